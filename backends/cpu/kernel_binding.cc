@@ -1,0 +1,681 @@
+#include "backends/cpu/kernel_binding.h"
+
+#include <cstring>
+#include <limits>
+#include <string>
+#include <utility>
+#include <variant>
+
+#include "absl/strings/str_cat.h"
+#include "backends/cpu/kernels/broadcast.h"
+#include "backends/cpu/kernels/clamp.h"
+#include "backends/cpu/kernels/conv2d.h"
+#include "backends/cpu/kernels/depthwise_conv2d.h"
+#include "backends/cpu/kernels/elementwise_binary.h"
+#include "backends/cpu/kernels/kernel_types.h"
+#include "backends/cpu/kernels/matmul.h"
+#include "backends/cpu/kernels/pooling.h"
+#include "backends/cpu/kernels/rescale.h"
+#include "backends/cpu/kernels/reshape.h"
+#include "backends/cpu/kernels/table.h"
+#include "backends/cpu/kernels/transpose.h"
+
+namespace inferd::cpu {
+namespace {
+
+namespace k = ::inferd::cpu::kernels;
+using graph::DType;
+using graph::Op;
+using graph::TensorId;
+
+absl::Status FromKernel(k::KernelStatus status) {
+  switch (status) {
+    case k::KernelStatus::kOk:
+      return absl::OkStatus();
+    case k::KernelStatus::kInvalidArgument:
+      return absl::InvalidArgumentError(
+          "operand values break an ERROR_IF of the TOSA specification (zero points or scaling "
+          "parameters not allowed for these types)");
+    case k::KernelStatus::kUnpredictable:
+      break;
+  }
+  return absl::OutOfRangeError(
+      "integer overflow or an out-of-range shift/multiplier; the TOSA specification leaves the "
+      "result unpredictable");
+}
+
+template <typename T>
+const T* In(TensorData data, TensorId id) {
+  return reinterpret_cast<const T*>(data[id]);
+}
+
+template <typename T>
+T* Out(TensorData data, TensorId id) {
+  return reinterpret_cast<T*>(data[id]);
+}
+
+// The value of a one-element integer operand (a zero point or a shift) as stored for `dtype`.
+int64_t ReadInt(const uint8_t* p, DType dtype) {
+  switch (dtype) {
+    case DType::kBool:
+    case DType::kInt8:
+      return static_cast<int8_t>(p[0]);
+    case DType::kInt16: {
+      int16_t v;
+      std::memcpy(&v, p, sizeof v);
+      return v;
+    }
+    case DType::kInt32: {
+      int32_t v;
+      std::memcpy(&v, p, sizeof v);
+      return v;
+    }
+    case DType::kInt48: {
+      int64_t v;
+      std::memcpy(&v, p, sizeof v);
+      return v;
+    }
+    default:
+      return 0;
+  }
+}
+
+float ReadFp32(const uint8_t* p) {
+  float v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+absl::Status ZeroPointMustBeZero(const char* what, DType dtype) {
+  return absl::InvalidArgumentError(
+      absl::StrCat(what, " must be 0 for ", std::string(graph::DTypeName(dtype)),
+                   " operands (only INT8 operands have zero points in TOSA 1.0)"));
+}
+
+std::string Types(const graph::Graph& g, const graph::Operator& op) {
+  std::string text = "input types ";
+  for (size_t i = 0; i < op.inputs.size(); ++i) {
+    absl::StrAppend(&text, i == 0 ? "" : ", ",
+                    std::string(graph::DTypeName(g.tensor(op.inputs[i]).dtype)));
+  }
+  absl::StrAppend(&text, " and output types ");
+  for (size_t i = 0; i < op.outputs.size(); ++i) {
+    absl::StrAppend(&text, i == 0 ? "" : ", ",
+                    std::string(graph::DTypeName(g.tensor(op.outputs[i]).dtype)));
+  }
+  return text;
+}
+
+absl::Status NoKernel(const graph::Graph& g, const graph::Operator& op,
+                      const std::string& why = "") {
+  return absl::UnimplementedError(absl::StrCat("the CPU backend has no kernel for ",
+                                               std::string(graph::OpName(op.op)), " with ",
+                                               Types(g, op), why));
+}
+
+// Kernel dimensions are int32; the validator bounds tensor bytes, not single dimensions.
+bool DimsFitInt32(const graph::Tensor& t) {
+  for (int64_t d : t.shape) {
+    if (d < 0 || d > std::numeric_limits<int32_t>::max()) return false;
+  }
+  return true;
+}
+
+int32_t Dim(const graph::Tensor& t, size_t i) { return static_cast<int32_t>(t.shape[i]); }
+
+int64_t Elements(const graph::Tensor& t) { return graph::ElementCount(t).value_or(0); }
+
+k::NanMode ToKernel(graph::NanMode mode) {
+  return mode == graph::NanMode::kIgnore ? k::NanMode::kIgnore : k::NanMode::kPropagate;
+}
+
+// ------------------------------------------------------------------------------ convolutions
+
+absl::StatusOr<BoundStep> BindConv2d(const graph::Graph& g, const graph::Operator& op) {
+  const auto& attr = std::get<graph::Conv2dAttr>(op.attribute);
+  const graph::Tensor& input = g.tensor(op.inputs[0]);
+  const graph::Tensor& weight = g.tensor(op.inputs[1]);
+  const graph::Tensor& bias = g.tensor(op.inputs[2]);
+  const graph::Tensor& output = g.tensor(op.outputs[0]);
+  k::Conv2dParams p;
+  p.batch = Dim(input, 0);
+  p.input_height = Dim(input, 1);
+  p.input_width = Dim(input, 2);
+  p.input_channels = Dim(input, 3);
+  p.output_channels = Dim(weight, 0);
+  p.kernel_height = Dim(weight, 1);
+  p.kernel_width = Dim(weight, 2);
+  p.output_height = Dim(output, 1);
+  p.output_width = Dim(output, 2);
+  p.pad_top = attr.pad[0];
+  p.pad_bottom = attr.pad[1];
+  p.pad_left = attr.pad[2];
+  p.pad_right = attr.pad[3];
+  p.stride_y = attr.stride[0];
+  p.stride_x = attr.stride[1];
+  p.dilation_y = attr.dilation[0];
+  p.dilation_x = attr.dilation[1];
+  p.bias_size = Dim(bias, 0);
+  const TensorId in = op.inputs[0], w = op.inputs[1], b = op.inputs[2], izp = op.inputs[3],
+                 wzp = op.inputs[4], o = op.outputs[0];
+  if (input.dtype == DType::kInt8 && weight.dtype == DType::kInt8 &&
+      output.dtype == DType::kInt32 && attr.acc_type == DType::kInt32) {
+    return BoundStep([p, in, w, b, izp, wzp, o](TensorData d) {
+      k::Conv2dParams q = p;
+      q.input_zp = static_cast<int32_t>(ReadInt(d[izp], DType::kInt8));
+      q.weight_zp = static_cast<int32_t>(ReadInt(d[wzp], DType::kInt8));
+      return FromKernel(k::Conv2dInt8(q, In<int8_t>(d, in), In<int8_t>(d, w), In<int32_t>(d, b),
+                                      Out<int32_t>(d, o)));
+    });
+  }
+  if (input.dtype == DType::kInt16 && weight.dtype == DType::kInt8 &&
+      output.dtype == DType::kInt48 && attr.acc_type == DType::kInt48) {
+    return BoundStep([p, in, w, b, izp, wzp, o](TensorData d) {
+      if (ReadInt(d[izp], DType::kInt16) != 0)
+        return ZeroPointMustBeZero("input_zp", DType::kInt16);
+      k::Conv2dParams q = p;
+      q.weight_zp = static_cast<int32_t>(ReadInt(d[wzp], DType::kInt8));
+      return FromKernel(k::Conv2dInt16(q, In<int16_t>(d, in), In<int8_t>(d, w), In<int64_t>(d, b),
+                                       Out<int64_t>(d, o)));
+    });
+  }
+  if (input.dtype == DType::kFp32 && weight.dtype == DType::kFp32 && output.dtype == DType::kFp32 &&
+      attr.acc_type == DType::kFp32) {
+    return BoundStep([p, in, w, b, izp, wzp, o](TensorData d) {
+      if (ReadFp32(d[izp]) != 0.0f) return ZeroPointMustBeZero("input_zp", DType::kFp32);
+      if (ReadFp32(d[wzp]) != 0.0f) return ZeroPointMustBeZero("weight_zp", DType::kFp32);
+      k::Conv2dFp32(p, In<float>(d, in), In<float>(d, w), In<float>(d, b), Out<float>(d, o));
+      return absl::OkStatus();
+    });
+  }
+  return NoKernel(g, op,
+                  absl::StrCat(", accumulator ", std::string(graph::DTypeName(attr.acc_type))));
+}
+
+absl::StatusOr<BoundStep> BindDepthwiseConv2d(const graph::Graph& g, const graph::Operator& op) {
+  const auto& attr = std::get<graph::DepthwiseConv2dAttr>(op.attribute);
+  const graph::Tensor& input = g.tensor(op.inputs[0]);
+  const graph::Tensor& weight = g.tensor(op.inputs[1]);
+  const graph::Tensor& bias = g.tensor(op.inputs[2]);
+  const graph::Tensor& output = g.tensor(op.outputs[0]);
+  k::DepthwiseConv2dParams p;
+  p.batch = Dim(input, 0);
+  p.input_height = Dim(input, 1);
+  p.input_width = Dim(input, 2);
+  p.channels = Dim(input, 3);
+  p.kernel_height = Dim(weight, 0);
+  p.kernel_width = Dim(weight, 1);
+  p.multiplier = Dim(weight, 3);
+  p.output_height = Dim(output, 1);
+  p.output_width = Dim(output, 2);
+  p.pad_top = attr.pad[0];
+  p.pad_bottom = attr.pad[1];
+  p.pad_left = attr.pad[2];
+  p.pad_right = attr.pad[3];
+  p.stride_y = attr.stride[0];
+  p.stride_x = attr.stride[1];
+  p.dilation_y = attr.dilation[0];
+  p.dilation_x = attr.dilation[1];
+  p.bias_size = Dim(bias, 0);
+  const TensorId in = op.inputs[0], w = op.inputs[1], b = op.inputs[2], izp = op.inputs[3],
+                 wzp = op.inputs[4], o = op.outputs[0];
+  if (input.dtype == DType::kInt8 && weight.dtype == DType::kInt8 &&
+      output.dtype == DType::kInt32 && attr.acc_type == DType::kInt32) {
+    return BoundStep([p, in, w, b, izp, wzp, o](TensorData d) {
+      k::DepthwiseConv2dParams q = p;
+      q.input_zp = static_cast<int32_t>(ReadInt(d[izp], DType::kInt8));
+      q.weight_zp = static_cast<int32_t>(ReadInt(d[wzp], DType::kInt8));
+      return FromKernel(k::DepthwiseConv2dInt8(q, In<int8_t>(d, in), In<int8_t>(d, w),
+                                               In<int32_t>(d, b), Out<int32_t>(d, o)));
+    });
+  }
+  if (input.dtype == DType::kInt16 && weight.dtype == DType::kInt8 &&
+      output.dtype == DType::kInt48 && attr.acc_type == DType::kInt48) {
+    return BoundStep([p, in, w, b, izp, wzp, o](TensorData d) {
+      if (ReadInt(d[izp], DType::kInt16) != 0)
+        return ZeroPointMustBeZero("input_zp", DType::kInt16);
+      k::DepthwiseConv2dParams q = p;
+      q.weight_zp = static_cast<int32_t>(ReadInt(d[wzp], DType::kInt8));
+      return FromKernel(k::DepthwiseConv2dInt16(q, In<int16_t>(d, in), In<int8_t>(d, w),
+                                                In<int64_t>(d, b), Out<int64_t>(d, o)));
+    });
+  }
+  if (input.dtype == DType::kFp32 && weight.dtype == DType::kFp32 && output.dtype == DType::kFp32 &&
+      attr.acc_type == DType::kFp32) {
+    return BoundStep([p, in, w, b, izp, wzp, o](TensorData d) {
+      if (ReadFp32(d[izp]) != 0.0f) return ZeroPointMustBeZero("input_zp", DType::kFp32);
+      if (ReadFp32(d[wzp]) != 0.0f) return ZeroPointMustBeZero("weight_zp", DType::kFp32);
+      k::DepthwiseConv2dFp32(p, In<float>(d, in), In<float>(d, w), In<float>(d, b),
+                             Out<float>(d, o));
+      return absl::OkStatus();
+    });
+  }
+  return NoKernel(g, op,
+                  absl::StrCat(", accumulator ", std::string(graph::DTypeName(attr.acc_type))));
+}
+
+absl::StatusOr<BoundStep> BindMatmul(const graph::Graph& g, const graph::Operator& op) {
+  const graph::Tensor& a = g.tensor(op.inputs[0]);
+  const graph::Tensor& b = g.tensor(op.inputs[1]);
+  const graph::Tensor& output = g.tensor(op.outputs[0]);
+  k::MatmulParams p;
+  p.batch = Dim(a, 0);
+  p.rows = Dim(a, 1);
+  p.depth = Dim(a, 2);
+  p.columns = Dim(b, 2);
+  const TensorId ia = op.inputs[0], ib = op.inputs[1], azp = op.inputs[2], bzp = op.inputs[3],
+                 o = op.outputs[0];
+  if (a.dtype == DType::kInt8 && output.dtype == DType::kInt32) {
+    return BoundStep([p, ia, ib, azp, bzp, o](TensorData d) {
+      k::MatmulParams q = p;
+      q.a_zp = static_cast<int32_t>(ReadInt(d[azp], DType::kInt8));
+      q.b_zp = static_cast<int32_t>(ReadInt(d[bzp], DType::kInt8));
+      return FromKernel(k::MatmulInt8(q, In<int8_t>(d, ia), In<int8_t>(d, ib), Out<int32_t>(d, o)));
+    });
+  }
+  if (a.dtype == DType::kInt16 && output.dtype == DType::kInt48) {
+    return BoundStep([p, ia, ib, azp, bzp, o](TensorData d) {
+      if (ReadInt(d[azp], DType::kInt16) != 0) return ZeroPointMustBeZero("A_zp", DType::kInt16);
+      if (ReadInt(d[bzp], DType::kInt16) != 0) return ZeroPointMustBeZero("B_zp", DType::kInt16);
+      return FromKernel(
+          k::MatmulInt16(p, In<int16_t>(d, ia), In<int16_t>(d, ib), Out<int64_t>(d, o)));
+    });
+  }
+  if (a.dtype == DType::kFp32 && output.dtype == DType::kFp32) {
+    return BoundStep([p, ia, ib, azp, bzp, o](TensorData d) {
+      if (ReadFp32(d[azp]) != 0.0f) return ZeroPointMustBeZero("A_zp", DType::kFp32);
+      if (ReadFp32(d[bzp]) != 0.0f) return ZeroPointMustBeZero("B_zp", DType::kFp32);
+      k::MatmulFp32(p, In<float>(d, ia), In<float>(d, ib), Out<float>(d, o));
+      return absl::OkStatus();
+    });
+  }
+  return NoKernel(g, op);
+}
+
+// ------------------------------------------------------------------------------ pooling
+
+template <typename Attr>
+k::Pool2dParams PoolParams(const Attr& attr, const graph::Tensor& input,
+                           const graph::Tensor& output) {
+  k::Pool2dParams p;
+  p.batch = Dim(input, 0);
+  p.input_height = Dim(input, 1);
+  p.input_width = Dim(input, 2);
+  p.channels = Dim(input, 3);
+  p.output_height = Dim(output, 1);
+  p.output_width = Dim(output, 2);
+  p.kernel_height = attr.kernel[0];
+  p.kernel_width = attr.kernel[1];
+  p.stride_y = attr.stride[0];
+  p.stride_x = attr.stride[1];
+  p.pad_top = attr.pad[0];
+  p.pad_bottom = attr.pad[1];
+  p.pad_left = attr.pad[2];
+  p.pad_right = attr.pad[3];
+  return p;
+}
+
+absl::StatusOr<BoundStep> BindMaxPool2d(const graph::Graph& g, const graph::Operator& op) {
+  const auto& attr = std::get<graph::MaxPool2dAttr>(op.attribute);
+  const graph::Tensor& input = g.tensor(op.inputs[0]);
+  const k::Pool2dParams p = PoolParams(attr, input, g.tensor(op.outputs[0]));
+  const TensorId in = op.inputs[0], o = op.outputs[0];
+  switch (input.dtype) {
+    case DType::kInt8:
+      return BoundStep([p, in, o](TensorData d) {
+        k::MaxPool2dInt8(p, In<int8_t>(d, in), Out<int8_t>(d, o));
+        return absl::OkStatus();
+      });
+    case DType::kInt16:
+      return BoundStep([p, in, o](TensorData d) {
+        k::MaxPool2dInt16(p, In<int16_t>(d, in), Out<int16_t>(d, o));
+        return absl::OkStatus();
+      });
+    case DType::kFp32: {
+      const k::NanMode nan_mode = ToKernel(attr.nan_mode);
+      return BoundStep([p, in, o, nan_mode](TensorData d) {
+        k::MaxPool2dFp32(p, In<float>(d, in), Out<float>(d, o), nan_mode);
+        return absl::OkStatus();
+      });
+    }
+    default:
+      return NoKernel(g, op);
+  }
+}
+
+absl::StatusOr<BoundStep> BindAvgPool2d(const graph::Graph& g, const graph::Operator& op) {
+  const auto& attr = std::get<graph::AvgPool2dAttr>(op.attribute);
+  const graph::Tensor& input = g.tensor(op.inputs[0]);
+  const k::Pool2dParams p = PoolParams(attr, input, g.tensor(op.outputs[0]));
+  const TensorId in = op.inputs[0], izp = op.inputs[1], ozp = op.inputs[2], o = op.outputs[0];
+  if (input.dtype == DType::kInt8 && attr.acc_type == DType::kInt32) {
+    return BoundStep([p, in, izp, ozp, o](TensorData d) {
+      k::Pool2dParams q = p;
+      q.input_zp = static_cast<int32_t>(ReadInt(d[izp], DType::kInt8));
+      q.output_zp = static_cast<int32_t>(ReadInt(d[ozp], DType::kInt8));
+      return FromKernel(k::AvgPool2dInt8(q, In<int8_t>(d, in), Out<int8_t>(d, o)));
+    });
+  }
+  if (input.dtype == DType::kInt16 && attr.acc_type == DType::kInt32) {
+    return BoundStep([p, in, izp, ozp, o](TensorData d) {
+      if (ReadInt(d[izp], DType::kInt16) != 0)
+        return ZeroPointMustBeZero("input_zp", DType::kInt16);
+      if (ReadInt(d[ozp], DType::kInt16) != 0) {
+        return ZeroPointMustBeZero("output_zp", DType::kInt16);
+      }
+      return FromKernel(k::AvgPool2dInt16(p, In<int16_t>(d, in), Out<int16_t>(d, o)));
+    });
+  }
+  if (input.dtype == DType::kFp32 && attr.acc_type == DType::kFp32) {
+    return BoundStep([p, in, izp, ozp, o](TensorData d) {
+      if (ReadFp32(d[izp]) != 0.0f) return ZeroPointMustBeZero("input_zp", DType::kFp32);
+      if (ReadFp32(d[ozp]) != 0.0f) return ZeroPointMustBeZero("output_zp", DType::kFp32);
+      k::AvgPool2dFp32(p, In<float>(d, in), Out<float>(d, o));
+      return absl::OkStatus();
+    });
+  }
+  return NoKernel(g, op,
+                  absl::StrCat(", accumulator ", std::string(graph::DTypeName(attr.acc_type))));
+}
+
+// ------------------------------------------------------------------------------ elementwise
+
+k::BroadcastShape MakeBroadcastShape(const graph::Tensor& a, const graph::Tensor& b,
+                                     const graph::Tensor& out) {
+  k::BroadcastShape s;
+  s.rank = static_cast<int32_t>(out.shape.size());
+  for (int32_t i = 0; i < s.rank; ++i) {
+    s.output_dims[i] = Dim(out, i);
+    s.input1_dims[i] = Dim(a, i);
+    s.input2_dims[i] = Dim(b, i);
+  }
+  return s;
+}
+
+absl::StatusOr<BoundStep> BindAddSub(const graph::Graph& g, const graph::Operator& op) {
+  const graph::Tensor& a = g.tensor(op.inputs[0]);
+  const k::BroadcastShape s =
+      MakeBroadcastShape(a, g.tensor(op.inputs[1]), g.tensor(op.outputs[0]));
+  const TensorId ia = op.inputs[0], ib = op.inputs[1], o = op.outputs[0];
+  const bool add = op.op == Op::kAdd;
+  if (a.dtype == DType::kInt32) {
+    return BoundStep([s, ia, ib, o, add](TensorData d) {
+      return FromKernel(
+          add ? k::AddInt32(s, In<int32_t>(d, ia), In<int32_t>(d, ib), Out<int32_t>(d, o))
+              : k::SubInt32(s, In<int32_t>(d, ia), In<int32_t>(d, ib), Out<int32_t>(d, o)));
+    });
+  }
+  if (a.dtype == DType::kFp32) {
+    return BoundStep([s, ia, ib, o, add](TensorData d) {
+      (add ? k::AddFp32 : k::SubFp32)(s, In<float>(d, ia), In<float>(d, ib), Out<float>(d, o));
+      return absl::OkStatus();
+    });
+  }
+  return NoKernel(g, op);
+}
+
+absl::StatusOr<BoundStep> BindMul(const graph::Graph& g, const graph::Operator& op) {
+  const graph::Tensor& a = g.tensor(op.inputs[0]);
+  const k::BroadcastShape s =
+      MakeBroadcastShape(a, g.tensor(op.inputs[1]), g.tensor(op.outputs[0]));
+  const TensorId ia = op.inputs[0], ib = op.inputs[1], shift = op.inputs[2], o = op.outputs[0];
+  auto shift_must_be_zero = [](TensorData d, TensorId id) -> absl::Status {
+    if (ReadInt(d[id], DType::kInt8) == 0) return absl::OkStatus();
+    return absl::OutOfRangeError("shift must be 0 unless the inputs are INT32");
+  };
+  switch (a.dtype) {
+    case DType::kInt8:
+      return BoundStep([s, ia, ib, shift, o, shift_must_be_zero](TensorData d) {
+        if (absl::Status st = shift_must_be_zero(d, shift); !st.ok()) return st;
+        k::MulInt8(s, In<int8_t>(d, ia), In<int8_t>(d, ib), Out<int32_t>(d, o));
+        return absl::OkStatus();
+      });
+    case DType::kInt16:
+      return BoundStep([s, ia, ib, shift, o, shift_must_be_zero](TensorData d) {
+        if (absl::Status st = shift_must_be_zero(d, shift); !st.ok()) return st;
+        k::MulInt16(s, In<int16_t>(d, ia), In<int16_t>(d, ib), Out<int32_t>(d, o));
+        return absl::OkStatus();
+      });
+    case DType::kInt32:
+      return BoundStep([s, ia, ib, shift, o](TensorData d) {
+        const auto amount = static_cast<int32_t>(ReadInt(d[shift], DType::kInt8));
+        return FromKernel(
+            k::MulInt32(s, In<int32_t>(d, ia), In<int32_t>(d, ib), amount, Out<int32_t>(d, o)));
+      });
+    case DType::kFp32:
+      return BoundStep([s, ia, ib, o](TensorData d) {
+        k::MulFp32(s, In<float>(d, ia), In<float>(d, ib), Out<float>(d, o));
+        return absl::OkStatus();
+      });
+    default:
+      return NoKernel(g, op);
+  }
+}
+
+absl::StatusOr<BoundStep> BindClamp(const graph::Graph& g, const graph::Operator& op) {
+  const auto& attr = std::get<graph::ClampAttr>(op.attribute);
+  const graph::Tensor& input = g.tensor(op.inputs[0]);
+  const int64_t count = Elements(input);
+  const TensorId in = op.inputs[0], o = op.outputs[0];
+  switch (input.dtype) {
+    case DType::kInt8: {
+      const auto lo = static_cast<int8_t>(attr.min_val[0]);
+      const auto hi = static_cast<int8_t>(attr.max_val[0]);
+      return BoundStep([in, o, count, lo, hi](TensorData d) {
+        k::ClampInt8(In<int8_t>(d, in), Out<int8_t>(d, o), count, lo, hi);
+        return absl::OkStatus();
+      });
+    }
+    case DType::kInt16: {
+      int16_t lo, hi;
+      std::memcpy(&lo, attr.min_val.data(), sizeof lo);
+      std::memcpy(&hi, attr.max_val.data(), sizeof hi);
+      return BoundStep([in, o, count, lo, hi](TensorData d) {
+        k::ClampInt16(In<int16_t>(d, in), Out<int16_t>(d, o), count, lo, hi);
+        return absl::OkStatus();
+      });
+    }
+    case DType::kFp32: {
+      const float lo = ReadFp32(attr.min_val.data());
+      const float hi = ReadFp32(attr.max_val.data());
+      const k::NanMode nan_mode = ToKernel(attr.nan_mode);
+      return BoundStep([in, o, count, lo, hi, nan_mode](TensorData d) {
+        k::ClampFp32(In<float>(d, in), Out<float>(d, o), count, lo, hi, nan_mode);
+        return absl::OkStatus();
+      });
+    }
+    default:
+      return NoKernel(g, op);
+  }
+}
+
+absl::StatusOr<BoundStep> BindTable(const graph::Graph& g, const graph::Operator& op) {
+  const graph::Tensor& input = g.tensor(op.inputs[0]);
+  const int64_t count = Elements(input);
+  const TensorId in = op.inputs[0], table = op.inputs[1], o = op.outputs[0];
+  if (input.dtype == DType::kInt8) {
+    return BoundStep([in, table, o, count](TensorData d) {
+      k::TableInt8(In<int8_t>(d, in), Out<int8_t>(d, o), count, In<int8_t>(d, table));
+      return absl::OkStatus();
+    });
+  }
+  if (input.dtype == DType::kInt16) {
+    return BoundStep([in, table, o, count](TensorData d) {
+      return FromKernel(
+          k::TableInt16(In<int16_t>(d, in), Out<int32_t>(d, o), count, In<int16_t>(d, table)));
+    });
+  }
+  return NoKernel(g, op);
+}
+
+// ------------------------------------------------------------------------------ RESCALE
+
+template <typename InT, typename OutT>
+BoundStep RescaleStep(const k::RescaleParams& p, DType in_dtype, DType out_dtype,
+                      const graph::Operator& op) {
+  const TensorId in = op.inputs[0], multiplier = op.inputs[1], shift = op.inputs[2],
+                 izp = op.inputs[3], ozp = op.inputs[4], o = op.outputs[0];
+  return [p, in_dtype, out_dtype, in, multiplier, shift, izp, ozp, o](TensorData d) {
+    k::RescaleParams q = p;
+    if (q.scale32) {
+      q.multiplier32 = In<int32_t>(d, multiplier);
+    } else {
+      q.multiplier16 = In<int16_t>(d, multiplier);
+    }
+    q.shift = In<int8_t>(d, shift);
+    q.input_zp = static_cast<int32_t>(ReadInt(d[izp], in_dtype));
+    q.output_zp = static_cast<int32_t>(ReadInt(d[ozp], out_dtype));
+    return FromKernel(k::Rescale<InT, OutT>(q, In<InT>(d, in), Out<OutT>(d, o)));
+  };
+}
+
+template <typename InT>
+absl::StatusOr<BoundStep> RescaleForInput(const graph::Graph& g, const graph::Operator& op,
+                                          const k::RescaleParams& p, DType in_dtype) {
+  const DType out_dtype = g.tensor(op.outputs[0]).dtype;
+  switch (out_dtype) {
+    case DType::kInt8:
+      return RescaleStep<InT, int8_t>(p, in_dtype, out_dtype, op);
+    case DType::kInt16:
+      return RescaleStep<InT, int16_t>(p, in_dtype, out_dtype, op);
+    case DType::kInt32:
+      return RescaleStep<InT, int32_t>(p, in_dtype, out_dtype, op);
+    default:
+      return NoKernel(g, op);
+  }
+}
+
+absl::StatusOr<BoundStep> BindRescale(const graph::Graph& g, const graph::Operator& op) {
+  const auto& attr = std::get<graph::RescaleAttr>(op.attribute);
+  const graph::Tensor& input = g.tensor(op.inputs[0]);
+  k::RescaleParams p;
+  p.element_count = Elements(input);
+  p.per_channel = attr.per_channel;
+  p.channels = attr.per_channel && !input.shape.empty() ? Dim(input, input.shape.size() - 1) : 1;
+  p.scale32 = attr.scale32;
+  p.input_unsigned = attr.input_unsigned;
+  p.output_unsigned = attr.output_unsigned;
+  switch (attr.rounding_mode) {
+    case graph::RoundingMode::kSingleRound:
+      p.rounding_mode = k::RoundingMode::kSingleRound;
+      break;
+    case graph::RoundingMode::kInexactRound:
+      p.rounding_mode = k::RoundingMode::kInexactRound;
+      break;
+    case graph::RoundingMode::kDoubleRound:
+      p.rounding_mode = k::RoundingMode::kDoubleRound;
+      break;
+    default:
+      return NoKernel(g, op, ", rounding mode UNKNOWN");
+  }
+  switch (input.dtype) {
+    case DType::kInt8:
+      return RescaleForInput<int8_t>(g, op, p, input.dtype);
+    case DType::kInt16:
+      return RescaleForInput<int16_t>(g, op, p, input.dtype);
+    case DType::kInt32:
+      return RescaleForInput<int32_t>(g, op, p, input.dtype);
+    case DType::kInt48:
+      return RescaleForInput<int64_t>(g, op, p, input.dtype);
+    default:
+      return NoKernel(g, op);
+  }
+}
+
+// ------------------------------------------------------------------------------ data movement
+
+absl::StatusOr<BoundStep> BindCopy(const graph::Graph& g, const graph::Operator& op) {
+  const graph::Tensor& output = g.tensor(op.outputs[0]);
+  const size_t element_bytes = StorageElementBytes(output.dtype);
+  if (element_bytes == 0) return NoKernel(g, op);
+  const int64_t bytes = Elements(output) * static_cast<int64_t>(element_bytes);
+  const TensorId in = op.inputs[0], o = op.outputs[0];
+  return BoundStep([in, o, bytes](TensorData d) {
+    k::Reshape(d[in], d[o], bytes);
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<BoundStep> BindTranspose(const graph::Graph& g, const graph::Operator& op) {
+  const auto& attr = std::get<graph::TransposeAttr>(op.attribute);
+  const graph::Tensor& input = g.tensor(op.inputs[0]);
+  const size_t element_bytes = StorageElementBytes(input.dtype);
+  if (element_bytes == 0) return NoKernel(g, op);
+  k::TransposeParams p;
+  p.rank = static_cast<int32_t>(input.shape.size());
+  for (int32_t i = 0; i < p.rank; ++i) {
+    p.input_dims[i] = Dim(input, i);
+    p.perms[i] = attr.perms[i];
+  }
+  const auto size = static_cast<int32_t>(element_bytes);
+  const TensorId in = op.inputs[0], o = op.outputs[0];
+  return BoundStep(
+      [p, in, o, size](TensorData d) { return FromKernel(k::Transpose(p, d[in], d[o], size)); });
+}
+
+}  // namespace
+
+size_t StorageElementBytes(DType dtype) {
+  switch (dtype) {
+    case DType::kBool:
+    case DType::kInt8:
+    case DType::kFp8E4M3:
+    case DType::kFp8E5M2:
+      return 1;
+    case DType::kInt16:
+    case DType::kFp16:
+    case DType::kBf16:
+      return 2;
+    case DType::kInt32:
+    case DType::kFp32:
+      return 4;
+    case DType::kInt48:
+      return 8;
+    default:
+      return 0;
+  }
+}
+
+absl::StatusOr<BoundStep> BindOperator(const graph::Graph& graph, const graph::Operator& op) {
+  for (TensorId id : op.inputs) {
+    if (!DimsFitInt32(graph.tensor(id))) return NoKernel(graph, op, " (a dimension beyond 2^31)");
+  }
+  for (TensorId id : op.outputs) {
+    if (!DimsFitInt32(graph.tensor(id))) return NoKernel(graph, op, " (a dimension beyond 2^31)");
+  }
+  switch (op.op) {
+    case Op::kConst:
+    case Op::kConstShape:
+      return BoundStep();
+    case Op::kConv2d:
+      return BindConv2d(graph, op);
+    case Op::kDepthwiseConv2d:
+      return BindDepthwiseConv2d(graph, op);
+    case Op::kMatMul:
+      return BindMatmul(graph, op);
+    case Op::kMaxPool2d:
+      return BindMaxPool2d(graph, op);
+    case Op::kAvgPool2d:
+      return BindAvgPool2d(graph, op);
+    case Op::kAdd:
+    case Op::kSub:
+      return BindAddSub(graph, op);
+    case Op::kMul:
+      return BindMul(graph, op);
+    case Op::kClamp:
+      return BindClamp(graph, op);
+    case Op::kTable:
+      return BindTable(graph, op);
+    case Op::kRescale:
+      return BindRescale(graph, op);
+    case Op::kReshape:
+    case Op::kIdentity:
+      return BindCopy(graph, op);
+    case Op::kTranspose:
+      return BindTranspose(graph, op);
+    default:
+      return NoKernel(graph, op);
+  }
+}
+
+}  // namespace inferd::cpu

@@ -1,0 +1,301 @@
+// inferctl: the command-line client for inferd. See InferctlUsage() or docs/inferctl.md.
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/time/time.h"
+#include "client/inferctl_command_line.h"
+#include "client/inference_client.h"
+#include "client/npy.h"
+#include "client/tensor_text.h"
+#include "engine/data_type.h"
+#include "engine/shape.h"
+#include "google/protobuf/text_format.h"
+
+namespace inferd::client {
+namespace {
+
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+// One line on stderr, whatever the message holds.
+void PrintError(std::string_view context, const absl::Status& status) {
+  std::string message =
+      absl::StrCat(absl::StatusCodeToString(status.code()), ": ", status.message());
+  message = absl::StrReplaceAll(message, {{"\r\n", " "}, {"\n", " "}, {"\r", " "}});
+  std::cerr << "inferctl: " << context << ": " << message << std::endl;
+}
+
+std::string Str(std::string_view text) { return std::string(text); }
+
+// A file name for an output: the model's name with anything a path could misread replaced.
+std::string OutputFileName(const std::string& name) {
+  std::string file = name;
+  for (char& c : file) {
+    const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '_' || c == '-' || c == '.';
+    if (!safe) c = '_';
+  }
+  if (file.empty() || file[0] == '.') file.insert(file.begin(), '_');
+  return file + ".npy";
+}
+
+std::string TensorSummary(std::string_view dtype, const Shape& shape) {
+  return absl::StrCat(Str(dtype), " ", ShapeToString(shape));
+}
+
+class Inferctl {
+ public:
+  Inferctl(const InferctlCommandLine& line, InferenceClient& client)
+      : line_(line), client_(client) {}
+
+  // The command's result; `context_` names what failed for the error line.
+  absl::Status Run() {
+    context_ = line_.model.empty() ? line_.command : absl::StrCat(line_.command, " ", line_.model);
+    if (line_.command == "health") return Health();
+    if (line_.command == "list") return List();
+    if (line_.command == "load") return Load();
+    if (line_.command == "unload") return Unload();
+    if (line_.command == "metadata") return Metadata();
+    if (line_.command == "config") return Config();
+    if (line_.command == "stats") return Stats();
+    if (line_.command == "infer") return Infer();
+    return absl::InvalidArgumentError(absl::StrCat("unknown command '", line_.command, "'"));
+  }
+
+  const std::string& context() const { return context_; }
+
+ private:
+  absl::Status Health() {
+    absl::StatusOr<bool> live = client_.ServerLive();
+    if (!live.ok()) return live.status();
+    absl::StatusOr<bool> ready = client_.ServerReady();
+    if (!ready.ok()) return ready.status();
+    absl::StatusOr<grpc::health::v1::HealthCheckResponse::ServingStatus> health =
+        client_.HealthCheck();
+    if (!health.ok()) return health.status();
+    const std::string health_name =
+        grpc::health::v1::HealthCheckResponse::ServingStatus_Name(*health);
+    std::cout << "live: " << (*live ? "true" : "false") << "\n"
+              << "ready: " << (*ready ? "true" : "false") << "\n"
+              << "health: " << health_name << "\n";
+    std::optional<bool> model_ready;
+    if (!line_.model.empty()) {
+      absl::StatusOr<bool> result = client_.ModelReady(line_.model, line_.model_version);
+      if (!result.ok()) return result.status();
+      model_ready = *result;
+      std::cout << "model " << line_.model << " ready: " << (*result ? "true" : "false") << "\n";
+    }
+    std::cout.flush();
+    if (!*live) return absl::UnavailableError("server is not live");
+    if (!*ready) return absl::UnavailableError("server is not ready");
+    if (*health != grpc::health::v1::HealthCheckResponse::SERVING) {
+      return absl::UnavailableError(absl::StrCat("health status is ", health_name));
+    }
+    if (model_ready.has_value() && !*model_ready) {
+      return absl::UnavailableError(absl::StrCat("model ", line_.model, " is not ready"));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status List() {
+    absl::StatusOr<std::vector<inference::RepositoryIndexResponse::ModelIndex>> models =
+        client_.RepositoryIndex(line_.ready_only);
+    if (!models.ok()) return models.status();
+    size_t name_width = 4;
+    for (const auto& model : *models) name_width = std::max(name_width, model.name().size());
+    auto row = [&](std::string_view name, std::string_view version, std::string_view state,
+                   std::string_view reason) {
+      std::string text = Str(name);
+      text.resize(name_width + 2, ' ');
+      std::string version_text = Str(version);
+      version_text.resize(std::max<size_t>(version.size(), 7) + 2, ' ');
+      std::string state_text = Str(state);
+      state_text.resize(std::max<size_t>(state.size(), 11) + 2, ' ');
+      std::cout << text << version_text << state_text << reason << "\n";
+    };
+    row("NAME", "VERSION", "STATE", "REASON");
+    for (const auto& model : *models) {
+      // A reason may span lines (a loader's diagnostics); the table keeps one row per model.
+      const std::string reason =
+          absl::StrReplaceAll(model.reason(), {{"\r\n", " "}, {"\n", " "}, {"\r", " "}});
+      row(model.name(), model.version().empty() ? "-" : model.version(), model.state(), reason);
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Load() {
+    if (absl::Status status = client_.Load(line_.model); !status.ok()) return status;
+    std::cout << "loaded " << line_.model << "\n";
+    return absl::OkStatus();
+  }
+
+  absl::Status Unload() {
+    if (absl::Status status = client_.Unload(line_.model); !status.ok()) return status;
+    std::cout << "unloaded " << line_.model << "\n";
+    return absl::OkStatus();
+  }
+
+  absl::Status Metadata() {
+    absl::StatusOr<inference::ModelMetadataResponse> metadata =
+        client_.ModelMetadata(line_.model, line_.model_version);
+    if (!metadata.ok()) return metadata.status();
+    std::cout << "name: " << metadata->name() << "\n"
+              << "versions: " << absl::StrJoin(metadata->versions(), ", ") << "\n"
+              << "platform: " << metadata->platform() << "\n";
+    auto print_tensors = [](std::string_view title, const auto& tensors) {
+      std::cout << title << ":\n";
+      for (const auto& tensor : tensors) {
+        std::cout << "  " << tensor.name() << ": "
+                  << TensorSummary(tensor.datatype(),
+                                   Shape(tensor.shape().begin(), tensor.shape().end()))
+                  << "\n";
+      }
+    };
+    print_tensors("inputs", metadata->inputs());
+    print_tensors("outputs", metadata->outputs());
+    return absl::OkStatus();
+  }
+
+  absl::Status Config() {
+    absl::StatusOr<inference::ModelConfig> config =
+        client_.ModelConfig(line_.model, line_.model_version);
+    if (!config.ok()) return config.status();
+    std::string text;
+    if (!google::protobuf::TextFormat::PrintToString(*config, &text)) {
+      return absl::InternalError("cannot print the configuration as text");
+    }
+    std::cout << text;
+    return absl::OkStatus();
+  }
+
+  static std::string DurationSummary(const inference::StatisticDuration& duration) {
+    if (duration.count() == 0) return "0";
+    const double average_ms = static_cast<double>(duration.ns()) / duration.count() / 1e6;
+    return absl::StrCat(duration.count(), " (avg ", absl::StrFormat("%.3f", average_ms), " ms)");
+  }
+
+  absl::Status Stats() {
+    absl::StatusOr<inference::ModelStatisticsResponse> stats =
+        client_.ModelStatistics(line_.model, line_.model_version);
+    if (!stats.ok()) return stats.status();
+    for (const inference::ModelStatistics& model : stats->model_stats()) {
+      const inference::InferStatistics& infer = model.inference_stats();
+      std::cout << model.name() << " version " << (model.version().empty() ? "-" : model.version())
+                << ":\n"
+                << "  inferences: " << model.inference_count() << "\n"
+                << "  executions: " << model.execution_count() << "\n"
+                << "  last inference: ";
+      if (model.last_inference() == 0) {
+        std::cout << "never\n";
+      } else {
+        const absl::Time when = absl::FromUnixMillis(static_cast<int64_t>(model.last_inference()));
+        std::cout << absl::FormatTime(absl::RFC3339_sec, when, absl::UTCTimeZone()) << "\n";
+      }
+      std::cout << "  success: " << DurationSummary(infer.success()) << "\n"
+                << "  fail: " << DurationSummary(infer.fail()) << "\n"
+                << "  queue: " << DurationSummary(infer.queue()) << "\n"
+                << "  compute input: " << DurationSummary(infer.compute_input()) << "\n"
+                << "  compute infer: " << DurationSummary(infer.compute_infer()) << "\n"
+                << "  compute output: " << DurationSummary(infer.compute_output()) << "\n";
+      for (const inference::InferBatchStatistics& batch : model.batch_stats()) {
+        std::cout << "  batch size " << batch.batch_size() << ": infer "
+                  << DurationSummary(batch.compute_infer()) << "\n";
+      }
+    }
+    if (stats->model_stats_size() == 0) std::cout << "no statistics\n";
+    return absl::OkStatus();
+  }
+
+  absl::Status Infer() {
+    std::vector<NamedTensor> inputs;
+    for (const InferctlInput& input : line_.inputs) {
+      absl::StatusOr<Tensor> tensor =
+          LooksLikeTensorText(input.spec) ? ParseTensorText(input.spec) : ReadNpyFile(input.spec);
+      if (!tensor.ok()) {
+        return absl::Status(tensor.status().code(),
+                            absl::StrCat("--input ", input.name, ": ", tensor.status().message()));
+      }
+      inputs.push_back({input.name, *std::move(tensor)});
+    }
+    InferOptions options;
+    options.model_version = line_.model_version;
+    options.request_id = line_.request_id;
+    options.requested_outputs = line_.outputs;
+    absl::StatusOr<InferResult> result = client_.Infer(line_.model, inputs, options);
+    if (!result.ok()) return result.status();
+
+    if (!line_.output_dir.empty()) {
+      std::error_code error;
+      std::filesystem::create_directories(line_.output_dir, error);
+      if (error) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("cannot create ", line_.output_dir, ": ", error.message()));
+      }
+    }
+    if (!result->id.empty()) std::cout << "id: " << result->id << "\n";
+    for (const NamedTensor& output : result->outputs) {
+      const std::string summary =
+          TensorSummary(DataTypeName(output.tensor.dtype()), output.tensor.shape());
+      if (!line_.output_dir.empty()) {
+        const std::string path =
+            (std::filesystem::path(line_.output_dir) / OutputFileName(output.name)).string();
+        if (absl::Status status = WriteNpyFile(path, output.tensor); !status.ok()) {
+          return absl::Status(status.code(),
+                              absl::StrCat("output ", output.name, ": ", status.message()));
+        }
+        std::cout << output.name << ": " << summary << " -> " << path << "\n";
+        continue;
+      }
+      std::cout << output.name << ": " << summary << "\n"
+                << "  " << FormatTensorValues(output.tensor, static_cast<size_t>(line_.max_values))
+                << "\n";
+      if (std::optional<std::vector<int64_t>> argmax = ArgmaxPerRow(output.tensor)) {
+        std::cout << "  argmax per row: [" << absl::StrJoin(*argmax, ", ") << "]\n";
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  const InferctlCommandLine& line_;
+  InferenceClient& client_;
+  std::string context_;
+};
+
+int Main(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  absl::StatusOr<InferctlCommandLine> line = ParseInferctlCommandLine(args);
+  if (!line.ok()) {
+    std::cerr << "inferctl: " << line.status().message() << " (see inferctl --help)" << std::endl;
+    return kExitUsage;
+  }
+  if (line->help) {
+    std::cout << InferctlUsage();
+    return 0;
+  }
+  const absl::Duration timeout =
+      line->timeout_ms ? absl::Milliseconds(*line->timeout_ms) : absl::InfiniteDuration();
+  std::unique_ptr<InferenceClient> client = InferenceClient::Connect(line->url, timeout);
+  Inferctl inferctl(*line, *client);
+  const absl::Status status = inferctl.Run();
+  std::cout.flush();
+  if (!status.ok()) {
+    PrintError(inferctl.context(), status);
+    return kExitFailure;
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace inferd::client
+
+int main(int argc, char** argv) { return inferd::client::Main(argc, argv); }

@@ -1,0 +1,43 @@
+// inferctl's command line: the subcommand, its arguments and flags, parsed and checked before any
+// RPC is made so that usage mistakes fail fast with one clear line.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace inferd::client {
+
+struct InferctlInput {
+  std::string name;
+  std::string spec;  // a .npy path or inline "DTYPE:SHAPE:VALUES"
+};
+
+struct InferctlCommandLine {
+  std::string url = "localhost:8001";
+  bool help = false;    // --help, -h or the `help` subcommand; nothing else is checked then
+  std::string command;  // health, list, load, unload, metadata, config, stats, infer
+  std::string model;    // the MODEL argument, when the command takes one
+  std::string model_version;
+  std::optional<int64_t> timeout_ms;
+  bool ready_only = false;  // list --ready
+  // infer only:
+  std::vector<InferctlInput> inputs;
+  std::vector<std::string> outputs;
+  std::string output_dir;
+  std::string request_id;
+  int64_t max_values = 100;
+};
+
+// Parses the arguments after argv[0]. Flags may come before or after the subcommand, as
+// "--flag=value" or "--flag value"; "--" ends the flags.
+absl::StatusOr<InferctlCommandLine> ParseInferctlCommandLine(const std::vector<std::string>& args);
+
+// The --help text.
+std::string InferctlUsage();
+
+}  // namespace inferd::client

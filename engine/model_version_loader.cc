@@ -1,0 +1,144 @@
+#include "engine/model_version_loader.h"
+
+#include <fstream>
+#include <iterator>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "engine/graph/graph_validator.h"
+#include "engine/graph/tosa_reader.h"
+#include "engine/graph_model_config.h"
+#include "engine/model_config.h"
+
+namespace inferd {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Model files are read whole: the TOSA reader keeps views into them for constant data.
+absl::StatusOr<std::shared_ptr<const std::vector<uint8_t>>> ReadFile(const fs::path& path,
+                                                                     const std::string& model) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    return absl::NotFoundError(
+        absl::StrCat("model '", model, "': cannot read model file ", path.string()));
+  }
+  auto bytes = std::make_shared<std::vector<uint8_t>>(std::istreambuf_iterator<char>(file),
+                                                      std::istreambuf_iterator<char>());
+  return bytes;
+}
+
+bool IsTosaFile(const fs::path& path) { return path.extension() == ".tosa"; }
+
+}  // namespace
+
+ModelVersionLoader::ModelVersionLoader(ModelVersionLoaderOptions options,
+                                       const BackendRegistry* backends, MetricsRegistry* metrics)
+    : options_(std::move(options)), backends_(backends), metrics_(metrics) {}
+
+absl::StatusOr<std::shared_ptr<ServingModel>> ModelVersionLoader::Load(
+    const fs::path& model_dir, inference::ModelConfig config, int64_t version) const {
+  const std::string model = config.name();
+  const absl::Time start = absl::Now();
+  auto loaded = LoadUntimed(model_dir, std::move(config), version);
+  if (metrics_ != nullptr) {
+    metrics_->RecordModelLoad(model, version, absl::ToDoubleSeconds(absl::Now() - start),
+                              loaded.ok());
+  }
+  return loaded;
+}
+
+absl::StatusOr<std::shared_ptr<ServingModel>> ModelVersionLoader::LoadUntimed(
+    const fs::path& model_dir, inference::ModelConfig config, int64_t version) const {
+  const std::string& model = config.name();
+  Backend* backend = backends_->Find(config.backend());
+  if (backend == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("model '", model, "': unknown backend '", config.backend(),
+                     "'; this daemon has: ", absl::StrJoin(backends_->Names(), ", ")));
+  }
+  const std::string file_name = config.default_model_filename().empty()
+                                    ? std::string(backend->default_model_filename())
+                                    : config.default_model_filename();
+  if (file_name.find('/') != std::string::npos || file_name == ".." || file_name == ".") {
+    return absl::InvalidArgumentError(absl::StrCat("model '", model, "': default_model_filename '",
+                                                   file_name, "' must be a plain file name"));
+  }
+  const fs::path model_path = model_dir / std::to_string(version) / file_name;
+  auto bytes = ReadFile(model_path, model);
+  if (!bytes.ok()) return bytes.status();
+
+  std::shared_ptr<const graph::Graph> graph;
+  std::string platform = config.platform();
+  if (IsTosaFile(model_path)) {
+    auto parsed = graph::ReadTosaGraph(**bytes);
+    if (!parsed.ok()) {
+      return absl::Status(
+          parsed.status().code(),
+          absl::StrCat("model '", model, "' version ", version, ": ", parsed.status().message()));
+    }
+    if (auto status = graph::ValidateGraph(**parsed); !status.ok()) {
+      return absl::Status(status.code(), absl::StrCat("model '", model, "' version ", version,
+                                                      ": invalid TOSA graph: ", status.message()));
+    }
+    graph = *std::move(parsed);
+    if (auto status = ReconcileConfigWithGraph(*graph, config); !status.ok()) return status;
+    if (platform.empty()) platform = "tosa";
+  } else if (config.input_size() == 0 || config.output_size() == 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("model '", model, "': ", model_path.filename().string(),
+                     " is not a TOSA graph, so config.pbtxt must declare the inputs and outputs"));
+  }
+  if (platform.empty()) platform = config.backend();
+
+  BackendLoadRequest request;
+  request.model_name = model;
+  request.version = version;
+  request.model_path = model_path;
+  request.model_bytes = *bytes;
+  request.graph = graph;
+  request.max_batch_size = config.max_batch_size();
+  request.inputs = InputSpecs(config);
+  request.outputs = OutputSpecs(config);
+  for (const auto& [key, value] : config.parameters())
+    request.parameters[key] = value.string_value();
+
+  std::vector<std::unique_ptr<Executable>> instances;
+  for (const auto& group : config.instance_group()) {
+    for (int i = 0; i < group.count(); ++i) {
+      request.instance_index = static_cast<int>(instances.size());
+      auto executable = backend->Load(request);
+      if (!executable.ok()) {
+        return absl::Status(executable.status().code(),
+                            absl::StrCat("model '", model, "' version ", version, " (backend ",
+                                         config.backend(), "): ", executable.status().message()));
+      }
+      instances.push_back(*std::move(executable));
+    }
+  }
+
+  SchedulerOptions scheduling;
+  scheduling.model_name = model;
+  scheduling.version = version;
+  scheduling.max_batch_size = config.max_batch_size();
+  scheduling.dynamic_batching = config.has_dynamic_batching();
+  scheduling.preferred_batch_sizes.assign(config.dynamic_batching().preferred_batch_size().begin(),
+                                          config.dynamic_batching().preferred_batch_size().end());
+  scheduling.max_queue_delay =
+      absl::Microseconds(config.dynamic_batching().max_queue_delay_microseconds());
+  const uint32_t configured_queue =
+      config.dynamic_batching().default_queue_policy().max_queue_size();
+  scheduling.max_queue_size =
+      configured_queue > 0 ? configured_queue : options_.default_max_queue_size;
+
+  auto statistics = std::make_shared<ModelStatistics>(
+      metrics_ != nullptr ? metrics_->ForModel(model, version) : ModelMetrics{});
+  auto scheduler =
+      std::make_unique<Scheduler>(std::move(scheduling), std::move(instances), statistics);
+  return std::make_shared<ServingModel>(std::move(config), version, std::move(platform),
+                                        std::move(scheduler), std::move(statistics));
+}
+
+}  // namespace inferd

@@ -1,0 +1,75 @@
+// Scheduler: one model version's request queue and the worker per instance that drains it — bounded
+// queue, dynamic batching, deadlines and cancellation honoured before any work is spent on a
+// request.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "engine/backend.h"
+#include "engine/inference_request.h"
+#include "engine/model_statistics.h"
+
+namespace inferd {
+
+struct SchedulerOptions {
+  std::string model_name;
+  int64_t version = 0;
+  int max_batch_size = 0;  // 0: the model does not batch; each request runs alone
+  bool dynamic_batching = false;
+  std::vector<int>
+      preferred_batch_sizes;  // a forming batch is dispatched once it reaches the largest
+  absl::Duration max_queue_delay = absl::ZeroDuration();
+  size_t max_queue_size = 1024;  // requests waiting beyond this are refused with RESOURCE_EXHAUSTED
+};
+
+class Scheduler {
+ public:
+  Scheduler(SchedulerOptions options, std::vector<std::unique_ptr<Executable>> instances,
+            std::shared_ptr<ModelStatistics> statistics);
+  ~Scheduler();  // drains
+
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  // Queues `request`. On an error (queue full: RESOURCE_EXHAUSTED; draining: UNAVAILABLE) the
+  // request is not taken and its callback is never called; otherwise the callback runs exactly
+  // once, later.
+  absl::Status Enqueue(std::unique_ptr<InferenceRequest> request);
+
+  // Stops accepting requests, completes everything queued or running, then joins the workers.
+  void Drain();
+
+ private:
+  using RequestList = std::vector<std::unique_ptr<InferenceRequest>>;
+
+  void WorkerLoop(Executable* executable);
+  // Takes the next batch off the queue, waiting for more requests while dynamic batching allows.
+  // Returns an empty list when the scheduler is draining and the queue is empty.
+  RequestList NextBatch();
+  // Completes requests that nobody waits for any more; returns those still worth running.
+  RequestList DropAbandoned(RequestList requests, absl::Time now);
+  void Run(Executable* executable, RequestList requests, absl::Time dispatch_time);
+  void Fail(InferenceRequest& request, absl::Status status, FailureReason reason);
+
+  const SchedulerOptions options_;
+  const int target_batch_size_;
+  std::vector<std::unique_ptr<Executable>> instances_;
+  std::shared_ptr<ModelStatistics> statistics_;
+
+  std::mutex mutex_;
+  std::condition_variable queue_changed_;
+  std::deque<std::unique_ptr<InferenceRequest>> queue_;
+  bool draining_ = false;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace inferd

@@ -1,0 +1,50 @@
+// ServingModel: one loaded model version — its final config, its tensors, its scheduler over the
+// backend's instances, and its statistics. Requests hold it by shared_ptr, so it outlives its
+// unload until the last in-flight request has answered.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "engine/backend.h"
+#include "engine/inference_request.h"
+#include "engine/model_statistics.h"
+#include "engine/scheduler.h"
+#include "model_config.pb.h"
+
+namespace inferd {
+
+class ServingModel {
+ public:
+  ServingModel(inference::ModelConfig config, int64_t version, std::string platform,
+               std::unique_ptr<Scheduler> scheduler, std::shared_ptr<ModelStatistics> statistics);
+
+  const std::string& name() const { return config_.name(); }
+  int64_t version() const { return version_; }
+  const inference::ModelConfig& config() const { return config_; }
+  const std::string& platform() const { return platform_; }
+  const std::vector<TensorSpec>& inputs() const { return inputs_; }
+  const std::vector<TensorSpec>& outputs() const { return outputs_; }
+  int max_batch_size() const { return config_.max_batch_size(); }
+  ModelStatistics& statistics() const { return *statistics_; }
+
+  // Hands a validated request to the scheduler (see Scheduler::Enqueue for the errors).
+  absl::Status Submit(std::unique_ptr<InferenceRequest> request);
+
+  // Stops taking requests and waits for those already taken to complete.
+  void Drain();
+
+ private:
+  const inference::ModelConfig config_;
+  const int64_t version_;
+  const std::string platform_;
+  const std::vector<TensorSpec> inputs_;
+  const std::vector<TensorSpec> outputs_;
+  std::shared_ptr<ModelStatistics> statistics_;
+  std::unique_ptr<Scheduler> scheduler_;
+};
+
+}  // namespace inferd

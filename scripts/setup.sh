@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs, with apt-get, every Debian 12 package that inferd's build, tests and examples need, then
+# configures and builds. Idempotent: when everything is installed and built it does nothing but say so.
+#
+#   scripts/setup.sh            packages + build (build/)
+#   scripts/setup.sh --packages-only
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build_dir="${INFERD_BUILD_DIR:-$repo_root/build}"
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build ccache pkg-config
+  # serving core
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
+  libspdlog-dev libfmt-dev prometheus-cpp-dev flatbuffers-compiler libflatbuffers-dev libeigen3-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev prometheus
+  # Python tools and interop tests run on Debian's own interpreter
+  python3 python3-numpy python3-sklearn python3-grpcio python3-protobuf
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+
+if ((${#missing[@]} > 0)); then
+  echo "setup: installing ${missing[*]}"
+  sudo=""
+  if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+[[ "${1:-}" == "--packages-only" ]] && exit 0
+
+if [[ ! -f "$build_dir/build.ninja" ]]; then
+  cmake -S "$repo_root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+fi
+# Two cores: the default parallelism of ninja would oversubscribe memory on the generated gRPC code.
+cmake --build "$build_dir" -- -j "${INFERD_BUILD_JOBS:-2}" | grep -v '^\[' || true
+test -x "$build_dir/server/inferd" || { echo "setup: build failed" >&2; exit 1; }
+echo "setup: inferd built in $build_dir"

@@ -1,0 +1,41 @@
+// DaemonOptions: inferd's command line. Flag names follow Triton's wherever the meaning is the
+// same, so that scripts written for tritonserver carry over.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace inferd {
+
+struct DaemonOptions {
+  std::string model_repository;  // empty: the bundled example repository
+  std::string grpc_address = "0.0.0.0";
+  int grpc_port = 8001;
+  std::string metrics_address = "0.0.0.0";
+  int metrics_port = 8002;
+  bool allow_metrics = true;
+  std::string model_control_mode = "none";
+  std::vector<std::string> load_models;
+  int repository_poll_secs = 15;
+  int64_t grpc_max_message_size = 2147483647;  // INT32_MAX, as Triton
+  int max_queue_size = 1024;
+  int exit_timeout_secs = 30;
+  int log_verbose = 0;
+  bool show_help = false;
+  bool show_version = false;
+};
+
+// Parses argv[1..]. INVALID_ARGUMENT with the offending flag named on any mistake.
+absl::StatusOr<DaemonOptions> ParseDaemonOptions(int argc, const char* const* argv);
+
+// The text --help prints.
+std::string DaemonUsage();
+
+// The repository to serve: the flag's when given, else the bundled examples (./examples/models, the
+// source tree's, or the installed copy), else NOT_FOUND saying to pass --model-repository.
+absl::StatusOr<std::string> ResolveModelRepository(const DaemonOptions& options);
+
+}  // namespace inferd

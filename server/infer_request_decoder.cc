@@ -1,0 +1,210 @@
+#include "server/infer_request_decoder.h"
+
+#include <cstring>
+#include <type_traits>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace inferd {
+namespace {
+
+std::string ModelLabel(const ServingModel& model) {
+  return absl::StrCat("model '", model.name(), "' version ", model.version());
+}
+
+std::string SpecNames(const std::vector<TensorSpec>& specs) {
+  return absl::StrJoin(specs, ", ",
+                       [](std::string* out, const TensorSpec& spec) { out->append(spec.name); });
+}
+
+// The shape a request must carry for `spec`: the batch dimension first when the model batches.
+std::string ExpectedShape(const TensorSpec& spec, int max_batch_size) {
+  if (max_batch_size == 0) return ShapeToString(spec.dims);
+  return absl::StrCat("[N,", ShapeToString(spec.dims).substr(1),
+                      " with 1 <= N <= ", max_batch_size);
+}
+
+template <typename Wire, typename Element>
+void CopyTyped(const google::protobuf::RepeatedField<Wire>& values, uint8_t* out) {
+  auto* typed = reinterpret_cast<Element*>(out);
+  for (int i = 0; i < values.size(); ++i) typed[i] = static_cast<Element>(values[i]);
+}
+
+// Typed `contents` as raw little-endian bytes of `type`; error when the field for `type` holds the
+// wrong number of values or `type` has no typed representation.
+absl::StatusOr<std::shared_ptr<std::vector<uint8_t>>> TypedContentsToBytes(
+    const inference::InferTensorContents& contents, DataType type, int64_t elements,
+    const std::string& where) {
+  auto bytes = std::make_shared<std::vector<uint8_t>>(static_cast<size_t>(elements) *
+                                                      DataTypeByteSize(type));
+  int count = -1;
+  uint8_t* out = bytes->data();
+  switch (type) {
+    case DataType::kBool:
+      count = contents.bool_contents_size();
+      if (count == elements) CopyTyped<bool, uint8_t>(contents.bool_contents(), out);
+      break;
+    case DataType::kInt8:
+      count = contents.int_contents_size();
+      if (count == elements) CopyTyped<int32_t, int8_t>(contents.int_contents(), out);
+      break;
+    case DataType::kInt16:
+      count = contents.int_contents_size();
+      if (count == elements) CopyTyped<int32_t, int16_t>(contents.int_contents(), out);
+      break;
+    case DataType::kInt32:
+      count = contents.int_contents_size();
+      if (count == elements) CopyTyped<int32_t, int32_t>(contents.int_contents(), out);
+      break;
+    case DataType::kInt64:
+      count = contents.int64_contents_size();
+      if (count == elements) CopyTyped<int64_t, int64_t>(contents.int64_contents(), out);
+      break;
+    case DataType::kUint8:
+      count = contents.uint_contents_size();
+      if (count == elements) CopyTyped<uint32_t, uint8_t>(contents.uint_contents(), out);
+      break;
+    case DataType::kUint16:
+      count = contents.uint_contents_size();
+      if (count == elements) CopyTyped<uint32_t, uint16_t>(contents.uint_contents(), out);
+      break;
+    case DataType::kUint32:
+      count = contents.uint_contents_size();
+      if (count == elements) CopyTyped<uint32_t, uint32_t>(contents.uint_contents(), out);
+      break;
+    case DataType::kUint64:
+      count = contents.uint64_contents_size();
+      if (count == elements) CopyTyped<uint64_t, uint64_t>(contents.uint64_contents(), out);
+      break;
+    case DataType::kFp32:
+      count = contents.fp32_contents_size();
+      if (count == elements) CopyTyped<float, float>(contents.fp32_contents(), out);
+      break;
+    case DataType::kFp64:
+      count = contents.fp64_contents_size();
+      if (count == elements) CopyTyped<double, double>(contents.fp64_contents(), out);
+      break;
+    default:
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ": datatype ", std::string(DataTypeName(type)),
+                       " has no typed contents field; send it in raw_input_contents"));
+  }
+  if (count != elements) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(where, ": expected ", elements, " values in contents, got ", count));
+  }
+  return bytes;
+}
+
+}  // namespace
+
+absl::StatusOr<DecodedRequest> DecodeInferRequest(const inference::ModelInferRequest& message,
+                                                  const ServingModel& model) {
+  const std::vector<TensorSpec>& specs = model.inputs();
+  const int max_batch_size = model.max_batch_size();
+  const bool raw = message.raw_input_contents_size() > 0;
+  if (raw && message.raw_input_contents_size() != message.inputs_size()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        ModelLabel(model), ": raw_input_contents has ", message.raw_input_contents_size(),
+        " entries but the request has ", message.inputs_size(), " inputs"));
+  }
+  if (message.inputs_size() != static_cast<int>(specs.size())) {
+    return absl::InvalidArgumentError(absl::StrCat(ModelLabel(model), ": expected ", specs.size(),
+                                                   " inputs (", SpecNames(specs), "), got ",
+                                                   message.inputs_size()));
+  }
+
+  auto request = std::make_unique<InferenceRequest>();
+  request->inputs.resize(specs.size());
+  std::vector<bool> seen(specs.size(), false);
+  int64_t batch_size = -1;
+  for (int i = 0; i < message.inputs_size(); ++i) {
+    const auto& input = message.inputs(i);
+    size_t index = 0;
+    while (index < specs.size() && specs[index].name != input.name()) ++index;
+    if (index == specs.size()) {
+      return absl::InvalidArgumentError(absl::StrCat(ModelLabel(model), " has no input '",
+                                                     input.name(), "'; its inputs are ",
+                                                     SpecNames(specs)));
+    }
+    if (seen[index]) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(ModelLabel(model), ": input '", input.name(), "' is given twice"));
+    }
+    seen[index] = true;
+    const TensorSpec& spec = specs[index];
+    const std::string where = absl::StrCat(ModelLabel(model), " input '", spec.name, "'");
+
+    const DataType type = DataTypeFromName(input.datatype());
+    if (type != spec.dtype) {
+      return absl::InvalidArgumentError(absl::StrCat(where, ": expected datatype ",
+                                                     std::string(DataTypeName(spec.dtype)),
+                                                     ", got '", input.datatype(), "'"));
+    }
+    const Shape shape(input.shape().begin(), input.shape().end());
+    bool shape_ok;
+    if (max_batch_size > 0) {
+      shape_ok = shape.size() == spec.dims.size() + 1 && shape[0] >= 1 &&
+                 shape[0] <= max_batch_size &&
+                 ShapeMatches(spec.dims, Shape(shape.begin() + 1, shape.end()));
+    } else {
+      shape_ok = ShapeMatches(spec.dims, shape);
+    }
+    const auto elements = ElementCount(shape);
+    if (!shape_ok || !elements.has_value()) {
+      return absl::InvalidArgumentError(absl::StrCat(where, ": expected shape ",
+                                                     ExpectedShape(spec, max_batch_size), ", got ",
+                                                     ShapeToString(shape)));
+    }
+    const int64_t rows = max_batch_size > 0 ? shape[0] : 1;
+    if (batch_size >= 0 && rows != batch_size) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          where, ": batch size ", rows, " differs from the other inputs' ", batch_size));
+    }
+    batch_size = rows;
+
+    const size_t expected_bytes = static_cast<size_t>(*elements) * DataTypeByteSize(type);
+    if (raw) {
+      if (input.has_contents()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            where, ": has typed contents although the request uses raw_input_contents"));
+      }
+      const std::string& bytes = message.raw_input_contents(i);
+      if (bytes.size() != expected_bytes) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            where, ": expected ", expected_bytes, " bytes for shape ", ShapeToString(shape), " ",
+            std::string(DataTypeName(type)), ", got ", bytes.size()));
+      }
+      // No owner: the request message lives until the RPC finishes, after the request completes.
+      request->inputs[index] = Tensor::View(
+          type, shape, nullptr, {reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()});
+    } else {
+      auto bytes = TypedContentsToBytes(input.contents(), type, *elements, where);
+      if (!bytes.ok()) return bytes.status();
+      std::span<const uint8_t> view(**bytes);
+      request->inputs[index] = Tensor::View(type, shape, *bytes, view);
+    }
+  }
+  request->batch_size = batch_size;
+
+  DecodedRequest decoded;
+  const std::vector<TensorSpec>& outputs = model.outputs();
+  for (const auto& wanted : message.outputs()) {
+    size_t index = 0;
+    while (index < outputs.size() && outputs[index].name != wanted.name()) ++index;
+    if (index == outputs.size()) {
+      return absl::InvalidArgumentError(absl::StrCat(ModelLabel(model), " has no output '",
+                                                     wanted.name(), "'; its outputs are ",
+                                                     SpecNames(outputs)));
+    }
+    decoded.output_indices.push_back(index);
+  }
+  if (decoded.output_indices.empty()) {
+    for (size_t i = 0; i < outputs.size(); ++i) decoded.output_indices.push_back(i);
+  }
+  decoded.request = std::move(request);
+  return decoded;
+}
+
+}  // namespace inferd

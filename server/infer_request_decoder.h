@@ -1,0 +1,27 @@
+// Decoding a KServe ModelInferRequest into an engine InferenceRequest: every input checked against
+// the model (name, datatype, shape, byte size) with errors that name the model, the tensor, what
+// was expected and what came. Raw inputs become zero-copy views of the request message.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "engine/inference_request.h"
+#include "engine/serving_model.h"
+#include "inference.pb.h"
+
+namespace inferd {
+
+struct DecodedRequest {
+  std::unique_ptr<InferenceRequest> request;
+  // Indices into model.outputs() of the outputs to return, in the order the client asked for them.
+  std::vector<size_t> output_indices;
+};
+
+// `message` must outlive the returned request: raw input tensors view its bytes.
+absl::StatusOr<DecodedRequest> DecodeInferRequest(const inference::ModelInferRequest& message,
+                                                  const ServingModel& model);
+
+}  // namespace inferd

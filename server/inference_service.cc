@@ -1,0 +1,278 @@
+#include "server/inference_service.h"
+
+#include <chrono>
+#include <memory>
+#include <thread>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "server/grpc_status.h"
+#include "server/infer_request_decoder.h"
+
+#ifndef INFERD_VERSION
+#define INFERD_VERSION "0.0.0"
+#endif
+
+namespace inferd {
+namespace {
+
+grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
+                                    const grpc::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(status);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
+                                    const absl::Status& status) {
+  return FinishNow(context, ToGrpcStatus(status));
+}
+
+// Passes the client's cancellation on to the engine; frees itself when gRPC is done with the call.
+class InferReactor final : public grpc::ServerUnaryReactor {
+ public:
+  explicit InferReactor(std::shared_ptr<CancellationToken> cancellation)
+      : cancellation_(std::move(cancellation)) {}
+  void OnCancel() override { cancellation_->Cancel(); }
+  void OnDone() override { delete this; }
+
+ private:
+  std::shared_ptr<CancellationToken> cancellation_;
+};
+
+absl::Time DeadlineOf(const grpc::CallbackServerContext& context) {
+  const auto deadline = context.deadline();
+  // gRPC reports "no deadline" as the far end of system_clock; absl::FromChrono would overflow.
+  if (deadline >= std::chrono::system_clock::now() + std::chrono::hours(24 * 365 * 50)) {
+    return absl::InfiniteFuture();
+  }
+  return absl::FromChrono(deadline);
+}
+
+void SetParameter(google::protobuf::Map<std::string, inference::InferParameter>& parameters,
+                  const std::string& key, const std::string& value) {
+  int64_t number = 0;
+  if (absl::SimpleAtoi(value, &number)) {
+    parameters[key].set_int64_param(number);
+  } else {
+    parameters[key].set_string_param(value);
+  }
+}
+
+void EncodeResponse(const ServingModel& model, const inference::ModelInferRequest& request,
+                    const std::vector<size_t>& output_indices, const InferenceResponse& result,
+                    inference::ModelInferResponse& response) {
+  response.set_model_name(model.name());
+  response.set_model_version(std::to_string(model.version()));
+  response.set_id(request.id());
+  for (const auto& [key, value] : result.parameters) {
+    SetParameter(*response.mutable_parameters(), key, value);
+  }
+  for (size_t index : output_indices) {
+    const Tensor& tensor = result.outputs[index];
+    auto* output = response.add_outputs();
+    output->set_name(model.outputs()[index].name);
+    output->set_datatype(std::string(DataTypeName(tensor.dtype())));
+    for (int64_t dim : tensor.shape()) output->add_shape(dim);
+    const auto bytes = tensor.bytes();
+    response.add_raw_output_contents()->assign(reinterpret_cast<const char*>(bytes.data()),
+                                               bytes.size());
+  }
+}
+
+void FillDuration(const DurationStat& from, inference::StatisticDuration* to) {
+  to->set_count(from.count);
+  to->set_ns(from.ns);
+}
+
+void FillStatistics(const ServingModel& model, inference::ModelStatistics* out) {
+  const StatisticsSnapshot stats = model.statistics().Snapshot();
+  out->set_name(model.name());
+  out->set_version(std::to_string(model.version()));
+  out->set_last_inference(stats.last_inference_ms);
+  out->set_inference_count(stats.inference_count);
+  out->set_execution_count(stats.execution_count);
+  auto* infer = out->mutable_inference_stats();
+  FillDuration(stats.success, infer->mutable_success());
+  FillDuration(stats.fail, infer->mutable_fail());
+  FillDuration(stats.queue, infer->mutable_queue());
+  FillDuration(stats.compute_input, infer->mutable_compute_input());
+  FillDuration(stats.compute_infer, infer->mutable_compute_infer());
+  FillDuration(stats.compute_output, infer->mutable_compute_output());
+  for (const auto& [size, batch] : stats.batches) {
+    auto* entry = out->add_batch_stats();
+    entry->set_batch_size(static_cast<uint64_t>(size));
+    FillDuration(batch.compute_input, entry->mutable_compute_input());
+    FillDuration(batch.compute_infer, entry->mutable_compute_infer());
+    FillDuration(batch.compute_output, entry->mutable_compute_output());
+  }
+}
+
+}  // namespace
+
+InferenceService::InferenceService(ModelManager* models) : models_(models) {}
+
+grpc::ServerUnaryReactor* InferenceService::ServerLive(grpc::CallbackServerContext* context,
+                                                       const inference::ServerLiveRequest*,
+                                                       inference::ServerLiveResponse* response) {
+  response->set_live(true);
+  return FinishNow(context, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* InferenceService::ServerReady(grpc::CallbackServerContext* context,
+                                                        const inference::ServerReadyRequest*,
+                                                        inference::ServerReadyResponse* response) {
+  response->set_ready(ready_.load());
+  return FinishNow(context, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* InferenceService::ModelReady(grpc::CallbackServerContext* context,
+                                                       const inference::ModelReadyRequest* request,
+                                                       inference::ModelReadyResponse* response) {
+  response->set_ready(models_->Find(request->name(), request->version()).ok());
+  return FinishNow(context, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* InferenceService::ServerMetadata(
+    grpc::CallbackServerContext* context, const inference::ServerMetadataRequest*,
+    inference::ServerMetadataResponse* response) {
+  response->set_name("inferd");
+  response->set_version(INFERD_VERSION);
+  for (const char* extension : {"model_repository", "model_configuration", "statistics"}) {
+    response->add_extensions(extension);
+  }
+  return FinishNow(context, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* InferenceService::ModelMetadata(
+    grpc::CallbackServerContext* context, const inference::ModelMetadataRequest* request,
+    inference::ModelMetadataResponse* response) {
+  auto model = models_->Find(request->name(), request->version());
+  if (!model.ok()) return FinishNow(context, model.status());
+  const ServingModel& serving = **model;
+  response->set_name(serving.name());
+  response->set_platform(serving.platform());
+  for (const ModelIndexEntry& entry : models_->Index()) {
+    if (entry.name == serving.name() && entry.state == ModelState::kReady) {
+      response->add_versions(std::to_string(entry.version));
+    }
+  }
+  auto describe = [&](const TensorSpec& spec,
+                      inference::ModelMetadataResponse::TensorMetadata* out) {
+    out->set_name(spec.name);
+    out->set_datatype(std::string(DataTypeName(spec.dtype)));
+    if (serving.max_batch_size() > 0) out->add_shape(-1);
+    for (int64_t dim : spec.dims) out->add_shape(dim);
+  };
+  for (const auto& spec : serving.inputs()) describe(spec, response->add_inputs());
+  for (const auto& spec : serving.outputs()) describe(spec, response->add_outputs());
+  return FinishNow(context, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* InferenceService::ModelInfer(grpc::CallbackServerContext* context,
+                                                       const inference::ModelInferRequest* request,
+                                                       inference::ModelInferResponse* response) {
+  auto found = models_->Find(request->model_name(), request->model_version());
+  if (!found.ok()) return FinishNow(context, found.status());
+  std::shared_ptr<ServingModel> model = *std::move(found);
+
+  auto decoded = DecodeInferRequest(*request, *model);
+  if (!decoded.ok()) {
+    model->statistics().RequestFailed(FailureReason::kRejected, absl::ZeroDuration(),
+                                      /*was_accepted=*/false);
+    return FinishNow(context, decoded.status());
+  }
+  InferenceRequest& inference = *decoded->request;
+  inference.deadline = DeadlineOf(*context);
+  auto* reactor = new InferReactor(inference.cancellation);
+  inference.on_complete =
+      [reactor, model, request, response,
+       outputs = std::move(decoded->output_indices)](absl::StatusOr<InferenceResponse> result) {
+        if (!result.ok()) {
+          reactor->Finish(ToGrpcStatus(result.status()));
+          return;
+        }
+        EncodeResponse(*model, *request, outputs, *result, *response);
+        reactor->Finish(grpc::Status::OK);
+      };
+  if (auto status = model->Submit(std::move(decoded->request)); !status.ok()) {
+    model->statistics().RequestFailed(FailureReason::kRejected, absl::ZeroDuration(),
+                                      /*was_accepted=*/false);
+    reactor->Finish(ToGrpcStatus(status));
+  }
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* InferenceService::ModelConfig(
+    grpc::CallbackServerContext* context, const inference::ModelConfigRequest* request,
+    inference::ModelConfigResponse* response) {
+  auto model = models_->Find(request->name(), request->version());
+  if (!model.ok()) return FinishNow(context, model.status());
+  *response->mutable_config() = (*model)->config();
+  return FinishNow(context, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* InferenceService::ModelStatistics(
+    grpc::CallbackServerContext* context, const inference::ModelStatisticsRequest* request,
+    inference::ModelStatisticsResponse* response) {
+  if (!request->name().empty()) {
+    // Asking for one model that is not ready is an error, as in Triton; asking for all is not.
+    auto model = models_->Find(request->name(), request->version());
+    if (!model.ok()) return FinishNow(context, model.status());
+    if (!request->version().empty()) {
+      FillStatistics(**model, response->add_model_stats());
+      return FinishNow(context, grpc::Status::OK);
+    }
+  }
+  for (const auto& model : models_->ReadyModels()) {
+    if (!request->name().empty() && model->name() != request->name()) continue;
+    FillStatistics(*model, response->add_model_stats());
+  }
+  return FinishNow(context, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* InferenceService::RepositoryIndex(
+    grpc::CallbackServerContext* context, const inference::RepositoryIndexRequest* request,
+    inference::RepositoryIndexResponse* response) {
+  for (const ModelIndexEntry& entry : models_->Index()) {
+    if (request->ready() && entry.state != ModelState::kReady) continue;
+    auto* model = response->add_models();
+    model->set_name(entry.name);
+    if (entry.version > 0) model->set_version(std::to_string(entry.version));
+    model->set_state(std::string(ModelStateName(entry.state)));
+    model->set_reason(entry.reason);
+  }
+  return FinishNow(context, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* InferenceService::RepositoryModelLoad(
+    grpc::CallbackServerContext* context, const inference::RepositoryModelLoadRequest* request,
+    inference::RepositoryModelLoadResponse*) {
+  if (!request->parameters().empty()) {
+    return FinishNow(context,
+                     absl::InvalidArgumentError(absl::StrCat(
+                         "load of model '", request->model_name(),
+                         "': load parameters (config or file overrides) are not supported")));
+  }
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  // Loading can take long; it must not hold one of gRPC's callback threads.
+  std::thread([this, reactor, name = request->model_name()] {
+    reactor->Finish(ToGrpcStatus(models_->Load(name)));
+  }).detach();
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* InferenceService::RepositoryModelUnload(
+    grpc::CallbackServerContext* context, const inference::RepositoryModelUnloadRequest* request,
+    inference::RepositoryModelUnloadResponse*) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  // Unloading waits for in-flight requests, which may need the callback threads to finish.
+  std::thread([this, reactor, name = request->model_name()] {
+    reactor->Finish(ToGrpcStatus(models_->Unload(name)));
+  }).detach();
+  return reactor;
+}
+
+}  // namespace inferd

@@ -1,0 +1,298 @@
+#include "backends/cpu/cpu_backend.h"
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "backends/cpu/graph_executor.h"
+#include "engine/graph/graph.h"
+#include "engine/graph/graph_validator.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace inferd::cpu {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+// Builds a one-block graph by hand.
+class GraphBuilder {
+ public:
+  GraphBuilder() {
+    graph_.regions.push_back(graph::Region{"main", {0}});
+    graph::Block main;
+    main.name = "main";
+    graph_.blocks.push_back(main);
+  }
+
+  graph::TensorId Tensor(const std::string& name, graph::DType dtype, Shape shape,
+                         std::vector<uint8_t> data = {}) {
+    graph::Tensor t;
+    t.name = name;
+    t.dtype = dtype;
+    t.shape = std::move(shape);
+    t.data = std::move(data);
+    const auto id = static_cast<graph::TensorId>(graph_.tensors.size());
+    graph_.tensors.push_back(std::move(t));
+    main().tensors.push_back(id);
+    return id;
+  }
+
+  graph::TensorId Input(const std::string& name, graph::DType dtype, Shape shape) {
+    const graph::TensorId id = Tensor(name, dtype, std::move(shape));
+    main().inputs.push_back(id);
+    return id;
+  }
+
+  template <typename T>
+  graph::TensorId Const(const std::string& name, graph::DType dtype, Shape shape,
+                        const std::vector<T>& values) {
+    std::vector<uint8_t> bytes(values.size() * sizeof(T));
+    std::memcpy(bytes.data(), values.data(), bytes.size());
+    const graph::TensorId id = Tensor(name, dtype, std::move(shape), std::move(bytes));
+    Add(graph::Op::kConst, {}, {}, {id});
+    return id;
+  }
+
+  void Add(graph::Op op, graph::Attribute attribute, std::vector<graph::TensorId> inputs,
+           std::vector<graph::TensorId> outputs) {
+    graph::Operator o;
+    o.op = op;
+    o.attribute = std::move(attribute);
+    o.inputs = std::move(inputs);
+    o.outputs = std::move(outputs);
+    main().operators.push_back(std::move(o));
+  }
+
+  void Output(graph::TensorId id) { main().outputs.push_back(id); }
+
+  std::shared_ptr<const graph::Graph> Build() {
+    EXPECT_TRUE(graph::ValidateGraph(graph_).ok()) << graph::ValidateGraph(graph_);
+    return std::make_shared<const graph::Graph>(graph_);
+  }
+
+ private:
+  graph::Block& main() { return graph_.blocks[0]; }
+  graph::Graph graph_;
+};
+
+// y = x + [10, 20, 30] on INT32 [1, 3].
+std::shared_ptr<const graph::Graph> AddGraph() {
+  GraphBuilder b;
+  const auto x = b.Input("x", graph::DType::kInt32, {1, 3});
+  const auto c = b.Const<int32_t>("c", graph::DType::kInt32, {1, 3}, {10, 20, 30});
+  const auto y = b.Tensor("y", graph::DType::kInt32, {1, 3});
+  b.Add(graph::Op::kAdd, {}, {x, c}, {y});
+  b.Output(y);
+  return b.Build();
+}
+
+BackendLoadRequest Request(std::shared_ptr<const graph::Graph> graph, int max_batch_size,
+                           Shape dims) {
+  BackendLoadRequest request;
+  request.model_name = "m";
+  request.graph = std::move(graph);
+  request.max_batch_size = max_batch_size;
+  const graph::Graph& g = *request.graph;
+  for (graph::TensorId id : g.main_block().inputs) {
+    request.inputs.push_back(TensorSpec{g.tensor(id).name, DataType::kInt32, dims});
+  }
+  for (graph::TensorId id : g.main_block().outputs) {
+    request.outputs.push_back(TensorSpec{g.tensor(id).name, DataType::kInt32, dims});
+  }
+  return request;
+}
+
+Tensor Int32Tensor(Shape shape, const std::vector<int32_t>& values) {
+  Tensor t = Tensor::Allocate(DataType::kInt32, std::move(shape));
+  std::memcpy(t.mutable_bytes().data(), values.data(), values.size() * sizeof(int32_t));
+  return t;
+}
+
+absl::StatusOr<BatchResult> ExecuteNow(Executable& executable, Batch batch) {
+  std::optional<absl::StatusOr<BatchResult>> result;
+  executable.Execute(std::move(batch),
+                     [&result](absl::StatusOr<BatchResult> r) { result = std::move(r); });
+  EXPECT_TRUE(result.has_value()) << "the CPU backend completes before Execute returns";
+  return result.value_or(absl::InternalError("no completion"));
+}
+
+Batch MakeBatch(std::vector<Tensor> inputs, int64_t batch_size) {
+  Batch batch;
+  batch.inputs = std::move(inputs);
+  batch.batch_size = batch_size;
+  batch.cancellation = std::make_shared<CancellationToken>();
+  return batch;
+}
+
+std::vector<int32_t> Values(const Tensor& t) {
+  auto v = t.values<int32_t>();
+  return std::vector<int32_t>(v.begin(), v.end());
+}
+
+TEST(CpuBackendTest, NameAndDefaultFile) {
+  CpuBackend backend;
+  EXPECT_EQ(backend.name(), "tosa_cpu");
+  EXPECT_EQ(backend.default_model_filename(), "model.tosa");
+}
+
+TEST(CpuBackendTest, RunsAGraphWithoutBatching) {
+  CpuBackend backend;
+  auto executable = backend.Load(Request(AddGraph(), 0, {1, 3}));
+  ASSERT_TRUE(executable.ok()) << executable.status();
+  auto result = ExecuteNow(**executable, MakeBatch({Int32Tensor({1, 3}, {1, 2, 3})}, 1));
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_EQ(result->outputs.size(), 1u);
+  EXPECT_THAT(result->outputs[0].shape(), ElementsAre(1, 3));
+  EXPECT_THAT(Values(result->outputs[0]), ElementsAre(11, 22, 33));
+}
+
+TEST(CpuBackendTest, BatchedModelRunsTheGraphPerItem) {
+  CpuBackend backend;
+  auto executable = backend.Load(Request(AddGraph(), 8, {3}));
+  ASSERT_TRUE(executable.ok()) << executable.status();
+  auto result =
+      ExecuteNow(**executable, MakeBatch({Int32Tensor({3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9})}, 3));
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_THAT(result->outputs[0].shape(), ElementsAre(3, 3));
+  EXPECT_THAT(Values(result->outputs[0]), ElementsAre(11, 22, 33, 14, 25, 36, 17, 28, 39));
+}
+
+TEST(CpuBackendTest, BatchingNeedsALeadingDimensionOfOne) {
+  GraphBuilder b;
+  const auto x = b.Input("x", graph::DType::kInt32, {2, 3});
+  const auto y = b.Tensor("y", graph::DType::kInt32, {2, 3});
+  b.Add(graph::Op::kIdentity, {}, {x}, {y});
+  b.Output(y);
+  CpuBackend backend;
+  auto executable = backend.Load(Request(b.Build(), 4, {3}));
+  ASSERT_FALSE(executable.ok());
+  EXPECT_EQ(executable.status().code(), absl::StatusCode::kUnimplemented);
+  EXPECT_THAT(executable.status().message(), HasSubstr("leading dimension of 1"));
+}
+
+TEST(CpuBackendTest, MissingKernelFailsTheLoadNamingOpAndType) {
+  GraphBuilder b;
+  const auto x = b.Input("x", graph::DType::kFp32, {4});
+  const auto y = b.Tensor("y", graph::DType::kFp32, {4});
+  b.Add(graph::Op::kSin, {}, {x}, {y});
+  b.Output(y);
+  CpuBackend backend;
+  BackendLoadRequest request = Request(b.Build(), 0, {4});
+  request.inputs[0].dtype = request.outputs[0].dtype = DataType::kFp32;
+  auto executable = backend.Load(request);
+  ASSERT_FALSE(executable.ok());
+  EXPECT_EQ(executable.status().code(), absl::StatusCode::kUnimplemented);
+  EXPECT_THAT(executable.status().message(), HasSubstr("SIN"));
+  EXPECT_THAT(executable.status().message(), HasSubstr("FP32"));
+}
+
+TEST(CpuBackendTest, NonTosaModelIsRejected) {
+  CpuBackend backend;
+  BackendLoadRequest request;
+  request.model_name = "m";
+  request.model_path = "/models/m/1/model.onnx";
+  auto executable = backend.Load(request);
+  EXPECT_EQ(executable.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(CpuBackendTest, WrongInputSizeIsInvalidArgument) {
+  CpuBackend backend;
+  auto executable = backend.Load(Request(AddGraph(), 0, {1, 3}));
+  ASSERT_TRUE(executable.ok());
+  auto result = ExecuteNow(**executable, MakeBatch({Int32Tensor({1, 2}, {1, 2})}, 1));
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(CpuBackendTest, CancelledBatchCompletesWithCancelled) {
+  CpuBackend backend;
+  auto executable = backend.Load(Request(AddGraph(), 0, {1, 3}));
+  ASSERT_TRUE(executable.ok());
+  Batch batch = MakeBatch({Int32Tensor({1, 3}, {1, 2, 3})}, 1);
+  batch.cancellation->Cancel();
+  EXPECT_EQ(ExecuteNow(**executable, std::move(batch)).status().code(),
+            absl::StatusCode::kCancelled);
+}
+
+TEST(CpuBackendTest, IntegerOverflowFailsTheInferenceNamingTheOperator) {
+  CpuBackend backend;
+  auto executable = backend.Load(Request(AddGraph(), 0, {1, 3}));
+  ASSERT_TRUE(executable.ok());
+  auto result = ExecuteNow(**executable, MakeBatch({Int32Tensor({1, 3}, {INT32_MAX, 0, 0})}, 1));
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kOutOfRange);
+  EXPECT_THAT(result.status().message(), HasSubstr("model 'm'"));
+  EXPECT_THAT(result.status().message(), HasSubstr("ADD"));
+}
+
+// RESCALE whose zero points arrive as graph inputs: operand values are read at run time.
+TEST(GraphExecutorTest, RescaleReadsOperandValuesAtRunTime) {
+  GraphBuilder b;
+  const auto x = b.Input("x", graph::DType::kInt8, {1, 4});
+  const auto input_zp = b.Input("input_zp", graph::DType::kInt8, {1});
+  const auto multiplier =
+      b.Const<int32_t>("multiplier", graph::DType::kInt32, {1}, {1 << 30});  // x 1/2
+  const auto shift = b.Const<int8_t>("shift", graph::DType::kInt8, {1}, {31});
+  const auto output_zp = b.Const<int8_t>("output_zp", graph::DType::kInt8, {1}, {-1});
+  const auto y = b.Tensor("y", graph::DType::kInt8, {1, 4});
+  graph::RescaleAttr attr;
+  attr.scale32 = true;
+  attr.rounding_mode = graph::RoundingMode::kSingleRound;
+  b.Add(graph::Op::kRescale, attr, {x, multiplier, shift, input_zp, output_zp}, {y});
+  b.Output(y);
+  auto executor = GraphExecutor::Create(b.Build());
+  ASSERT_TRUE(executor.ok()) << executor.status();
+
+  const int8_t in[4] = {1, 3, -3, 100};
+  int8_t out[4] = {};
+  for (int8_t zp : {0, -1}) {
+    const int8_t zp_value[1] = {zp};
+    const std::span<const uint8_t> inputs[2] = {{reinterpret_cast<const uint8_t*>(in), 4},
+                                                {reinterpret_cast<const uint8_t*>(zp_value), 1}};
+    const std::span<uint8_t> outputs[1] = {{reinterpret_cast<uint8_t*>(out), 4}};
+    ASSERT_TRUE((*executor)->Run(inputs, outputs).ok());
+    if (zp == 0) {
+      // (1, 3, -3, 100) / 2 rounded half up, minus 1.
+      EXPECT_THAT(out, ElementsAre(0, 1, -2, 49));
+    } else {
+      // (2, 4, -2, 101) / 2 - 1.
+      EXPECT_THAT(out, ElementsAre(0, 1, -2, 50));
+    }
+  }
+}
+
+// A chain long enough for the memory plan to reuse buffers, run twice to show runs are repeatable.
+TEST(GraphExecutorTest, ChainReusesArenaAndRepeats) {
+  GraphBuilder b;
+  graph::TensorId current = b.Input("x", graph::DType::kFp32, {1, 256});
+  const auto two = b.Const<float>("two", graph::DType::kFp32, {1, 1}, {2.0f});
+  for (int i = 0; i < 6; ++i) {
+    const auto next = b.Tensor("t" + std::to_string(i), graph::DType::kFp32, {1, 256});
+    b.Add(graph::Op::kMul, {},
+          {current, two, b.Const<int8_t>("s" + std::to_string(i), graph::DType::kInt8, {1}, {0})},
+          {next});
+    current = next;
+  }
+  b.Output(current);
+  auto executor = GraphExecutor::Create(b.Build());
+  ASSERT_TRUE(executor.ok()) << executor.status();
+  EXPECT_LE((*executor)->arena_bytes(), 3u * 1024u);  // not 7 buffers of 1 KiB
+  std::vector<float> in(256), out(256);
+  for (int i = 0; i < 256; ++i) in[i] = static_cast<float>(i);
+  for (int run = 0; run < 2; ++run) {
+    const std::span<const uint8_t> inputs[1] = {
+        {reinterpret_cast<const uint8_t*>(in.data()), in.size() * 4}};
+    const std::span<uint8_t> outputs[1] = {
+        {reinterpret_cast<uint8_t*>(out.data()), out.size() * 4}};
+    ASSERT_TRUE((*executor)->Run(inputs, outputs).ok());
+    for (int i = 0; i < 256; ++i) ASSERT_EQ(out[i], 64.0f * i);
+  }
+}
+
+}  // namespace
+}  // namespace inferd::cpu

@@ -1,0 +1,85 @@
+#include "engine/model_config.h"
+
+#include "gtest/gtest.h"
+
+namespace inferd {
+namespace {
+
+constexpr char kDigitsConfig[] = R"pb(
+  name: "digits"
+  backend: "tosa_cpu"
+  max_batch_size: 16 input
+  [ {
+    name: "x"
+    data_type: TYPE_FP32
+    dims: [ 8, 8, 1 ]
+  }] output
+  [ {
+    name: "scores"
+    data_type: TYPE_FP32
+    dims: [ 10 ]
+  }] instance_group
+  [ { count: 2 kind: KIND_CPU }]
+  dynamic_batching {
+    preferred_batch_size: [ 4, 8 ]
+    max_queue_delay_microseconds: 100
+  }
+)pb";
+
+TEST(ModelConfigTest, ParsesTritonTextFormat) {
+  auto config = ParseModelConfig(kDigitsConfig, "digits");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->max_batch_size(), 16);
+  EXPECT_EQ(config->instance_group(0).count(), 2);
+  EXPECT_EQ(config->dynamic_batching().max_queue_delay_microseconds(), 100u);
+  const auto inputs = InputSpecs(*config);
+  ASSERT_EQ(inputs.size(), 1u);
+  EXPECT_EQ(inputs[0].dtype, DataType::kFp32);
+  EXPECT_EQ(inputs[0].dims, (Shape{8, 8, 1}));
+}
+
+TEST(ModelConfigTest, SyntaxErrorNamesModelAndLine) {
+  auto config = ParseModelConfig("name: \"digits\"\nmax_batch_size: banana\n", "digits");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(config.status().message().find("digits"), std::string::npos);
+  EXPECT_NE(config.status().message().find("line 2"), std::string::npos);
+}
+
+TEST(ModelConfigTest, NormalizeFillsDefaults) {
+  inference::ModelConfig config;
+  ASSERT_TRUE(NormalizeModelConfig("m", "tosa_cpu", config).ok());
+  EXPECT_EQ(config.name(), "m");
+  EXPECT_EQ(config.backend(), "tosa_cpu");
+  ASSERT_EQ(config.instance_group_size(), 1);
+  EXPECT_EQ(config.instance_group(0).count(), 1);
+  EXPECT_EQ(config.version_policy().latest().num_versions(), 1u);
+}
+
+TEST(ModelConfigTest, NormalizeRejectsWhatInferdDoesNotServe) {
+  auto check = [](const char* text) {
+    auto config = ParseModelConfig(text, "m");
+    EXPECT_TRUE(config.ok()) << config.status();
+    return NormalizeModelConfig("m", "tosa_cpu", *config);
+  };
+  EXPECT_EQ(check("name: \"other\"").code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(check("sequence_batching {}").code(), absl::StatusCode::kUnimplemented);
+  EXPECT_EQ(check("model_transaction_policy { decoupled: true }").code(),
+            absl::StatusCode::kUnimplemented);
+  EXPECT_EQ(check("dynamic_batching {}").code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(check("max_batch_size: 4 dynamic_batching { preferred_batch_size: 8 }").code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(check("input [{ name: \"x\" dims: [1] }]").code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(check("input [{ name: \"x\" data_type: TYPE_INT8 dims: [0] }]").code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(ModelConfigTest, DataTypesRoundTrip) {
+  for (int type = inference::TYPE_BOOL; type <= inference::TYPE_BF16; ++type) {
+    const auto config_type = static_cast<inference::DataType>(type);
+    EXPECT_EQ(DataTypeToConfig(DataTypeFromConfig(config_type)), config_type);
+  }
+}
+
+}  // namespace
+}  // namespace inferd

@@ -1,0 +1,75 @@
+#include "tests/engine/test_backend.h"
+
+#include <cstring>
+
+#include "absl/status/status.h"
+
+namespace inferd::testing {
+namespace {
+
+class EchoExecutable : public Executable {
+ public:
+  explicit EchoExecutable(std::shared_ptr<TestBackendControl> control)
+      : control_(std::move(control)) {}
+
+  void Execute(Batch batch, BatchCallback done) override {
+    {
+      std::unique_lock lock(control_->mutex);
+      ++control_->batches_started;
+      control_->batch_sizes.push_back(batch.batch_size);
+      control_->changed.notify_all();
+      control_->changed.wait(lock, [&] { return control_->gate_open; });
+    }
+    if (batch.cancellation->IsCancelled()) {
+      done(absl::CancelledError("cancelled while executing"));
+      return;
+    }
+    BatchResult result;
+    for (const Tensor& input : batch.inputs) {
+      Tensor output = Tensor::Allocate(input.dtype(), input.shape());
+      std::memcpy(output.mutable_bytes().data(), input.bytes().data(), input.byte_size());
+      result.outputs.push_back(std::move(output));
+    }
+    result.parameters["executed_by"] = "test";
+    done(std::move(result));
+  }
+
+ private:
+  std::shared_ptr<TestBackendControl> control_;
+};
+
+}  // namespace
+
+void TestBackendControl::CloseGate() {
+  std::lock_guard lock(mutex);
+  gate_open = false;
+}
+
+void TestBackendControl::OpenGate() {
+  {
+    std::lock_guard lock(mutex);
+    gate_open = true;
+  }
+  changed.notify_all();
+}
+
+void TestBackendControl::WaitForBatchesStarted(int count) {
+  std::unique_lock lock(mutex);
+  changed.wait(lock, [&] { return batches_started >= count; });
+}
+
+absl::StatusOr<std::unique_ptr<Executable>> TestBackend::Load(const BackendLoadRequest& request) {
+  {
+    std::lock_guard lock(control_->mutex);
+    if (!control_->fail_load_message.empty()) {
+      return absl::InvalidArgumentError(control_->fail_load_message);
+    }
+  }
+  return MakeEchoExecutable(control_);
+}
+
+std::unique_ptr<Executable> MakeEchoExecutable(std::shared_ptr<TestBackendControl> control) {
+  return std::make_unique<EchoExecutable>(std::move(control));
+}
+
+}  // namespace inferd::testing

@@ -1,0 +1,45 @@
+// A backend for engine tests: copies each input to the output of the same index, and can hold
+// batches at a gate so that tests control exactly when work finishes — no sleeps, no timing.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "engine/backend.h"
+
+namespace inferd::testing {
+
+// Shared between a test and the executables it created.
+struct TestBackendControl {
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool gate_open = true;
+  int batches_started = 0;
+  std::vector<int64_t> batch_sizes;
+  std::string fail_load_message;  // non-empty: Load fails with it
+
+  void CloseGate();
+  void OpenGate();
+  // Blocks until `count` batches have started executing.
+  void WaitForBatchesStarted(int count);
+};
+
+class TestBackend : public Backend {
+ public:
+  explicit TestBackend(std::shared_ptr<TestBackendControl> control)
+      : control_(std::move(control)) {}
+  std::string_view name() const override { return "test"; }
+  std::string_view default_model_filename() const override { return "model.bin"; }
+  absl::StatusOr<std::unique_ptr<Executable>> Load(const BackendLoadRequest& request) override;
+
+ private:
+  std::shared_ptr<TestBackendControl> control_;
+};
+
+// An executable that echoes inputs to outputs, honouring the control's gate.
+std::unique_ptr<Executable> MakeEchoExecutable(std::shared_ptr<TestBackendControl> control);
+
+}  // namespace inferd::testing
