@@ -7,6 +7,8 @@
 #include <variant>
 
 #include "absl/strings/str_cat.h"
+#include "backends/cpu/binding_families.h"
+#include "backends/cpu/binding_support.h"
 #include "backends/cpu/kernels/broadcast.h"
 #include "backends/cpu/kernels/clamp.h"
 #include "backends/cpu/kernels/conv2d.h"
@@ -23,111 +25,9 @@
 namespace inferd::cpu {
 namespace {
 
-namespace k = ::inferd::cpu::kernels;
 using graph::DType;
 using graph::Op;
 using graph::TensorId;
-
-absl::Status FromKernel(k::KernelStatus status) {
-  switch (status) {
-    case k::KernelStatus::kOk:
-      return absl::OkStatus();
-    case k::KernelStatus::kInvalidArgument:
-      return absl::InvalidArgumentError(
-          "operand values break an ERROR_IF of the TOSA specification (zero points or scaling "
-          "parameters not allowed for these types)");
-    case k::KernelStatus::kUnpredictable:
-      break;
-  }
-  return absl::OutOfRangeError(
-      "integer overflow or an out-of-range shift/multiplier; the TOSA specification leaves the "
-      "result unpredictable");
-}
-
-template <typename T>
-const T* In(TensorData data, TensorId id) {
-  return reinterpret_cast<const T*>(data[id]);
-}
-
-template <typename T>
-T* Out(TensorData data, TensorId id) {
-  return reinterpret_cast<T*>(data[id]);
-}
-
-// The value of a one-element integer operand (a zero point or a shift) as stored for `dtype`.
-int64_t ReadInt(const uint8_t* p, DType dtype) {
-  switch (dtype) {
-    case DType::kBool:
-    case DType::kInt8:
-      return static_cast<int8_t>(p[0]);
-    case DType::kInt16: {
-      int16_t v;
-      std::memcpy(&v, p, sizeof v);
-      return v;
-    }
-    case DType::kInt32: {
-      int32_t v;
-      std::memcpy(&v, p, sizeof v);
-      return v;
-    }
-    case DType::kInt48: {
-      int64_t v;
-      std::memcpy(&v, p, sizeof v);
-      return v;
-    }
-    default:
-      return 0;
-  }
-}
-
-float ReadFp32(const uint8_t* p) {
-  float v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-
-absl::Status ZeroPointMustBeZero(const char* what, DType dtype) {
-  return absl::InvalidArgumentError(
-      absl::StrCat(what, " must be 0 for ", std::string(graph::DTypeName(dtype)),
-                   " operands (only INT8 operands have zero points in TOSA 1.0)"));
-}
-
-std::string Types(const graph::Graph& g, const graph::Operator& op) {
-  std::string text = "input types ";
-  for (size_t i = 0; i < op.inputs.size(); ++i) {
-    absl::StrAppend(&text, i == 0 ? "" : ", ",
-                    std::string(graph::DTypeName(g.tensor(op.inputs[i]).dtype)));
-  }
-  absl::StrAppend(&text, " and output types ");
-  for (size_t i = 0; i < op.outputs.size(); ++i) {
-    absl::StrAppend(&text, i == 0 ? "" : ", ",
-                    std::string(graph::DTypeName(g.tensor(op.outputs[i]).dtype)));
-  }
-  return text;
-}
-
-absl::Status NoKernel(const graph::Graph& g, const graph::Operator& op,
-                      const std::string& why = "") {
-  return absl::UnimplementedError(absl::StrCat("the CPU backend has no kernel for ",
-                                               std::string(graph::OpName(op.op)), " with ",
-                                               Types(g, op), why));
-}
-
-// Kernel dimensions are int32; the validator bounds tensor bytes, not single dimensions.
-bool DimsFitInt32(const graph::Tensor& t) {
-  for (int64_t d : t.shape) {
-    if (d < 0 || d > std::numeric_limits<int32_t>::max()) return false;
-  }
-  return true;
-}
-
-int32_t Dim(const graph::Tensor& t, size_t i) { return static_cast<int32_t>(t.shape[i]); }
-
-int64_t Elements(const graph::Tensor& t) { return graph::ElementCount(t).value_or(0); }
-
-k::NanMode ToKernel(graph::NanMode mode) {
-  return mode == graph::NanMode::kIgnore ? k::NanMode::kIgnore : k::NanMode::kPropagate;
-}
 
 // ------------------------------------------------------------------------------ convolutions
 
@@ -674,8 +574,12 @@ absl::StatusOr<BoundStep> BindOperator(const graph::Graph& graph, const graph::O
     case Op::kTranspose:
       return BindTranspose(graph, op);
     default:
-      return NoKernel(graph, op);
+      break;
   }
+  for (FamilyBinder family : kOperatorFamilies) {
+    if (auto bound = family(graph, op)) return *std::move(bound);
+  }
+  return NoKernel(graph, op);
 }
 
 }  // namespace inferd::cpu

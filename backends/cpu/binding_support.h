@@ -1,0 +1,129 @@
+// Helpers shared by the files that bind operators to kernels (kernel_binding.cc and the
+// bind_*.cc operator families): reading operand buffers and scalar operands, and the errors a
+// binding reports. Internal to backends/cpu.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "backends/cpu/kernel_binding.h"
+#include "backends/cpu/kernels/kernel_types.h"
+#include "engine/graph/graph.h"
+
+namespace inferd::cpu {
+
+namespace k = ::inferd::cpu::kernels;
+
+inline absl::Status FromKernel(k::KernelStatus status) {
+  switch (status) {
+    case k::KernelStatus::kOk:
+      return absl::OkStatus();
+    case k::KernelStatus::kInvalidArgument:
+      return absl::InvalidArgumentError(
+          "operand values break an ERROR_IF of the TOSA specification (zero points or scaling "
+          "parameters not allowed for these types)");
+    case k::KernelStatus::kUnpredictable:
+      break;
+  }
+  return absl::OutOfRangeError(
+      "integer overflow or an out-of-range shift/multiplier; the TOSA specification leaves the "
+      "result unpredictable");
+}
+
+template <typename T>
+inline const T* In(TensorData data, graph::TensorId id) {
+  return reinterpret_cast<const T*>(data[id]);
+}
+
+template <typename T>
+inline T* Out(TensorData data, graph::TensorId id) {
+  return reinterpret_cast<T*>(data[id]);
+}
+
+// The value of a one-element integer operand (a zero point or a shift) as stored for `dtype`.
+inline int64_t ReadInt(const uint8_t* p, graph::DType dtype) {
+  switch (dtype) {
+    case graph::DType::kBool:
+    case graph::DType::kInt8:
+      return static_cast<int8_t>(p[0]);
+    case graph::DType::kInt16: {
+      int16_t v;
+      std::memcpy(&v, p, sizeof v);
+      return v;
+    }
+    case graph::DType::kInt32: {
+      int32_t v;
+      std::memcpy(&v, p, sizeof v);
+      return v;
+    }
+    case graph::DType::kInt48: {
+      int64_t v;
+      std::memcpy(&v, p, sizeof v);
+      return v;
+    }
+    default:
+      return 0;
+  }
+}
+
+inline float ReadFp32(const uint8_t* p) {
+  float v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+inline absl::Status ZeroPointMustBeZero(const char* what, graph::DType dtype) {
+  return absl::InvalidArgumentError(
+      absl::StrCat(what, " must be 0 for ", std::string(graph::DTypeName(dtype)),
+                   " operands (only INT8 operands have zero points in TOSA 1.0)"));
+}
+
+inline std::string Types(const graph::Graph& g, const graph::Operator& op) {
+  std::string text = "input types ";
+  for (size_t i = 0; i < op.inputs.size(); ++i) {
+    absl::StrAppend(&text, i == 0 ? "" : ", ",
+                    std::string(graph::DTypeName(g.tensor(op.inputs[i]).dtype)));
+  }
+  absl::StrAppend(&text, " and output types ");
+  for (size_t i = 0; i < op.outputs.size(); ++i) {
+    absl::StrAppend(&text, i == 0 ? "" : ", ",
+                    std::string(graph::DTypeName(g.tensor(op.outputs[i]).dtype)));
+  }
+  return text;
+}
+
+inline absl::Status NoKernel(const graph::Graph& g, const graph::Operator& op,
+                             const std::string& why = "") {
+  return absl::UnimplementedError(absl::StrCat("the CPU backend has no kernel for ",
+                                               std::string(graph::OpName(op.op)), " with ",
+                                               Types(g, op), why));
+}
+
+// Kernel dimensions are int32; the validator bounds tensor bytes, not single dimensions.
+inline bool DimsFitInt32(const graph::Tensor& t) {
+  for (int64_t d : t.shape) {
+    if (d < 0 || d > std::numeric_limits<int32_t>::max()) return false;
+  }
+  return true;
+}
+
+inline int32_t Dim(const graph::Tensor& t, size_t i) { return static_cast<int32_t>(t.shape[i]); }
+
+inline int64_t Elements(const graph::Tensor& t) { return graph::ElementCount(t).value_or(0); }
+
+inline k::NanMode ToKernel(graph::NanMode mode) {
+  return mode == graph::NanMode::kIgnore ? k::NanMode::kIgnore : k::NanMode::kPropagate;
+}
+
+// An operator family's binder: nullopt when `op` is not one of the family's operators, else the
+// binding's outcome. kernel_binding.cc asks each family in turn.
+using FamilyBinder = std::optional<absl::StatusOr<BoundStep>> (*)(const graph::Graph& graph,
+                                                                  const graph::Operator& op);
+
+}  // namespace inferd::cpu
