@@ -1,6 +1,7 @@
 // inferctl: the command-line client for inferd. See InferctlUsage() or docs/inferctl.md.
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -231,8 +232,15 @@ class Inferctl {
     options.model_version = line_.model_version;
     options.request_id = line_.request_id;
     options.requested_outputs = line_.outputs;
-    absl::StatusOr<InferResult> result = client_.Infer(line_.model, inputs, options);
+    absl::StatusOr<int64_t> rows_per_request = RowsPerRequest(inputs);
+    if (!rows_per_request.ok()) return rows_per_request.status();
+    absl::StatusOr<InferResult> result = *rows_per_request > 0
+                                             ? InferInChunks(inputs, options, *rows_per_request)
+                                             : client_.Infer(line_.model, inputs, options);
     if (!result.ok()) return result.status();
+    if (!line_.labels.empty()) {
+      if (absl::Status status = PrintAccuracy(*result); !status.ok()) return status;
+    }
 
     if (!line_.output_dir.empty()) {
       std::error_code error;
@@ -264,6 +272,115 @@ class Inferctl {
       }
     }
     return absl::OkStatus();
+  }
+
+  // 0 when the inputs go in one request; otherwise how many rows each request carries.
+  absl::StatusOr<int64_t> RowsPerRequest(const std::vector<NamedTensor>& inputs) {
+    if (inputs.empty() || inputs[0].tensor.shape().empty()) return 0;
+    const int64_t rows = inputs[0].tensor.shape()[0];
+    int64_t limit = line_.batch_size;
+    if (limit == 0) {
+      absl::StatusOr<inference::ModelConfig> config =
+          client_.ModelConfig(line_.model, line_.model_version);
+      if (!config.ok()) return config.status();
+      limit = config->max_batch_size();
+    }
+    if (limit <= 0 || rows <= limit) return 0;
+    for (const NamedTensor& input : inputs) {
+      if (input.tensor.shape().empty() || input.tensor.shape()[0] != rows) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "--input ", input.name, ": every input needs the same number of rows to be split"));
+      }
+    }
+    return limit;
+  }
+
+  // Sends the inputs `rows` at a time and joins each output's rows back together in order.
+  absl::StatusOr<InferResult> InferInChunks(const std::vector<NamedTensor>& inputs,
+                                            const InferOptions& options, int64_t rows) {
+    const int64_t total = inputs[0].tensor.shape()[0];
+    InferResult joined;
+    std::vector<std::vector<Tensor>> pieces;
+    for (int64_t first = 0; first < total; first += rows) {
+      const int64_t count = std::min(rows, total - first);
+      std::vector<NamedTensor> chunk;
+      for (const NamedTensor& input : inputs) {
+        chunk.push_back({input.name, input.tensor.SliceOuter(first, count)});
+      }
+      absl::StatusOr<InferResult> result = client_.Infer(line_.model, chunk, options);
+      if (!result.ok()) {
+        return absl::Status(
+            result.status().code(),
+            absl::StrCat("rows ", first, "..", first + count - 1, ": ", result.status().message()));
+      }
+      if (pieces.empty()) {
+        joined.model_name = result->model_name;
+        joined.model_version = result->model_version;
+        joined.id = result->id;
+        for (const NamedTensor& output : result->outputs)
+          joined.outputs.push_back({output.name, {}});
+        pieces.resize(result->outputs.size());
+      }
+      for (size_t i = 0; i < result->outputs.size() && i < pieces.size(); ++i) {
+        pieces[i].push_back(result->outputs[i].tensor);
+      }
+    }
+    for (size_t i = 0; i < pieces.size(); ++i) {
+      Shape shape = pieces[i][0].shape();
+      if (shape.empty()) return absl::InternalError("a batched output has no rows to join");
+      shape[0] = total;
+      Tensor whole = Tensor::Allocate(pieces[i][0].dtype(), shape);
+      uint8_t* out = whole.mutable_bytes().data();
+      for (const Tensor& piece : pieces[i]) {
+        std::memcpy(out, piece.bytes().data(), piece.byte_size());
+        out += piece.byte_size();
+      }
+      joined.outputs[i].tensor = std::move(whole);
+    }
+    return joined;
+  }
+
+  absl::Status PrintAccuracy(const InferResult& result) {
+    absl::StatusOr<Tensor> labels = ReadNpyFile(line_.labels);
+    if (!labels.ok()) {
+      return absl::Status(labels.status().code(),
+                          absl::StrCat("--labels: ", labels.status().message()));
+    }
+    for (const NamedTensor& output : result.outputs) {
+      std::optional<std::vector<int64_t>> argmax = ArgmaxPerRow(output.tensor);
+      if (!argmax) continue;
+      if (labels->element_count() != static_cast<int64_t>(argmax->size())) {
+        return absl::InvalidArgumentError(absl::StrCat("--labels has ", labels->element_count(),
+                                                       " labels but output ", output.name, " has ",
+                                                       argmax->size(), " rows"));
+      }
+      int64_t correct = 0;
+      for (size_t row = 0; row < argmax->size(); ++row) {
+        if ((*argmax)[row] == LabelAt(*labels, static_cast<int64_t>(row))) ++correct;
+      }
+      std::cout << absl::StrFormat(
+          "accuracy: %d/%d = %.2f %%\n", correct, argmax->size(),
+          100.0 * static_cast<double>(correct) / static_cast<double>(argmax->size()));
+      return absl::OkStatus();
+    }
+    return absl::InvalidArgumentError("--labels needs an output of shape [N,K] to take argmax of");
+  }
+
+  static int64_t LabelAt(const Tensor& labels, int64_t row) {
+    switch (labels.dtype()) {
+      case DataType::kInt8:
+        return labels.values<int8_t>()[row];
+      case DataType::kUint8:
+        return labels.values<uint8_t>()[row];
+      case DataType::kInt16:
+        return labels.values<int16_t>()[row];
+      case DataType::kInt32:
+        return labels.values<int32_t>()[row];
+      case DataType::kInt64:
+        return labels.values<int64_t>()[row];
+      default:
+        return -1;
+    }
   }
 
   const InferctlCommandLine& line_;

@@ -43,6 +43,8 @@ const std::vector<FlagSpec>& Flags() {
       {"output-dir", true, {"infer"}},
       {"id", true, {"infer"}},
       {"max-values", true, {"infer"}},
+      {"batch-size", true, {"infer"}},
+      {"labels", true, {"infer"}},
   };
   return *flags;
 }
@@ -154,6 +156,13 @@ absl::StatusOr<InferctlCommandLine> ParseInferctlCommandLine(const std::vector<s
       absl::StatusOr<int64_t> max_values = ParsePositive(name, value);
       if (!max_values.ok()) return max_values.status();
       line.max_values = *max_values;
+    } else if (name == "batch-size") {
+      absl::StatusOr<int64_t> batch_size = ParsePositive(name, value);
+      if (!batch_size.ok()) return batch_size.status();
+      line.batch_size = *batch_size;
+    } else if (name == "labels") {
+      if (value.empty()) return Usage("--labels wants a .npy file of class labels");
+      line.labels = value;
     }
   }
   if (line.command == "infer" && line.inputs.empty()) {
@@ -195,6 +204,11 @@ Flags for infer:
   --output-dir DIR                   Write each output to DIR/NAME.npy instead of printing it.
   --id ID                            Request id, echoed back by the server.
   --max-values N                     Print at most N values per output (default 100).
+  --batch-size N                     Send at most N rows (outermost dimension) per request and join
+                                     the outputs; by default inputs with more rows than the model's
+                                     max_batch_size are split into requests of that size.
+  --labels FILE.npy                  Integer class labels, one per row: prints the accuracy of the
+                                     argmax of the [N,K] output against them.
 
 Printed outputs show name, datatype, shape and values; a rank-2 output [N,K] (class scores) also shows
 the argmax of each row. Errors print one line on stderr and exit non-zero (2 for usage mistakes).

@@ -31,6 +31,9 @@ struct InferctlCommandLine {
   std::string output_dir;
   std::string request_id;
   int64_t max_values = 100;
+  // Rows per request; 0: the model's max_batch_size when the inputs have more rows than that.
+  int64_t batch_size = 0;
+  std::string labels;  // a .npy of integer class labels: print the accuracy of the outputs' argmax
 };
 
 // Parses the arguments after argv[0]. Flags may come before or after the subcommand, as

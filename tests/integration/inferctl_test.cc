@@ -1,0 +1,84 @@
+// inferctl against the real daemon: the README's tour, as a test.
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <string>
+
+#include "absl/strings/str_format.h"
+#include "gtest/gtest.h"
+#include "tests/integration/daemon_process.h"
+#include "tests/integration/digits_data.h"
+
+#ifndef INFERCTL_BINARY
+#error "INFERCTL_BINARY must name the inferctl under test"
+#endif
+
+namespace inferd::testing {
+namespace {
+
+struct CommandResult {
+  int exit_code;
+  std::string output;  // stdout and stderr together
+};
+
+CommandResult RunInferctl(const std::string& url, const std::string& args) {
+  const std::string command = absl::StrFormat("%s --url %s %s 2>&1", INFERCTL_BINARY, url, args);
+  FILE* pipe = popen(command.c_str(), "r");
+  std::string output;
+  char buffer[4096];
+  size_t count;
+  while ((count = fread(buffer, 1, sizeof(buffer), pipe)) > 0) output.append(buffer, count);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+TEST(InferctlTest, ClassifiesTheHeldOutDigitsWithTheStatedAccuracy) {
+  auto data = LoadDigitsData();
+  ASSERT_TRUE(data.ok()) << data.status();
+  int64_t correct = 0;
+  const int64_t count = data->labels.shape()[0];
+  for (int64_t row = 0; row < count; ++row) {
+    correct += ArgMax(data->expected_int8, row) == data->labels.values<int64_t>()[row];
+  }
+  const std::string expected_line = absl::StrFormat("accuracy: %d/%d = %.2f %%", correct, count,
+                                                    100.0 * correct / static_cast<double>(count));
+
+  auto daemon = DaemonProcess::Start({"--model-repository=" + SourceDir() + "/examples/models"});
+  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  const std::string url = (*daemon)->grpc_address();
+  const std::string data_dir = SourceDir() + "/examples/data/";
+
+  // More rows than max_batch_size: inferctl splits them into several requests and joins the
+  // outputs.
+  CommandResult infer = RunInferctl(url, "infer digits_int8 --input images=" + data_dir +
+                                             "digits_test_images_int8.npy" + " --labels " +
+                                             data_dir + "digits_test_labels.npy --max-values 1");
+  EXPECT_EQ(infer.exit_code, 0) << infer.output;
+  EXPECT_NE(infer.output.find(expected_line), std::string::npos) << infer.output;
+  EXPECT_NE(infer.output.find(absl::StrFormat("scores: INT8 [%d,10]", count)), std::string::npos)
+      << infer.output;
+
+  CommandResult list = RunInferctl(url, "list");
+  EXPECT_EQ(list.exit_code, 0);
+  EXPECT_NE(list.output.find("digits_fp32  1        READY"), std::string::npos) << list.output;
+
+  CommandResult health = RunInferctl(url, "health digits_fp32");
+  EXPECT_EQ(health.exit_code, 0) << health.output;
+
+  // A mistake a user can make: one readable line, non-zero exit.
+  std::string zeros = "0";
+  for (int i = 1; i < 64; ++i) zeros += ",0";
+  CommandResult wrong = RunInferctl(url, "infer digits_int8 --input images=FP32:1,8,8,1:" + zeros);
+  EXPECT_NE(wrong.exit_code, 0);
+  EXPECT_NE(wrong.output.find("INVALID_ARGUMENT"), std::string::npos) << wrong.output;
+  EXPECT_NE(wrong.output.find("expected datatype INT8"), std::string::npos) << wrong.output;
+  EXPECT_EQ(std::count(wrong.output.begin(), wrong.output.end(), '\n'), 1) << wrong.output;
+
+  CommandResult unknown = RunInferctl(url, "metadata no_such_model");
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.output.find("NOT_FOUND"), std::string::npos) << unknown.output;
+  EXPECT_EQ((*daemon)->Stop(), 0);
+}
+
+}  // namespace
+}  // namespace inferd::testing
