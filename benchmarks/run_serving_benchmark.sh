@@ -100,7 +100,7 @@ if [[ $ECHO_ONLY == 1 ]]; then
   SUBJECT_LOG=$WORK_DIR/echo2.log
   SUBJECT_RE="listening on $ADDRESS_RE"
 else
-  setsid "${SERVER_PIN[@]}" "$INFERD" --model-repository "$MODEL_REPOSITORY" --grpc-port 0 --metrics-port 0 \
+  setsid "${SERVER_PIN[@]}" "$INFERD" --model-repository "$MODEL_REPOSITORY" --grpc-address 127.0.0.1 --grpc-port 0 --metrics-address 127.0.0.1 --metrics-port 0 \
     >"$WORK_DIR/inferd.log" 2>&1 &
   PIDS+=($!)
   SUBJECT_PID=$!

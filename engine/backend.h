@@ -81,6 +81,11 @@ class Executable {
   // caller submits at most one batch at a time to one Executable. An error status names the model
   // and what failed; a cancelled batch completes with absl::CancelledError.
   virtual void Execute(Batch batch, BatchCallback done) = 0;
+
+  // True when Execute always calls `done` before it returns and takes little time: the scheduler
+  // may then run a batch on the thread that submitted the request instead of handing it to a
+  // worker, which saves two thread switches per request. Remote backends keep the default.
+  virtual bool CompletesInline() const { return false; }
 };
 
 class Backend {

@@ -19,9 +19,14 @@ Scheduler::Scheduler(SchedulerOptions options, std::vector<std::unique_ptr<Execu
                              : *std::max_element(options_.preferred_batch_sizes.begin(),
                                                  options_.preferred_batch_sizes.end())),
       instances_(std::move(instances)),
-      statistics_(std::move(statistics)) {
+      statistics_(std::move(statistics)),
+      inline_dispatch_(
+          std::all_of(instances_.begin(), instances_.end(),
+                      [](const auto& instance) { return instance->CompletesInline(); }) &&
+          (!options_.dynamic_batching || options_.max_queue_delay <= absl::ZeroDuration())) {
   for (auto& instance : instances_) {
-    workers_.emplace_back([this, executable = instance.get()] { WorkerLoop(executable); });
+    idle_instances_.push_back(instance.get());
+    workers_.emplace_back([this] { WorkerLoop(); });
   }
 }
 
@@ -40,10 +45,39 @@ absl::Status Scheduler::Enqueue(std::unique_ptr<InferenceRequest> request) {
                        ": the request queue is full (", options_.max_queue_size,
                        " requests waiting); retry later"));
     }
-    queue_.push_back(std::move(request));
+    if (!inline_dispatch_ || !queue_.empty() || idle_instances_.empty()) {
+      queue_.push_back(std::move(request));
+      request = nullptr;
+    }
   }
   statistics_->RequestAccepted();
-  queue_changed_.notify_one();
+  if (request == nullptr) {
+    queue_changed_.notify_one();
+    return absl::OkStatus();
+  }
+  Executable* instance;
+  {
+    std::lock_guard lock(mutex_);
+    // Re-checked: a worker may have taken the idle instance since the lock was released.
+    if (idle_instances_.empty()) {
+      queue_.push_back(std::move(request));
+      queue_changed_.notify_one();
+      return absl::OkStatus();
+    }
+    instance = idle_instances_.back();
+    idle_instances_.pop_back();
+  }
+  const absl::Time dispatch_time = absl::Now();
+  RequestList requests;
+  requests.push_back(std::move(request));
+  requests = DropAbandoned(std::move(requests), dispatch_time);
+  if (requests.empty()) {
+    std::lock_guard lock(mutex_);
+    idle_instances_.push_back(instance);
+  } else {
+    RunAndRelease(instance, std::move(requests));
+  }
+  queue_changed_.notify_all();
   return absl::OkStatus();
 }
 
@@ -58,21 +92,40 @@ void Scheduler::Drain() {
   }
 }
 
-void Scheduler::WorkerLoop(Executable* executable) {
+void Scheduler::WorkerLoop() {
   while (true) {
-    RequestList requests = NextBatch();
+    Executable* instance = nullptr;
+    RequestList requests = NextBatch(instance);
     if (requests.empty()) return;
-    const absl::Time dispatch_time = absl::Now();
-    requests = DropAbandoned(std::move(requests), dispatch_time);
-    if (!requests.empty()) Run(executable, std::move(requests), dispatch_time);
+    requests = DropAbandoned(std::move(requests), absl::Now());
+    if (requests.empty()) {
+      std::lock_guard lock(mutex_);
+      idle_instances_.push_back(instance);
+    } else {
+      RunAndRelease(instance, std::move(requests));
+    }
+    queue_changed_.notify_all();
   }
 }
 
-Scheduler::RequestList Scheduler::NextBatch() {
+void Scheduler::RunAndRelease(Executable* instance, RequestList requests) {
+  Run(instance, std::move(requests), absl::Now());
+  std::lock_guard lock(mutex_);
+  idle_instances_.push_back(instance);
+}
+
+Scheduler::RequestList Scheduler::NextBatch(Executable*& instance) {
   std::unique_lock lock(mutex_);
-  queue_changed_.wait(lock, [this] { return draining_ || !queue_.empty(); });
+  // While draining, a worker leaves only once nothing is queued and no instance is busy (a request
+  // may be running inline on a gRPC thread).
+  queue_changed_.wait(lock, [this] {
+    return (draining_ && queue_.empty() && idle_instances_.size() == instances_.size()) ||
+           (!queue_.empty() && !idle_instances_.empty());
+  });
   RequestList batch;
   if (queue_.empty()) return batch;  // draining and nothing left
+  instance = idle_instances_.back();
+  idle_instances_.pop_back();
 
   batch.push_back(std::move(queue_.front()));
   queue_.pop_front();

@@ -51,10 +51,12 @@ class Scheduler {
  private:
   using RequestList = std::vector<std::unique_ptr<InferenceRequest>>;
 
-  void WorkerLoop(Executable* executable);
-  // Takes the next batch off the queue, waiting for more requests while dynamic batching allows.
-  // Returns an empty list when the scheduler is draining and the queue is empty.
-  RequestList NextBatch();
+  void WorkerLoop();
+  // Takes the next batch off the queue and an idle instance to run it, waiting for more requests
+  // while dynamic batching allows. Returns an empty list when draining and the queue is empty.
+  RequestList NextBatch(Executable*& instance);
+  // Runs `requests` on `instance`, then returns the instance to the idle set.
+  void RunAndRelease(Executable* instance, RequestList requests);
   // Completes requests that nobody waits for any more; returns those still worth running.
   RequestList DropAbandoned(RequestList requests, absl::Time now);
   void Run(Executable* executable, RequestList requests, absl::Time dispatch_time);
@@ -68,6 +70,10 @@ class Scheduler {
   std::mutex mutex_;
   std::condition_variable queue_changed_;
   std::deque<std::unique_ptr<InferenceRequest>> queue_;
+  std::vector<Executable*> idle_instances_;
+  // Inline dispatch: a request that finds the queue empty and an instance idle runs at once on the
+  // submitting thread (only for backends that complete inline, and when batching would not wait).
+  const bool inline_dispatch_;
   bool draining_ = false;
   std::vector<std::thread> workers_;
 };

@@ -37,6 +37,7 @@ class CpuExecutable : public Executable {
         output_spans_(outputs_.size()) {}
 
   void Execute(Batch batch, BatchCallback done) override { done(Run(batch)); }
+  bool CompletesInline() const override { return true; }
 
  private:
   absl::Status Error(const absl::Status& status) const {

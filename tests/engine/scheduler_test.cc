@@ -179,5 +179,42 @@ TEST_F(SchedulerTest, SeveralInstancesRunBatchesConcurrently) {
   EXPECT_TRUE(b.result.get().ok());
 }
 
+TEST_F(SchedulerTest, InlineBackendRunsOnTheSubmittingThreadWhenAnInstanceIsIdle) {
+  control_->completes_inline = true;
+  Start({});
+  Submitted submitted = Submit(1, 2);
+  // Complete before Enqueue returned, on this very thread: no hand-off to a worker.
+  ASSERT_EQ(submitted.result.wait_for(std::chrono::seconds(0)), std::future_status::ready);
+  EXPECT_TRUE(submitted.result.get().ok());
+  ASSERT_EQ(control_->executing_threads.size(), 1u);
+  EXPECT_EQ(control_->executing_threads[0], std::this_thread::get_id());
+}
+
+TEST_F(SchedulerTest, InlineBackendQueuesWhenEveryInstanceIsBusy) {
+  control_->completes_inline = true;
+  Start({});
+  control_->CloseGate();
+  std::thread first([&] { EXPECT_TRUE(Submit(1, 0).result.get().ok()); });
+  control_->WaitForBatchesStarted(1);  // the only instance is held inline by `first`
+  Submitted queued = Submit(1, 1);
+  EXPECT_EQ(queued.result.wait_for(std::chrono::seconds(0)), std::future_status::timeout);
+  control_->OpenGate();
+  first.join();
+  EXPECT_TRUE(queued.result.get().ok());
+  EXPECT_NE(control_->executing_threads[1], std::this_thread::get_id());
+}
+
+TEST_F(SchedulerTest, BatchingWithADelayNeverRunsInline) {
+  control_->completes_inline = true;
+  SchedulerOptions options;
+  options.max_batch_size = 4;
+  options.dynamic_batching = true;
+  options.max_queue_delay = absl::Microseconds(50);
+  Start(options);
+  Submitted submitted = Submit(1, 0);
+  EXPECT_TRUE(submitted.result.get().ok());
+  EXPECT_NE(control_->executing_threads[0], std::this_thread::get_id());
+}
+
 }  // namespace
 }  // namespace inferd

@@ -17,6 +17,7 @@ class EchoExecutable : public Executable {
       std::unique_lock lock(control_->mutex);
       ++control_->batches_started;
       control_->batch_sizes.push_back(batch.batch_size);
+      control_->executing_threads.push_back(std::this_thread::get_id());
       control_->changed.notify_all();
       control_->changed.wait(lock, [&] { return control_->gate_open; });
     }
@@ -32,6 +33,11 @@ class EchoExecutable : public Executable {
     }
     result.parameters["executed_by"] = "test";
     done(std::move(result));
+  }
+
+  bool CompletesInline() const override {
+    std::lock_guard lock(control_->mutex);
+    return control_->completes_inline;
   }
 
  private:

@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "engine/backend.h"
@@ -20,6 +21,8 @@ struct TestBackendControl {
   int batches_started = 0;
   std::vector<int64_t> batch_sizes;
   std::string fail_load_message;  // non-empty: Load fails with it
+  bool completes_inline = false;  // what the executables report from CompletesInline()
+  std::vector<std::thread::id> executing_threads;
 
   void CloseGate();
   void OpenGate();
