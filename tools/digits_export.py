@@ -230,8 +230,10 @@ instance_group [
     kind: KIND_CPU
   }}
 ]
+# Requests that queue while an instance is busy run together; none waits for company, so a lone
+# request is not delayed (see docs/models.md).
 dynamic_batching {{
   preferred_batch_size: [ 16, 32 ]
-  max_queue_delay_microseconds: 100
+  max_queue_delay_microseconds: 0
 }}
 """
