@@ -80,6 +80,16 @@ absl::Status ModelManager::Unload(const std::string& name) {
   return RunOnManagerThread([this, name] { return DoUnload(name, "unloaded by request"); });
 }
 
+absl::Status ModelManager::PollNow() {
+  if (options_.mode != ModelControlMode::kPoll) {
+    return absl::FailedPreconditionError("repository polling needs --model-control-mode=poll");
+  }
+  return RunOnManagerThread([this] {
+    PollOnce();
+    return absl::OkStatus();
+  });
+}
+
 absl::Status ModelManager::RunOnManagerThread(std::function<absl::Status()> task) {
   std::packaged_task<absl::Status()> packaged(std::move(task));
   std::future<absl::Status> outcome = packaged.get_future();

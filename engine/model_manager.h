@@ -74,6 +74,10 @@ class ModelManager {
   // Every READY version, for statistics.
   std::vector<std::shared_ptr<ServingModel>> ReadyModels() const;
 
+  // Poll mode: checks the repository now instead of at the next interval (new, changed and removed
+  // models) and returns once the resulting loads and unloads are done.
+  absl::Status PollNow();
+
   // Stops polling, unloads everything (waiting for in-flight requests) and stops the thread.
   void Shutdown();
 

@@ -174,5 +174,27 @@ TEST_F(ModelManagerTest, UnloadWaitsForInFlightRequests) {
   EXPECT_FALSE(manager->Find("echo", "").ok());
 }
 
+TEST_F(ModelManagerTest, PollModeFollowsTheRepository) {
+  auto manager = MakeManager(ModelControlMode::kPoll);
+  ASSERT_TRUE(manager->Start().ok());
+  EXPECT_TRUE(manager->Find("echo", "").ok());
+  EXPECT_EQ(manager->Load("echo").code(), absl::StatusCode::kFailedPrecondition);
+
+  AddModel("late", kEchoConfig, {1});
+  ASSERT_TRUE(manager->PollNow().ok());
+  EXPECT_TRUE(manager->Find("late", "").ok());
+
+  // A new version folder is picked up by the latest-1 policy; the old version is retired.
+  AddModel("late", kEchoConfig, {2});
+  ASSERT_TRUE(manager->PollNow().ok());
+  EXPECT_EQ((*manager->Find("late", ""))->version(), 2);
+  EXPECT_FALSE(manager->Find("late", "1").ok());
+
+  fs::remove_all(repository_ / "late");
+  ASSERT_TRUE(manager->PollNow().ok());
+  EXPECT_FALSE(manager->Find("late", "").ok());
+  EXPECT_TRUE(manager->Find("echo", "").ok());
+}
+
 }  // namespace
 }  // namespace inferd

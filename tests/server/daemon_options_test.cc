@@ -1,0 +1,69 @@
+#include "server/daemon_options.h"
+
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace inferd {
+namespace {
+
+absl::StatusOr<DaemonOptions> Parse(std::vector<const char*> args) {
+  args.insert(args.begin(), "inferd");
+  return ParseDaemonOptions(static_cast<int>(args.size()), args.data());
+}
+
+TEST(DaemonOptionsTest, DefaultsMatchTriton) {
+  auto options = Parse({});
+  ASSERT_TRUE(options.ok());
+  EXPECT_EQ(options->grpc_port, 8001);
+  EXPECT_EQ(options->metrics_port, 8002);
+  EXPECT_EQ(options->model_control_mode, "none");
+  EXPECT_EQ(options->grpc_max_message_size, 2147483647);
+  EXPECT_TRUE(options->allow_metrics);
+}
+
+TEST(DaemonOptionsTest, AcceptsBothSpellingsAndBothForms) {
+  auto options = Parse({"--model-repository=/models", "--grpc_port", "9001", "--model-control-mode",
+                        "explicit", "--load-model=a", "--load-model", "b", "--allow-metrics=false"});
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->model_repository, "/models");
+  EXPECT_EQ(options->grpc_port, 9001);
+  EXPECT_EQ(options->load_models, (std::vector<std::string>{"a", "b"}));
+  EXPECT_FALSE(options->allow_metrics);
+}
+
+TEST(DaemonOptionsTest, MistakesNameTheFlag) {
+  const std::vector<std::vector<const char*>> mistakes = {
+      {"--grpc-port=70000"},       {"--grpc-port=abc"}, {"--model-control-mode=sometimes"},
+      {"--no-such-flag=1"},        {"--grpc-port"},     {"positional"},
+      {"--load-model=digits"},  // only with explicit mode
+      {"--allow-metrics=maybe"}};
+  for (const auto& args : mistakes) {
+    auto options = Parse(args);
+    ASSERT_FALSE(options.ok()) << args[0];
+    EXPECT_EQ(options.status().code(), absl::StatusCode::kInvalidArgument);
+    const std::string flag = std::string(args[0]).substr(0, std::string(args[0]).find('='));
+    EXPECT_NE(options.status().message().find(flag.substr(flag.rfind('-') + 1)), std::string::npos)
+        << options.status();
+  }
+}
+
+TEST(DaemonOptionsTest, HelpExplainsEveryFlag) {
+  const std::string usage = DaemonUsage();
+  for (const char* flag :
+       {"--model-repository", "--model-control-mode", "--load-model", "--repository-poll-secs",
+        "--grpc-address", "--grpc-port", "--grpc-max-message-size", "--max-queue-size",
+        "--exit-timeout-secs", "--allow-metrics", "--metrics-address", "--metrics-port",
+        "--log-verbose", "--version", "--help"}) {
+    EXPECT_NE(usage.find(flag), std::string::npos) << flag;
+  }
+}
+
+TEST(DaemonOptionsTest, ExplicitRepositoryWins) {
+  DaemonOptions options;
+  options.model_repository = "/somewhere";
+  EXPECT_EQ(*ResolveModelRepository(options), "/somewhere");
+}
+
+}  // namespace
+}  // namespace inferd
