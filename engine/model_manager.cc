@@ -378,6 +378,17 @@ std::vector<ModelIndexEntry> ModelManager::Index() const {
   return index;
 }
 
+std::vector<int64_t> ModelManager::ReadyVersions(std::string_view name) const {
+  std::vector<int64_t> versions;
+  std::lock_guard lock(mutex_);
+  auto it = models_.find(std::string(name));
+  if (it == models_.end()) return versions;
+  for (const auto& [version, entry] : it->second.versions) {
+    if (entry.state == ModelState::kReady) versions.push_back(version);
+  }
+  return versions;
+}
+
 std::vector<std::shared_ptr<ServingModel>> ModelManager::ReadyModels() const {
   std::vector<std::shared_ptr<ServingModel>> ready;
   std::lock_guard lock(mutex_);

@@ -71,6 +71,9 @@ class ModelManager {
   // Every model in the repository and every version the manager knows, with states.
   std::vector<ModelIndexEntry> Index() const;
 
+  // The READY versions of one model, ascending (no repository I/O).
+  std::vector<int64_t> ReadyVersions(std::string_view name) const;
+
   // Every READY version, for statistics.
   std::vector<std::shared_ptr<ServingModel>> ReadyModels() const;
 

@@ -154,10 +154,8 @@ grpc::ServerUnaryReactor* InferenceService::ModelMetadata(
   const ServingModel& serving = **model;
   response->set_name(serving.name());
   response->set_platform(serving.platform());
-  for (const ModelIndexEntry& entry : models_->Index()) {
-    if (entry.name == serving.name() && entry.state == ModelState::kReady) {
-      response->add_versions(std::to_string(entry.version));
-    }
+  for (int64_t version : models_->ReadyVersions(serving.name())) {
+    response->add_versions(std::to_string(version));
   }
   auto describe = [&](const TensorSpec& spec,
                       inference::ModelMetadataResponse::TensorMetadata* out) {

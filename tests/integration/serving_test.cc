@@ -94,6 +94,9 @@ TEST(ServingTest, ClassifiesTheHeldOutDigitsAndReportsIt) {
   EXPECT_EQ(ready, 2);
   auto metadata = client->ModelMetadata("digits_fp32");
   ASSERT_TRUE(metadata.ok());
+  ASSERT_EQ(metadata->versions_size(), 1);
+  EXPECT_EQ(metadata->versions(0), "1");
+  EXPECT_EQ(metadata->platform(), "tosa");
   EXPECT_EQ(
       std::vector<int64_t>(metadata->inputs(0).shape().begin(), metadata->inputs(0).shape().end()),
       (std::vector<int64_t>{-1, 8, 8, 1}));
