@@ -29,7 +29,8 @@ extern "C" {
 #define INFERD_TP_STATIC_ASSERT(cond, tag) \
   typedef char INFERD_TP_CONCAT_(inferd_tp_assert_##tag##_, __LINE__)[(cond) ? 1 : -1]
 
-/* ---- Framing ---------------------------------------------------------------------------------- */
+/* ---- Framing ----------------------------------------------------------------------------------
+ */
 
 /* The bytes "INFT" on the wire (0x49 0x4E 0x46 0x54), read as a little-endian uint32. */
 #define INFERD_TP_SYNC 0x54464E49u
@@ -79,10 +80,10 @@ enum inferd_tp_msg_type {
  * of table, small enough for any firmware. Incremental: pass the previous result as `crc`
  * (start with 0). */
 static inline uint32_t inferd_tp_crc32_update(uint32_t crc, const void* data, size_t size) {
-  static const uint32_t kNibble[16] = {
-      0x00000000u, 0x1DB71064u, 0x3B6E20C8u, 0x26D930ACu, 0x76DC4190u, 0x6B6B51F4u,
-      0x4DB26158u, 0x5005713Cu, 0xEDB88320u, 0xF00F9344u, 0xD6D6A3E8u, 0xCB61B38Cu,
-      0x9B64C2B0u, 0x86D3D2D4u, 0xA00AE278u, 0xBDBDF21Cu};
+  static const uint32_t kNibble[16] = {0x00000000u, 0x1DB71064u, 0x3B6E20C8u, 0x26D930ACu,
+                                       0x76DC4190u, 0x6B6B51F4u, 0x4DB26158u, 0x5005713Cu,
+                                       0xEDB88320u, 0xF00F9344u, 0xD6D6A3E8u, 0xCB61B38Cu,
+                                       0x9B64C2B0u, 0x86D3D2D4u, 0xA00AE278u, 0xBDBDF21Cu};
   const uint8_t* p = (const uint8_t*)data;
   size_t i;
   crc = ~crc;
@@ -149,7 +150,8 @@ static inline int inferd_tp_check_header(const uint8_t* in, uint32_t max_payload
   return 1;
 }
 
-/* ---- Payloads ---------------------------------------------------------------------------------- */
+/* ---- Payloads ----------------------------------------------------------------------------------
+ */
 
 #define INFERD_TP_NETWORK_ID_SIZE 32u /* SHA-256 of the network bytes, computed by the host */
 #define INFERD_TP_MAX_TENSORS 8u      /* inputs or outputs per inference */
@@ -170,28 +172,34 @@ typedef struct inferd_tp_version_rsp {
   uint8_t protocol_major;
   uint8_t protocol_minor;
   uint16_t reserved;
-  uint32_t agent_version;                /* (major << 16) | (minor << 8) | patch */
-  char agent_name[INFERD_TP_NAME_SIZE];  /* NUL-padded, e.g. "inferd-fw-an547" */
+  uint32_t agent_version;               /* (major << 16) | (minor << 8) | patch */
+  char agent_name[INFERD_TP_NAME_SIZE]; /* NUL-padded, e.g. "inferd-fw-an547" */
 } inferd_tp_version_rsp;
 INFERD_TP_STATIC_ASSERT(sizeof(inferd_tp_version_rsp) == 40, version_rsp);
 
 /* inferd_tp_capabilities_rsp.executors bits: what a network can be. */
-#define INFERD_TP_EXEC_ETHOSU 0x1u   /* Vela-compiled command streams (NETWORK_FORMAT_VELA_BIN) */
-#define INFERD_TP_EXEC_TOSA_CPU 0x2u /* TOSA INT8 flatbuffers on the target's CPU reference path */
+#define INFERD_TP_EXEC_ETHOSU 0x1u /* Vela-compiled command streams (NETWORK_FORMAT_VELA_BIN) */
+/* TOSA INT8 graphs on the target's CPU (as .tosa flatbuffers or pre-lowered cpu jobs). */
+#define INFERD_TP_EXEC_TOSA_CPU 0x2u
+
+/* inferd_tp_capabilities_rsp.flags bits. */
+/* The target runs an INFERENCE_REQ whose inputs' leading dimension is N times the network's as N
+ * runs, one per item. Without it the host sends one INFERENCE_REQ per item. */
+#define INFERD_TP_CAP_BATCH 0x1u
 
 typedef struct inferd_tp_capabilities_rsp {
-  uint32_t npu_product;      /* 0: no NPU; 55, 65, 85: Ethos-U55/U65/U85 */
-  uint32_t npu_macs;         /* MACs per cycle: 32, 64, 128, 256, 512, ... */
-  uint32_t npu_version;      /* (arch_major << 24) | (arch_minor << 16) | (arch_patch << 8) */
-  uint32_t executors;        /* INFERD_TP_EXEC_* bits */
-  uint32_t sram_size;        /* bytes of fast memory usable as scratch/arena */
-  uint32_t dram_size;        /* bytes of bulk memory for networks and tensors */
+  uint32_t npu_product;        /* 0: no NPU; 55, 65, 85: Ethos-U55/U65/U85 */
+  uint32_t npu_macs;           /* MACs per cycle: 32, 64, 128, 256, 512, ... */
+  uint32_t npu_version;        /* (arch_major << 24) | (arch_minor << 16) | (arch_patch << 8) */
+  uint32_t executors;          /* INFERD_TP_EXEC_* bits */
+  uint32_t sram_size;          /* bytes of fast memory usable as scratch/arena */
+  uint32_t dram_size;          /* bytes of bulk memory for networks and tensors */
   uint32_t network_cache_size; /* bytes available for cached networks */
-  uint32_t max_payload;      /* largest frame payload the target accepts */
-  uint32_t cpu_clock_hz;     /* 0 when unknown */
-  uint32_t pmu_counters;     /* event counters the NPU PMU has (<= INFERD_TP_PMU_MAX reported) */
-  uint32_t max_networks;     /* networks the cache can hold at once */
-  uint32_t reserved;
+  uint32_t max_payload;        /* largest frame payload the target accepts */
+  uint32_t cpu_clock_hz;       /* 0 when unknown */
+  uint32_t pmu_counters;       /* event counters the NPU PMU has (<= INFERD_TP_PMU_MAX reported) */
+  uint32_t max_networks;       /* networks the cache can hold at once */
+  uint32_t flags;              /* INFERD_TP_CAP_* bits (0 before protocol 1.0 minor additions) */
   char target_name[INFERD_TP_NAME_SIZE]; /* NUL-padded, e.g. "mps3-an547" */
 } inferd_tp_capabilities_rsp;
 INFERD_TP_STATIC_ASSERT(sizeof(inferd_tp_capabilities_rsp) == 80, capabilities_rsp);
@@ -199,6 +207,11 @@ INFERD_TP_STATIC_ASSERT(sizeof(inferd_tp_capabilities_rsp) == 80, capabilities_r
 /* Network formats. */
 #define INFERD_TP_NETWORK_FORMAT_VELA_BIN 1u /* Vela "bin stream" (cmd_data, weights, IO) */
 #define INFERD_TP_NETWORK_FORMAT_TOSA 2u     /* TOSA flatbuffer, executed on the CPU path */
+#ifndef INFERD_TP_NETWORK_FORMAT_CPU_JOB
+/* A TOSA INT8 graph pre-lowered by the host into flat reference-kernel calls (the firmware's
+ * 'cpu' executor; layout in firmware/executors/cpu_job/cpu_job_format.h). */
+#define INFERD_TP_NETWORK_FORMAT_CPU_JOB 3u
+#endif
 
 /* NETWORK_LOAD_BEGIN: announces a network. The target answers NETWORK_LOAD_RSP with CACHED (it
  * already holds these bytes: send nothing more) or READY (send chunks), or an error status. */
@@ -221,10 +234,10 @@ typedef struct inferd_tp_network_load_chunk {
 INFERD_TP_STATIC_ASSERT(sizeof(inferd_tp_network_load_chunk) == 40, network_load_chunk);
 
 enum inferd_tp_network_status {
-  INFERD_TP_NET_CACHED = 0,    /* already loaded: ready to run */
-  INFERD_TP_NET_READY = 1,     /* send chunks */
-  INFERD_TP_NET_CHUNK_OK = 2,  /* chunk stored, send the next */
-  INFERD_TP_NET_LOADED = 3,    /* last chunk stored, whole-network CRC good: ready to run */
+  INFERD_TP_NET_CACHED = 0,   /* already loaded: ready to run */
+  INFERD_TP_NET_READY = 1,    /* send chunks */
+  INFERD_TP_NET_CHUNK_OK = 2, /* chunk stored, send the next */
+  INFERD_TP_NET_LOADED = 3,   /* last chunk stored, whole-network CRC good: ready to run */
   INFERD_TP_NET_NO_MEMORY = 16,
   INFERD_TP_NET_BAD_FORMAT = 17, /* unknown format, or the bytes do not parse */
   INFERD_TP_NET_CRC_MISMATCH = 18,
@@ -279,17 +292,17 @@ INFERD_TP_STATIC_ASSERT(sizeof(inferd_tp_tensor_desc) == 32, tensor_desc);
  * concatenated in descriptor order (no padding). The network must be loaded (CACHED or LOADED). */
 typedef struct inferd_tp_inference_req {
   uint8_t network_id[INFERD_TP_NETWORK_ID_SIZE];
-  uint32_t num_inputs;  /* <= INFERD_TP_MAX_TENSORS */
-  uint32_t num_outputs; /* outputs the host expects */
+  uint32_t num_inputs;                    /* <= INFERD_TP_MAX_TENSORS */
+  uint32_t num_outputs;                   /* outputs the host expects */
   uint32_t pmu_events[INFERD_TP_PMU_MAX]; /* NPU PMU event numbers to count, 0: unused */
-  uint32_t flags;       /* reserved, 0 */
+  uint32_t flags;                         /* reserved, 0 */
   uint32_t reserved;
 } inferd_tp_inference_req;
 INFERD_TP_STATIC_ASSERT(sizeof(inferd_tp_inference_req) == 64, inference_req);
 
 enum inferd_tp_inference_status {
   INFERD_TP_INF_OK = 0,
-  INFERD_TP_INF_ERROR = 1,      /* the executor failed; an ERR may precede with detail */
+  INFERD_TP_INF_ERROR = 1, /* the executor failed; an ERR may precede with detail */
   INFERD_TP_INF_CANCELLED = 2,
   INFERD_TP_INF_NO_NETWORK = 3, /* the id is not loaded (evicted, or target restarted) */
   INFERD_TP_INF_BAD_INPUT = 4,  /* count, dtype, shape or size differs from the network's */
@@ -305,7 +318,7 @@ typedef struct inferd_tp_inference_rsp {
   uint32_t pmu_events[INFERD_TP_PMU_MAX]; /* as requested */
   uint32_t pmu_counts[INFERD_TP_PMU_MAX]; /* counts for those events */
   uint64_t npu_cycles;                    /* NPU PMU cycle counter, 0 without an NPU */
-  uint64_t cpu_cycles;                    /* CPU cycles spent on the job (DWT CYCCNT), 0 if unknown */
+  uint64_t cpu_cycles; /* CPU cycles spent on the job (DWT CYCCNT), 0 if unknown */
 } inferd_tp_inference_rsp;
 INFERD_TP_STATIC_ASSERT(sizeof(inferd_tp_inference_rsp) == 56, inference_rsp);
 
@@ -325,10 +338,10 @@ typedef struct inferd_tp_cancel_rsp {
 INFERD_TP_STATIC_ASSERT(sizeof(inferd_tp_cancel_rsp) == 8, cancel_rsp);
 
 enum inferd_tp_error_code {
-  INFERD_TP_ERR_UNKNOWN_TYPE = 1,     /* a valid frame of a type the target does not handle */
-  INFERD_TP_ERR_BAD_PAYLOAD = 2,      /* a valid frame whose payload is short or inconsistent */
+  INFERD_TP_ERR_UNKNOWN_TYPE = 1, /* a valid frame of a type the target does not handle */
+  INFERD_TP_ERR_BAD_PAYLOAD = 2,  /* a valid frame whose payload is short or inconsistent */
   INFERD_TP_ERR_VERSION_MISMATCH = 3,
-  INFERD_TP_ERR_BUSY = 4,             /* a request arrived while one is in progress */
+  INFERD_TP_ERR_BUSY = 4, /* a request arrived while one is in progress */
   INFERD_TP_ERR_INTERNAL = 5
 };
 
