@@ -1,5 +1,6 @@
 // End to end: the real inferd binary on an ephemeral loopback port, driven through the C++ client.
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -336,6 +337,30 @@ TEST(OversizedMessageTest, IsRefusedAndTheDaemonKeepsServing) {
   EXPECT_EQ((*daemon)->Stop(), 0);
 }
 
+// Writes `model_dir`/1/model.tosa: the digits INT8 graph with its first CONV2D's op code replaced
+// by `op` (a JSON value: a name or a number), through flatc and our schema.
+void WriteDigitsWithOp(const fs::path& model_dir, const std::string& op) {
+  const fs::path work = model_dir / "json";
+  fs::create_directories(work);
+  fs::create_directories(model_dir / "1");
+  const std::string schema = SourceDir() + "/engine/graph/tosa.fbs";
+  const std::string to_json =
+      absl::StrCat("flatc --json --raw-binary --strict-json -o ", work.string(), " ", schema,
+                   " -- ", ModelsDir(), "/digits_int8/1/model.tosa");
+  ASSERT_EQ(std::system(to_json.c_str()), 0) << to_json;
+  std::ifstream in(work / "model.json");
+  std::string json((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string conv = "\"op\": \"CONV2D\"";
+  const size_t at = json.find(conv);
+  ASSERT_NE(at, std::string::npos);
+  json.replace(at, conv.size(), "\"op\": " + op);
+  std::ofstream(work / "model.json") << json;
+  const std::string to_binary = absl::StrCat("flatc -b -o ", (model_dir / "1").string(), " ",
+                                             schema, " ", (work / "model.json").string());
+  ASSERT_EQ(std::system(to_binary.c_str()), 0) << to_binary;
+  fs::remove_all(work);
+}
+
 // Explicit model control over a scratch repository holding a good model and broken ones.
 class ExplicitControlTest : public ::testing::Test {
  protected:
@@ -355,6 +380,9 @@ class ExplicitControlTest : public ::testing::Test {
     // Garbage that is not a TOSA file at all.
     fs::create_directories(repository_ / "garbage" / "1");
     std::ofstream(repository_ / "garbage" / "1" / "model.tosa") << "this is not a flatbuffer";
+    // An op code TOSA does not define, and a known op whose operands and attribute do not fit it.
+    WriteDigitsWithOp(repository_ / "unknown_op", "250");
+    WriteDigitsWithOp(repository_ / "mismatched_op", "\"CUSTOM\"");
   }
   fs::path repository_;
 };
@@ -387,10 +415,17 @@ TEST_F(ExplicitControlTest, LoadUnloadAndBrokenModels) {
     EXPECT_FALSE(status.ok()) << broken;
     EXPECT_NE(status.message().find(broken), std::string::npos) << status;
   }
+  const absl::Status unknown = client->Load("unknown_op");
+  EXPECT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.message().find("250"), std::string::npos) << unknown;
+  const absl::Status mismatched = client->Load("mismatched_op");
+  EXPECT_EQ(mismatched.code(), absl::StatusCode::kInvalidArgument) << mismatched;
+  EXPECT_NE(mismatched.message().find("CUSTOM"), std::string::npos) << mismatched;
+
   auto index = client->RepositoryIndex();
   ASSERT_TRUE(index.ok());
   for (const auto& model : *index) {
-    if (model.name() == "truncated" || model.name() == "garbage") {
+    if (model.name() != "digits_int8") {
       EXPECT_EQ(model.state(), "UNAVAILABLE");
       EXPECT_FALSE(model.reason().empty());
     }
