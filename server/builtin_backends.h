@@ -2,11 +2,18 @@
 // backends, so that the engine never depends on one.
 #pragma once
 
+#include <memory>
+
 #include "absl/status/status.h"
 #include "engine/backend_registry.h"
 
 namespace inferd {
+namespace ethosu {
+class TargetPool;
+}
 
-absl::Status RegisterBuiltinBackends(BackendRegistry& registry);
+// With `target_pool`, also registers the "ethosu" backend, which sends jobs to that pool.
+absl::Status RegisterBuiltinBackends(BackendRegistry& registry,
+                                     std::shared_ptr<ethosu::TargetPool> target_pool = nullptr);
 
 }  // namespace inferd

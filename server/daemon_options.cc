@@ -95,6 +95,11 @@ const std::map<std::string, Setter>& Setters() {
       {"log-verbose",
        IntFlag("log-verbose", 0, 2,
                [](DaemonOptions& o, int64_t v) { o.log_verbose = static_cast<int>(v); })},
+      {"targets-config",
+       [](DaemonOptions& o, const std::string& v) {
+         o.targets_config = v;
+         return absl::OkStatus();
+       }},
   };
   return *setters;
 }
@@ -176,6 +181,10 @@ Metrics
   --allow-metrics=BOOL         Serve Prometheus metrics (default true).
   --metrics-address=ADDR       Address for /metrics (default 0.0.0.0).
   --metrics-port=PORT          Port for /metrics (default 8002; 0 picks a free port and logs it).
+
+Inference targets
+  --targets-config=PATH        Targets (boards, emulators, host agents) for the ethosu backend; see
+                               docs/ethos-u.md. Without it the pool starts empty (admin API adds).
 
 Other
   --log-verbose=N              0: info, 1: debug, 2: trace.

@@ -24,6 +24,7 @@ struct DaemonOptions {
   int max_queue_size = 1024;
   int exit_timeout_secs = 30;
   int log_verbose = 0;
+  std::string targets_config;  // inference targets for the ethosu backend (docs/ethos-u.md)
   bool show_help = false;
   bool show_version = false;
 };

@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "backends/ethosu/target_pool.h"
 #include "engine/backend_registry.h"
 #include "engine/metrics.h"
 #include "engine/model_manager.h"
@@ -19,6 +20,7 @@
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "prometheus/exposer.h"
+#include "server/admin_service.h"
 #include "server/builtin_backends.h"
 #include "server/daemon_options.h"
 #include "server/inference_service.h"
@@ -68,8 +70,25 @@ int RunDaemon(const DaemonOptions& options) {
                *repository, options.model_control_mode);
 
   MetricsRegistry metrics;
+  // Inference targets for the ethosu backend: a bad file is fatal, an unreachable target is not
+  // (it is probed until it answers).
+  auto target_pool =
+      std::make_shared<ethosu::TargetPool>(ethosu::TargetPoolOptions{}, metrics.registry());
+  if (!options.targets_config.empty()) {
+    auto targets = ethosu::LoadTargetsConfig(options.targets_config);
+    if (!targets.ok()) return Fail(std::string(targets.status().message()));
+    for (const ethosu::TargetConfig& target : *targets) {
+      if (auto status = target_pool->AddTarget(target); !status.ok()) {
+        return Fail(std::string(status.message()));
+      }
+    }
+    for (const ethosu::TargetStatus& target : target_pool->ListTargets()) {
+      spdlog::info("target '{}' ({} {}): {}", target.name, target.kind, target.address,
+                   target.healthy ? "ready" : "not answering: " + target.last_error);
+    }
+  }
   BackendRegistry backends;
-  if (auto status = RegisterBuiltinBackends(backends); !status.ok()) {
+  if (auto status = RegisterBuiltinBackends(backends, target_pool); !status.ok()) {
     return Fail(std::string(status.message()));
   }
 
@@ -100,12 +119,14 @@ int RunDaemon(const DaemonOptions& options) {
   }
 
   InferenceService service(&models);
+  AdminService admin_service(target_pool);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   int bound_port = 0;
   const std::string grpc_address = absl::StrCat(options.grpc_address, ":", options.grpc_port);
   builder.AddListeningPort(grpc_address, grpc::InsecureServerCredentials(), &bound_port);
   builder.RegisterService(&service);
+  builder.RegisterService(&admin_service);
   builder.SetMaxReceiveMessageSize(static_cast<int>(options.grpc_max_message_size));
   builder.SetMaxSendMessageSize(static_cast<int>(options.grpc_max_message_size));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();

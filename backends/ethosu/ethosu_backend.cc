@@ -1,0 +1,219 @@
+#include "backends/ethosu/ethosu_backend.h"
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "backends/ethosu/payload/vela_bin_stream.h"
+#include "engine/graph/graph.h"
+#ifdef INFERD_HAVE_CPU_JOB_LOWERING
+#include "firmware/host/cpu_job_lowering.h"
+#endif
+
+namespace inferd::ethosu {
+namespace {
+
+class EthosuExecutable : public Executable {
+ public:
+  EthosuExecutable(std::shared_ptr<TargetPool> pool, std::shared_ptr<const TargetNetwork> network,
+                   std::map<std::string, std::string> selector, BackendLoadRequest request)
+      : pool_(std::move(pool)),
+        network_(std::move(network)),
+        selector_(std::move(selector)),
+        model_name_(request.model_name),
+        batching_(request.max_batch_size > 0),
+        inputs_(std::move(request.inputs)),
+        outputs_(std::move(request.outputs)) {}
+
+  void Execute(Batch batch, BatchCallback done) override {
+    TargetJob job;
+    job.selector = selector_;
+    job.network = network_;
+    job.num_outputs = static_cast<uint32_t>(outputs_.size());
+    job.batched = batching_;
+    job.cancellation = batch.cancellation;
+    job.deadline = batch.deadline;
+    for (const Tensor& tensor : batch.inputs) {
+      WireTensor wire;
+      wire.dtype = ToWireDType(tensor.dtype());
+      if (wire.dtype == INFERD_TP_DTYPE_UNKNOWN) {
+        done(Error(absl::InvalidArgumentError(
+            absl::StrCat("input type ", std::string(DataTypeName(tensor.dtype())),
+                         " cannot be sent to a target"))));
+        return;
+      }
+      wire.dims = tensor.shape();
+      wire.data = tensor.bytes();
+      job.inputs.push_back(std::move(wire));
+    }
+    job.keep_alive = std::move(batch.inputs);
+    const int64_t batch_size = batch.batch_size;
+    job.done = [this, batch_size, done = std::move(done)](absl::StatusOr<TargetJobResult> result) {
+      done(Convert(std::move(result), batch_size));
+    };
+    pool_->Submit(std::move(job));
+  }
+
+ private:
+  absl::Status Error(const absl::Status& status) const {
+    return absl::Status(status.code(),
+                        absl::StrCat("model '", model_name_, "': ", status.message()));
+  }
+
+  absl::StatusOr<BatchResult> Convert(absl::StatusOr<TargetJobResult> result,
+                                      int64_t batch_size) const {
+    if (!result.ok()) return Error(result.status());
+    InferenceResponse& response = result->response;
+    if (response.outputs.size() != outputs_.size()) {
+      return Error(absl::InternalError(absl::StrCat("target '", result->target, "' returned ",
+                                                    response.outputs.size(), " outputs, want ",
+                                                    outputs_.size())));
+    }
+    BatchResult batch_result;
+    for (size_t i = 0; i < outputs_.size(); ++i) {
+      WireTensor& wire = response.outputs[i];
+      const TensorSpec& spec = outputs_[i];
+      if (FromWireDType(wire.dtype) != spec.dtype ||
+          (batching_ && (wire.dims.empty() || wire.dims[0] != batch_size))) {
+        return Error(absl::InternalError(
+            absl::StrCat("target '", result->target, "' returned output '", spec.name, "' as ",
+                         std::string(DataTypeName(FromWireDType(wire.dtype))), " ",
+                         ShapeToString(wire.dims), "; the model declares ",
+                         std::string(DataTypeName(spec.dtype)), " ", ShapeToString(spec.dims))));
+      }
+      Tensor tensor = Tensor::Allocate(spec.dtype, wire.dims);
+      if (tensor.byte_size() != wire.bytes().size()) {
+        return Error(absl::InternalError(absl::StrCat(
+            "target '", result->target, "' returned inconsistent output '", spec.name, "'")));
+      }
+      std::memcpy(tensor.mutable_bytes().data(), wire.bytes().data(), wire.bytes().size());
+      batch_result.outputs.push_back(std::move(tensor));
+    }
+    const inferd_tp_inference_rsp& header = response.header;
+    batch_result.parameters["target"] = result->target;
+    batch_result.parameters["npu_cycles"] = std::to_string(header.npu_cycles);
+    batch_result.parameters["cpu_cycles"] = std::to_string(header.cpu_cycles);
+    for (uint32_t p = 0; p < INFERD_TP_PMU_MAX; ++p) {
+      if (header.pmu_events[p] != INFERD_TP_PMU_EVENT_NONE) {
+        batch_result.parameters[absl::StrCat("pmu_event_", header.pmu_events[p])] =
+            std::to_string(header.pmu_counts[p]);
+      }
+    }
+    batch_result.parameters["network_cached"] = result->network_cached ? "true" : "false";
+    batch_result.compute_infer = result->busy;
+    return batch_result;
+  }
+
+  const std::shared_ptr<TargetPool> pool_;
+  const std::shared_ptr<const TargetNetwork> network_;
+  const std::map<std::string, std::string> selector_;
+  const std::string model_name_;
+  const bool batching_;
+  const std::vector<TensorSpec> inputs_;
+  const std::vector<TensorSpec> outputs_;
+};
+
+// The stream's IO layout must be the config's: same count, element sizes and bytes per item.
+absl::Status CheckVelaIo(const VelaBinStream& stream, const BackendLoadRequest& request) {
+  auto check = [](const std::vector<VelaIo>& ios, const std::vector<TensorSpec>& specs,
+                  const char* what) -> absl::Status {
+    if (ios.size() != specs.size()) {
+      return absl::InvalidArgumentError(absl::StrCat("the Vela stream has ", ios.size(), " ", what,
+                                                     ", the config ", specs.size()));
+    }
+    for (size_t i = 0; i < ios.size(); ++i) {
+      const size_t element = DataTypeByteSize(specs[i].dtype);
+      if (static_cast<size_t>(ios[i].element_size) != element) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(what, " '", specs[i].name, "': the Vela stream has ", ios[i].element_size,
+                         "-byte elements, the config ", std::string(DataTypeName(specs[i].dtype))));
+      }
+      const std::optional<int64_t> count = ElementCount(specs[i].dims);
+      if (count.has_value() && *count * static_cast<int64_t>(element) != ios[i].bytes()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(what, " '", specs[i].name, "': the Vela stream holds ", ios[i].bytes(),
+                         " bytes per item, the config ", ShapeToString(specs[i].dims), " needs ",
+                         *count * static_cast<int64_t>(element)));
+      }
+    }
+    return absl::OkStatus();
+  };
+  if (auto status = check(stream.inputs, request.inputs, "inputs"); !status.ok()) return status;
+  return check(stream.outputs, request.outputs, "outputs");
+}
+
+}  // namespace
+
+EthosuBackend::EthosuBackend(std::shared_ptr<TargetPool> pool) : pool_(std::move(pool)) {}
+
+absl::StatusOr<std::unique_ptr<Executable>> EthosuBackend::Load(const BackendLoadRequest& request) {
+  std::map<std::string, std::string> selector;
+  if (auto found = request.parameters.find("target_selector"); found != request.parameters.end()) {
+    auto parsed = ParseLabels(found->second);
+    if (!parsed.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("parameter target_selector: ", parsed.status().message()));
+    }
+    selector = std::move(*parsed);
+  }
+  if (request.model_bytes == nullptr || request.model_bytes->empty()) {
+    return absl::InvalidArgumentError("the model file is empty");
+  }
+  auto network = std::make_shared<TargetNetwork>();
+  NetworkVariant original;
+  original.bytes = request.model_bytes;
+  original.id = ComputeNetworkId(*request.model_bytes);
+  network->description = absl::StrCat("model '", request.model_name, "' v", request.version);
+  if (request.graph != nullptr) {
+    original.format = INFERD_TP_NETWORK_FORMAT_TOSA;
+    network->variants.push_back(original);
+    network->required_executor = INFERD_TP_EXEC_TOSA_CPU;
+#ifdef INFERD_HAVE_CPU_JOB_LOWERING
+    // Firmware 'cpu' executors take the graph pre-lowered (firmware/host/cpu_job_lowering.h). A
+    // graph the lowering cannot express still runs on targets that take .tosa (the host agent).
+    if (auto job = firmware::LowerToCpuJob(*request.graph); job.ok()) {
+      NetworkVariant lowered;
+      lowered.format = INFERD_TP_NETWORK_FORMAT_CPU_JOB;
+      lowered.bytes = std::make_shared<const std::vector<uint8_t>>(std::move(*job));
+      lowered.id = ComputeNetworkId(*lowered.bytes);
+      network->variants.push_back(std::move(lowered));
+    }
+#endif
+  } else if (LooksLikeVelaBinStream(*request.model_bytes)) {
+    auto stream = ParseVelaBinStream(*request.model_bytes);
+    if (!stream.ok()) return stream.status();
+    if (auto status = CheckVelaIo(*stream, request); !status.ok()) return status;
+    original.format = INFERD_TP_NETWORK_FORMAT_VELA_BIN;
+    network->variants.push_back(original);
+    network->required_executor = INFERD_TP_EXEC_ETHOSU;
+    network->scratch_bytes = stream->scratch_size;
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat(
+        request.model_path.filename().string(),
+        " is neither a TOSA graph nor a Vela bin stream; the ethosu backend takes those"));
+  }
+  for (const TensorSpec& spec : request.inputs) {
+    if (ToWireDType(spec.dtype) == INFERD_TP_DTYPE_UNKNOWN) {
+      return absl::InvalidArgumentError(absl::StrCat("input '", spec.name, "' has type ",
+                                                     std::string(DataTypeName(spec.dtype)),
+                                                     ", which the target protocol cannot carry"));
+    }
+  }
+  if (request.inputs.size() > INFERD_TP_MAX_TENSORS ||
+      request.outputs.size() > INFERD_TP_MAX_TENSORS) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("targets take at most ", INFERD_TP_MAX_TENSORS, " inputs and outputs"));
+  }
+  if (!pool_->HasMatchingTarget(selector)) {
+    std::string selector_text;
+    for (const auto& [key, value] : selector) {
+      absl::StrAppend(&selector_text, selector_text.empty() ? "" : ",", key, "=", value);
+    }
+    return absl::UnavailableError(
+        absl::StrCat("no inference target matches selector '", selector_text,
+                     "' (add targets with --targets-config or the admin API)"));
+  }
+  return std::make_unique<EthosuExecutable>(pool_, network, std::move(selector), request);
+}
+
+}  // namespace inferd::ethosu

@@ -1,0 +1,56 @@
+// AgentServer: serves AgentCore over TCP, one thread per connection and one worker per running
+// inference, so that PING and CANCEL are answered while a job runs (as firmware does between
+// operators). Abort() drops every connection at once: a target that died mid-job, for tests.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "backends/ethosu/host_agent/agent_core.h"
+
+namespace inferd::ethosu {
+
+class AgentServer {
+ public:
+  explicit AgentServer(std::shared_ptr<AgentCore> core);
+  ~AgentServer();
+
+  // Listens on 127.0.0.1:`port` (0: any free port) and serves in background threads.
+  absl::Status Start(const std::string& address, int port);
+  int port() const { return port_; }
+
+  // Stops accepting and closes every connection; running jobs are cancelled. Idempotent.
+  void Stop();
+  // Same as Stop: named for what tests simulate with it (the target vanished mid-job).
+  void Abort() { Stop(); }
+
+  AgentCore& core() { return *core_; }
+  // Frames dropped by connections' decoders (corrupt or noise), for tests.
+  uint64_t rejected_frames() const { return rejected_frames_.load(); }
+
+ private:
+  struct Connection;
+  void AcceptLoop();
+  void Serve(std::shared_ptr<Connection> connection);
+
+  std::shared_ptr<AgentCore> core_;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::thread accept_thread_;
+  std::mutex mutex_;
+  std::vector<std::shared_ptr<Connection>> connections_;
+  std::vector<std::thread> threads_;
+  std::atomic<uint64_t> rejected_frames_{0};
+  std::mutex stopped_mutex_;
+  bool stopped_ = false;
+};
+
+}  // namespace inferd::ethosu

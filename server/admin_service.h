@@ -1,0 +1,29 @@
+// AdminService: the gRPC TargetAdmin service (proto/inferd_admin.proto), which lists, adds, drains
+// and removes the ethosu backend's inference targets while the daemon runs.
+#pragma once
+
+#include <memory>
+
+#include "backends/ethosu/target_pool.h"
+#include "inferd_admin.grpc.pb.h"
+
+namespace inferd {
+
+class AdminService final : public admin::TargetAdmin::Service {
+ public:
+  explicit AdminService(std::shared_ptr<ethosu::TargetPool> pool);
+
+  grpc::Status ListTargets(grpc::ServerContext* context, const admin::ListTargetsRequest* request,
+                           admin::ListTargetsResponse* response) override;
+  grpc::Status AddTarget(grpc::ServerContext* context, const admin::AddTargetRequest* request,
+                         admin::AddTargetResponse* response) override;
+  grpc::Status DrainTarget(grpc::ServerContext* context, const admin::DrainTargetRequest* request,
+                           admin::DrainTargetResponse* response) override;
+  grpc::Status RemoveTarget(grpc::ServerContext* context, const admin::RemoveTargetRequest* request,
+                            admin::RemoveTargetResponse* response) override;
+
+ private:
+  std::shared_ptr<ethosu::TargetPool> pool_;
+};
+
+}  // namespace inferd

@@ -1,0 +1,33 @@
+// Shared by the ethosu tests: the digits_int8 example graph, its CPU-backend reference outputs,
+// and a host agent served on a loopback port.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "backends/ethosu/host_agent/agent_core.h"
+#include "backends/ethosu/host_agent/agent_server.h"
+#include "engine/tensor.h"
+
+namespace inferd::ethosu::testing {
+
+// examples/models/digits_int8/1/model.tosa.
+std::shared_ptr<const std::vector<uint8_t>> DigitsInt8Bytes();
+
+// Deterministic int8 images [n,8,8,1].
+Tensor DigitsImages(int64_t n, uint32_t seed = 1);
+
+// Scores [n,10] from the tosa_cpu backend for the same images.
+Tensor CpuReferenceScores(const Tensor& images);
+
+// A host agent on 127.0.0.1:<port> (0: any free port).
+struct RunningAgent {
+  std::shared_ptr<AgentCore> core;
+  std::unique_ptr<AgentServer> server;
+  std::string address() const { return "127.0.0.1:" + std::to_string(server->port()); }
+};
+RunningAgent StartAgent(AgentOptions options = {}, int port = 0);
+
+}  // namespace inferd::ethosu::testing

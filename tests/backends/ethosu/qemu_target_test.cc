@@ -1,0 +1,74 @@
+// The whole path on an emulated Cortex-M55: the target pool starts QEMU (mps3-an547) with the
+// firmware image through an emulator target, uploads digits_int8 as a lowered cpu job and runs a
+// batch on it. Skipped when qemu-system-arm or the arm-none-eabi image is missing.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <future>
+
+#include "absl/time/clock.h"
+#include "backends/ethosu/ethosu_backend.h"
+#include "engine/graph/tosa_reader.h"
+#include "tests/backends/ethosu/ethosu_test_support.h"
+
+namespace inferd::ethosu {
+namespace {
+
+bool HaveQemu() { return ::access("/usr/bin/qemu-system-arm", X_OK) == 0; }
+
+TEST(QemuTargetTest, RunsDigitsOnTheFirmwareInQemu) {
+  const std::string image = INFERD_FIRMWARE_ELF;
+  if (image.empty() || !std::filesystem::exists(image) || !HaveQemu()) {
+    GTEST_SKIP() << "needs qemu-system-arm and the firmware image (ninja firmware)";
+  }
+  auto pool = std::make_shared<TargetPool>();
+  TargetConfig config;
+  config.name = "qemu0";
+  config.kind = "emulator";
+  config.command =
+      "qemu-system-arm -M mps3-an547 -nographic -monitor none -kernel {image} "
+      "-serial tcp:127.0.0.1:{port},server=on,wait=off,nodelay=on -serial null";
+  config.image = image;
+  config.connect_timeout = absl::Seconds(30);
+  config.job_timeout = absl::Seconds(60);
+  ASSERT_TRUE(pool->AddTarget(config).ok());
+  auto targets = pool->ListTargets();
+  ASSERT_EQ(targets.size(), 1u);
+  ASSERT_TRUE(targets[0].healthy) << targets[0].last_error;
+  EXPECT_EQ(targets[0].labels.at("npu"), "none");
+
+  EthosuBackend backend(pool);
+  BackendLoadRequest request;
+  request.model_name = "digits_int8";
+  request.model_bytes = testing::DigitsInt8Bytes();
+  auto graph = graph::LoadTosaGraph(*request.model_bytes);
+  ASSERT_TRUE(graph.ok());
+  request.graph = *graph;
+  request.max_batch_size = 16;
+  request.inputs = {{"images", DataType::kInt8, {8, 8, 1}}};
+  request.outputs = {{"scores", DataType::kInt8, {10}}};
+  auto executable = backend.Load(request);
+  ASSERT_TRUE(executable.ok()) << executable.status();
+
+  const Tensor images = testing::DigitsImages(2, 5);
+  Batch batch;
+  batch.inputs = {images};
+  batch.batch_size = 2;
+  batch.cancellation = std::make_shared<CancellationToken>();
+  batch.deadline = absl::Now() + absl::Seconds(120);
+  std::promise<absl::StatusOr<BatchResult>> promise;
+  (*executable)->Execute(std::move(batch), [&](absl::StatusOr<BatchResult> result) {
+    promise.set_value(std::move(result));
+  });
+  auto result = promise.get_future().get();
+  ASSERT_TRUE(result.ok()) << result.status();
+  const Tensor expected = testing::CpuReferenceScores(images);
+  EXPECT_TRUE(std::equal(result->outputs[0].bytes().begin(), result->outputs[0].bytes().end(),
+                         expected.bytes().begin(), expected.bytes().end()));
+  EXPECT_EQ(result->parameters.at("target"), "qemu0");
+  EXPECT_NE(result->parameters.at("cpu_cycles"), "0");
+}
+
+}  // namespace
+}  // namespace inferd::ethosu
