@@ -21,6 +21,8 @@ packages=(
   python3 python3-numpy python3-sklearn python3-grpcio python3-protobuf
   # target agent firmware (Cortex-M55) and its QEMU end-to-end test
   gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm
+  # aarch64 cross build of the kernel tests under QEMU; XNNPACK baseline of the kernel benchmarks
+  g++-aarch64-linux-gnu qemu-user libxnnpack-dev libpthreadpool-dev
 )
 
 missing=()

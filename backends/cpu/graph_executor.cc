@@ -5,6 +5,8 @@
 #include <limits>
 #include <string>
 #include <utility>
+#include <variant>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "backends/cpu/memory_plan.h"
@@ -42,99 +44,214 @@ size_t GraphExecutor::StorageBytes(graph::TensorId id) const {
 
 absl::Status GraphExecutor::Plan() {
   const graph::Graph& g = *graph_;
-  const graph::Block& main = g.main_block();
-  const auto op_count = static_cast<int32_t>(main.operators.size());
-
-  // Bind first: a missing kernel is the most useful error to report.
-  for (size_t i = 0; i < main.operators.size(); ++i) {
-    const graph::Operator& op = main.operators[i];
-    absl::StatusOr<BoundStep> step = BindOperator(g, op);
-    if (!step.ok()) {
-      return absl::Status(step.status().code(),
-                          absl::StrCat("operator #", i, " ", std::string(graph::OpName(op.op)),
-                                       ": ", step.status().message()));
-    }
-    if (*step) steps_.push_back(Step{*std::move(step), i});
-  }
-
-  // Lifetimes, in operator indices. Inputs are live from before the first operator; outputs of the
-  // main block until after the last.
-  constexpr int32_t kUnset = std::numeric_limits<int32_t>::min();
-  std::vector<int32_t> first_use(g.tensors.size(), kUnset);
-  std::vector<int32_t> last_use(g.tensors.size(), kUnset);
-  std::vector<bool> constant(g.tensors.size(), false);
-  for (graph::TensorId id : main.inputs) first_use[id] = last_use[id] = -1;
-  for (int32_t i = 0; i < op_count; ++i) {
-    const graph::Operator& op = main.operators[i];
-    for (graph::TensorId id : op.inputs) last_use[id] = std::max(last_use[id], i);
-    for (graph::TensorId id : op.outputs) {
-      if (op.op == graph::Op::kConst || op.op == graph::Op::kConstShape) {
-        constant[id] = true;
-      } else {
-        first_use[id] = i;
-        last_use[id] = std::max(last_use[id], i);
-      }
-    }
-  }
-  for (graph::TensorId id : main.outputs) last_use[id] = op_count;
-
   data_.assign(g.tensors.size(), nullptr);
-  std::vector<graph::TensorId> planned;
-  std::vector<BufferRequest> requests;
-  for (graph::TensorId id = 0; id < g.tensors.size(); ++id) {
-    const graph::Tensor& t = g.tensor(id);
-    const size_t element_bytes = StorageElementBytes(t.dtype);
-    if (element_bytes == 0) continue;  // SHAPE operands: read at bind time, never by kernels
-    if (constant[id]) {
-      // The graph's own bytes serve when the layout matches; INT48 is widened to int64.
-      const int64_t count = graph::ElementCount(t).value_or(0);
-      if (t.dtype != graph::DType::kInt48 && IsAligned(t.data.data(), element_bytes)) {
-        data_[id] = const_cast<uint8_t*>(t.data.data());  // kernels never write their inputs
-        continue;
-      }
-      const size_t bytes = static_cast<size_t>(count) * element_bytes;
-      AlignedBytes copy(static_cast<uint8_t*>(std::aligned_alloc(
-          kAlignment, (bytes + kAlignment - 1) / kAlignment * kAlignment + kAlignment)));
-      if (copy == nullptr) return absl::ResourceExhaustedError("out of memory for constants");
-      if (t.dtype == graph::DType::kInt48) {
-        for (int64_t i = 0; i < count; ++i) {
-          // 6 little-endian bytes, sign-extended.
-          uint64_t raw = 0;
-          for (int b = 5; b >= 0; --b) raw = (raw << 8) | t.data[static_cast<size_t>(i) * 6 + b];
-          const int64_t value = static_cast<int64_t>(raw << 16) >> 16;
-          std::memcpy(copy.get() + i * 8, &value, 8);
-        }
-      } else {
-        std::memcpy(copy.get(), t.data.data(), bytes);
-      }
-      data_[id] = copy.get();
-      converted_constants_.push_back(std::move(copy));
-      continue;
-    }
-    if (first_use[id] == kUnset) continue;  // not used by the main block
-    planned.push_back(id);
-    requests.push_back(BufferRequest{StorageBytes(id), first_use[id], last_use[id]});
-  }
-
-  const MemoryPlan plan = PlanMemory(requests, kAlignment);
-  arena_bytes_ = plan.arena_bytes;
-  arena_.reset(
-      static_cast<uint8_t*>(std::aligned_alloc(kAlignment, std::max(arena_bytes_, kAlignment))));
-  if (arena_ == nullptr) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("cannot allocate ", arena_bytes_, " bytes for the graph's tensors"));
-  }
-  for (size_t i = 0; i < planned.size(); ++i) data_[planned[i]] = arena_.get() + plan.offsets[i];
-  for (graph::TensorId id : main.inputs) input_slots_.push_back(data_[id]);
+  blocks_.resize(g.blocks.size());
+  if (absl::Status status = PlanConstants(); !status.ok()) return status;
+  if (absl::Status status = PlanBlock(graph::Graph::kMainBlock); !status.ok()) return status;
+  for (graph::TensorId id : g.main_block().inputs) input_slots_.push_back(data_[id]);
   return absl::OkStatus();
 }
 
-absl::Status GraphExecutor::StepError(size_t op_index, const absl::Status& status) const {
-  const graph::Operator& op = graph_->main_block().operators[op_index];
+absl::Status GraphExecutor::PlanConstants() {
+  const graph::Graph& g = *graph_;
+  for (const graph::Block& block : g.blocks) {
+    for (const graph::Operator& op : block.operators) {
+      if (op.op != graph::Op::kConst && op.op != graph::Op::kConstShape) continue;
+      for (graph::TensorId id : op.outputs) {
+        const graph::Tensor& t = g.tensor(id);
+        const size_t element_bytes = StorageElementBytes(t.dtype);
+        if (element_bytes == 0) continue;  // SHAPE operands: read at bind time, never by kernels
+        // The graph's own bytes serve when the layout matches; INT48 is widened to int64.
+        const int64_t count = graph::ElementCount(t).value_or(0);
+        if (t.dtype != graph::DType::kInt48 && IsAligned(t.data.data(), element_bytes)) {
+          data_[id] = const_cast<uint8_t*>(t.data.data());  // kernels never write their inputs
+          continue;
+        }
+        const size_t bytes = static_cast<size_t>(count) * element_bytes;
+        AlignedBytes copy(static_cast<uint8_t*>(std::aligned_alloc(
+            kAlignment, (bytes + kAlignment - 1) / kAlignment * kAlignment + kAlignment)));
+        if (copy == nullptr) return absl::ResourceExhaustedError("out of memory for constants");
+        if (t.dtype == graph::DType::kInt48) {
+          for (int64_t i = 0; i < count; ++i) {
+            // 6 little-endian bytes, sign-extended.
+            uint64_t raw = 0;
+            for (int b = 5; b >= 0; --b) raw = (raw << 8) | t.data[static_cast<size_t>(i) * 6 + b];
+            const int64_t value = static_cast<int64_t>(raw << 16) >> 16;
+            std::memcpy(copy.get() + i * 8, &value, 8);
+          }
+        } else {
+          std::memcpy(copy.get(), t.data.data(), bytes);
+        }
+        data_[id] = copy.get();
+        converted_constants_.push_back(std::move(copy));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
+bool IsConstantOp(graph::Op op) { return op == graph::Op::kConst || op == graph::Op::kConstShape; }
+
+// The blocks a COND_IF / WHILE_LOOP calls (then, else / cond, body); empty for other operators.
+std::vector<graph::BlockId> Callees(const graph::Operator& op) {
+  if (const auto* a = std::get_if<graph::CondIfAttr>(&op.attribute)) {
+    return {a->then_block.value_or(0), a->else_block.value_or(0)};
+  }
+  if (const auto* w = std::get_if<graph::WhileLoopAttr>(&op.attribute)) {
+    return {w->cond_block.value_or(0), w->body_block.value_or(0)};
+  }
+  return {};
+}
+
+// Every tensor `block` and the blocks it calls read or return, transitively: a callee may use
+// the tensors of any block above it, which must then stay alive for the whole call.
+void CollectReferences(const graph::Graph& g, graph::BlockId block,
+                       std::vector<graph::TensorId>& out, std::vector<bool>& visited) {
+  if (visited[block]) return;
+  visited[block] = true;
+  const graph::Block& b = g.blocks[block];
+  for (const graph::Operator& op : b.operators) {
+    out.insert(out.end(), op.inputs.begin(), op.inputs.end());
+    for (graph::BlockId callee : Callees(op)) CollectReferences(g, callee, out, visited);
+  }
+  out.insert(out.end(), b.outputs.begin(), b.outputs.end());
+}
+
+}  // namespace
+
+absl::Status GraphExecutor::PlanBlock(graph::BlockId block_id) {
+  const graph::Graph& g = *graph_;
+  BlockPlan& plan = blocks_[block_id];
+  if (plan.planned) return absl::OkStatus();
+  plan.planned = true;  // the validator rules out recursion; this only skips repeat callees
+  const graph::Block& block = g.blocks[block_id];
+  const auto op_count = static_cast<int32_t>(block.operators.size());
+  const bool is_main = block_id == graph::Graph::kMainBlock;
+  const std::string where = is_main ? std::string() : absl::StrCat("block '", block.name, "' ");
+
+  // Bind first: a missing kernel is the most useful error to report.
+  for (size_t i = 0; i < block.operators.size(); ++i) {
+    const graph::Operator& op = block.operators[i];
+    if (op.op == graph::Op::kCondIf || op.op == graph::Op::kWhileLoop) {
+      const std::vector<graph::BlockId> callees = Callees(op);
+      for (graph::TensorId id : op.inputs) {
+        if (StorageElementBytes(g.tensor(id).dtype) == 0) {
+          return absl::UnimplementedError(
+              absl::StrCat(where, "operator #", i, " ", std::string(graph::OpName(op.op)),
+                           ": the CPU backend cannot hold ",
+                           std::string(graph::DTypeName(g.tensor(id).dtype)), " operands"));
+        }
+      }
+      for (graph::BlockId callee : callees) {
+        if (absl::Status status = PlanBlock(callee); !status.ok()) return status;
+      }
+      ControlOp control;
+      control.op = &op;
+      control.first = callees[0];
+      control.second = callees[1];
+      control.targets.assign(op.outputs.size(), nullptr);
+      control.sources.assign(op.inputs.size(), nullptr);
+      control.current.assign(op.outputs.size(), nullptr);
+      control.other.assign(op.outputs.size(), nullptr);
+      plan.steps.push_back(Step{BoundStep(), i, static_cast<int32_t>(control_.size())});
+      control_.push_back(std::move(control));
+      continue;
+    }
+    absl::StatusOr<BoundStep> step = BindOperator(g, op);
+    if (!step.ok()) {
+      return absl::Status(step.status().code(), absl::StrCat(where, "operator #", i, " ",
+                                                             std::string(graph::OpName(op.op)),
+                                                             ": ", step.status().message()));
+    }
+    if (*step) plan.steps.push_back(Step{*std::move(step), i});
+  }
+
+  // Lifetimes, in operator indices. Inputs are live from before the first operator; outputs of the
+  // block until after the last. A nested block's inputs are the caller's buffers, never planned.
+  constexpr int32_t kUnset = std::numeric_limits<int32_t>::min();
+  std::vector<int32_t> first_use(g.tensors.size(), kUnset);
+  std::vector<int32_t> last_use(g.tensors.size(), kUnset);
+  auto use = [&](graph::TensorId id, int32_t i) { last_use[id] = std::max(last_use[id], i); };
+  if (is_main) {
+    for (graph::TensorId id : block.inputs) first_use[id] = last_use[id] = -1;
+  }
+  for (int32_t i = 0; i < op_count; ++i) {
+    const graph::Operator& op = block.operators[i];
+    for (graph::TensorId id : op.inputs) use(id, i);
+    std::vector<graph::TensorId> referenced;
+    std::vector<bool> visited(g.blocks.size(), false);
+    for (graph::BlockId callee : Callees(op)) CollectReferences(g, callee, referenced, visited);
+    for (graph::TensorId id : referenced) use(id, i);
+    if (IsConstantOp(op.op)) continue;
+    for (graph::TensorId id : op.outputs) {
+      first_use[id] = i;
+      use(id, i);
+    }
+  }
+  for (graph::TensorId id : block.outputs) use(id, op_count);
+
+  std::vector<graph::TensorId> planned;
+  std::vector<BufferRequest> requests;
+  for (graph::TensorId id = 0; id < g.tensors.size(); ++id) {
+    if (first_use[id] == kUnset || StorageElementBytes(g.tensor(id).dtype) == 0) continue;
+    planned.push_back(id);
+    requests.push_back(BufferRequest{StorageBytes(id), first_use[id], last_use[id]});
+  }
+  // A loop's second set of loop-carried buffers lives for the operator only.
+  const size_t first_spare = requests.size();
+  for (const Step& step : plan.steps) {
+    if (step.control < 0) continue;
+    ControlOp& control = control_[step.control];
+    if (control.op->op != graph::Op::kWhileLoop) continue;
+    for (graph::TensorId id : control.op->outputs) {
+      control.bytes.push_back(StorageBytes(id));
+      requests.push_back(BufferRequest{StorageBytes(id), static_cast<int32_t>(step.op_index),
+                                       static_cast<int32_t>(step.op_index)});
+    }
+  }
+
+  const MemoryPlan layout = PlanMemory(requests, kAlignment);
+  plan.arena_bytes = layout.arena_bytes;
+  plan.arena.reset(static_cast<uint8_t*>(
+      std::aligned_alloc(kAlignment, std::max(plan.arena_bytes, kAlignment))));
+  if (plan.arena == nullptr) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("cannot allocate ", plan.arena_bytes, " bytes for the graph's tensors"));
+  }
+  arena_bytes_ += plan.arena_bytes;
+  for (size_t i = 0; i < planned.size(); ++i) {
+    data_[planned[i]] = plan.arena.get() + layout.offsets[i];
+  }
+  size_t next = first_spare;
+  for (const Step& step : plan.steps) {
+    if (step.control < 0) continue;
+    ControlOp& control = control_[step.control];
+    if (control.op->op != graph::Op::kWhileLoop) continue;
+    for (size_t k = 0; k < control.op->outputs.size(); ++k) {
+      control.spare.push_back(plan.arena.get() + layout.offsets[next++]);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status GraphExecutor::StepError(graph::BlockId block_id, size_t op_index,
+                                      const absl::Status& status) const {
+  // Interruptions keep their own message, however deep in control flow they happened.
+  if (status.code() == absl::StatusCode::kCancelled ||
+      status.code() == absl::StatusCode::kDeadlineExceeded) {
+    return status;
+  }
+  const graph::Block& block = graph_->blocks[block_id];
+  const graph::Operator& op = block.operators[op_index];
   std::string output = op.outputs.empty() ? "" : graph_->tensor(op.outputs[0]).name;
-  return absl::Status(status.code(),
-                      absl::StrCat("operator #", op_index, " ", std::string(graph::OpName(op.op)),
-                                   " (output '", output, "'): ", status.message()));
+  return absl::Status(
+      status.code(),
+      absl::StrCat(block_id == graph::Graph::kMainBlock ? std::string()
+                                                        : absl::StrCat("block '", block.name, "' "),
+                   "operator #", op_index, " ", std::string(graph::OpName(op.op)), " (output '",
+                   output, "'): ", status.message()));
 }
 
 absl::Status GraphExecutor::Run(std::span<const std::span<const uint8_t>> inputs,
@@ -171,24 +288,112 @@ absl::Status GraphExecutor::Run(std::span<const std::span<const uint8_t>> inputs
     }
   }
 
-  const TensorData data(data_);
-  const bool has_deadline = deadline != absl::InfiniteFuture();
-  for (const Step& step : steps_) {
-    if (cancellation != nullptr && cancellation->IsCancelled()) {
-      return absl::CancelledError("the batch was cancelled");
-    }
-    if (has_deadline && absl::Now() > deadline) {
-      return absl::DeadlineExceededError("the batch's deadline passed during execution");
-    }
-    if (absl::Status status = step.run(data); !status.ok()) {
-      return StepError(step.op_index, status);
-    }
+  if (absl::Status status = RunBlock(graph::Graph::kMainBlock, RunContext{cancellation, deadline});
+      !status.ok()) {
+    return status;
   }
 
   for (size_t i = 0; i < outputs.size(); ++i) {
     const uint8_t* source = data_[main.outputs[i]];
     if (source != nullptr && !outputs[i].empty()) {
       std::memcpy(outputs[i].data(), source, outputs[i].size());
+    }
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
+absl::Status CheckInterrupted(const CancellationToken* cancellation, absl::Time deadline) {
+  if (cancellation != nullptr && cancellation->IsCancelled()) {
+    return absl::CancelledError("the batch was cancelled");
+  }
+  if (deadline != absl::InfiniteFuture() && absl::Now() > deadline) {
+    return absl::DeadlineExceededError("the batch's deadline passed during execution");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status GraphExecutor::RunBlock(graph::BlockId block_id, const RunContext& context) {
+  const TensorData data(data_);
+  for (const Step& step : blocks_[block_id].steps) {
+    if (absl::Status status = CheckInterrupted(context.cancellation, context.deadline);
+        !status.ok()) {
+      return status;
+    }
+    absl::Status status =
+        step.control >= 0 ? RunControl(control_[step.control], context) : step.run(data);
+    if (!status.ok()) return StepError(block_id, step.op_index, status);
+  }
+  return absl::OkStatus();
+}
+
+void GraphExecutor::BindBlockInputs(graph::BlockId block_id, std::span<uint8_t* const> sources) {
+  const graph::Block& block = graph_->blocks[block_id];
+  for (size_t i = 0; i < block.inputs.size() && i < sources.size(); ++i) {
+    data_[block.inputs[i]] = sources[i];
+  }
+}
+
+absl::Status GraphExecutor::RunControl(ControlOp& control, const RunContext& context) {
+  const graph::Operator& op = *control.op;
+  const graph::Graph& g = *graph_;
+  // Copies `block`'s outputs into `targets`, each StorageBytes of the matching operator output.
+  auto copy_outputs = [&](graph::BlockId block_id, std::span<uint8_t* const> targets) {
+    const graph::Block& block = g.blocks[block_id];
+    for (size_t i = 0; i < block.outputs.size() && i < targets.size(); ++i) {
+      const uint8_t* source = data_[block.outputs[i]];
+      const size_t bytes = StorageBytes(op.outputs[i]);
+      if (source != targets[i] && source != nullptr && bytes != 0) {
+        std::memmove(targets[i], source, bytes);
+      }
+    }
+  };
+  std::vector<uint8_t*>& targets = control.targets;
+  for (size_t i = 0; i < op.outputs.size(); ++i) targets[i] = data_[op.outputs[i]];
+
+  if (op.op == graph::Op::kCondIf) {
+    const bool condition = data_[op.inputs[0]][0] != 0;
+    const graph::BlockId chosen = condition ? control.first : control.second;
+    std::vector<uint8_t*>& sources = control.sources;
+    for (size_t i = 1; i < op.inputs.size(); ++i) sources[i - 1] = data_[op.inputs[i]];
+    BindBlockInputs(chosen, sources);
+    if (absl::Status status = RunBlock(chosen, context); !status.ok()) return status;
+    copy_outputs(chosen, targets);
+    return absl::OkStatus();
+  }
+
+  // WHILE_LOOP: the loop-carried values start as copies of the inputs, in the operator's outputs.
+  for (size_t i = 0; i < op.inputs.size(); ++i) {
+    const uint8_t* source = data_[op.inputs[i]];
+    if (source != targets[i] && source != nullptr && control.bytes[i] != 0) {
+      std::memcpy(targets[i], source, control.bytes[i]);
+    }
+  }
+  std::vector<uint8_t*>& current = control.current;
+  std::vector<uint8_t*>& other = control.other;
+  current = targets;  // same sizes: assignment reuses the storage planned at load
+  other = control.spare;
+  const graph::TensorId cond_output = g.blocks[control.first].outputs[0];
+  while (true) {
+    if (absl::Status status = CheckInterrupted(context.cancellation, context.deadline);
+        !status.ok()) {
+      return status;
+    }
+    BindBlockInputs(control.first, current);
+    if (absl::Status status = RunBlock(control.first, context); !status.ok()) return status;
+    if (data_[cond_output][0] == 0) break;
+    BindBlockInputs(control.second, current);
+    if (absl::Status status = RunBlock(control.second, context); !status.ok()) return status;
+    // The body may return its inputs in any order, so its results go to the other set.
+    copy_outputs(control.second, other);
+    std::swap(current, other);
+  }
+  if (current != targets) {
+    for (size_t i = 0; i < targets.size(); ++i) {
+      if (control.bytes[i] != 0) std::memcpy(targets[i], current[i], control.bytes[i]);
     }
   }
   return absl::OkStatus();

@@ -2,9 +2,14 @@
 //
 // Everything is decided once in Create: each operator is bound to its kernel (an operator without
 // one fails creation with UNIMPLEMENTED, never a run), and every input and intermediate tensor gets
-// a fixed place in one arena sized by a lifetime-aware memory plan. A run therefore allocates
+// a fixed place in an arena sized by a lifetime-aware memory plan. A run therefore allocates
 // nothing; it only points inputs at the caller's bytes (copying them when misaligned), calls the
 // bound kernels in order and copies the outputs out.
+//
+// Control flow (COND_IF, WHILE_LOOP) is run here rather than by a bound kernel: every block such an
+// operator calls is planned like the main block, with an arena of its own, and its inputs are
+// pointed at the caller's buffers when it runs. A WHILE_LOOP has no iteration limit of its own;
+// the cancellation token and deadline are checked on every iteration.
 #pragma once
 
 #include <cstddef>
@@ -44,12 +49,14 @@ class GraphExecutor {
   size_t StorageBytes(graph::TensorId id) const;
 
   const graph::Graph& graph() const { return *graph_; }
+  // Bytes of all arenas together (the main block's and those of the blocks control flow calls).
   size_t arena_bytes() const { return arena_bytes_; }
 
  private:
   struct Step {
-    BoundStep run;
-    size_t op_index;
+    BoundStep run;         // empty for control flow
+    size_t op_index;       // in its block
+    int32_t control = -1;  // index into control_ for COND_IF / WHILE_LOOP
   };
 
   // Storage from std::aligned_alloc.
@@ -58,16 +65,47 @@ class GraphExecutor {
   };
   using AlignedBytes = std::unique_ptr<uint8_t[], FreeDeleter>;
 
+  // One block's bound operators and the arena holding the tensors its operators produce.
+  struct BlockPlan {
+    bool planned = false;
+    std::vector<Step> steps;
+    AlignedBytes arena;  // 64-byte aligned, sized once
+    size_t arena_bytes = 0;
+  };
+
+  // A COND_IF or WHILE_LOOP: the blocks it calls and, for a loop, a second set of buffers for the
+  // loop-carried values (the operator's outputs are the first) so a body whose outputs permute its
+  // inputs never overwrites a value it still reads.
+  struct ControlOp {
+    const graph::Operator* op = nullptr;
+    graph::BlockId first = 0;   // then / cond
+    graph::BlockId second = 0;  // else / body
+    std::vector<uint8_t*> spare;
+    std::vector<size_t> bytes;  // per loop-carried value
+    // Run-time scratch, sized at load so a run allocates nothing.
+    std::vector<uint8_t*> targets, sources, current, other;
+  };
+
+  struct RunContext {
+    const CancellationToken* cancellation;
+    absl::Time deadline;
+  };
+
   explicit GraphExecutor(std::shared_ptr<const graph::Graph> graph);
 
   absl::Status Plan();
-  absl::Status StepError(size_t op_index, const absl::Status& status) const;
+  absl::Status PlanConstants();
+  absl::Status PlanBlock(graph::BlockId block);
+  absl::Status StepError(graph::BlockId block, size_t op_index, const absl::Status& status) const;
+  absl::Status RunBlock(graph::BlockId block, const RunContext& context);
+  absl::Status RunControl(ControlOp& control, const RunContext& context);
+  // Points `block`'s inputs at `sources` (the caller's buffers).
+  void BindBlockInputs(graph::BlockId block, std::span<uint8_t* const> sources);
 
   std::shared_ptr<const graph::Graph> graph_;
-  std::vector<Step> steps_;
-  // Arena storage: 64-byte aligned, sized once.
-  AlignedBytes arena_;
-  size_t arena_bytes_ = 0;
+  std::vector<BlockPlan> blocks_;  // by BlockId; only blocks reachable from the main block
+  std::vector<ControlOp> control_;
+  size_t arena_bytes_ = 0;  // all blocks together
   // Constants the graph's bytes cannot serve directly (INT48 widened, misaligned payloads).
   std::vector<AlignedBytes> converted_constants_;
   // Per TensorId: where its bytes are during a run.

@@ -2,9 +2,11 @@
 
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <string>
 #include <utility>
 #include <variant>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "backends/cpu/binding_families.h"
@@ -16,6 +18,10 @@
 #include "backends/cpu/kernels/elementwise_binary.h"
 #include "backends/cpu/kernels/kernel_types.h"
 #include "backends/cpu/kernels/matmul.h"
+#include "backends/cpu/kernels/optimized/conv2d_optimized.h"
+#include "backends/cpu/kernels/optimized/depthwise_conv2d_optimized.h"
+#include "backends/cpu/kernels/optimized/matmul_optimized.h"
+#include "backends/cpu/kernels/optimized/tile_kernels.h"
 #include "backends/cpu/kernels/pooling.h"
 #include "backends/cpu/kernels/rescale.h"
 #include "backends/cpu/kernels/reshape.h"
@@ -28,8 +34,32 @@ namespace {
 using graph::DType;
 using graph::Op;
 using graph::TensorId;
+namespace opt = ::inferd::cpu::kernels::optimized;
 
 // ------------------------------------------------------------------------------ convolutions
+//
+// CONV2D, DEPTHWISE_CONV2D and MATMUL use the optimised kernels (backends/cpu/kernels/optimized)
+// when the CPU has their instructions and the weights (and weight zero point) are constants: those
+// are packed here, once, and the reference kernels remain for everything else.
+
+// The tensor when a CONST operator of the graph produces it (so its data is its value at run time
+// too), else nullptr.
+const graph::Tensor* ConstantTensor(const graph::Graph& g, TensorId id, size_t min_bytes) {
+  const graph::Tensor& tensor = g.tensor(id);
+  if (tensor.data.size() < min_bytes || tensor.data.empty()) return nullptr;
+  for (const graph::Block& block : g.blocks) {
+    for (const graph::Operator& op : block.operators) {
+      if (op.op == Op::kConst && !op.outputs.empty() && op.outputs[0] == id) return &tensor;
+    }
+  }
+  return nullptr;
+}
+
+template <typename T>
+const T* ConstantData(const graph::Graph& g, TensorId id, int64_t elements) {
+  const graph::Tensor* tensor = ConstantTensor(g, id, static_cast<size_t>(elements) * sizeof(T));
+  return tensor == nullptr ? nullptr : reinterpret_cast<const T*>(tensor->data.data());
+}
 
 absl::StatusOr<BoundStep> BindConv2d(const graph::Graph& g, const graph::Operator& op) {
   const auto& attr = std::get<graph::Conv2dAttr>(op.attribute);
@@ -58,8 +88,25 @@ absl::StatusOr<BoundStep> BindConv2d(const graph::Graph& g, const graph::Operato
   p.bias_size = Dim(bias, 0);
   const TensorId in = op.inputs[0], w = op.inputs[1], b = op.inputs[2], izp = op.inputs[3],
                  wzp = op.inputs[4], o = op.outputs[0];
+  const opt::TileKernels* tiles = opt::SelectTileKernels();
+  const int64_t weight_count = Elements(weight);
   if (input.dtype == DType::kInt8 && weight.dtype == DType::kInt8 &&
       output.dtype == DType::kInt32 && attr.acc_type == DType::kInt32) {
+    const int8_t* weight_data = ConstantData<int8_t>(g, w, weight_count);
+    const int8_t* weight_zp = ConstantData<int8_t>(g, wzp, 1);
+    if (tiles != nullptr && weight_data != nullptr && weight_zp != nullptr &&
+        opt::Conv2dInt8Supported(p)) {
+      k::Conv2dParams q = p;
+      q.weight_zp = *weight_zp;
+      auto packed = std::make_shared<const opt::PackedInt8Matrix>(
+          opt::PackConv2dInt8Weights(q, weight_data, q.weight_zp));
+      return BoundStep([q, packed, tiles, in, b, izp, o](TensorData d) {
+        k::Conv2dParams r = q;
+        r.input_zp = static_cast<int32_t>(ReadInt(d[izp], DType::kInt8));
+        return FromKernel(opt::Conv2dInt8Optimized(*tiles, r, *packed, In<int8_t>(d, in),
+                                                   In<int32_t>(d, b), Out<int32_t>(d, o)));
+      });
+    }
     return BoundStep([p, in, w, b, izp, wzp, o](TensorData d) {
       k::Conv2dParams q = p;
       q.input_zp = static_cast<int32_t>(ReadInt(d[izp], DType::kInt8));
@@ -81,6 +128,18 @@ absl::StatusOr<BoundStep> BindConv2d(const graph::Graph& g, const graph::Operato
   }
   if (input.dtype == DType::kFp32 && weight.dtype == DType::kFp32 && output.dtype == DType::kFp32 &&
       attr.acc_type == DType::kFp32) {
+    const float* weight_data = ConstantData<float>(g, w, weight_count);
+    if (tiles != nullptr && weight_data != nullptr) {
+      auto packed =
+          std::make_shared<const opt::PackedFp32Matrix>(opt::PackConv2dFp32Weights(p, weight_data));
+      return BoundStep([p, packed, tiles, in, b, izp, wzp, o](TensorData d) {
+        if (ReadFp32(d[izp]) != 0.0f) return ZeroPointMustBeZero("input_zp", DType::kFp32);
+        if (ReadFp32(d[wzp]) != 0.0f) return ZeroPointMustBeZero("weight_zp", DType::kFp32);
+        opt::Conv2dFp32Optimized(*tiles, p, *packed, In<float>(d, in), In<float>(d, b),
+                                 Out<float>(d, o));
+        return absl::OkStatus();
+      });
+    }
     return BoundStep([p, in, w, b, izp, wzp, o](TensorData d) {
       if (ReadFp32(d[izp]) != 0.0f) return ZeroPointMustBeZero("input_zp", DType::kFp32);
       if (ReadFp32(d[wzp]) != 0.0f) return ZeroPointMustBeZero("weight_zp", DType::kFp32);
@@ -88,6 +147,7 @@ absl::StatusOr<BoundStep> BindConv2d(const graph::Graph& g, const graph::Operato
       return absl::OkStatus();
     });
   }
+  if (auto bound = BindTensorFamily(g, op)) return *std::move(bound);  // FP16, BF16
   return NoKernel(g, op,
                   absl::StrCat(", accumulator ", std::string(graph::DTypeName(attr.acc_type))));
 }
@@ -119,8 +179,23 @@ absl::StatusOr<BoundStep> BindDepthwiseConv2d(const graph::Graph& g, const graph
   p.bias_size = Dim(bias, 0);
   const TensorId in = op.inputs[0], w = op.inputs[1], b = op.inputs[2], izp = op.inputs[3],
                  wzp = op.inputs[4], o = op.outputs[0];
+  const opt::TileKernels* tiles =
+      opt::DepthwiseConv2dSupported(p) ? opt::SelectTileKernels() : nullptr;
+  const int64_t weight_count = Elements(weight);
   if (input.dtype == DType::kInt8 && weight.dtype == DType::kInt8 &&
       output.dtype == DType::kInt32 && attr.acc_type == DType::kInt32) {
+    const int8_t* weight_data = ConstantData<int8_t>(g, w, weight_count);
+    const int8_t* weight_zp = ConstantData<int8_t>(g, wzp, 1);
+    if (tiles != nullptr && weight_data != nullptr && weight_zp != nullptr) {
+      auto packed = std::make_shared<const std::vector<int16_t>>(
+          opt::PackDepthwiseInt8Weights(p, weight_data, *weight_zp));
+      return BoundStep([p, packed, tiles, in, b, izp, o](TensorData d) {
+        k::DepthwiseConv2dParams q = p;
+        q.input_zp = static_cast<int32_t>(ReadInt(d[izp], DType::kInt8));
+        return FromKernel(opt::DepthwiseConv2dInt8Optimized(
+            *tiles, q, packed->data(), In<int8_t>(d, in), In<int32_t>(d, b), Out<int32_t>(d, o)));
+      });
+    }
     return BoundStep([p, in, w, b, izp, wzp, o](TensorData d) {
       k::DepthwiseConv2dParams q = p;
       q.input_zp = static_cast<int32_t>(ReadInt(d[izp], DType::kInt8));
@@ -142,6 +217,16 @@ absl::StatusOr<BoundStep> BindDepthwiseConv2d(const graph::Graph& g, const graph
   }
   if (input.dtype == DType::kFp32 && weight.dtype == DType::kFp32 && output.dtype == DType::kFp32 &&
       attr.acc_type == DType::kFp32) {
+    if (tiles != nullptr) {
+      // With multiplier 1 the HWCM weights already are [taps][channels]: no packing.
+      return BoundStep([p, tiles, in, w, b, izp, wzp, o](TensorData d) {
+        if (ReadFp32(d[izp]) != 0.0f) return ZeroPointMustBeZero("input_zp", DType::kFp32);
+        if (ReadFp32(d[wzp]) != 0.0f) return ZeroPointMustBeZero("weight_zp", DType::kFp32);
+        opt::DepthwiseConv2dFp32Optimized(*tiles, p, In<float>(d, w), In<float>(d, in),
+                                          In<float>(d, b), Out<float>(d, o));
+        return absl::OkStatus();
+      });
+    }
     return BoundStep([p, in, w, b, izp, wzp, o](TensorData d) {
       if (ReadFp32(d[izp]) != 0.0f) return ZeroPointMustBeZero("input_zp", DType::kFp32);
       if (ReadFp32(d[wzp]) != 0.0f) return ZeroPointMustBeZero("weight_zp", DType::kFp32);
@@ -150,6 +235,7 @@ absl::StatusOr<BoundStep> BindDepthwiseConv2d(const graph::Graph& g, const graph
       return absl::OkStatus();
     });
   }
+  if (auto bound = BindTensorFamily(g, op)) return *std::move(bound);  // FP16, BF16
   return NoKernel(g, op,
                   absl::StrCat(", accumulator ", std::string(graph::DTypeName(attr.acc_type))));
 }
@@ -165,7 +251,26 @@ absl::StatusOr<BoundStep> BindMatmul(const graph::Graph& g, const graph::Operato
   p.columns = Dim(b, 2);
   const TensorId ia = op.inputs[0], ib = op.inputs[1], azp = op.inputs[2], bzp = op.inputs[3],
                  o = op.outputs[0];
+  const opt::TileKernels* tiles = opt::SelectTileKernels();
+  const int64_t b_count = Elements(b);
   if (a.dtype == DType::kInt8 && output.dtype == DType::kInt32) {
+    if (tiles != nullptr && opt::MatmulInt8Supported(p)) {
+      // B is packed here when it and its zero point are constants, else on every run.
+      const int8_t* b_data = ConstantData<int8_t>(g, ib, b_count);
+      const int8_t* b_zp = ConstantData<int8_t>(g, bzp, 1);
+      std::shared_ptr<const opt::PackedInt8Matrix> packed;
+      if (b_data != nullptr && b_zp != nullptr) {
+        packed =
+            std::make_shared<const opt::PackedInt8Matrix>(opt::PackMatmulInt8B(p, b_data, *b_zp));
+      }
+      return BoundStep([p, packed, tiles, ia, ib, azp, bzp, o](TensorData d) {
+        k::MatmulParams q = p;
+        q.a_zp = static_cast<int32_t>(ReadInt(d[azp], DType::kInt8));
+        q.b_zp = static_cast<int32_t>(ReadInt(d[bzp], DType::kInt8));
+        return FromKernel(opt::MatmulInt8Optimized(*tiles, q, packed.get(), In<int8_t>(d, ia),
+                                                   In<int8_t>(d, ib), Out<int32_t>(d, o)));
+      });
+    }
     return BoundStep([p, ia, ib, azp, bzp, o](TensorData d) {
       k::MatmulParams q = p;
       q.a_zp = static_cast<int32_t>(ReadInt(d[azp], DType::kInt8));
@@ -182,6 +287,20 @@ absl::StatusOr<BoundStep> BindMatmul(const graph::Graph& g, const graph::Operato
     });
   }
   if (a.dtype == DType::kFp32 && output.dtype == DType::kFp32) {
+    if (tiles != nullptr) {
+      const float* b_data = ConstantData<float>(g, ib, b_count);
+      std::shared_ptr<const opt::PackedFp32Matrix> packed;
+      if (b_data != nullptr) {
+        packed = std::make_shared<const opt::PackedFp32Matrix>(opt::PackMatmulFp32B(p, b_data));
+      }
+      return BoundStep([p, packed, tiles, ia, ib, azp, bzp, o](TensorData d) {
+        if (ReadFp32(d[azp]) != 0.0f) return ZeroPointMustBeZero("A_zp", DType::kFp32);
+        if (ReadFp32(d[bzp]) != 0.0f) return ZeroPointMustBeZero("B_zp", DType::kFp32);
+        opt::MatmulFp32Optimized(*tiles, p, packed.get(), In<float>(d, ia), In<float>(d, ib),
+                                 Out<float>(d, o));
+        return absl::OkStatus();
+      });
+    }
     return BoundStep([p, ia, ib, azp, bzp, o](TensorData d) {
       if (ReadFp32(d[azp]) != 0.0f) return ZeroPointMustBeZero("A_zp", DType::kFp32);
       if (ReadFp32(d[bzp]) != 0.0f) return ZeroPointMustBeZero("B_zp", DType::kFp32);
@@ -239,6 +358,7 @@ absl::StatusOr<BoundStep> BindMaxPool2d(const graph::Graph& g, const graph::Oper
       });
     }
     default:
+      if (auto bound = BindTensorFamily(g, op)) return *std::move(bound);  // FP16, BF16
       return NoKernel(g, op);
   }
 }
@@ -274,6 +394,7 @@ absl::StatusOr<BoundStep> BindAvgPool2d(const graph::Graph& g, const graph::Oper
       return absl::OkStatus();
     });
   }
+  if (auto bound = BindTensorFamily(g, op)) return *std::move(bound);  // FP16, BF16
   return NoKernel(g, op,
                   absl::StrCat(", accumulator ", std::string(graph::DTypeName(attr.acc_type))));
 }
@@ -311,6 +432,7 @@ absl::StatusOr<BoundStep> BindAddSub(const graph::Graph& g, const graph::Operato
       return absl::OkStatus();
     });
   }
+  if (auto bound = BindElementwiseFamily(g, op)) return *std::move(bound);  // FP16, BF16
   return NoKernel(g, op);
 }
 
@@ -348,6 +470,7 @@ absl::StatusOr<BoundStep> BindMul(const graph::Graph& g, const graph::Operator& 
         return absl::OkStatus();
       });
     default:
+      if (auto bound = BindElementwiseFamily(g, op)) return *std::move(bound);  // FP16, BF16
       return NoKernel(g, op);
   }
 }

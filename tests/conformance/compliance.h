@@ -115,8 +115,10 @@ ComplianceResult CheckFloatTensor(const ComplianceInfo& info, const FloatFormat&
 ComplianceResult CheckExactInt(std::span<const int64_t> got, std::span<const int64_t> expected,
                                size_t max_reported = 8);
 
-// EXACT for floating-point tensors: equal values, NaN for NaN, and the same sign of zero.
+// EXACT for floating-point tensors, as the specification defines it: tosa_reference_check_fp with
+// zero ulps, so values must be equal and NaN must give NaN, while a zero of either sign matches a
+// zero (or a flushed subnormal).
 ComplianceResult CheckExactFloat(std::span<const double> got, std::span<const double> expected,
-                                 size_t max_reported = 8);
+                                 const FloatFormat& format, size_t max_reported = 8);
 
 }  // namespace inferd::conformance

@@ -23,8 +23,9 @@ TEST(DaemonOptionsTest, DefaultsMatchTriton) {
 }
 
 TEST(DaemonOptionsTest, AcceptsBothSpellingsAndBothForms) {
-  auto options = Parse({"--model-repository=/models", "--grpc_port", "9001", "--model-control-mode",
-                        "explicit", "--load-model=a", "--load-model", "b", "--allow-metrics=false"});
+  auto options =
+      Parse({"--model-repository=/models", "--grpc_port", "9001", "--model-control-mode",
+             "explicit", "--load-model=a", "--load-model", "b", "--allow-metrics=false"});
   ASSERT_TRUE(options.ok()) << options.status();
   EXPECT_EQ(options->model_repository, "/models");
   EXPECT_EQ(options->grpc_port, 9001);
@@ -34,8 +35,8 @@ TEST(DaemonOptionsTest, AcceptsBothSpellingsAndBothForms) {
 
 TEST(DaemonOptionsTest, MistakesNameTheFlag) {
   const std::vector<std::vector<const char*>> mistakes = {
-      {"--grpc-port=70000"},       {"--grpc-port=abc"}, {"--model-control-mode=sometimes"},
-      {"--no-such-flag=1"},        {"--grpc-port"},     {"positional"},
+      {"--grpc-port=70000"},    {"--grpc-port=abc"}, {"--model-control-mode=sometimes"},
+      {"--no-such-flag=1"},     {"--grpc-port"},     {"positional"},
       {"--load-model=digits"},  // only with explicit mode
       {"--allow-metrics=maybe"}};
   for (const auto& args : mistakes) {

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "backends/cpu/kernels/conv_accumulator.h"
 #include "backends/cpu/kernels/tosa_arith.h"
 
 namespace inferd::cpu::kernels {
@@ -83,6 +84,58 @@ KernelStatus Conv2dInt16(const Conv2dParams& params, const int16_t* input, const
 void Conv2dFp32(const Conv2dParams& params, const float* input, const float* weight,
                 const float* bias, float* output) {
   Conv2d<float, float, float, float>(params, input, weight, bias, output, 0, 0);
+}
+
+namespace {
+
+// The loop nest of Conv2d above with a conv_accumulator.h policy for the 16-bit float types.
+template <typename T, typename Policy>
+void Conv2dFloat16(const Conv2dParams& p, const T* input, const T* weight, const T* bias, T* output,
+                   const Policy& policy) {
+  const int64_t ic_count = p.input_channels;
+  bool unused = false;
+  T* out = output;
+  for (int32_t n = 0; n < p.batch; ++n) {
+    const T* input_n = input + int64_t{n} * p.input_height * p.input_width * ic_count;
+    for (int32_t oy = 0; oy < p.output_height; ++oy) {
+      const int32_t iy = oy * p.stride_y - p.pad_top;
+      for (int32_t ox = 0; ox < p.output_width; ++ox) {
+        const int32_t ix = ox * p.stride_x - p.pad_left;
+        for (int32_t oc = 0; oc < p.output_channels; ++oc) {
+          const T* weight_oc = weight + int64_t{oc} * p.kernel_height * p.kernel_width * ic_count;
+          typename Policy::Acc acc{};
+          for (int32_t ky = 0; ky < p.kernel_height; ++ky) {
+            const int32_t y = iy + ky * p.dilation_y;
+            if (y < 0 || y >= p.input_height) continue;
+            for (int32_t kx = 0; kx < p.kernel_width; ++kx) {
+              const int32_t x = ix + kx * p.dilation_x;
+              if (x < 0 || x >= p.input_width) continue;
+              const T* in = input_n + (int64_t{y} * p.input_width + x) * ic_count;
+              const T* w = weight_oc + (int64_t{ky} * p.kernel_width + kx) * ic_count;
+              for (int64_t ic = 0; ic < ic_count; ++ic) policy.Add(acc, in[ic], w[ic]);
+            }
+          }
+          *out++ = policy.Finish(acc, bias[p.bias_size == 1 ? 0 : oc], unused);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void Conv2dFp16(const Conv2dParams& params, const Fp16* input, const Fp16* weight, const Fp16* bias,
+                Fp16* output, bool fp16_accumulator) {
+  if (fp16_accumulator) {
+    Conv2dFloat16(params, input, weight, bias, output, Float16ConvAccumulation<Fp16, Fp16>{});
+  } else {
+    Conv2dFloat16(params, input, weight, bias, output, Float16ConvAccumulation<Fp16, float>{});
+  }
+}
+
+void Conv2dBf16(const Conv2dParams& params, const Bf16* input, const Bf16* weight, const Bf16* bias,
+                Bf16* output) {
+  Conv2dFloat16(params, input, weight, bias, output, Float16ConvAccumulation<Bf16, float>{});
 }
 
 }  // namespace inferd::cpu::kernels

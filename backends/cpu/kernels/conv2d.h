@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "backends/cpu/kernels/float_formats.h"
 #include "backends/cpu/kernels/kernel_types.h"
 
 namespace inferd::cpu::kernels {
@@ -56,6 +57,13 @@ KernelStatus Conv2dInt16(const Conv2dParams& params, const int16_t* input, const
 // skipped (tosa_extra_multiplies = false). Zero points are ignored.
 void Conv2dFp32(const Conv2dParams& params, const float* input, const float* weight,
                 const float* bias, float* output);
+
+// FP16 (PRO-FP) with fp16 or fp32 accumulation, BF16 (EXT-BF16) with fp32 accumulation, rounding
+// as the specification's acc_t does (conv_accumulator.h). Zero points are ignored.
+void Conv2dFp16(const Conv2dParams& params, const Fp16* input, const Fp16* weight, const Fp16* bias,
+                Fp16* output, bool fp16_accumulator);
+void Conv2dBf16(const Conv2dParams& params, const Bf16* input, const Bf16* weight, const Bf16* bias,
+                Bf16* output);
 
 }  // namespace inferd::cpu::kernels
 

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "backends/cpu/kernels/conv_accumulator.h"
 #include "backends/cpu/kernels/tosa_arith.h"
 
 namespace inferd::cpu::kernels {
@@ -84,6 +85,66 @@ KernelStatus DepthwiseConv2dInt16(const DepthwiseConv2dParams& params, const int
 void DepthwiseConv2dFp32(const DepthwiseConv2dParams& params, const float* input,
                          const float* weight, const float* bias, float* output) {
   DepthwiseConv2d<float, float, float, float>(params, input, weight, bias, output, 0, 0);
+}
+
+namespace {
+
+// The loop nest of DepthwiseConv2d above with a conv_accumulator.h policy for the 16-bit floats.
+template <typename T, typename Policy>
+void DepthwiseConv2dFloat16(const DepthwiseConv2dParams& p, const T* input, const T* weight,
+                            const T* bias, T* output, const Policy& policy) {
+  const int64_t channels = p.channels;
+  const int64_t out_channels = channels * p.multiplier;
+  bool unused = false;
+  T* out = output;
+  for (int32_t n = 0; n < p.batch; ++n) {
+    const T* input_n = input + int64_t{n} * p.input_height * p.input_width * channels;
+    for (int32_t oy = 0; oy < p.output_height; ++oy) {
+      const int32_t iy = oy * p.stride_y - p.pad_top;
+      for (int32_t ox = 0; ox < p.output_width; ++ox) {
+        const int32_t ix = ox * p.stride_x - p.pad_left;
+        for (int64_t c = 0; c < channels; ++c) {
+          for (int32_t m = 0; m < p.multiplier; ++m) {
+            typename Policy::Acc acc{};
+            for (int32_t ky = 0; ky < p.kernel_height; ++ky) {
+              const int32_t y = iy + ky * p.dilation_y;
+              if (y < 0 || y >= p.input_height) continue;
+              for (int32_t kx = 0; kx < p.kernel_width; ++kx) {
+                const int32_t x = ix + kx * p.dilation_x;
+                if (x < 0 || x >= p.input_width) continue;
+                const T value = input_n[(int64_t{y} * p.input_width + x) * channels + c];
+                const T w =
+                    weight[((int64_t{ky} * p.kernel_width + kx) * channels + c) * p.multiplier + m];
+                policy.Add(acc, value, w);
+              }
+            }
+            const int64_t oc = c * p.multiplier + m;
+            out[oc] = policy.Finish(acc, bias[p.bias_size == 1 ? 0 : oc], unused);
+          }
+        }
+        out += out_channels;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void DepthwiseConv2dFp16(const DepthwiseConv2dParams& params, const Fp16* input, const Fp16* weight,
+                         const Fp16* bias, Fp16* output, bool fp16_accumulator) {
+  if (fp16_accumulator) {
+    DepthwiseConv2dFloat16(params, input, weight, bias, output,
+                           Float16ConvAccumulation<Fp16, Fp16>{});
+  } else {
+    DepthwiseConv2dFloat16(params, input, weight, bias, output,
+                           Float16ConvAccumulation<Fp16, float>{});
+  }
+}
+
+void DepthwiseConv2dBf16(const DepthwiseConv2dParams& params, const Bf16* input, const Bf16* weight,
+                         const Bf16* bias, Bf16* output) {
+  DepthwiseConv2dFloat16(params, input, weight, bias, output,
+                         Float16ConvAccumulation<Bf16, float>{});
 }
 
 }  // namespace inferd::cpu::kernels

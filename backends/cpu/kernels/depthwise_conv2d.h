@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "backends/cpu/kernels/float_formats.h"
 #include "backends/cpu/kernels/kernel_types.h"
 
 namespace inferd::cpu::kernels {
@@ -51,6 +52,13 @@ KernelStatus DepthwiseConv2dInt16(const DepthwiseConv2dParams& params, const int
 // fp32 accumulating in fp32 in the order (ky, kx); padded positions are skipped.
 void DepthwiseConv2dFp32(const DepthwiseConv2dParams& params, const float* input,
                          const float* weight, const float* bias, float* output);
+
+// FP16 (PRO-FP) with fp16 or fp32 accumulation, BF16 (EXT-BF16) with fp32 accumulation, rounding
+// as the specification's acc_t does (conv_accumulator.h). Zero points are ignored.
+void DepthwiseConv2dFp16(const DepthwiseConv2dParams& params, const Fp16* input, const Fp16* weight,
+                         const Fp16* bias, Fp16* output, bool fp16_accumulator);
+void DepthwiseConv2dBf16(const DepthwiseConv2dParams& params, const Bf16* input, const Bf16* weight,
+                         const Bf16* bias, Bf16* output);
 
 }  // namespace inferd::cpu::kernels
 

@@ -6,7 +6,6 @@
 
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 
 namespace inferd::cpu::kernels {
 
@@ -83,7 +82,7 @@ inline double Widen(Fp16 v) { return float_format_internal::Decode(v.bits, 5, 10
 inline double Widen(Bf16 v) {
   const uint32_t bits = uint32_t{v.bits} << 16;
   float f;
-  std::memcpy(&f, &bits, sizeof f);
+  __builtin_memcpy(&f, &bits, sizeof f);  // keeps <cstring> out of freestanding builds
   return f;
 }
 

@@ -5,6 +5,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "backends/cpu/kernels/float_formats.h"
 #include "backends/cpu/kernels/tosa_arith.h"
 
 namespace inferd::cpu::kernels {
@@ -127,6 +128,62 @@ void AvgPool2dFp32(const Pool2dParams& params, const float* input, float* output
                   });
                   return acc / static_cast<float>(count);
                 });
+}
+
+namespace {
+
+// 16-bit floats compare exactly in fp64; the result is one of the inputs or NaN.
+template <typename T>
+void MaxPoolFloat16(const Pool2dParams& p, const T* input, T* output, NanMode nan_mode) {
+  const double initial = nan_mode == NanMode::kIgnore ? std::numeric_limits<double>::quiet_NaN()
+                                                      : -std::numeric_limits<double>::infinity();
+  ForEachOutput(p, input, output,
+                [&p, initial, nan_mode](const T* in, int32_t oy, int32_t ox, int32_t c) {
+                  double acc = initial;
+                  ForEachWindowPosition(p, oy, ox, [&](int32_t y, int32_t x) {
+                    acc = ApplyMaxFp(acc, Widen(in[Offset(p, y, x, c)]), nan_mode);
+                  });
+                  return Narrow<T>(acc);
+                });
+}
+
+// Sum and quotient rounded to AccT (float or Fp16) after every step, through fp64 where one
+// operation on AccT values rounds only once more.
+template <typename T, typename AccT>
+void AvgPoolFloat16(const Pool2dParams& p, const T* input, T* output) {
+  ForEachOutput(p, input, output, [&p](const T* in, int32_t oy, int32_t ox, int32_t c) {
+    AccT acc = Narrow<AccT>(0.0);
+    int32_t count = 0;
+    ForEachWindowPosition(p, oy, ox, [&](int32_t y, int32_t x) {
+      ++count;
+      acc = Narrow<AccT>(Widen(acc) + Widen(in[Offset(p, y, x, c)]));
+    });
+    const AccT average = Narrow<AccT>(Widen(acc) / Widen(Narrow<AccT>(count)));
+    return Narrow<T>(Widen(average));
+  });
+}
+
+}  // namespace
+
+void MaxPool2dFp16(const Pool2dParams& params, const Fp16* input, Fp16* output, NanMode nan_mode) {
+  MaxPoolFloat16(params, input, output, nan_mode);
+}
+
+void MaxPool2dBf16(const Pool2dParams& params, const Bf16* input, Bf16* output, NanMode nan_mode) {
+  MaxPoolFloat16(params, input, output, nan_mode);
+}
+
+void AvgPool2dFp16(const Pool2dParams& params, const Fp16* input, Fp16* output,
+                   bool fp16_accumulator) {
+  if (fp16_accumulator) {
+    AvgPoolFloat16<Fp16, Fp16>(params, input, output);
+  } else {
+    AvgPoolFloat16<Fp16, float>(params, input, output);
+  }
+}
+
+void AvgPool2dBf16(const Pool2dParams& params, const Bf16* input, Bf16* output) {
+  AvgPoolFloat16<Bf16, float>(params, input, output);
 }
 
 }  // namespace inferd::cpu::kernels

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "backends/cpu/kernels/float_formats.h"
 #include "backends/cpu/kernels/kernel_types.h"
 
 namespace inferd::cpu::kernels {
@@ -46,6 +47,15 @@ KernelStatus AvgPool2dInt8(const Pool2dParams& params, const int8_t* input, int8
 KernelStatus AvgPool2dInt16(const Pool2dParams& params, const int16_t* input, int16_t* output);
 // fp32 sums in fp32 in window order, then divides by the count.
 void AvgPool2dFp32(const Pool2dParams& params, const float* input, float* output);
+
+// FP16 (PRO-FP) and BF16 (EXT-BF16). MAX_POOL2D as for fp32. AVG_POOL2D sums and divides in the
+// accumulator type (fp16 or fp32 for FP16, fp32 for BF16), rounding every step as the
+// specification's acc_t does, then rounds the average to the element type.
+void MaxPool2dFp16(const Pool2dParams& params, const Fp16* input, Fp16* output, NanMode nan_mode);
+void MaxPool2dBf16(const Pool2dParams& params, const Bf16* input, Bf16* output, NanMode nan_mode);
+void AvgPool2dFp16(const Pool2dParams& params, const Fp16* input, Fp16* output,
+                   bool fp16_accumulator);
+void AvgPool2dBf16(const Pool2dParams& params, const Bf16* input, Bf16* output);
 
 }  // namespace inferd::cpu::kernels
 

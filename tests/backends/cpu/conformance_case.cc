@@ -112,6 +112,18 @@ absl::StatusOr<ConformanceCase> ReadCase(const fs::path& dir) {
             output.ksb = ksb->number_value();
           }
         }
+        if (const Value* info = Field(t->struct_value(), "reduce_product_info");
+            info != nullptr && info->has_struct_value()) {
+          if (const Value* n = Field(info->struct_value(), "n")) {
+            output.reduce_product_n = n->number_value();
+          }
+        }
+        if (const Value* info = Field(t->struct_value(), "relative_info");
+            info != nullptr && info->has_struct_value()) {
+          if (const Value* scale = Field(info->struct_value(), "scale")) {
+            output.relative_scale = scale->number_value();
+          }
+        }
       }
     }
     c.outputs.push_back(output);

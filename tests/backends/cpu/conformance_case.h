@@ -26,9 +26,11 @@ std::vector<std::string> GroupsWithPrefix(const std::filesystem::path& root,
                                           const std::string& category, const std::string& prefix);
 
 struct ConformanceOutput {
-  std::string name;  // graph output tensor; expected values in expected-<name>.npy
-  std::string mode;  // compliance mode: EXACT, ULP, DOT_PRODUCT, FP_SPECIAL, ...
-  double ksb = 0;    // DOT_PRODUCT: the dot product's kernel size bound
+  std::string name;             // graph output tensor; expected values in expected-<name>.npy
+  std::string mode;             // compliance mode: EXACT, ULP, DOT_PRODUCT, FP_SPECIAL, ...
+  double ksb = 0;               // DOT_PRODUCT: the dot product's kernel size bound
+  double reduce_product_n = 0;  // REDUCE_PRODUCT: how many values each result multiplies
+  double relative_scale = 0;    // RELATIVE: relative_info.scale
 };
 
 struct ConformanceCase {

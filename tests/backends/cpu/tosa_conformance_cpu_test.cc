@@ -19,6 +19,7 @@
 #include "engine/graph/tosa_reader.h"
 #include "gtest/gtest.h"
 #include "tests/backends/cpu/conformance_case.h"
+#include "tests/conformance/conformance_runner.h"
 
 namespace inferd::cpu {
 namespace {
@@ -33,50 +34,15 @@ constexpr char kSkipMessage[] =
 
 absl::StatusOr<Tensor> ReadNpy(const fs::path& path) { return ReadNpyFile(path.string()); }
 
-// Compares one FP32 output element by element.
+// Compares one FP32 output under its desc.json compliance mode with the one comparison
+// implementation, tests/conformance/compliance.h (via conformance::CompareOutput).
 absl::Status CompareFp32(const ConformanceCase& c, const ConformanceOutput& out,
                          std::span<const float> got) {
-  auto expected = ReadNpy(c.dir / ("expected-" + out.name + ".npy"));
-  if (!expected.ok()) return expected.status();
-  std::span<const float> want = expected->values<float>();
-  if (want.size() != got.size()) {
-    return absl::InternalError(absl::StrCat("expected ", want.size(), " values, got ", got.size()));
-  }
-  std::span<const double> precise, bounds;
-  absl::StatusOr<Tensor> precise_tensor, bounds_tensor;
-  if (out.mode == "DOT_PRODUCT") {
-    precise_tensor = ReadNpy(c.dir / ("expected-precise-" + out.name + ".npy"));
-    if (!precise_tensor.ok()) return precise_tensor.status();
-    precise = precise_tensor->values<double>();
-    const fs::path bounds_path = c.dir / ("bounds_expected-precise-" + out.name + ".npy");
-    if (fs::exists(bounds_path)) {
-      bounds_tensor = ReadNpy(bounds_path);
-      if (!bounds_tensor.ok()) return bounds_tensor.status();
-      bounds = bounds_tensor->values<double>();
-    }
-  }
-  for (size_t i = 0; i < got.size(); ++i) {
-    const float g = got[i], w = want[i];
-    bool ok;
-    if (std::isnan(w) || std::isnan(g)) {
-      ok = std::isnan(w) && std::isnan(g);
-    } else if (out.mode == "DOT_PRODUCT" && !std::isinf(w)) {
-      // A simplified form of the specification's dot-product rule: the error against the fp64
-      // reference stays within ksb fp32 roundings of the magnitude bound.
-      const double magnitude = bounds.empty() ? std::fabs(precise[i]) : bounds[i];
-      const double tolerance = magnitude * std::max(out.ksb, 1.0) * std::ldexp(1.0, -23) + 1e-30;
-      ok = std::fabs(static_cast<double>(g) - precise[i]) <= tolerance;
-    } else {
-      // ULP / EXACT / FP_SPECIAL outputs of these operators are exactly rounded fp32 results.
-      ok = g == w && std::signbit(g) == std::signbit(w);
-    }
-    if (!ok) {
-      return absl::InternalError(absl::StrCat(
-          out.name, "[", i, "] = ", g, ", expected ", w, precise.empty() ? "" : " (fp64 ",
-          precise.empty() ? 0.0 : precise[i], precise.empty() ? "" : ")", ", mode ", out.mode));
-    }
-  }
-  return absl::OkStatus();
+  const std::vector<std::string> failures = conformance::CompareOutput(
+      c.dir, out.name, graph::DType::kFp32,
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(got.data()), got.size_bytes()));
+  if (failures.empty()) return absl::OkStatus();
+  return absl::InternalError(absl::StrCat(failures.front(), ", mode ", out.mode));
 }
 
 absl::Status CompareExact(const ConformanceCase& c, const ConformanceOutput& out,
@@ -186,19 +152,65 @@ TEST_P(CpuConformanceTest, MatchesReferenceModel) {
 
 INSTANTIATE_TEST_SUITE_P(
     Operators, CpuConformanceTest,
-    ::testing::Values(OperatorGroup{"conv2d", "tensor", "conv2d_"},
-                      OperatorGroup{"depthwise_conv2d", "tensor", "depthwise_conv2d_"},
-                      OperatorGroup{"matmul", "tensor", "matmul"},
-                      OperatorGroup{"max_pool2d", "tensor", "max_pool2d"},
-                      OperatorGroup{"avg_pool2d", "tensor", "avg_pool2d"},
-                      OperatorGroup{"rescale", "type_conversion", "rescale"},
-                      OperatorGroup{"add", "ew_binary", "add"},
-                      OperatorGroup{"sub", "ew_binary", "sub"},
-                      OperatorGroup{"mul", "ew_binary", "mul"},
-                      OperatorGroup{"table", "ew_binary", "table"},
-                      OperatorGroup{"clamp", "activation", "clamp"},
-                      OperatorGroup{"reshape", "data_layout", "reshape"},
-                      OperatorGroup{"transpose", "data_layout", "transpose"}),
+    ::testing::Values(
+        OperatorGroup{"conv2d", "tensor", "conv2d_"},
+        OperatorGroup{"depthwise_conv2d", "tensor", "depthwise_conv2d_"},
+        OperatorGroup{"matmul", "tensor", "matmul"},
+        OperatorGroup{"max_pool2d", "tensor", "max_pool2d"},
+        OperatorGroup{"avg_pool2d", "tensor", "avg_pool2d"},
+        OperatorGroup{"rescale", "type_conversion", "rescale"},
+        OperatorGroup{"add", "ew_binary", "add"}, OperatorGroup{"sub", "ew_binary", "sub"},
+        OperatorGroup{"mul", "ew_binary", "mul"}, OperatorGroup{"table", "ew_binary", "table"},
+        OperatorGroup{"clamp", "activation", "clamp"},
+        OperatorGroup{"reshape", "data_layout", "reshape"},
+        OperatorGroup{"transpose", "data_layout", "transpose"},
+        OperatorGroup{"arithmetic_right_shift", "ew_binary", "arithmetic_"},
+        OperatorGroup{"bitwise_and", "ew_binary", "bitwise_and"},
+        OperatorGroup{"bitwise_or", "ew_binary", "bitwise_or"},
+        OperatorGroup{"bitwise_xor", "ew_binary", "bitwise_xor"},
+        OperatorGroup{"intdiv", "ew_binary", "intdiv"},
+        OperatorGroup{"logical_and", "ew_binary", "logical_and"},
+        OperatorGroup{"logical_left_shift", "ew_binary", "logical_left_shift"},
+        OperatorGroup{"logical_or", "ew_binary", "logical_or"},
+        OperatorGroup{"logical_right_shift", "ew_binary", "logical_right_shift"},
+        OperatorGroup{"logical_xor", "ew_binary", "logical_xor"},
+        OperatorGroup{"maximum", "ew_binary", "maximum"},
+        OperatorGroup{"minimum", "ew_binary", "minimum"}, OperatorGroup{"pow", "ew_binary", "pow"},
+        OperatorGroup{"abs", "ew_unary", "abs"},
+        OperatorGroup{"bitwise_not", "ew_unary", "bitwise_not"},
+        OperatorGroup{"ceil", "ew_unary", "ceil"}, OperatorGroup{"clz", "ew_unary", "clz"},
+        OperatorGroup{"cos", "ew_unary", "cos"}, OperatorGroup{"exp", "ew_unary", "exp"},
+        OperatorGroup{"floor", "ew_unary", "floor"}, OperatorGroup{"log", "ew_unary", "log"},
+        OperatorGroup{"logical_not", "ew_unary", "logical_not"},
+        OperatorGroup{"negate", "ew_unary", "negate"},
+        OperatorGroup{"reciprocal", "ew_unary", "reciprocal"},
+        OperatorGroup{"rsqrt", "ew_unary", "rsqrt"}, OperatorGroup{"sin", "ew_unary", "sin"},
+        OperatorGroup{"select", "ew_ternary", "select"},
+        OperatorGroup{"equal", "comparison", "equal"},
+        // The "greater" prefix also takes in the greater_equal folders.
+        OperatorGroup{"greater", "comparison", "greater"},
+        OperatorGroup{"erf", "activation", "erf"},
+        OperatorGroup{"sigmoid", "activation", "sigmoid"},
+        OperatorGroup{"tanh", "activation", "tanh"},
+        OperatorGroup{"cast", "type_conversion", "cast"},
+        OperatorGroup{"concat", "data_layout", "concat"},
+        OperatorGroup{"pad", "data_layout", "pad"},
+        OperatorGroup{"reverse", "data_layout", "reverse"},
+        OperatorGroup{"slice", "data_layout", "slice"},
+        OperatorGroup{"tile", "data_layout", "tile"},
+        OperatorGroup{"reduce_all", "reduction", "reduce_all"},
+        OperatorGroup{"reduce_any", "reduction", "reduce_any"},
+        OperatorGroup{"reduce_max", "reduction", "reduce_max"},
+        OperatorGroup{"reduce_min", "reduction", "reduce_min"},
+        OperatorGroup{"reduce_product", "reduction", "reduce_product"},
+        OperatorGroup{"reduce_sum", "reduction", "reduce_sum"},
+        OperatorGroup{"argmax", "tensor", "argmax"},
+        OperatorGroup{"gather", "scatter_gather", "gather"},
+        OperatorGroup{"scatter", "scatter_gather", "scatter"},
+        OperatorGroup{"conv3d", "tensor", "conv3d_"},
+        OperatorGroup{"transpose_conv2d", "tensor", "transpose_conv2d_"},
+        OperatorGroup{"resize", "image", "resize"}, OperatorGroup{"fft2d", "tensor", "fft2d"},
+        OperatorGroup{"rfft2d", "tensor", "rfft2d"}),
     [](const ::testing::TestParamInfo<OperatorGroup>& info) { return info.param.label; });
 
 }  // namespace

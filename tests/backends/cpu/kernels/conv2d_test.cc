@@ -167,5 +167,26 @@ TEST(Conv2dFp32Test, MatchesNaiveLoopInTheSameOrder) {
   for (size_t i = 0; i < output.size(); ++i) EXPECT_FLOAT_EQ(output[i], expected[i]) << "at " << i;
 }
 
+TEST(Conv2dFloat16Test, AccumulatorTypeDecidesRounding) {
+  // 2048 + 1 + 1 over three input channels: fp16 accumulation stays at 2048 (2049 ties to even),
+  // fp32 accumulation reaches 2050; bf16 (fp32 accumulation) adds 0.25 * 4 exactly.
+  Conv2dParams p;
+  p.input_channels = 3;
+  const std::vector<Fp16> in = {Narrow<Fp16>(2048), Narrow<Fp16>(1), Narrow<Fp16>(1)};
+  const std::vector<Fp16> w(3, Narrow<Fp16>(1));
+  const std::vector<Fp16> bias = {Narrow<Fp16>(0)};
+  Fp16 out;
+  Conv2dFp16(p, in.data(), w.data(), bias.data(), &out, /*fp16_accumulator=*/true);
+  EXPECT_EQ(Widen(out), 2048.0);
+  Conv2dFp16(p, in.data(), w.data(), bias.data(), &out, /*fp16_accumulator=*/false);
+  EXPECT_EQ(Widen(out), 2050.0);
+  const std::vector<Bf16> bin = {Narrow<Bf16>(0.25), Narrow<Bf16>(0.25), Narrow<Bf16>(-1)};
+  const std::vector<Bf16> bw = {Narrow<Bf16>(4), Narrow<Bf16>(4), Narrow<Bf16>(3)};
+  const std::vector<Bf16> bbias = {Narrow<Bf16>(0.5)};
+  Bf16 bout;
+  Conv2dBf16(p, bin.data(), bw.data(), bbias.data(), &bout);
+  EXPECT_EQ(Widen(bout), -0.5);
+}
+
 }  // namespace
 }  // namespace inferd::cpu::kernels

@@ -141,5 +141,35 @@ TEST(DepthwiseConv2dFp32Test, MatchesNaiveLoop) {
   for (size_t i = 0; i < output.size(); ++i) EXPECT_FLOAT_EQ(output[i], expected[i]) << "at " << i;
 }
 
+TEST(DepthwiseConv2dFloat16Test, MultiplierAndPadding) {
+  // input [1, 1, 2, 1] = {1, 2}, kernel [1, 2, 1, 2] (multiplier 2), pad_right 1: output
+  // [1, 1, 2, 2] where out[x][m] = in[x] * w[0][m] + in[x + 1] * w[1][m] (0 past the edge).
+  DepthwiseConv2dParams p;
+  p.input_width = 2;
+  p.kernel_width = 2;
+  p.multiplier = 2;
+  p.pad_right = 1;
+  p.output_width = 2;
+  p.bias_size = 2;
+  const std::vector<Bf16> in = {Narrow<Bf16>(1), Narrow<Bf16>(2)};
+  const std::vector<Bf16> w = {Narrow<Bf16>(1), Narrow<Bf16>(-1), Narrow<Bf16>(10),
+                               Narrow<Bf16>(0.5)};
+  const std::vector<Bf16> bias = {Narrow<Bf16>(0), Narrow<Bf16>(100)};
+  std::vector<Bf16> out(4);
+  DepthwiseConv2dBf16(p, in.data(), w.data(), bias.data(), out.data());
+  EXPECT_EQ(Widen(out[0]), 21.0);   // 1 * 1 + 2 * 10
+  EXPECT_EQ(Widen(out[1]), 100.0);  // 1 * -1 + 2 * 0.5 + 100
+  EXPECT_EQ(Widen(out[2]), 2.0);    // 2 * 1
+  EXPECT_EQ(Widen(out[3]), 98.0);   // 2 * -1 + 100
+  const std::vector<Fp16> hin = {Narrow<Fp16>(1), Narrow<Fp16>(2)};
+  const std::vector<Fp16> hw = {Narrow<Fp16>(1), Narrow<Fp16>(-1), Narrow<Fp16>(10),
+                                Narrow<Fp16>(0.5)};
+  const std::vector<Fp16> hbias = {Narrow<Fp16>(0), Narrow<Fp16>(100)};
+  std::vector<Fp16> hout(4);
+  DepthwiseConv2dFp16(p, hin.data(), hw.data(), hbias.data(), hout.data(), true);
+  EXPECT_EQ(Widen(hout[0]), 21.0);
+  EXPECT_EQ(Widen(hout[3]), 98.0);
+}
+
 }  // namespace
 }  // namespace inferd::cpu::kernels

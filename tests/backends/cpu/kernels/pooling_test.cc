@@ -191,5 +191,31 @@ TEST(AvgPool2dFp32Test, MatchesNaiveSum) {
   }
 }
 
+TEST(PoolingFloat16Test, MaxPoolNanModesAndAvgPoolAccumulators) {
+  // One 1x3 window over [1, 1, 3, 1].
+  Pool2dParams p;
+  p.input_width = 3;
+  p.kernel_width = 3;
+  const std::vector<Fp16> in = {Narrow<Fp16>(-2), Narrow<Fp16>(std::nan("")), Narrow<Fp16>(5)};
+  Fp16 out;
+  MaxPool2dFp16(p, in.data(), &out, NanMode::kIgnore);
+  EXPECT_EQ(Widen(out), 5.0);
+  MaxPool2dFp16(p, in.data(), &out, NanMode::kPropagate);
+  EXPECT_TRUE(std::isnan(Widen(out)));
+  // (2048 + 1 + 1) / 3: an fp16 sum stays at 2048 (2049 ties to even) and 2048 / 3 = 682.67
+  // rounds to 682.5 in fp16; an fp32 sum is 2050, and 683.33 rounds to 683.5 in fp16.
+  const std::vector<Fp16> sum = {Narrow<Fp16>(2048), Narrow<Fp16>(1), Narrow<Fp16>(1)};
+  AvgPool2dFp16(p, sum.data(), &out, /*fp16_accumulator=*/true);
+  EXPECT_EQ(Widen(out), Widen(Narrow<Fp16>(2048.0 / 3)));
+  AvgPool2dFp16(p, sum.data(), &out, /*fp16_accumulator=*/false);
+  EXPECT_EQ(Widen(out), Widen(Narrow<Fp16>(static_cast<double>(2050.0f / 3.0f))));
+  const std::vector<Bf16> brain = {Narrow<Bf16>(1), Narrow<Bf16>(2), Narrow<Bf16>(6)};
+  Bf16 bout;
+  AvgPool2dBf16(p, brain.data(), &bout);
+  EXPECT_EQ(Widen(bout), 3.0);
+  MaxPool2dBf16(p, brain.data(), &bout, NanMode::kPropagate);
+  EXPECT_EQ(Widen(bout), 6.0);
+}
+
 }  // namespace
 }  // namespace inferd::cpu::kernels

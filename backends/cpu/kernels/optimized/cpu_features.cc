@@ -1,0 +1,45 @@
+#include "backends/cpu/kernels/optimized/cpu_features.h"
+
+#include <cstdlib>
+
+namespace inferd::cpu::kernels::optimized {
+namespace {
+
+// INFERD_CPU_KERNELS=reference turns the optimised kernels off (for comparisons and debugging).
+bool DisabledByEnvironment() {
+  const char* value = std::getenv("INFERD_CPU_KERNELS");
+  return value != nullptr && value[0] == 'r';
+}
+
+}  // namespace
+
+bool CpuHasAvx2Fma() {
+#if defined(__x86_64__) || defined(__i386__)
+  static const bool has =
+      !DisabledByEnvironment() && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return has;
+#else
+  return false;
+#endif
+}
+
+bool CpuHasAvx512Vnni() {
+#if defined(__x86_64__) || defined(__i386__)
+  static const bool has =
+      CpuHasAvx2Fma() && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
+  return has;
+#else
+  return false;
+#endif
+}
+
+bool CpuHasNeon() {
+#if defined(__aarch64__)
+  static const bool has = !DisabledByEnvironment();
+  return has;
+#else
+  return false;
+#endif
+}
+
+}  // namespace inferd::cpu::kernels::optimized

@@ -1,0 +1,19 @@
+// Which SIMD instruction sets the running CPU offers, asked once at run time, so the optimised
+// kernels can be compiled into every build and chosen only where they can execute.
+#ifndef INFERD_BACKENDS_CPU_KERNELS_OPTIMIZED_CPU_FEATURES_H_
+#define INFERD_BACKENDS_CPU_KERNELS_OPTIMIZED_CPU_FEATURES_H_
+
+namespace inferd::cpu::kernels::optimized {
+
+// x86-64 with AVX2 and FMA (Haswell and later). Always false elsewhere.
+bool CpuHasAvx2Fma();
+
+// x86-64 with AVX-512 VL and VNNI (vpdpwssd on 256-bit registers). Always false elsewhere.
+bool CpuHasAvx512Vnni();
+
+// aarch64: Advanced SIMD is part of the base architecture, so true whenever compiled for it.
+bool CpuHasNeon();
+
+}  // namespace inferd::cpu::kernels::optimized
+
+#endif  // INFERD_BACKENDS_CPU_KERNELS_OPTIMIZED_CPU_FEATURES_H_

@@ -1,0 +1,35 @@
+// Optimised MATMUL for INT8 and FP32 on the conv tile kernels: rows of A are the tile rows, B is
+// the packed right-hand side (packed at bind time when it is a constant, else per run into
+// scratch).
+//   INT8: bit-identical to kernels::MatmulInt8 (depth bounded by kMaxInt8Depth, so never
+//   overflows). FP32: per output, fused multiply-adds from 0 along the depth in order.
+#ifndef INFERD_BACKENDS_CPU_KERNELS_OPTIMIZED_MATMUL_OPTIMIZED_H_
+#define INFERD_BACKENDS_CPU_KERNELS_OPTIMIZED_MATMUL_OPTIMIZED_H_
+
+#include <cstdint>
+
+#include "backends/cpu/kernels/kernel_types.h"
+#include "backends/cpu/kernels/matmul.h"
+#include "backends/cpu/kernels/optimized/packed_matrix.h"
+#include "backends/cpu/kernels/optimized/tile_kernels.h"
+
+namespace inferd::cpu::kernels::optimized {
+
+bool MatmulInt8Supported(const MatmulParams& params);
+
+// B ([batch, depth, columns]) packed, (b - b_zp) for INT8.
+PackedInt8Matrix PackMatmulInt8B(const MatmulParams& params, const int8_t* b, int32_t b_zp);
+PackedFp32Matrix PackMatmulFp32B(const MatmulParams& params, const float* b);
+
+// packed_b may be null: B (with params.b_zp) is then packed into scratch on every call.
+KernelStatus MatmulInt8Optimized(const TileKernels& kernels, const MatmulParams& params,
+                                 const PackedInt8Matrix* packed_b, const int8_t* a, const int8_t* b,
+                                 int32_t* output);
+
+void MatmulFp32Optimized(const TileKernels& kernels, const MatmulParams& params,
+                         const PackedFp32Matrix* packed_b, const float* a, const float* b,
+                         float* output);
+
+}  // namespace inferd::cpu::kernels::optimized
+
+#endif  // INFERD_BACKENDS_CPU_KERNELS_OPTIMIZED_MATMUL_OPTIMIZED_H_

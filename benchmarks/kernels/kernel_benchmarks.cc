@@ -1,0 +1,249 @@
+// Google Benchmark of CONV2D, DEPTHWISE_CONV2D and MATMUL on MobileNetV2 shapes, INT8 and FP32,
+// reference kernel vs optimised kernel (weights packed outside the timed loop, as at bind time).
+// Run with --benchmark_repetitions=5 --benchmark_report_aggregates_only=true for medians.
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "backends/cpu/kernels/conv2d.h"
+#include "backends/cpu/kernels/depthwise_conv2d.h"
+#include "backends/cpu/kernels/matmul.h"
+#include "backends/cpu/kernels/optimized/conv2d_optimized.h"
+#include "backends/cpu/kernels/optimized/depthwise_conv2d_optimized.h"
+#include "backends/cpu/kernels/optimized/matmul_optimized.h"
+#include "backends/cpu/kernels/optimized/tile_kernels.h"
+
+namespace inferd::bench {
+namespace {
+
+namespace k = ::inferd::cpu::kernels;
+namespace opt = ::inferd::cpu::kernels::optimized;
+
+template <typename T>
+std::vector<T> Random(int64_t count) {
+  std::mt19937 rng(42);
+  std::vector<T> v(count);
+  for (auto& x : v) {
+    if constexpr (std::is_floating_point_v<T>) {
+      x = std::uniform_real_distribution<T>(-1, 1)(rng);
+    } else {
+      x = static_cast<T>(std::uniform_int_distribution<int>(-128, 127)(rng));
+    }
+  }
+  return v;
+}
+
+// (in_hw, cin, cout, kernel, stride): same padding.
+k::Conv2dParams ConvShape(int hw, int cin, int cout, int kernel, int stride) {
+  k::Conv2dParams p;
+  p.input_height = p.input_width = hw;
+  p.input_channels = cin;
+  p.output_channels = cout;
+  p.kernel_height = p.kernel_width = kernel;
+  p.stride_y = p.stride_x = stride;
+  const int out = (hw + stride - 1) / stride;
+  const int total = std::max((out - 1) * stride + kernel - hw, 0);
+  p.pad_top = p.pad_left = total / 2;
+  p.pad_bottom = p.pad_right = total - total / 2;
+  p.output_height = p.output_width = out;
+  p.bias_size = cout;
+  p.input_zp = -128;
+  return p;
+}
+
+k::DepthwiseConv2dParams DepthwiseShape(int hw, int channels, int stride) {
+  const k::Conv2dParams c = ConvShape(hw, channels, channels, 3, stride);
+  k::DepthwiseConv2dParams p;
+  p.input_height = p.input_width = hw;
+  p.channels = channels;
+  p.kernel_height = p.kernel_width = 3;
+  p.stride_y = p.stride_x = stride;
+  p.pad_top = c.pad_top;
+  p.pad_bottom = c.pad_bottom;
+  p.pad_left = c.pad_left;
+  p.pad_right = c.pad_right;
+  p.output_height = p.output_width = c.output_height;
+  p.bias_size = channels;
+  p.input_zp = -128;
+  return p;
+}
+
+void SetMacs(benchmark::State& state, double macs) {
+  state.counters["GMAC/s"] = benchmark::Counter(macs, benchmark::Counter::kIsIterationInvariantRate,
+                                                benchmark::Counter::kIs1000);
+}
+
+template <bool kOptimized, bool kInt8>
+void BM_Conv2d(benchmark::State& state) {
+  const k::Conv2dParams p =
+      ConvShape(state.range(0), state.range(1), state.range(2), state.range(3), state.range(4));
+  const int64_t in_count = int64_t{p.input_height} * p.input_width * p.input_channels;
+  const int64_t w_count =
+      int64_t{p.output_channels} * p.kernel_height * p.kernel_width * p.input_channels;
+  const int64_t out_count = int64_t{p.output_height} * p.output_width * p.output_channels;
+  const opt::TileKernels* tiles = opt::SelectTileKernels();
+  if (kOptimized && tiles == nullptr) {
+    state.SkipWithError("no optimised kernels for this CPU");
+    return;
+  }
+  if constexpr (kInt8) {
+    const auto input = Random<int8_t>(in_count);
+    const auto weight = Random<int8_t>(w_count);
+    const std::vector<int32_t> bias(p.output_channels, 100);
+    std::vector<int32_t> output(out_count);
+    const opt::PackedInt8Matrix packed = opt::PackConv2dInt8Weights(p, weight.data(), 0);
+    for (auto _ : state) {
+      if constexpr (kOptimized) {
+        opt::Conv2dInt8Optimized(*tiles, p, packed, input.data(), bias.data(), output.data());
+      } else {
+        k::Conv2dInt8(p, input.data(), weight.data(), bias.data(), output.data());
+      }
+      benchmark::DoNotOptimize(output.data());
+    }
+  } else {
+    const auto input = Random<float>(in_count);
+    const auto weight = Random<float>(w_count);
+    const std::vector<float> bias(p.output_channels, 0.5f);
+    std::vector<float> output(out_count);
+    const opt::PackedFp32Matrix packed = opt::PackConv2dFp32Weights(p, weight.data());
+    for (auto _ : state) {
+      if constexpr (kOptimized) {
+        opt::Conv2dFp32Optimized(*tiles, p, packed, input.data(), bias.data(), output.data());
+      } else {
+        k::Conv2dFp32(p, input.data(), weight.data(), bias.data(), output.data());
+      }
+      benchmark::DoNotOptimize(output.data());
+    }
+  }
+  SetMacs(state,
+          static_cast<double>(out_count) * p.kernel_height * p.kernel_width * p.input_channels);
+}
+
+template <bool kOptimized, bool kInt8>
+void BM_Depthwise(benchmark::State& state) {
+  const k::DepthwiseConv2dParams p = DepthwiseShape(state.range(0), state.range(1), state.range(2));
+  const int64_t in_count = int64_t{p.input_height} * p.input_width * p.channels;
+  const int64_t w_count = 9 * int64_t{p.channels};
+  const int64_t out_count = int64_t{p.output_height} * p.output_width * p.channels;
+  const opt::TileKernels* tiles = opt::SelectTileKernels();
+  if (kOptimized && tiles == nullptr) {
+    state.SkipWithError("no optimised kernels for this CPU");
+    return;
+  }
+  if constexpr (kInt8) {
+    const auto input = Random<int8_t>(in_count);
+    const auto weight = Random<int8_t>(w_count);
+    const std::vector<int32_t> bias(p.channels, 100);
+    std::vector<int32_t> output(out_count);
+    const std::vector<int16_t> packed = opt::PackDepthwiseInt8Weights(p, weight.data(), 0);
+    for (auto _ : state) {
+      if constexpr (kOptimized) {
+        opt::DepthwiseConv2dInt8Optimized(*tiles, p, packed.data(), input.data(), bias.data(),
+                                          output.data());
+      } else {
+        k::DepthwiseConv2dInt8(p, input.data(), weight.data(), bias.data(), output.data());
+      }
+      benchmark::DoNotOptimize(output.data());
+    }
+  } else {
+    const auto input = Random<float>(in_count);
+    const auto weight = Random<float>(w_count);
+    const std::vector<float> bias(p.channels, 0.5f);
+    std::vector<float> output(out_count);
+    for (auto _ : state) {
+      if constexpr (kOptimized) {
+        opt::DepthwiseConv2dFp32Optimized(*tiles, p, weight.data(), input.data(), bias.data(),
+                                          output.data());
+      } else {
+        k::DepthwiseConv2dFp32(p, input.data(), weight.data(), bias.data(), output.data());
+      }
+      benchmark::DoNotOptimize(output.data());
+    }
+  }
+  SetMacs(state, static_cast<double>(out_count) * 9);
+}
+
+template <bool kOptimized, bool kInt8>
+void BM_Matmul(benchmark::State& state) {
+  k::MatmulParams p;
+  p.rows = state.range(0);
+  p.depth = state.range(1);
+  p.columns = state.range(2);
+  const opt::TileKernels* tiles = opt::SelectTileKernels();
+  if (kOptimized && tiles == nullptr) {
+    state.SkipWithError("no optimised kernels for this CPU");
+    return;
+  }
+  const int64_t out_count = int64_t{p.rows} * p.columns;
+  if constexpr (kInt8) {
+    const auto a = Random<int8_t>(int64_t{p.rows} * p.depth);
+    const auto b = Random<int8_t>(int64_t{p.depth} * p.columns);
+    std::vector<int32_t> output(out_count);
+    const opt::PackedInt8Matrix packed = opt::PackMatmulInt8B(p, b.data(), 0);
+    for (auto _ : state) {
+      if constexpr (kOptimized) {
+        opt::MatmulInt8Optimized(*tiles, p, &packed, a.data(), b.data(), output.data());
+      } else {
+        k::MatmulInt8(p, a.data(), b.data(), output.data());
+      }
+      benchmark::DoNotOptimize(output.data());
+    }
+  } else {
+    const auto a = Random<float>(int64_t{p.rows} * p.depth);
+    const auto b = Random<float>(int64_t{p.depth} * p.columns);
+    std::vector<float> output(out_count);
+    const opt::PackedFp32Matrix packed = opt::PackMatmulFp32B(p, b.data());
+    for (auto _ : state) {
+      if constexpr (kOptimized) {
+        opt::MatmulFp32Optimized(*tiles, p, &packed, a.data(), b.data(), output.data());
+      } else {
+        k::MatmulFp32(p, a.data(), b.data(), output.data());
+      }
+      benchmark::DoNotOptimize(output.data());
+    }
+  }
+  SetMacs(state, static_cast<double>(out_count) * p.depth);
+}
+
+// MobileNetV2 layers: the stem, an expansion, a projection.
+void ConvShapes(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"hw", "cin", "cout", "k", "s"});
+  b->Args({224, 3, 32, 3, 2});
+  b->Args({28, 32, 192, 1, 1});
+  b->Args({56, 144, 24, 1, 1});
+  b->Unit(benchmark::kMicrosecond);
+}
+void DepthwiseShapes(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"hw", "c", "s"});
+  b->Args({112, 96, 2});
+  b->Args({56, 144, 1});
+  b->Args({14, 384, 1});
+  b->Unit(benchmark::kMicrosecond);
+}
+void MatmulShapes(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"h", "c", "w"});
+  b->Args({1, 1280, 1000});
+  b->Args({196, 256, 256});
+  b->Unit(benchmark::kMicrosecond);
+}
+
+BENCHMARK(BM_Conv2d<false, true>)->Name("Conv2dInt8/reference")->Apply(ConvShapes);
+BENCHMARK(BM_Conv2d<true, true>)->Name("Conv2dInt8/optimized")->Apply(ConvShapes);
+BENCHMARK(BM_Conv2d<false, false>)->Name("Conv2dFp32/reference")->Apply(ConvShapes);
+BENCHMARK(BM_Conv2d<true, false>)->Name("Conv2dFp32/optimized")->Apply(ConvShapes);
+BENCHMARK(BM_Depthwise<false, true>)->Name("DepthwiseInt8/reference")->Apply(DepthwiseShapes);
+BENCHMARK(BM_Depthwise<true, true>)->Name("DepthwiseInt8/optimized")->Apply(DepthwiseShapes);
+BENCHMARK(BM_Depthwise<false, false>)->Name("DepthwiseFp32/reference")->Apply(DepthwiseShapes);
+BENCHMARK(BM_Depthwise<true, false>)->Name("DepthwiseFp32/optimized")->Apply(DepthwiseShapes);
+BENCHMARK(BM_Matmul<false, true>)->Name("MatmulInt8/reference")->Apply(MatmulShapes);
+BENCHMARK(BM_Matmul<true, true>)->Name("MatmulInt8/optimized")->Apply(MatmulShapes);
+BENCHMARK(BM_Matmul<false, false>)->Name("MatmulFp32/reference")->Apply(MatmulShapes);
+BENCHMARK(BM_Matmul<true, false>)->Name("MatmulFp32/optimized")->Apply(MatmulShapes);
+
+}  // namespace
+}  // namespace inferd::bench
+
+BENCHMARK_MAIN();

@@ -1,0 +1,275 @@
+// MobileNetV2-shaped INT8 and FP32 graphs (tools/build_mobilenet.py) run through the real CPU
+// GraphExecutor with the optimised kernels and with the reference kernels, and (FP32) through
+// XNNPACK on the same weights, interleaved in one process; prints medians, ratios and a
+// per-operator profile of the optimised run.
+//
+//   inferd_mobilenet_benchmark [--model-dir DIR] [--runs N] [--reference-runs N] [--profile-runs N]
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <ctime>
+#include <functional>
+#include <iostream>
+#include <memory>
+#include <random>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_format.h"
+#include "backends/cpu/graph_executor.h"
+#include "backends/cpu/kernels/optimized/tile_kernels.h"
+#include "benchmarks/kernels/op_profile.h"
+#include "engine/graph/tosa_reader.h"
+#ifdef INFERD_HAVE_XNNPACK
+#include "benchmarks/kernels/xnnpack_network.h"
+#endif
+
+namespace inferd::bench {
+namespace {
+
+namespace opt = ::inferd::cpu::kernels::optimized;
+
+struct Options {
+  std::string model_dir = INFERD_MOBILENET_DIR;
+  int runs = 15;
+  int reference_runs = 3;
+  int profile_runs = 5;
+  bool check_xnnpack = false;  // print the first operators where XNNPACK and the kernels diverge
+};
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0.0 : v[v.size() / 2];
+}
+
+// Wall-clock and this thread's CPU time of one run, in ms. On a loaded machine the CPU time of a
+// single-threaded subject is the steadier measure; multi-threaded subjects only have wall time.
+struct Sample {
+  double wall_ms;
+  double cpu_ms;
+};
+
+double ThreadCpuMs() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+Sample TimeRun(const std::function<absl::Status()>& run) {
+  const double cpu_start = ThreadCpuMs();
+  const auto start = std::chrono::steady_clock::now();
+  const absl::Status status = run();
+  const double wall =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  const double cpu = ThreadCpuMs() - cpu_start;
+  if (!status.ok()) {
+    std::cerr << "run failed: " << status << "\n";
+    std::exit(1);
+  }
+  return {wall, cpu};
+}
+
+struct Subject {
+  std::string name;
+  std::function<absl::Status()> run;
+  int runs;
+  bool single_threaded;
+  std::vector<double> wall;
+  std::vector<double> cpu;
+};
+
+absl::Status Benchmark(const Options& options, const std::string& tag) {
+  const std::string path = options.model_dir + "/mobilenet_v2_" + tag + ".tosa";
+  absl::StatusOr<std::shared_ptr<const graph::Graph>> loaded = graph::LoadTosaFile(path);
+  if (!loaded.ok()) return loaded.status();
+  const graph::Graph& g = **loaded;
+  const graph::TensorId in_id = g.main_block().inputs[0];
+  const graph::TensorId out_id = g.main_block().outputs[0];
+
+  opt::SetOptimizedKernelsEnabled(true);
+  auto optimized = cpu::GraphExecutor::Create(*loaded);
+  if (!optimized.ok()) return optimized.status();
+  opt::SetOptimizedKernelsEnabled(false);
+  auto reference = cpu::GraphExecutor::Create(*loaded);
+  opt::SetOptimizedKernelsEnabled(true);
+  if (!reference.ok()) return reference.status();
+
+  const size_t in_bytes = (*optimized)->StorageBytes(in_id);
+  const size_t out_bytes = (*optimized)->StorageBytes(out_id);
+  std::vector<uint8_t> input(in_bytes);
+  std::mt19937 rng(7);
+  if (tag == "int8") {
+    for (auto& b : input) b = static_cast<uint8_t>(rng());
+  } else {
+    std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+    for (size_t i = 0; i < in_bytes / 4; ++i) {
+      const float v = dist(rng);
+      std::memcpy(input.data() + 4 * i, &v, 4);
+    }
+  }
+  std::vector<uint8_t> out_opt(out_bytes), out_ref(out_bytes), out_xnn(out_bytes);
+  const std::span<const uint8_t> in_span[] = {input};
+  const std::span<uint8_t> opt_span[] = {out_opt};
+  const std::span<uint8_t> ref_span[] = {out_ref};
+
+  std::vector<Subject> subjects;
+  subjects.push_back({"reference kernels (1 thread)",
+                      [&] { return (*reference)->Run(in_span, ref_span); },
+                      options.reference_runs,
+                      true,
+                      {},
+                      {}});
+  subjects.push_back(
+      {absl::StrFormat("optimised kernels [%s] (1 thread)",
+                       opt::SelectTileKernels() ? opt::SelectTileKernels()->name : "none"),
+       [&] { return (*optimized)->Run(in_span, opt_span); },
+       options.runs,
+       true,
+       {},
+       {}});
+#ifdef INFERD_HAVE_XNNPACK
+  std::vector<std::unique_ptr<XnnpackNetwork>> xnn;
+  if (tag == "fp32") {
+    for (int threads : {1, 2}) {
+      auto network = CreateXnnpackNetwork(g, threads);
+      if (!network.ok()) return network.status();
+      xnn.push_back(*std::move(network));
+      XnnpackNetwork* net = xnn.back().get();
+      subjects.push_back(
+          {absl::StrFormat("XNNPACK f32 (%d thread%s)", threads, threads == 1 ? "" : "s"),
+           [net, &input, &out_xnn] {
+             return net->Run(
+                 std::span<const float>(reinterpret_cast<const float*>(input.data()),
+                                        input.size() / 4),
+                 std::span<float>(reinterpret_cast<float*>(out_xnn.data()), out_xnn.size() / 4));
+           },
+           options.runs,
+           threads == 1,
+           {},
+           {}});
+    }
+  }
+#endif
+
+  // Warm-up (first-touch of arenas and scratch), then the outputs are compared.
+  for (Subject& s : subjects) TimeRun(s.run);
+  std::cout << "== MobileNetV2-shaped " << tag << " (1x224x224x3, "
+            << g.main_block().operators.size() << " operators incl. constants)\n";
+  if (tag == "int8") {
+    std::cout << "  optimised output == reference output: "
+              << (out_opt == out_ref ? "yes (bit-exact)" : "NO") << "\n";
+  } else {
+    double max_diff = 0, max_xnn = 0, max_abs = 0;
+    for (size_t i = 0; i < out_bytes / 4; ++i) {
+      float a, b, c;
+      std::memcpy(&a, out_opt.data() + 4 * i, 4);
+      std::memcpy(&b, out_ref.data() + 4 * i, 4);
+      std::memcpy(&c, out_xnn.data() + 4 * i, 4);
+      max_diff = std::max(max_diff, static_cast<double>(std::fabs(a - b)));
+      max_xnn = std::max(max_xnn, static_cast<double>(std::fabs(c - b)));
+      max_abs = std::max(max_abs, static_cast<double>(std::fabs(b)));
+    }
+    std::cout << absl::StrFormat(
+        "  max |optimised - reference| = %.3g, max |XNNPACK - reference| = %.3g (max |output| "
+        "%.3g)\n",
+        max_diff, max_xnn, max_abs);
+  }
+
+#ifdef INFERD_HAVE_XNNPACK
+  if (options.check_xnnpack && !xnn.empty()) {
+    auto tensors = CaptureTensors(g, input);
+    if (!tensors.ok()) return tensors.status();
+    int reported = 0;
+    for (const graph::Operator& op : g.main_block().operators) {
+      if (op.outputs.empty() || op.op == graph::Op::kConst || op.op == graph::Op::kConstShape) {
+        continue;
+      }
+      const float* theirs = xnn.back()->TensorValues(op.outputs[0]);
+      const auto& ours = (*tensors)[op.outputs[0]];
+      if (theirs == nullptr) continue;
+      double diff = 0;
+      for (size_t i = 0; i < ours.size() / 4; ++i) {
+        float v;
+        std::memcpy(&v, ours.data() + 4 * i, 4);
+        diff = std::max(diff, static_cast<double>(std::fabs(v - theirs[i])));
+      }
+      std::cout << absl::StrFormat("  check %-18s %-28s max diff %.3g\n",
+                                   std::string(graph::OpName(op.op)), g.tensor(op.outputs[0]).name,
+                                   diff);
+      if (diff > 1e-3 && ++reported >= 3) break;
+    }
+  }
+#endif
+
+  // Interleaved: each round runs every subject still owed samples once.
+  const int rounds = std::max(options.runs, options.reference_runs);
+  for (int r = 0; r < rounds; ++r) {
+    for (Subject& s : subjects) {
+      if (r < s.runs) {
+        const Sample sample = TimeRun(s.run);
+        s.wall.push_back(sample.wall_ms);
+        s.cpu.push_back(sample.cpu_ms);
+      }
+    }
+  }
+  const double base_wall = Median(subjects[1].wall);
+  const double base_cpu = Median(subjects[1].cpu);
+  std::cout << absl::StrFormat("  %-40s %5s %12s %8s %12s %8s\n", "subject", "runs", "wall ms",
+                               "ratio", "thread-CPU ms", "ratio");
+  for (const Subject& s : subjects) {
+    const double wall = Median(s.wall);
+    if (s.single_threaded) {
+      const double cpu = Median(s.cpu);
+      std::cout << absl::StrFormat("  %-40s %5d %12.2f %7.2fx %12.2f %7.2fx\n", s.name,
+                                   s.wall.size(), wall, wall / base_wall, cpu, cpu / base_cpu);
+    } else {
+      std::cout << absl::StrFormat("  %-40s %5d %12.2f %7.2fx %12s %8s\n", s.name, s.wall.size(),
+                                   wall, wall / base_wall, "-", "-");
+    }
+  }
+  std::cout << "  (medians; ratio = subject / optimised kernels)\n";
+
+  auto profile = ProfileOperators(g, input, options.profile_runs);
+  if (!profile.ok()) return profile.status();
+  std::cout << "  per-operator profile, optimised kernels (median of " << options.profile_runs
+            << " runs):\n";
+  PrintProfile(*profile, 8, std::cout);
+  std::cout << std::endl;
+  return absl::OkStatus();
+}
+
+}  // namespace
+}  // namespace inferd::bench
+
+int main(int argc, char** argv) {
+  inferd::bench::Options options;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    const std::string value = argv[i + 1];
+    if (flag == "--model-dir") {
+      options.model_dir = value;
+    } else if (flag == "--runs") {
+      options.runs = std::stoi(value);
+    } else if (flag == "--reference-runs") {
+      options.reference_runs = std::stoi(value);
+    } else if (flag == "--check-xnnpack") {
+      options.check_xnnpack = value == "1" || value == "true";
+    } else if (flag == "--profile-runs") {
+      options.profile_runs = std::stoi(value);
+    } else {
+      std::cerr << "unknown flag " << flag << "\n";
+      return 2;
+    }
+  }
+  for (const char* tag : {"int8", "fp32"}) {
+    if (absl::Status status = inferd::bench::Benchmark(options, tag); !status.ok()) {
+      std::cerr << tag << ": " << status << "\n";
+      return 1;
+    }
+  }
+  return 0;
+}

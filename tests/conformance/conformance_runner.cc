@@ -1,0 +1,393 @@
+#include "tests/conformance/conformance_runner.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <span>
+#include <thread>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "backends/cpu/graph_executor.h"
+#include "backends/cpu/kernel_binding.h"
+#include "client/npy.h"
+#include "engine/graph/graph.h"
+#include "engine/graph/tosa_reader.h"
+#include "tests/conformance/compliance.h"
+#include "tests/conformance/test_folder.h"
+
+namespace inferd::conformance {
+namespace fs = std::filesystem;
+using graph::DType;
+
+namespace {
+
+double HalfToDouble(uint16_t h) {
+  const int sign = h >> 15, exponent = (h >> 10) & 0x1f, fraction = h & 0x3ff;
+  double v;
+  if (exponent == 0) {
+    v = std::ldexp(fraction, -24);
+  } else if (exponent == 31) {
+    v = fraction == 0 ? INFINITY : NAN;
+  } else {
+    v = std::ldexp(fraction + 1024, exponent - 25);
+  }
+  return sign ? -v : v;
+}
+
+double Bf16ToDouble(uint16_t b) {
+  const uint32_t bits = static_cast<uint32_t>(b) << 16;
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+template <typename T>
+T Load(const uint8_t* p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));
+  return v;
+}
+
+// An expected .npy tensor widened to int64 (integers, bool) or double (floats).
+struct Values {
+  std::vector<int64_t> ints;
+  std::vector<double> floats;
+  bool is_float = false;
+  bool is_unsigned = false;
+};
+
+absl::StatusOr<Values> NpyValues(const Tensor& t) {
+  Values v;
+  const std::span<const uint8_t> b = t.bytes();
+  const size_t n = static_cast<size_t>(t.element_count());
+  auto ints = [&](auto tag) {
+    using T = decltype(tag);
+    for (size_t i = 0; i < n; ++i)
+      v.ints.push_back(static_cast<int64_t>(Load<T>(&b[i * sizeof(T)])));
+  };
+  switch (t.dtype()) {
+    case DataType::kBool:
+    case DataType::kUint8:
+      v.is_unsigned = t.dtype() == DataType::kUint8;
+      ints(uint8_t{});
+      break;
+    case DataType::kInt8:
+      ints(int8_t{});
+      break;
+    case DataType::kUint16:
+      v.is_unsigned = true;
+      ints(uint16_t{});
+      break;
+    case DataType::kInt16:
+      ints(int16_t{});
+      break;
+    case DataType::kUint32:
+      v.is_unsigned = true;
+      ints(uint32_t{});
+      break;
+    case DataType::kInt32:
+      ints(int32_t{});
+      break;
+    case DataType::kInt64:
+      ints(int64_t{});
+      break;
+    case DataType::kFp16:
+      v.is_float = true;
+      for (size_t i = 0; i < n; ++i) v.floats.push_back(HalfToDouble(Load<uint16_t>(&b[2 * i])));
+      break;
+    case DataType::kFp32:
+      v.is_float = true;
+      for (size_t i = 0; i < n; ++i) v.floats.push_back(Load<float>(&b[4 * i]));
+      break;
+    case DataType::kFp64:
+      v.is_float = true;
+      for (size_t i = 0; i < n; ++i) v.floats.push_back(Load<double>(&b[8 * i]));
+      break;
+    default:
+      return absl::InvalidArgumentError(
+          absl::StrCat("unsupported .npy element type ", std::string(DataTypeName(t.dtype()))));
+  }
+  return v;
+}
+
+absl::StatusOr<Values> ReadValues(const fs::path& path) {
+  absl::StatusOr<Tensor> t = ReadNpyFile(path.string());
+  if (!t.ok()) return t.status();
+  return NpyValues(*t);
+}
+
+// The executor's bytes of an output of `dtype` widened; `as_unsigned` reads INT8/INT16 as the
+// unsigned values a RESCALE with output_unsigned produces.
+Values OutputValues(std::span<const uint8_t> b, DType dtype, bool as_unsigned) {
+  Values v;
+  switch (dtype) {
+    case DType::kBool:
+      for (uint8_t x : b) v.ints.push_back(x);
+      break;
+    case DType::kInt8:
+      for (uint8_t x : b) v.ints.push_back(as_unsigned ? x : static_cast<int8_t>(x));
+      break;
+    case DType::kInt16:
+      for (size_t i = 0; i + 2 <= b.size(); i += 2) {
+        v.ints.push_back(as_unsigned ? Load<uint16_t>(&b[i]) : Load<int16_t>(&b[i]));
+      }
+      break;
+    case DType::kInt32:
+      for (size_t i = 0; i + 4 <= b.size(); i += 4) v.ints.push_back(Load<int32_t>(&b[i]));
+      break;
+    case DType::kInt48:
+      for (size_t i = 0; i + 8 <= b.size(); i += 8) v.ints.push_back(Load<int64_t>(&b[i]));
+      break;
+    case DType::kFp16:
+      v.is_float = true;
+      for (size_t i = 0; i + 2 <= b.size(); i += 2) {
+        v.floats.push_back(HalfToDouble(Load<uint16_t>(&b[i])));
+      }
+      break;
+    case DType::kBf16:
+      v.is_float = true;
+      for (size_t i = 0; i + 2 <= b.size(); i += 2) {
+        v.floats.push_back(Bf16ToDouble(Load<uint16_t>(&b[i])));
+      }
+      break;
+    case DType::kFp32:
+      v.is_float = true;
+      for (size_t i = 0; i + 4 <= b.size(); i += 4) v.floats.push_back(Load<float>(&b[i]));
+      break;
+    default:
+      break;
+  }
+  return v;
+}
+
+FloatFormat FormatOf(DType dtype) {
+  switch (dtype) {
+    case DType::kFp16:
+      return Fp16Format();
+    case DType::kBf16:
+      return Bf16Format();
+    default:
+      return Fp32Format();
+  }
+}
+
+std::string Describe(double value) { return absl::StrCat(value); }
+
+void Report(FolderReport& report, const std::string& tensor, const ComplianceResult& result) {
+  for (const Mismatch& m : result.mismatches) {
+    std::string line = absl::StrCat(tensor, "[", m.index, "]: got ", Describe(m.got), ", expected ",
+                                    Describe(m.expected));
+    if (!std::isnan(m.bound) && m.bound != 0) absl::StrAppend(&line, ", bound ", m.bound);
+    absl::StrAppend(&line, " (", m.reason, ")");
+    report.messages.push_back(std::move(line));
+  }
+  if (result.mismatch_count > result.mismatches.size()) {
+    report.messages.push_back(absl::StrCat(
+        tensor, ": ", result.mismatch_count - result.mismatches.size(), " more elements differ"));
+  }
+  if (!result.tensor_failure.empty()) {
+    report.messages.push_back(absl::StrCat(tensor, ": ", result.tensor_failure));
+  }
+}
+
+// Compares one output; appends failure lines to `report`. Returns false on a failure.
+bool CheckOutput(const TestOutput& out, DType dtype, std::span<const uint8_t> bytes,
+                 const RunOptions& options, FolderReport& report) {
+  auto fail = [&](const std::string& message) {
+    report.messages.push_back(absl::StrCat(out.name, ": ", message));
+    return false;
+  };
+  absl::StatusOr<Values> expected = ReadValues(out.expected_file);
+  if (!expected.ok()) return fail(std::string(expected.status().message()));
+  const Values got = OutputValues(bytes, dtype, expected->is_unsigned);
+  ComplianceResult result;
+  if (!got.is_float) {
+    if (expected->is_float) return fail("expected values are floating point, output is not");
+    result = CheckExactInt(got.ints, expected->ints, options.max_reported);
+  } else if (out.compliance.mode == ComplianceMode::kExact) {
+    if (!expected->is_float) return fail("expected values are integers, output is not");
+    result = CheckExactFloat(got.floats, expected->floats, FormatOf(dtype), options.max_reported);
+  } else {
+    // The bound modes compare against the fp64 reference; without one, the rounded result.
+    std::error_code ec;
+    absl::StatusOr<Values> reference =
+        fs::exists(out.precise_file, ec) ? ReadValues(out.precise_file) : std::move(expected);
+    if (!reference.ok()) return fail(std::string(reference.status().message()));
+    Values bounds;
+    if (fs::exists(out.bounds_file, ec)) {
+      absl::StatusOr<Values> b = ReadValues(out.bounds_file);
+      if (!b.ok()) return fail(std::string(b.status().message()));
+      bounds = *std::move(b);
+    }
+    result = CheckFloatTensor(out.compliance, FormatOf(dtype), got.floats, reference->floats,
+                              bounds.floats, options.max_reported);
+  }
+  if (result.ok()) return true;
+  Report(report, out.name, result);
+  return false;
+}
+
+std::optional<graph::Op> PrimaryOp(const graph::Graph& g) {
+  if (g.blocks.empty()) return std::nullopt;
+  std::optional<graph::Op> fallback;
+  for (const graph::Operator& op : g.main_block().operators) {
+    if (op.op == graph::Op::kConst || op.op == graph::Op::kConstShape) {
+      if (!fallback.has_value()) fallback = op.op;
+      continue;
+    }
+    return op.op;
+  }
+  return fallback;
+}
+
+absl::StatusOr<std::vector<uint8_t>> ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path.string()));
+  return std::vector<uint8_t>((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
+FolderReport RunFolder(const fs::path& dir, const RunOptions& options) {
+  FolderReport report;
+  report.dir = dir;
+  auto fail = [&](std::string message) {
+    report.outcome = Outcome::kFailed;
+    report.messages.push_back(std::move(message));
+    return report;
+  };
+  absl::StatusOr<TestFolder> folder = ReadTestFolder(dir);
+  if (!folder.ok()) return fail(std::string(folder.status().message()));
+  absl::StatusOr<std::vector<uint8_t>> bytes = ReadFile(folder->tosa_file);
+  if (!bytes.ok()) return fail(std::string(bytes.status().message()));
+  if (absl::StatusOr<std::shared_ptr<const graph::Graph>> unchecked = graph::ReadTosaGraph(*bytes);
+      unchecked.ok()) {
+    report.op = PrimaryOp(**unchecked);
+  }
+
+  // Load exactly as a model load does: read + validate, then bind kernels and plan memory.
+  absl::StatusOr<std::shared_ptr<const graph::Graph>> g = graph::LoadTosaGraph(*bytes);
+  absl::StatusOr<std::unique_ptr<cpu::GraphExecutor>> executor =
+      g.ok() ? cpu::GraphExecutor::Create(*g)
+             : absl::StatusOr<std::unique_ptr<cpu::GraphExecutor>>(g.status());
+  if (folder->expected_failure) {
+    if (executor.ok()) return fail("load: expected the graph to be rejected, but it loaded");
+    report.outcome = Outcome::kPassed;
+    return report;
+  }
+  if (!executor.ok()) {
+    if (executor.status().code() == absl::StatusCode::kUnimplemented && options.skip_unsupported) {
+      report.outcome = Outcome::kSkipped;
+      report.messages.push_back(
+          absl::StrCat("skipped (unsupported: ", executor.status().message(), ")"));
+      return report;
+    }
+    return fail(absl::StrCat("load: ", executor.status().ToString()));
+  }
+  const graph::Graph& graph = **g;
+  const graph::Block& main = graph.main_block();
+
+  std::vector<Tensor> input_tensors;
+  std::vector<std::span<const uint8_t>> inputs;
+  for (graph::TensorId id : main.inputs) {
+    const std::string& name = graph.tensor(id).name;
+    size_t k = 0;
+    while (k < folder->input_names.size() && folder->input_names[k] != name) ++k;
+    if (k == folder->input_names.size()) {
+      return fail(absl::StrCat("no input file for graph input '", name, "'"));
+    }
+    absl::StatusOr<Tensor> t = ReadNpyFile(folder->input_files[k].string());
+    if (!t.ok()) return fail(std::string(t.status().message()));
+    if (t->byte_size() != (*executor)->StorageBytes(id)) {
+      return fail(absl::StrCat("input '", name, "': ", folder->input_files[k].filename().string(),
+                               " holds ", t->byte_size(), " bytes, the graph needs ",
+                               (*executor)->StorageBytes(id)));
+    }
+    input_tensors.push_back(*std::move(t));
+  }
+  for (const Tensor& t : input_tensors) inputs.push_back(t.bytes());
+  std::vector<std::vector<uint8_t>> storage;
+  std::vector<std::span<uint8_t>> outputs;
+  for (graph::TensorId id : main.outputs) storage.emplace_back((*executor)->StorageBytes(id));
+  for (auto& s : storage) outputs.emplace_back(s);
+  if (absl::Status s = (*executor)->Run(inputs, outputs); !s.ok()) {
+    return fail(absl::StrCat("run: ", s.ToString()));
+  }
+
+  bool ok = true;
+  for (const TestOutput& out : folder->outputs) {
+    size_t k = 0;
+    while (k < main.outputs.size() && graph.tensor(main.outputs[k]).name != out.name) ++k;
+    if (k == main.outputs.size()) {
+      ok = false;
+      report.messages.push_back(absl::StrCat("graph has no output '", out.name, "'"));
+      continue;
+    }
+    ok &= CheckOutput(out, graph.tensor(main.outputs[k]).dtype, storage[k], options, report);
+  }
+  report.outcome = ok ? Outcome::kPassed : Outcome::kFailed;
+  return report;
+}
+
+std::vector<std::string> CompareOutput(const fs::path& dir, const std::string& output, DType dtype,
+                                       std::span<const uint8_t> bytes, size_t max_reported) {
+  FolderReport report;
+  absl::StatusOr<TestFolder> folder = ReadTestFolder(dir);
+  if (!folder.ok()) return {std::string(folder.status().message())};
+  RunOptions options;
+  options.max_reported = max_reported;
+  for (const TestOutput& out : folder->outputs) {
+    if (out.name != output) continue;
+    CheckOutput(out, dtype, bytes, options, report);
+    return report.messages;
+  }
+  return {absl::StrCat(dir.string(), "/desc.json has no output '", output, "'")};
+}
+
+std::vector<FolderReport> RunFolders(const std::vector<fs::path>& dirs, const RunOptions& options) {
+  std::vector<FolderReport> reports(dirs.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < dirs.size(); i = next++) reports[i] = RunFolder(dirs[i], options);
+  };
+  const int jobs = std::max(1, options.jobs);
+  std::vector<std::thread> threads;
+  for (int j = 1; j < jobs; ++j) threads.emplace_back(work);
+  work();
+  for (std::thread& t : threads) t.join();
+  return reports;
+}
+
+Totals Count(const std::vector<FolderReport>& reports) {
+  Totals totals;
+  for (const FolderReport& r : reports) {
+    switch (r.outcome) {
+      case Outcome::kPassed:
+        ++totals.passed;
+        break;
+      case Outcome::kFailed:
+        ++totals.failed;
+        break;
+      case Outcome::kSkipped:
+        ++totals.skipped;
+        break;
+    }
+  }
+  return totals;
+}
+
+std::string Summary(const Totals& totals) {
+  std::string s = absl::StrCat(totals.passed, " passed, ", totals.failed, " failed");
+  if (totals.skipped > 0) absl::StrAppend(&s, ", ", totals.skipped, " skipped");
+  return s;
+}
+
+}  // namespace inferd::conformance

@@ -1,0 +1,139 @@
+// tosa_conformance: runs TOSA conformance test folders on the CPU backend, or prints / checks the
+// generated support table (docs/tosa-support.md). Usage in docs/tosa-support.md.
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/conformance/conformance_runner.h"
+#include "tests/conformance/support_table.h"
+#include "tests/conformance/test_folder.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace inferd::conformance;
+
+// ctest's SKIP_RETURN_CODE for a conformance set that is not there.
+constexpr int kSkipExit = 77;
+
+int Usage() {
+  std::cerr << "usage: tosa_conformance [--skip-unsupported] [--jobs N] [--verbose]\n"
+               "                        [--skip-if-absent] [--from-env DEFAULT] FOLDER...\n"
+               "       tosa_conformance --support-table [--jobs N] [FOLDER]\n"
+               "       tosa_conformance --check-support-table FILE\n"
+               "--from-env DEFAULT adds $INFERD_TOSA_CONFORMANCE_DIR, or DEFAULT when unset.\n";
+  return 2;
+}
+
+int CheckSupportTable(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    std::cerr << "cannot read " << path << "\n";
+    return 1;
+  }
+  const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::optional<std::string> committed = ExtractSupportSection(doc);
+  const std::string current = SupportSection();
+  if (committed.has_value() && *committed == current) {
+    std::cout << path << ": support table is up to date\n";
+    return 0;
+  }
+  std::cerr << path
+            << ": the support table no longer matches the CPU backend. Regenerate it from the "
+               "repository root with\n"
+               "  <build>/tests/conformance/tosa_conformance --support-table "
+               "../shared/tosa-conformance > docs/tosa-support.md\n"
+               "Expected section:\n"
+            << current;
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  RunOptions options;
+  options.max_reported = 1;  // the first failing element of each output; --verbose shows more
+  options.jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  bool verbose = false, skip_if_absent = false, support_table = false;
+  std::optional<std::string> check_file;
+  std::vector<fs::path> roots;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto value = [&]() -> std::optional<std::string> {
+      if (i + 1 >= argc) return std::nullopt;
+      return std::string(argv[++i]);
+    };
+    if (arg == "--skip-unsupported") {
+      options.skip_unsupported = true;
+    } else if (arg == "--verbose") {
+      verbose = true;
+      options.max_reported = 10;
+    } else if (arg == "--skip-if-absent") {
+      skip_if_absent = true;
+    } else if (arg == "--support-table") {
+      support_table = true;
+    } else if (arg == "--jobs") {
+      std::optional<std::string> v = value();
+      if (!v.has_value() || std::atoi(v->c_str()) < 1) return Usage();
+      options.jobs = std::atoi(v->c_str());
+    } else if (arg == "--check-support-table") {
+      check_file = value();
+      if (!check_file.has_value()) return Usage();
+    } else if (arg == "--from-env") {
+      std::optional<std::string> v = value();
+      if (!v.has_value()) return Usage();
+      const char* env = std::getenv("INFERD_TOSA_CONFORMANCE_DIR");
+      roots.emplace_back(env != nullptr && *env ? std::string(env) : *v);
+    } else if (arg == "--help" || arg == "-h" || (!arg.empty() && arg[0] == '-')) {
+      return Usage();
+    } else {
+      roots.emplace_back(arg);
+    }
+  }
+  if (check_file.has_value()) return CheckSupportTable(*check_file);
+
+  for (const fs::path& root : roots) {
+    std::error_code ec;
+    if (!fs::exists(root, ec)) {
+      std::cout << "TOSA conformance folder " << root.string()
+                << " is absent (set INFERD_TOSA_CONFORMANCE_DIR to its location)\n";
+      return skip_if_absent ? kSkipExit : 1;
+    }
+  }
+  if (support_table) {
+    if (roots.size() > 1) return Usage();
+    std::optional<std::vector<FolderReport>> reports;
+    if (!roots.empty()) {
+      options.skip_unsupported = true;
+      reports = RunFolders(FindTestFolders(roots), options);
+    }
+    std::cout << SupportDocument(reports, roots.empty() ? "" : roots[0].string());
+    return 0;
+  }
+  if (roots.empty()) return Usage();
+
+  const std::vector<fs::path> dirs = FindTestFolders(roots);
+  if (dirs.empty()) {
+    std::cout << "no test folders (holding desc.json) found\n" << Summary({}) << "\n";
+    return 1;
+  }
+  const std::vector<FolderReport> reports = RunFolders(dirs, options);
+  // One line per failing folder (and per skipped one with --verbose).
+  for (const FolderReport& r : reports) {
+    if (r.outcome == Outcome::kPassed || (r.outcome == Outcome::kSkipped && !verbose)) continue;
+    std::cout << (r.outcome == Outcome::kFailed ? "FAIL " : "SKIP ") << r.dir.string() << ": ";
+    for (size_t i = 0; i < r.messages.size(); ++i) {
+      std::cout << (i == 0 ? "" : "; ") << r.messages[i];
+    }
+    std::cout << "\n";
+  }
+  const Totals totals = Count(reports);
+  std::cout << Summary(totals) << "\n";
+  return totals.failed == 0 ? 0 : 1;
+}
