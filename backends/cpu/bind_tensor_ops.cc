@@ -491,28 +491,7 @@ bool IsFloat16(DType t) { return t == DType::kFp16 || t == DType::kBf16; }
 
 absl::StatusOr<BoundStep> BindConv2dFloat16(const graph::Graph& g, const graph::Operator& op) {
   const auto& attr = std::get<graph::Conv2dAttr>(op.attribute);
-  const graph::Tensor& input = g.tensor(op.inputs[0]);
-  const graph::Tensor& weight = g.tensor(op.inputs[1]);
-  const graph::Tensor& output = g.tensor(op.outputs[0]);
-  k::Conv2dParams p;
-  p.batch = Dim(input, 0);
-  p.input_height = Dim(input, 1);
-  p.input_width = Dim(input, 2);
-  p.input_channels = Dim(input, 3);
-  p.output_channels = Dim(weight, 0);
-  p.kernel_height = Dim(weight, 1);
-  p.kernel_width = Dim(weight, 2);
-  p.output_height = Dim(output, 1);
-  p.output_width = Dim(output, 2);
-  p.pad_top = attr.pad[0];
-  p.pad_bottom = attr.pad[1];
-  p.pad_left = attr.pad[2];
-  p.pad_right = attr.pad[3];
-  p.stride_y = attr.stride[0];
-  p.stride_x = attr.stride[1];
-  p.dilation_y = attr.dilation[0];
-  p.dilation_x = attr.dilation[1];
-  p.bias_size = Dim(g.tensor(op.inputs[2]), 0);
+  const k::Conv2dParams p = Conv2dParamsOf(g, op);
   return BindFloat16Conv(g, op, p, attr.acc_type,
                          Float16ConvKernels<k::Conv2dParams>{k::Conv2dFp16, k::Conv2dBf16});
 }
@@ -520,58 +499,16 @@ absl::StatusOr<BoundStep> BindConv2dFloat16(const graph::Graph& g, const graph::
 absl::StatusOr<BoundStep> BindDepthwiseConv2dFloat16(const graph::Graph& g,
                                                      const graph::Operator& op) {
   const auto& attr = std::get<graph::DepthwiseConv2dAttr>(op.attribute);
-  const graph::Tensor& input = g.tensor(op.inputs[0]);
-  const graph::Tensor& weight = g.tensor(op.inputs[1]);
-  const graph::Tensor& output = g.tensor(op.outputs[0]);
-  k::DepthwiseConv2dParams p;
-  p.batch = Dim(input, 0);
-  p.input_height = Dim(input, 1);
-  p.input_width = Dim(input, 2);
-  p.channels = Dim(input, 3);
-  p.kernel_height = Dim(weight, 0);
-  p.kernel_width = Dim(weight, 1);
-  p.multiplier = Dim(weight, 3);
-  p.output_height = Dim(output, 1);
-  p.output_width = Dim(output, 2);
-  p.pad_top = attr.pad[0];
-  p.pad_bottom = attr.pad[1];
-  p.pad_left = attr.pad[2];
-  p.pad_right = attr.pad[3];
-  p.stride_y = attr.stride[0];
-  p.stride_x = attr.stride[1];
-  p.dilation_y = attr.dilation[0];
-  p.dilation_x = attr.dilation[1];
-  p.bias_size = Dim(g.tensor(op.inputs[2]), 0);
+  const k::DepthwiseConv2dParams p = DepthwiseConv2dParamsOf(g, op);
   return BindFloat16Conv(
       g, op, p, attr.acc_type,
       Float16ConvKernels<k::DepthwiseConv2dParams>{k::DepthwiseConv2dFp16, k::DepthwiseConv2dBf16});
 }
 
-template <typename Attr>
-k::Pool2dParams MakePoolParams(const Attr& attr, const graph::Tensor& input,
-                               const graph::Tensor& output) {
-  k::Pool2dParams p;
-  p.batch = Dim(input, 0);
-  p.input_height = Dim(input, 1);
-  p.input_width = Dim(input, 2);
-  p.channels = Dim(input, 3);
-  p.output_height = Dim(output, 1);
-  p.output_width = Dim(output, 2);
-  p.kernel_height = attr.kernel[0];
-  p.kernel_width = attr.kernel[1];
-  p.stride_y = attr.stride[0];
-  p.stride_x = attr.stride[1];
-  p.pad_top = attr.pad[0];
-  p.pad_bottom = attr.pad[1];
-  p.pad_left = attr.pad[2];
-  p.pad_right = attr.pad[3];
-  return p;
-}
-
 absl::StatusOr<BoundStep> BindMaxPool2dFloat16(const graph::Graph& g, const graph::Operator& op) {
   const auto& attr = std::get<graph::MaxPool2dAttr>(op.attribute);
   const graph::Tensor& input = g.tensor(op.inputs[0]);
-  const k::Pool2dParams p = MakePoolParams(attr, input, g.tensor(op.outputs[0]));
+  const k::Pool2dParams p = Pool2dParamsOf(attr, input, g.tensor(op.outputs[0]));
   const k::NanMode nan_mode = ToKernel(attr.nan_mode);
   const TensorId in = op.inputs[0], o = op.outputs[0];
   if (input.dtype == DType::kFp16) {
@@ -589,7 +526,7 @@ absl::StatusOr<BoundStep> BindMaxPool2dFloat16(const graph::Graph& g, const grap
 absl::StatusOr<BoundStep> BindAvgPool2dFloat16(const graph::Graph& g, const graph::Operator& op) {
   const auto& attr = std::get<graph::AvgPool2dAttr>(op.attribute);
   const graph::Tensor& input = g.tensor(op.inputs[0]);
-  const k::Pool2dParams p = MakePoolParams(attr, input, g.tensor(op.outputs[0]));
+  const k::Pool2dParams p = Pool2dParamsOf(attr, input, g.tensor(op.outputs[0]));
   const DType type = input.dtype;
   const bool fp16 =
       type == DType::kFp16 && (attr.acc_type == DType::kFp16 || attr.acc_type == DType::kFp32);

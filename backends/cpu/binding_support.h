@@ -8,12 +8,16 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <variant>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "backends/cpu/kernel_binding.h"
+#include "backends/cpu/kernels/conv2d.h"
+#include "backends/cpu/kernels/depthwise_conv2d.h"
 #include "backends/cpu/kernels/kernel_types.h"
+#include "backends/cpu/kernels/pooling.h"
 #include "engine/graph/graph.h"
 
 namespace inferd::cpu {
@@ -119,6 +123,84 @@ inline int64_t Elements(const graph::Tensor& t) { return graph::ElementCount(t).
 
 inline k::NanMode ToKernel(graph::NanMode mode) {
   return mode == graph::NanMode::kIgnore ? k::NanMode::kIgnore : k::NanMode::kPropagate;
+}
+
+// Kernel parameter blocks of the operators whose shapes and attributes several binders read.
+// `op` must be a validated CONV2D / DEPTHWISE_CONV2D; `Attr` a MaxPool2dAttr or AvgPool2dAttr.
+inline k::Conv2dParams Conv2dParamsOf(const graph::Graph& g, const graph::Operator& op) {
+  const auto& attr = std::get<graph::Conv2dAttr>(op.attribute);
+  const graph::Tensor& input = g.tensor(op.inputs[0]);
+  const graph::Tensor& weight = g.tensor(op.inputs[1]);
+  const graph::Tensor& output = g.tensor(op.outputs[0]);
+  k::Conv2dParams p;
+  p.batch = Dim(input, 0);
+  p.input_height = Dim(input, 1);
+  p.input_width = Dim(input, 2);
+  p.input_channels = Dim(input, 3);
+  p.output_channels = Dim(weight, 0);
+  p.kernel_height = Dim(weight, 1);
+  p.kernel_width = Dim(weight, 2);
+  p.output_height = Dim(output, 1);
+  p.output_width = Dim(output, 2);
+  p.pad_top = attr.pad[0];
+  p.pad_bottom = attr.pad[1];
+  p.pad_left = attr.pad[2];
+  p.pad_right = attr.pad[3];
+  p.stride_y = attr.stride[0];
+  p.stride_x = attr.stride[1];
+  p.dilation_y = attr.dilation[0];
+  p.dilation_x = attr.dilation[1];
+  p.bias_size = Dim(g.tensor(op.inputs[2]), 0);
+  return p;
+}
+
+inline k::DepthwiseConv2dParams DepthwiseConv2dParamsOf(const graph::Graph& g,
+                                                        const graph::Operator& op) {
+  const auto& attr = std::get<graph::DepthwiseConv2dAttr>(op.attribute);
+  const graph::Tensor& input = g.tensor(op.inputs[0]);
+  const graph::Tensor& weight = g.tensor(op.inputs[1]);
+  const graph::Tensor& output = g.tensor(op.outputs[0]);
+  k::DepthwiseConv2dParams p;
+  p.batch = Dim(input, 0);
+  p.input_height = Dim(input, 1);
+  p.input_width = Dim(input, 2);
+  p.channels = Dim(input, 3);
+  p.kernel_height = Dim(weight, 0);
+  p.kernel_width = Dim(weight, 1);
+  p.multiplier = Dim(weight, 3);
+  p.output_height = Dim(output, 1);
+  p.output_width = Dim(output, 2);
+  p.pad_top = attr.pad[0];
+  p.pad_bottom = attr.pad[1];
+  p.pad_left = attr.pad[2];
+  p.pad_right = attr.pad[3];
+  p.stride_y = attr.stride[0];
+  p.stride_x = attr.stride[1];
+  p.dilation_y = attr.dilation[0];
+  p.dilation_x = attr.dilation[1];
+  p.bias_size = Dim(g.tensor(op.inputs[2]), 0);
+  return p;
+}
+
+template <typename Attr>
+k::Pool2dParams Pool2dParamsOf(const Attr& attr, const graph::Tensor& input,
+                               const graph::Tensor& output) {
+  k::Pool2dParams p;
+  p.batch = Dim(input, 0);
+  p.input_height = Dim(input, 1);
+  p.input_width = Dim(input, 2);
+  p.channels = Dim(input, 3);
+  p.output_height = Dim(output, 1);
+  p.output_width = Dim(output, 2);
+  p.kernel_height = attr.kernel[0];
+  p.kernel_width = attr.kernel[1];
+  p.stride_y = attr.stride[0];
+  p.stride_x = attr.stride[1];
+  p.pad_top = attr.pad[0];
+  p.pad_bottom = attr.pad[1];
+  p.pad_left = attr.pad[2];
+  p.pad_right = attr.pad[3];
+  return p;
 }
 
 // An operator family's binder: nullopt when `op` is not one of the family's operators, else the

@@ -65,27 +65,8 @@ absl::StatusOr<BoundStep> BindConv2d(const graph::Graph& g, const graph::Operato
   const auto& attr = std::get<graph::Conv2dAttr>(op.attribute);
   const graph::Tensor& input = g.tensor(op.inputs[0]);
   const graph::Tensor& weight = g.tensor(op.inputs[1]);
-  const graph::Tensor& bias = g.tensor(op.inputs[2]);
   const graph::Tensor& output = g.tensor(op.outputs[0]);
-  k::Conv2dParams p;
-  p.batch = Dim(input, 0);
-  p.input_height = Dim(input, 1);
-  p.input_width = Dim(input, 2);
-  p.input_channels = Dim(input, 3);
-  p.output_channels = Dim(weight, 0);
-  p.kernel_height = Dim(weight, 1);
-  p.kernel_width = Dim(weight, 2);
-  p.output_height = Dim(output, 1);
-  p.output_width = Dim(output, 2);
-  p.pad_top = attr.pad[0];
-  p.pad_bottom = attr.pad[1];
-  p.pad_left = attr.pad[2];
-  p.pad_right = attr.pad[3];
-  p.stride_y = attr.stride[0];
-  p.stride_x = attr.stride[1];
-  p.dilation_y = attr.dilation[0];
-  p.dilation_x = attr.dilation[1];
-  p.bias_size = Dim(bias, 0);
+  const k::Conv2dParams p = Conv2dParamsOf(g, op);
   const TensorId in = op.inputs[0], w = op.inputs[1], b = op.inputs[2], izp = op.inputs[3],
                  wzp = op.inputs[4], o = op.outputs[0];
   const opt::TileKernels* tiles = opt::SelectTileKernels();
@@ -156,27 +137,8 @@ absl::StatusOr<BoundStep> BindDepthwiseConv2d(const graph::Graph& g, const graph
   const auto& attr = std::get<graph::DepthwiseConv2dAttr>(op.attribute);
   const graph::Tensor& input = g.tensor(op.inputs[0]);
   const graph::Tensor& weight = g.tensor(op.inputs[1]);
-  const graph::Tensor& bias = g.tensor(op.inputs[2]);
   const graph::Tensor& output = g.tensor(op.outputs[0]);
-  k::DepthwiseConv2dParams p;
-  p.batch = Dim(input, 0);
-  p.input_height = Dim(input, 1);
-  p.input_width = Dim(input, 2);
-  p.channels = Dim(input, 3);
-  p.kernel_height = Dim(weight, 0);
-  p.kernel_width = Dim(weight, 1);
-  p.multiplier = Dim(weight, 3);
-  p.output_height = Dim(output, 1);
-  p.output_width = Dim(output, 2);
-  p.pad_top = attr.pad[0];
-  p.pad_bottom = attr.pad[1];
-  p.pad_left = attr.pad[2];
-  p.pad_right = attr.pad[3];
-  p.stride_y = attr.stride[0];
-  p.stride_x = attr.stride[1];
-  p.dilation_y = attr.dilation[0];
-  p.dilation_x = attr.dilation[1];
-  p.bias_size = Dim(bias, 0);
+  const k::DepthwiseConv2dParams p = DepthwiseConv2dParamsOf(g, op);
   const TensorId in = op.inputs[0], w = op.inputs[1], b = op.inputs[2], izp = op.inputs[3],
                  wzp = op.inputs[4], o = op.outputs[0];
   const opt::TileKernels* tiles =
@@ -313,31 +275,10 @@ absl::StatusOr<BoundStep> BindMatmul(const graph::Graph& g, const graph::Operato
 
 // ------------------------------------------------------------------------------ pooling
 
-template <typename Attr>
-k::Pool2dParams PoolParams(const Attr& attr, const graph::Tensor& input,
-                           const graph::Tensor& output) {
-  k::Pool2dParams p;
-  p.batch = Dim(input, 0);
-  p.input_height = Dim(input, 1);
-  p.input_width = Dim(input, 2);
-  p.channels = Dim(input, 3);
-  p.output_height = Dim(output, 1);
-  p.output_width = Dim(output, 2);
-  p.kernel_height = attr.kernel[0];
-  p.kernel_width = attr.kernel[1];
-  p.stride_y = attr.stride[0];
-  p.stride_x = attr.stride[1];
-  p.pad_top = attr.pad[0];
-  p.pad_bottom = attr.pad[1];
-  p.pad_left = attr.pad[2];
-  p.pad_right = attr.pad[3];
-  return p;
-}
-
 absl::StatusOr<BoundStep> BindMaxPool2d(const graph::Graph& g, const graph::Operator& op) {
   const auto& attr = std::get<graph::MaxPool2dAttr>(op.attribute);
   const graph::Tensor& input = g.tensor(op.inputs[0]);
-  const k::Pool2dParams p = PoolParams(attr, input, g.tensor(op.outputs[0]));
+  const k::Pool2dParams p = Pool2dParamsOf(attr, input, g.tensor(op.outputs[0]));
   const TensorId in = op.inputs[0], o = op.outputs[0];
   switch (input.dtype) {
     case DType::kInt8:
@@ -366,7 +307,7 @@ absl::StatusOr<BoundStep> BindMaxPool2d(const graph::Graph& g, const graph::Oper
 absl::StatusOr<BoundStep> BindAvgPool2d(const graph::Graph& g, const graph::Operator& op) {
   const auto& attr = std::get<graph::AvgPool2dAttr>(op.attribute);
   const graph::Tensor& input = g.tensor(op.inputs[0]);
-  const k::Pool2dParams p = PoolParams(attr, input, g.tensor(op.outputs[0]));
+  const k::Pool2dParams p = Pool2dParamsOf(attr, input, g.tensor(op.outputs[0]));
   const TensorId in = op.inputs[0], izp = op.inputs[1], ozp = op.inputs[2], o = op.outputs[0];
   if (input.dtype == DType::kInt8 && attr.acc_type == DType::kInt32) {
     return BoundStep([p, in, izp, ozp, o](TensorData d) {
