@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "backends/ethosu/host_agent/tcp_listener.h"
 
 namespace inferd::ethosu {
 
@@ -45,24 +46,10 @@ AgentServer::AgentServer(std::shared_ptr<AgentCore> core) : core_(std::move(core
 AgentServer::~AgentServer() { Stop(); }
 
 absl::Status AgentServer::Start(const std::string& address, int port) {
-  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (listen_fd_ < 0) return absl::InternalError(absl::StrCat("socket: ", std::strerror(errno)));
-  const int one = 1;
-  ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  if (::inet_pton(AF_INET, address.c_str(), &addr.sin_addr) != 1) {
-    return absl::InvalidArgumentError(absl::StrCat("bad listen address '", address, "'"));
-  }
-  socklen_t length = sizeof(addr);
-  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      ::listen(listen_fd_, 16) != 0 ||
-      ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &length) != 0) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot listen on ", address, ":", port, ": ", std::strerror(errno)));
-  }
-  port_ = ntohs(addr.sin_port);
+  auto listener = ListenTcp(address, port, 16);
+  if (!listener.ok()) return listener.status();
+  listen_fd_ = listener->fd;
+  port_ = listener->port;
   accept_thread_ = std::thread([this] { AcceptLoop(); });
   return absl::OkStatus();
 }
