@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <future>
 #include <iterator>
 
+#include "absl/time/clock.h"
 #include "backends/cpu/cpu_backend.h"
 #include "engine/graph/tosa_reader.h"
 
@@ -60,6 +62,20 @@ RunningAgent StartAgent(AgentOptions options, int port) {
   const absl::Status status = agent.server->Start("127.0.0.1", port);
   EXPECT_TRUE(status.ok()) << status;
   return agent;
+}
+
+absl::StatusOr<BatchResult> ExecuteAndWait(Executable& executable, const Tensor& input,
+                                           absl::Duration deadline_in) {
+  Batch batch;
+  batch.inputs = {input};
+  batch.batch_size = input.shape().empty() ? 1 : input.shape()[0];
+  batch.cancellation = std::make_shared<CancellationToken>();
+  batch.deadline = absl::Now() + deadline_in;
+  std::promise<absl::StatusOr<BatchResult>> promise;
+  executable.Execute(std::move(batch), [&](absl::StatusOr<BatchResult> result) {
+    promise.set_value(std::move(result));
+  });
+  return promise.get_future().get();
 }
 
 }  // namespace inferd::ethosu::testing

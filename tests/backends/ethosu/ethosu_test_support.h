@@ -7,8 +7,11 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "backends/ethosu/host_agent/agent_core.h"
 #include "backends/ethosu/host_agent/agent_server.h"
+#include "engine/backend.h"
 #include "engine/tensor.h"
 
 namespace inferd::ethosu::testing {
@@ -21,6 +24,11 @@ Tensor DigitsImages(int64_t n, uint32_t seed = 1);
 
 // Scores [n,10] from the tosa_cpu backend for the same images.
 Tensor CpuReferenceScores(const Tensor& images);
+
+// Runs one batch of `input` (rows = batch size) on `executable` and waits for its completion;
+// `deadline_in` becomes the batch's deadline (infinite when not given).
+absl::StatusOr<BatchResult> ExecuteAndWait(Executable& executable, const Tensor& input,
+                                           absl::Duration deadline_in = absl::InfiniteDuration());
 
 // A host agent on 127.0.0.1:<port> (0: any free port).
 struct RunningAgent {

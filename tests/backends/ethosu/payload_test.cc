@@ -103,15 +103,8 @@ TEST(EthosuBackendVelaTest, ChecksIoAgainstTheConfig) {
 }
 
 absl::StatusOr<BatchResult> RunOnce(Executable& executable) {
-  Batch batch;
-  batch.inputs = {Tensor::Allocate(DataType::kInt8, {1, 8, 8, 1})};
-  batch.cancellation = std::make_shared<CancellationToken>();
-  batch.deadline = absl::Now() + absl::Seconds(30);
-  std::promise<absl::StatusOr<BatchResult>> promise;
-  executable.Execute(std::move(batch), [&](absl::StatusOr<BatchResult> result) {
-    promise.set_value(std::move(result));
-  });
-  return promise.get_future().get();
+  return testing::ExecuteAndWait(executable, Tensor::Allocate(DataType::kInt8, {1, 8, 8, 1}),
+                                 absl::Seconds(30));
 }
 
 TEST(EthosuBackendVelaTest, ScratchLargerThanTheTargetIsRefusedWithBothSizes) {

@@ -52,16 +52,7 @@ TEST(QemuTargetTest, RunsDigitsOnTheFirmwareInQemu) {
   ASSERT_TRUE(executable.ok()) << executable.status();
 
   const Tensor images = testing::DigitsImages(2, 5);
-  Batch batch;
-  batch.inputs = {images};
-  batch.batch_size = 2;
-  batch.cancellation = std::make_shared<CancellationToken>();
-  batch.deadline = absl::Now() + absl::Seconds(120);
-  std::promise<absl::StatusOr<BatchResult>> promise;
-  (*executable)->Execute(std::move(batch), [&](absl::StatusOr<BatchResult> result) {
-    promise.set_value(std::move(result));
-  });
-  auto result = promise.get_future().get();
+  auto result = testing::ExecuteAndWait(**executable, images, absl::Seconds(120));
   ASSERT_TRUE(result.ok()) << result.status();
   const Tensor expected = testing::CpuReferenceScores(images);
   EXPECT_TRUE(std::equal(result->outputs[0].bytes().begin(), result->outputs[0].bytes().end(),

@@ -285,15 +285,7 @@ TEST(EthosuBackendTest, ExecutesBatchesAndReportsCounters) {
   ASSERT_TRUE(executable.ok()) << executable.status();
 
   const Tensor images = testing::DigitsImages(4);
-  Batch batch;
-  batch.inputs = {images};
-  batch.batch_size = 4;
-  batch.cancellation = std::make_shared<CancellationToken>();
-  std::promise<absl::StatusOr<BatchResult>> promise;
-  (*executable)->Execute(std::move(batch), [&](absl::StatusOr<BatchResult> result) {
-    promise.set_value(std::move(result));
-  });
-  auto result = promise.get_future().get();
+  auto result = testing::ExecuteAndWait(**executable, images);
   ASSERT_TRUE(result.ok()) << result.status();
   ASSERT_EQ(result->outputs.size(), 1u);
   EXPECT_EQ(result->outputs[0].shape(), (Shape{4, 10}));
@@ -333,16 +325,7 @@ TEST(EthosuBackendTest, RunsOnTheFirmwareAgentCoreThroughTheLoweredJob) {
   ASSERT_TRUE(executable.ok()) << executable.status();
   for (int round = 0; round < 2; ++round) {
     const Tensor images = testing::DigitsImages(3, 11 + round);
-    Batch batch;
-    batch.inputs = {images};
-    batch.batch_size = 3;
-    batch.cancellation = std::make_shared<CancellationToken>();
-    batch.deadline = absl::Now() + absl::Seconds(30);
-    std::promise<absl::StatusOr<BatchResult>> promise;
-    (*executable)->Execute(std::move(batch), [&](absl::StatusOr<BatchResult> result) {
-      promise.set_value(std::move(result));
-    });
-    auto result = promise.get_future().get();
+    auto result = testing::ExecuteAndWait(**executable, images, absl::Seconds(30));
     ASSERT_TRUE(result.ok()) << result.status();
     const Tensor expected = testing::CpuReferenceScores(images);
     EXPECT_TRUE(std::equal(result->outputs[0].bytes().begin(), result->outputs[0].bytes().end(),
