@@ -33,6 +33,7 @@ Scheduler::Scheduler(SchedulerOptions options, std::vector<std::unique_ptr<Execu
 Scheduler::~Scheduler() { Drain(); }
 
 absl::Status Scheduler::Enqueue(std::unique_ptr<InferenceRequest> request) {
+  Executable* instance = nullptr;  // set when the request runs inline on this thread
   {
     std::lock_guard lock(mutex_);
     if (draining_) {
@@ -45,39 +46,21 @@ absl::Status Scheduler::Enqueue(std::unique_ptr<InferenceRequest> request) {
                        ": the request queue is full (", options_.max_queue_size,
                        " requests waiting); retry later"));
     }
-    if (!inline_dispatch_ || !queue_.empty() || idle_instances_.empty()) {
+    if (inline_dispatch_ && queue_.empty() && !idle_instances_.empty()) {
+      instance = idle_instances_.back();
+      idle_instances_.pop_back();
+    } else {
       queue_.push_back(std::move(request));
-      request = nullptr;
     }
   }
   statistics_->RequestAccepted();
-  if (request == nullptr) {
+  if (instance == nullptr) {
     queue_changed_.notify_one();
     return absl::OkStatus();
   }
-  Executable* instance;
-  {
-    std::lock_guard lock(mutex_);
-    // Re-checked: a worker may have taken the idle instance since the lock was released.
-    if (idle_instances_.empty()) {
-      queue_.push_back(std::move(request));
-      queue_changed_.notify_one();
-      return absl::OkStatus();
-    }
-    instance = idle_instances_.back();
-    idle_instances_.pop_back();
-  }
-  const absl::Time dispatch_time = absl::Now();
   RequestList requests;
   requests.push_back(std::move(request));
-  requests = DropAbandoned(std::move(requests), dispatch_time);
-  if (requests.empty()) {
-    std::lock_guard lock(mutex_);
-    idle_instances_.push_back(instance);
-  } else {
-    RunAndRelease(instance, std::move(requests));
-  }
-  queue_changed_.notify_all();
+  RunAndRelease(instance, std::move(requests));
   return absl::OkStatus();
 }
 
@@ -97,21 +80,20 @@ void Scheduler::WorkerLoop() {
     Executable* instance = nullptr;
     RequestList requests = NextBatch(instance);
     if (requests.empty()) return;
-    requests = DropAbandoned(std::move(requests), absl::Now());
-    if (requests.empty()) {
-      std::lock_guard lock(mutex_);
-      idle_instances_.push_back(instance);
-    } else {
-      RunAndRelease(instance, std::move(requests));
-    }
-    queue_changed_.notify_all();
+    RunAndRelease(instance, std::move(requests));
   }
 }
 
 void Scheduler::RunAndRelease(Executable* instance, RequestList requests) {
-  Run(instance, std::move(requests), absl::Now());
-  std::lock_guard lock(mutex_);
-  idle_instances_.push_back(instance);
+  const absl::Time dispatch_time = absl::Now();
+  requests = DropAbandoned(std::move(requests), dispatch_time);
+  if (!requests.empty()) Run(instance, std::move(requests), dispatch_time);
+  {
+    std::lock_guard lock(mutex_);
+    idle_instances_.push_back(instance);
+  }
+  // Queued work may have waited for this instance; a draining worker waits for all to be idle.
+  queue_changed_.notify_all();
 }
 
 Scheduler::RequestList Scheduler::NextBatch(Executable*& instance) {

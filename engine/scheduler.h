@@ -55,7 +55,8 @@ class Scheduler {
   // Takes the next batch off the queue and an idle instance to run it, waiting for more requests
   // while dynamic batching allows. Returns an empty list when draining and the queue is empty.
   RequestList NextBatch(Executable*& instance);
-  // Runs `requests` on `instance`, then returns the instance to the idle set.
+  // Completes abandoned requests, runs the rest on `instance`, then returns the instance to the
+  // idle set.
   void RunAndRelease(Executable* instance, RequestList requests);
   // Completes requests that nobody waits for any more; returns those still worth running.
   RequestList DropAbandoned(RequestList requests, absl::Time now);
