@@ -4,8 +4,10 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -70,6 +72,7 @@ class Inferctl {
     if (line_.command == "config") return Config();
     if (line_.command == "stats") return Stats();
     if (line_.command == "infer") return Infer();
+    if (line_.command == "profile") return Profile();
     return absl::InvalidArgumentError(absl::StrCat("unknown command '", line_.command, "'"));
   }
 
@@ -214,6 +217,69 @@ class Inferctl {
       }
     }
     if (stats->model_stats_size() == 0) std::cout << "no statistics\n";
+    return absl::OkStatus();
+  }
+
+  absl::Status Profile() {
+    absl::StatusOr<admin::OperatorProfileResponse> profile =
+        client_.OperatorProfile(line_.model, line_.model_version);
+    if (!profile.ok()) return profile.status();
+    std::cout << profile->name() << " version " << profile->version() << ": "
+              << profile->inference_count() << " inferences in " << profile->execution_count()
+              << " executions\n";
+    if (profile->operators_size() == 0) {
+      std::cout << "  no per-operator times: this model's backend runs it as one job\n";
+      return absl::OkStatus();
+    }
+    std::vector<const admin::OperatorTiming*> operators;
+    uint64_t total_ns = 0;
+    std::map<std::string, std::pair<uint64_t, int>> by_type;  // op -> (ns, operators)
+    for (const admin::OperatorTiming& timing : profile->operators()) {
+      operators.push_back(&timing);
+      // A control-flow operator's time includes its blocks' operators: count only the leaves.
+      if (timing.op() != "COND_IF" && timing.op() != "WHILE_LOOP") total_ns += timing.total_ns();
+      auto& [ns, count] = by_type[timing.op()];
+      ns += timing.total_ns();
+      ++count;
+    }
+    if (total_ns == 0) {
+      std::cout << "  no operator has run yet\n";
+      return absl::OkStatus();
+    }
+    std::stable_sort(operators.begin(), operators.end(),
+                     [](const admin::OperatorTiming* a, const admin::OperatorTiming* b) {
+                       return a->total_ns() > b->total_ns();
+                     });
+    const auto share = [&](uint64_t ns) {
+      return absl::StrFormat("%5.1f%%", 100.0 * static_cast<double>(ns) / total_ns);
+    };
+    std::cout << absl::StrFormat("  %-6s %12s %10s  %-18s %s\n", "share", "us per call", "calls",
+                                 "operator", "output [shape]");
+    const size_t shown = std::min(operators.size(), static_cast<size_t>(line_.top));
+    for (size_t i = 0; i < shown; ++i) {
+      const admin::OperatorTiming& timing = *operators[i];
+      const double per_call_us =
+          timing.calls() == 0 ? 0.0 : static_cast<double>(timing.total_ns()) / timing.calls() / 1e3;
+      const std::string where =
+          timing.block() == "main" ? "" : absl::StrCat(" (block ", timing.block(), ")");
+      std::cout << absl::StrFormat("  %-6s %12.2f %10d  %-18s %s [%s]%s\n",
+                                   share(timing.total_ns()), per_call_us, timing.calls(),
+                                   absl::StrCat(timing.op(), " #", timing.index()), timing.output(),
+                                   timing.shape(), where);
+    }
+    if (shown < operators.size()) {
+      std::cout << "  ... " << operators.size() - shown << " more (--top N shows more)\n";
+    }
+    std::vector<std::pair<std::string, std::pair<uint64_t, int>>> types(by_type.begin(),
+                                                                        by_type.end());
+    std::stable_sort(types.begin(), types.end(),
+                     [](const auto& a, const auto& b) { return a.second.first > b.second.first; });
+    std::cout << "  by operator type:\n";
+    for (const auto& [op, totals] : types) {
+      std::cout << absl::StrFormat("  %-6s %-18s %d operator%s, %.3f ms in all\n",
+                                   share(totals.first), op, totals.second,
+                                   totals.second == 1 ? "" : "s", totals.first / 1e6);
+    }
     return absl::OkStatus();
   }
 

@@ -18,10 +18,15 @@ struct CommandSpec {
 };
 
 constexpr CommandSpec kCommands[] = {
-    {"health", 0, 1, "health [MODEL]"},   {"list", 0, 0, "list [--ready]"},
-    {"load", 1, 1, "load MODEL"},         {"unload", 1, 1, "unload MODEL"},
-    {"metadata", 1, 1, "metadata MODEL"}, {"config", 1, 1, "config MODEL"},
-    {"stats", 0, 1, "stats [MODEL]"},     {"infer", 1, 1, "infer MODEL --input NAME=SPEC..."},
+    {"health", 0, 1, "health [MODEL]"},
+    {"list", 0, 0, "list [--ready]"},
+    {"load", 1, 1, "load MODEL"},
+    {"unload", 1, 1, "unload MODEL"},
+    {"metadata", 1, 1, "metadata MODEL"},
+    {"config", 1, 1, "config MODEL"},
+    {"stats", 0, 1, "stats [MODEL]"},
+    {"infer", 1, 1, "infer MODEL --input NAME=SPEC..."},
+    {"profile", 1, 1, "profile MODEL [--top N]"},
 };
 
 // Which commands a flag applies to; empty means every command.
@@ -36,7 +41,7 @@ const std::vector<FlagSpec>& Flags() {
       {"help", false, {}},
       {"url", true, {}},
       {"timeout-ms", true, {}},
-      {"model-version", true, {"health", "metadata", "config", "stats", "infer"}},
+      {"model-version", true, {"health", "metadata", "config", "stats", "infer", "profile"}},
       {"ready", false, {"list"}},
       {"input", true, {"infer"}},
       {"output", true, {"infer"}},
@@ -45,6 +50,7 @@ const std::vector<FlagSpec>& Flags() {
       {"max-values", true, {"infer"}},
       {"batch-size", true, {"infer"}},
       {"labels", true, {"infer"}},
+      {"top", true, {"profile"}},
   };
   return *flags;
 }
@@ -160,6 +166,10 @@ absl::StatusOr<InferctlCommandLine> ParseInferctlCommandLine(const std::vector<s
       absl::StatusOr<int64_t> batch_size = ParsePositive(name, value);
       if (!batch_size.ok()) return batch_size.status();
       line.batch_size = *batch_size;
+    } else if (name == "top") {
+      absl::StatusOr<int64_t> top = ParsePositive(name, value);
+      if (!top.ok()) return top.status();
+      line.top = *top;
     } else if (name == "labels") {
       if (value.empty()) return Usage("--labels wants a .npy file of class labels");
       line.labels = value;
@@ -187,12 +197,17 @@ Commands:
   config MODEL       MODEL's configuration in protobuf text format.
   stats [MODEL]      Inference statistics for MODEL, or for every model.
   infer MODEL        Runs MODEL once and prints or saves its outputs.
+  profile MODEL      Where MODEL spends its time: every operator's calls and wall time since the
+                     model loaded (all instances together), slowest first, then totals per
+                     operator type. Run some inferences first. Backends that run the model as
+                     one job (ethosu) report no operators.
   help               This text.
 
 Flags for every command:
   --url HOST:PORT        Server address (default localhost:8001).
   --timeout-ms N         Deadline for each RPC in milliseconds (default: none).
-  --model-version V      A specific model version (health, metadata, config, stats, infer).
+  --model-version V      A specific model version (health, metadata, config, stats, infer,
+                         profile).
   -h, --help             This text.
 
 Flags for infer:
@@ -209,6 +224,9 @@ Flags for infer:
                                      max_batch_size are split into requests of that size.
   --labels FILE.npy                  Integer class labels, one per row: prints the accuracy of the
                                      argmax of the [N,K] output against them.
+
+Flags for profile:
+  --top N                            List the N slowest operators (default 20).
 
 Printed outputs show name, datatype, shape and values; a rank-2 output [N,K] (class scores) also shows
 the argmax of each row. Errors print one line on stderr and exit non-zero (2 for usage mistakes).

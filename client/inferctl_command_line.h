@@ -20,7 +20,7 @@ struct InferctlInput {
 struct InferctlCommandLine {
   std::string url = "localhost:8001";
   bool help = false;    // --help, -h or the `help` subcommand; nothing else is checked then
-  std::string command;  // health, list, load, unload, metadata, config, stats, infer
+  std::string command;  // health, list, load, unload, metadata, config, stats, infer, profile
   std::string model;    // the MODEL argument, when the command takes one
   std::string model_version;
   std::optional<int64_t> timeout_ms;
@@ -34,6 +34,8 @@ struct InferctlCommandLine {
   // Rows per request; 0: the model's max_batch_size when the inputs have more rows than that.
   int64_t batch_size = 0;
   std::string labels;  // a .npy of integer class labels: print the accuracy of the outputs' argmax
+  // profile only: operators to list, slowest first (the per-type totals cover all of them).
+  int64_t top = 20;
 };
 
 // Parses the arguments after argv[0]. Flags may come before or after the subcommand, as

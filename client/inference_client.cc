@@ -200,6 +200,7 @@ InferenceClient::InferenceClient(std::shared_ptr<grpc::Channel> channel,
     : channel_(std::move(channel)),
       stub_(inference::GRPCInferenceService::NewStub(channel_)),
       health_stub_(grpc::health::v1::Health::NewStub(channel_)),
+      model_admin_stub_(admin::ModelAdmin::NewStub(channel_)),
       default_timeout_(default_timeout) {}
 
 std::unique_ptr<InferenceClient> InferenceClient::Connect(std::string_view url,
@@ -302,6 +303,18 @@ absl::StatusOr<inference::ModelStatisticsResponse> InferenceClient::ModelStatist
   inference::ModelStatisticsResponse response;
   const grpc::Status status =
       stub_->ModelStatistics(MakeContext(std::nullopt).get(), request, &response);
+  if (!status.ok()) return FromGrpcStatus(status);
+  return response;
+}
+
+absl::StatusOr<admin::OperatorProfileResponse> InferenceClient::OperatorProfile(
+    std::string_view model, std::string_view version) {
+  admin::OperatorProfileRequest request;
+  request.set_name(Str(model));
+  request.set_version(Str(version));
+  admin::OperatorProfileResponse response;
+  const grpc::Status status =
+      model_admin_stub_->OperatorProfile(MakeContext(std::nullopt).get(), request, &response);
   if (!status.ok()) return FromGrpcStatus(status);
   return response;
 }

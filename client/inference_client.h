@@ -17,6 +17,7 @@
 #include "engine/tensor.h"
 #include "grpcpp/channel.h"
 #include "health.grpc.pb.h"
+#include "inferd_admin.grpc.pb.h"
 #include "inference.grpc.pb.h"
 
 namespace inferd::client {
@@ -80,6 +81,10 @@ class InferenceClient {
   absl::Status Load(std::string_view model);
   absl::Status Unload(std::string_view model);
 
+  // inferd's own ModelAdmin/OperatorProfile: a model's time per operator since it loaded.
+  absl::StatusOr<admin::OperatorProfileResponse> OperatorProfile(std::string_view model,
+                                                                 std::string_view version = "");
+
   // Runs `model` on `inputs`, sent as raw_input_contents. Outputs come back as tensors decoded from
   // raw_output_contents or from typed contents; a response whose outputs do not match their
   // declared datatype and shape is a kInternal error. Output tensors are read-only views sharing
@@ -94,6 +99,7 @@ class InferenceClient {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<inference::GRPCInferenceService::Stub> stub_;
   std::unique_ptr<grpc::health::v1::Health::Stub> health_stub_;
+  std::unique_ptr<admin::ModelAdmin::Stub> model_admin_stub_;
   absl::Duration default_timeout_;
 };
 

@@ -21,6 +21,7 @@
 #include "absl/time/time.h"
 #include "engine/cancellation.h"
 #include "engine/data_type.h"
+#include "engine/operator_profile.h"
 #include "engine/shape.h"
 #include "engine/tensor.h"
 
@@ -86,6 +87,11 @@ class Executable {
   // may then run a batch on the thread that submitted the request instead of handing it to a
   // worker, which saves two thread switches per request. Remote backends keep the default.
   virtual bool CompletesInline() const { return false; }
+
+  // Time per operator since load, for backends that run a graph operator by operator; empty for
+  // those that cannot see operators (a remote target runs the network as one job). Safe to call
+  // while a batch runs: the figures are then a moment's snapshot.
+  virtual std::vector<OperatorTiming> OperatorProfile() const { return {}; }
 };
 
 class Backend {

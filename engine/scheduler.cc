@@ -64,6 +64,15 @@ absl::Status Scheduler::Enqueue(std::unique_ptr<InferenceRequest> request) {
   return absl::OkStatus();
 }
 
+std::vector<OperatorTiming> Scheduler::OperatorProfile() const {
+  // instances_ is fixed for the scheduler's life, so no lock: each instance reads its own counters.
+  std::vector<OperatorTiming> total;
+  for (const std::unique_ptr<Executable>& instance : instances_) {
+    AccumulateOperatorTimings(total, instance->OperatorProfile());
+  }
+  return total;
+}
+
 void Scheduler::Drain() {
   {
     std::lock_guard lock(mutex_);

@@ -48,6 +48,9 @@ class Scheduler {
   // Stops accepting requests, completes everything queued or running, then joins the workers.
   void Drain();
 
+  // Every instance's per-operator time, summed (see Executable::OperatorProfile).
+  std::vector<OperatorTiming> OperatorProfile() const;
+
  private:
   using RequestList = std::vector<std::unique_ptr<InferenceRequest>>;
 

@@ -34,6 +34,9 @@ class ServingModel {
   // Hands a validated request to the scheduler (see Scheduler::Enqueue for the errors).
   absl::Status Submit(std::unique_ptr<InferenceRequest> request);
 
+  // Time per operator since load, over all instances; empty for backends that do not profile.
+  std::vector<OperatorTiming> OperatorProfile() const { return scheduler_->OperatorProfile(); }
+
   // Stops taking requests and waits for those already taken to complete.
   void Drain();
 

@@ -21,6 +21,7 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "prometheus/exposer.h"
 #include "server/admin_service.h"
+#include "server/model_admin_service.h"
 #include "server/builtin_backends.h"
 #include "server/daemon_options.h"
 #include "server/inference_service.h"
@@ -120,6 +121,7 @@ int RunDaemon(const DaemonOptions& options) {
 
   InferenceService service(&models);
   AdminService admin_service(target_pool);
+  ModelAdminService model_admin_service(&models);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   int bound_port = 0;
@@ -127,6 +129,7 @@ int RunDaemon(const DaemonOptions& options) {
   builder.AddListeningPort(grpc_address, grpc::InsecureServerCredentials(), &bound_port);
   builder.RegisterService(&service);
   builder.RegisterService(&admin_service);
+  builder.RegisterService(&model_admin_service);
   builder.SetMaxReceiveMessageSize(static_cast<int>(options.grpc_max_message_size));
   builder.SetMaxSendMessageSize(static_cast<int>(options.grpc_max_message_size));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();

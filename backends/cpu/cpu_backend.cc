@@ -38,6 +38,9 @@ class CpuExecutable : public Executable {
 
   void Execute(Batch batch, BatchCallback done) override { done(Run(batch)); }
   bool CompletesInline() const override { return true; }
+  std::vector<OperatorTiming> OperatorProfile() const override {
+    return executor_->OperatorProfile();
+  }
 
  private:
   absl::Status Error(const absl::Status& status) const {

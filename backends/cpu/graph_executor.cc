@@ -1,5 +1,6 @@
 #include "backends/cpu/graph_executor.h"
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "backends/cpu/memory_plan.h"
 
 namespace inferd::cpu {
@@ -168,6 +170,8 @@ absl::Status GraphExecutor::PlanBlock(graph::BlockId block_id) {
     if (*step) plan.steps.push_back(Step{*std::move(step), i});
   }
 
+  plan.counters = std::make_unique<StepCounters[]>(plan.steps.size());
+
   // Lifetimes, in operator indices. Inputs are live from before the first operator; outputs of the
   // block until after the last. A nested block's inputs are the caller's buffers, never planned.
   constexpr int32_t kUnset = std::numeric_limits<int32_t>::min();
@@ -234,6 +238,33 @@ absl::Status GraphExecutor::PlanBlock(graph::BlockId block_id) {
     }
   }
   return absl::OkStatus();
+}
+
+std::vector<OperatorTiming> GraphExecutor::OperatorProfile() const {
+  const graph::Graph& g = *graph_;
+  std::vector<OperatorTiming> timings;
+  for (graph::BlockId block_id = 0; block_id < blocks_.size(); ++block_id) {
+    const BlockPlan& plan = blocks_[block_id];
+    if (!plan.planned) continue;
+    const graph::Block& block = g.blocks[block_id];
+    for (size_t s = 0; s < plan.steps.size(); ++s) {
+      const graph::Operator& op = block.operators[plan.steps[s].op_index];
+      OperatorTiming timing;
+      timing.block =
+          block.name.empty() && block_id == graph::Graph::kMainBlock ? "main" : block.name;
+      timing.index = static_cast<int64_t>(plan.steps[s].op_index);
+      timing.op = std::string(graph::OpName(op.op));
+      if (!op.outputs.empty()) {
+        const graph::Tensor& output = g.tensor(op.outputs[0]);
+        timing.output = output.name;
+        timing.shape = output.shape.empty() ? "scalar" : absl::StrJoin(output.shape, "x");
+      }
+      timing.calls = plan.counters[s].calls.load(std::memory_order_relaxed);
+      timing.total_ns = plan.counters[s].nanos.load(std::memory_order_relaxed);
+      timings.push_back(std::move(timing));
+    }
+  }
+  return timings;
 }
 
 absl::Status GraphExecutor::StepError(graph::BlockId block_id, size_t op_index,
@@ -318,13 +349,24 @@ absl::Status CheckInterrupted(const CancellationToken* cancellation, absl::Time 
 
 absl::Status GraphExecutor::RunBlock(graph::BlockId block_id, const RunContext& context) {
   const TensorData data(data_);
-  for (const Step& step : blocks_[block_id].steps) {
+  const BlockPlan& plan = blocks_[block_id];
+  for (size_t s = 0; s < plan.steps.size(); ++s) {
+    const Step& step = plan.steps[s];
     if (absl::Status status = CheckInterrupted(context.cancellation, context.deadline);
         !status.ok()) {
       return status;
     }
+    const auto start = std::chrono::steady_clock::now();
     absl::Status status =
         step.control >= 0 ? RunControl(control_[step.control], context) : step.run(data);
+    const auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(
+        std::chrono::steady_clock::now() - start);
+    StepCounters& counters = plan.counters[s];
+    counters.calls.store(counters.calls.load(std::memory_order_relaxed) + 1,
+                         std::memory_order_relaxed);
+    counters.nanos.store(
+        counters.nanos.load(std::memory_order_relaxed) + static_cast<uint64_t>(elapsed.count()),
+        std::memory_order_relaxed);
     if (!status.ok()) return StepError(block_id, step.op_index, status);
   }
   return absl::OkStatus();

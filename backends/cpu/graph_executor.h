@@ -12,6 +12,7 @@
 // the cancellation token and deadline are checked on every iteration.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -24,6 +25,7 @@
 #include "backends/cpu/kernel_binding.h"
 #include "engine/cancellation.h"
 #include "engine/graph/graph.h"
+#include "engine/operator_profile.h"
 
 namespace inferd::cpu {
 
@@ -52,6 +54,10 @@ class GraphExecutor {
   // Bytes of all arenas together (the main block's and those of the blocks control flow calls).
   size_t arena_bytes() const { return arena_bytes_; }
 
+  // Calls and wall time of every bound operator since creation, main block first, then the blocks
+  // control flow calls. Safe to call from another thread while Run runs.
+  std::vector<OperatorTiming> OperatorProfile() const;
+
  private:
   struct Step {
     BoundStep run;         // empty for control flow
@@ -65,11 +71,19 @@ class GraphExecutor {
   };
   using AlignedBytes = std::unique_ptr<uint8_t[], FreeDeleter>;
 
+  // Written only by the running thread; atomics so that a profile may be read meanwhile. Always
+  // on: two clock reads per operator are noise beside any kernel.
+  struct StepCounters {
+    std::atomic<uint64_t> calls{0};
+    std::atomic<uint64_t> nanos{0};
+  };
+
   // One block's bound operators and the arena holding the tensors its operators produce.
   struct BlockPlan {
     bool planned = false;
     std::vector<Step> steps;
-    AlignedBytes arena;  // 64-byte aligned, sized once
+    std::unique_ptr<StepCounters[]> counters;  // one per step
+    AlignedBytes arena;                        // 64-byte aligned, sized once
     size_t arena_bytes = 0;
   };
 

@@ -58,6 +58,18 @@ TEST(InferctlCommandLine, InferWithEveryFlagInBothSpellings) {
   EXPECT_EQ(line->url, "h:1");
 }
 
+TEST(InferctlCommandLine, ProfileTakesAModelAndTop) {
+  absl::StatusOr<InferctlCommandLine> line = Parse({"profile", "digits", "--top=5"});
+  ASSERT_TRUE(line.ok()) << line.status();
+  EXPECT_EQ(line->command, "profile");
+  EXPECT_EQ(line->model, "digits");
+  EXPECT_EQ(line->top, 5);
+  EXPECT_EQ(Parse({"profile", "digits"})->top, 20);
+  EXPECT_THAT(ErrorOf({"profile"}), HasSubstr("usage: inferctl profile MODEL"));
+  EXPECT_THAT(ErrorOf({"profile", "digits", "--top", "0"}), HasSubstr("positive integer"));
+  EXPECT_THAT(ErrorOf({"stats", "--top", "3"}), HasSubstr("does not apply to 'stats'"));
+}
+
 TEST(InferctlCommandLine, FlagsMayPrecedeTheCommand) {
   absl::StatusOr<InferctlCommandLine> line = Parse({"--input", "x=INT8::1", "infer", "m"});
   ASSERT_TRUE(line.ok()) << line.status();
@@ -98,8 +110,9 @@ TEST(InferctlCommandLine, UsageMistakesAreExplained) {
 
 TEST(InferctlUsage, MentionsEveryCommand) {
   const std::string usage = InferctlUsage();
-  for (const char* command : {"health", "list", "load", "unload", "metadata", "config", "stats",
-                              "infer", "--output-dir", "--timeout-ms", "--url"}) {
+  for (const char* command :
+       {"health", "list", "load", "unload", "metadata", "config", "stats", "infer", "profile",
+        "--top", "--output-dir", "--timeout-ms", "--url"}) {
     EXPECT_THAT(usage, HasSubstr(command));
   }
 }

@@ -58,6 +58,16 @@ TEST(InferctlTest, ClassifiesTheHeldOutDigitsWithTheStatedAccuracy) {
   EXPECT_NE(infer.output.find(absl::StrFormat("scores: INT8 [%d,10]", count)), std::string::npos)
       << infer.output;
 
+  // The operators the 359 images ran through, slowest first, and the totals per type.
+  CommandResult profile = RunInferctl(url, "profile digits_int8 --top 2");
+  EXPECT_EQ(profile.exit_code, 0) << profile.output;
+  EXPECT_NE(profile.output.find(absl::StrFormat("digits_int8 version 1: %d inferences", count)),
+            std::string::npos)
+      << profile.output;
+  EXPECT_NE(profile.output.find("by operator type:"), std::string::npos) << profile.output;
+  EXPECT_NE(profile.output.find("CONV2D"), std::string::npos) << profile.output;
+  EXPECT_NE(profile.output.find("more (--top N shows more)"), std::string::npos) << profile.output;
+
   CommandResult list = RunInferctl(url, "list");
   EXPECT_EQ(list.exit_code, 0);
   EXPECT_NE(list.output.find("digits_fp32  1        READY"), std::string::npos) << list.output;

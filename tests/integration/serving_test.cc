@@ -143,6 +143,23 @@ TEST(ServingTest, ClassifiesTheHeldOutDigitsAndReportsIt) {
   EXPECT_EQ(stats->model_stats(0).inference_stats().success().count(),
             static_cast<uint64_t>(requests_int8));
 
+  // The CPU backend runs its batch-1 graph once per image of a batch: every operator ran once per
+  // inference, whichever instance ran it; constants cost nothing.
+  auto profile = client->OperatorProfile("digits_int8");
+  ASSERT_TRUE(profile.ok()) << profile.status();
+  EXPECT_EQ(profile->inference_count(), static_cast<uint64_t>(images));
+  EXPECT_EQ(profile->execution_count(), stats->model_stats(0).execution_count());
+  ASSERT_GT(profile->operators_size(), 0);
+  int convolutions = 0;
+  for (const admin::OperatorTiming& timing : profile->operators()) {
+    EXPECT_EQ(timing.calls(), static_cast<uint64_t>(images))
+        << timing.op() << " #" << timing.index();
+    EXPECT_NE(timing.op(), "CONST");
+    convolutions += timing.op() == "CONV2D";
+  }
+  EXPECT_GT(convolutions, 0);
+  EXPECT_EQ(client->OperatorProfile("no_such_model").status().code(), absl::StatusCode::kNotFound);
+
   auto metrics = HttpGet((*daemon)->metrics_port(), "/metrics");
   ASSERT_TRUE(metrics.ok()) << metrics.status();
   EXPECT_EQ(

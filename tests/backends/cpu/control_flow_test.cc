@@ -147,6 +147,36 @@ TEST(ControlFlowTest, WhileLoopCountsToTheLimit) {
   EXPECT_EQ(r.b, 20);
 }
 
+// The per-operator profile counts every run of every operator, loop bodies once per iteration.
+TEST(ControlFlowTest, OperatorProfileCountsEveryRunOfEveryOperator) {
+  std::unique_ptr<GraphExecutor> executor = Executor(CountingLoop());
+  ASSERT_NE(executor, nullptr);
+  auto calls = [&](const std::string& block, const std::string& op) -> int64_t {
+    for (const OperatorTiming& timing : executor->OperatorProfile()) {
+      if (timing.block == block && timing.op == op) return static_cast<int64_t>(timing.calls);
+    }
+    return -1;
+  };
+  EXPECT_EQ(calls("main", "WHILE_LOOP"), 0);
+  EXPECT_EQ(calls("cond", "GREATER"), 0);
+  EXPECT_EQ(calls("body", "ADD"), 0);
+
+  ASSERT_TRUE(RunCountingLoop(*executor, 0, 1, 7).status.ok());   // 7 iterations
+  ASSERT_TRUE(RunCountingLoop(*executor, 0, 3, 12).status.ok());  // 4 iterations
+  EXPECT_EQ(calls("main", "WHILE_LOOP"), 2);
+  EXPECT_EQ(calls("body", "ADD"), 11);
+  EXPECT_EQ(calls("cond", "GREATER"), 13);  // once more than the body, per run
+
+  const std::vector<OperatorTiming> profile = executor->OperatorProfile();
+  ASSERT_EQ(profile.size(), 3u);
+  EXPECT_EQ(profile[0].block, "main");
+  EXPECT_EQ(profile[0].index, 0);
+  EXPECT_EQ(profile[0].output, "i");
+  EXPECT_EQ(profile[0].shape, "1");
+  // The loop's time holds its blocks' operators, all measured inside it on one monotonic clock.
+  EXPECT_GE(profile[0].total_ns, profile[1].total_ns + profile[2].total_ns);
+}
+
 TEST(ControlFlowTest, WhileLoopWhoseConditionStartsFalseReturnsItsInputs) {
   std::unique_ptr<GraphExecutor> executor = Executor(CountingLoop());
   ASSERT_NE(executor, nullptr);
