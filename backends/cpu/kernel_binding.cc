@@ -21,6 +21,7 @@
 #include "backends/cpu/kernels/optimized/conv2d_optimized.h"
 #include "backends/cpu/kernels/optimized/depthwise_conv2d_optimized.h"
 #include "backends/cpu/kernels/optimized/matmul_optimized.h"
+#include "backends/cpu/kernels/optimized/pooling_optimized.h"
 #include "backends/cpu/kernels/optimized/tile_kernels.h"
 #include "backends/cpu/kernels/pooling.h"
 #include "backends/cpu/kernels/rescale.h"
@@ -280,21 +281,28 @@ absl::StatusOr<BoundStep> BindMaxPool2d(const graph::Graph& g, const graph::Oper
   const graph::Tensor& input = g.tensor(op.inputs[0]);
   const k::Pool2dParams p = Pool2dParamsOf(attr, input, g.tensor(op.outputs[0]));
   const TensorId in = op.inputs[0], o = op.outputs[0];
+  // The optimised versions give the same bits; the reference stays for INFERD_CPU_KERNELS.
+  const bool optimized = opt::OptimizedKernelsEnabled();
   switch (input.dtype) {
-    case DType::kInt8:
-      return BoundStep([p, in, o](TensorData d) {
-        k::MaxPool2dInt8(p, In<int8_t>(d, in), Out<int8_t>(d, o));
+    case DType::kInt8: {
+      const auto kernel = optimized ? opt::MaxPool2dInt8 : k::MaxPool2dInt8;
+      return BoundStep([p, in, o, kernel](TensorData d) {
+        kernel(p, In<int8_t>(d, in), Out<int8_t>(d, o));
         return absl::OkStatus();
       });
-    case DType::kInt16:
-      return BoundStep([p, in, o](TensorData d) {
-        k::MaxPool2dInt16(p, In<int16_t>(d, in), Out<int16_t>(d, o));
+    }
+    case DType::kInt16: {
+      const auto kernel = optimized ? opt::MaxPool2dInt16 : k::MaxPool2dInt16;
+      return BoundStep([p, in, o, kernel](TensorData d) {
+        kernel(p, In<int16_t>(d, in), Out<int16_t>(d, o));
         return absl::OkStatus();
       });
+    }
     case DType::kFp32: {
       const k::NanMode nan_mode = ToKernel(attr.nan_mode);
-      return BoundStep([p, in, o, nan_mode](TensorData d) {
-        k::MaxPool2dFp32(p, In<float>(d, in), Out<float>(d, o), nan_mode);
+      const auto kernel = optimized ? opt::MaxPool2dFp32 : k::MaxPool2dFp32;
+      return BoundStep([p, in, o, nan_mode, kernel](TensorData d) {
+        kernel(p, In<float>(d, in), Out<float>(d, o), nan_mode);
         return absl::OkStatus();
       });
     }
@@ -309,12 +317,15 @@ absl::StatusOr<BoundStep> BindAvgPool2d(const graph::Graph& g, const graph::Oper
   const graph::Tensor& input = g.tensor(op.inputs[0]);
   const k::Pool2dParams p = Pool2dParamsOf(attr, input, g.tensor(op.outputs[0]));
   const TensorId in = op.inputs[0], izp = op.inputs[1], ozp = op.inputs[2], o = op.outputs[0];
+  const bool optimized = opt::OptimizedKernelsEnabled();
   if (input.dtype == DType::kInt8 && attr.acc_type == DType::kInt32) {
-    return BoundStep([p, in, izp, ozp, o](TensorData d) {
+    const auto kernel =
+        optimized && opt::AvgPool2dInt8Supported(p) ? opt::AvgPool2dInt8 : k::AvgPool2dInt8;
+    return BoundStep([p, in, izp, ozp, o, kernel](TensorData d) {
       k::Pool2dParams q = p;
       q.input_zp = static_cast<int32_t>(ReadInt(d[izp], DType::kInt8));
       q.output_zp = static_cast<int32_t>(ReadInt(d[ozp], DType::kInt8));
-      return FromKernel(k::AvgPool2dInt8(q, In<int8_t>(d, in), Out<int8_t>(d, o)));
+      return FromKernel(kernel(q, In<int8_t>(d, in), Out<int8_t>(d, o)));
     });
   }
   if (input.dtype == DType::kInt16 && attr.acc_type == DType::kInt32) {
@@ -328,10 +339,11 @@ absl::StatusOr<BoundStep> BindAvgPool2d(const graph::Graph& g, const graph::Oper
     });
   }
   if (input.dtype == DType::kFp32 && attr.acc_type == DType::kFp32) {
-    return BoundStep([p, in, izp, ozp, o](TensorData d) {
+    const auto kernel = optimized ? opt::AvgPool2dFp32 : k::AvgPool2dFp32;
+    return BoundStep([p, in, izp, ozp, o, kernel](TensorData d) {
       if (ReadFp32(d[izp]) != 0.0f) return ZeroPointMustBeZero("input_zp", DType::kFp32);
       if (ReadFp32(d[ozp]) != 0.0f) return ZeroPointMustBeZero("output_zp", DType::kFp32);
-      k::AvgPool2dFp32(p, In<float>(d, in), Out<float>(d, o));
+      kernel(p, In<float>(d, in), Out<float>(d, o));
       return absl::OkStatus();
     });
   }

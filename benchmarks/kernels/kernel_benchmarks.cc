@@ -1,6 +1,7 @@
-// Google Benchmark of CONV2D, DEPTHWISE_CONV2D and MATMUL on MobileNetV2 shapes, INT8 and FP32,
-// reference kernel vs optimised kernel (weights packed outside the timed loop, as at bind time).
-// Run with --benchmark_repetitions=5 --benchmark_report_aggregates_only=true for medians.
+// Google Benchmark of CONV2D, DEPTHWISE_CONV2D and MATMUL on MobileNetV2 shapes, and of MAX_POOL2D
+// / AVG_POOL2D on common pooling shapes, INT8 and FP32, reference kernel vs optimised kernel
+// (weights packed outside the timed loop, as at bind time). Run with --benchmark_repetitions=5
+// --benchmark_report_aggregates_only=true for medians.
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
@@ -14,7 +15,9 @@
 #include "backends/cpu/kernels/optimized/conv2d_optimized.h"
 #include "backends/cpu/kernels/optimized/depthwise_conv2d_optimized.h"
 #include "backends/cpu/kernels/optimized/matmul_optimized.h"
+#include "backends/cpu/kernels/optimized/pooling_optimized.h"
 #include "backends/cpu/kernels/optimized/tile_kernels.h"
+#include "backends/cpu/kernels/pooling.h"
 
 namespace inferd::bench {
 namespace {
@@ -209,6 +212,57 @@ void BM_Matmul(benchmark::State& state) {
 }
 
 // MobileNetV2 layers: the stem, an expansion, a projection.
+// (in_hw, channels, kernel, stride), no padding: kernel == in_hw is a global pool.
+k::Pool2dParams PoolShape(benchmark::State& state) {
+  k::Pool2dParams p;
+  p.input_height = p.input_width = state.range(0);
+  p.channels = state.range(1);
+  p.kernel_height = p.kernel_width = state.range(2);
+  p.stride_y = p.stride_x = state.range(3);
+  p.output_height = p.output_width = (p.input_height - p.kernel_height) / p.stride_y + 1;
+  p.input_zp = -3;
+  p.output_zp = 5;
+  return p;
+}
+
+template <bool kOptimized, bool kInt8, bool kMax>
+void BM_Pool(benchmark::State& state) {
+  const k::Pool2dParams p = PoolShape(state);
+  const int64_t in_count = int64_t{p.input_height} * p.input_width * p.channels;
+  const int64_t out_count = int64_t{p.output_height} * p.output_width * p.channels;
+  if constexpr (kInt8) {
+    const auto input = Random<int8_t>(in_count);
+    std::vector<int8_t> output(out_count);
+    for (auto _ : state) {
+      if constexpr (kMax) {
+        (kOptimized ? opt::MaxPool2dInt8 : k::MaxPool2dInt8)(p, input.data(), output.data());
+      } else {
+        (kOptimized ? opt::AvgPool2dInt8 : k::AvgPool2dInt8)(p, input.data(), output.data());
+      }
+      benchmark::DoNotOptimize(output.data());
+    }
+  } else {
+    const auto input = Random<float>(in_count);
+    std::vector<float> output(out_count);
+    for (auto _ : state) {
+      if constexpr (kMax) {
+        (kOptimized ? opt::MaxPool2dFp32 : k::MaxPool2dFp32)(p, input.data(), output.data(),
+                                                             k::NanMode::kPropagate);
+      } else {
+        (kOptimized ? opt::AvgPool2dFp32 : k::AvgPool2dFp32)(p, input.data(), output.data());
+      }
+      benchmark::DoNotOptimize(output.data());
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * out_count);
+}
+
+// ResNet's stem max pool, the digits model's, and MobileNetV2's global average pool.
+void MaxPoolShapes(benchmark::internal::Benchmark* b) {
+  b->Args({112, 64, 3, 2})->Args({8, 8, 2, 2});
+}
+void AvgPoolShapes(benchmark::internal::Benchmark* b) { b->Args({7, 1280, 7, 1}); }
+
 void ConvShapes(benchmark::internal::Benchmark* b) {
   b->ArgNames({"hw", "cin", "cout", "k", "s"});
   b->Args({224, 3, 32, 3, 2});
@@ -242,6 +296,14 @@ BENCHMARK(BM_Matmul<false, true>)->Name("MatmulInt8/reference")->Apply(MatmulSha
 BENCHMARK(BM_Matmul<true, true>)->Name("MatmulInt8/optimized")->Apply(MatmulShapes);
 BENCHMARK(BM_Matmul<false, false>)->Name("MatmulFp32/reference")->Apply(MatmulShapes);
 BENCHMARK(BM_Matmul<true, false>)->Name("MatmulFp32/optimized")->Apply(MatmulShapes);
+BENCHMARK(BM_Pool<false, true, true>)->Name("MaxPoolInt8/reference")->Apply(MaxPoolShapes);
+BENCHMARK(BM_Pool<true, true, true>)->Name("MaxPoolInt8/optimized")->Apply(MaxPoolShapes);
+BENCHMARK(BM_Pool<false, false, true>)->Name("MaxPoolFp32/reference")->Apply(MaxPoolShapes);
+BENCHMARK(BM_Pool<true, false, true>)->Name("MaxPoolFp32/optimized")->Apply(MaxPoolShapes);
+BENCHMARK(BM_Pool<false, true, false>)->Name("AvgPoolInt8/reference")->Apply(AvgPoolShapes);
+BENCHMARK(BM_Pool<true, true, false>)->Name("AvgPoolInt8/optimized")->Apply(AvgPoolShapes);
+BENCHMARK(BM_Pool<false, false, false>)->Name("AvgPoolFp32/reference")->Apply(AvgPoolShapes);
+BENCHMARK(BM_Pool<true, false, false>)->Name("AvgPoolFp32/optimized")->Apply(AvgPoolShapes);
 
 }  // namespace
 }  // namespace inferd::bench

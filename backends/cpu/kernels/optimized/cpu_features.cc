@@ -3,15 +3,14 @@
 #include <cstdlib>
 
 namespace inferd::cpu::kernels::optimized {
-namespace {
 
-// INFERD_CPU_KERNELS=reference turns the optimised kernels off (for comparisons and debugging).
 bool DisabledByEnvironment() {
-  const char* value = std::getenv("INFERD_CPU_KERNELS");
-  return value != nullptr && value[0] == 'r';
+  static const bool disabled = [] {
+    const char* value = std::getenv("INFERD_CPU_KERNELS");
+    return value != nullptr && value[0] == 'r';
+  }();
+  return disabled;
 }
-
-}  // namespace
 
 bool CpuHasAvx2Fma() {
 #if defined(__x86_64__) || defined(__i386__)

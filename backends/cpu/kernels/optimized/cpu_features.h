@@ -5,6 +5,10 @@
 
 namespace inferd::cpu::kernels::optimized {
 
+// INFERD_CPU_KERNELS=reference in the environment turns the optimised kernels off (for
+// comparisons and debugging); the CpuHas* answers below are then false.
+bool DisabledByEnvironment();
+
 // x86-64 with AVX2 and FMA (Haswell and later). Always false elsewhere.
 bool CpuHasAvx2Fma();
 

@@ -13,6 +13,10 @@ std::atomic<bool> enabled{true};
 
 void SetOptimizedKernelsEnabled(bool on) { enabled.store(on, std::memory_order_relaxed); }
 
+bool OptimizedKernelsEnabled() {
+  return enabled.load(std::memory_order_relaxed) && !DisabledByEnvironment();
+}
+
 const TileKernels* SelectTileKernels() {
   if (!enabled.load(std::memory_order_relaxed)) return nullptr;
   static const TileKernels* const selected = []() -> const TileKernels* {

@@ -60,6 +60,9 @@ const TileKernels* SelectTileKernels();
 // Switches the optimised kernels off or back on for graphs bound from now on (benchmarks compare
 // both in one process). On by default unless INFERD_CPU_KERNELS=reference is set.
 void SetOptimizedKernelsEnabled(bool enabled);
+// Whether graphs bound now should use the optimised kernels (see SetOptimizedKernelsEnabled); for
+// the kernels that need no per-ISA table.
+bool OptimizedKernelsEnabled();
 
 // Per instruction set; nullptr when that set is not compiled in. Callers must check the CPU.
 const TileKernels* Avx2TileKernels();
