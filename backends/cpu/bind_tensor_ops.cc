@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <memory>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -18,6 +20,8 @@
 #include "backends/cpu/kernels/data_layout.h"
 #include "backends/cpu/kernels/depthwise_conv2d.h"
 #include "backends/cpu/kernels/fft.h"
+#include "backends/cpu/kernels/optimized/tile_kernels.h"
+#include "backends/cpu/kernels/optimized/transpose_conv2d_optimized.h"
 #include "backends/cpu/kernels/pooling.h"
 #include "backends/cpu/kernels/reduction.h"
 #include "backends/cpu/kernels/resize.h"
@@ -26,6 +30,8 @@
 
 namespace inferd::cpu {
 namespace {
+
+namespace opt = ::inferd::cpu::kernels::optimized;
 
 using graph::DType;
 using graph::Op;
@@ -457,6 +463,63 @@ absl::StatusOr<BoundStep> BindConv3d(const graph::Graph& g, const graph::Operato
                         Float16ConvKernels<k::Conv3dParams>{k::Conv3dFp16, k::Conv3dBf16});
 }
 
+// The optimised INT8 / FP32 kernels when the CPU has them and the weights (and, for INT8, their
+// zero point) are constants to pack now; nullopt leaves the operator to the reference kernels.
+std::optional<BoundStep> BindTransposeConv2dOptimized(const graph::Graph& g,
+                                                      const graph::Operator& op,
+                                                      const k::TransposeConv2dParams& p,
+                                                      DType acc_type) {
+  const opt::TileKernels* tiles = opt::SelectTileKernels();
+  if (tiles == nullptr) return std::nullopt;
+  const graph::Tensor& input = g.tensor(op.inputs[0]);
+  const graph::Tensor& weight = g.tensor(op.inputs[1]);
+  const TensorId in = op.inputs[0], b = op.inputs[2], izp = op.inputs[3], wzp = op.inputs[4],
+                 o = op.outputs[0];
+  const int64_t weight_count = Elements(weight);
+  const auto scratch_elements = static_cast<size_t>(opt::TransposeConv2dScratchElements(p));
+  if (input.dtype == DType::kInt8 && weight.dtype == DType::kInt8 && acc_type == DType::kInt32) {
+    const int8_t* weight_data = ConstantData<int8_t>(g, op.inputs[1], weight_count);
+    const int8_t* weight_zp = ConstantData<int8_t>(g, wzp, 1);
+    if (weight_data == nullptr || weight_zp == nullptr || !opt::TransposeConv2dInt8Supported(p)) {
+      return std::nullopt;
+    }
+    k::TransposeConv2dParams q = p;
+    q.weight_zp = *weight_zp;
+    auto packed = std::make_shared<const opt::PackedInt8Matrix>(
+        opt::PackTransposeConv2dInt8Weights(q, weight_data, q.weight_zp));
+    // The executor runs one inference at a time, so one scratch buffer per bound operator.
+    auto scratch = std::make_shared<std::vector<int32_t>>(scratch_elements);
+    const TensorId w = op.inputs[1];
+    return BoundStep([q, packed, scratch, tiles, in, w, b, izp, o](TensorData d) {
+      k::TransposeConv2dParams r = q;
+      r.input_zp = static_cast<int32_t>(ReadInt(d[izp], DType::kInt8));
+      if (opt::TransposeConv2dInt8Optimized(*tiles, r, *packed, In<int8_t>(d, in),
+                                            In<int32_t>(d, b), scratch->data(),
+                                            Out<int32_t>(d, o)) == k::KernelStatus::kOk) {
+        return absl::OkStatus();
+      }
+      // A bias near the int32 limit: the reference decides whether a result overflows.
+      return FromKernel(k::TransposeConv2dInt8(r, In<int8_t>(d, in), In<int8_t>(d, w),
+                                               In<int32_t>(d, b), Out<int32_t>(d, o)));
+    });
+  }
+  if (input.dtype == DType::kFp32 && weight.dtype == DType::kFp32 && acc_type == DType::kFp32) {
+    const float* weight_data = ConstantData<float>(g, op.inputs[1], weight_count);
+    if (weight_data == nullptr) return std::nullopt;
+    auto packed = std::make_shared<const opt::PackedFp32Matrix>(
+        opt::PackTransposeConv2dFp32Weights(p, weight_data));
+    auto scratch = std::make_shared<std::vector<float>>(scratch_elements);
+    return BoundStep([p, packed, scratch, tiles, in, b, izp, wzp, o](TensorData d) {
+      if (ReadFp32(d[izp]) != 0.0f) return ZeroPointMustBeZero("input_zp", DType::kFp32);
+      if (ReadFp32(d[wzp]) != 0.0f) return ZeroPointMustBeZero("weight_zp", DType::kFp32);
+      opt::TransposeConv2dFp32Optimized(*tiles, p, *packed, In<float>(d, in), In<float>(d, b),
+                                        scratch->data(), Out<float>(d, o));
+      return absl::OkStatus();
+    });
+  }
+  return std::nullopt;
+}
+
 absl::StatusOr<BoundStep> BindTransposeConv2d(const graph::Graph& g, const graph::Operator& op) {
   const auto& attr = std::get<graph::TransposeConv2dAttr>(op.attribute);
   const graph::Tensor& input = g.tensor(op.inputs[0]);
@@ -479,6 +542,7 @@ absl::StatusOr<BoundStep> BindTransposeConv2d(const graph::Graph& g, const graph
   p.stride_y = attr.stride[0];
   p.stride_x = attr.stride[1];
   p.bias_size = Dim(g.tensor(op.inputs[2]), 0);
+  if (auto optimized = BindTransposeConv2dOptimized(g, op, p, attr.acc_type)) return *optimized;
   return BindConvFamily(
       g, op, p, attr.acc_type, k::TransposeConv2dInt8, k::TransposeConv2dInt16,
       k::TransposeConv2dFp32,

@@ -208,4 +208,26 @@ k::Pool2dParams Pool2dParamsOf(const Attr& attr, const graph::Tensor& input,
 using FamilyBinder = std::optional<absl::StatusOr<BoundStep>> (*)(const graph::Graph& graph,
                                                                   const graph::Operator& op);
 
+// The tensor when a CONST operator of the graph produces it (so its data is its value at run time
+// too), else nullptr.
+inline const graph::Tensor* ConstantTensor(const graph::Graph& g, graph::TensorId id,
+                                           size_t min_bytes) {
+  const graph::Tensor& tensor = g.tensor(id);
+  if (tensor.data.size() < min_bytes || tensor.data.empty()) return nullptr;
+  for (const graph::Block& block : g.blocks) {
+    for (const graph::Operator& op : block.operators) {
+      if (op.op == graph::Op::kConst && !op.outputs.empty() && op.outputs[0] == id) {
+        return &tensor;
+      }
+    }
+  }
+  return nullptr;
+}
+
+template <typename T>
+const T* ConstantData(const graph::Graph& g, graph::TensorId id, int64_t elements) {
+  const graph::Tensor* tensor = ConstantTensor(g, id, static_cast<size_t>(elements) * sizeof(T));
+  return tensor == nullptr ? nullptr : reinterpret_cast<const T*>(tensor->data.data());
+}
+
 }  // namespace inferd::cpu

@@ -43,25 +43,6 @@ namespace opt = ::inferd::cpu::kernels::optimized;
 // when the CPU has their instructions and the weights (and weight zero point) are constants: those
 // are packed here, once, and the reference kernels remain for everything else.
 
-// The tensor when a CONST operator of the graph produces it (so its data is its value at run time
-// too), else nullptr.
-const graph::Tensor* ConstantTensor(const graph::Graph& g, TensorId id, size_t min_bytes) {
-  const graph::Tensor& tensor = g.tensor(id);
-  if (tensor.data.size() < min_bytes || tensor.data.empty()) return nullptr;
-  for (const graph::Block& block : g.blocks) {
-    for (const graph::Operator& op : block.operators) {
-      if (op.op == Op::kConst && !op.outputs.empty() && op.outputs[0] == id) return &tensor;
-    }
-  }
-  return nullptr;
-}
-
-template <typename T>
-const T* ConstantData(const graph::Graph& g, TensorId id, int64_t elements) {
-  const graph::Tensor* tensor = ConstantTensor(g, id, static_cast<size_t>(elements) * sizeof(T));
-  return tensor == nullptr ? nullptr : reinterpret_cast<const T*>(tensor->data.data());
-}
-
 absl::StatusOr<BoundStep> BindConv2d(const graph::Graph& g, const graph::Operator& op) {
   const auto& attr = std::get<graph::Conv2dAttr>(op.attribute);
   const graph::Tensor& input = g.tensor(op.inputs[0]);

@@ -17,7 +17,9 @@
 #include "backends/cpu/kernels/optimized/matmul_optimized.h"
 #include "backends/cpu/kernels/optimized/pooling_optimized.h"
 #include "backends/cpu/kernels/optimized/tile_kernels.h"
+#include "backends/cpu/kernels/optimized/transpose_conv2d_optimized.h"
 #include "backends/cpu/kernels/pooling.h"
+#include "backends/cpu/kernels/transpose_conv2d.h"
 
 namespace inferd::bench {
 namespace {
@@ -212,6 +214,77 @@ void BM_Matmul(benchmark::State& state) {
 }
 
 // MobileNetV2 layers: the stem, an expansion, a projection.
+// (in_hw, cin, cout, kernel, stride), pads that make the output exactly stride times the input: the
+// upsampling layers of decoders and segmentation heads.
+k::TransposeConv2dParams TransposeConvShape(benchmark::State& state) {
+  k::TransposeConv2dParams p;
+  p.input_height = p.input_width = state.range(0);
+  p.input_channels = state.range(1);
+  p.output_channels = state.range(2);
+  p.kernel_height = p.kernel_width = state.range(3);
+  p.stride_y = p.stride_x = state.range(4);
+  const int crop = p.kernel_height - p.stride_y;  // output = (in - 1) * s + k - crop = in * s
+  p.out_pad_top = p.out_pad_left = -(crop / 2);
+  p.out_pad_bottom = p.out_pad_right = -(crop - crop / 2);
+  p.output_height = p.output_width = p.input_height * p.stride_y;
+  p.bias_size = p.output_channels;
+  p.input_zp = -128;
+  return p;
+}
+
+template <bool kOptimized, bool kInt8>
+void BM_TransposeConv(benchmark::State& state) {
+  const k::TransposeConv2dParams p = TransposeConvShape(state);
+  const int64_t in_count = int64_t{p.input_height} * p.input_width * p.input_channels;
+  const int64_t w_count =
+      int64_t{p.output_channels} * p.kernel_height * p.kernel_width * p.input_channels;
+  const int64_t out_count = int64_t{p.output_height} * p.output_width * p.output_channels;
+  const opt::TileKernels* tiles = opt::SelectTileKernels();
+  if (kOptimized && tiles == nullptr) {
+    state.SkipWithError("no optimised kernels for this CPU");
+    return;
+  }
+  if constexpr (kInt8) {
+    const auto input = Random<int8_t>(in_count);
+    const auto weight = Random<int8_t>(w_count);
+    const std::vector<int32_t> bias(p.output_channels, 100);
+    std::vector<int32_t> output(out_count);
+    std::vector<int32_t> scratch(opt::TransposeConv2dScratchElements(p));
+    const opt::PackedInt8Matrix packed = opt::PackTransposeConv2dInt8Weights(p, weight.data(), 0);
+    for (auto _ : state) {
+      if constexpr (kOptimized) {
+        opt::TransposeConv2dInt8Optimized(*tiles, p, packed, input.data(), bias.data(),
+                                          scratch.data(), output.data());
+      } else {
+        k::TransposeConv2dInt8(p, input.data(), weight.data(), bias.data(), output.data());
+      }
+      benchmark::DoNotOptimize(output.data());
+    }
+  } else {
+    const auto input = Random<float>(in_count);
+    const auto weight = Random<float>(w_count);
+    const std::vector<float> bias(p.output_channels, 0.5f);
+    std::vector<float> output(out_count);
+    std::vector<float> scratch(opt::TransposeConv2dScratchElements(p));
+    const opt::PackedFp32Matrix packed = opt::PackTransposeConv2dFp32Weights(p, weight.data());
+    for (auto _ : state) {
+      if constexpr (kOptimized) {
+        opt::TransposeConv2dFp32Optimized(*tiles, p, packed, input.data(), bias.data(),
+                                          scratch.data(), output.data());
+      } else {
+        k::TransposeConv2dFp32(p, input.data(), weight.data(), bias.data(), output.data());
+      }
+      benchmark::DoNotOptimize(output.data());
+    }
+  }
+  SetMacs(state,
+          static_cast<double>(in_count) * p.output_channels * p.kernel_height * p.kernel_width);
+}
+
+void TransposeConvShapes(benchmark::internal::Benchmark* b) {
+  b->Args({16, 64, 32, 2, 2})->Args({16, 64, 32, 4, 2})->Args({28, 32, 16, 3, 1});
+}
+
 // (in_hw, channels, kernel, stride), no padding: kernel == in_hw is a global pool.
 k::Pool2dParams PoolShape(benchmark::State& state) {
   k::Pool2dParams p;
@@ -296,6 +369,18 @@ BENCHMARK(BM_Matmul<false, true>)->Name("MatmulInt8/reference")->Apply(MatmulSha
 BENCHMARK(BM_Matmul<true, true>)->Name("MatmulInt8/optimized")->Apply(MatmulShapes);
 BENCHMARK(BM_Matmul<false, false>)->Name("MatmulFp32/reference")->Apply(MatmulShapes);
 BENCHMARK(BM_Matmul<true, false>)->Name("MatmulFp32/optimized")->Apply(MatmulShapes);
+BENCHMARK(BM_TransposeConv<false, true>)
+    ->Name("TransposeConvInt8/reference")
+    ->Apply(TransposeConvShapes);
+BENCHMARK(BM_TransposeConv<true, true>)
+    ->Name("TransposeConvInt8/optimized")
+    ->Apply(TransposeConvShapes);
+BENCHMARK(BM_TransposeConv<false, false>)
+    ->Name("TransposeConvFp32/reference")
+    ->Apply(TransposeConvShapes);
+BENCHMARK(BM_TransposeConv<true, false>)
+    ->Name("TransposeConvFp32/optimized")
+    ->Apply(TransposeConvShapes);
 BENCHMARK(BM_Pool<false, true, true>)->Name("MaxPoolInt8/reference")->Apply(MaxPoolShapes);
 BENCHMARK(BM_Pool<true, true, true>)->Name("MaxPoolInt8/optimized")->Apply(MaxPoolShapes);
 BENCHMARK(BM_Pool<false, false, true>)->Name("MaxPoolFp32/reference")->Apply(MaxPoolShapes);

@@ -4,16 +4,8 @@
 #include <cstddef>
 #include <limits>
 
+#include "backends/cpu/kernels/optimized/vector_clones.h"
 #include "backends/cpu/kernels/tosa_arith.h"
-
-// The row loops below are written for the compiler's vectoriser (this file is built with -O3); on
-// x86-64 each also gets an AVX2 clone that the loader picks when the CPU has it. aarch64's base ISA
-// has NEON, so the default build vectorises there.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define INFERD_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define INFERD_VECTOR_CLONES
-#endif
 
 namespace inferd::cpu::kernels::optimized {
 namespace {
