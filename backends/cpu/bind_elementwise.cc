@@ -19,10 +19,14 @@
 #include "backends/cpu/kernels/elementwise_unary.h"
 #include "backends/cpu/kernels/float_formats.h"
 #include "backends/cpu/kernels/logical.h"
+#include "backends/cpu/kernels/optimized/elementwise_optimized.h"
+#include "backends/cpu/kernels/optimized/tile_kernels.h"
 #include "backends/cpu/kernels/select.h"
 
 namespace inferd::cpu {
 namespace {
+
+namespace opt = ::inferd::cpu::kernels::optimized;
 
 using graph::DType;
 using graph::Op;
@@ -110,7 +114,26 @@ Bound BindMinMax(const graph::Graph& g, const graph::Operator& op) {
   const bool maximum = op.op == Op::kMaximum;
   const graph::NanMode mode = maximum ? std::get<graph::MaximumAttr>(op.attribute).nan_mode
                                       : std::get<graph::MinimumAttr>(op.attribute).nan_mode;
-  if (g.tensor(op.inputs[0]).dtype == DType::kInt32) {
+  const DType type = g.tensor(op.inputs[0]).dtype;
+  if ((type == DType::kInt32 || type == DType::kFp32) && opt::OptimizedKernelsEnabled()) {
+    // The same elements as the reference (see elementwise_optimized.h), vectorised.
+    const k::BroadcastShape s = BinaryShape(g, op);
+    const TensorId a = op.inputs[0], b = op.inputs[1], o = op.outputs[0];
+    const opt::ElementwiseOp eop =
+        maximum ? opt::ElementwiseOp::kMaximum : opt::ElementwiseOp::kMinimum;
+    if (type == DType::kInt32) {
+      return absl::StatusOr<BoundStep>([s, a, b, o, eop](TensorData d) {
+        return FromKernel(opt::ElementwiseInt32(eop, s, In<int32_t>(d, a), In<int32_t>(d, b),
+                                                Out<int32_t>(d, o)));
+      });
+    }
+    const k::NanMode nan_mode = ToKernel(mode);
+    return absl::StatusOr<BoundStep>([s, a, b, o, eop, nan_mode](TensorData d) {
+      opt::ElementwiseFp32(eop, nan_mode, s, In<float>(d, a), In<float>(d, b), Out<float>(d, o));
+      return Done();
+    });
+  }
+  if (type == DType::kInt32) {
     const k::BroadcastShape s = BinaryShape(g, op);
     const TensorId a = op.inputs[0], b = op.inputs[1], o = op.outputs[0];
     return absl::StatusOr<BoundStep>([s, a, b, o, maximum](TensorData d) {

@@ -20,6 +20,7 @@
 #include "backends/cpu/kernels/matmul.h"
 #include "backends/cpu/kernels/optimized/conv2d_optimized.h"
 #include "backends/cpu/kernels/optimized/depthwise_conv2d_optimized.h"
+#include "backends/cpu/kernels/optimized/elementwise_optimized.h"
 #include "backends/cpu/kernels/optimized/matmul_optimized.h"
 #include "backends/cpu/kernels/optimized/pooling_optimized.h"
 #include "backends/cpu/kernels/optimized/tile_kernels.h"
@@ -353,6 +354,22 @@ absl::StatusOr<BoundStep> BindAddSub(const graph::Graph& g, const graph::Operato
       MakeBroadcastShape(a, g.tensor(op.inputs[1]), g.tensor(op.outputs[0]));
   const TensorId ia = op.inputs[0], ib = op.inputs[1], o = op.outputs[0];
   const bool add = op.op == Op::kAdd;
+  // The optimised kernels compute the same elements (see elementwise_optimized.h).
+  const opt::ElementwiseOp optimized_op = add ? opt::ElementwiseOp::kAdd : opt::ElementwiseOp::kSub;
+  const bool optimized = opt::OptimizedKernelsEnabled();
+  if (a.dtype == DType::kInt32 && optimized) {
+    return BoundStep([s, ia, ib, o, optimized_op](TensorData d) {
+      return FromKernel(opt::ElementwiseInt32(optimized_op, s, In<int32_t>(d, ia),
+                                              In<int32_t>(d, ib), Out<int32_t>(d, o)));
+    });
+  }
+  if (a.dtype == DType::kFp32 && optimized) {
+    return BoundStep([s, ia, ib, o, optimized_op](TensorData d) {
+      opt::ElementwiseFp32(optimized_op, k::NanMode::kPropagate, s, In<float>(d, ia),
+                           In<float>(d, ib), Out<float>(d, o));
+      return absl::OkStatus();
+    });
+  }
   if (a.dtype == DType::kInt32) {
     return BoundStep([s, ia, ib, o, add](TensorData d) {
       return FromKernel(
@@ -399,6 +416,13 @@ absl::StatusOr<BoundStep> BindMul(const graph::Graph& g, const graph::Operator& 
             k::MulInt32(s, In<int32_t>(d, ia), In<int32_t>(d, ib), amount, Out<int32_t>(d, o)));
       });
     case DType::kFp32:
+      if (opt::OptimizedKernelsEnabled()) {
+        return BoundStep([s, ia, ib, o](TensorData d) {
+          opt::ElementwiseFp32(opt::ElementwiseOp::kMul, k::NanMode::kPropagate, s,
+                               In<float>(d, ia), In<float>(d, ib), Out<float>(d, o));
+          return absl::OkStatus();
+        });
+      }
       return BoundStep([s, ia, ib, o](TensorData d) {
         k::MulFp32(s, In<float>(d, ia), In<float>(d, ib), Out<float>(d, o));
         return absl::OkStatus();
@@ -414,12 +438,14 @@ absl::StatusOr<BoundStep> BindClamp(const graph::Graph& g, const graph::Operator
   const graph::Tensor& input = g.tensor(op.inputs[0]);
   const int64_t count = Elements(input);
   const TensorId in = op.inputs[0], o = op.outputs[0];
+  const bool optimized = opt::OptimizedKernelsEnabled();
   switch (input.dtype) {
     case DType::kInt8: {
       const auto lo = static_cast<int8_t>(attr.min_val[0]);
       const auto hi = static_cast<int8_t>(attr.max_val[0]);
-      return BoundStep([in, o, count, lo, hi](TensorData d) {
-        k::ClampInt8(In<int8_t>(d, in), Out<int8_t>(d, o), count, lo, hi);
+      const auto kernel = optimized ? opt::ClampInt8 : k::ClampInt8;
+      return BoundStep([in, o, count, lo, hi, kernel](TensorData d) {
+        kernel(In<int8_t>(d, in), Out<int8_t>(d, o), count, lo, hi);
         return absl::OkStatus();
       });
     }
@@ -427,8 +453,9 @@ absl::StatusOr<BoundStep> BindClamp(const graph::Graph& g, const graph::Operator
       int16_t lo, hi;
       std::memcpy(&lo, attr.min_val.data(), sizeof lo);
       std::memcpy(&hi, attr.max_val.data(), sizeof hi);
-      return BoundStep([in, o, count, lo, hi](TensorData d) {
-        k::ClampInt16(In<int16_t>(d, in), Out<int16_t>(d, o), count, lo, hi);
+      const auto kernel = optimized ? opt::ClampInt16 : k::ClampInt16;
+      return BoundStep([in, o, count, lo, hi, kernel](TensorData d) {
+        kernel(In<int16_t>(d, in), Out<int16_t>(d, o), count, lo, hi);
         return absl::OkStatus();
       });
     }
@@ -436,8 +463,9 @@ absl::StatusOr<BoundStep> BindClamp(const graph::Graph& g, const graph::Operator
       const float lo = ReadFp32(attr.min_val.data());
       const float hi = ReadFp32(attr.max_val.data());
       const k::NanMode nan_mode = ToKernel(attr.nan_mode);
-      return BoundStep([in, o, count, lo, hi, nan_mode](TensorData d) {
-        k::ClampFp32(In<float>(d, in), Out<float>(d, o), count, lo, hi, nan_mode);
+      const auto kernel = optimized ? opt::ClampFp32 : k::ClampFp32;
+      return BoundStep([in, o, count, lo, hi, nan_mode, kernel](TensorData d) {
+        kernel(In<float>(d, in), Out<float>(d, o), count, lo, hi, nan_mode);
         return absl::OkStatus();
       });
     }

@@ -9,11 +9,15 @@
 #include <string>
 #include <vector>
 
+#include "backends/cpu/kernels/clamp.h"
 #include "backends/cpu/kernels/conv2d.h"
 #include "backends/cpu/kernels/depthwise_conv2d.h"
+#include "backends/cpu/kernels/elementwise_arithmetic.h"
+#include "backends/cpu/kernels/elementwise_binary.h"
 #include "backends/cpu/kernels/matmul.h"
 #include "backends/cpu/kernels/optimized/conv2d_optimized.h"
 #include "backends/cpu/kernels/optimized/depthwise_conv2d_optimized.h"
+#include "backends/cpu/kernels/optimized/elementwise_optimized.h"
 #include "backends/cpu/kernels/optimized/matmul_optimized.h"
 #include "backends/cpu/kernels/optimized/pooling_optimized.h"
 #include "backends/cpu/kernels/optimized/tile_kernels.h"
@@ -285,6 +289,86 @@ void TransposeConvShapes(benchmark::internal::Benchmark* b) {
   b->Args({16, 64, 32, 2, 2})->Args({16, 64, 32, 4, 2})->Args({28, 32, 16, 3, 1});
 }
 
+// [1, hw, hw, channels] with [1, hw, hw, channels] (a residual ADD) or, when per_channel is 1, with
+// [1, 1, 1, channels] (a per-channel MAXIMUM, broadcast along every row).
+k::BroadcastShape ElementwiseShape(benchmark::State& state) {
+  k::BroadcastShape s;
+  s.rank = 4;
+  const int32_t dims[4] = {1, static_cast<int32_t>(state.range(0)),
+                           static_cast<int32_t>(state.range(0)),
+                           static_cast<int32_t>(state.range(1))};
+  for (int d = 0; d < 4; ++d) {
+    s.output_dims[d] = s.input1_dims[d] = dims[d];
+    s.input2_dims[d] = state.range(2) != 0 && d < 3 ? 1 : dims[d];
+  }
+  return s;
+}
+
+int64_t ElementCount(const int32_t* dims) { return int64_t{dims[0]} * dims[1] * dims[2] * dims[3]; }
+
+template <bool kOptimized>
+void BM_AddInt32(benchmark::State& state) {
+  const k::BroadcastShape s = ElementwiseShape(state);
+  const auto a = Random<int32_t>(ElementCount(s.input1_dims));
+  const auto b = Random<int32_t>(ElementCount(s.input2_dims));
+  std::vector<int32_t> out(ElementCount(s.output_dims));
+  for (auto _ : state) {
+    if constexpr (kOptimized) {
+      opt::ElementwiseInt32(opt::ElementwiseOp::kAdd, s, a.data(), b.data(), out.data());
+    } else {
+      k::AddInt32(s, a.data(), b.data(), out.data());
+    }
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(out.size()));
+}
+
+template <bool kOptimized>
+void BM_MaximumFp32(benchmark::State& state) {
+  const k::BroadcastShape s = ElementwiseShape(state);
+  const auto a = Random<float>(ElementCount(s.input1_dims));
+  const auto b = Random<float>(ElementCount(s.input2_dims));
+  std::vector<float> out(ElementCount(s.output_dims));
+  for (auto _ : state) {
+    if constexpr (kOptimized) {
+      opt::ElementwiseFp32(opt::ElementwiseOp::kMaximum, k::NanMode::kPropagate, s, a.data(),
+                           b.data(), out.data());
+    } else {
+      k::FloatBinary<float>(k::FloatBinaryOp::kMaximum, k::NanMode::kPropagate, s, a.data(),
+                            b.data(), out.data());
+    }
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(out.size()));
+}
+
+template <bool kOptimized, bool kInt8>
+void BM_Clamp(benchmark::State& state) {
+  const int64_t count = int64_t{state.range(0)} * state.range(0) * state.range(1);
+  if constexpr (kInt8) {
+    const auto in = Random<int8_t>(count);
+    std::vector<int8_t> out(count);
+    for (auto _ : state) {
+      (kOptimized ? opt::ClampInt8 : k::ClampInt8)(in.data(), out.data(), count, -100, 100);
+      benchmark::DoNotOptimize(out.data());
+    }
+  } else {
+    const auto in = Random<float>(count);
+    std::vector<float> out(count);
+    for (auto _ : state) {
+      (kOptimized ? opt::ClampFp32 : k::ClampFp32)(in.data(), out.data(), count, 0.0f, 0.5f,
+                                                   k::NanMode::kPropagate);
+      benchmark::DoNotOptimize(out.data());
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * count);
+}
+
+// MobileNetV2's largest residual ADD and a per-channel MAXIMUM on it; CLAMP after its first conv.
+void ResidualShapes(benchmark::internal::Benchmark* b) { b->Args({56, 24, 0}); }
+void PerChannelShapes(benchmark::internal::Benchmark* b) { b->Args({56, 24, 1}); }
+void ClampShapes(benchmark::internal::Benchmark* b) { b->Args({112, 32})->Args({56, 24}); }
+
 // (in_hw, channels, kernel, stride), no padding: kernel == in_hw is a global pool.
 k::Pool2dParams PoolShape(benchmark::State& state) {
   k::Pool2dParams p;
@@ -381,6 +465,14 @@ BENCHMARK(BM_TransposeConv<false, false>)
 BENCHMARK(BM_TransposeConv<true, false>)
     ->Name("TransposeConvFp32/optimized")
     ->Apply(TransposeConvShapes);
+BENCHMARK(BM_AddInt32<false>)->Name("AddInt32/reference")->Apply(ResidualShapes);
+BENCHMARK(BM_AddInt32<true>)->Name("AddInt32/optimized")->Apply(ResidualShapes);
+BENCHMARK(BM_MaximumFp32<false>)->Name("MaximumFp32/reference")->Apply(PerChannelShapes);
+BENCHMARK(BM_MaximumFp32<true>)->Name("MaximumFp32/optimized")->Apply(PerChannelShapes);
+BENCHMARK(BM_Clamp<false, true>)->Name("ClampInt8/reference")->Apply(ClampShapes);
+BENCHMARK(BM_Clamp<true, true>)->Name("ClampInt8/optimized")->Apply(ClampShapes);
+BENCHMARK(BM_Clamp<false, false>)->Name("ClampFp32/reference")->Apply(ClampShapes);
+BENCHMARK(BM_Clamp<true, false>)->Name("ClampFp32/optimized")->Apply(ClampShapes);
 BENCHMARK(BM_Pool<false, true, true>)->Name("MaxPoolInt8/reference")->Apply(MaxPoolShapes);
 BENCHMARK(BM_Pool<true, true, true>)->Name("MaxPoolInt8/optimized")->Apply(MaxPoolShapes);
 BENCHMARK(BM_Pool<false, false, true>)->Name("MaxPoolFp32/reference")->Apply(MaxPoolShapes);

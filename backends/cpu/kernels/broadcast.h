@@ -18,16 +18,13 @@ struct BroadcastShape {
   int32_t input2_dims[kMaxRank] = {};
 };
 
-// Calls out[i] = op(in1[j], in2[k]) for every output position in row-major order, j and k being the
-// positions that apply_broadcast maps it to.
-template <typename In1T, typename In2T, typename OutT, typename Op>
-void ForEachBroadcast(const BroadcastShape& shape, const In1T* in1, const In2T* in2, OutT* out,
-                      Op&& op) {
+// Walks the output of a broadcast of rank >= 1 row by row (a row: the innermost dimension). For
+// each row, in row-major order, calls visit(offset1, offset2, stride1, stride2, length): the row's
+// elements come from in1[offset1 + i * stride1] and in2[offset2 + i * stride2], i < length, each
+// stride 1, or 0 along a broadcast dimension.
+template <typename Visit>
+void ForEachBroadcastRow(const BroadcastShape& shape, Visit&& visit) {
   const int32_t rank = shape.rank;
-  if (rank == 0) {
-    *out = op(*in1, *in2);
-    return;
-  }
   // Element strides of each input, 0 along broadcast dimensions.
   int64_t stride1[kMaxRank] = {};
   int64_t stride2[kMaxRank] = {};
@@ -40,14 +37,10 @@ void ForEachBroadcast(const BroadcastShape& shape, const In1T* in1, const In2T* 
     if (d < rank - 1) outer *= shape.output_dims[d];
   }
   const int32_t inner = shape.output_dims[rank - 1];
-  const int64_t inner1 = stride1[rank - 1];
-  const int64_t inner2 = stride2[rank - 1];
   int32_t index[kMaxRank] = {};
   int64_t offset1 = 0, offset2 = 0;
   for (int64_t o = 0; o < outer; ++o) {
-    const In1T* a = in1 + offset1;
-    const In2T* b = in2 + offset2;
-    for (int32_t i = 0; i < inner; ++i) *out++ = op(a[i * inner1], b[i * inner2]);
+    visit(offset1, offset2, stride1[rank - 1], stride2[rank - 1], inner);
     // Advance the outer index like an odometer, keeping both input offsets in step.
     for (int32_t d = rank - 2; d >= 0; --d) {
       offset1 += stride1[d];
@@ -58,6 +51,23 @@ void ForEachBroadcast(const BroadcastShape& shape, const In1T* in1, const In2T* 
       index[d] = 0;
     }
   }
+}
+
+// Calls out[i] = op(in1[j], in2[k]) for every output position in row-major order, j and k being the
+// positions that apply_broadcast maps it to.
+template <typename In1T, typename In2T, typename OutT, typename Op>
+void ForEachBroadcast(const BroadcastShape& shape, const In1T* in1, const In2T* in2, OutT* out,
+                      Op&& op) {
+  if (shape.rank == 0) {
+    *out = op(*in1, *in2);
+    return;
+  }
+  ForEachBroadcastRow(
+      shape, [&](int64_t offset1, int64_t offset2, int64_t inner1, int64_t inner2, int32_t length) {
+        const In1T* a = in1 + offset1;
+        const In2T* b = in2 + offset2;
+        for (int32_t i = 0; i < length; ++i) *out++ = op(a[i * inner1], b[i * inner2]);
+      });
 }
 
 }  // namespace inferd::cpu::kernels

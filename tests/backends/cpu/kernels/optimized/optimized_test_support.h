@@ -56,6 +56,23 @@ inline std::vector<float> RandomFloat(std::mt19937& rng, int64_t count) {
   return values;
 }
 
+// Random values with NaNs of both signs, infinities of both signs and zeros of both signs mixed
+// in, which comparisons and NaN rules must treat as the specification does.
+inline std::vector<float> AwkwardFloats(std::mt19937& rng, int64_t count) {
+  std::vector<float> values = RandomFloat(rng, count);
+  const float specials[] = {std::numeric_limits<float>::quiet_NaN(),
+                            -std::numeric_limits<float>::quiet_NaN(),
+                            0.0f,
+                            -0.0f,
+                            std::numeric_limits<float>::infinity(),
+                            -std::numeric_limits<float>::infinity()};
+  for (auto& v : values) {
+    const int pick = RandomInt(rng, 0, 11);
+    if (pick < 6) v = specials[pick];
+  }
+  return values;
+}
+
 // The TOSA 1.0 bound for an fp32 dot product of length `depth` (plus the bias addition), relative
 // to the sum of the absolute values of the products: a generous (depth + 2) * 2^-23 factor.
 inline double DotProductTolerance(int64_t depth, double abs_sum) {

@@ -92,34 +92,6 @@ TEST(PoolingOptimizedTest, MaxPoolInt8AndInt16MatchTheReference) {
   }
 }
 
-// Values with NaNs (of both signs) and zeros of both signs, which the comparisons must treat as
-// the specification does.
-std::vector<float> AwkwardFloats(std::mt19937& rng, int64_t count) {
-  std::vector<float> values = RandomFloat(rng, count);
-  for (auto& v : values) {
-    switch (RandomInt(rng, 0, 11)) {
-      case 0:
-        v = std::numeric_limits<float>::quiet_NaN();
-        break;
-      case 1:
-        v = -std::numeric_limits<float>::quiet_NaN();
-        break;
-      case 2:
-        v = 0.0f;
-        break;
-      case 3:
-        v = -0.0f;
-        break;
-      case 4:
-        v = -std::numeric_limits<float>::infinity();
-        break;
-      default:
-        break;
-    }
-  }
-  return values;
-}
-
 TEST(PoolingOptimizedTest, MaxPoolFp32MatchesTheReferenceInBothNanModes) {
   std::mt19937 rng(12);
   for (int i = 0; i < kCases; ++i) {
