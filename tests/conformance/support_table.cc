@@ -46,7 +46,9 @@ shows up to ten per output and lists skipped folders too) and ends with `N passe
 `--skip-unsupported`; without that flag they fail). `--jobs N` runs N folders at once (default:
 the number of cores). Folders marked `expected_failure` pass when the graph is rejected. The exit status is 0 only when nothing failed. The ctest
 `tosa_conformance_shared` runs it over `$INFERD_TOSA_CONFORMANCE_DIR` (default
-`<repo>/../shared/tosa-conformance`) and is skipped when that folder is absent.
+`<repo>/../shared/tosa-conformance`), without `--skip-unsupported`, and is skipped when that folder
+is absent; `tosa_conformance_shared_reference_kernels` runs it again with
+`INFERD_CPU_KERNELS=reference`, so the reference kernels behind the optimised ones pass too.
 
 )";
 
