@@ -17,6 +17,7 @@
 #include "backends/cpu/kernels/conv2d.h"
 #include "backends/cpu/kernels/depthwise_conv2d.h"
 #include "backends/cpu/kernels/kernel_types.h"
+#include "backends/cpu/kernels/matmul.h"
 #include "backends/cpu/kernels/pooling.h"
 #include "engine/graph/graph.h"
 
@@ -54,6 +55,7 @@ inline T* Out(TensorData data, graph::TensorId id) {
 inline int64_t ReadInt(const uint8_t* p, graph::DType dtype) {
   switch (dtype) {
     case graph::DType::kBool:
+    case graph::DType::kInt4:  // held unpacked, one int8_t an element
     case graph::DType::kInt8:
       return static_cast<int8_t>(p[0]);
     case graph::DType::kInt16: {
@@ -179,6 +181,17 @@ inline k::DepthwiseConv2dParams DepthwiseConv2dParamsOf(const graph::Graph& g,
   p.dilation_y = attr.dilation[0];
   p.dilation_x = attr.dilation[1];
   p.bias_size = Dim(g.tensor(op.inputs[2]), 0);
+  return p;
+}
+
+// `op` must be a validated MATMUL: A [N, H, C] x B [N, C, W].
+inline k::MatmulParams MatmulParamsOf(const graph::Graph& g, const graph::Operator& op) {
+  const graph::Tensor& a = g.tensor(op.inputs[0]);
+  k::MatmulParams p;
+  p.batch = Dim(a, 0);
+  p.rows = Dim(a, 1);
+  p.depth = Dim(a, 2);
+  p.columns = Dim(g.tensor(op.inputs[1]), 2);
   return p;
 }
 
