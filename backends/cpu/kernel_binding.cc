@@ -454,6 +454,7 @@ absl::StatusOr<BoundStep> BindClamp(const graph::Graph& g, const graph::Operator
       });
     }
     default:
+      if (auto bound = BindElementwiseFamily(g, op)) return *std::move(bound);  // FP16, BF16
       return NoKernel(g, op);
   }
 }

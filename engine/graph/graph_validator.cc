@@ -840,9 +840,9 @@ class Validator {
 
   absl::Status CheckClamp(const Ctx& c) const {
     if (absl::Status s = Arity(c, 1, 1, 1); !s.ok()) return s;
-    if (absl::Status s = InType(
-            c, 0,
-            {DType::kInt8, DType::kInt16, DType::kInt32, DType::kFp16, DType::kBf16, DType::kFp32});
+    // TOSA 1.0 lists no INT32 CLAMP.
+    if (absl::Status s =
+            InType(c, 0, {DType::kInt8, DType::kInt16, DType::kFp16, DType::kBf16, DType::kFp32});
         !s.ok()) {
       return s;
     }

@@ -294,6 +294,12 @@ TEST(GraphValidatorTest, Clamp) {
   EXPECT_THAT(b.Error(), HasSubstr("min_val 10 exceeds max_val 5"));
   std::get<ClampAttr>(op.attribute).min_val = {};
   EXPECT_THAT(b.Error(), HasSubstr("min_val / max_val hold 0 / 1 bytes; INT8 needs 1"));
+  // TOSA 1.0 has no INT32 CLAMP.
+  b.graph().tensors[x].dtype = DType::kInt32;
+  b.graph().tensors[out].dtype = DType::kInt32;
+  std::get<ClampAttr>(op.attribute).min_val = {0, 0, 0, 0};
+  std::get<ClampAttr>(op.attribute).max_val = {1, 0, 0, 0};
+  EXPECT_THAT(b.Error(), HasSubstr("INT32"));
 }
 
 TEST(GraphValidatorTest, Table) {
