@@ -245,6 +245,16 @@ class Validator {
       return Error(absl::StrCat(label, ": constant data is ", t.data.size(), " bytes but ",
                                 Name(t.dtype), ShapeString(t.shape), " needs ", *bytes));
     }
+    if (t.dtype == DType::kInt4) {
+      // int4_t is -7..+7: the specification leaves -8 out to keep weights symmetric about zero.
+      for (int64_t i = 0; i < *elements && !t.data.empty(); ++i) {
+        const uint8_t byte = t.data[static_cast<size_t>(i / 2)];
+        if (((i % 2 == 0) ? (byte & 0x0f) : (byte >> 4)) == 0x8) {
+          return Error(absl::StrCat(label, ": INT4 element ", i,
+                                    " is -8, outside TOSA's int4_t range -7..7"));
+        }
+      }
+    }
     return absl::OkStatus();
   }
 

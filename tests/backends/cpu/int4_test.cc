@@ -20,13 +20,13 @@ using graph::Op;
 using graph::TensorId;
 using test_graphs::GraphBuilder;
 
-// x INT8 [1,1,1,1]; weights INT4 [4] = {-8, -1, 0, 7} packed as {0xF8, 0x70}, reshaped to
-// [4,1,1,1] and reversed along the output channels: {7, 0, -1, -8}; weight_zp INT4 -1 (0x0F).
-// out[c] = x * (w[c] - weight_zp) = x * {8, 1, 0, -7}.
+// x INT8 [1,1,1,1]; weights INT4 [4] = {-7, -1, 0, 7} packed as {0xF9, 0x70}, reshaped to
+// [4,1,1,1] and reversed along the output channels: {7, 0, -1, -7}; weight_zp INT4 -1 (0x0F).
+// out[c] = x * (w[c] - weight_zp) = x * {8, 1, 0, -6}.
 std::shared_ptr<const graph::Graph> Int4Conv(Op conv) {
   GraphBuilder b;
   const TensorId x = b.Input("x", DType::kInt8, {1, 1, 1, 1});
-  const TensorId packed = b.ConstBytes("w4", DType::kInt4, {4}, {0xF8, 0x70});
+  const TensorId packed = b.ConstBytes("w4", DType::kInt4, {4}, {0xF9, 0x70});
   const bool depthwise = conv == Op::kDepthwiseConv2d;
   // CONV2D weights are [OC, KH, KW, IC]; DEPTHWISE_CONV2D [KH, KW, C, M].
   const Shape weight_shape = depthwise ? Shape{1, 1, 1, 4} : Shape{4, 1, 1, 1};
@@ -64,10 +64,10 @@ std::vector<int32_t> RunConv(std::shared_ptr<const graph::Graph> g, bool fold, i
 
 TEST(Int4Test, Conv2dWithInt4WeightsThroughReshapeAndReverse) {
   for (bool fold : {false, true}) {
-    EXPECT_EQ(RunConv(Int4Conv(Op::kConv2d), fold, 3), (std::vector<int32_t>{24, 3, 0, -21}))
+    EXPECT_EQ(RunConv(Int4Conv(Op::kConv2d), fold, 3), (std::vector<int32_t>{24, 3, 0, -18}))
         << "fold " << fold;
     EXPECT_EQ(RunConv(Int4Conv(Op::kConv2d), fold, -128),
-              (std::vector<int32_t>{-1024, -128, 0, 896}))
+              (std::vector<int32_t>{-1024, -128, 0, 768}))
         << "fold " << fold;
   }
 }
@@ -75,7 +75,7 @@ TEST(Int4Test, Conv2dWithInt4WeightsThroughReshapeAndReverse) {
 TEST(Int4Test, DepthwiseConv2dWithInt4Weights) {
   for (bool fold : {false, true}) {
     EXPECT_EQ(RunConv(Int4Conv(Op::kDepthwiseConv2d), fold, 3),
-              (std::vector<int32_t>{24, 3, 0, -21}))
+              (std::vector<int32_t>{24, 3, 0, -18}))
         << "fold " << fold;
   }
 }

@@ -430,6 +430,16 @@ TEST(GraphValidatorTest, PackedAndWideConstantSizes) {
   EXPECT_TRUE(b.Validate().ok()) << b.Validate();
 }
 
+TEST(GraphValidatorTest, Int4ConstantsStayWithinMinusSevenToSeven) {
+  Builder b;
+  // Elements {-7, 7, 0}; the unused high nibble of the last byte may hold anything.
+  const TensorId c = b.Const("int4", DType::kInt4, {3}, {0x79, 0x80});
+  b.Out(c);
+  EXPECT_TRUE(b.Validate().ok()) << b.Validate();
+  b.graph().tensors[c].data = {0x79, 0x08};  // element 2 is -8
+  EXPECT_THAT(b.Error(), HasSubstr("INT4 element 2 is -8, outside TOSA's int4_t range -7..7"));
+}
+
 TEST(GraphValidatorTest, RefusesBadShapes) {
   Builder b;
   const TensorId x = b.In("x", DType::kInt8, {1, 1, 1, 1, 1, 1, 1});
