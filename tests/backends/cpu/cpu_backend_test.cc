@@ -105,6 +105,32 @@ TEST(CpuBackendTest, BatchedModelRunsTheGraphPerItem) {
   EXPECT_THAT(Values(result->outputs[0]), ElementsAre(11, 22, 33, 14, 25, 36, 17, 28, 39));
 }
 
+// A running sum kept in a variable: each batch item sees the writes of the items before it, and
+// the state outlives the batch (docs/tosa-format.md, "Variables").
+TEST(CpuBackendTest, VariableStatePersistsAcrossBatchItemsAndBatches) {
+  GraphBuilder b;
+  const auto x = b.Input("x", graph::DType::kInt32, {1, 3});
+  const auto sum =
+      b.Tensor("sum", graph::DType::kInt32, {1, 3}, test_graphs::BytesOf<int32_t>({100, 200, 300}));
+  b.graph().tensors[sum].variable = true;
+  const auto old = b.Tensor("old", graph::DType::kInt32, {1, 3});
+  const auto y = b.Tensor("y", graph::DType::kInt32, {1, 3});
+  b.Add(graph::Op::kVariable, {}, {}, {sum});
+  b.Add(graph::Op::kVariableRead, {}, {sum}, {old});
+  b.Add(graph::Op::kAdd, {}, {old, x}, {y});
+  b.Add(graph::Op::kVariableWrite, {}, {y}, {sum});
+  b.Output(y);
+  CpuBackend backend;
+  auto executable = backend.Load(Request(b.Build(), 8, {3}));
+  ASSERT_TRUE(executable.ok()) << executable.status();
+  auto first = ExecuteNow(**executable, MakeBatch({Int32Tensor({2, 3}, {1, 2, 3, 10, 20, 30})}, 2));
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_THAT(Values(first->outputs[0]), ElementsAre(101, 202, 303, 111, 222, 333));
+  auto second = ExecuteNow(**executable, MakeBatch({Int32Tensor({1, 3}, {0, 0, 1})}, 1));
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_THAT(Values(second->outputs[0]), ElementsAre(111, 222, 334));
+}
+
 TEST(CpuBackendTest, BatchingNeedsALeadingDimensionOfOne) {
   GraphBuilder b;
   const auto x = b.Input("x", graph::DType::kInt32, {2, 3});
