@@ -14,6 +14,7 @@
 #include "backends/cpu/kernels/bitwise_shift.h"
 #include "backends/cpu/kernels/broadcast.h"
 #include "backends/cpu/kernels/cast.h"
+#include "backends/cpu/kernels/clamp.h"
 #include "backends/cpu/kernels/comparison.h"
 #include "backends/cpu/kernels/elementwise_arithmetic.h"
 #include "backends/cpu/kernels/elementwise_unary.h"
@@ -402,11 +403,47 @@ Bound BindCast(const graph::Graph& g, const graph::Operator& op) {
   return Result(std::move(step), g, op);
 }
 
+// CLAMP on FP16 / BF16 (INT8, INT16 and FP32 are bound in kernel_binding.cc). The bounds must not
+// be NaN and min_val must not exceed max_val (ERROR_IF in the specification).
+absl::StatusOr<BoundStep> BindClampFloat16(const graph::Graph& g, const graph::Operator& op) {
+  const auto& attr = std::get<graph::ClampAttr>(op.attribute);
+  const graph::Tensor& input = g.tensor(op.inputs[0]);
+  if (input.dtype != DType::kFp16 && input.dtype != DType::kBf16) return NoKernel(g, op);
+  uint16_t lo_bits, hi_bits;
+  std::memcpy(&lo_bits, attr.min_val.data(), sizeof lo_bits);
+  std::memcpy(&hi_bits, attr.max_val.data(), sizeof hi_bits);
+  const bool fp16 = input.dtype == DType::kFp16;
+  const double lo = fp16 ? k::Widen(k::Fp16{lo_bits}) : k::Widen(k::Bf16{lo_bits});
+  const double hi = fp16 ? k::Widen(k::Fp16{hi_bits}) : k::Widen(k::Bf16{hi_bits});
+  if (!(lo <= hi)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("CLAMP min_val ", lo, " and max_val ", hi,
+                     " are invalid: they must not be NaN and min_val must not exceed max_val"));
+  }
+  const int64_t count = Elements(input);
+  const k::NanMode nan_mode = ToKernel(attr.nan_mode);
+  const TensorId in = op.inputs[0], o = op.outputs[0];
+  if (fp16) {
+    return BoundStep([in, o, count, lo_bits, hi_bits, nan_mode](TensorData d) {
+      k::ClampFp16(In<k::Fp16>(d, in), Out<k::Fp16>(d, o), count, k::Fp16{lo_bits},
+                   k::Fp16{hi_bits}, nan_mode);
+      return absl::OkStatus();
+    });
+  }
+  return BoundStep([in, o, count, lo_bits, hi_bits, nan_mode](TensorData d) {
+    k::ClampBf16(In<k::Bf16>(d, in), Out<k::Bf16>(d, o), count, k::Bf16{lo_bits}, k::Bf16{hi_bits},
+                 nan_mode);
+    return absl::OkStatus();
+  });
+}
+
 }  // namespace
 
 std::optional<absl::StatusOr<BoundStep>> BindElementwiseFamily(const graph::Graph& graph,
                                                                const graph::Operator& op) {
   switch (op.op) {
+    case Op::kClamp:
+      return BindClampFloat16(graph, op);
     // Binary.
     case Op::kAdd:
       return BindFloatBinary(graph, op, k::FloatBinaryOp::kAdd);

@@ -394,7 +394,8 @@ absl::StatusOr<BoundStep> BindConvFamily(const graph::Graph& g, const graph::Ope
   const graph::Tensor& output = g.tensor(op.outputs[0]);
   const TensorId in = op.inputs[0], w = op.inputs[1], b = op.inputs[2], izp = op.inputs[3],
                  wzp = op.inputs[4], o = op.outputs[0];
-  if (input.dtype == DType::kInt8 && weight.dtype == DType::kInt8 &&
+  if (input.dtype == DType::kInt8 &&
+      (weight.dtype == DType::kInt8 || weight.dtype == DType::kInt4) &&
       output.dtype == DType::kInt32 && acc_type == DType::kInt32) {
     return BoundStep([p, in, w, b, izp, wzp, o, int8_kernel](TensorData d) {
       Params q = p;
@@ -552,6 +553,44 @@ absl::StatusOr<BoundStep> BindTransposeConv2d(const graph::Graph& g, const graph
 // The 16-bit float variants of CONV2D, DEPTHWISE_CONV2D, MAX_POOL2D and AVG_POOL2D, whose other
 // types kernel_binding.cc binds (it asks this family for what it has no kernel for).
 bool IsFloat16(DType t) { return t == DType::kFp16 || t == DType::kBf16; }
+
+// MATMUL FP16 (output and accumulator FP16 or FP32) and BF16 (FP32); zero points must be zero.
+absl::StatusOr<BoundStep> BindMatmulFloat16(const graph::Graph& g, const graph::Operator& op) {
+  const graph::Tensor& a = g.tensor(op.inputs[0]);
+  const graph::Tensor& output = g.tensor(op.outputs[0]);
+  const k::MatmulParams p = MatmulParamsOf(g, op);
+  const TensorId ia = op.inputs[0], ib = op.inputs[1], azp = op.inputs[2], bzp = op.inputs[3],
+                 o = op.outputs[0];
+  const DType type = a.dtype;
+  // `kernel` is a captureless lambda over raw buffers, so one step type serves all three.
+  auto bind = [&](auto kernel) -> BoundStep {
+    return BoundStep([p, ia, ib, azp, bzp, o, type, kernel](TensorData d) {
+      if (!Float16IsZero(d[azp])) return ZeroPointMustBeZero("A_zp", type);
+      if (!Float16IsZero(d[bzp])) return ZeroPointMustBeZero("B_zp", type);
+      kernel(p, d[ia], d[ib], d[o]);
+      return absl::OkStatus();
+    });
+  };
+  if (type == DType::kFp16 && output.dtype == DType::kFp16) {
+    return bind([](const k::MatmulParams& q, const uint8_t* x, const uint8_t* y, uint8_t* z) {
+      k::MatmulFp16(q, reinterpret_cast<const k::Fp16*>(x), reinterpret_cast<const k::Fp16*>(y),
+                    reinterpret_cast<k::Fp16*>(z));
+    });
+  }
+  if (type == DType::kFp16 && output.dtype == DType::kFp32) {
+    return bind([](const k::MatmulParams& q, const uint8_t* x, const uint8_t* y, uint8_t* z) {
+      k::MatmulFp16Fp32(q, reinterpret_cast<const k::Fp16*>(x), reinterpret_cast<const k::Fp16*>(y),
+                        reinterpret_cast<float*>(z));
+    });
+  }
+  if (type == DType::kBf16 && output.dtype == DType::kFp32) {
+    return bind([](const k::MatmulParams& q, const uint8_t* x, const uint8_t* y, uint8_t* z) {
+      k::MatmulBf16Fp32(q, reinterpret_cast<const k::Bf16*>(x), reinterpret_cast<const k::Bf16*>(y),
+                        reinterpret_cast<float*>(z));
+    });
+  }
+  return NoKernel(g, op);
+}
 
 absl::StatusOr<BoundStep> BindConv2dFloat16(const graph::Graph& g, const graph::Operator& op) {
   const auto& attr = std::get<graph::Conv2dAttr>(op.attribute);
@@ -750,6 +789,9 @@ std::optional<absl::StatusOr<BoundStep>> BindTensorFamily(const graph::Graph& gr
       if (op.op == Op::kDepthwiseConv2d) return BindDepthwiseConv2dFloat16(graph, op);
       if (op.op == Op::kMaxPool2d) return BindMaxPool2dFloat16(graph, op);
       return BindAvgPool2dFloat16(graph, op);
+    case Op::kMatMul:
+      if (!IsFloat16(graph.tensor(op.inputs[0]).dtype)) return std::nullopt;
+      return BindMatmulFloat16(graph, op);
     case Op::kFft2d:
       return BindFft2d(graph, op);
     case Op::kRfft2d:

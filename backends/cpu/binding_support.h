@@ -13,10 +13,12 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "backends/cpu/constant_layout.h"
 #include "backends/cpu/kernel_binding.h"
 #include "backends/cpu/kernels/conv2d.h"
 #include "backends/cpu/kernels/depthwise_conv2d.h"
 #include "backends/cpu/kernels/kernel_types.h"
+#include "backends/cpu/kernels/matmul.h"
 #include "backends/cpu/kernels/pooling.h"
 #include "engine/graph/graph.h"
 
@@ -54,6 +56,7 @@ inline T* Out(TensorData data, graph::TensorId id) {
 inline int64_t ReadInt(const uint8_t* p, graph::DType dtype) {
   switch (dtype) {
     case graph::DType::kBool:
+    case graph::DType::kInt4:  // held unpacked, one int8_t an element
     case graph::DType::kInt8:
       return static_cast<int8_t>(p[0]);
     case graph::DType::kInt16: {
@@ -182,6 +185,17 @@ inline k::DepthwiseConv2dParams DepthwiseConv2dParamsOf(const graph::Graph& g,
   return p;
 }
 
+// `op` must be a validated MATMUL: A [N, H, C] x B [N, C, W].
+inline k::MatmulParams MatmulParamsOf(const graph::Graph& g, const graph::Operator& op) {
+  const graph::Tensor& a = g.tensor(op.inputs[0]);
+  k::MatmulParams p;
+  p.batch = Dim(a, 0);
+  p.rows = Dim(a, 1);
+  p.depth = Dim(a, 2);
+  p.columns = Dim(g.tensor(op.inputs[1]), 2);
+  return p;
+}
+
 template <typename Attr>
 k::Pool2dParams Pool2dParamsOf(const Attr& attr, const graph::Tensor& input,
                                const graph::Tensor& output) {
@@ -214,6 +228,8 @@ inline const graph::Tensor* ConstantTensor(const graph::Graph& g, graph::TensorI
                                            size_t min_bytes) {
   const graph::Tensor& tensor = g.tensor(id);
   if (tensor.data.size() < min_bytes || tensor.data.empty()) return nullptr;
+  // Packed INT4 (and 6-byte INT48) payloads differ from the layout kernels read.
+  if (NeedsDecoding(tensor.dtype)) return nullptr;
   for (const graph::Block& block : g.blocks) {
     for (const graph::Operator& op : block.operators) {
       if (op.op == graph::Op::kConst && !op.outputs.empty() && op.outputs[0] == id) {

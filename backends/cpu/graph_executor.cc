@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -11,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "backends/cpu/constant_layout.h"
 #include "backends/cpu/memory_plan.h"
 
 namespace inferd::cpu {
@@ -26,15 +28,16 @@ bool IsAligned(const void* p, size_t alignment) {
 
 void GraphExecutor::FreeDeleter::operator()(uint8_t* p) const { std::free(p); }
 
-GraphExecutor::GraphExecutor(std::shared_ptr<const graph::Graph> graph)
-    : graph_(std::move(graph)) {}
+GraphExecutor::GraphExecutor(std::shared_ptr<const graph::Graph> graph,
+                             const GraphExecutorOptions& options)
+    : graph_(std::move(graph)), options_(options) {}
 
 absl::StatusOr<std::unique_ptr<GraphExecutor>> GraphExecutor::Create(
-    std::shared_ptr<const graph::Graph> graph) {
+    std::shared_ptr<const graph::Graph> graph, const GraphExecutorOptions& options) {
   if (graph == nullptr || graph->blocks.empty()) {
     return absl::InvalidArgumentError("the CPU backend needs a TOSA graph with a main block");
   }
-  std::unique_ptr<GraphExecutor> executor(new GraphExecutor(std::move(graph)));
+  std::unique_ptr<GraphExecutor> executor(new GraphExecutor(std::move(graph), options));
   if (absl::Status status = executor->Plan(); !status.ok()) return status;
   return executor;
 }
@@ -49,6 +52,15 @@ absl::Status GraphExecutor::Plan() {
   data_.assign(g.tensors.size(), nullptr);
   blocks_.resize(g.blocks.size());
   if (absl::Status status = PlanConstants(); !status.ok()) return status;
+  absl::StatusOr<std::unique_ptr<VariableStore>> variables = VariableStore::Create(g);
+  if (!variables.ok()) return variables.status();
+  variables_ = *std::move(variables);
+  variables_->Bind(data_);
+  if (options_.fold_constants) {
+    absl::StatusOr<FoldedConstants> folded = FoldConstants(g, data_);
+    if (!folded.ok()) return folded.status();
+    folded_ = *std::move(folded);
+  }
   if (absl::Status status = PlanBlock(graph::Graph::kMainBlock); !status.ok()) return status;
   for (graph::TensorId id : g.main_block().inputs) input_slots_.push_back(data_[id]);
   return absl::OkStatus();
@@ -63,9 +75,9 @@ absl::Status GraphExecutor::PlanConstants() {
         const graph::Tensor& t = g.tensor(id);
         const size_t element_bytes = StorageElementBytes(t.dtype);
         if (element_bytes == 0) continue;  // SHAPE operands: read at bind time, never by kernels
-        // The graph's own bytes serve when the layout matches; INT48 is widened to int64.
+        // The graph's own bytes serve when the layout matches (not for INT48 and INT4).
         const int64_t count = graph::ElementCount(t).value_or(0);
-        if (t.dtype != graph::DType::kInt48 && IsAligned(t.data.data(), element_bytes)) {
+        if (!NeedsDecoding(t.dtype) && IsAligned(t.data.data(), element_bytes)) {
           data_[id] = const_cast<uint8_t*>(t.data.data());  // kernels never write their inputs
           continue;
         }
@@ -73,17 +85,7 @@ absl::Status GraphExecutor::PlanConstants() {
         AlignedBytes copy(static_cast<uint8_t*>(std::aligned_alloc(
             kAlignment, (bytes + kAlignment - 1) / kAlignment * kAlignment + kAlignment)));
         if (copy == nullptr) return absl::ResourceExhaustedError("out of memory for constants");
-        if (t.dtype == graph::DType::kInt48) {
-          for (int64_t i = 0; i < count; ++i) {
-            // 6 little-endian bytes, sign-extended.
-            uint64_t raw = 0;
-            for (int b = 5; b >= 0; --b) raw = (raw << 8) | t.data[static_cast<size_t>(i) * 6 + b];
-            const int64_t value = static_cast<int64_t>(raw << 16) >> 16;
-            std::memcpy(copy.get() + i * 8, &value, 8);
-          }
-        } else {
-          std::memcpy(copy.get(), t.data.data(), bytes);
-        }
+        DecodeConstantData(t, count, copy.get());
         data_[id] = copy.get();
         converted_constants_.push_back(std::move(copy));
       }
@@ -136,6 +138,7 @@ absl::Status GraphExecutor::PlanBlock(graph::BlockId block_id) {
   // Bind first: a missing kernel is the most useful error to report.
   for (size_t i = 0; i < block.operators.size(); ++i) {
     const graph::Operator& op = block.operators[i];
+    if (folded_.IsFolded(block_id, i)) continue;
     if (op.op == graph::Op::kCondIf || op.op == graph::Op::kWhileLoop) {
       const std::vector<graph::BlockId> callees = Callees(op);
       for (graph::TensorId id : op.inputs) {
@@ -159,6 +162,10 @@ absl::Status GraphExecutor::PlanBlock(graph::BlockId block_id) {
       control.other.assign(op.outputs.size(), nullptr);
       plan.steps.push_back(Step{BoundStep(), i, static_cast<int32_t>(control_.size())});
       control_.push_back(std::move(control));
+      continue;
+    }
+    if (std::optional<BoundStep> access = variables_->BindAccess(g, op)) {
+      if (*access) plan.steps.push_back(Step{*std::move(access), i});
       continue;
     }
     absl::StatusOr<BoundStep> step = BindOperator(g, op);
@@ -188,7 +195,7 @@ absl::Status GraphExecutor::PlanBlock(graph::BlockId block_id) {
     std::vector<bool> visited(g.blocks.size(), false);
     for (graph::BlockId callee : Callees(op)) CollectReferences(g, callee, referenced, visited);
     for (graph::TensorId id : referenced) use(id, i);
-    if (IsConstantOp(op.op)) continue;
+    if (IsConstantOp(op.op) || folded_.IsFolded(block_id, static_cast<size_t>(i))) continue;
     for (graph::TensorId id : op.outputs) {
       first_use[id] = i;
       use(id, i);
@@ -199,7 +206,11 @@ absl::Status GraphExecutor::PlanBlock(graph::BlockId block_id) {
   std::vector<graph::TensorId> planned;
   std::vector<BufferRequest> requests;
   for (graph::TensorId id = 0; id < g.tensors.size(); ++id) {
-    if (first_use[id] == kUnset || StorageElementBytes(g.tensor(id).dtype) == 0) continue;
+    // Variables live in the VariableStore, across runs.
+    if (first_use[id] == kUnset || StorageElementBytes(g.tensor(id).dtype) == 0 ||
+        g.tensor(id).variable) {
+      continue;
+    }
     planned.push_back(id);
     requests.push_back(BufferRequest{StorageBytes(id), first_use[id], last_use[id]});
   }

@@ -6,6 +6,13 @@
 // nothing; it only points inputs at the caller's bytes (copying them when misaligned), calls the
 // bound kernels in order and copies the outputs out.
 //
+// Variables (VARIABLE, VARIABLE_WRITE, VARIABLE_READ) keep their values in a VariableStore owned
+// by the executor: state persists from one Run to the next and is never shared with another
+// executor (another model instance).
+//
+// Operators whose inputs are all constants are evaluated at load (constant_folding.h) and take no
+// step or arena space.
+//
 // Control flow (COND_IF, WHILE_LOOP) is run here rather than by a bound kernel: every block such an
 // operator calls is planned like the main block, with an arena of its own, and its inputs are
 // pointed at the caller's buffers when it runs. A WHILE_LOOP has no iteration limit of its own;
@@ -22,18 +29,25 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "backends/cpu/constant_folding.h"
 #include "backends/cpu/kernel_binding.h"
+#include "backends/cpu/variable_store.h"
 #include "engine/cancellation.h"
 #include "engine/graph/graph.h"
 #include "engine/operator_profile.h"
 
 namespace inferd::cpu {
 
+struct GraphExecutorOptions {
+  // Evaluate operators whose inputs are all constants once, at load (constant_folding.h).
+  bool fold_constants = true;
+};
+
 class GraphExecutor {
  public:
   // `graph` must have passed graph::ValidateGraph.
   static absl::StatusOr<std::unique_ptr<GraphExecutor>> Create(
-      std::shared_ptr<const graph::Graph> graph);
+      std::shared_ptr<const graph::Graph> graph, const GraphExecutorOptions& options = {});
 
   GraphExecutor(const GraphExecutor&) = delete;
   GraphExecutor& operator=(const GraphExecutor&) = delete;
@@ -53,6 +67,8 @@ class GraphExecutor {
   const graph::Graph& graph() const { return *graph_; }
   // Bytes of all arenas together (the main block's and those of the blocks control flow calls).
   size_t arena_bytes() const { return arena_bytes_; }
+  // Operators constant folding evaluated at load; they run no step.
+  size_t folded_operator_count() const { return folded_.count; }
 
   // Calls and wall time of every bound operator since creation, main block first, then the blocks
   // control flow calls. Safe to call from another thread while Run runs.
@@ -105,7 +121,7 @@ class GraphExecutor {
     absl::Time deadline;
   };
 
-  explicit GraphExecutor(std::shared_ptr<const graph::Graph> graph);
+  GraphExecutor(std::shared_ptr<const graph::Graph> graph, const GraphExecutorOptions& options);
 
   absl::Status Plan();
   absl::Status PlanConstants();
@@ -117,11 +133,15 @@ class GraphExecutor {
   void BindBlockInputs(graph::BlockId block, std::span<uint8_t* const> sources);
 
   std::shared_ptr<const graph::Graph> graph_;
+  GraphExecutorOptions options_;
+  FoldedConstants folded_;
   std::vector<BlockPlan> blocks_;  // by BlockId; only blocks reachable from the main block
   std::vector<ControlOp> control_;
   size_t arena_bytes_ = 0;  // all blocks together
   // Constants the graph's bytes cannot serve directly (INT48 widened, misaligned payloads).
   std::vector<AlignedBytes> converted_constants_;
+  // The graph's variables: this executor's (this model instance's) state across runs.
+  std::unique_ptr<VariableStore> variables_;
   // Per TensorId: where its bytes are during a run.
   std::vector<uint8_t*> data_;
   // Per main-block input: its arena slot, used when the caller's bytes are misaligned.

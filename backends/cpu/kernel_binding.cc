@@ -11,6 +11,8 @@
 #include "absl/strings/str_cat.h"
 #include "backends/cpu/binding_families.h"
 #include "backends/cpu/binding_support.h"
+#include "backends/cpu/constant_layout.h"
+#include "backends/cpu/custom_operators.h"
 #include "backends/cpu/kernels/broadcast.h"
 #include "backends/cpu/kernels/clamp.h"
 #include "backends/cpu/kernels/conv2d.h"
@@ -54,7 +56,9 @@ absl::StatusOr<BoundStep> BindConv2d(const graph::Graph& g, const graph::Operato
                  wzp = op.inputs[4], o = op.outputs[0];
   const opt::TileKernels* tiles = opt::SelectTileKernels();
   const int64_t weight_count = Elements(weight);
-  if (input.dtype == DType::kInt8 && weight.dtype == DType::kInt8 &&
+  // INT4 weights (EXT-INT4) are held unpacked as int8, so the INT8 kernels serve them.
+  if (input.dtype == DType::kInt8 &&
+      (weight.dtype == DType::kInt8 || weight.dtype == DType::kInt4) &&
       output.dtype == DType::kInt32 && attr.acc_type == DType::kInt32) {
     const int8_t* weight_data = ConstantData<int8_t>(g, w, weight_count);
     const int8_t* weight_zp = ConstantData<int8_t>(g, wzp, 1);
@@ -127,7 +131,9 @@ absl::StatusOr<BoundStep> BindDepthwiseConv2d(const graph::Graph& g, const graph
   const opt::TileKernels* tiles =
       opt::DepthwiseConv2dSupported(p) ? opt::SelectTileKernels() : nullptr;
   const int64_t weight_count = Elements(weight);
-  if (input.dtype == DType::kInt8 && weight.dtype == DType::kInt8 &&
+  // INT4 weights (EXT-INT4) are held unpacked as int8, so the INT8 kernels serve them.
+  if (input.dtype == DType::kInt8 &&
+      (weight.dtype == DType::kInt8 || weight.dtype == DType::kInt4) &&
       output.dtype == DType::kInt32 && attr.acc_type == DType::kInt32) {
     const int8_t* weight_data = ConstantData<int8_t>(g, w, weight_count);
     const int8_t* weight_zp = ConstantData<int8_t>(g, wzp, 1);
@@ -189,11 +195,7 @@ absl::StatusOr<BoundStep> BindMatmul(const graph::Graph& g, const graph::Operato
   const graph::Tensor& a = g.tensor(op.inputs[0]);
   const graph::Tensor& b = g.tensor(op.inputs[1]);
   const graph::Tensor& output = g.tensor(op.outputs[0]);
-  k::MatmulParams p;
-  p.batch = Dim(a, 0);
-  p.rows = Dim(a, 1);
-  p.depth = Dim(a, 2);
-  p.columns = Dim(b, 2);
+  const k::MatmulParams p = MatmulParamsOf(g, op);
   const TensorId ia = op.inputs[0], ib = op.inputs[1], azp = op.inputs[2], bzp = op.inputs[3],
                  o = op.outputs[0];
   const opt::TileKernels* tiles = opt::SelectTileKernels();
@@ -253,6 +255,7 @@ absl::StatusOr<BoundStep> BindMatmul(const graph::Graph& g, const graph::Operato
       return absl::OkStatus();
     });
   }
+  if (auto bound = BindTensorFamily(g, op)) return *std::move(bound);  // FP16, BF16
   return NoKernel(g, op);
 }
 
@@ -470,6 +473,7 @@ absl::StatusOr<BoundStep> BindClamp(const graph::Graph& g, const graph::Operator
       });
     }
     default:
+      if (auto bound = BindElementwiseFamily(g, op)) return *std::move(bound);  // FP16, BF16
       return NoKernel(g, op);
   }
 }
@@ -603,6 +607,7 @@ absl::StatusOr<BoundStep> BindTranspose(const graph::Graph& g, const graph::Oper
 size_t StorageElementBytes(DType dtype) {
   switch (dtype) {
     case DType::kBool:
+    case DType::kInt4:  // unpacked, one int8_t an element (constant_layout.h)
     case DType::kInt8:
     case DType::kFp8E4M3:
     case DType::kFp8E5M2:
@@ -658,6 +663,8 @@ absl::StatusOr<BoundStep> BindOperator(const graph::Graph& graph, const graph::O
       return BindCopy(graph, op);
     case Op::kTranspose:
       return BindTranspose(graph, op);
+    case Op::kCustom:
+      return BindCustomOperator(graph, op);
     default:
       break;
   }

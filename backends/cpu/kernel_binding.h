@@ -16,7 +16,8 @@
 namespace inferd::cpu {
 
 // Where each tensor's bytes are during a run, indexed by graph::TensorId. Every element type is
-// stored as in the .tosa file except INT48, which is widened to int64_t.
+// stored as in the .tosa file except INT48, which is widened to int64_t, and INT4, which is
+// unpacked to one int8_t an element.
 using TensorData = std::span<uint8_t* const>;
 
 // One operator ready to run any number of times. Returns an error (without naming the operator;
@@ -24,7 +25,7 @@ using TensorData = std::span<uint8_t* const>;
 using BoundStep = std::function<absl::Status(TensorData data)>;
 
 // Bytes one element of `dtype` occupies in the executor's buffers; 0 for types the CPU backend
-// cannot hold (INT4, SHAPE, UNKNOWN).
+// cannot hold (SHAPE, UNKNOWN).
 size_t StorageElementBytes(graph::DType dtype);
 
 // Binds `op` of a graph that ValidateGraph accepted. UnimplementedError naming the operator and

@@ -12,6 +12,7 @@
 #include "engine/graph/attributes.h"
 #include "engine/graph/graph.h"
 #include "engine/graph/graph_validator.h"
+#include "engine/graph/graph_variables.h"
 
 namespace inferd::cpu {
 namespace {
@@ -186,23 +187,42 @@ Graph ControlFlow(Op which, const Types& types) {
   return g;
 }
 
-// An operator whose operands the validator does not type-check: one INT8 input and output.
+// CUSTOM, whose operands the validator does not type-check: one INT8 input and output, and a
+// domain and name nobody registers, so it shows what the backend runs without registrations.
 Graph Untyped(Op which) {
   Graph g = EmptyGraph();
   graph::Operator op;
   op.op = which;
-  op.attribute = graph::DefaultAttribute(which);
-  if (which != Op::kVariable) {
-    const graph::TensorId x = AddTensor(g, 0, "x", DType::kInt8, {1});
-    g.blocks[0].inputs.push_back(x);
-    op.inputs.push_back(x);
-  }
-  if (which == Op::kCustom || which == Op::kVariableRead) {
-    const graph::TensorId y = AddTensor(g, 0, "y", DType::kInt8, {1});
-    g.blocks[0].outputs.push_back(y);
-    op.outputs.push_back(y);
-  }
+  op.attribute = graph::CustomAttr{"probe", "inferd.op_support", {}};
+  const graph::TensorId x = AddTensor(g, 0, "x", DType::kInt8, {1});
+  g.blocks[0].inputs.push_back(x);
+  op.inputs.push_back(x);
+  const graph::TensorId y = AddTensor(g, 0, "y", DType::kInt8, {1});
+  g.blocks[0].outputs.push_back(y);
+  op.outputs.push_back(y);
   g.blocks[0].operators.push_back(std::move(op));
+  return g;
+}
+
+// x -> VARIABLE_WRITE -> variable v (declared by VARIABLE) -> VARIABLE_READ -> y.
+Graph VariableRoundTrip(DType t) {
+  Graph g = EmptyGraph();
+  const graph::TensorId x = AddTensor(g, 0, "x", t, {2});
+  const graph::TensorId v = AddTensor(g, 0, "v", t, {2});
+  const graph::TensorId y = AddTensor(g, 0, "y", t, {2});
+  g.tensors[v].variable = true;
+  g.blocks[0].inputs.push_back(x);
+  g.blocks[0].outputs.push_back(y);
+  auto add = [&](Op which, std::vector<graph::TensorId> in, std::vector<graph::TensorId> out) {
+    graph::Operator op;
+    op.op = which;
+    op.inputs = std::move(in);
+    op.outputs = std::move(out);
+    g.blocks[0].operators.push_back(std::move(op));
+  };
+  add(Op::kVariable, {}, {v});
+  add(Op::kVariableWrite, {x}, {v});
+  add(Op::kVariableRead, {v}, {y});
   return g;
 }
 
@@ -497,6 +517,12 @@ std::vector<Probe> Probes() {
                    return ControlFlow(op, t);
                  }});
   }
+  // Variables: each probe declares, writes and reads one variable of slot 0's type.
+  for (Op op : {Op::kVariable, Op::kVariableWrite, Op::kVariableRead}) {
+    p.push_back({op, {kAllTypes}, 1, -1, {}, {}, nullptr, [](const Types& t) {
+                   return VariableRoundTrip(t[0]);
+                 }});
+  }
   // Shape constants.
   p.push_back({Op::kConstShape, {{DType::kShape}}, 0, -1, {}, {}, nullptr, [](const Types&) {
                  Graph g = EmptyGraph();
@@ -547,6 +573,15 @@ bool Binds(const Graph& g) {
         }
         continue;
       }
+      if (graph::VariableAccessOf(g, op) != graph::VariableAccess::kNone) {
+        // GraphExecutor's VariableStore runs these, on any type it can hold.
+        for (const auto* list : {&op.inputs, &op.outputs}) {
+          for (graph::TensorId id : *list) {
+            if (StorageElementBytes(g.tensor(id).dtype) == 0) return false;
+          }
+        }
+        continue;
+      }
       if (!BindOperator(g, op).ok()) return false;
     }
   }
@@ -582,7 +617,7 @@ std::vector<OpSupport> Discover() {
       entry.supported |= binds;
     }
   }
-  for (Op op : {Op::kCustom, Op::kVariable, Op::kVariableWrite, Op::kVariableRead}) {
+  for (Op op : {Op::kCustom}) {
     const Graph g = Untyped(op);
     OpSupport& entry = table[static_cast<uint32_t>(op) - 1];
     entry.supported = graph::ValidateGraph(g).ok() && Binds(g);

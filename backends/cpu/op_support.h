@@ -21,8 +21,8 @@ struct OpSignature {
 
 struct OpSupport {
   graph::Op op = graph::Op::kUnknown;
-  // Empty for operators whose legality does not depend on element types the validator checks
-  // (CUSTOM, VARIABLE*): `supported` then says whether a minimal instance binds at all.
+  // Empty for CUSTOM, whose legality does not depend on element types the validator checks:
+  // `supported` then says whether a minimal instance of an unregistered operator binds (never).
   std::vector<OpSignature> signatures;
   bool supported = false;  // true when at least one signature binds
 };

@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "engine/graph/graph_variables.h"
 
 namespace inferd::graph {
 namespace {
@@ -106,6 +107,7 @@ class Validator {
     for (TensorId id = 0; id < g_.tensors.size(); ++id) {
       if (absl::Status s = CheckTensor(id); !s.ok()) return s;
     }
+    if (absl::Status s = ValidateVariables(g_); !s.ok()) return s;
     if (absl::Status s = CheckDataflow(); !s.ok()) return s;
     if (absl::Status s = CheckCallGraph(); !s.ok()) return s;
     for (BlockId b = 0; b < g_.blocks.size(); ++b) {
@@ -243,6 +245,16 @@ class Validator {
       return Error(absl::StrCat(label, ": constant data is ", t.data.size(), " bytes but ",
                                 Name(t.dtype), ShapeString(t.shape), " needs ", *bytes));
     }
+    if (t.dtype == DType::kInt4) {
+      // int4_t is -7..+7: the specification leaves -8 out to keep weights symmetric about zero.
+      for (int64_t i = 0; i < *elements && !t.data.empty(); ++i) {
+        const uint8_t byte = t.data[static_cast<size_t>(i / 2)];
+        if (((i % 2 == 0) ? (byte & 0x0f) : (byte >> 4)) == 0x8) {
+          return Error(absl::StrCat(label, ": INT4 element ", i,
+                                    " is -8, outside TOSA's int4_t range -7..7"));
+        }
+      }
+    }
     return absl::OkStatus();
   }
 
@@ -250,6 +262,7 @@ class Validator {
 
   // Every tensor is produced once (block input or one operator output), and every operator
   // reads only tensors that exist by then: earlier in its block, or anywhere in an enclosing one.
+  // Variable tensors exist before the graph runs and may be written any number of times.
   absl::Status CheckDataflow() {
     produced_.assign(g_.tensors.size(), false);
     producer_.assign(g_.tensors.size(), nullptr);
@@ -273,6 +286,7 @@ class Validator {
             return Error(absl::StrCat(OpLabel(b, i), ": output ", TensorLabel(t),
                                       " belongs to another block"));
           }
+          if (g_.tensors[t].variable) continue;
           if (produced_[t]) {
             return Error(absl::StrCat(OpLabel(b, i), ": output ", TensorLabel(t),
                                       " is already a block input or another operator's output"));
@@ -296,6 +310,7 @@ class Validator {
                                       " is not a tensor of this block or of a block enclosing it"));
           }
           const bool own = g_.tensors[t].block == b;
+          if (g_.tensors[t].variable) continue;
           if ((own && !ready[t]) || (!own && !produced_[t])) {
             return Error(absl::StrCat(OpLabel(b, i), ": input ", k, " ", TensorLabel(t),
                                       " is not produced before it is used"));
@@ -718,11 +733,13 @@ class Validator {
       case Op::kWhileLoop:
         return CheckWhileLoop(c);
       case Op::kCustom:
+        // Ids were checked above; what a custom operator accepts is its implementation's call.
+        return absl::OkStatus();
       case Op::kVariable:
       case Op::kVariableWrite:
       case Op::kVariableRead:
-        // Ids were checked above; whether these run at all is the backend's decision.
-        return absl::OkStatus();
+        return absl::OkStatus();  // ValidateVariables checked them
+
       case Op::kUnknown:
         break;
     }
@@ -833,9 +850,9 @@ class Validator {
 
   absl::Status CheckClamp(const Ctx& c) const {
     if (absl::Status s = Arity(c, 1, 1, 1); !s.ok()) return s;
-    if (absl::Status s = InType(
-            c, 0,
-            {DType::kInt8, DType::kInt16, DType::kInt32, DType::kFp16, DType::kBf16, DType::kFp32});
+    // TOSA 1.0 lists no INT32 CLAMP.
+    if (absl::Status s =
+            InType(c, 0, {DType::kInt8, DType::kInt16, DType::kFp16, DType::kBf16, DType::kFp32});
         !s.ok()) {
       return s;
     }

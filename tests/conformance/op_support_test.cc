@@ -56,7 +56,7 @@ TEST(CpuOpSupportTest, BindingDecidesSupport) {
   EXPECT_TRUE(conv->supported);
   EXPECT_EQ(conv->label, "INT8×INT8→INT32 acc INT32");
   EXPECT_TRUE(Entry(Op::kConv2d).supported);
-  // No backend runs CUSTOM operators; it has no typed signatures.
+  // An unregistered CUSTOM operator does not bind; CUSTOM has no typed signatures.
   EXPECT_TRUE(Entry(Op::kCustom).signatures.empty());
   EXPECT_FALSE(Entry(Op::kCustom).supported);
   for (const OpSupport& entry : CpuOpSupport()) {

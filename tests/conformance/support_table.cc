@@ -144,7 +144,10 @@ std::string SupportSection() {
       "accepts are the legal signatures, and a signature is supported when BindOperator binds "
       "it. A column is the type of the operator's first typed operand: ✓ every legal signature "
       "with that type is supported, ✗ none is, *partial* some are, empty: not a legal type. "
-      "CUSTOM and the VARIABLE operators carry no types the validator checks.\n\n",
+      "The VARIABLE operators are probed on one variable of each type, declared, written and "
+      "read. CUSTOM carries no types the validator checks; operators registered with "
+      "CustomOperatorRegistry (backends/cpu/custom_operators.h) run, an unregistered one fails "
+      "the load, which is what its row shows.\n\n",
       Matrix(table), "\n### Signatures\n\n",
       "Inputs `×`-separated, then `→` outputs; `acc` is the accumulator type; a single type "
       "means every operand has it.\n\n",

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "backends/cpu/kernels/float_formats.h"
 #include "backends/cpu/kernels/kernel_types.h"
 
 namespace inferd::cpu::kernels {
@@ -31,6 +32,15 @@ KernelStatus MatmulInt16(const MatmulParams& params, const int16_t* a, const int
 
 // fp32 x fp32 -> fp32, accumulating in fp32 along the depth in order. Zero points are ignored.
 void MatmulFp32(const MatmulParams& params, const float* a, const float* b, float* output);
+
+// fp16 x fp16 -> fp16 with an fp16 accumulator: as the specification's pseudo-code, every product
+// and every partial sum rounds to fp16 (apply_mul_s / apply_add_s on out_t). Zero points ignored.
+void MatmulFp16(const MatmulParams& params, const Fp16* a, const Fp16* b, Fp16* output);
+
+// fp16 x fp16 -> fp32 and bf16 x bf16 -> fp32, accumulating in fp32 along the depth in order (the
+// products of 16-bit floats are exact in fp32). Zero points are ignored.
+void MatmulFp16Fp32(const MatmulParams& params, const Fp16* a, const Fp16* b, float* output);
+void MatmulBf16Fp32(const MatmulParams& params, const Bf16* a, const Bf16* b, float* output);
 
 }  // namespace inferd::cpu::kernels
 

@@ -132,6 +132,25 @@ TEST(BindTensorOpsTest, Conv3dFp16RejectsANonZeroZeroPointAtRunTime) {
   EXPECT_THAT(status.message(), HasSubstr("input_zp"));
 }
 
+TEST(BindTensorOpsTest, MatmulFloat16ThroughBindOperatorChecksZeroPoints) {
+  Operands t;
+  // [1,1,2] x [1,2,1]: 1.5 * 2 + (-0.25) * 4 = 2.
+  const auto a = t.Add(graph::DType::kBf16, {1, 1, 2});
+  const auto b = t.Add(graph::DType::kBf16, {1, 2, 1});
+  const auto azp = t.Add(graph::DType::kBf16, {1});
+  const auto bzp = t.Add(graph::DType::kBf16, {1});
+  const auto out = t.Add(graph::DType::kFp32, {1, 1, 1});
+  t.Set<k::Bf16>(a, {k::Narrow<k::Bf16>(1.5), k::Narrow<k::Bf16>(-0.25)});
+  t.Set<k::Bf16>(b, {k::Narrow<k::Bf16>(2), k::Narrow<k::Bf16>(4)});
+  const graph::Operator op = MakeOp(graph::Op::kMatMul, {}, {a, b, azp, bzp}, {out});
+  ASSERT_TRUE(t.RunAnyFamily(op).ok());
+  EXPECT_EQ(t.Get<float>(out, 1)[0], 2.0f);
+  t.Set<k::Bf16>(bzp, {k::Narrow<k::Bf16>(1)});
+  const absl::Status status = t.RunAnyFamily(op);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("B_zp"));
+}
+
 TEST(BindTensorOpsTest, Float16Conv2dAndPoolingReachThisFamilyThroughBindOperator) {
   Operands t;
   const auto in = t.Add(graph::DType::kBf16, {1, 1, 2, 1});

@@ -16,6 +16,7 @@
 #include "engine/graph/graph.h"
 #include "engine/graph/graph_validator.h"
 #include "gtest/gtest.h"
+#include "tests/backends/cpu/graph_builder.h"
 
 namespace inferd::cpu {
 namespace {
@@ -25,6 +26,8 @@ using graph::DType;
 using graph::Graph;
 using graph::Op;
 using graph::TensorId;
+using test_graphs::AddOperator;
+using test_graphs::AddTensor;
 
 // A graph with a main block and `extra` blocks called from it.
 Graph Blocks(const std::vector<std::string>& extra) {
@@ -40,32 +43,10 @@ Graph Blocks(const std::vector<std::string>& extra) {
   return g;
 }
 
-TensorId Add(Graph& g, BlockId block, std::string name, DType t, Shape shape = {1}) {
-  graph::Tensor tensor;
-  tensor.name = std::move(name);
-  tensor.dtype = t;
-  tensor.shape = std::move(shape);
-  tensor.block = block;
-  const auto id = static_cast<TensorId>(g.tensors.size());
-  g.tensors.push_back(std::move(tensor));
-  g.blocks[block].tensors.push_back(id);
-  return id;
-}
-
-void AddOp(Graph& g, BlockId block, Op op, std::vector<TensorId> in, std::vector<TensorId> out,
-           graph::Attribute attribute = {}) {
-  graph::Operator o;
-  o.op = op;
-  o.inputs = std::move(in);
-  o.outputs = std::move(out);
-  o.attribute = std::move(attribute);
-  g.blocks[block].operators.push_back(std::move(o));
-}
-
 TensorId Const(Graph& g, BlockId block, std::string name, DType t, std::vector<uint8_t> bytes) {
-  const TensorId id = Add(g, block, std::move(name), t);
+  const TensorId id = AddTensor(g, block, std::move(name), t);
   g.tensors[id].data = std::move(bytes);
-  AddOp(g, block, Op::kConst, {}, {id});
+  AddOperator(g, block, Op::kConst, {}, {id});
   return id;
 }
 
@@ -84,33 +65,34 @@ std::span<uint8_t> Bytes(int32_t& v) { return {reinterpret_cast<uint8_t*>(&v), s
 // while (i < limit) { i = i + step; swap(a, b); } with limit and step read from the main block.
 Graph CountingLoop() {
   Graph g = Blocks({"cond", "body"});
-  const TensorId i0 = Add(g, 0, "i0", DType::kInt32);
-  const TensorId step = Add(g, 0, "step", DType::kInt32);
-  const TensorId limit = Add(g, 0, "limit", DType::kInt32);
-  const TensorId a0 = Add(g, 0, "a0", DType::kInt32);
-  const TensorId b0 = Add(g, 0, "b0", DType::kInt32);
-  const TensorId i = Add(g, 0, "i", DType::kInt32);
-  const TensorId a = Add(g, 0, "a", DType::kInt32);
-  const TensorId b = Add(g, 0, "b", DType::kInt32);
+  const TensorId i0 = AddTensor(g, 0, "i0", DType::kInt32);
+  const TensorId step = AddTensor(g, 0, "step", DType::kInt32);
+  const TensorId limit = AddTensor(g, 0, "limit", DType::kInt32);
+  const TensorId a0 = AddTensor(g, 0, "a0", DType::kInt32);
+  const TensorId b0 = AddTensor(g, 0, "b0", DType::kInt32);
+  const TensorId i = AddTensor(g, 0, "i", DType::kInt32);
+  const TensorId a = AddTensor(g, 0, "a", DType::kInt32);
+  const TensorId b = AddTensor(g, 0, "b", DType::kInt32);
   g.blocks[0].inputs = {i0, step, limit, a0, b0};
   g.blocks[0].outputs = {i, a, b};
-  AddOp(g, 0, Op::kWhileLoop, {i0, a0, b0}, {i, a, b}, graph::WhileLoopAttr{"cond", "body", 1, 2});
+  AddOperator(g, 0, Op::kWhileLoop, {i0, a0, b0}, {i, a, b},
+              graph::WhileLoopAttr{"cond", "body", 1, 2});
 
-  const TensorId ci = Add(g, 1, "ci", DType::kInt32);
-  const TensorId ca = Add(g, 1, "ca", DType::kInt32);
-  const TensorId cb = Add(g, 1, "cb", DType::kInt32);
-  const TensorId more = Add(g, 1, "more", DType::kBool);
+  const TensorId ci = AddTensor(g, 1, "ci", DType::kInt32);
+  const TensorId ca = AddTensor(g, 1, "ca", DType::kInt32);
+  const TensorId cb = AddTensor(g, 1, "cb", DType::kInt32);
+  const TensorId more = AddTensor(g, 1, "more", DType::kBool);
   g.blocks[1].inputs = {ci, ca, cb};
   g.blocks[1].outputs = {more};
-  AddOp(g, 1, Op::kGreater, {limit, ci}, {more});
+  AddOperator(g, 1, Op::kGreater, {limit, ci}, {more});
 
-  const TensorId bi = Add(g, 2, "bi", DType::kInt32);
-  const TensorId ba = Add(g, 2, "ba", DType::kInt32);
-  const TensorId bb = Add(g, 2, "bb", DType::kInt32);
-  const TensorId next = Add(g, 2, "next", DType::kInt32);
+  const TensorId bi = AddTensor(g, 2, "bi", DType::kInt32);
+  const TensorId ba = AddTensor(g, 2, "ba", DType::kInt32);
+  const TensorId bb = AddTensor(g, 2, "bb", DType::kInt32);
+  const TensorId next = AddTensor(g, 2, "next", DType::kInt32);
   g.blocks[2].inputs = {bi, ba, bb};
   g.blocks[2].outputs = {next, bb, ba};
-  AddOp(g, 2, Op::kAdd, {bi, step}, {next});
+  AddOperator(g, 2, Op::kAdd, {bi, step}, {next});
   return g;
 }
 
@@ -190,15 +172,15 @@ TEST(ControlFlowTest, WhileLoopWhoseConditionStartsFalseReturnsItsInputs) {
 // while (true) { x = x; }: only cancellation or the deadline ends it.
 Graph EndlessLoop() {
   Graph g = Blocks({"cond", "body"});
-  const TensorId x0 = Add(g, 0, "x0", DType::kInt32);
-  const TensorId x = Add(g, 0, "x", DType::kInt32);
+  const TensorId x0 = AddTensor(g, 0, "x0", DType::kInt32);
+  const TensorId x = AddTensor(g, 0, "x", DType::kInt32);
   g.blocks[0].inputs = {x0};
   g.blocks[0].outputs = {x};
-  AddOp(g, 0, Op::kWhileLoop, {x0}, {x}, graph::WhileLoopAttr{"cond", "body", 1, 2});
-  const TensorId cx = Add(g, 1, "cx", DType::kInt32);
+  AddOperator(g, 0, Op::kWhileLoop, {x0}, {x}, graph::WhileLoopAttr{"cond", "body", 1, 2});
+  const TensorId cx = AddTensor(g, 1, "cx", DType::kInt32);
   g.blocks[1].inputs = {cx};
   g.blocks[1].outputs = {Const(g, 1, "always", DType::kBool, {1})};
-  const TensorId bx = Add(g, 2, "bx", DType::kInt32);
+  const TensorId bx = AddTensor(g, 2, "bx", DType::kInt32);
   g.blocks[2].inputs = {bx};
   g.blocks[2].outputs = {bx};
   return g;
@@ -236,19 +218,19 @@ TEST(ControlFlowTest, DeadlineStopsARunawayLoop) {
 
 TEST(ControlFlowTest, CondIfRunsTheChosenBlock) {
   Graph g = Blocks({"then", "else"});
-  const TensorId cond = Add(g, 0, "cond", DType::kBool);
-  const TensorId x = Add(g, 0, "x", DType::kInt32);
-  const TensorId y = Add(g, 0, "y", DType::kInt32);
+  const TensorId cond = AddTensor(g, 0, "cond", DType::kBool);
+  const TensorId x = AddTensor(g, 0, "x", DType::kInt32);
+  const TensorId y = AddTensor(g, 0, "y", DType::kInt32);
   g.blocks[0].inputs = {cond, x};
   g.blocks[0].outputs = {y};
-  AddOp(g, 0, Op::kCondIf, {cond, x}, {y}, graph::CondIfAttr{"then", "else", 1, 2});
+  AddOperator(g, 0, Op::kCondIf, {cond, x}, {y}, graph::CondIfAttr{"then", "else", 1, 2});
   // then: x + x; else: x unchanged.
-  const TensorId tx = Add(g, 1, "tx", DType::kInt32);
-  const TensorId doubled = Add(g, 1, "doubled", DType::kInt32);
+  const TensorId tx = AddTensor(g, 1, "tx", DType::kInt32);
+  const TensorId doubled = AddTensor(g, 1, "doubled", DType::kInt32);
   g.blocks[1].inputs = {tx};
   g.blocks[1].outputs = {doubled};
-  AddOp(g, 1, Op::kAdd, {tx, tx}, {doubled});
-  const TensorId ex = Add(g, 2, "ex", DType::kInt32);
+  AddOperator(g, 1, Op::kAdd, {tx, tx}, {doubled});
+  const TensorId ex = AddTensor(g, 2, "ex", DType::kInt32);
   g.blocks[2].inputs = {ex};
   g.blocks[2].outputs = {ex};
   std::unique_ptr<GraphExecutor> executor = Executor(g);

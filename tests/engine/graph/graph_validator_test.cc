@@ -294,6 +294,12 @@ TEST(GraphValidatorTest, Clamp) {
   EXPECT_THAT(b.Error(), HasSubstr("min_val 10 exceeds max_val 5"));
   std::get<ClampAttr>(op.attribute).min_val = {};
   EXPECT_THAT(b.Error(), HasSubstr("min_val / max_val hold 0 / 1 bytes; INT8 needs 1"));
+  // TOSA 1.0 has no INT32 CLAMP.
+  b.graph().tensors[x].dtype = DType::kInt32;
+  b.graph().tensors[out].dtype = DType::kInt32;
+  std::get<ClampAttr>(op.attribute).min_val = {0, 0, 0, 0};
+  std::get<ClampAttr>(op.attribute).max_val = {1, 0, 0, 0};
+  EXPECT_THAT(b.Error(), HasSubstr("INT32"));
 }
 
 TEST(GraphValidatorTest, Table) {
@@ -422,6 +428,16 @@ TEST(GraphValidatorTest, PackedAndWideConstantSizes) {
   b.Out(b.Const("int48", DType::kInt48, {2}, std::vector<uint8_t>(12)));
   b.Out(b.Const("bools", DType::kBool, {3}, {1, 0, 1}));
   EXPECT_TRUE(b.Validate().ok()) << b.Validate();
+}
+
+TEST(GraphValidatorTest, Int4ConstantsStayWithinMinusSevenToSeven) {
+  Builder b;
+  // Elements {-7, 7, 0}; the unused high nibble of the last byte may hold anything.
+  const TensorId c = b.Const("int4", DType::kInt4, {3}, {0x79, 0x80});
+  b.Out(c);
+  EXPECT_TRUE(b.Validate().ok()) << b.Validate();
+  b.graph().tensors[c].data = {0x79, 0x08};  // element 2 is -8
+  EXPECT_THAT(b.Error(), HasSubstr("INT4 element 2 is -8, outside TOSA's int4_t range -7..7"));
 }
 
 TEST(GraphValidatorTest, RefusesBadShapes) {

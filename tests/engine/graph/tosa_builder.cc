@@ -36,8 +36,15 @@ std::vector<uint8_t> Serialize(const FbGraph& graph) {
         fbb.ForceVectorAlignment(t.data->size(), sizeof(uint8_t), 8);
         data = fbb.CreateVector(*t.data);
       }
+      const auto variable = block.variables.find(t.name);
+      const bool is_variable = variable != block.variables.end();
+      flatbuffers::Offset<flatbuffers::String> variable_name;
+      if (is_variable && !variable->second.empty()) {
+        variable_name = fbb.CreateString(variable->second);
+      }
       tensors.push_back(tosa::CreateTosaTensor(fbb, fbb.CreateString(t.name),
-                                               fbb.CreateVector(t.shape), t.type, data));
+                                               fbb.CreateVector(t.shape), t.type, data, is_variable,
+                                               /*is_unranked=*/false, variable_name));
     }
     blocks.push_back(tosa::CreateTosaBasicBlock(
         fbb, fbb.CreateString(block.name), fbb.CreateVector(ops), fbb.CreateVector(tensors),

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,6 +36,9 @@ struct FbBlock {
   std::vector<FbTensor> tensors;
   std::vector<std::string> inputs;
   std::vector<std::string> outputs;
+  // Tensors written as variables (TosaTensor.variable), by name, with their variable_name (may be
+  // empty); such a tensor's data is the variable's initial value.
+  std::map<std::string, std::string> variables;
 };
 
 struct FbGraph {

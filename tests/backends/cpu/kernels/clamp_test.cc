@@ -45,5 +45,36 @@ TEST(ClampTest, Fp32SignedZeroFollowsSpecificationComparisons) {
   EXPECT_FALSE(std::signbit(out));
 }
 
+TEST(ClampTest, Fp16AndBf16ClipToTheirBoundsExactly) {
+  const std::vector<double> values = {-70000.0 / 64, -1.5, -0.25, 0.0, 0.375, 3.0, 65504.0};
+  std::vector<Fp16> in16;
+  std::vector<Bf16> in_bf;
+  for (double v : values) {
+    in16.push_back(Narrow<Fp16>(v));
+    in_bf.push_back(Narrow<Bf16>(v));
+  }
+  std::vector<Fp16> out16(in16.size());
+  ClampFp16(in16.data(), out16.data(), in16.size(), Narrow<Fp16>(-1.0), Narrow<Fp16>(0.5),
+            NanMode::kPropagate);
+  std::vector<double> got;
+  for (Fp16 v : out16) got.push_back(Widen(v));
+  EXPECT_THAT(got, ElementsAre(-1.0, -1.0, -0.25, 0.0, 0.375, 0.5, 0.5));
+  std::vector<Bf16> out_bf(in_bf.size());
+  ClampBf16(in_bf.data(), out_bf.data(), in_bf.size(), Narrow<Bf16>(-0.25), Narrow<Bf16>(3.0),
+            NanMode::kPropagate);
+  got.clear();
+  for (Bf16 v : out_bf) got.push_back(Widen(v));
+  EXPECT_THAT(got, ElementsAre(-0.25, -0.25, -0.25, 0.0, 0.375, 3.0, 3.0));
+}
+
+TEST(ClampTest, Fp16NanFollowsTheNanMode) {
+  const Fp16 nan = Narrow<Fp16>(std::numeric_limits<double>::quiet_NaN());
+  Fp16 out;
+  ClampFp16(&nan, &out, 1, Narrow<Fp16>(-1.0), Narrow<Fp16>(1.0), NanMode::kPropagate);
+  EXPECT_TRUE(std::isnan(Widen(out)));
+  ClampFp16(&nan, &out, 1, Narrow<Fp16>(-1.0), Narrow<Fp16>(1.0), NanMode::kIgnore);
+  EXPECT_EQ(Widen(out), -1.0);
+}
+
 }  // namespace
 }  // namespace inferd::cpu::kernels
