@@ -10,7 +10,6 @@
 #include "absl/time/clock.h"
 #include "backends/ethosu/ethosu_backend.h"
 #include "backends/ethosu/target_config.h"
-#include "engine/graph/tosa_reader.h"
 #include "prometheus/text_serializer.h"
 #include "tests/backends/ethosu/ethosu_test_support.h"
 #ifdef INFERD_HAVE_FIRMWARE_AGENT
@@ -271,15 +270,7 @@ TEST(EthosuBackendTest, ExecutesBatchesAndReportsCounters) {
   auto pool = std::make_shared<TargetPool>();
   ASSERT_TRUE(pool->AddTarget(Tcp("npu0", agent.address())).ok());
   EthosuBackend backend(pool);
-  BackendLoadRequest request;
-  request.model_name = "digits_int8";
-  request.model_bytes = testing::DigitsInt8Bytes();
-  auto graph = graph::LoadTosaGraph(*request.model_bytes);
-  ASSERT_TRUE(graph.ok());
-  request.graph = *graph;
-  request.max_batch_size = 64;
-  request.inputs = {{"images", DataType::kInt8, {8, 8, 1}}};
-  request.outputs = {{"scores", DataType::kInt8, {10}}};
+  BackendLoadRequest request = testing::DigitsInt8Request(/*max_batch_size=*/64);
   request.parameters["target_selector"] = "npu=ethos-u55-128";
   auto executable = backend.Load(request);
   ASSERT_TRUE(executable.ok()) << executable.status();
@@ -289,9 +280,7 @@ TEST(EthosuBackendTest, ExecutesBatchesAndReportsCounters) {
   ASSERT_TRUE(result.ok()) << result.status();
   ASSERT_EQ(result->outputs.size(), 1u);
   EXPECT_EQ(result->outputs[0].shape(), (Shape{4, 10}));
-  const Tensor expected = testing::CpuReferenceScores(images);
-  EXPECT_TRUE(std::equal(result->outputs[0].bytes().begin(), result->outputs[0].bytes().end(),
-                         expected.bytes().begin(), expected.bytes().end()));
+  EXPECT_TRUE(testing::MatchesCpuReference(result->outputs[0], images));
   EXPECT_EQ(result->parameters.at("target"), "npu0");
   EXPECT_NE(result->parameters.at("npu_cycles"), "0");
 
@@ -312,24 +301,14 @@ TEST(EthosuBackendTest, RunsOnTheFirmwareAgentCoreThroughTheLoweredJob) {
   ASSERT_TRUE(pool->AddTarget(Tcp("fw", "127.0.0.1:" + std::to_string(firmware.port()))).ok());
   EXPECT_EQ(pool->ListTargets()[0].agent, "inferd-agent");
   EthosuBackend backend(pool);
-  BackendLoadRequest request;
-  request.model_name = "digits_int8";
-  request.model_bytes = testing::DigitsInt8Bytes();
-  auto graph = graph::LoadTosaGraph(*request.model_bytes);
-  ASSERT_TRUE(graph.ok());
-  request.graph = *graph;
-  request.max_batch_size = 64;
-  request.inputs = {{"images", DataType::kInt8, {8, 8, 1}}};
-  request.outputs = {{"scores", DataType::kInt8, {10}}};
+  BackendLoadRequest request = testing::DigitsInt8Request(/*max_batch_size=*/64);
   auto executable = backend.Load(request);
   ASSERT_TRUE(executable.ok()) << executable.status();
   for (int round = 0; round < 2; ++round) {
     const Tensor images = testing::DigitsImages(3, 11 + round);
     auto result = testing::ExecuteAndWait(**executable, images, absl::Seconds(30));
     ASSERT_TRUE(result.ok()) << result.status();
-    const Tensor expected = testing::CpuReferenceScores(images);
-    EXPECT_TRUE(std::equal(result->outputs[0].bytes().begin(), result->outputs[0].bytes().end(),
-                           expected.bytes().begin(), expected.bytes().end()));
+    EXPECT_TRUE(testing::MatchesCpuReference(result->outputs[0], images));
     // The second job finds the lowered network cached on the target.
     EXPECT_EQ(result->parameters.at("network_cached"), round == 0 ? "false" : "true");
   }
