@@ -1,6 +1,7 @@
-// AgentServer: serves AgentCore over TCP, one thread per connection and one worker per running
-// inference, so that PING and CANCEL are answered while a job runs (as firmware does between
-// operators). Abort() drops every connection at once: a target that died mid-job, for tests.
+// AgentServer: serves AgentCore over TCP connections or a serial line. Each connection has a reader
+// thread and one long-lived inference worker, so that PING and CANCEL are answered while a job runs
+// (as firmware does between operators) without starting a thread per inference. Abort() drops
+// every connection at once: a target that died mid-job, for tests.
 #pragma once
 
 #include <atomic>
@@ -26,6 +27,12 @@ class AgentServer {
   absl::Status Start(const std::string& address, int port);
   int port() const { return port_; }
 
+  // Serves the one connection a serial line is: opens `device` (a UART, or one end of a
+  // pseudo-terminal pair), sets raw 8N1 at `baud` and serves it in background threads.
+  absl::Status StartSerial(const std::string& device, int baud);
+  // Serves an already open terminal or socket; the server owns `fd` from then on.
+  void ServeFd(int fd, bool is_socket);
+
   // Stops accepting and closes every connection; running jobs are cancelled. Idempotent.
   void Stop();
   // Same as Stop: named for what tests simulate with it (the target vanished mid-job).
@@ -39,10 +46,12 @@ class AgentServer {
   struct Connection;
   void AcceptLoop();
   void Serve(std::shared_ptr<Connection> connection);
+  void RunInferences(std::shared_ptr<Connection> connection);
 
   std::shared_ptr<AgentCore> core_;
   int listen_fd_ = -1;
   int port_ = 0;
+  int wake_fd_ = -1;  // an eventfd: readable once Stop() has begun, waking every reader
   std::atomic<bool> stopping_{false};
   std::thread accept_thread_;
   std::mutex mutex_;
