@@ -52,7 +52,8 @@ class EthosuExecutable : public Executable {
     job.done = [this, batch_size, done = std::move(done)](absl::StatusOr<TargetJobResult> result) {
       done(Convert(std::move(result), batch_size));
     };
-    pool_->Submit(std::move(job));
+    // The scheduler's worker waits for this batch anyway: run it right here when a target is free.
+    pool_->Run(std::move(job));
   }
 
  private:

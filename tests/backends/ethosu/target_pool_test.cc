@@ -6,6 +6,7 @@
 
 #include <future>
 #include <sstream>
+#include <thread>
 
 #include "absl/time/clock.h"
 #include "backends/ethosu/ethosu_backend.h"
@@ -43,10 +44,13 @@ std::shared_ptr<const TargetNetwork> DigitsNetwork() {
   return network;
 }
 
-// Submits one digits job and waits for its result.
+// Submits one digits job and waits for its result; `use_run` submits through TargetPool::Run.
+// `done_thread`, when given, receives the thread the completion ran on.
 absl::StatusOr<TargetJobResult> RunDigits(TargetPool& pool, const Tensor& images,
                                           std::map<std::string, std::string> selector = {},
-                                          std::shared_ptr<CancellationToken> token = nullptr) {
+                                          std::shared_ptr<CancellationToken> token = nullptr,
+                                          bool use_run = false,
+                                          std::thread::id* done_thread = nullptr) {
   TargetJob job;
   job.selector = std::move(selector);
   job.network = DigitsNetwork();
@@ -61,10 +65,15 @@ absl::StatusOr<TargetJobResult> RunDigits(TargetPool& pool, const Tensor& images
   job.keep_alive = {images};
   std::promise<absl::StatusOr<TargetJobResult>> promise;
   auto future = promise.get_future();
-  job.done = [&promise](absl::StatusOr<TargetJobResult> result) {
+  job.done = [&promise, done_thread](absl::StatusOr<TargetJobResult> result) {
+    if (done_thread != nullptr) *done_thread = std::this_thread::get_id();
     promise.set_value(std::move(result));
   };
-  pool.Submit(std::move(job));
+  if (use_run) {
+    pool.Run(std::move(job));
+  } else {
+    pool.Submit(std::move(job));
+  }
   return future.get();
 }
 
@@ -177,6 +186,29 @@ TEST(TargetPoolTest, AJobOnADeadTargetIsRetriedOnAnother) {
   EXPECT_EQ(list[0].failures, 1u);
   EXPECT_FALSE(list[0].last_error.empty());
   EXPECT_TRUE(list[1].healthy);
+}
+
+TEST(TargetPoolTest, RunUsesTheCallingThreadAndFailsOverLikeSubmit) {
+  auto a = StartAgent();
+  auto b = StartAgent();
+  TargetPool pool;
+  ASSERT_TRUE(pool.AddTarget(Tcp("a", a.address())).ok());
+  ASSERT_TRUE(pool.AddTarget(Tcp("b", b.address())).ok());
+  std::thread::id done_thread;
+  const Tensor images = testing::DigitsImages(2);
+  auto result = RunDigits(pool, images, {}, nullptr, /*use_run=*/true, &done_thread);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(done_thread, std::this_thread::get_id());
+  EXPECT_EQ(result->target, "a");
+  const Tensor expected = testing::CpuReferenceScores(images);
+  const auto got = result->response.outputs[0].bytes();
+  EXPECT_TRUE(std::equal(got.begin(), got.end(), expected.bytes().begin(), expected.bytes().end()));
+  a.server->Abort();  // tried first on this thread, then retried by b's worker
+  result = RunDigits(pool, images, {}, nullptr, /*use_run=*/true, &done_thread);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->target, "b");
+  EXPECT_NE(done_thread, std::this_thread::get_id());
+  EXPECT_FALSE(pool.ListTargets()[0].healthy);
 }
 
 TEST(TargetPoolTest, WithNoOtherTargetTheJobFailsNamingTheTarget) {
