@@ -21,6 +21,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <mutex>
@@ -37,9 +38,12 @@
 namespace inferd::ethosu {
 namespace {
 
+// $INFERD_SOURCE_DIR, when set, replaces the source tree the benchmark was built from (for running
+// it on another machine).
 std::shared_ptr<const std::vector<uint8_t>> DigitsBytes() {
-  std::ifstream in(std::string(INFERD_SOURCE_DIR) + "/examples/models/digits_int8/1/model.tosa",
-                   std::ios::binary);
+  const char* from_env = std::getenv("INFERD_SOURCE_DIR");
+  const std::string root = from_env != nullptr ? from_env : INFERD_SOURCE_DIR;
+  std::ifstream in(root + "/examples/models/digits_int8/1/model.tosa", std::ios::binary);
   return std::make_shared<const std::vector<uint8_t>>(std::istreambuf_iterator<char>(in),
                                                       std::istreambuf_iterator<char>());
 }

@@ -26,14 +26,18 @@ struct AgentServer::Connection {
   std::mutex write_mutex;
   bool closed = false;  // write_mutex held: after Stop(), nothing more is sent
 
-  // The one inference a connection runs at a time, handed from the reader to the worker.
+  // Two threads serve a connection, taking turns: the one that reads an INFERENCE_REQ runs it
+  // and answers it itself, after handing reading over to the other, which meanwhile answers
+  // PING and CANCEL. A request thus runs on the thread that received it, with no hand-over on
+  // its way.
   std::mutex jobs_mutex;
   std::condition_variable jobs_cv;
-  std::optional<Frame> pending;
+  bool reading = false;  // a thread holds the reader's turn
   uint32_t running_sequence = 0;
-  std::shared_ptr<CancellationToken> running;  // set from hand-over until the reply is sent
-  bool finished = false;                       // the reader is done: the worker exits
-  std::thread worker;
+  std::shared_ptr<CancellationToken> running;  // set from receipt until the reply is sent
+  bool finished = false;                       // the stream ended or Stop(): both threads leave
+  int threads_left = 2;                        // the last one out closes the descriptor
+  FrameDecoder decoder;                        // used by the thread whose turn it is to read
 
   void Send(const Frame& frame) {
     const std::vector<uint8_t> bytes = EncodeFrame(frame.type, frame.sequence, frame.payload);
@@ -97,6 +101,7 @@ void AgentServer::ServeFd(int fd, bool is_socket) {
   }
   connections_.push_back(connection);
   threads_.emplace_back([this, connection] { Serve(connection); });
+  threads_.emplace_back([this, connection] { Serve(connection); });
 }
 
 void AgentServer::AcceptLoop() {
@@ -112,17 +117,81 @@ void AgentServer::AcceptLoop() {
   }
 }
 
-void AgentServer::RunInferences(std::shared_ptr<Connection> connection) {
+std::optional<Frame> AgentServer::ReadUntilInference(Connection& connection) {
+  uint8_t buffer[16384];
+  pollfd fds[2] = {{connection.fd, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+  while (true) {
+    // Frames already decoded first: the previous reader may have left some.
+    while (auto frame = connection.decoder.Next()) {
+      if (frame->type == INFERD_TP_MSG_INFERENCE_REQ) {
+        std::lock_guard lock(connection.jobs_mutex);
+        if (connection.running) {
+          // One job at a time, as on a target with one NPU.
+          connection.Send(Frame{INFERD_TP_MSG_ERR, frame->sequence,
+                                EncodeError(INFERD_TP_ERR_BUSY, "an inference is running")});
+          continue;
+        }
+        connection.running = std::make_shared<CancellationToken>();
+        connection.running_sequence = frame->sequence;
+        return std::move(*frame);
+      }
+      if (frame->type == INFERD_TP_MSG_CANCEL_REQ) {
+        inferd_tp_cancel_rsp rsp{};
+        auto cancel = ParseStruct<inferd_tp_cancel_req>(frame->payload, "CANCEL_REQ");
+        if (!cancel.ok()) {
+          connection.Send(Frame{INFERD_TP_MSG_ERR, frame->sequence,
+                                EncodeError(INFERD_TP_ERR_BAD_PAYLOAD, cancel.status().message())});
+          continue;
+        }
+        rsp.sequence = cancel->sequence;
+        std::shared_ptr<CancellationToken> token;
+        {
+          std::lock_guard lock(connection.jobs_mutex);
+          if (connection.running && connection.running_sequence == cancel->sequence) {
+            token = connection.running;
+          }
+        }
+        rsp.status = token ? 0 : 1;
+        // Acknowledge first, so the CANCEL_RSP precedes the job's final INFERENCE_RSP.
+        connection.Send(Frame{INFERD_TP_MSG_CANCEL_RSP, frame->sequence, StructBytes(rsp)});
+        if (token) token->Cancel();
+        continue;
+      }
+      connection.Send(core_->Handle(*frame));
+    }
+    if (stopping_.load()) return std::nullopt;
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      return std::nullopt;
+    }
+    if (fds[1].revents != 0) return std::nullopt;  // Stop()
+    const ssize_t n = ::read(connection.fd, buffer, sizeof(buffer));
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    if (n <= 0) return std::nullopt;  // the host closed the connection, or the line hung up (EIO)
+    connection.decoder.Feed(std::span<const uint8_t>(buffer, static_cast<size_t>(n)));
+  }
+}
+
+void AgentServer::Serve(std::shared_ptr<Connection> connection) {
   std::unique_lock lock(connection->jobs_mutex);
   while (true) {
-    connection->jobs_cv.wait(
-        lock, [&] { return connection->finished || connection->pending.has_value(); });
-    if (connection->finished) return;
-    const Frame request = std::move(*connection->pending);
-    connection->pending.reset();
+    connection->jobs_cv.wait(lock, [&] { return connection->finished || !connection->reading; });
+    if (connection->finished) break;
+    connection->reading = true;
+    lock.unlock();
+    std::optional<Frame> request = ReadUntilInference(*connection);
+    lock.lock();
+    connection->reading = false;
+    if (!request) {
+      connection->finished = true;
+      if (connection->running) connection->running->Cancel();
+      connection->jobs_cv.notify_all();
+      break;
+    }
+    connection->jobs_cv.notify_one();  // the other thread reads while this one runs the job
     const std::shared_ptr<CancellationToken> token = connection->running;
     lock.unlock();
-    const Frame reply = core_->RunInference(request, *token);
+    const Frame reply = core_->RunInference(*request, *token);
     lock.lock();
     // Cleared before the reply goes out: the host may send the next job as soon as it reads it.
     connection->running.reset();
@@ -130,73 +199,10 @@ void AgentServer::RunInferences(std::shared_ptr<Connection> connection) {
     connection->Send(reply);
     lock.lock();
   }
-}
-
-void AgentServer::Serve(std::shared_ptr<Connection> connection) {
-  connection->worker = std::thread([this, connection] { RunInferences(connection); });
-  FrameDecoder decoder;
-  uint8_t buffer[16384];
-  pollfd fds[2] = {{connection->fd, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
-  while (!stopping_.load()) {
-    if (::poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    if (fds[1].revents != 0) break;  // Stop()
-    const ssize_t n = ::read(connection->fd, buffer, sizeof(buffer));
-    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-    if (n <= 0) break;  // the host closed the connection, or the line hung up (EIO)
-    decoder.Feed(std::span<const uint8_t>(buffer, static_cast<size_t>(n)));
-    while (auto frame = decoder.Next()) {
-      if (frame->type == INFERD_TP_MSG_INFERENCE_REQ) {
-        std::lock_guard lock(connection->jobs_mutex);
-        if (connection->running) {
-          // One job at a time, as on a target with one NPU.
-          connection->Send(Frame{INFERD_TP_MSG_ERR, frame->sequence,
-                                 EncodeError(INFERD_TP_ERR_BUSY, "an inference is running")});
-          continue;
-        }
-        connection->running = std::make_shared<CancellationToken>();
-        connection->running_sequence = frame->sequence;
-        connection->pending = std::move(*frame);
-        connection->jobs_cv.notify_one();
-        continue;
-      }
-      if (frame->type == INFERD_TP_MSG_CANCEL_REQ) {
-        inferd_tp_cancel_rsp rsp{};
-        auto cancel = ParseStruct<inferd_tp_cancel_req>(frame->payload, "CANCEL_REQ");
-        if (!cancel.ok()) {
-          connection->Send(
-              Frame{INFERD_TP_MSG_ERR, frame->sequence,
-                    EncodeError(INFERD_TP_ERR_BAD_PAYLOAD, cancel.status().message())});
-          continue;
-        }
-        rsp.sequence = cancel->sequence;
-        std::shared_ptr<CancellationToken> token;
-        {
-          std::lock_guard lock(connection->jobs_mutex);
-          if (connection->running && connection->running_sequence == cancel->sequence) {
-            token = connection->running;
-          }
-        }
-        rsp.status = token ? 0 : 1;
-        // Acknowledge first, so the CANCEL_RSP precedes the job's final INFERENCE_RSP.
-        connection->Send(Frame{INFERD_TP_MSG_CANCEL_RSP, frame->sequence, StructBytes(rsp)});
-        if (token) token->Cancel();
-        continue;
-      }
-      connection->Send(core_->Handle(*frame));
-    }
-  }
-  rejected_frames_ += decoder.rejected_frames();
-  {
-    std::lock_guard lock(connection->jobs_mutex);
-    if (connection->running) connection->running->Cancel();
-    connection->finished = true;
-    connection->jobs_cv.notify_one();
-  }
-  connection->worker.join();
-  std::lock_guard lock(mutex_);
+  if (--connection->threads_left > 0) return;
+  rejected_frames_ += connection->decoder.rejected_frames();
+  lock.unlock();
+  std::lock_guard servers_lock(mutex_);
   {
     std::lock_guard write_lock(connection->write_mutex);
     ::close(connection->fd);
@@ -213,6 +219,16 @@ void AgentServer::Stop() {
     stopped_ = true;
   }
   stopping_.store(true);
+  {
+    // Connections go quiet before anything wakes up, so that a job cut short answers nobody: as
+    // if the target lost power.
+    std::lock_guard lock(mutex_);
+    for (auto& connection : connections_) {
+      std::lock_guard write_lock(connection->write_mutex);
+      connection->closed = true;
+      if (connection->fd >= 0 && connection->is_socket) ::shutdown(connection->fd, SHUT_RDWR);
+    }
+  }
   if (wake_fd_ >= 0) {
     const uint64_t one = 1;
     (void)!::write(wake_fd_, &one, sizeof(one));
@@ -222,12 +238,6 @@ void AgentServer::Stop() {
   std::vector<std::thread> threads;
   {
     std::lock_guard lock(mutex_);
-    // Connections first, so that a job cut short answers nobody: as if the target lost power.
-    for (auto& connection : connections_) {
-      std::lock_guard write_lock(connection->write_mutex);
-      connection->closed = true;
-      if (connection->fd >= 0 && connection->is_socket) ::shutdown(connection->fd, SHUT_RDWR);
-    }
     for (auto& connection : connections_) connection->CancelRunning();
     threads.swap(threads_);
   }

@@ -1,7 +1,8 @@
-// AgentServer: serves AgentCore over TCP connections or a serial line. Each connection has a reader
-// thread and one long-lived inference worker, so that PING and CANCEL are answered while a job runs
-// (as firmware does between operators) without starting a thread per inference. Abort() drops
-// every connection at once: a target that died mid-job, for tests.
+// AgentServer: serves AgentCore over TCP connections or a serial line. Each connection has two
+// threads that take turns reading: the one that receives an inference runs it and answers it,
+// while the other answers PING and CANCEL (as firmware does between operators). No thread is
+// started per inference and no request changes threads on its way. Abort() drops every
+// connection at once: a target that died mid-job, for tests.
 #pragma once
 
 #include <atomic>
@@ -9,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -46,7 +48,9 @@ class AgentServer {
   struct Connection;
   void AcceptLoop();
   void Serve(std::shared_ptr<Connection> connection);
-  void RunInferences(std::shared_ptr<Connection> connection);
+  // Answers frames until an INFERENCE_REQ to run (marked running) arrives; nullopt when the
+  // stream ends or the server stops.
+  std::optional<Frame> ReadUntilInference(Connection& connection);
 
   std::shared_ptr<AgentCore> core_;
   int listen_fd_ = -1;
