@@ -38,6 +38,7 @@ struct TargetPool::Target {
   prometheus::Counter* upload_metric = nullptr;
   prometheus::Gauge* healthy_metric = nullptr;
   std::condition_variable wake;  // the worker waits here: a job assigned, a probe asked for
+  bool worker_parked = false;    // the worker waits for a job on a caller's thread to end
   std::thread thread;
 };
 
@@ -595,7 +596,9 @@ void TargetPool::Run(TargetJob job) {
   const absl::Duration busy = absl::Now() - start;
   lock.lock();
   target->busy = false;
-  target->wake.notify_one();
+  // Only a worker that waits for this job needs waking: a notify on every job would cost the
+  // worker two wake-ups (the condition variable, then the mutex we hold).
+  if (target->worker_parked) target->wake.notify_one();
   std::vector<Completion> completions;
   FinishJob(*target, std::move(queued), std::move(result), busy, completions);
   lock.unlock();
@@ -606,7 +609,9 @@ void TargetPool::Worker(Target* target) {
   std::unique_lock lock(mutex_);
   while (true) {
     if (target->busy) {  // a job runs on a caller's thread (Run); it wakes us when done
+      target->worker_parked = true;
       target->wake.wait(lock);
+      target->worker_parked = false;
       continue;
     }
     if (target->removed) {

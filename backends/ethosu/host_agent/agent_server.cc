@@ -188,9 +188,11 @@ void AgentServer::Serve(std::shared_ptr<Connection> connection) {
       connection->jobs_cv.notify_all();
       break;
     }
-    connection->jobs_cv.notify_one();  // the other thread reads while this one runs the job
     const std::shared_ptr<CancellationToken> token = connection->running;
     lock.unlock();
+    // The other thread reads while this one runs the job (notified unlocked, so that it does not
+    // wake only to wait for the mutex).
+    connection->jobs_cv.notify_one();
     const Frame reply = core_->RunInference(*request, *token);
     lock.lock();
     // Cleared before the reply goes out: the host may send the next job as soon as it reads it.
