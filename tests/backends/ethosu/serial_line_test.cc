@@ -3,6 +3,7 @@
 // target that opens the terminal side by name and sets it up with termios (raw 8N1, baud rate),
 // exactly as it opens /dev/ttyUSB0. A pty passes bytes without timing them, so this checks the
 // framing, termios set-up and job round trip, not the wire speed.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <pty.h>
 #include <termios.h>
@@ -10,6 +11,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "backends/ethosu/ethosu_backend.h"
+#include "backends/ethosu/target_client.h"
+#include "backends/ethosu/transport/fd_stream.h"
 #include "backends/ethosu/transport/serial_transport.h"
 #include "tests/backends/ethosu/ethosu_test_support.h"
 
@@ -73,6 +76,59 @@ TEST(SerialLineTest, TheTransportSetsTheTerminalRawAtTheBaudRate) {
   EXPECT_EQ(tio.c_cflag & (PARENB | CSTOPB), 0u);
   // An empty line must read as EAGAIN, not as end of file (VMIN 0 made read() return 0).
   EXPECT_EQ(tio.c_cc[VMIN], 1);
+}
+
+// The host's end of a pty whose terminal side the agent opened by name (inferd_target_agent
+// --serial): the master descriptor, read and written like the serial transport does a device.
+// TargetClient closes its transport before it opens it, so the descriptor outlives Close().
+class PtyMasterTransport : public Transport {
+ public:
+  explicit PtyMasterTransport(int fd) : fd_(fd) {}
+  ~PtyMasterTransport() override { ::close(fd_); }
+  absl::Status Open(absl::Time) override {
+    open_ = true;
+    return absl::OkStatus();
+  }
+  absl::StatusOr<size_t> Read(std::span<uint8_t> buffer, absl::Time deadline) override {
+    return ReadFd(open_ ? fd_ : -1, buffer, deadline, description());
+  }
+  absl::Status Write(std::span<const uint8_t> bytes, absl::Time deadline) override {
+    return WriteFd(open_ ? fd_ : -1, bytes, deadline, description());
+  }
+  void Close() override { open_ = false; }
+  bool is_open() const override { return open_; }
+  std::string description() const override { return "pty-master"; }
+
+ private:
+  const int fd_;
+  bool open_ = false;
+};
+
+TEST(SerialLineTest, TheAgentServesATerminalItOpensByName) {
+  int master = -1;
+  int terminal = -1;
+  char name[128] = {};
+  ASSERT_EQ(::openpty(&master, &terminal, name, nullptr, nullptr), 0) << std::strerror(errno);
+  ::fcntl(master, F_SETFL, ::fcntl(master, F_GETFL) | O_NONBLOCK);
+  AgentOptions options;
+  options.name = "serial-agent";
+  auto core = std::make_shared<AgentCore>(options);
+  AgentServer server(core);
+  ASSERT_TRUE(server.StartSerial(name, 921600).ok());
+  ::close(terminal);  // the agent holds its own descriptor of the terminal side now
+  termios tio{};
+  TargetClient client(std::make_unique<PtyMasterTransport>(master));
+  const absl::Status connected = client.Connect(absl::Now() + absl::Seconds(10));
+  ASSERT_TRUE(connected.ok()) << connected;
+  EXPECT_TRUE(client.Ping(absl::Now() + absl::Seconds(10)).ok());
+  EXPECT_EQ(FixedName(client.version().agent_name, INFERD_TP_NAME_SIZE), "serial-agent");
+  const int probe = ::open(name, O_RDWR | O_NOCTTY);
+  ASSERT_GE(probe, 0);
+  ASSERT_EQ(::tcgetattr(probe, &tio), 0);  // what the agent set on the line
+  ::close(probe);
+  EXPECT_EQ(::cfgetospeed(&tio), B921600);
+  EXPECT_EQ(tio.c_lflag & (ICANON | ECHO), 0u);
+  EXPECT_TRUE(absl::IsUnavailable(server.StartSerial("/nonexistent/tty", 115200)));
 }
 
 TEST(SerialLineTest, RefusesWhatIsNotATerminal) {
