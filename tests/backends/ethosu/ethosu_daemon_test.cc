@@ -167,11 +167,7 @@ TEST(EthosuDaemonTest, AnUnreachableTargetFailsRequestsWithUnavailable) {
 // stream, its scratch size is checked against the target before dispatch (the client sees both
 // sizes), and a program with an operator left outside the delegate fails its load with the reason.
 TEST(EthosuDaemonTest, ServesExecuTorchProgramsLikeBinStreams) {
-  AgentOptions options;
-  options.extra_executors = INFERD_TP_EXEC_ETHOSU;
-  options.dram_bytes = 1 << 20;
-  options.sram_bytes = 1 << 16;
-  auto agent = testing::StartAgent(options);
+  auto agent = testing::StartAgent(testing::SmallNpuAgentOptions());
   const fs::path root = fs::path(::testing::TempDir()) / absl::StrCat("pte_repo_", ::getpid());
   fs::remove_all(root);
   const auto stream = testing::DigitsLikeVelaStream(/*scratch=*/8u << 20);

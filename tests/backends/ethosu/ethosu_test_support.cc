@@ -135,6 +135,14 @@ Tensor CpuReferenceScores(const Tensor& images) {
   return scores;
 }
 
+AgentOptions SmallNpuAgentOptions() {
+  AgentOptions options;
+  options.extra_executors = INFERD_TP_EXEC_ETHOSU;
+  options.dram_bytes = 1 << 20;
+  options.sram_bytes = 1 << 16;
+  return options;
+}
+
 RunningAgent StartAgent(AgentOptions options, int port) {
   RunningAgent agent;
   agent.core = std::make_shared<AgentCore>(options);

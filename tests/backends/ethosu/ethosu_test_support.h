@@ -49,6 +49,10 @@ std::vector<uint8_t> GeneratePte(const std::vector<uint8_t>& stream,
 // A pool with one TCP target `name` at `address`.
 std::shared_ptr<TargetPool> PoolWithTcpTarget(const std::string& name, const std::string& address);
 
+// A host agent that claims an Ethos-U executor with 1 MiB of DRAM and 64 KiB of SRAM: a target
+// that a network with a larger scratch does not fit (networks for the NPU it refuses at load).
+AgentOptions SmallNpuAgentOptions();
+
 // A host agent on 127.0.0.1:<port> (0: any free port).
 struct RunningAgent {
   std::shared_ptr<AgentCore> core;

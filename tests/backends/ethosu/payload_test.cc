@@ -117,11 +117,7 @@ absl::StatusOr<BatchResult> RunOnce(Executable& executable) {
 
 // The same for the stream alone (model.bin) and inside an ExecuTorch program (model.pte).
 TEST(EthosuBackendVelaTest, ScratchLargerThanTheTargetIsRefusedWithBothSizes) {
-  AgentOptions options;
-  options.extra_executors = INFERD_TP_EXEC_ETHOSU;
-  options.dram_bytes = 1 << 20;
-  options.sram_bytes = 1 << 16;
-  auto agent = testing::StartAgent(options);
+  auto agent = testing::StartAgent(testing::SmallNpuAgentOptions());
   EthosuBackend backend(testing::PoolWithTcpTarget("small", agent.address()));
   const auto stream = DigitsLikeStream(/*scratch=*/8u << 20);
   for (const auto& model : {stream, testing::GeneratePte(stream)}) {
