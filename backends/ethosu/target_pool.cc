@@ -37,6 +37,8 @@ struct TargetPool::Target {
   prometheus::Counter* npu_cycles_metric = nullptr;
   prometheus::Counter* upload_metric = nullptr;
   prometheus::Gauge* healthy_metric = nullptr;
+  std::condition_variable wake;  // the worker waits here: a job assigned, a probe asked for
+  bool worker_parked = false;    // the worker waits for a job on a caller's thread to end
   std::thread thread;
 };
 
@@ -91,7 +93,7 @@ TargetPool::~TargetPool() {
     std::lock_guard lock(mutex_);
     stopping_ = true;
     for (auto& target : targets_) target->removed = true;
-    changed_.notify_all();
+    WakeAll();
   }
   if (reaper_.joinable()) reaper_.join();
   for (auto& target : targets_) {
@@ -113,6 +115,12 @@ TargetPool::~TargetPool() {
   RunCompletions(completions);
 }
 
+void TargetPool::WakeAll() {
+  for (auto& target : targets_) target->wake.notify_one();
+  queued_.notify_one();
+  changed_.notify_all();
+}
+
 void TargetPool::RunCompletions(std::vector<Completion>& completions) {
   for (auto& completion : completions) completion();
   completions.clear();
@@ -129,7 +137,7 @@ void TargetPool::SetHealthy(Target& target, bool healthy, const std::string& err
   } else {
     target.next_ping = absl::Now() + options_.health_interval;
   }
-  changed_.notify_all();
+  target.wake.notify_one();
 }
 
 void TargetPool::LearnCapabilities(Target& target) {
@@ -193,7 +201,7 @@ absl::Status TargetPool::AddTarget(const TargetConfig& config) {
   raw->thread = std::thread([this, raw] { Worker(raw); });
   std::vector<Completion> completions;
   Dispatch(completions);
-  changed_.notify_all();
+  WakeAll();
   return absl::OkStatus();
 }
 
@@ -202,7 +210,7 @@ absl::Status TargetPool::DrainTarget(const std::string& name) {
   for (auto& target : targets_) {
     if (target->config.name == name) {
       target->draining = true;
-      changed_.notify_all();
+      target->wake.notify_one();
       return absl::OkStatus();
     }
   }
@@ -219,9 +227,10 @@ absl::Status TargetPool::RemoveTarget(const std::string& name) {
       return absl::NotFoundError(absl::StrCat("no target named '", name, "'"));
     }
     (*found)->removed = true;
+    (*found)->wake.notify_one();
+    changed_.notify_all();  // CheckTarget callers waiting on this target
     target = std::move(*found);
     targets_.erase(found);
-    changed_.notify_all();
   }
   if (target->thread.joinable()) target->thread.join();
   jobs_family_.Remove(target->jobs_metric);
@@ -279,7 +288,7 @@ absl::Status TargetPool::CheckTarget(const std::string& name) {
   }
   Target* target = found->get();
   const uint64_t wanted = ++target->probe_requests;
-  changed_.notify_all();
+  target->wake.notify_one();
   changed_.wait(lock, [&] { return target->removed || target->probes_done >= wanted; });
   if (target->removed) return absl::NotFoundError(absl::StrCat("target '", name, "' removed"));
   return target->last_probe;
@@ -298,7 +307,7 @@ void TargetPool::Submit(TargetJob job) {
       queued.job = std::move(job);
       queue_.push_back(std::move(queued));
       Dispatch(completions);
-      changed_.notify_all();
+      if (!queue_.empty()) queued_.notify_one();  // the reaper watches waiting jobs
     }
   }
   RunCompletions(completions);
@@ -328,8 +337,8 @@ void TargetPool::Dispatch(std::vector<Completion>& completions) {
     }
     if (free_target != nullptr) {
       free_target->assigned = std::move(queued);
+      free_target->wake.notify_one();
       it = queue_.erase(it);
-      changed_.notify_all();
       continue;
     }
     if (!any_healthy) {
@@ -374,11 +383,11 @@ void TargetPool::Reaper() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     if (queue_.empty()) {
-      changed_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      queued_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       continue;
     }
     // Queued jobs hold no thread that could notice their cancellation: look every few ms.
-    changed_.wait_for(lock, std::chrono::milliseconds(20));
+    queued_.wait_for(lock, std::chrono::milliseconds(20));
     std::vector<Completion> completions;
     ExpireQueued(completions);
     if (!completions.empty()) {
@@ -519,9 +528,92 @@ absl::StatusOr<InferenceResponse> TargetPool::InferJob(TargetClient& client, con
   return total;
 }
 
+void TargetPool::FinishJob(Target& target, QueuedJob queued, absl::StatusOr<TargetJobResult> result,
+                           absl::Duration busy, std::vector<Completion>& completions) {
+  target.busy_metric->Increment(absl::ToDoubleSeconds(busy));
+  if (result.ok()) {
+    ++target.jobs;
+    target.jobs_metric->Increment();
+    target.npu_cycles_metric->Increment(static_cast<double>(result->response.header.npu_cycles));
+    target.next_ping = absl::Now() + options_.health_interval;
+    result->busy = busy;
+    completions.push_back([done = std::move(queued.job.done),
+                           value = std::move(*result)]() mutable { done(std::move(value)); });
+  } else {
+    ++target.failures;
+    target.failures_metric->Increment();
+    const absl::Status status = result.status();
+    const bool cancelled =
+        queued.job.cancellation != nullptr && queued.job.cancellation->IsCancelled();
+    if (IsTargetFault(status) && !cancelled && absl::Now() < queued.job.deadline) {
+      SetHealthy(target, false, std::string(status.message()));
+      target.client->Disconnect();
+      ++queued.attempts;
+      queued.excluded.insert(target.config.name);
+      if (queued.first_failure.empty()) queued.first_failure = std::string(status.message());
+      if (queued.attempts < 2) {
+        queue_.push_front(std::move(queued));  // retried on another target, or failed
+      } else {
+        completions.push_back([done = std::move(queued.job.done), status] {
+          done(absl::UnavailableError(status.message()));
+        });
+      }
+    } else {
+      if (IsTargetFault(status)) target.client->Disconnect();
+      completions.push_back([done = std::move(queued.job.done), status] { done(status); });
+    }
+  }
+  Dispatch(completions);
+  if (!queue_.empty()) queued_.notify_one();
+}
+
+TargetPool::Target* TargetPool::IdleTargetFor(const TargetJob& job) const {
+  for (const auto& target : targets_) {
+    if (!target->removed && !target->draining && target->healthy && !target->busy &&
+        !target->assigned && LabelsMatch(target->labels, job.selector) &&
+        (target->executors == 0 || (target->executors & job.network->required_executor) != 0)) {
+      return target.get();
+    }
+  }
+  return nullptr;
+}
+
+void TargetPool::Run(TargetJob job) {
+  std::unique_lock lock(mutex_);
+  Target* target = stopping_ || !queue_.empty() ? nullptr : IdleTargetFor(job);
+  if (target == nullptr) {
+    lock.unlock();
+    Submit(std::move(job));
+    return;
+  }
+  // `busy` keeps the target's worker off the client (no probe, no removal) until we are done.
+  target->busy = true;
+  lock.unlock();
+  QueuedJob queued;
+  queued.job = std::move(job);
+  const absl::Time start = absl::Now();
+  absl::StatusOr<TargetJobResult> result = RunJob(*target, queued.job);
+  const absl::Duration busy = absl::Now() - start;
+  lock.lock();
+  target->busy = false;
+  // Only a worker that waits for this job needs waking: a notify on every job would cost the
+  // worker two wake-ups (the condition variable, then the mutex we hold).
+  if (target->worker_parked) target->wake.notify_one();
+  std::vector<Completion> completions;
+  FinishJob(*target, std::move(queued), std::move(result), busy, completions);
+  lock.unlock();
+  RunCompletions(completions);
+}
+
 void TargetPool::Worker(Target* target) {
   std::unique_lock lock(mutex_);
   while (true) {
+    if (target->busy) {  // a job runs on a caller's thread (Run); it wakes us when done
+      target->worker_parked = true;
+      target->wake.wait(lock);
+      target->worker_parked = false;
+      continue;
+    }
     if (target->removed) {
       if (target->assigned) {
         queue_.push_front(std::move(*target->assigned));
@@ -544,43 +636,8 @@ void TargetPool::Worker(Target* target) {
       const absl::Duration busy = absl::Now() - start;
       lock.lock();
       target->busy = false;
-      target->busy_metric->Increment(absl::ToDoubleSeconds(busy));
       std::vector<Completion> completions;
-      if (result.ok()) {
-        ++target->jobs;
-        target->jobs_metric->Increment();
-        target->npu_cycles_metric->Increment(
-            static_cast<double>(result->response.header.npu_cycles));
-        target->next_ping = absl::Now() + options_.health_interval;
-        result->busy = busy;
-        completions.push_back([done = std::move(queued.job.done),
-                               value = std::move(*result)]() mutable { done(std::move(value)); });
-      } else {
-        ++target->failures;
-        target->failures_metric->Increment();
-        const absl::Status status = result.status();
-        const bool cancelled =
-            queued.job.cancellation != nullptr && queued.job.cancellation->IsCancelled();
-        if (IsTargetFault(status) && !cancelled && absl::Now() < queued.job.deadline) {
-          SetHealthy(*target, false, std::string(status.message()));
-          target->client->Disconnect();
-          ++queued.attempts;
-          queued.excluded.insert(target->config.name);
-          if (queued.first_failure.empty()) queued.first_failure = std::string(status.message());
-          if (queued.attempts < 2) {
-            queue_.push_front(std::move(queued));  // retried on another target, or failed
-          } else {
-            completions.push_back([done = std::move(queued.job.done), status] {
-              done(absl::UnavailableError(status.message()));
-            });
-          }
-        } else {
-          if (IsTargetFault(status)) target->client->Disconnect();
-          completions.push_back([done = std::move(queued.job.done), status] { done(status); });
-        }
-      }
-      Dispatch(completions);
-      changed_.notify_all();
+      FinishJob(*target, std::move(queued), std::move(result), busy, completions);
       lock.unlock();
       RunCompletions(completions);
       lock.lock();
@@ -624,9 +681,9 @@ void TargetPool::Worker(Target* target) {
                             : target->draining ? absl::InfiniteFuture()
                                                : target->next_ping;
     if (wake == absl::InfiniteFuture()) {
-      changed_.wait(lock);
+      target->wake.wait(lock);
     } else {
-      changed_.wait_until(lock, absl::ToChronoTime(wake));
+      target->wake.wait_until(lock, absl::ToChronoTime(wake));
     }
   }
 }

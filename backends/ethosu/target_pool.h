@@ -126,6 +126,12 @@ class TargetPool {
   // is refused at once: no matching target).
   void Submit(TargetJob job);
 
+  // Runs a job on the calling thread when a matching target is idle and nothing is queued, and
+  // returns after `job.done` has run; otherwise queues it like Submit. For callers that wait for
+  // the job anyway (the backend's Execute, whose scheduler worker blocks until completion): it
+  // saves the hand-over to the target's worker thread and back.
+  void Run(TargetJob job);
+
  private:
   struct Target;
   struct QueuedJob {
@@ -137,6 +143,12 @@ class TargetPool {
   using Completion = std::function<void()>;
 
   void Worker(Target* target);
+  // A matching, healthy target with no job, or null. mutex_ held.
+  Target* IdleTargetFor(const TargetJob& job) const;
+  // Books a finished job: metrics, health, a retry on another target or the completion. Calls
+  // Dispatch. mutex_ held.
+  void FinishJob(Target& target, QueuedJob queued, absl::StatusOr<TargetJobResult> result,
+                 absl::Duration busy, std::vector<Completion>& completions);
   absl::StatusOr<TargetJobResult> RunJob(Target& target, const TargetJob& job);
   // Infer, once or (for a batch on a target that does not split batches) once per item.
   static absl::StatusOr<InferenceResponse> InferJob(TargetClient& client, const NetworkId& id,
@@ -159,8 +171,16 @@ class TargetPool {
   prometheus::Family<prometheus::Counter>& upload_family_;
   prometheus::Family<prometheus::Gauge>& healthy_family_;
 
+  // Wakes every worker and the reaper: for changes to the set of targets or to the pool itself.
+  // mutex_ held.
+  void WakeAll();
+
   mutable std::mutex mutex_;
+  // Three kinds of waiters, each woken only for what it waits on, so that a job does not wake
+  // every thread of the pool: a target's worker on its own `wake`; the reaper on `queued_` (jobs
+  // left waiting in the queue); CheckTarget callers on `changed_` (probes done).
   std::condition_variable changed_;
+  std::condition_variable queued_;
   std::vector<std::unique_ptr<Target>> targets_;  // in the order added
   std::deque<QueuedJob> queue_;
   bool stopping_ = false;

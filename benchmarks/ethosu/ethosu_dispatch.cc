@@ -1,36 +1,49 @@
 // Dispatch cost of the ethosu backend's target pool over loopback TCP, against host agents
 // (inferd_target_agent's core, in process):
 //   BM_RawRoundTrip      the same request/response bytes echoed over a plain TCP socket;
-//   BM_PoolDispatch      one digits_int8 job at a time through TargetPool (framing, CRCs,
-//                        queueing, the agent's decode and CPU run);
+//   BM_AgentCompute      the agent's own work on one job, no transport: digits_int8 run once by
+//                        the CPU reference executor the host agent uses;
+//   BM_PoolDispatch      one digits_int8 job at a time through TargetPool::Run, as the ethosu
+//                        backend submits them (framing, CRCs, target selection, the agent's
+//                        decode and CPU run);
+//   BM_PoolDispatchQueued  the same through TargetPool::Submit: handed to the target's worker
+//                        thread and back;
 //   BM_PoolThroughput/N  64 jobs in flight over N agents.
+// Dispatch overhead = BM_PoolDispatch - BM_AgentCompute, to compare with BM_RawRoundTrip.
 // Run: ethosu_dispatch [--benchmark_filter=...]. Numbers depend on the machine; compare runs on
 // the same one.
 #include <benchmark/benchmark.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <mutex>
 #include <thread>
 
 #include "absl/time/clock.h"
+#include "backends/cpu/graph_executor.h"
 #include "backends/ethosu/host_agent/agent_core.h"
 #include "backends/ethosu/host_agent/agent_server.h"
 #include "backends/ethosu/target_pool.h"
 #include "backends/ethosu/transport/tcp_transport.h"
+#include "engine/graph/tosa_reader.h"
 
 namespace inferd::ethosu {
 namespace {
 
+// $INFERD_SOURCE_DIR, when set, replaces the source tree the benchmark was built from (for running
+// it on another machine).
 std::shared_ptr<const std::vector<uint8_t>> DigitsBytes() {
-  std::ifstream in(std::string(INFERD_SOURCE_DIR) + "/examples/models/digits_int8/1/model.tosa",
-                   std::ios::binary);
+  const char* from_env = std::getenv("INFERD_SOURCE_DIR");
+  const std::string root = from_env != nullptr ? from_env : INFERD_SOURCE_DIR;
+  std::ifstream in(root + "/examples/models/digits_int8/1/model.tosa", std::ios::binary);
   return std::make_shared<const std::vector<uint8_t>>(std::istreambuf_iterator<char>(in),
                                                       std::istreambuf_iterator<char>());
 }
@@ -109,6 +122,29 @@ void BM_RawRoundTrip(benchmark::State& state) {
 }
 BENCHMARK(BM_RawRoundTrip)->UseRealTime();
 
+void BM_AgentCompute(benchmark::State& state) {
+  auto graph = graph::LoadTosaGraph(*DigitsBytes());
+  if (!graph.ok()) {
+    state.SkipWithError("cannot load digits_int8");
+    return;
+  }
+  auto executor = cpu::GraphExecutor::Create(*graph);
+  if (!executor.ok()) {
+    state.SkipWithError("cannot create the executor");
+    return;
+  }
+  const graph::Block& block = (*graph)->main_block();
+  std::vector<uint8_t> in((*executor)->StorageBytes(block.inputs[0]));
+  std::vector<uint8_t> out((*executor)->StorageBytes(block.outputs[0]));
+  const std::span<const uint8_t> inputs[] = {in};
+  const std::span<uint8_t> outputs[] = {out};
+  for (auto _ : state) {
+    if (!(*executor)->Run(inputs, outputs).ok()) state.SkipWithError("run failed");
+    benchmark::DoNotOptimize(out.data());
+  }
+}
+BENCHMARK(BM_AgentCompute)->UseRealTime();
+
 struct Agents {
   std::vector<std::unique_ptr<AgentServer>> servers;
   std::shared_ptr<TargetPool> pool = std::make_shared<TargetPool>();
@@ -125,29 +161,50 @@ struct Agents {
   }
 };
 
-void BM_PoolDispatch(benchmark::State& state) {
+void RunJobsOneAtATime(benchmark::State& state, bool on_caller_thread) {
   Agents agents(1);
   const Tensor images = Tensor::Allocate(DataType::kInt8, {1, 8, 8, 1});
   for (auto _ : state) {
     std::mutex mutex;
     std::condition_variable done_cv;
     bool done = false;
-    agents.pool->Submit(DigitsJob(images, [&](absl::StatusOr<TargetJobResult> result) {
+    TargetJob job = DigitsJob(images, [&](absl::StatusOr<TargetJobResult> result) {
       if (!result.ok()) state.SkipWithError(std::string(result.status().message()).c_str());
       std::lock_guard lock(mutex);
       done = true;
       done_cv.notify_one();
-    }));
+    });
+    if (on_caller_thread) {
+      agents.pool->Run(std::move(job));
+    } else {
+      agents.pool->Submit(std::move(job));
+    }
     std::unique_lock lock(mutex);
     done_cv.wait(lock, [&] { return done; });
   }
 }
+
+void BM_PoolDispatch(benchmark::State& state) { RunJobsOneAtATime(state, true); }
 BENCHMARK(BM_PoolDispatch)->UseRealTime();
 
+void BM_PoolDispatchQueued(benchmark::State& state) { RunJobsOneAtATime(state, false); }
+BENCHMARK(BM_PoolDispatchQueued)->UseRealTime();
+
+// CPU time of the whole process (every thread, user and system), in seconds.
+double ProcessCpuSeconds() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec * 1e-6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+// cpu_us_per_job: host, pool and agents together. With every thread runnable, jobs/s cannot exceed
+// (cores / cpu_us_per_job): the bound agents that share the host's cores run into.
 void BM_PoolThroughput(benchmark::State& state) {
   Agents agents(static_cast<int>(state.range(0)));
   const Tensor images = Tensor::Allocate(DataType::kInt8, {1, 8, 8, 1});
   constexpr int kInFlight = 64;
+  const double cpu_start = ProcessCpuSeconds();
   for (auto _ : state) {
     std::mutex mutex;
     std::condition_variable done_cv;
@@ -162,6 +219,8 @@ void BM_PoolThroughput(benchmark::State& state) {
     done_cv.wait(lock, [&] { return remaining == 0; });
   }
   state.SetItemsProcessed(state.iterations() * kInFlight);
+  const double jobs = static_cast<double>(state.iterations() * kInFlight);
+  state.counters["cpu_us_per_job"] = (ProcessCpuSeconds() - cpu_start) * 1e6 / jobs;
 }
 BENCHMARK(BM_PoolThroughput)->Arg(1)->Arg(2)->Arg(4)->UseRealTime();
 

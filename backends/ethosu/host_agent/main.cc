@@ -1,9 +1,15 @@
 // inferd_target_agent: the target agent as a host program. Speaks the inferd target protocol on a
-// TCP port and runs TOSA INT8 graphs on the CPU reference path: a stand-in target for tests,
-// benchmarks and trying inferd's ethosu backend without a board or an emulator.
+// TCP port (or a serial line) and runs TOSA INT8 graphs on the CPU reference path: a stand-in
+// target for tests, benchmarks and trying inferd's ethosu backend without a board or an emulator.
 //
 //   inferd_target_agent [--address=127.0.0.1] [--port=0] [--name=NAME] [--npu=ethos-u55-128]
 //                       [--delay-ms=N] [--max-payload=BYTES] [--core=host|firmware]
+//                       [--serial=DEVICE[@BAUD]]
+//
+// --serial serves the protocol on a serial device instead of TCP (raw 8N1, default 115200 baud):
+// a UART cabled to the inferd host, or one end of a pseudo-terminal pair such as
+// `socat -d -d pty,raw,echo=0 pty,raw,echo=0` makes, the other end given to inferd as a
+// `kind = serial` target. Prints "serving on DEVICE" once it reads.
 //
 // --core=firmware serves the firmware's own agent core (firmware/agent, with its 'cpu' executor,
 // which takes pre-lowered cpu jobs) instead of the host agent: the exact code the Cortex-M55 image
@@ -23,6 +29,7 @@
 #include "absl/strings/str_split.h"
 #include "backends/ethosu/host_agent/agent_core.h"
 #include "backends/ethosu/host_agent/agent_server.h"
+#include "backends/ethosu/transport/serial_transport.h"
 #ifdef INFERD_HAVE_FIRMWARE_AGENT
 #include "backends/ethosu/host_agent/firmware_agent_server.h"
 #endif
@@ -40,7 +47,7 @@ int Usage() {
   std::fputs(
       "usage: inferd_target_agent [--address=127.0.0.1] [--port=0] [--name=NAME]\n"
       "                           [--npu=ethos-u55-128] [--delay-ms=N] [--max-payload=BYTES]\n"
-      "                           [--core=host|firmware]\n",
+      "                           [--core=host|firmware] [--serial=DEVICE[@BAUD]]\n",
       stderr);
   return 2;
 }
@@ -52,6 +59,7 @@ int main(int argc, char** argv) {
   std::string address = "127.0.0.1";
   int port = 0;
   std::string core = "host";
+  std::string serial;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     std::string value;
@@ -59,6 +67,8 @@ int main(int argc, char** argv) {
       address = value;
     } else if (Flag(arg, "port", value)) {
       if (!absl::SimpleAtoi(value, &port) || port < 0 || port > 65535) return Usage();
+    } else if (Flag(arg, "serial", value)) {
+      serial = value;
     } else if (Flag(arg, "core", value)) {
       if (value != "host" && value != "firmware") return Usage();
       core = value;
@@ -84,6 +94,10 @@ int main(int argc, char** argv) {
     } else {
       return Usage();
     }
+  }
+  if (core == "firmware" && !serial.empty()) {
+    std::fputs("inferd_target_agent: --serial serves the host core only\n", stderr);
+    return 2;
   }
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
@@ -113,8 +127,17 @@ int main(int argc, char** argv) {
 #endif
   }
   inferd::ethosu::AgentServer server(std::make_shared<inferd::ethosu::AgentCore>(options));
-  if (auto status = server.Start(address, port); !status.ok()) return fail(status);
-  std::printf("listening on %s:%d\n", address.c_str(), server.port());
+  if (!serial.empty()) {
+    auto line = inferd::ethosu::ParseSerialAddress(serial);
+    if (!line.ok()) return fail(line.status());
+    if (auto status = server.StartSerial(line->device, line->baud); !status.ok()) {
+      return fail(status);
+    }
+    std::printf("serving on %s\n", line->device.c_str());
+  } else {
+    if (auto status = server.Start(address, port); !status.ok()) return fail(status);
+    std::printf("listening on %s:%d\n", address.c_str(), server.port());
+  }
   std::fflush(stdout);
   sigwait(&stop_signals, &signal_number);
   server.Stop();

@@ -9,7 +9,8 @@ namespace inferd::ethosu {
 namespace {
 
 constexpr size_t kAlign = 16;
-constexpr size_t kIoEntrySize = 7 * sizeof(int32_t);
+// shape[rank], element_size, offset, region
+size_t IoEntrySize(int rank) { return (static_cast<size_t>(rank) + 3) * sizeof(int32_t); }
 
 size_t Padded(size_t size) { return (size + kAlign - 1) & ~(kAlign - 1); }
 
@@ -32,18 +33,29 @@ absl::StatusOr<std::vector<VelaIo>> ParseIo(std::span<const uint8_t> data, const
   };
   if (data.size() < sizeof(int32_t)) return error("shorter than its count");
   const int32_t count = ReadI32(data.data());
-  if (count < 0 || static_cast<size_t>(count) > (data.size() - sizeof(int32_t)) / kIoEntrySize) {
+  const size_t entries = data.size() - sizeof(int32_t);
+  if (count < 0 || static_cast<size_t>(count) > entries / IoEntrySize(4)) {
     return error(absl::StrCat("count ", count, " does not fit the block"));
+  }
+  // The block holds exactly `count` entries, so its size says how many dimensions each has.
+  int rank = 4;
+  if (count > 0 && entries == static_cast<size_t>(count) * IoEntrySize(6)) {
+    rank = 6;
+  } else if (count > 0 && entries != static_cast<size_t>(count) * IoEntrySize(4)) {
+    return error(
+        absl::StrCat(entries, " bytes hold neither ", count, " 4-D nor ", count, " 6-D entries"));
   }
   std::vector<VelaIo> list(static_cast<size_t>(count));
   for (int32_t i = 0; i < count; ++i) {
-    const uint8_t* entry = data.data() + sizeof(int32_t) + static_cast<size_t>(i) * kIoEntrySize;
+    const uint8_t* entry =
+        data.data() + sizeof(int32_t) + static_cast<size_t>(i) * IoEntrySize(rank);
     VelaIo& io = list[static_cast<size_t>(i)];
-    for (int d = 0; d < 4; ++d) io.shape[d] = ReadI32(entry + 4 * d);
-    io.element_size = ReadI32(entry + 16);
-    io.offset = ReadI32(entry + 20);
-    io.region = ReadI32(entry + 24);
-    for (int32_t dim : io.shape) {
+    io.rank = rank;
+    for (int d = 0; d < rank; ++d) io.shape[d] = ReadI32(entry + 4 * d);
+    io.element_size = ReadI32(entry + 4 * rank);
+    io.offset = ReadI32(entry + 4 * rank + 4);
+    io.region = ReadI32(entry + 4 * rank + 8);
+    for (int32_t dim : std::span<const int32_t>(io.shape.data(), static_cast<size_t>(rank))) {
       if (dim < 0 || dim > (1 << 20)) return error(absl::StrCat("tensor ", i, " has dim ", dim));
     }
     if (io.element_size != 1 && io.element_size != 2 && io.element_size != 4) {
@@ -62,7 +74,7 @@ absl::StatusOr<std::vector<VelaIo>> ParseIo(std::span<const uint8_t> data, const
 
 int64_t VelaIo::bytes() const {
   int64_t elements = 1;
-  for (int32_t dim : shape) elements *= dim;
+  for (int d = 0; d < rank; ++d) elements *= shape[d];
   return elements * element_size;
 }
 
@@ -140,7 +152,7 @@ absl::StatusOr<VelaBinStream> ParseVelaBinStream(std::span<const uint8_t> bytes)
 std::vector<uint8_t> BuildVelaBinStream(std::span<const uint8_t> cmd_data,
                                         std::span<const uint8_t> weight_data, uint32_t scratch_size,
                                         const std::vector<VelaIo>& inputs,
-                                        const std::vector<VelaIo>& outputs) {
+                                        const std::vector<VelaIo>& outputs, int io_rank) {
   std::vector<uint8_t> out;
   auto block = [&out](const char* name, std::span<const uint8_t> data) {
     uint8_t header[kVelaBlockHeaderSize] = {};
@@ -151,15 +163,15 @@ std::vector<uint8_t> BuildVelaBinStream(std::span<const uint8_t> cmd_data,
     out.insert(out.end(), data.begin(), data.end());
     out.resize(out.size() + Padded(data.size()) - data.size(), 0);
   };
-  auto io = [](const std::vector<VelaIo>& list) {
-    std::vector<uint8_t> bytes(sizeof(int32_t) + list.size() * kIoEntrySize);
+  auto io = [io_rank](const std::vector<VelaIo>& list) {
+    const size_t entry_size = IoEntrySize(io_rank);
+    std::vector<uint8_t> bytes(sizeof(int32_t) + list.size() * entry_size);
     const int32_t count = static_cast<int32_t>(list.size());
     std::memcpy(bytes.data(), &count, sizeof(count));
     for (size_t i = 0; i < list.size(); ++i) {
-      int32_t fields[7] = {list[i].shape[0], list[i].shape[1],     list[i].shape[2],
-                           list[i].shape[3], list[i].element_size, list[i].offset,
-                           list[i].region};
-      std::memcpy(bytes.data() + sizeof(int32_t) + i * kIoEntrySize, fields, kIoEntrySize);
+      std::vector<int32_t> fields(list[i].shape.begin(), list[i].shape.begin() + io_rank);
+      fields.insert(fields.end(), {list[i].element_size, list[i].offset, list[i].region});
+      std::memcpy(bytes.data() + sizeof(int32_t) + i * entry_size, fields.data(), entry_size);
     }
     return bytes;
   };

@@ -6,8 +6,9 @@
 // size, 12 bytes padding) followed by the payload padded to 16 bytes. The first block is
 // "vela_bin_stream", the last "vela_end_stream"; between them exactly one each of "cmd_data"
 // (starting "COP1" or "COP2"), "weight_data", "scratch_size" (uint32), "inputs" and "outputs"
-// (int32 count, then per tensor int32 shape[4], element_size, offset, region), optionally
-// "vela_model"; other blocks are skipped.
+// (int32 count, then per tensor int32 shape[4] or shape[6], element_size, offset, region:
+// ExecuTorch wrote 4-D shapes before 2025 and 6-D since, and the block size tells which),
+// optionally "vela_model"; other blocks are skipped.
 #pragma once
 
 #include <array>
@@ -20,8 +21,11 @@
 
 namespace inferd::ethosu {
 
+inline constexpr int kVelaMaxIoRank = 6;
+
 struct VelaIo {
-  std::array<int32_t, 4> shape{};
+  std::array<int32_t, kVelaMaxIoRank> shape{};  // the first `rank` entries are used
+  int rank = 4;                                 // 4 or 6
   int32_t element_size = 0;
   int32_t offset = 0;  // within the scratch region
   int32_t region = 0;  // NPU base-pointer region
@@ -47,10 +51,10 @@ bool LooksLikeVelaBinStream(std::span<const uint8_t> bytes);
 // point into `bytes`.
 absl::StatusOr<VelaBinStream> ParseVelaBinStream(std::span<const uint8_t> bytes);
 
-// Builds a bin stream (for tests and tools).
+// Builds a bin stream (for tests and tools) whose IO entries have `io_rank` (4 or 6) dimensions.
 std::vector<uint8_t> BuildVelaBinStream(std::span<const uint8_t> cmd_data,
                                         std::span<const uint8_t> weight_data, uint32_t scratch_size,
                                         const std::vector<VelaIo>& inputs,
-                                        const std::vector<VelaIo>& outputs);
+                                        const std::vector<VelaIo>& outputs, int io_rank = 4);
 
 }  // namespace inferd::ethosu

@@ -58,27 +58,60 @@ bool BaudConstant(int baud, speed_t& out) {
 
 }  // namespace
 
+absl::Status SetRawSerialMode(int fd, int baud, const std::string& what) {
+  speed_t speed;
+  if (!BaudConstant(baud, speed)) {
+    return absl::InvalidArgumentError(absl::StrCat("unsupported baud rate ", baud));
+  }
+  termios tio{};
+  if (::tcgetattr(fd, &tio) != 0) {
+    return absl::UnavailableError(absl::StrCat(what, ": not a terminal: ", std::strerror(errno)));
+  }
+  // Raw bytes: no echo, no line editing, no CR/LF translation, no flow control; 8N1.
+  ::cfmakeraw(&tio);
+  tio.c_cflag |= CLOCAL | CREAD;
+  tio.c_cflag &= ~(CSTOPB | PARENB | CRTSCTS);
+  tio.c_iflag &= ~(IXON | IXOFF | IXANY);
+  // VMIN 1: an empty line reads as EAGAIN on a non-blocking descriptor. With VMIN 0 and VTIME 0
+  // the tty driver answers read() with 0, which is indistinguishable from end of file.
+  tio.c_cc[VMIN] = 1;
+  tio.c_cc[VTIME] = 0;
+  ::cfsetispeed(&tio, speed);
+  ::cfsetospeed(&tio, speed);
+  if (::tcsetattr(fd, TCSANOW, &tio) != 0) {
+    return absl::UnavailableError(absl::StrCat(what, ": cannot configure: ", std::strerror(errno)));
+  }
+  ::tcflush(fd, TCIOFLUSH);
+  return absl::OkStatus();
+}
+
 SerialTransport::SerialTransport(std::string device, int baud)
     : device_(std::move(device)), baud_(baud) {}
 
 SerialTransport::~SerialTransport() { Close(); }
 
-absl::StatusOr<std::unique_ptr<SerialTransport>> SerialTransport::FromAddress(
-    const std::string& address) {
-  std::string device = address;
-  int baud = 115200;
+absl::StatusOr<SerialAddress> ParseSerialAddress(const std::string& address) {
+  SerialAddress parsed;
+  parsed.device = address;
   if (const size_t at = address.rfind('@'); at != std::string::npos) {
-    device = address.substr(0, at);
-    if (!absl::SimpleAtoi(address.substr(at + 1), &baud)) {
+    parsed.device = address.substr(0, at);
+    if (!absl::SimpleAtoi(address.substr(at + 1), &parsed.baud)) {
       return absl::InvalidArgumentError(absl::StrCat("bad baud rate in '", address, "'"));
     }
   }
-  if (device.empty()) return absl::InvalidArgumentError("serial address names no device");
+  if (parsed.device.empty()) return absl::InvalidArgumentError("serial address names no device");
   speed_t unused;
-  if (!BaudConstant(baud, unused)) {
-    return absl::InvalidArgumentError(absl::StrCat("unsupported baud rate ", baud));
+  if (!BaudConstant(parsed.baud, unused)) {
+    return absl::InvalidArgumentError(absl::StrCat("unsupported baud rate ", parsed.baud));
   }
-  return std::make_unique<SerialTransport>(device, baud);
+  return parsed;
+}
+
+absl::StatusOr<std::unique_ptr<SerialTransport>> SerialTransport::FromAddress(
+    const std::string& address) {
+  auto parsed = ParseSerialAddress(address);
+  if (!parsed.ok()) return parsed.status();
+  return std::make_unique<SerialTransport>(parsed->device, parsed->baud);
 }
 
 std::string SerialTransport::description() const {
@@ -87,38 +120,15 @@ std::string SerialTransport::description() const {
 
 absl::Status SerialTransport::Open(absl::Time) {
   Close();
-  speed_t speed;
-  if (!BaudConstant(baud_, speed)) {
-    return absl::InvalidArgumentError(absl::StrCat("unsupported baud rate ", baud_));
-  }
   const int fd = ::open(device_.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
     return absl::UnavailableError(
         absl::StrCat(description(), ": cannot open: ", std::strerror(errno)));
   }
-  termios tio{};
-  if (::tcgetattr(fd, &tio) != 0) {
-    const int error = errno;
+  if (auto status = SetRawSerialMode(fd, baud_, description()); !status.ok()) {
     ::close(fd);
-    return absl::UnavailableError(
-        absl::StrCat(description(), ": not a terminal: ", std::strerror(error)));
+    return status;
   }
-  // Raw bytes: no echo, no line editing, no CR/LF translation, no flow control; 8N1.
-  ::cfmakeraw(&tio);
-  tio.c_cflag |= CLOCAL | CREAD;
-  tio.c_cflag &= ~(CSTOPB | PARENB | CRTSCTS);
-  tio.c_iflag &= ~(IXON | IXOFF | IXANY);
-  tio.c_cc[VMIN] = 0;
-  tio.c_cc[VTIME] = 0;
-  ::cfsetispeed(&tio, speed);
-  ::cfsetospeed(&tio, speed);
-  if (::tcsetattr(fd, TCSANOW, &tio) != 0) {
-    const int error = errno;
-    ::close(fd);
-    return absl::UnavailableError(
-        absl::StrCat(description(), ": cannot configure: ", std::strerror(error)));
-  }
-  ::tcflush(fd, TCIOFLUSH);  // drop boot chatter from before we opened
   fd_ = fd;
   return absl::OkStatus();
 }

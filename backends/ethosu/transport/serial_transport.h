@@ -8,12 +8,25 @@
 
 namespace inferd::ethosu {
 
+// Puts the terminal `fd` into raw 8N1 at `baud` with no flow control and drops pending bytes
+// (boot chatter from before we opened). Shared by the transport and the host agent's serial mode.
+// INVALID_ARGUMENT for a baud rate termios cannot set; UNAVAILABLE when `fd` is no terminal.
+absl::Status SetRawSerialMode(int fd, int baud, const std::string& what);
+
+struct SerialAddress {
+  std::string device;
+  int baud = 115200;
+};
+// Parses "/dev/ttyUSB0" or "/dev/ttyUSB0@921600" (default 115200 baud); INVALID_ARGUMENT for a
+// baud rate termios cannot set.
+absl::StatusOr<SerialAddress> ParseSerialAddress(const std::string& address);
+
 class SerialTransport : public Transport {
  public:
   SerialTransport(std::string device, int baud);
   ~SerialTransport() override;
 
-  // Parses "/dev/ttyUSB0" or "/dev/ttyUSB0@921600" (default 115200 baud).
+  // From an address ParseSerialAddress accepts.
   static absl::StatusOr<std::unique_ptr<SerialTransport>> FromAddress(const std::string& address);
 
   // INVALID_ARGUMENT for a baud rate termios cannot set; the device is opened once (a missing

@@ -163,5 +163,58 @@ TEST(EthosuDaemonTest, AnUnreachableTargetFailsRequestsWithUnavailable) {
   fs::remove(targets);
 }
 
+// ExecuTorch programs through the daemon: a model directory holding model.pte loads like a Vela bin
+// stream, its scratch size is checked against the target before dispatch (the client sees both
+// sizes), and a program with an operator left outside the delegate fails its load with the reason.
+TEST(EthosuDaemonTest, ServesExecuTorchProgramsLikeBinStreams) {
+  auto agent = testing::StartAgent(testing::SmallNpuAgentOptions());
+  const fs::path root = fs::path(::testing::TempDir()) / absl::StrCat("pte_repo_", ::getpid());
+  fs::remove_all(root);
+  const auto stream = testing::DigitsLikeVelaStream(/*scratch=*/8u << 20);
+  const std::vector<std::pair<std::string, std::vector<std::string>>> models = {
+      {"digits_pte", {}}, {"cpu_op_pte", {"--cpu-op", "aten::add"}}};
+  for (const auto& [name, args] : models) {
+    fs::create_directories(root / name / "1");
+    const auto pte = testing::GeneratePte(stream, args);
+    std::ofstream(root / name / "1" / "model.pte", std::ios::binary)
+        .write(reinterpret_cast<const char*>(pte.data()), static_cast<std::streamsize>(pte.size()));
+    std::ofstream(root / name / "config.pbtxt") << "name: \"" << name << R"("
+backend: "ethosu"
+default_model_filename: "model.pte"
+input [ { name: "images" data_type: TYPE_INT8 dims: [ 1, 8, 8, 1 ] } ]
+output [ { name: "scores" data_type: TYPE_INT8 dims: [ 1, 10 ] } ]
+)";
+  }
+  const fs::path targets = root / "targets.ini";
+  std::ofstream(targets) << "[target npu0]\nkind = tcp\naddress = " << agent.address() << "\n";
+  auto daemon = inferd::testing::DaemonProcess::Start(
+      {"--model-repository=" + root.string(), "--targets-config=" + targets.string()});
+  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  auto client = client::InferenceClient::Connect((*daemon)->grpc_address(), absl::Seconds(30));
+  ASSERT_NE(client, nullptr);
+  EXPECT_TRUE(client->ModelReady("digits_pte").value_or(false));
+  EXPECT_FALSE(client->ModelReady("cpu_op_pte").value_or(true));
+  auto index = client->RepositoryIndex();
+  ASSERT_TRUE(index.ok()) << index.status();
+  bool saw_reason = false;
+  for (const auto& model : *index) {
+    if (model.name() == "cpu_op_pte") {
+      saw_reason = model.reason().find("aten::add.out runs outside the EthosUBackend delegate") !=
+                   std::string::npos;
+      EXPECT_TRUE(saw_reason) << model.reason();
+    }
+  }
+  EXPECT_TRUE(saw_reason);
+  auto result =
+      client->Infer("digits_pte", {{"images", Tensor::Allocate(DataType::kInt8, {1, 8, 8, 1})}});
+  ASSERT_FALSE(result.ok());
+  EXPECT_TRUE(absl::IsResourceExhausted(result.status())) << result.status();
+  EXPECT_NE(result.status().message().find("8388608"), absl::string_view::npos) << result.status();
+  EXPECT_NE(result.status().message().find("1048576"), absl::string_view::npos) << result.status();
+  EXPECT_EQ(agent.core->uploads_completed(), 0u);
+  EXPECT_EQ((*daemon)->Stop(), 0);
+  fs::remove_all(root);
+}
+
 }  // namespace
 }  // namespace inferd::ethosu

@@ -1,13 +1,20 @@
 #include "tests/backends/ethosu/ethosu_test_support.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <future>
 #include <iterator>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "backends/cpu/cpu_backend.h"
+#include "backends/ethosu/payload/vela_bin_stream.h"
 #include "engine/graph/tosa_reader.h"
 
 namespace inferd::ethosu::testing {
@@ -18,6 +25,79 @@ std::shared_ptr<const std::vector<uint8_t>> DigitsInt8Bytes() {
   EXPECT_TRUE(in.good()) << "examples/models/digits_int8/1/model.tosa is missing";
   return std::make_shared<const std::vector<uint8_t>>(std::istreambuf_iterator<char>(in),
                                                       std::istreambuf_iterator<char>());
+}
+
+BackendLoadRequest DigitsInt8Request(int64_t max_batch_size) {
+  BackendLoadRequest request;
+  request.model_name = "digits_int8";
+  request.model_bytes = DigitsInt8Bytes();
+  auto graph = graph::LoadTosaGraph(*request.model_bytes);
+  EXPECT_TRUE(graph.ok()) << graph.status();
+  if (graph.ok()) request.graph = *graph;
+  request.max_batch_size = max_batch_size;
+  request.inputs = {{"images", DataType::kInt8, {8, 8, 1}}};
+  request.outputs = {{"scores", DataType::kInt8, {10}}};
+  return request;
+}
+
+::testing::AssertionResult MatchesCpuReference(const Tensor& scores, const Tensor& images) {
+  const Tensor expected = CpuReferenceScores(images);
+  if (std::equal(scores.bytes().begin(), scores.bytes().end(), expected.bytes().begin(),
+                 expected.bytes().end())) {
+    return ::testing::AssertionSuccess();
+  }
+  return ::testing::AssertionFailure() << "scores differ from the CPU backend's";
+}
+
+std::vector<uint8_t> GeneratePte(const std::vector<uint8_t>& stream,
+                                 std::vector<std::string> args) {
+  namespace fs = std::filesystem;
+  static int counter = 0;
+  const fs::path dir =
+      fs::path(::testing::TempDir()) / absl::StrCat("pte_", ::getpid(), "_", ++counter);
+  fs::create_directories(dir);
+  {
+    std::ofstream out(dir / "model.bin", std::ios::binary);
+    out.write(reinterpret_cast<const char*>(stream.data()),
+              static_cast<std::streamsize>(stream.size()));
+  }
+  if (std::find(args.begin(), args.end(), "--input") == args.end()) {
+    args.insert(args.end(), {"--input", "Char:1,8,8,1", "--output", "Char:1,10"});
+  }
+  const std::string command =
+      absl::StrCat("/usr/bin/python3 ", INFERD_SOURCE_DIR, "/tools/executorch_pte.py --bin-stream ",
+                   (dir / "model.bin").string(), " --out ", (dir / "model.pte").string(), " ",
+                   absl::StrJoin(args, " "));
+  EXPECT_EQ(std::system(command.c_str()), 0) << command;
+  std::ifstream in(dir / "model.pte", std::ios::binary);
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
+  fs::remove_all(dir);
+  return bytes;
+}
+
+std::shared_ptr<TargetPool> PoolWithTcpTarget(const std::string& name, const std::string& address) {
+  auto pool = std::make_shared<TargetPool>();
+  TargetConfig config;
+  config.name = name;
+  config.kind = "tcp";
+  config.address = address;
+  const absl::Status status = pool->AddTarget(config);
+  EXPECT_TRUE(status.ok()) << status;
+  return pool;
+}
+
+std::vector<uint8_t> DigitsLikeVelaStream(uint32_t scratch) {
+  const std::vector<uint8_t> cmd = {'C', 'O', 'P', '1', 0, 0, 0, 0, 1, 2, 3};
+  const std::vector<uint8_t> weights(100, 9);
+  VelaIo in;
+  in.shape = {1, 8, 8, 1};
+  in.element_size = 1;
+  VelaIo out;
+  out.shape = {1, 1, 1, 10};
+  out.element_size = 1;
+  out.offset = 64;
+  return BuildVelaBinStream(cmd, weights, scratch, {in}, {out});
 }
 
 Tensor DigitsImages(int64_t n, uint32_t seed) {
@@ -53,6 +133,14 @@ Tensor CpuReferenceScores(const Tensor& images) {
     if (result.ok()) scores = result->outputs[0];
   });
   return scores;
+}
+
+AgentOptions SmallNpuAgentOptions() {
+  AgentOptions options;
+  options.extra_executors = INFERD_TP_EXEC_ETHOSU;
+  options.dram_bytes = 1 << 20;
+  options.sram_bytes = 1 << 16;
+  return options;
 }
 
 RunningAgent StartAgent(AgentOptions options, int port) {

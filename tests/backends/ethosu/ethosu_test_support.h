@@ -11,8 +11,10 @@
 #include "absl/time/time.h"
 #include "backends/ethosu/host_agent/agent_core.h"
 #include "backends/ethosu/host_agent/agent_server.h"
+#include "backends/ethosu/target_pool.h"
 #include "engine/backend.h"
 #include "engine/tensor.h"
+#include "gtest/gtest.h"
 
 namespace inferd::ethosu::testing {
 
@@ -29,6 +31,27 @@ Tensor CpuReferenceScores(const Tensor& images);
 // `deadline_in` becomes the batch's deadline (infinite when not given).
 absl::StatusOr<BatchResult> ExecuteAndWait(Executable& executable, const Tensor& input,
                                            absl::Duration deadline_in = absl::InfiniteDuration());
+
+// A load request for the digits_int8 graph (inputs [8,8,1] int8, outputs [10] int8).
+BackendLoadRequest DigitsInt8Request(int64_t max_batch_size);
+
+// Whether `scores` are byte for byte the CPU backend's scores for `images`.
+::testing::AssertionResult MatchesCpuReference(const Tensor& scores, const Tensor& images);
+
+// A small, well-formed Vela bin stream shaped like digits: int8 [1,8,8,1] in, int8 [1,10] out.
+std::vector<uint8_t> DigitsLikeVelaStream(uint32_t scratch = 4096);
+
+// `stream` wrapped into an ExecuTorch program by tools/executorch_pte.py, with the generator's
+// `args` (digits-like IO unless they give --input).
+std::vector<uint8_t> GeneratePte(const std::vector<uint8_t>& stream,
+                                 std::vector<std::string> args = {});
+
+// A pool with one TCP target `name` at `address`.
+std::shared_ptr<TargetPool> PoolWithTcpTarget(const std::string& name, const std::string& address);
+
+// A host agent that claims an Ethos-U executor with 1 MiB of DRAM and 64 KiB of SRAM: a target
+// that a network with a larger scratch does not fit (networks for the NPU it refuses at load).
+AgentOptions SmallNpuAgentOptions();
 
 // A host agent on 127.0.0.1:<port> (0: any free port).
 struct RunningAgent {

@@ -13,16 +13,7 @@ namespace inferd::ethosu {
 namespace {
 
 std::vector<uint8_t> DigitsLikeStream(uint32_t scratch = 4096) {
-  const std::vector<uint8_t> cmd = {'C', 'O', 'P', '1', 0, 0, 0, 0, 1, 2, 3};
-  const std::vector<uint8_t> weights(100, 9);
-  VelaIo in;
-  in.shape = {1, 8, 8, 1};
-  in.element_size = 1;
-  VelaIo out;
-  out.shape = {1, 1, 1, 10};
-  out.element_size = 1;
-  out.offset = 64;
-  return BuildVelaBinStream(cmd, weights, scratch, {in}, {out});
+  return testing::DigitsLikeVelaStream(scratch);
 }
 
 TEST(VelaBinStreamTest, ParsesWhatItBuilds) {
@@ -37,6 +28,29 @@ TEST(VelaBinStreamTest, ParsesWhatItBuilds) {
   ASSERT_EQ(stream->inputs.size(), 1u);
   EXPECT_EQ(stream->inputs[0].bytes(), 64);
   ASSERT_EQ(stream->outputs.size(), 1u);
+  EXPECT_EQ(stream->outputs[0].offset, 64);
+}
+
+TEST(VelaBinStreamTest, ReadsSixDimensionalIoEntries) {
+  // ExecuTorch's Arm backend writes 6-D IO shapes since 2025; the block size tells them apart.
+  const std::vector<uint8_t> cmd = {'C', 'O', 'P', '1'};
+  VelaIo in;
+  in.rank = 6;
+  in.shape = {1, 1, 1, 8, 8, 1};
+  in.element_size = 1;
+  VelaIo out;
+  out.rank = 6;
+  out.shape = {1, 1, 1, 1, 1, 10};
+  out.element_size = 2;
+  out.offset = 64;
+  const auto bytes = BuildVelaBinStream(cmd, {}, 256, {in, in}, {out}, /*io_rank=*/6);
+  auto stream = ParseVelaBinStream(bytes);
+  ASSERT_TRUE(stream.ok()) << stream.status();
+  ASSERT_EQ(stream->inputs.size(), 2u);
+  EXPECT_EQ(stream->inputs[1].rank, 6);
+  EXPECT_EQ(stream->inputs[1].bytes(), 64);
+  ASSERT_EQ(stream->outputs.size(), 1u);
+  EXPECT_EQ(stream->outputs[0].bytes(), 20);
   EXPECT_EQ(stream->outputs[0].offset, 64);
 }
 
@@ -84,13 +98,7 @@ BackendLoadRequest VelaRequest(std::shared_ptr<const std::vector<uint8_t>> bytes
 
 TEST(EthosuBackendVelaTest, ChecksIoAgainstTheConfig) {
   auto agent = testing::StartAgent();
-  auto pool = std::make_shared<TargetPool>();
-  TargetConfig config;
-  config.name = "a";
-  config.kind = "tcp";
-  config.address = agent.address();
-  ASSERT_TRUE(pool->AddTarget(config).ok());
-  EthosuBackend backend(pool);
+  EthosuBackend backend(testing::PoolWithTcpTarget("a", agent.address()));
   auto bytes = std::make_shared<const std::vector<uint8_t>>(DigitsLikeStream());
   EXPECT_TRUE(backend.Load(VelaRequest(bytes)).ok());
   auto wrong = VelaRequest(bytes);
@@ -107,38 +115,26 @@ absl::StatusOr<BatchResult> RunOnce(Executable& executable) {
                                  absl::Seconds(30));
 }
 
+// The same for the stream alone (model.bin) and inside an ExecuTorch program (model.pte).
 TEST(EthosuBackendVelaTest, ScratchLargerThanTheTargetIsRefusedWithBothSizes) {
-  AgentOptions options;
-  options.extra_executors = INFERD_TP_EXEC_ETHOSU;
-  options.dram_bytes = 1 << 20;
-  options.sram_bytes = 1 << 16;
-  auto agent = testing::StartAgent(options);
-  auto pool = std::make_shared<TargetPool>();
-  TargetConfig config;
-  config.name = "small";
-  config.kind = "tcp";
-  config.address = agent.address();
-  ASSERT_TRUE(pool->AddTarget(config).ok());
-  EthosuBackend backend(pool);
-  auto executable = backend.Load(VelaRequest(
-      std::make_shared<const std::vector<uint8_t>>(DigitsLikeStream(/*scratch=*/8u << 20))));
-  ASSERT_TRUE(executable.ok()) << executable.status();
-  auto result = RunOnce(**executable);
-  ASSERT_TRUE(absl::IsResourceExhausted(result.status())) << result.status();
-  EXPECT_NE(result.status().message().find("8388608"), absl::string_view::npos);
-  EXPECT_NE(result.status().message().find("1048576"), absl::string_view::npos);
+  auto agent = testing::StartAgent(testing::SmallNpuAgentOptions());
+  EthosuBackend backend(testing::PoolWithTcpTarget("small", agent.address()));
+  const auto stream = DigitsLikeStream(/*scratch=*/8u << 20);
+  for (const auto& model : {stream, testing::GeneratePte(stream)}) {
+    auto executable =
+        backend.Load(VelaRequest(std::make_shared<const std::vector<uint8_t>>(model)));
+    ASSERT_TRUE(executable.ok()) << executable.status();
+    auto result = RunOnce(**executable);
+    ASSERT_TRUE(absl::IsResourceExhausted(result.status())) << result.status();
+    EXPECT_NE(result.status().message().find("8388608"), absl::string_view::npos);
+    EXPECT_NE(result.status().message().find("1048576"), absl::string_view::npos);
+  }
   EXPECT_EQ(agent.core->uploads_completed(), 0u);
 }
 
 TEST(EthosuBackendVelaTest, AVelaNetworkNeedsATargetWithAnNpuExecutor) {
   auto agent = testing::StartAgent();  // TOSA on the CPU only
-  auto pool = std::make_shared<TargetPool>();
-  TargetConfig config;
-  config.name = "cpu-only";
-  config.kind = "tcp";
-  config.address = agent.address();
-  ASSERT_TRUE(pool->AddTarget(config).ok());
-  EthosuBackend backend(pool);
+  EthosuBackend backend(testing::PoolWithTcpTarget("cpu-only", agent.address()));
   auto executable =
       backend.Load(VelaRequest(std::make_shared<const std::vector<uint8_t>>(DigitsLikeStream())));
   ASSERT_TRUE(executable.ok());

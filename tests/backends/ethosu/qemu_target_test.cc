@@ -9,7 +9,6 @@
 
 #include "absl/time/clock.h"
 #include "backends/ethosu/ethosu_backend.h"
-#include "engine/graph/tosa_reader.h"
 #include "tests/backends/ethosu/ethosu_test_support.h"
 
 namespace inferd::ethosu {
@@ -39,24 +38,13 @@ TEST(QemuTargetTest, RunsDigitsOnTheFirmwareInQemu) {
   EXPECT_EQ(targets[0].labels.at("npu"), "none");
 
   EthosuBackend backend(pool);
-  BackendLoadRequest request;
-  request.model_name = "digits_int8";
-  request.model_bytes = testing::DigitsInt8Bytes();
-  auto graph = graph::LoadTosaGraph(*request.model_bytes);
-  ASSERT_TRUE(graph.ok());
-  request.graph = *graph;
-  request.max_batch_size = 16;
-  request.inputs = {{"images", DataType::kInt8, {8, 8, 1}}};
-  request.outputs = {{"scores", DataType::kInt8, {10}}};
-  auto executable = backend.Load(request);
+  auto executable = backend.Load(testing::DigitsInt8Request(/*max_batch_size=*/16));
   ASSERT_TRUE(executable.ok()) << executable.status();
 
   const Tensor images = testing::DigitsImages(2, 5);
   auto result = testing::ExecuteAndWait(**executable, images, absl::Seconds(120));
   ASSERT_TRUE(result.ok()) << result.status();
-  const Tensor expected = testing::CpuReferenceScores(images);
-  EXPECT_TRUE(std::equal(result->outputs[0].bytes().begin(), result->outputs[0].bytes().end(),
-                         expected.bytes().begin(), expected.bytes().end()));
+  EXPECT_TRUE(testing::MatchesCpuReference(result->outputs[0], images));
   EXPECT_EQ(result->parameters.at("target"), "qemu0");
   EXPECT_NE(result->parameters.at("cpu_cycles"), "0");
 }

@@ -6,11 +6,11 @@
 
 #include <future>
 #include <sstream>
+#include <thread>
 
 #include "absl/time/clock.h"
 #include "backends/ethosu/ethosu_backend.h"
 #include "backends/ethosu/target_config.h"
-#include "engine/graph/tosa_reader.h"
 #include "prometheus/text_serializer.h"
 #include "tests/backends/ethosu/ethosu_test_support.h"
 #ifdef INFERD_HAVE_FIRMWARE_AGENT
@@ -44,10 +44,13 @@ std::shared_ptr<const TargetNetwork> DigitsNetwork() {
   return network;
 }
 
-// Submits one digits job and waits for its result.
+// Submits one digits job and waits for its result; `use_run` submits through TargetPool::Run.
+// `done_thread`, when given, receives the thread the completion ran on.
 absl::StatusOr<TargetJobResult> RunDigits(TargetPool& pool, const Tensor& images,
                                           std::map<std::string, std::string> selector = {},
-                                          std::shared_ptr<CancellationToken> token = nullptr) {
+                                          std::shared_ptr<CancellationToken> token = nullptr,
+                                          bool use_run = false,
+                                          std::thread::id* done_thread = nullptr) {
   TargetJob job;
   job.selector = std::move(selector);
   job.network = DigitsNetwork();
@@ -62,10 +65,15 @@ absl::StatusOr<TargetJobResult> RunDigits(TargetPool& pool, const Tensor& images
   job.keep_alive = {images};
   std::promise<absl::StatusOr<TargetJobResult>> promise;
   auto future = promise.get_future();
-  job.done = [&promise](absl::StatusOr<TargetJobResult> result) {
+  job.done = [&promise, done_thread](absl::StatusOr<TargetJobResult> result) {
+    if (done_thread != nullptr) *done_thread = std::this_thread::get_id();
     promise.set_value(std::move(result));
   };
-  pool.Submit(std::move(job));
+  if (use_run) {
+    pool.Run(std::move(job));
+  } else {
+    pool.Submit(std::move(job));
+  }
   return future.get();
 }
 
@@ -180,6 +188,29 @@ TEST(TargetPoolTest, AJobOnADeadTargetIsRetriedOnAnother) {
   EXPECT_TRUE(list[1].healthy);
 }
 
+TEST(TargetPoolTest, RunUsesTheCallingThreadAndFailsOverLikeSubmit) {
+  auto a = StartAgent();
+  auto b = StartAgent();
+  TargetPool pool;
+  ASSERT_TRUE(pool.AddTarget(Tcp("a", a.address())).ok());
+  ASSERT_TRUE(pool.AddTarget(Tcp("b", b.address())).ok());
+  std::thread::id done_thread;
+  const Tensor images = testing::DigitsImages(2);
+  auto result = RunDigits(pool, images, {}, nullptr, /*use_run=*/true, &done_thread);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(done_thread, std::this_thread::get_id());
+  EXPECT_EQ(result->target, "a");
+  const Tensor expected = testing::CpuReferenceScores(images);
+  const auto got = result->response.outputs[0].bytes();
+  EXPECT_TRUE(std::equal(got.begin(), got.end(), expected.bytes().begin(), expected.bytes().end()));
+  a.server->Abort();  // tried first on this thread, then retried by b's worker
+  result = RunDigits(pool, images, {}, nullptr, /*use_run=*/true, &done_thread);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->target, "b");
+  EXPECT_NE(done_thread, std::this_thread::get_id());
+  EXPECT_FALSE(pool.ListTargets()[0].healthy);
+}
+
 TEST(TargetPoolTest, WithNoOtherTargetTheJobFailsNamingTheTarget) {
   auto a = StartAgent();
   TargetPool pool;
@@ -271,15 +302,7 @@ TEST(EthosuBackendTest, ExecutesBatchesAndReportsCounters) {
   auto pool = std::make_shared<TargetPool>();
   ASSERT_TRUE(pool->AddTarget(Tcp("npu0", agent.address())).ok());
   EthosuBackend backend(pool);
-  BackendLoadRequest request;
-  request.model_name = "digits_int8";
-  request.model_bytes = testing::DigitsInt8Bytes();
-  auto graph = graph::LoadTosaGraph(*request.model_bytes);
-  ASSERT_TRUE(graph.ok());
-  request.graph = *graph;
-  request.max_batch_size = 64;
-  request.inputs = {{"images", DataType::kInt8, {8, 8, 1}}};
-  request.outputs = {{"scores", DataType::kInt8, {10}}};
+  BackendLoadRequest request = testing::DigitsInt8Request(/*max_batch_size=*/64);
   request.parameters["target_selector"] = "npu=ethos-u55-128";
   auto executable = backend.Load(request);
   ASSERT_TRUE(executable.ok()) << executable.status();
@@ -289,9 +312,7 @@ TEST(EthosuBackendTest, ExecutesBatchesAndReportsCounters) {
   ASSERT_TRUE(result.ok()) << result.status();
   ASSERT_EQ(result->outputs.size(), 1u);
   EXPECT_EQ(result->outputs[0].shape(), (Shape{4, 10}));
-  const Tensor expected = testing::CpuReferenceScores(images);
-  EXPECT_TRUE(std::equal(result->outputs[0].bytes().begin(), result->outputs[0].bytes().end(),
-                         expected.bytes().begin(), expected.bytes().end()));
+  EXPECT_TRUE(testing::MatchesCpuReference(result->outputs[0], images));
   EXPECT_EQ(result->parameters.at("target"), "npu0");
   EXPECT_NE(result->parameters.at("npu_cycles"), "0");
 
@@ -312,24 +333,14 @@ TEST(EthosuBackendTest, RunsOnTheFirmwareAgentCoreThroughTheLoweredJob) {
   ASSERT_TRUE(pool->AddTarget(Tcp("fw", "127.0.0.1:" + std::to_string(firmware.port()))).ok());
   EXPECT_EQ(pool->ListTargets()[0].agent, "inferd-agent");
   EthosuBackend backend(pool);
-  BackendLoadRequest request;
-  request.model_name = "digits_int8";
-  request.model_bytes = testing::DigitsInt8Bytes();
-  auto graph = graph::LoadTosaGraph(*request.model_bytes);
-  ASSERT_TRUE(graph.ok());
-  request.graph = *graph;
-  request.max_batch_size = 64;
-  request.inputs = {{"images", DataType::kInt8, {8, 8, 1}}};
-  request.outputs = {{"scores", DataType::kInt8, {10}}};
+  BackendLoadRequest request = testing::DigitsInt8Request(/*max_batch_size=*/64);
   auto executable = backend.Load(request);
   ASSERT_TRUE(executable.ok()) << executable.status();
   for (int round = 0; round < 2; ++round) {
     const Tensor images = testing::DigitsImages(3, 11 + round);
     auto result = testing::ExecuteAndWait(**executable, images, absl::Seconds(30));
     ASSERT_TRUE(result.ok()) << result.status();
-    const Tensor expected = testing::CpuReferenceScores(images);
-    EXPECT_TRUE(std::equal(result->outputs[0].bytes().begin(), result->outputs[0].bytes().end(),
-                           expected.bytes().begin(), expected.bytes().end()));
+    EXPECT_TRUE(testing::MatchesCpuReference(result->outputs[0], images));
     // The second job finds the lowered network cached on the target.
     EXPECT_EQ(result->parameters.at("network_cached"), round == 0 ? "false" : "true");
   }
