@@ -21,6 +21,7 @@
 #include "backends/cpu/kernels/optimized/conv2d_optimized.h"
 #include "backends/cpu/kernels/optimized/depthwise_conv2d_optimized.h"
 #include "backends/cpu/kernels/optimized/matmul_optimized.h"
+#include "backends/cpu/kernels/optimized/rescale_optimized.h"
 #include "backends/cpu/kernels/optimized/tile_kernels.h"
 #include "backends/cpu/kernels/pooling.h"
 #include "backends/cpu/kernels/rescale.h"
@@ -479,7 +480,8 @@ BoundStep RescaleStep(const k::RescaleParams& p, DType in_dtype, DType out_dtype
                       const graph::Operator& op) {
   const TensorId in = op.inputs[0], multiplier = op.inputs[1], shift = op.inputs[2],
                  izp = op.inputs[3], ozp = op.inputs[4], o = op.outputs[0];
-  return [p, in_dtype, out_dtype, in, multiplier, shift, izp, ozp, o](TensorData d) {
+  const opt::RescaleKernels* vector = opt::SelectRescaleKernels();
+  return [p, vector, in_dtype, out_dtype, in, multiplier, shift, izp, ozp, o](TensorData d) {
     k::RescaleParams q = p;
     if (q.scale32) {
       q.multiplier32 = In<int32_t>(d, multiplier);
@@ -489,6 +491,10 @@ BoundStep RescaleStep(const k::RescaleParams& p, DType in_dtype, DType out_dtype
     q.shift = In<int8_t>(d, shift);
     q.input_zp = static_cast<int32_t>(ReadInt(d[izp], in_dtype));
     q.output_zp = static_cast<int32_t>(ReadInt(d[ozp], out_dtype));
+    if (vector != nullptr) {
+      return FromKernel(
+          opt::RescaleOptimized<InT, OutT>(*vector, q, In<InT>(d, in), Out<OutT>(d, o)));
+    }
     return FromKernel(k::Rescale<InT, OutT>(q, In<InT>(d, in), Out<OutT>(d, o)));
   };
 }
