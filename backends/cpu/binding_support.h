@@ -18,6 +18,7 @@
 #include "backends/cpu/kernels/depthwise_conv2d.h"
 #include "backends/cpu/kernels/kernel_types.h"
 #include "backends/cpu/kernels/pooling.h"
+#include "backends/cpu/kernels/rescale.h"
 #include "engine/graph/graph.h"
 
 namespace inferd::cpu {
@@ -123,6 +124,54 @@ inline int64_t Elements(const graph::Tensor& t) { return graph::ElementCount(t).
 
 inline k::NanMode ToKernel(graph::NanMode mode) {
   return mode == graph::NanMode::kIgnore ? k::NanMode::kIgnore : k::NanMode::kPropagate;
+}
+
+// The tensor when a CONST operator of the graph produces it (so its data is its value at run time
+// too), else nullptr.
+inline const graph::Tensor* ConstantTensor(const graph::Graph& g, graph::TensorId id,
+                                           size_t min_bytes) {
+  const graph::Tensor& tensor = g.tensor(id);
+  if (tensor.data.size() < min_bytes || tensor.data.empty()) return nullptr;
+  for (const graph::Block& block : g.blocks) {
+    for (const graph::Operator& op : block.operators) {
+      if (op.op == graph::Op::kConst && !op.outputs.empty() && op.outputs[0] == id) return &tensor;
+    }
+  }
+  return nullptr;
+}
+
+template <typename T>
+const T* ConstantData(const graph::Graph& g, graph::TensorId id, int64_t elements) {
+  const graph::Tensor* tensor = ConstantTensor(g, id, static_cast<size_t>(elements) * sizeof(T));
+  return tensor == nullptr ? nullptr : reinterpret_cast<const T*>(tensor->data.data());
+}
+
+// A RESCALE's parameter block without its operand values (pointers and zero points are read at
+// run time); nullopt for an UNKNOWN rounding mode.
+inline std::optional<k::RescaleParams> RescaleParamsOf(const graph::Graph& g,
+                                                       const graph::Operator& op) {
+  const auto& attr = std::get<graph::RescaleAttr>(op.attribute);
+  const graph::Tensor& input = g.tensor(op.inputs[0]);
+  k::RescaleParams p;
+  p.element_count = Elements(input);
+  p.per_channel = attr.per_channel;
+  p.channels = attr.per_channel && !input.shape.empty() ? Dim(input, input.shape.size() - 1) : 1;
+  p.scale32 = attr.scale32;
+  p.input_unsigned = attr.input_unsigned;
+  p.output_unsigned = attr.output_unsigned;
+  switch (attr.rounding_mode) {
+    case graph::RoundingMode::kSingleRound:
+      p.rounding_mode = k::RoundingMode::kSingleRound;
+      return p;
+    case graph::RoundingMode::kInexactRound:
+      p.rounding_mode = k::RoundingMode::kInexactRound;
+      return p;
+    case graph::RoundingMode::kDoubleRound:
+      p.rounding_mode = k::RoundingMode::kDoubleRound;
+      return p;
+    default:
+      return std::nullopt;
+  }
 }
 
 // Kernel parameter blocks of the operators whose shapes and attributes several binders read.

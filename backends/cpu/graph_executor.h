@@ -1,7 +1,9 @@
 // GraphExecutor: runs the main block of a validated TOSA graph on the CPU reference kernels.
 //
 // Everything is decided once in Create: each operator is bound to its kernel (an operator without
-// one fails creation with UNIMPLEMENTED, never a run), and every input and intermediate tensor gets
+// one fails creation with UNIMPLEMENTED, never a run; a RESCALE / CLAMP after an INT8 convolution
+// or matrix product may be folded into it, see requantisation_fusion.h), and every input and
+// intermediate tensor gets
 // a fixed place in an arena sized by a lifetime-aware memory plan. A run therefore allocates
 // nothing; it only points inputs at the caller's bytes (copying them when misaligned), calls the
 // bound kernels in order and copies the outputs out.
@@ -22,6 +24,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "backends/cpu/kernel_binding.h"
+#include "backends/cpu/kernels/optimized/thread_pool.h"
 #include "engine/cancellation.h"
 #include "engine/graph/graph.h"
 
@@ -29,9 +32,11 @@ namespace inferd::cpu {
 
 class GraphExecutor {
  public:
+  // `threads` (>= 1) is how many threads the optimised kernels split each operator over during a
+  // run: the calling thread and threads - 1 workers the executor owns. Results do not depend on it.
   // `graph` must have passed graph::ValidateGraph.
   static absl::StatusOr<std::unique_ptr<GraphExecutor>> Create(
-      std::shared_ptr<const graph::Graph> graph);
+      std::shared_ptr<const graph::Graph> graph, int threads = 1);
 
   GraphExecutor(const GraphExecutor&) = delete;
   GraphExecutor& operator=(const GraphExecutor&) = delete;
@@ -103,6 +108,7 @@ class GraphExecutor {
   void BindBlockInputs(graph::BlockId block, std::span<uint8_t* const> sources);
 
   std::shared_ptr<const graph::Graph> graph_;
+  std::unique_ptr<kernels::optimized::ThreadPool> pool_;  // null for one thread
   std::vector<BlockPlan> blocks_;  // by BlockId; only blocks reachable from the main block
   std::vector<ControlOp> control_;
   size_t arena_bytes_ = 0;  // all blocks together

@@ -43,25 +43,6 @@ namespace opt = ::inferd::cpu::kernels::optimized;
 // when the CPU has their instructions and the weights (and weight zero point) are constants: those
 // are packed here, once, and the reference kernels remain for everything else.
 
-// The tensor when a CONST operator of the graph produces it (so its data is its value at run time
-// too), else nullptr.
-const graph::Tensor* ConstantTensor(const graph::Graph& g, TensorId id, size_t min_bytes) {
-  const graph::Tensor& tensor = g.tensor(id);
-  if (tensor.data.size() < min_bytes || tensor.data.empty()) return nullptr;
-  for (const graph::Block& block : g.blocks) {
-    for (const graph::Operator& op : block.operators) {
-      if (op.op == Op::kConst && !op.outputs.empty() && op.outputs[0] == id) return &tensor;
-    }
-  }
-  return nullptr;
-}
-
-template <typename T>
-const T* ConstantData(const graph::Graph& g, TensorId id, int64_t elements) {
-  const graph::Tensor* tensor = ConstantTensor(g, id, static_cast<size_t>(elements) * sizeof(T));
-  return tensor == nullptr ? nullptr : reinterpret_cast<const T*>(tensor->data.data());
-}
-
 absl::StatusOr<BoundStep> BindConv2d(const graph::Graph& g, const graph::Operator& op) {
   const auto& attr = std::get<graph::Conv2dAttr>(op.attribute);
   const graph::Tensor& input = g.tensor(op.inputs[0]);
@@ -516,37 +497,18 @@ absl::StatusOr<BoundStep> RescaleForInput(const graph::Graph& g, const graph::Op
 }
 
 absl::StatusOr<BoundStep> BindRescale(const graph::Graph& g, const graph::Operator& op) {
-  const auto& attr = std::get<graph::RescaleAttr>(op.attribute);
   const graph::Tensor& input = g.tensor(op.inputs[0]);
-  k::RescaleParams p;
-  p.element_count = Elements(input);
-  p.per_channel = attr.per_channel;
-  p.channels = attr.per_channel && !input.shape.empty() ? Dim(input, input.shape.size() - 1) : 1;
-  p.scale32 = attr.scale32;
-  p.input_unsigned = attr.input_unsigned;
-  p.output_unsigned = attr.output_unsigned;
-  switch (attr.rounding_mode) {
-    case graph::RoundingMode::kSingleRound:
-      p.rounding_mode = k::RoundingMode::kSingleRound;
-      break;
-    case graph::RoundingMode::kInexactRound:
-      p.rounding_mode = k::RoundingMode::kInexactRound;
-      break;
-    case graph::RoundingMode::kDoubleRound:
-      p.rounding_mode = k::RoundingMode::kDoubleRound;
-      break;
-    default:
-      return NoKernel(g, op, ", rounding mode UNKNOWN");
-  }
+  const std::optional<k::RescaleParams> p = RescaleParamsOf(g, op);
+  if (!p) return NoKernel(g, op, ", rounding mode UNKNOWN");
   switch (input.dtype) {
     case DType::kInt8:
-      return RescaleForInput<int8_t>(g, op, p, input.dtype);
+      return RescaleForInput<int8_t>(g, op, *p, input.dtype);
     case DType::kInt16:
-      return RescaleForInput<int16_t>(g, op, p, input.dtype);
+      return RescaleForInput<int16_t>(g, op, *p, input.dtype);
     case DType::kInt32:
-      return RescaleForInput<int32_t>(g, op, p, input.dtype);
+      return RescaleForInput<int32_t>(g, op, *p, input.dtype);
     case DType::kInt48:
-      return RescaleForInput<int64_t>(g, op, p, input.dtype);
+      return RescaleForInput<int64_t>(g, op, *p, input.dtype);
     default:
       return NoKernel(g, op);
   }

@@ -4,6 +4,7 @@
 // per-operator profile of the optimised run.
 //
 //   inferd_mobilenet_benchmark [--model-dir DIR] [--runs N] [--reference-runs N] [--profile-runs N]
+//                              [--threads N (default 2)] [--check-xnnpack 1]
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -38,6 +39,7 @@ struct Options {
   int runs = 15;
   int reference_runs = 3;
   int profile_runs = 5;
+  int threads = 2;             // besides 1: the second thread count ours and XNNPACK run with
   bool check_xnnpack = false;  // print the first operators where XNNPACK and the kernels diverge
 };
 
@@ -93,6 +95,8 @@ absl::Status Benchmark(const Options& options, const std::string& tag) {
   opt::SetOptimizedKernelsEnabled(true);
   auto optimized = cpu::GraphExecutor::Create(*loaded);
   if (!optimized.ok()) return optimized.status();
+  auto optimized_n = cpu::GraphExecutor::Create(*loaded, options.threads);
+  if (!optimized_n.ok()) return optimized_n.status();
   opt::SetOptimizedKernelsEnabled(false);
   auto reference = cpu::GraphExecutor::Create(*loaded);
   opt::SetOptimizedKernelsEnabled(true);
@@ -111,9 +115,11 @@ absl::Status Benchmark(const Options& options, const std::string& tag) {
       std::memcpy(input.data() + 4 * i, &v, 4);
     }
   }
-  std::vector<uint8_t> out_opt(out_bytes), out_ref(out_bytes), out_xnn(out_bytes);
+  std::vector<uint8_t> out_opt(out_bytes), out_opt_n(out_bytes), out_ref(out_bytes),
+      out_xnn(out_bytes);
   const std::span<const uint8_t> in_span[] = {input};
   const std::span<uint8_t> opt_span[] = {out_opt};
+  const std::span<uint8_t> opt_n_span[] = {out_opt_n};
   const std::span<uint8_t> ref_span[] = {out_ref};
 
   std::vector<Subject> subjects;
@@ -131,9 +137,18 @@ absl::Status Benchmark(const Options& options, const std::string& tag) {
        true,
        {},
        {}});
+  const std::string kernels_name =
+      opt::SelectTileKernels() ? opt::SelectTileKernels()->name : "none";
+  subjects.push_back(
+      {absl::StrFormat("optimised kernels [%s] (%d threads)", kernels_name, options.threads),
+       [&] { return (*optimized_n)->Run(in_span, opt_n_span); },
+       options.runs,
+       false,
+       {},
+       {}});
 #ifdef INFERD_HAVE_XNNPACK
   std::vector<std::unique_ptr<XnnpackNetwork>> xnn;
-  for (int threads : {1, 2}) {
+  for (int threads : {1, options.threads}) {
     auto network = CreateXnnpackNetwork(g, threads);
     if (!network.ok()) return network.status();
     xnn.push_back(*std::move(network));
@@ -156,6 +171,8 @@ absl::Status Benchmark(const Options& options, const std::string& tag) {
   if (tag == "int8") {
     std::cout << "  optimised output == reference output: "
               << (out_opt == out_ref ? "yes (bit-exact)" : "NO") << "\n";
+    std::cout << "  " << options.threads << "-thread output == 1-thread output: "
+              << (out_opt_n == out_opt ? "yes (bit-exact)" : "NO") << "\n";
 #ifdef INFERD_HAVE_XNNPACK
     int max_lsb = 0;
     size_t differing = 0;
@@ -184,6 +201,8 @@ absl::Status Benchmark(const Options& options, const std::string& tag) {
         "  max |optimised - reference| = %.3g, max |XNNPACK - reference| = %.3g (max |output| "
         "%.3g)\n",
         max_diff, max_xnn, max_abs);
+    std::cout << "  " << options.threads << "-thread output == 1-thread output: "
+              << (out_opt_n == out_opt ? "yes (bit-exact)" : "NO") << "\n";
   }
 
 #ifdef INFERD_HAVE_XNNPACK
@@ -249,7 +268,15 @@ absl::Status Benchmark(const Options& options, const std::string& tag) {
                                    wall, wall / base_wall, "-", "-");
     }
   }
-  std::cout << "  (medians; ratio = subject / optimised kernels)\n";
+  std::cout << "  (medians; ratio = subject / optimised kernels, 1 thread)\n";
+#ifdef INFERD_HAVE_XNNPACK
+  // Subjects: reference, ours x1, ours xN, XNNPACK x1, XNNPACK xN.
+  std::cout << absl::StrFormat(
+      "  ours / XNNPACK: 1 thread %.2fx wall, %.2fx thread-CPU; %d threads %.2fx wall\n",
+      Median(subjects[1].wall) / Median(subjects[3].wall),
+      Median(subjects[1].cpu) / Median(subjects[3].cpu), options.threads,
+      Median(subjects[2].wall) / Median(subjects[4].wall));
+#endif
 
   auto profile = ProfileOperators(g, input, options.profile_runs);
   if (!profile.ok()) return profile.status();
@@ -276,6 +303,12 @@ int main(int argc, char** argv) {
       options.reference_runs = std::stoi(value);
     } else if (flag == "--check-xnnpack") {
       options.check_xnnpack = value == "1" || value == "true";
+    } else if (flag == "--threads") {
+      options.threads = std::stoi(value);
+      if (options.threads < 1) {
+        std::cerr << "--threads must be >= 1\n";
+        return 2;
+      }
     } else if (flag == "--profile-runs") {
       options.profile_runs = std::stoi(value);
     } else {

@@ -1,8 +1,10 @@
 #include "backends/cpu/kernels/optimized/conv2d_optimized.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 
+#include "backends/cpu/kernels/optimized/parallel_tasks.h"
 #include "backends/cpu/kernels/optimized/thread_scratch.h"
 
 namespace inferd::cpu::kernels::optimized {
@@ -77,45 +79,59 @@ PackedFp32Matrix PackConv2dFp32Weights(const Conv2dParams& params, const float* 
 
 KernelStatus Conv2dInt8Optimized(const TileKernels& kernels, const Conv2dParams& p,
                                  const PackedInt8Matrix& weights, const int8_t* input,
-                                 const int32_t* bias, int32_t* output) {
+                                 const int32_t* bias, int32_t* output,
+                                 const FusedRequantization* fused) {
   const int64_t depth = Depth(p);
   const int64_t pairs = DepthPairs(depth);
   const int64_t oc = p.output_channels;
   const PackedView<int16_t> w = weights.view();
   const int64_t padded_oc = w.column_blocks * kTileCols;
-  const size_t bias_bytes = ScratchAlign(padded_oc * sizeof(int32_t));
-  const size_t row_bytes = ScratchAlign(2 * pairs * sizeof(int16_t));
-  auto* scratch = static_cast<std::byte*>(ThreadScratch(bias_bytes + kTileRows * row_bytes));
-  auto* padded_bias = reinterpret_cast<int32_t*>(scratch);
-  PadBias(bias, p.bias_size, oc, padded_oc, padded_bias);
-  int16_t* row_buffers[kTileRows];
-  for (int r = 0; r < kTileRows; ++r) {
-    row_buffers[r] = reinterpret_cast<int16_t*>(scratch + bias_bytes + r * row_bytes);
-    row_buffers[r][2 * pairs - 1] = 0;  // the odd depth's pad, never overwritten by a gather
-  }
   const int16_t input_zp = static_cast<int16_t>(p.input_zp);
   const auto convert = [input_zp](int8_t v) { return static_cast<int16_t>(v - input_zp); };
   const int64_t pixels = static_cast<int64_t>(p.batch) * p.output_height * p.output_width;
-  bool overflow = false;
-  for (int64_t m0 = 0; m0 < pixels; m0 += kTileRows) {
-    const int rows_valid = static_cast<int>(std::min<int64_t>(kTileRows, pixels - m0));
-    const int16_t* rows[kTileRows];
+  const int64_t groups = (pixels + kTileRows - 1) / kTileRows;
+  const int64_t tasks = TaskCount(groups);
+  std::atomic<bool> failed{false};
+  ParallelFor(tasks, [&](int64_t task) {
+    const size_t bias_bytes = ScratchAlign(padded_oc * sizeof(int32_t));
+    const size_t row_bytes = ScratchAlign(2 * pairs * sizeof(int16_t));
+    const size_t tile_bytes = fused != nullptr ? ScratchAlign(kTileRows * oc * sizeof(int32_t)) : 0;
+    auto* scratch =
+        static_cast<std::byte*>(ThreadScratch(bias_bytes + tile_bytes + kTileRows * row_bytes));
+    auto* padded_bias = reinterpret_cast<int32_t*>(scratch);
+    auto* tile_out = reinterpret_cast<int32_t*>(scratch + bias_bytes);
+    PadBias(bias, p.bias_size, oc, padded_oc, padded_bias);
+    int16_t* row_buffers[kTileRows];
     for (int r = 0; r < kTileRows; ++r) {
-      if (r < rows_valid) {
-        GatherRow(p, input, m0 + r, int16_t{0}, convert, row_buffers[r]);
-        rows[r] = row_buffers[r];
-      } else {
-        rows[r] = row_buffers[0];
+      row_buffers[r] =
+          reinterpret_cast<int16_t*>(scratch + bias_bytes + tile_bytes + r * row_bytes);
+      row_buffers[r][2 * pairs - 1] = 0;  // the odd depth's pad, never overwritten by a gather
+    }
+    bool task_failed = false;
+    const auto [first, last] = TaskRange(groups, tasks, task);
+    for (int64_t group = first; group < last; ++group) {
+      const int64_t m0 = group * kTileRows;
+      const int rows_valid = static_cast<int>(std::min<int64_t>(kTileRows, pixels - m0));
+      const int16_t* rows[kTileRows];
+      for (int r = 0; r < kTileRows; ++r) {
+        if (r < rows_valid) {
+          GatherRow(p, input, m0 + r, int16_t{0}, convert, row_buffers[r]);
+          rows[r] = row_buffers[r];
+        } else {
+          rows[r] = row_buffers[0];
+        }
       }
+      int32_t* out = fused != nullptr ? tile_out : output + m0 * oc;
+      for (int64_t j = 0; j < w.column_blocks; ++j) {
+        const int cols = static_cast<int>(std::min<int64_t>(kTileCols, oc - j * kTileCols));
+        task_failed |= kernels.int8_tile(rows, pairs, w.block(0, j), padded_bias + j * kTileCols,
+                                         out + j * kTileCols, oc, rows_valid, cols);
+      }
+      if (fused != nullptr) task_failed |= RequantizeRows(*fused, tile_out, m0, rows_valid, oc);
     }
-    int32_t* out = output + m0 * oc;
-    for (int64_t j = 0; j < w.column_blocks; ++j) {
-      const int cols = static_cast<int>(std::min<int64_t>(kTileCols, oc - j * kTileCols));
-      overflow |= kernels.int8_tile(rows, pairs, w.block(0, j), padded_bias + j * kTileCols,
-                                    out + j * kTileCols, oc, rows_valid, cols);
-    }
-  }
-  return overflow ? KernelStatus::kUnpredictable : KernelStatus::kOk;
+    if (task_failed) failed.store(true, std::memory_order_relaxed);
+  });
+  return failed.load() ? KernelStatus::kUnpredictable : KernelStatus::kOk;
 }
 
 void Conv2dFp32Optimized(const TileKernels& kernels, const Conv2dParams& p,
@@ -125,45 +141,51 @@ void Conv2dFp32Optimized(const TileKernels& kernels, const Conv2dParams& p,
   const int64_t oc = p.output_channels;
   const PackedView<float> w = weights.view();
   const int64_t padded_oc = w.column_blocks * kTileCols;
-  const size_t bias_bytes = ScratchAlign(padded_oc * sizeof(float));
-  const size_t row_bytes = ScratchAlign(depth * sizeof(float));
-  auto* scratch = static_cast<std::byte*>(ThreadScratch(bias_bytes + kTileRows * row_bytes));
-  auto* padded_bias = reinterpret_cast<float*>(scratch);
-  PadBias(bias, p.bias_size, oc, padded_oc, padded_bias);
-  float* row_buffers[kTileRows];
-  for (int r = 0; r < kTileRows; ++r) {
-    row_buffers[r] = reinterpret_cast<float*>(scratch + bias_bytes + r * row_bytes);
-  }
   // A 1x1 kernel without padding reads each pixel's channels where they are.
   const bool direct = p.kernel_height == 1 && p.kernel_width == 1 && p.pad_top == 0 &&
                       p.pad_left == 0 && p.pad_bottom == 0 && p.pad_right == 0;
   const auto convert = [](float v) { return v; };
   const int64_t pixels = static_cast<int64_t>(p.batch) * p.output_height * p.output_width;
   const int64_t out_pixels = static_cast<int64_t>(p.output_height) * p.output_width;
-  for (int64_t m0 = 0; m0 < pixels; m0 += kTileRows) {
-    const int rows_valid = static_cast<int>(std::min<int64_t>(kTileRows, pixels - m0));
-    const float* rows[kTileRows];
+  const int64_t groups = (pixels + kTileRows - 1) / kTileRows;
+  const int64_t tasks = TaskCount(groups);
+  ParallelFor(tasks, [&](int64_t task) {
+    const size_t bias_bytes = ScratchAlign(padded_oc * sizeof(float));
+    const size_t row_bytes = ScratchAlign(depth * sizeof(float));
+    auto* scratch = static_cast<std::byte*>(ThreadScratch(bias_bytes + kTileRows * row_bytes));
+    auto* padded_bias = reinterpret_cast<float*>(scratch);
+    PadBias(bias, p.bias_size, oc, padded_oc, padded_bias);
+    float* row_buffers[kTileRows];
     for (int r = 0; r < kTileRows; ++r) {
-      const int64_t m = m0 + (r < rows_valid ? r : 0);
-      if (direct) {
-        const int64_t n = m / out_pixels;
-        const int64_t y = (m % out_pixels) / p.output_width * p.stride_y;
-        const int64_t x = m % p.output_width * p.stride_x;
-        rows[r] = input + ((n * p.input_height + y) * p.input_width + x) * p.input_channels;
-      } else if (r < rows_valid) {
-        GatherRow(p, input, m, 0.0f, convert, row_buffers[r]);
-        rows[r] = row_buffers[r];
-      } else {
-        rows[r] = row_buffers[0];
+      row_buffers[r] = reinterpret_cast<float*>(scratch + bias_bytes + r * row_bytes);
+    }
+    const auto [first, last] = TaskRange(groups, tasks, task);
+    for (int64_t group = first; group < last; ++group) {
+      const int64_t m0 = group * kTileRows;
+      const int rows_valid = static_cast<int>(std::min<int64_t>(kTileRows, pixels - m0));
+      const float* rows[kTileRows];
+      for (int r = 0; r < kTileRows; ++r) {
+        const int64_t m = m0 + (r < rows_valid ? r : 0);
+        if (direct) {
+          const int64_t n = m / out_pixels;
+          const int64_t y = (m % out_pixels) / p.output_width * p.stride_y;
+          const int64_t x = m % p.output_width * p.stride_x;
+          rows[r] = input + ((n * p.input_height + y) * p.input_width + x) * p.input_channels;
+        } else if (r < rows_valid) {
+          GatherRow(p, input, m, 0.0f, convert, row_buffers[r]);
+          rows[r] = row_buffers[r];
+        } else {
+          rows[r] = row_buffers[0];
+        }
+      }
+      float* out = output + m0 * oc;
+      for (int64_t j = 0; j < w.column_blocks; ++j) {
+        const int cols = static_cast<int>(std::min<int64_t>(kTileCols, oc - j * kTileCols));
+        kernels.fp32_tile(rows, depth, w.block(0, j), padded_bias + j * kTileCols,
+                          out + j * kTileCols, oc, rows_valid, cols);
       }
     }
-    float* out = output + m0 * oc;
-    for (int64_t j = 0; j < w.column_blocks; ++j) {
-      const int cols = static_cast<int>(std::min<int64_t>(kTileCols, oc - j * kTileCols));
-      kernels.fp32_tile(rows, depth, w.block(0, j), padded_bias + j * kTileCols,
-                        out + j * kTileCols, oc, rows_valid, cols);
-    }
-  }
+  });
 }
 
 }  // namespace inferd::cpu::kernels::optimized

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "backends/cpu/kernels/optimized/fused_requantization.h"
+
 namespace inferd::cpu::kernels::optimized {
 namespace {
 
@@ -122,6 +124,12 @@ INFERD_RESCALE_OPTIMIZED(int64_t, int8_t)
 INFERD_RESCALE_OPTIMIZED(int64_t, int16_t)
 INFERD_RESCALE_OPTIMIZED(int64_t, int32_t)
 #undef INFERD_RESCALE_OPTIMIZED
+
+bool RequantizeRows(const FusedRequantization& fused, const int32_t* accumulators,
+                    int64_t first_row, int64_t rows, int64_t channels) {
+  return RescaleRows<int32_t, int8_t>(*fused.kernels, fused.span, accumulators,
+                                      fused.output + first_row * channels, rows, channels);
+}
 
 template bool RescaleRows<int32_t, int8_t>(const RescaleKernels&, const RescaleSpanParams&,
                                            const int32_t*, int8_t*, int64_t, int64_t);
