@@ -27,6 +27,9 @@ struct RescaleSpanParams {
   int32_t output_zp = 0;
   int32_t out_min = 0;
   int32_t out_max = 0;
+  // Every shift is >= 32 (usual for requantising accumulators): the REQUIREs then always hold and
+  // the spans may take a shorter path.
+  bool wide_shifts = false;
 };
 
 // count is a multiple of kRescaleBlock. Returns true when a REQUIRE of the specification failed

@@ -73,8 +73,59 @@ INFERD_AVX2 inline __m256i BeyondInt32(__m256i t, __m256i shift64) {
   return _mm256_xor_si256(_mm256_cmpeq_epi64(top, _mm256_setzero_si256()), _mm256_set1_epi64x(-1));
 }
 
+// The span when every shift is >= 32: |value * multiplier| < 2^62, so value is always within
+// apply_scale_32's range, the result fits 31 bits and adding the zero point cannot overflow; the
+// result is the high dword of the rounded product shifted by shift - 32.
+template <typename InT, typename OutT>
+INFERD_AVX2 void WideShiftSpan(const RescaleSpanParams& p, const InT* in, OutT* out,
+                               int64_t count) {
+  const __m256i input_zp = _mm256_set1_epi32(p.input_zp);
+  const __m256i output_zp = _mm256_set1_epi32(p.output_zp);
+  const __m256i out_min = _mm256_set1_epi32(p.out_min);
+  const __m256i out_max = _mm256_set1_epi32(p.out_max);
+  const __m256i one = _mm256_set1_epi32(1);
+  const __m256i one64 = _mm256_set1_epi64x(1);
+  const __m256i low_mask = _mm256_set1_epi64x(0xffffffff);
+  const __m256i thirty_two = _mm256_set1_epi32(32);
+  const __m256i nudge_magnitude = _mm256_set1_epi32(1 << 30);
+  const bool store_unsigned = p.out_min >= 0 && sizeof(OutT) < 4;
+  __m256i multiplier = _mm256_set1_epi32(p.scale32 ? p.multiplier32[0] : p.multiplier16[0]);
+  __m256i shift = _mm256_set1_epi32(p.shift[0]);
+  __m256i round_even = _mm256_set1_epi64x(int64_t{1} << (p.shift[0] - 1));
+  __m256i round_odd = round_even;
+  __m256i shift_high = _mm256_sub_epi32(shift, thirty_two);
+  for (int64_t i = 0; i < count; i += kRescaleBlock) {
+    if (p.per_element) {
+      multiplier = p.scale32 ? Load8(p.multiplier32 + i, false) : Load8(p.multiplier16 + i, false);
+      shift = Load8(p.shift + i, false);
+      const __m256i shift_minus_one = _mm256_sub_epi32(shift, one);
+      round_even = _mm256_sllv_epi64(one64, _mm256_and_si256(shift_minus_one, low_mask));
+      round_odd = _mm256_sllv_epi64(one64, _mm256_srli_epi64(shift_minus_one, 32));
+      shift_high = _mm256_sub_epi32(shift, thirty_two);
+    }
+    const __m256i value = _mm256_sub_epi32(Load8(in + i, p.input_unsigned), input_zp);
+    __m256i even = _mm256_add_epi64(_mm256_mul_epi32(value, multiplier), round_even);
+    __m256i odd = _mm256_add_epi64(
+        _mm256_mul_epi32(_mm256_srli_epi64(value, 32), _mm256_srli_epi64(multiplier, 32)),
+        round_odd);
+    if (p.double_round) {
+      const __m256i sign = _mm256_srai_epi32(value, 31);
+      const __m256i nudge = _mm256_sub_epi32(_mm256_xor_si256(nudge_magnitude, sign), sign);
+      even = _mm256_add_epi64(even, _mm256_mul_epi32(nudge, one));
+      odd = _mm256_add_epi64(odd, _mm256_mul_epi32(_mm256_srli_epi64(nudge, 32), one));
+    }
+    const __m256i high = _mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0xaa);
+    const __m256i sum = _mm256_add_epi32(_mm256_srav_epi32(high, shift_high), output_zp);
+    Store8(out + i, _mm256_min_epi32(_mm256_max_epi32(sum, out_min), out_max), store_unsigned);
+  }
+}
+
 template <typename InT, typename OutT>
 INFERD_AVX2 bool Span(const RescaleSpanParams& p, const void* input, void* output, int64_t count) {
+  if (p.wide_shifts) {
+    WideShiftSpan(p, static_cast<const InT*>(input), static_cast<OutT*>(output), count);
+    return false;
+  }
   const auto* in = static_cast<const InT*>(input);
   auto* out = static_cast<OutT*>(output);
   const __m256i input_zp = _mm256_set1_epi32(p.input_zp);
