@@ -425,6 +425,14 @@ absl::StatusOr<BoundStep> BindClamp(const graph::Graph& g, const graph::Operator
       const float lo = ReadFp32(attr.min_val.data());
       const float hi = ReadFp32(attr.max_val.data());
       const k::NanMode nan_mode = ToKernel(attr.nan_mode);
+      const opt::TileKernels* tiles = opt::SelectTileKernels();
+      if (tiles != nullptr && lo == lo && hi == hi) {  // bounds that are not NaN
+        const bool propagate = nan_mode == k::NanMode::kPropagate;
+        return BoundStep([tiles, in, o, count, lo, hi, propagate](TensorData d) {
+          tiles->clamp_fp32(In<float>(d, in), Out<float>(d, o), count, lo, hi, propagate);
+          return absl::OkStatus();
+        });
+      }
       return BoundStep([in, o, count, lo, hi, nan_mode](TensorData d) {
         k::ClampFp32(In<float>(d, in), Out<float>(d, o), count, lo, hi, nan_mode);
         return absl::OkStatus();

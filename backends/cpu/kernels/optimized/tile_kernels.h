@@ -44,12 +44,19 @@ using DepthwiseInt8Fn = bool (*)(const int8_t* const* inputs, const int16_t* con
 using DepthwiseFp32Fn = void (*)(const float* const* inputs, const float* const* weights, int taps,
                                  int64_t channels, const float* bias, float* out);
 
+// FP32 CLAMP with the reference kernel's exact semantics for bounds that are not NaN: max(x, lo)
+// then min(., hi) by ordered comparisons (so of two equal zeros the input is kept), and a NaN input
+// gives lo / hi handling under NanMode::kIgnore, the canonical quiet NaN under kPropagate.
+using ClampFp32Fn = void (*)(const float* input, float* output, int64_t count, float lo, float hi,
+                             bool propagate_nan);
+
 struct TileKernels {
   const char* name;
   Int8TileFn int8_tile;
   Fp32TileFn fp32_tile;
   DepthwiseInt8Fn depthwise_int8;
   DepthwiseFp32Fn depthwise_fp32;
+  ClampFp32Fn clamp_fp32;
 };
 
 // The best table the running CPU supports, or nullptr when there is none or the optimised kernels

@@ -149,10 +149,32 @@ void DepthwiseFp32(const float* const* inputs, const float* const* weights, int 
   }
 }
 
+void ClampFp32(const float* input, float* output, int64_t count, float lo, float hi,
+               bool propagate_nan) {
+  const float32x4_t low = vdupq_n_f32(lo);
+  const float32x4_t high = vdupq_n_f32(hi);
+  const float32x4_t nan = vdupq_n_f32(__builtin_nanf(""));
+  int64_t i = 0;
+  for (; i + 4 <= count; i += 4) {
+    const float32x4_t x = vld1q_f32(input + i);
+    const float32x4_t raised = vbslq_f32(vcgeq_f32(x, low), x, low);
+    float32x4_t y = vbslq_f32(vcltq_f32(raised, high), raised, high);
+    if (propagate_nan) y = vbslq_f32(vceqq_f32(x, x), y, nan);
+    vst1q_f32(output + i, y);
+  }
+  for (; i < count; ++i) {
+    const float x = input[i];
+    const float raised = x >= lo ? x : lo;
+    const float y = raised < hi ? raised : hi;
+    output[i] = propagate_nan && x != x ? __builtin_nanf("") : y;
+  }
+}
+
 }  // namespace
 
 const TileKernels* NeonTileKernels() {
-  static const TileKernels table = {"neon", Int8Tile, Fp32Tile, DepthwiseInt8, DepthwiseFp32};
+  static const TileKernels table = {"neon",        Int8Tile,      Fp32Tile,
+                                    DepthwiseInt8, DepthwiseFp32, ClampFp32};
   return &table;
 }
 
