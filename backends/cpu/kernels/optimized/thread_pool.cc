@@ -5,6 +5,18 @@ namespace {
 
 thread_local ThreadPool* current_pool = nullptr;
 
+// Polls before sleeping: a condition-variable wake-up costs tens of microseconds, as much as a
+// small operator, while operators follow each other within microseconds. About 0.1 ms of polling.
+constexpr int kSpinIterations = 2000;
+
+inline void CpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
 }  // namespace
 
 ThreadPool::ThreadPool(int threads) {
@@ -14,7 +26,7 @@ ThreadPool::ThreadPool(int threads) {
 ThreadPool::~ThreadPool() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    stopping_ = true;
+    stopping_.store(true);
   }
   wake_.notify_all();
   for (std::thread& worker : workers_) worker.join();
@@ -27,15 +39,24 @@ void ThreadPool::Drain() {
 void ThreadPool::Work() {
   uint64_t seen = 0;
   while (true) {
-    {
-      std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
-      if (stopping_) return;
-      seen = generation_;
+    bool changed = false;
+    for (int spin = 0; spin < kSpinIterations && !changed; ++spin) {
+      changed = stopping_.load(std::memory_order_acquire) ||
+                generation_.load(std::memory_order_acquire) != seen;
+      if (!changed) CpuRelax();
     }
+    if (!changed) {
+      std::unique_lock<std::mutex> lock(mutex_);
+      wake_.wait(lock, [&] { return stopping_.load() || generation_.load() != seen; });
+    }
+    if (stopping_.load()) return;
+    seen = generation_.load(std::memory_order_acquire);
     Drain();
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (--busy_ == 0) finished_.notify_one();
+    if (busy_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      // Under the lock, so a Run between its check of busy_ and its wait cannot miss this.
+      std::lock_guard<std::mutex> lock(mutex_);
+      finished_.notify_one();
+    }
   }
 }
 
@@ -46,14 +67,18 @@ void ThreadPool::Run(int64_t tasks, void (*task)(void*, int64_t), void* context)
     task_ = task;
     context_ = context;
     next_.store(0);
-    busy_ = static_cast<int>(workers_.size());
-    ++generation_;
+    busy_.store(static_cast<int>(workers_.size()));
+    generation_.fetch_add(1, std::memory_order_release);
   }
   wake_.notify_all();
   Drain();
   // Every worker must have left Drain before the next Run changes the task.
+  for (int spin = 0; spin < kSpinIterations; ++spin) {
+    if (busy_.load(std::memory_order_acquire) == 0) return;
+    CpuRelax();
+  }
   std::unique_lock<std::mutex> lock(mutex_);
-  finished_.wait(lock, [&] { return busy_ == 0; });
+  finished_.wait(lock, [&] { return busy_.load() == 0; });
 }
 
 ThreadPool* KernelThreadPool() { return current_pool; }

@@ -43,9 +43,11 @@ class ThreadPool {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::condition_variable finished_;
-  uint64_t generation_ = 0;  // bumped per Run; workers wait for a new one
-  bool stopping_ = false;
-  int busy_ = 0;  // workers still inside the current Run
+  // Bumped per Run (release) after the task is set; workers wait for a new value, first spinning
+  // briefly (the next operator usually follows within microseconds), then on wake_.
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> busy_{0};  // workers still inside the current Run
   int64_t tasks_ = 0;
   void (*task_)(void*, int64_t) = nullptr;
   void* context_ = nullptr;
