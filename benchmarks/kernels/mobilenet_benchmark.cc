@@ -251,9 +251,9 @@ absl::Status Benchmark(const Options& options, const std::string& tag) {
         const Sample sample = TimeRun(s.run);
         s.wall.push_back(sample.wall_ms);
         s.cpu.push_back(sample.cpu_ms);
-        // Thread-pool workers poll for a while after a run (pthreadpool's for milliseconds): let
+        // Thread-pool workers poll for a while after a run (pthreadpool's for tens of ms): let
         // them go to sleep so they do not take a core from the next subject.
-        if (!s.single_threaded) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        if (!s.single_threaded) std::this_thread::sleep_for(std::chrono::milliseconds(100));
       }
     }
   }
