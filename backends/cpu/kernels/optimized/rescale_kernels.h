@@ -50,6 +50,7 @@ const RescaleKernels* SelectRescaleKernels();
 
 // Per instruction set; nullptr when not compiled in. Callers must check the CPU.
 const RescaleKernels* Avx2RescaleKernels();
+const RescaleKernels* Avx512RescaleKernels();  // needs AVX2 too (its fallback)
 const RescaleKernels* NeonRescaleKernels();
 
 template <typename T>

@@ -28,6 +28,7 @@ const TileKernels* SelectTileKernels() {
 const RescaleKernels* SelectRescaleKernels() {
   if (!enabled.load(std::memory_order_relaxed)) return nullptr;
   static const RescaleKernels* const selected = []() -> const RescaleKernels* {
+    if (CpuHasAvx512F() && Avx512RescaleKernels() != nullptr) return Avx512RescaleKernels();
     if (CpuHasAvx2Fma() && Avx2RescaleKernels() != nullptr) return Avx2RescaleKernels();
     if (CpuHasNeon() && NeonRescaleKernels() != nullptr) return NeonRescaleKernels();
     return nullptr;
@@ -38,6 +39,7 @@ const RescaleKernels* SelectRescaleKernels() {
 #if !defined(__x86_64__)
 const TileKernels* Avx2TileKernels() { return nullptr; }
 const RescaleKernels* Avx2RescaleKernels() { return nullptr; }
+const RescaleKernels* Avx512RescaleKernels() { return nullptr; }
 const TileKernels* Avx512VnniTileKernels() { return nullptr; }
 #endif
 #if !defined(__aarch64__)

@@ -22,6 +22,9 @@ namespace {
 std::vector<const RescaleKernels*> RunnableRescaleKernels() {
   std::vector<const RescaleKernels*> tables;
   if (CpuHasAvx2Fma() && Avx2RescaleKernels() != nullptr) tables.push_back(Avx2RescaleKernels());
+  if (CpuHasAvx512F() && Avx512RescaleKernels() != nullptr) {
+    tables.push_back(Avx512RescaleKernels());
+  }
   if (CpuHasNeon() && NeonRescaleKernels() != nullptr) tables.push_back(NeonRescaleKernels());
   return tables;
 }
