@@ -227,8 +227,9 @@ void ExpectSameAsReference(const std::shared_ptr<const Graph>& graph, int thread
 // MATMUL -> RESCALE on a second input.
 std::shared_ptr<const Graph> FusableChains(int8_t project_shift = 0) {
   Builder b;
-  const TensorId image = b.Input(DType::kInt8, {1, 9, 11, 6});
-  const TensorId a = b.Input(DType::kInt8, {1, 7, 20});
+  // Large enough for the kernels to cut CONV2D and MATMUL into several tasks.
+  const TensorId image = b.Input(DType::kInt8, {1, 41, 11, 6});
+  const TensorId a = b.Input(DType::kInt8, {1, 130, 20});
   const TensorId conv = b.Clamp(b.Rescale(b.Conv(image, 20), 20, true, -128), -128, 100);
   b.Output(b.Rescale(b.Depthwise(conv), 20, false, 3, project_shift));
   b.Output(b.Rescale(b.Matmul(a, 17), 17, true, 0));

@@ -23,19 +23,36 @@ MatrixLayout WeightLayout(const Conv2dParams& p) {
   return layout;
 }
 
-// Writes the receptive field of output pixel `m` (flattened n, oy, ox) as `depth` values in the
-// order (ky, kx, ic); taps in the padding get `pad` (0 after the zero point is taken off).
-template <typename In, typename Row, typename Convert>
-void GatherRow(const Conv2dParams& p, const In* input, int64_t m, Row pad, Convert convert,
-               Row* row) {
+// An output pixel's coordinates, stepped through in order (no divisions per row).
+struct Pixel {
+  int64_t n = 0;
+  int32_t oy = 0;
+  int32_t ox = 0;
+};
+
+Pixel PixelAt(const Conv2dParams& p, int64_t m) {
   const int64_t pixels = static_cast<int64_t>(p.output_height) * p.output_width;
-  const int64_t n = m / pixels;
-  const int32_t oy = static_cast<int32_t>((m % pixels) / p.output_width);
-  const int32_t ox = static_cast<int32_t>(m % p.output_width);
-  const int32_t iy = oy * p.stride_y - p.pad_top;
-  const int32_t ix = ox * p.stride_x - p.pad_left;
+  return {m / pixels, static_cast<int32_t>((m % pixels) / p.output_width),
+          static_cast<int32_t>(m % p.output_width)};
+}
+
+void Advance(const Conv2dParams& p, Pixel& pixel) {
+  if (++pixel.ox < p.output_width) return;
+  pixel.ox = 0;
+  if (++pixel.oy < p.output_height) return;
+  pixel.oy = 0;
+  ++pixel.n;
+}
+
+// Writes the receptive field of output pixel `at` as `depth` values in the order (ky, kx, ic); taps
+// in the padding get `pad` (0 after the zero point is taken off).
+template <typename In, typename Row, typename Convert>
+void GatherRow(const Conv2dParams& p, const In* input, const Pixel& at, Row pad, Convert convert,
+               Row* row) {
+  const int32_t iy = at.oy * p.stride_y - p.pad_top;
+  const int32_t ix = at.ox * p.stride_x - p.pad_left;
   const int64_t ic = p.input_channels;
-  const In* input_n = input + n * p.input_height * p.input_width * ic;
+  const In* input_n = input + at.n * p.input_height * p.input_width * ic;
   for (int32_t ky = 0; ky < p.kernel_height; ++ky) {
     const int32_t y = iy + ky * p.dilation_y;
     if (y < 0 || y >= p.input_height) {
@@ -109,13 +126,15 @@ KernelStatus Conv2dInt8Optimized(const TileKernels& kernels, const Conv2dParams&
     }
     bool task_failed = false;
     const auto [first, last] = TaskRange(groups, tasks, task);
+    Pixel pixel = PixelAt(p, first * kTileRows);
     for (int64_t group = first; group < last; ++group) {
       const int64_t m0 = group * kTileRows;
       const int rows_valid = static_cast<int>(std::min<int64_t>(kTileRows, pixels - m0));
       const int16_t* rows[kTileRows];
       for (int r = 0; r < kTileRows; ++r) {
         if (r < rows_valid) {
-          GatherRow(p, input, m0 + r, int16_t{0}, convert, row_buffers[r]);
+          GatherRow(p, input, pixel, int16_t{0}, convert, row_buffers[r]);
+          Advance(p, pixel);
           rows[r] = row_buffers[r];
         } else {
           rows[r] = row_buffers[0];
@@ -146,7 +165,6 @@ void Conv2dFp32Optimized(const TileKernels& kernels, const Conv2dParams& p,
                       p.pad_left == 0 && p.pad_bottom == 0 && p.pad_right == 0;
   const auto convert = [](float v) { return v; };
   const int64_t pixels = static_cast<int64_t>(p.batch) * p.output_height * p.output_width;
-  const int64_t out_pixels = static_cast<int64_t>(p.output_height) * p.output_width;
   const int64_t groups = (pixels + kTileRows - 1) / kTileRows;
   const int64_t tasks = TaskCount(groups);
   ParallelFor(tasks, [&](int64_t task) {
@@ -160,23 +178,23 @@ void Conv2dFp32Optimized(const TileKernels& kernels, const Conv2dParams& p,
       row_buffers[r] = reinterpret_cast<float*>(scratch + bias_bytes + r * row_bytes);
     }
     const auto [first, last] = TaskRange(groups, tasks, task);
+    Pixel pixel = PixelAt(p, first * kTileRows);
     for (int64_t group = first; group < last; ++group) {
       const int64_t m0 = group * kTileRows;
       const int rows_valid = static_cast<int>(std::min<int64_t>(kTileRows, pixels - m0));
       const float* rows[kTileRows];
       for (int r = 0; r < kTileRows; ++r) {
-        const int64_t m = m0 + (r < rows_valid ? r : 0);
-        if (direct) {
-          const int64_t n = m / out_pixels;
-          const int64_t y = (m % out_pixels) / p.output_width * p.stride_y;
-          const int64_t x = m % p.output_width * p.stride_x;
-          rows[r] = input + ((n * p.input_height + y) * p.input_width + x) * p.input_channels;
-        } else if (r < rows_valid) {
-          GatherRow(p, input, m, 0.0f, convert, row_buffers[r]);
-          rows[r] = row_buffers[r];
+        if (r >= rows_valid) {
+          rows[r] = rows[0];
+        } else if (direct) {
+          const int64_t y = static_cast<int64_t>(pixel.oy) * p.stride_y;
+          const int64_t x = static_cast<int64_t>(pixel.ox) * p.stride_x;
+          rows[r] = input + ((pixel.n * p.input_height + y) * p.input_width + x) * p.input_channels;
         } else {
-          rows[r] = row_buffers[0];
+          GatherRow(p, input, pixel, 0.0f, convert, row_buffers[r]);
+          rows[r] = row_buffers[r];
         }
+        if (r < rows_valid) Advance(p, pixel);
       }
       float* out = output + m0 * oc;
       for (int64_t j = 0; j < w.column_blocks; ++j) {

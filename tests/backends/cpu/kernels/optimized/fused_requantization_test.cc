@@ -83,7 +83,8 @@ TEST_P(FusedRequantizationTest, Conv2dMatchesSeparateReferenceOperators) {
   const ScopedKernelThreadPool scope(pool_.get());
   for (int trial = 0; trial < 40; ++trial) {
     Conv2dParams p;
-    p.input_height = RandomInt(rng, 1, 12);
+    // Tall enough, now and then, for the kernels to cut the work into several tasks.
+    p.input_height = RandomInt(rng, 1, 40);
     p.input_width = RandomInt(rng, 1, 12);
     p.input_channels = RandomInt(rng, 1, 20);
     p.output_channels = RandomInt(rng, 1, 40);
@@ -116,7 +117,7 @@ TEST_P(FusedRequantizationTest, DepthwiseMatchesSeparateReferenceOperators) {
   const ScopedKernelThreadPool scope(pool_.get());
   for (int trial = 0; trial < 40; ++trial) {
     DepthwiseConv2dParams p;
-    p.input_height = RandomInt(rng, 1, 14);
+    p.input_height = RandomInt(rng, 1, 80);
     p.input_width = RandomInt(rng, 1, 14);
     p.channels = RandomInt(rng, 1, 70);
     p.kernel_height = p.kernel_width = 3;
@@ -152,7 +153,7 @@ TEST_P(FusedRequantizationTest, MatmulMatchesSeparateReferenceOperators) {
   for (int trial = 0; trial < 40; ++trial) {
     MatmulParams p;
     p.batch = RandomInt(rng, 1, 2);
-    p.rows = RandomInt(rng, 1, 40);
+    p.rows = RandomInt(rng, 1, 200);
     p.depth = RandomInt(rng, 1, 60);
     p.columns = RandomInt(rng, 1, 40);
     p.a_zp = RandomInt(rng, -128, 127);
@@ -182,18 +183,18 @@ TEST_P(FusedRequantizationTest, MatmulMatchesSeparateReferenceOperators) {
 TEST_P(FusedRequantizationTest, Fp32KernelsGiveTheSameBitsOnAnyThreadCount) {
   std::mt19937 rng(74);
   Conv2dParams p;
-  p.input_height = p.input_width = 13;
+  p.input_height = p.input_width = 23;
   p.input_channels = 7;
   p.output_channels = 19;
   p.kernel_height = p.kernel_width = 3;
   p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = 1;
-  p.output_height = p.output_width = 13;
+  p.output_height = p.output_width = 23;
   p.bias_size = p.output_channels;
-  const auto input = RandomFloat(rng, 13 * 13 * 7);
+  const auto input = RandomFloat(rng, 23 * 23 * 7);
   const auto weight = RandomFloat(rng, 19 * 9 * 7);
   const auto bias = RandomFloat(rng, 19);
   const PackedFp32Matrix packed = PackConv2dFp32Weights(p, weight.data());
-  std::vector<float> alone(13 * 13 * 19), pooled(13 * 13 * 19);
+  std::vector<float> alone(23 * 23 * 19), pooled(23 * 23 * 19);
   Conv2dFp32Optimized(*SelectTileKernels(), p, packed, input.data(), bias.data(), alone.data());
   {
     const ScopedKernelThreadPool scope(pool_.get());
