@@ -17,9 +17,14 @@ inline void CpuRelax() {
 #endif
 }
 
+constexpr uint64_t kClosed = 0xffffffffu;
+
+uint32_t GenerationOf(uint64_t state) { return static_cast<uint32_t>(state >> 32); }
+
 }  // namespace
 
 ThreadPool::ThreadPool(int threads) {
+  state_.store(kClosed);
   for (int i = 1; i < threads; ++i) workers_.emplace_back([this] { Work(); });
 }
 
@@ -32,53 +37,73 @@ ThreadPool::~ThreadPool() {
   for (std::thread& worker : workers_) worker.join();
 }
 
-void ThreadPool::Drain() {
-  for (int64_t i = next_.fetch_add(1); i < tasks_; i = next_.fetch_add(1)) task_(context_, i);
-}
-
-void ThreadPool::Work() {
-  uint64_t seen = 0;
-  while (true) {
-    bool changed = false;
-    for (int spin = 0; spin < kSpinIterations && !changed; ++spin) {
-      changed = stopping_.load(std::memory_order_acquire) ||
-                generation_.load(std::memory_order_acquire) != seen;
-      if (!changed) CpuRelax();
+void ThreadPool::Drain(uint32_t generation) {
+  uint64_t state = state_.load(std::memory_order_acquire);
+  while (GenerationOf(state) == generation) {
+    const uint64_t index = state & 0xffffffffu;
+    const int64_t tasks = tasks_.load(std::memory_order_relaxed);
+    if (index == kClosed || static_cast<int64_t>(index) >= tasks) return;
+    // Read before the claim; used only if the claim shows the generation was still current.
+    void (*const task)(void*, int64_t) = task_.load(std::memory_order_relaxed);
+    void* const context = context_.load(std::memory_order_relaxed);
+    if (!state_.compare_exchange_weak(state, state + 1, std::memory_order_acq_rel,
+                                      std::memory_order_acquire)) {
+      continue;  // `state` now holds the current value
     }
-    if (!changed) {
-      std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [&] { return stopping_.load() || generation_.load() != seen; });
-    }
-    if (stopping_.load()) return;
-    seen = generation_.load(std::memory_order_acquire);
-    Drain();
-    if (busy_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-      // Under the lock, so a Run between its check of busy_ and its wait cannot miss this.
+    task(context, static_cast<int64_t>(index));
+    if (completed_.fetch_add(1, std::memory_order_acq_rel) + 1 == tasks) {
+      // Under the lock, so a Run between its check of completed_ and its wait cannot miss this.
       std::lock_guard<std::mutex> lock(mutex_);
       finished_.notify_one();
     }
+    state = state_.load(std::memory_order_acquire);
+  }
+}
+
+void ThreadPool::Work() {
+  uint32_t seen = GenerationOf(state_.load());
+  while (true) {
+    const auto changed = [&] {
+      const uint64_t state = state_.load(std::memory_order_acquire);
+      return stopping_.load(std::memory_order_acquire) ||
+             (GenerationOf(state) != seen && (state & 0xffffffffu) != kClosed);
+    };
+    bool ready = false;
+    for (int spin = 0; spin < kSpinIterations && !ready; ++spin) {
+      ready = changed();
+      if (!ready) CpuRelax();
+    }
+    if (!ready) {
+      std::unique_lock<std::mutex> lock(mutex_);
+      wake_.wait(lock, changed);
+    }
+    if (stopping_.load()) return;
+    seen = GenerationOf(state_.load(std::memory_order_acquire));
+    Drain(seen);
   }
 }
 
 void ThreadPool::Run(int64_t tasks, void (*task)(void*, int64_t), void* context) {
+  // The state is closed here: no worker claims while the work is replaced.
+  const uint32_t generation = GenerationOf(state_.load()) + 1;
+  tasks_.store(tasks, std::memory_order_relaxed);
+  task_.store(task, std::memory_order_relaxed);
+  context_.store(context, std::memory_order_relaxed);
+  completed_.store(0, std::memory_order_relaxed);
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    tasks_ = tasks;
-    task_ = task;
-    context_ = context;
-    next_.store(0);
-    busy_.store(static_cast<int>(workers_.size()));
-    generation_.fetch_add(1, std::memory_order_release);
+    state_.store(static_cast<uint64_t>(generation) << 32, std::memory_order_release);
   }
   wake_.notify_all();
-  Drain();
-  // Every worker must have left Drain before the next Run changes the task.
-  for (int spin = 0; spin < kSpinIterations; ++spin) {
-    if (busy_.load(std::memory_order_acquire) == 0) return;
-    CpuRelax();
+  Drain(generation);
+  const auto done = [&] { return completed_.load(std::memory_order_acquire) == tasks; };
+  for (int spin = 0; spin < kSpinIterations && !done(); ++spin) CpuRelax();
+  if (!done()) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    finished_.wait(lock, done);
   }
-  std::unique_lock<std::mutex> lock(mutex_);
-  finished_.wait(lock, [&] { return busy_.load() == 0; });
+  // Closed again before returning, so a worker still looking at this generation claims nothing.
+  state_.store((static_cast<uint64_t>(generation) << 32) | kClosed, std::memory_order_release);
 }
 
 ThreadPool* KernelThreadPool() { return current_pool; }

@@ -37,21 +37,25 @@ class ThreadPool {
 
  private:
   void Work();
-  void Drain();
+  // Claims and runs tasks of Run `generation` until none is left or that Run is over.
+  void Drain(uint32_t generation);
 
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::condition_variable finished_;
-  // Bumped per Run (release) after the task is set; workers wait for a new value, first spinning
-  // briefly (the next operator usually follows within microseconds), then on wake_.
-  std::atomic<uint64_t> generation_{0};
+  // Generation (high 32 bits) and next unclaimed task (low 32 bits). A worker runs a task only by
+  // advancing this word from the value it read, so a worker that wakes late, after its generation
+  // ended, claims nothing, and a Run never waits for workers that did not take part: it waits for
+  // its tasks. Between Runs the index is kClosed.
+  std::atomic<uint64_t> state_{0};
+  std::atomic<int64_t> completed_{0};  // tasks of the current generation finished
   std::atomic<bool> stopping_{false};
-  std::atomic<int> busy_{0};  // workers still inside the current Run
-  int64_t tasks_ = 0;
-  void (*task_)(void*, int64_t) = nullptr;
-  void* context_ = nullptr;
-  std::atomic<int64_t> next_{0};
+  // The current Run's work; written only while the state is closed, read after an acquire of the
+  // open state.
+  std::atomic<int64_t> tasks_{0};
+  std::atomic<void (*)(void*, int64_t)> task_{nullptr};
+  std::atomic<void*> context_{nullptr};
 };
 
 // The pool the optimised kernels on this thread use; nullptr (the default) runs them on the
