@@ -1,13 +1,11 @@
 #include "backends/cpu/kernels/optimized/thread_pool.h"
 
+#include <chrono>
+
 namespace inferd::cpu::kernels::optimized {
 namespace {
 
 thread_local ThreadPool* current_pool = nullptr;
-
-// Polls before sleeping: a condition-variable wake-up costs tens of microseconds, as much as a
-// small operator, while operators follow each other within microseconds. About 0.1 ms of polling.
-constexpr int kSpinIterations = 2000;
 
 inline void CpuRelax() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -15,6 +13,25 @@ inline void CpuRelax() {
 #elif defined(__aarch64__)
   asm volatile("yield");
 #endif
+}
+
+// How long a thread polls before sleeping on a condition variable. Waking a sleeping thread costs
+// from tens of microseconds to over 100 on a virtual machine, as much as half an operator, while an
+// inference's operators follow each other within microseconds; so workers stay awake through an
+// inference and sleep only after it (at most this long of polling per inference).
+constexpr std::chrono::microseconds kSpinTime{1000};
+
+// Polls `ready` for up to kSpinTime; true when it became true.
+template <typename Ready>
+bool SpinUntil(const Ready& ready) {
+  const auto deadline = std::chrono::steady_clock::now() + kSpinTime;
+  while (true) {
+    for (int i = 0; i < 64; ++i) {
+      if (ready()) return true;
+      CpuRelax();
+    }
+    if (std::chrono::steady_clock::now() > deadline) return false;
+  }
 }
 
 constexpr uint64_t kClosed = 0xffffffffu;
@@ -68,12 +85,7 @@ void ThreadPool::Work() {
       return stopping_.load(std::memory_order_acquire) ||
              (GenerationOf(state) != seen && (state & 0xffffffffu) != kClosed);
     };
-    bool ready = false;
-    for (int spin = 0; spin < kSpinIterations && !ready; ++spin) {
-      ready = changed();
-      if (!ready) CpuRelax();
-    }
-    if (!ready) {
+    if (!SpinUntil(changed)) {
       std::unique_lock<std::mutex> lock(mutex_);
       wake_.wait(lock, changed);
     }
@@ -97,8 +109,7 @@ void ThreadPool::Run(int64_t tasks, void (*task)(void*, int64_t), void* context)
   wake_.notify_all();
   Drain(generation);
   const auto done = [&] { return completed_.load(std::memory_order_acquire) == tasks; };
-  for (int spin = 0; spin < kSpinIterations && !done(); ++spin) CpuRelax();
-  if (!done()) {
+  if (!SpinUntil(done)) {
     std::unique_lock<std::mutex> lock(mutex_);
     finished_.wait(lock, done);
   }
