@@ -60,12 +60,21 @@ void GatherRow(const Conv2dParams& p, const In* input, const Pixel& at, Row pad,
       row += p.kernel_width * ic;
       continue;
     }
+    const In* src_row = input_n + static_cast<int64_t>(y) * p.input_width * ic;
+    if (p.dilation_x == 1 && ix >= 0 && ix + p.kernel_width <= p.input_width) {
+      // The whole row of taps is one contiguous run of the input.
+      const int64_t run = static_cast<int64_t>(p.kernel_width) * ic;
+      const In* src = src_row + static_cast<int64_t>(ix) * ic;
+      for (int64_t c = 0; c < run; ++c) row[c] = convert(src[c]);
+      row += run;
+      continue;
+    }
     for (int32_t kx = 0; kx < p.kernel_width; ++kx) {
       const int32_t x = ix + kx * p.dilation_x;
       if (x < 0 || x >= p.input_width) {
         std::fill_n(row, ic, pad);
       } else {
-        const In* src = input_n + (static_cast<int64_t>(y) * p.input_width + x) * ic;
+        const In* src = src_row + static_cast<int64_t>(x) * ic;
         for (int64_t c = 0; c < ic; ++c) row[c] = convert(src[c]);
       }
       row += ic;
