@@ -2,7 +2,8 @@
 // model instance (the executor owns it, sized by the model's cpu_threads); a run hands it to the
 // kernels through ScopedKernelThreadPool, so kernel signatures and bound steps stay as they are.
 // Work is cut into tasks by the kernels' own geometry, never by the thread count, and each task
-// writes its own outputs, so results are the same bit for bit for any number of threads.
+// writes its own outputs, so results are the same bit for bit for any number of threads. Threads
+// poll for up to a millisecond before sleeping, so workers stay awake through one inference.
 #ifndef INFERD_BACKENDS_CPU_KERNELS_OPTIMIZED_THREAD_POOL_H_
 #define INFERD_BACKENDS_CPU_KERNELS_OPTIMIZED_THREAD_POOL_H_
 
