@@ -228,11 +228,11 @@ void ExpectSameAsReference(const std::shared_ptr<const Graph>& graph, int thread
 std::shared_ptr<const Graph> FusableChains(int8_t project_shift = 0) {
   Builder b;
   // Large enough for the kernels to cut CONV2D and MATMUL into several tasks.
-  const TensorId image = b.Input(DType::kInt8, {1, 41, 11, 6});
-  const TensorId a = b.Input(DType::kInt8, {1, 130, 20});
+  const TensorId image = b.Input(DType::kInt8, {1, 41, 11, 16});
+  const TensorId a = b.Input(DType::kInt8, {1, 130, 200});
   const TensorId conv = b.Clamp(b.Rescale(b.Conv(image, 20), 20, true, -128), -128, 100);
   b.Output(b.Rescale(b.Depthwise(conv), 20, false, 3, project_shift));
-  b.Output(b.Rescale(b.Matmul(a, 17), 17, true, 0));
+  b.Output(b.Rescale(b.Matmul(a, 40), 40, true, 0));
   return b.Build();
 }
 

@@ -116,7 +116,7 @@ KernelStatus Conv2dInt8Optimized(const TileKernels& kernels, const Conv2dParams&
   const auto convert = [input_zp](int8_t v) { return static_cast<int16_t>(v - input_zp); };
   const int64_t pixels = static_cast<int64_t>(p.batch) * p.output_height * p.output_width;
   const int64_t groups = (pixels + kTileRows - 1) / kTileRows;
-  const int64_t tasks = TaskCount(groups);
+  const int64_t tasks = TaskCount(groups, kTileRows * depth * oc);
   std::atomic<bool> failed{false};
   ParallelFor(tasks, [&](int64_t task) {
     const size_t bias_bytes = ScratchAlign(padded_oc * sizeof(int32_t));
@@ -175,7 +175,7 @@ void Conv2dFp32Optimized(const TileKernels& kernels, const Conv2dParams& p,
   const auto convert = [](float v) { return v; };
   const int64_t pixels = static_cast<int64_t>(p.batch) * p.output_height * p.output_width;
   const int64_t groups = (pixels + kTileRows - 1) / kTileRows;
-  const int64_t tasks = TaskCount(groups);
+  const int64_t tasks = TaskCount(groups, kTileRows * depth * oc);
   ParallelFor(tasks, [&](int64_t task) {
     const size_t bias_bytes = ScratchAlign(padded_oc * sizeof(float));
     const size_t row_bytes = ScratchAlign(depth * sizeof(float));

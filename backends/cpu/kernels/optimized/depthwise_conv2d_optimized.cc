@@ -72,7 +72,8 @@ KernelStatus DepthwiseConv2dInt8Optimized(const TileKernels& kernels,
                                           const FusedRequantization* fused) {
   const int64_t rows = static_cast<int64_t>(p.batch) * p.output_height;
   const int64_t row_elements = static_cast<int64_t>(p.output_width) * p.channels;
-  const int64_t tasks = TaskCount(rows);
+  const int64_t tasks =
+      TaskCount(rows, row_elements * static_cast<int64_t>(p.kernel_height) * p.kernel_width);
   std::atomic<bool> failed{false};
   ParallelFor(tasks, [&](int64_t task) {
     // The bias once per channel, and (fused) one output row of accumulators.
@@ -107,7 +108,8 @@ void DepthwiseConv2dFp32Optimized(const TileKernels& kernels, const DepthwiseCon
                                   float* output) {
   const int64_t rows = static_cast<int64_t>(p.batch) * p.output_height;
   const int64_t row_elements = static_cast<int64_t>(p.output_width) * p.channels;
-  const int64_t tasks = TaskCount(rows);
+  const int64_t tasks =
+      TaskCount(rows, row_elements * static_cast<int64_t>(p.kernel_height) * p.kernel_width);
   ParallelFor(tasks, [&](int64_t task) {
     auto* full_bias = static_cast<float*>(ThreadScratch(p.channels * sizeof(float)));
     FillBias(bias, p.bias_size, p.channels, full_bias);

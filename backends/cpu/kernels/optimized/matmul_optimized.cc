@@ -62,7 +62,8 @@ KernelStatus MatmulInt8Optimized(const TileKernels& kernels, const MatmulParams&
   const int64_t groups = p.batch * row_groups;
   // The packed B lives in the calling thread's scratch when packed here, so only a B packed at
   // bind time lets the tasks run on the pool (whose threads have scratch of their own).
-  const int64_t tasks = packed_b != nullptr ? TaskCount(groups) : 1;
+  const int64_t tasks =
+      packed_b != nullptr ? TaskCount(groups, int64_t{kTileRows} * p.depth * p.columns) : 1;
   std::atomic<bool> failed{false};
   const auto run = [&](int64_t task) {
     auto* scratch = static_cast<std::byte*>(ThreadScratch(scratch_bytes));
@@ -127,7 +128,7 @@ void MatmulFp32Optimized(const TileKernels& kernels, const MatmulParams& p,
   const int64_t row_groups = (static_cast<int64_t>(p.rows) + kTileRows - 1) / kTileRows;
   const int64_t groups = p.batch * row_groups;
   // Workers never touch the calling thread's scratch, so a B packed here is safe to share.
-  const int64_t tasks = TaskCount(groups);
+  const int64_t tasks = TaskCount(groups, int64_t{kTileRows} * p.depth * p.columns);
   ParallelFor(tasks, [&](int64_t task) {
     const auto [first, last] = TaskRange(groups, tasks, task);
     for (int64_t group = first; group < last; ++group) {

@@ -12,9 +12,14 @@
 
 namespace inferd::cpu::kernels::optimized {
 
-// Up to 16 tasks (enough to balance a few threads), none smaller than 16 units: handing a task to
-// a worker costs microseconds, so small operators stay on the calling thread.
-inline int64_t TaskCount(int64_t units) { return std::clamp<int64_t>(units / 16, 1, 16); }
+// Up to 16 tasks (enough to balance a few threads) of at least kMinTaskWork multiply-adds each
+// (tens of microseconds: handing a task to a worker costs a few), never more than `units`.
+inline constexpr int64_t kMinTaskWork = int64_t{1} << 18;
+
+inline int64_t TaskCount(int64_t units, int64_t work_per_unit) {
+  return std::clamp<int64_t>(units * work_per_unit / kMinTaskWork, 1,
+                             std::clamp<int64_t>(units, 1, 16));
+}
 
 // Units [first, last) of task `task` out of `tasks`.
 inline std::pair<int64_t, int64_t> TaskRange(int64_t units, int64_t tasks, int64_t task) {

@@ -154,7 +154,7 @@ TEST_P(FusedRequantizationTest, MatmulMatchesSeparateReferenceOperators) {
     MatmulParams p;
     p.batch = RandomInt(rng, 1, 2);
     p.rows = RandomInt(rng, 1, 200);
-    p.depth = RandomInt(rng, 1, 60);
+    p.depth = RandomInt(rng, 1, 200);
     p.columns = RandomInt(rng, 1, 40);
     p.a_zp = RandomInt(rng, -128, 127);
     p.b_zp = RandomInt(rng, -128, 127);
