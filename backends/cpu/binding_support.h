@@ -20,6 +20,7 @@
 #include "backends/cpu/kernels/kernel_types.h"
 #include "backends/cpu/kernels/matmul.h"
 #include "backends/cpu/kernels/pooling.h"
+#include "backends/cpu/kernels/rescale.h"
 #include "engine/graph/graph.h"
 
 namespace inferd::cpu {
@@ -126,6 +127,34 @@ inline int64_t Elements(const graph::Tensor& t) { return graph::ElementCount(t).
 
 inline k::NanMode ToKernel(graph::NanMode mode) {
   return mode == graph::NanMode::kIgnore ? k::NanMode::kIgnore : k::NanMode::kPropagate;
+}
+
+// A RESCALE's parameter block without its operand values (pointers and zero points are read at
+// run time); nullopt for an UNKNOWN rounding mode.
+inline std::optional<k::RescaleParams> RescaleParamsOf(const graph::Graph& g,
+                                                       const graph::Operator& op) {
+  const auto& attr = std::get<graph::RescaleAttr>(op.attribute);
+  const graph::Tensor& input = g.tensor(op.inputs[0]);
+  k::RescaleParams p;
+  p.element_count = Elements(input);
+  p.per_channel = attr.per_channel;
+  p.channels = attr.per_channel && !input.shape.empty() ? Dim(input, input.shape.size() - 1) : 1;
+  p.scale32 = attr.scale32;
+  p.input_unsigned = attr.input_unsigned;
+  p.output_unsigned = attr.output_unsigned;
+  switch (attr.rounding_mode) {
+    case graph::RoundingMode::kSingleRound:
+      p.rounding_mode = k::RoundingMode::kSingleRound;
+      return p;
+    case graph::RoundingMode::kInexactRound:
+      p.rounding_mode = k::RoundingMode::kInexactRound;
+      return p;
+    case graph::RoundingMode::kDoubleRound:
+      p.rounding_mode = k::RoundingMode::kDoubleRound;
+      return p;
+    default:
+      return std::nullopt;
+  }
 }
 
 // Kernel parameter blocks of the operators whose shapes and attributes several binders read.

@@ -1,11 +1,13 @@
 #include "backends/cpu/cpu_backend.h"
 
 #include <cstdint>
+#include <map>
 #include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "backends/cpu/graph_executor.h"
@@ -152,6 +154,21 @@ absl::StatusOr<std::vector<Port>> MatchPorts(const GraphExecutor& executor,
   return ports;
 }
 
+// The config's `cpu_threads` parameter: threads per instance for the optimised kernels (the
+// instance's own thread plus workers), 1 when absent.
+absl::StatusOr<int> ThreadCount(const std::map<std::string, std::string>& parameters) {
+  auto it = parameters.find(std::string(CpuBackend::kCpuThreadsParameter));
+  if (it == parameters.end()) return 1;
+  int threads = 0;
+  if (!absl::SimpleAtoi(it->second, &threads) || threads < 1 ||
+      threads > CpuBackend::kMaxCpuThreads) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "parameter '", std::string(CpuBackend::kCpuThreadsParameter),
+        "' must be an integer from 1 to ", CpuBackend::kMaxCpuThreads, "; got '", it->second, "'"));
+  }
+  return threads;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Executable>> CpuBackend::Load(const BackendLoadRequest& request) {
@@ -161,7 +178,10 @@ absl::StatusOr<std::unique_ptr<Executable>> CpuBackend::Load(const BackendLoadRe
         absl::StrCat("the ", std::string(kName), " backend runs TOSA graphs; ",
                      request.model_path.filename().string(), " is not one"));
   }
-  absl::StatusOr<std::unique_ptr<GraphExecutor>> executor = GraphExecutor::Create(request.graph);
+  absl::StatusOr<int> threads = ThreadCount(request.parameters);
+  if (!threads.ok()) return threads.status();
+  absl::StatusOr<std::unique_ptr<GraphExecutor>> executor =
+      GraphExecutor::Create(request.graph, GraphExecutorOptions{.threads = *threads});
   if (!executor.ok()) return executor.status();
   const bool batching = request.max_batch_size > 0;
   const graph::Block& main = request.graph->main_block();

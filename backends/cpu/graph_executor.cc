@@ -14,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "backends/cpu/constant_layout.h"
 #include "backends/cpu/memory_plan.h"
+#include "backends/cpu/requantisation_fusion.h"
 
 namespace inferd::cpu {
 namespace {
@@ -37,7 +38,14 @@ absl::StatusOr<std::unique_ptr<GraphExecutor>> GraphExecutor::Create(
   if (graph == nullptr || graph->blocks.empty()) {
     return absl::InvalidArgumentError("the CPU backend needs a TOSA graph with a main block");
   }
+  if (options.threads < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("thread count must be >= 1, got ", options.threads));
+  }
   std::unique_ptr<GraphExecutor> executor(new GraphExecutor(std::move(graph), options));
+  if (options.threads > 1) {
+    executor->pool_ = std::make_unique<kernels::optimized::ThreadPool>(options.threads);
+  }
   if (absl::Status status = executor->Plan(); !status.ok()) return status;
   return executor;
 }
@@ -135,10 +143,23 @@ absl::Status GraphExecutor::PlanBlock(graph::BlockId block_id) {
   const bool is_main = block_id == graph::Graph::kMainBlock;
   const std::string where = is_main ? std::string() : absl::StrCat("block '", block.name, "' ");
 
+  // Operators folded into another's step run at that step: `position` is where each operator's
+  // reads and writes happen, for the lifetimes below.
+  std::vector<int32_t> position(block.operators.size());
+  for (size_t i = 0; i < position.size(); ++i) position[i] = static_cast<int32_t>(i);
+  std::vector<const RequantisationFusion*> fusion_at(block.operators.size(), nullptr);
+  const std::vector<RequantisationFusion> fusions = FindRequantisationFusions(g, block_id);
+  for (const RequantisationFusion& fusion : fusions) {
+    fusion_at[fusion.producer] = &fusion;
+    position[fusion.rescale] = static_cast<int32_t>(fusion.producer);
+    if (fusion.clamp) position[*fusion.clamp] = static_cast<int32_t>(fusion.producer);
+  }
+
   // Bind first: a missing kernel is the most useful error to report.
   for (size_t i = 0; i < block.operators.size(); ++i) {
     const graph::Operator& op = block.operators[i];
     if (folded_.IsFolded(block_id, i)) continue;
+    if (position[i] != static_cast<int32_t>(i)) continue;  // runs inside a fused step
     if (op.op == graph::Op::kCondIf || op.op == graph::Op::kWhileLoop) {
       const std::vector<graph::BlockId> callees = Callees(op);
       for (graph::TensorId id : op.inputs) {
@@ -168,7 +189,9 @@ absl::Status GraphExecutor::PlanBlock(graph::BlockId block_id) {
       if (*access) plan.steps.push_back(Step{*std::move(access), i});
       continue;
     }
-    absl::StatusOr<BoundStep> step = BindOperator(g, op);
+    absl::StatusOr<BoundStep> step = fusion_at[i] != nullptr
+                                         ? BindRequantisationFusion(g, block_id, *fusion_at[i])
+                                         : BindOperator(g, op);
     if (!step.ok()) {
       return absl::Status(step.status().code(), absl::StrCat(where, "operator #", i, " ",
                                                              std::string(graph::OpName(op.op)),
@@ -190,14 +213,15 @@ absl::Status GraphExecutor::PlanBlock(graph::BlockId block_id) {
   }
   for (int32_t i = 0; i < op_count; ++i) {
     const graph::Operator& op = block.operators[i];
-    for (graph::TensorId id : op.inputs) use(id, i);
+    const int32_t at = position[i];
+    for (graph::TensorId id : op.inputs) use(id, at);
     std::vector<graph::TensorId> referenced;
     std::vector<bool> visited(g.blocks.size(), false);
     for (graph::BlockId callee : Callees(op)) CollectReferences(g, callee, referenced, visited);
-    for (graph::TensorId id : referenced) use(id, i);
+    for (graph::TensorId id : referenced) use(id, at);
     if (IsConstantOp(op.op) || folded_.IsFolded(block_id, static_cast<size_t>(i))) continue;
     for (graph::TensorId id : op.outputs) {
-      first_use[id] = i;
+      first_use[id] = at;
       use(id, i);
     }
   }
@@ -330,6 +354,7 @@ absl::Status GraphExecutor::Run(std::span<const std::span<const uint8_t>> inputs
     }
   }
 
+  const kernels::optimized::ScopedKernelThreadPool use_pool(pool_.get());
   if (absl::Status status = RunBlock(graph::Graph::kMainBlock, RunContext{cancellation, deadline});
       !status.ok()) {
     return status;

@@ -1,7 +1,9 @@
 // GraphExecutor: runs the main block of a validated TOSA graph on the CPU reference kernels.
 //
 // Everything is decided once in Create: each operator is bound to its kernel (an operator without
-// one fails creation with UNIMPLEMENTED, never a run), and every input and intermediate tensor gets
+// one fails creation with UNIMPLEMENTED, never a run; a RESCALE / CLAMP after an INT8 convolution
+// or matrix product may be folded into it, see requantisation_fusion.h), and every input and
+// intermediate tensor gets
 // a fixed place in an arena sized by a lifetime-aware memory plan. A run therefore allocates
 // nothing; it only points inputs at the caller's bytes (copying them when misaligned), calls the
 // bound kernels in order and copies the outputs out.
@@ -31,6 +33,7 @@
 #include "absl/time/time.h"
 #include "backends/cpu/constant_folding.h"
 #include "backends/cpu/kernel_binding.h"
+#include "backends/cpu/kernels/optimized/thread_pool.h"
 #include "backends/cpu/variable_store.h"
 #include "engine/cancellation.h"
 #include "engine/graph/graph.h"
@@ -41,6 +44,9 @@ namespace inferd::cpu {
 struct GraphExecutorOptions {
   // Evaluate operators whose inputs are all constants once, at load (constant_folding.h).
   bool fold_constants = true;
+  // How many threads (>= 1) the optimised kernels split each operator over during a run: the
+  // calling thread and threads - 1 workers the executor owns. Results do not depend on it.
+  int threads = 1;
 };
 
 class GraphExecutor {
@@ -135,6 +141,7 @@ class GraphExecutor {
   std::shared_ptr<const graph::Graph> graph_;
   GraphExecutorOptions options_;
   FoldedConstants folded_;
+  std::unique_ptr<kernels::optimized::ThreadPool> pool_;  // null for one thread
   std::vector<BlockPlan> blocks_;  // by BlockId; only blocks reachable from the main block
   std::vector<ControlOp> control_;
   size_t arena_bytes_ = 0;  // all blocks together

@@ -25,6 +25,7 @@
 #include "backends/cpu/kernels/optimized/elementwise_optimized.h"
 #include "backends/cpu/kernels/optimized/matmul_optimized.h"
 #include "backends/cpu/kernels/optimized/pooling_optimized.h"
+#include "backends/cpu/kernels/optimized/rescale_optimized.h"
 #include "backends/cpu/kernels/optimized/tile_kernels.h"
 #include "backends/cpu/kernels/pooling.h"
 #include "backends/cpu/kernels/rescale.h"
@@ -504,7 +505,8 @@ BoundStep RescaleStep(const k::RescaleParams& p, DType in_dtype, DType out_dtype
                       const graph::Operator& op) {
   const TensorId in = op.inputs[0], multiplier = op.inputs[1], shift = op.inputs[2],
                  izp = op.inputs[3], ozp = op.inputs[4], o = op.outputs[0];
-  return [p, in_dtype, out_dtype, in, multiplier, shift, izp, ozp, o](TensorData d) {
+  const opt::RescaleKernels* vector = opt::SelectRescaleKernels();
+  return [p, vector, in_dtype, out_dtype, in, multiplier, shift, izp, ozp, o](TensorData d) {
     k::RescaleParams q = p;
     if (q.scale32) {
       q.multiplier32 = In<int32_t>(d, multiplier);
@@ -514,6 +516,10 @@ BoundStep RescaleStep(const k::RescaleParams& p, DType in_dtype, DType out_dtype
     q.shift = In<int8_t>(d, shift);
     q.input_zp = static_cast<int32_t>(ReadInt(d[izp], in_dtype));
     q.output_zp = static_cast<int32_t>(ReadInt(d[ozp], out_dtype));
+    if (vector != nullptr) {
+      return FromKernel(
+          opt::RescaleOptimized<InT, OutT>(*vector, q, In<InT>(d, in), Out<OutT>(d, o)));
+    }
     return FromKernel(k::Rescale<InT, OutT>(q, In<InT>(d, in), Out<OutT>(d, o)));
   };
 }
@@ -535,37 +541,18 @@ absl::StatusOr<BoundStep> RescaleForInput(const graph::Graph& g, const graph::Op
 }
 
 absl::StatusOr<BoundStep> BindRescale(const graph::Graph& g, const graph::Operator& op) {
-  const auto& attr = std::get<graph::RescaleAttr>(op.attribute);
   const graph::Tensor& input = g.tensor(op.inputs[0]);
-  k::RescaleParams p;
-  p.element_count = Elements(input);
-  p.per_channel = attr.per_channel;
-  p.channels = attr.per_channel && !input.shape.empty() ? Dim(input, input.shape.size() - 1) : 1;
-  p.scale32 = attr.scale32;
-  p.input_unsigned = attr.input_unsigned;
-  p.output_unsigned = attr.output_unsigned;
-  switch (attr.rounding_mode) {
-    case graph::RoundingMode::kSingleRound:
-      p.rounding_mode = k::RoundingMode::kSingleRound;
-      break;
-    case graph::RoundingMode::kInexactRound:
-      p.rounding_mode = k::RoundingMode::kInexactRound;
-      break;
-    case graph::RoundingMode::kDoubleRound:
-      p.rounding_mode = k::RoundingMode::kDoubleRound;
-      break;
-    default:
-      return NoKernel(g, op, ", rounding mode UNKNOWN");
-  }
+  const std::optional<k::RescaleParams> p = RescaleParamsOf(g, op);
+  if (!p) return NoKernel(g, op, ", rounding mode UNKNOWN");
   switch (input.dtype) {
     case DType::kInt8:
-      return RescaleForInput<int8_t>(g, op, p, input.dtype);
+      return RescaleForInput<int8_t>(g, op, *p, input.dtype);
     case DType::kInt16:
-      return RescaleForInput<int16_t>(g, op, p, input.dtype);
+      return RescaleForInput<int16_t>(g, op, *p, input.dtype);
     case DType::kInt32:
-      return RescaleForInput<int32_t>(g, op, p, input.dtype);
+      return RescaleForInput<int32_t>(g, op, *p, input.dtype);
     case DType::kInt48:
-      return RescaleForInput<int64_t>(g, op, p, input.dtype);
+      return RescaleForInput<int64_t>(g, op, *p, input.dtype);
     default:
       return NoKernel(g, op);
   }

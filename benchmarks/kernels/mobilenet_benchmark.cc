@@ -1,9 +1,10 @@
 // MobileNetV2-shaped INT8 and FP32 graphs (tools/build_mobilenet.py) run through the real CPU
-// GraphExecutor with the optimised kernels and with the reference kernels, and (FP32) through
-// XNNPACK on the same weights, interleaved in one process; prints medians, ratios and a
+// GraphExecutor with the optimised kernels and with the reference kernels, and through XNNPACK on
+// the same weights and quantisation, interleaved in one process; prints medians, ratios and a
 // per-operator profile of the optimised run.
 //
 //   inferd_mobilenet_benchmark [--model-dir DIR] [--runs N] [--reference-runs N] [--profile-runs N]
+//                              [--threads N (default 2)] [--check-xnnpack 1]
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -16,6 +17,7 @@
 #include <random>
 #include <span>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -38,6 +40,7 @@ struct Options {
   int runs = 15;
   int reference_runs = 3;
   int profile_runs = 5;
+  int threads = 2;             // besides 1: the second thread count ours and XNNPACK run with
   bool check_xnnpack = false;  // print the first operators where XNNPACK and the kernels diverge
 };
 
@@ -93,6 +96,9 @@ absl::Status Benchmark(const Options& options, const std::string& tag) {
   opt::SetOptimizedKernelsEnabled(true);
   auto optimized = cpu::GraphExecutor::Create(*loaded);
   if (!optimized.ok()) return optimized.status();
+  auto optimized_n =
+      cpu::GraphExecutor::Create(*loaded, cpu::GraphExecutorOptions{.threads = options.threads});
+  if (!optimized_n.ok()) return optimized_n.status();
   opt::SetOptimizedKernelsEnabled(false);
   auto reference = cpu::GraphExecutor::Create(*loaded);
   opt::SetOptimizedKernelsEnabled(true);
@@ -111,9 +117,11 @@ absl::Status Benchmark(const Options& options, const std::string& tag) {
       std::memcpy(input.data() + 4 * i, &v, 4);
     }
   }
-  std::vector<uint8_t> out_opt(out_bytes), out_ref(out_bytes), out_xnn(out_bytes);
+  std::vector<uint8_t> out_opt(out_bytes), out_opt_n(out_bytes), out_ref(out_bytes),
+      out_xnn(out_bytes);
   const std::span<const uint8_t> in_span[] = {input};
   const std::span<uint8_t> opt_span[] = {out_opt};
+  const std::span<uint8_t> opt_n_span[] = {out_opt_n};
   const std::span<uint8_t> ref_span[] = {out_ref};
 
   std::vector<Subject> subjects;
@@ -131,27 +139,30 @@ absl::Status Benchmark(const Options& options, const std::string& tag) {
        true,
        {},
        {}});
+  const std::string kernels_name =
+      opt::SelectTileKernels() ? opt::SelectTileKernels()->name : "none";
+  subjects.push_back(
+      {absl::StrFormat("optimised kernels [%s] (%d threads)", kernels_name, options.threads),
+       [&] { return (*optimized_n)->Run(in_span, opt_n_span); },
+       options.runs,
+       false,
+       {},
+       {}});
 #ifdef INFERD_HAVE_XNNPACK
   std::vector<std::unique_ptr<XnnpackNetwork>> xnn;
-  if (tag == "fp32") {
-    for (int threads : {1, 2}) {
-      auto network = CreateXnnpackNetwork(g, threads);
-      if (!network.ok()) return network.status();
-      xnn.push_back(*std::move(network));
-      XnnpackNetwork* net = xnn.back().get();
-      subjects.push_back(
-          {absl::StrFormat("XNNPACK f32 (%d thread%s)", threads, threads == 1 ? "" : "s"),
-           [net, &input, &out_xnn] {
-             return net->Run(
-                 std::span<const float>(reinterpret_cast<const float*>(input.data()),
-                                        input.size() / 4),
-                 std::span<float>(reinterpret_cast<float*>(out_xnn.data()), out_xnn.size() / 4));
-           },
-           options.runs,
-           threads == 1,
-           {},
-           {}});
-    }
+  for (int threads : {1, options.threads}) {
+    auto network = CreateXnnpackNetwork(g, threads);
+    if (!network.ok()) return network.status();
+    xnn.push_back(*std::move(network));
+    XnnpackNetwork* net = xnn.back().get();
+    subjects.push_back(
+        {absl::StrFormat("XNNPACK %s (%d thread%s)", tag == "int8" ? "qc8/qs8" : "f32", threads,
+                         threads == 1 ? "" : "s"),
+         [net, &input, &out_xnn] { return net->Run(input, out_xnn); },
+         options.runs,
+         threads == 1,
+         {},
+         {}});
   }
 #endif
 
@@ -162,6 +173,21 @@ absl::Status Benchmark(const Options& options, const std::string& tag) {
   if (tag == "int8") {
     std::cout << "  optimised output == reference output: "
               << (out_opt == out_ref ? "yes (bit-exact)" : "NO") << "\n";
+    std::cout << "  " << options.threads << "-thread output == 1-thread output: "
+              << (out_opt_n == out_opt ? "yes (bit-exact)" : "NO") << "\n";
+#ifdef INFERD_HAVE_XNNPACK
+    int max_lsb = 0;
+    size_t differing = 0;
+    for (size_t i = 0; i < out_bytes; ++i) {
+      const int diff = std::abs(static_cast<int8_t>(out_xnn[i]) - static_cast<int8_t>(out_ref[i]));
+      max_lsb = std::max(max_lsb, diff);
+      differing += diff != 0;
+    }
+    std::cout << absl::StrFormat(
+        "  XNNPACK vs reference (different requantisation rounding): %zu of %zu logits differ, "
+        "by at most %d\n",
+        differing, out_bytes, max_lsb);
+#endif
   } else {
     double max_diff = 0, max_xnn = 0, max_abs = 0;
     for (size_t i = 0; i < out_bytes / 4; ++i) {
@@ -177,6 +203,8 @@ absl::Status Benchmark(const Options& options, const std::string& tag) {
         "  max |optimised - reference| = %.3g, max |XNNPACK - reference| = %.3g (max |output| "
         "%.3g)\n",
         max_diff, max_xnn, max_abs);
+    std::cout << "  " << options.threads << "-thread output == 1-thread output: "
+              << (out_opt_n == out_opt ? "yes (bit-exact)" : "NO") << "\n";
   }
 
 #ifdef INFERD_HAVE_XNNPACK
@@ -188,19 +216,30 @@ absl::Status Benchmark(const Options& options, const std::string& tag) {
       if (op.outputs.empty() || op.op == graph::Op::kConst || op.op == graph::Op::kConstShape) {
         continue;
       }
-      const float* theirs = xnn.back()->TensorValues(op.outputs[0]);
+      const uint8_t* theirs = xnn.back()->TensorBytes(op.outputs[0]);
       const auto& ours = (*tensors)[op.outputs[0]];
       if (theirs == nullptr) continue;
+      const bool is_int8 = g.tensor(op.outputs[0]).dtype == graph::DType::kInt8;
+      if (!is_int8 && g.tensor(op.outputs[0]).dtype != graph::DType::kFp32) continue;
       double diff = 0;
-      for (size_t i = 0; i < ours.size() / 4; ++i) {
-        float v;
-        std::memcpy(&v, ours.data() + 4 * i, 4);
-        diff = std::max(diff, static_cast<double>(std::fabs(v - theirs[i])));
+      for (size_t i = 0; i < (is_int8 ? ours.size() : ours.size() / 4); ++i) {
+        double a, b;
+        if (is_int8) {
+          a = static_cast<int8_t>(ours[i]);
+          b = static_cast<int8_t>(theirs[i]);
+        } else {
+          float x, y;
+          std::memcpy(&x, ours.data() + 4 * i, 4);
+          std::memcpy(&y, theirs + 4 * i, 4);
+          a = x;
+          b = y;
+        }
+        diff = std::max(diff, std::fabs(a - b));
       }
       std::cout << absl::StrFormat("  check %-18s %-28s max diff %.3g\n",
                                    std::string(graph::OpName(op.op)), g.tensor(op.outputs[0]).name,
                                    diff);
-      if (diff > 1e-3 && ++reported >= 3) break;
+      if (diff > (is_int8 ? 2 : 1e-3) && ++reported >= 3) break;
     }
   }
 #endif
@@ -213,6 +252,9 @@ absl::Status Benchmark(const Options& options, const std::string& tag) {
         const Sample sample = TimeRun(s.run);
         s.wall.push_back(sample.wall_ms);
         s.cpu.push_back(sample.cpu_ms);
+        // Thread-pool workers poll for a while after a run (pthreadpool's for tens of ms): let
+        // them go to sleep so they do not take a core from the next subject.
+        if (!s.single_threaded) std::this_thread::sleep_for(std::chrono::milliseconds(100));
       }
     }
   }
@@ -231,7 +273,15 @@ absl::Status Benchmark(const Options& options, const std::string& tag) {
                                    wall, wall / base_wall, "-", "-");
     }
   }
-  std::cout << "  (medians; ratio = subject / optimised kernels)\n";
+  std::cout << "  (medians; ratio = subject / optimised kernels, 1 thread)\n";
+#ifdef INFERD_HAVE_XNNPACK
+  // Subjects: reference, ours x1, ours xN, XNNPACK x1, XNNPACK xN.
+  std::cout << absl::StrFormat(
+      "  ours / XNNPACK: 1 thread %.2fx wall, %.2fx thread-CPU; %d threads %.2fx wall\n",
+      Median(subjects[1].wall) / Median(subjects[3].wall),
+      Median(subjects[1].cpu) / Median(subjects[3].cpu), options.threads,
+      Median(subjects[2].wall) / Median(subjects[4].wall));
+#endif
 
   auto profile = ProfileOperators(g, input, options.profile_runs);
   if (!profile.ok()) return profile.status();
@@ -258,6 +308,12 @@ int main(int argc, char** argv) {
       options.reference_runs = std::stoi(value);
     } else if (flag == "--check-xnnpack") {
       options.check_xnnpack = value == "1" || value == "true";
+    } else if (flag == "--threads") {
+      options.threads = std::stoi(value);
+      if (options.threads < 1) {
+        std::cerr << "--threads must be >= 1\n";
+        return 2;
+      }
     } else if (flag == "--profile-runs") {
       options.profile_runs = std::stoi(value);
     } else {

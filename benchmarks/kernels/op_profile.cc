@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_format.h"
 #include "backends/cpu/kernel_binding.h"
+#include "backends/cpu/requantisation_fusion.h"
 
 namespace inferd::bench {
 namespace {
@@ -37,6 +38,8 @@ struct Runner {
   std::vector<uint8_t*> data;
   std::vector<cpu::BoundStep> steps;
   std::vector<size_t> indices;
+  std::vector<std::string> names;  // per step: the operator, with what was fused into it
+  std::vector<cpu::RequantisationFusion> fusions;
 };
 
 absl::Status Prepare(const graph::Graph& g, std::span<const uint8_t> input, Runner& runner) {
@@ -44,6 +47,7 @@ absl::Status Prepare(const graph::Graph& g, std::span<const uint8_t> input, Runn
   auto& data = runner.data;
   auto& steps = runner.steps;
   auto& indices = runner.indices;
+  auto& names = runner.names;
   data.assign(g.tensors.size(), nullptr);
   for (size_t id = 0; id < g.tensors.size(); ++id) {
     const graph::Tensor& t = g.tensors[id];
@@ -58,12 +62,29 @@ absl::Status Prepare(const graph::Graph& g, std::span<const uint8_t> input, Runn
   }
   const graph::Block& block = g.main_block();
   std::memcpy(data[block.inputs[0]], input.data(), input.size());
+  // Fused as the executor fuses them; a fused step is timed under its producer.
+  std::vector<const cpu::RequantisationFusion*> fusion_at(block.operators.size(), nullptr);
+  std::vector<bool> absorbed(block.operators.size(), false);
+  runner.fusions = cpu::FindRequantisationFusions(g, graph::Graph::kMainBlock);
+  for (const cpu::RequantisationFusion& fusion : runner.fusions) {
+    fusion_at[fusion.producer] = &fusion;
+    absorbed[fusion.rescale] = true;
+    if (fusion.clamp) absorbed[*fusion.clamp] = true;
+  }
   for (size_t i = 0; i < block.operators.size(); ++i) {
-    absl::StatusOr<cpu::BoundStep> step = cpu::BindOperator(g, block.operators[i]);
+    if (absorbed[i]) continue;
+    absl::StatusOr<cpu::BoundStep> step =
+        fusion_at[i] != nullptr
+            ? cpu::BindRequantisationFusion(g, graph::Graph::kMainBlock, *fusion_at[i])
+            : cpu::BindOperator(g, block.operators[i]);
     if (!step.ok()) return step.status();
     if (!*step) continue;
     steps.push_back(*std::move(step));
     indices.push_back(i);
+    names.push_back(std::string(graph::OpName(block.operators[i].op)) +
+                    (fusion_at[i] == nullptr ? ""
+                     : fusion_at[i]->clamp   ? "+RESCALE+CLAMP"
+                                             : "+RESCALE"));
   }
   return absl::OkStatus();
 }
@@ -104,7 +125,7 @@ absl::StatusOr<std::vector<OperatorTime>> ProfileOperators(const graph::Graph& g
   std::vector<OperatorTime> times;
   for (size_t s = 0; s < steps.size(); ++s) {
     const graph::Operator& op = block.operators[indices[s]];
-    times.push_back({indices[s], std::string(graph::OpName(op.op)),
+    times.push_back({indices[s], runner.names[s],
                      op.outputs.empty() ? "" : g.tensor(op.outputs[0]).name, Median(samples[s])});
   }
   return times;
@@ -121,19 +142,19 @@ void PrintProfile(const std::vector<OperatorTime>& times, int top, std::ostream&
   std::vector<std::pair<std::string, std::pair<double, int>>> rows(by_type.begin(), by_type.end());
   std::sort(rows.begin(), rows.end(),
             [](const auto& a, const auto& b) { return a.second.first > b.second.first; });
-  out << absl::StrFormat("  %-18s %6s %12s %7s\n", "operator", "count", "time (us)", "share");
+  out << absl::StrFormat("  %-28s %6s %12s %7s\n", "operator", "count", "time (us)", "share");
   for (const auto& [name, value] : rows) {
-    out << absl::StrFormat("  %-18s %6d %12.1f %6.1f%%\n", name, value.second, value.first,
+    out << absl::StrFormat("  %-28s %6d %12.1f %6.1f%%\n", name, value.second, value.first,
                            100.0 * value.first / total);
   }
-  out << absl::StrFormat("  %-18s %6d %12.1f\n", "sum of medians", static_cast<int>(times.size()),
+  out << absl::StrFormat("  %-28s %6d %12.1f\n", "sum of medians", static_cast<int>(times.size()),
                          total);
   std::vector<OperatorTime> sorted = times;
   std::sort(sorted.begin(), sorted.end(),
             [](const OperatorTime& a, const OperatorTime& b) { return a.median_us > b.median_us; });
   out << absl::StrFormat("  slowest %d operators:\n", top);
   for (int i = 0; i < top && i < static_cast<int>(sorted.size()); ++i) {
-    out << absl::StrFormat("    #%-4d %-18s %-28s %10.1f us\n", sorted[i].op_index,
+    out << absl::StrFormat("    #%-4d %-28s %-28s %10.1f us\n", sorted[i].op_index,
                            sorted[i].op_name, sorted[i].output, sorted[i].median_us);
   }
 }

@@ -1,5 +1,5 @@
 // Per-operator timing of a TOSA graph on the CPU backend's kernels: every operator of the main
-// block is bound with the backend's own BindOperator (so the same optimised or reference kernels
+// block is bound with the backend's own BindOperator and requantisation fusion (so the same kernels
 // the executor would pick) and run one by one against plain per-tensor buffers, timing each in
 // thread CPU time.
 #pragma once
@@ -18,7 +18,7 @@ namespace inferd::bench {
 
 struct OperatorTime {
   size_t op_index = 0;
-  std::string op_name;   // TOSA operator name
+  std::string op_name;   // TOSA operator name, "+RESCALE(+CLAMP)" when those were fused into it
   std::string output;    // name of the operator's first output tensor
   double median_us = 0;  // thread CPU time
 };

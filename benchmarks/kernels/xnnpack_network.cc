@@ -1,8 +1,5 @@
 #include "benchmarks/kernels/xnnpack_network.h"
 
-#include <pthreadpool.h>
-#include <xnnpack.h>
-
 #include <algorithm>
 #include <cstring>
 #include <limits>
@@ -13,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "benchmarks/kernels/xnnpack_network_base.h"
 
 namespace inferd::bench {
 namespace {
@@ -30,19 +28,11 @@ float ClampBound(const std::vector<uint8_t>& bytes) {
   return v;
 }
 
-class Network : public XnnpackNetwork {
+class Fp32Network : public XnnpackNetworkBase {
  public:
-  ~Network() override {
-    for (xnn_operator_t op : operators_) xnn_delete_operator(op);
-    if (pool_ != nullptr) pthreadpool_destroy(pool_);
-  }
-
   absl::Status Build(const graph::Graph& g, int threads) {
-    if (threads > 1) pool_ = pthreadpool_create(threads);
+    Begin(g, threads);
     const graph::Block& block = g.main_block();
-    input_ = block.inputs[0];
-    output_ = block.outputs[0];
-    Buffer(g, input_);
     const auto& ops = block.operators;
     for (size_t i = 0; i < ops.size(); ++i) {
       const graph::Operator& op = ops[i];
@@ -65,7 +55,7 @@ class Network : public XnnpackNetwork {
         const auto& clamp = std::get<graph::ClampAttr>(next->attribute);
         lo = ClampBound(clamp.min_val);
         hi = ClampBound(clamp.max_val);
-        alias_[next->outputs[0]] = out;
+        Alias(next->outputs[0], out);
         skip_next();
       }
       xnn_operator_t created = nullptr;
@@ -95,9 +85,9 @@ class Network : public XnnpackNetwork {
               FloatData(w), FloatData(g.tensor(op.inputs[2])), lo, hi,
               depthwise ? XNN_FLAG_DEPTHWISE_CONVOLUTION : 0, &created);
           if (status == xnn_status_success) {
-            status =
-                xnn_setup_convolution2d_nhwc_f32(created, 1, in.shape[1], in.shape[2],
-                                                 Buffer(g, op.inputs[0]), Buffer(g, out), pool_);
+            status = xnn_setup_convolution2d_nhwc_f32(created, 1, in.shape[1], in.shape[2],
+                                                      Buffer<float>(g, op.inputs[0]),
+                                                      Buffer<float>(g, out), pool_);
           }
           break;
         }
@@ -107,9 +97,10 @@ class Network : public XnnpackNetwork {
           status = xnn_create_add_nd_f32(-std::numeric_limits<float>::infinity(),
                                          std::numeric_limits<float>::infinity(), 0, &created);
           if (status == xnn_status_success) {
-            status = xnn_setup_add_nd_f32(created, shape.size(), shape.data(), shape.size(),
-                                          shape.data(), Buffer(g, op.inputs[0]),
-                                          Buffer(g, op.inputs[1]), Buffer(g, out), pool_);
+            status =
+                xnn_setup_add_nd_f32(created, shape.size(), shape.data(), shape.size(),
+                                     shape.data(), Buffer<float>(g, op.inputs[0]),
+                                     Buffer<float>(g, op.inputs[1]), Buffer<float>(g, out), pool_);
           }
           break;
         }
@@ -121,13 +112,13 @@ class Network : public XnnpackNetwork {
               std::numeric_limits<float>::infinity(), 0, &created);
           if (status == xnn_status_success) {
             status = xnn_setup_global_average_pooling_nwc_f32(created, 1, in.shape[1] * in.shape[2],
-                                                              Buffer(g, op.inputs[0]),
-                                                              Buffer(g, out), pool_);
+                                                              Buffer<float>(g, op.inputs[0]),
+                                                              Buffer<float>(g, out), pool_);
           }
           break;
         }
         case Op::kReshape:
-          alias_[out] = Resolve(op.inputs[0]);
+          Alias(out, Resolve(op.inputs[0]));
           continue;
         case Op::kMatMul: {
           const graph::Tensor& b = g.tensor(op.inputs[1]);
@@ -136,7 +127,7 @@ class Network : public XnnpackNetwork {
           if (next != nullptr && next->op == Op::kAdd && next->inputs[0] == out &&
               !g.tensor(next->inputs[1]).data.empty()) {
             bias = FloatData(g.tensor(next->inputs[1]));
-            alias_[next->outputs[0]] = out;
+            Alias(next->outputs[0], out);
             skip_next();
           }
           // B is [depth, columns]; the operator wants [columns, depth].
@@ -150,8 +141,8 @@ class Network : public XnnpackNetwork {
               -std::numeric_limits<float>::infinity(), std::numeric_limits<float>::infinity(), 0,
               &created);
           if (status == xnn_status_success) {
-            status = xnn_setup_fully_connected_nc_f32(created, 1, Buffer(g, op.inputs[0]),
-                                                      Buffer(g, out), pool_);
+            status = xnn_setup_fully_connected_nc_f32(created, 1, Buffer<float>(g, op.inputs[0]),
+                                                      Buffer<float>(g, out), pool_);
           }
           break;
         }
@@ -159,72 +150,88 @@ class Network : public XnnpackNetwork {
           return absl::UnimplementedError(absl::StrCat("XNNPACK baseline: no translation for ",
                                                        std::string(graph::OpName(op.op))));
       }
-      if (status != xnn_status_success) {
-        return absl::InternalError(absl::StrCat("XNNPACK rejected ",
-                                                std::string(graph::OpName(op.op)), ": status ",
-                                                static_cast<int>(status)));
+      if (absl::Status kept = Keep(status, created, std::string(graph::OpName(op.op)).c_str());
+          !kept.ok()) {
+        return kept;
       }
-      operators_.push_back(created);
     }
     return absl::OkStatus();
   }
-
-  absl::Status Run(std::span<const float> input, std::span<float> output) override {
-    std::vector<float>& in = buffers_[input_];
-    std::memcpy(in.data(), input.data(), std::min(in.size(), input.size()) * sizeof(float));
-    for (xnn_operator_t op : operators_) {
-      if (xnn_run_operator(op, pool_) != xnn_status_success) {
-        return absl::InternalError("xnn_run_operator failed");
-      }
-    }
-    const std::vector<float>& out = buffers_[Resolve(output_)];
-    std::memcpy(output.data(), out.data(), std::min(out.size(), output.size()) * sizeof(float));
-    return absl::OkStatus();
-  }
-
-  const float* TensorValues(TensorId id) const override {
-    auto it = buffers_.find(Resolve(id));
-    return it == buffers_.end() ? nullptr : it->second.data();
-  }
-
- private:
-  TensorId Resolve(TensorId id) const {
-    auto it = alias_.find(id);
-    while (it != alias_.end()) {
-      id = it->second;
-      it = alias_.find(id);
-    }
-    return id;
-  }
-
-  // XNNPACK kernels may read a few bytes past a tensor's end (XNN_EXTRA_BYTES); pad the buffers.
-  float* Buffer(const graph::Graph& g, TensorId id) {
-    id = Resolve(id);
-    auto& buffer = buffers_[id];
-    if (buffer.empty()) {
-      const graph::Tensor& t = g.tensor(id);
-      const int64_t count = graph::ElementCount(t).value_or(1);
-      buffer.assign(count + 64, 0.0f);
-      std::memcpy(buffer.data(), t.data.data(), std::min(t.data.size(), count * sizeof(float)));
-    }
-    return buffer.data();
-  }
-
-  pthreadpool_t pool_ = nullptr;
-  TensorId input_ = 0, output_ = 0;
-  std::vector<xnn_operator_t> operators_;
-  std::map<TensorId, std::vector<float>> buffers_;
-  std::map<TensorId, TensorId> alias_;
 };
 
 }  // namespace
+
+XnnpackNetworkBase::~XnnpackNetworkBase() {
+  for (xnn_operator_t op : operators_) xnn_delete_operator(op);
+  if (pool_ != nullptr) pthreadpool_destroy(pool_);
+}
+
+void XnnpackNetworkBase::Begin(const graph::Graph& g, int threads) {
+  if (threads > 1) pool_ = pthreadpool_create(threads);
+  input_ = g.main_block().inputs[0];
+  output_ = g.main_block().outputs[0];
+  Buffer(g, input_);
+}
+
+absl::Status XnnpackNetworkBase::Keep(xnn_status status, xnn_operator_t op, const char* what) {
+  if (status != xnn_status_success) {
+    if (op != nullptr) xnn_delete_operator(op);
+    return absl::InternalError(
+        absl::StrCat("XNNPACK rejected ", what, ": status ", static_cast<int>(status)));
+  }
+  operators_.push_back(op);
+  return absl::OkStatus();
+}
+
+absl::Status XnnpackNetworkBase::Run(std::span<const uint8_t> input, std::span<uint8_t> output) {
+  std::vector<uint8_t>& in = buffers_[input_];
+  std::memcpy(in.data(), input.data(), std::min(in.size(), input.size()));
+  for (xnn_operator_t op : operators_) {
+    if (xnn_run_operator(op, pool_) != xnn_status_success) {
+      return absl::InternalError("xnn_run_operator failed");
+    }
+  }
+  const std::vector<uint8_t>& out = buffers_[Resolve(output_)];
+  std::memcpy(output.data(), out.data(), std::min(out.size(), output.size()));
+  return absl::OkStatus();
+}
+
+const uint8_t* XnnpackNetworkBase::TensorBytes(TensorId id) const {
+  auto it = buffers_.find(Resolve(id));
+  return it == buffers_.end() ? nullptr : it->second.data();
+}
+
+TensorId XnnpackNetworkBase::Resolve(TensorId id) const {
+  auto it = alias_.find(id);
+  while (it != alias_.end()) {
+    id = it->second;
+    it = alias_.find(id);
+  }
+  return id;
+}
+
+uint8_t* XnnpackNetworkBase::Buffer(const graph::Graph& g, TensorId id) {
+  id = Resolve(id);
+  std::vector<uint8_t>& buffer = buffers_[id];
+  if (buffer.empty()) {
+    const graph::Tensor& t = g.tensor(id);
+    const size_t bytes = static_cast<size_t>(graph::ElementCount(t).value_or(1)) *
+                         graph::DTypeDataSize(t.dtype, 1).value_or(4);
+    buffer.assign(bytes + 256, 0);
+    std::memcpy(buffer.data(), t.data.data(), std::min(t.data.size(), bytes));
+  }
+  return buffer.data();
+}
 
 absl::StatusOr<std::unique_ptr<XnnpackNetwork>> CreateXnnpackNetwork(const graph::Graph& graph,
                                                                      int threads) {
   if (xnn_initialize(nullptr) != xnn_status_success) {
     return absl::UnavailableError("xnn_initialize failed (CPU not supported by XNNPACK?)");
   }
-  auto network = std::make_unique<Network>();
+  if (graph.tensor(graph.main_block().inputs[0]).dtype == graph::DType::kInt8) {
+    return CreateXnnpackInt8Network(graph, threads);
+  }
+  auto network = std::make_unique<Fp32Network>();
   if (absl::Status status = network->Build(graph, threads); !status.ok()) return status;
   return network;
 }

@@ -61,13 +61,24 @@ bool ViolatesErrorIf(const RescaleParams& p, int64_t input_zp, int64_t output_zp
 }  // namespace
 
 template <typename InT, typename OutT>
-KernelStatus Rescale(const RescaleParams& p, const InT* input, OutT* output) {
-  const int64_t input_zp = Extend<InT>(p.input_zp, p.input_unsigned);
-  const int64_t output_zp = Extend<OutT>(p.output_zp, p.output_unsigned);
-  if (ViolatesErrorIf<InT, OutT>(p, input_zp, output_zp)) return KernelStatus::kInvalidArgument;
+RescaleSetup SetUpRescale(const RescaleParams& p) {
+  RescaleSetup setup;
+  setup.input_zp = Extend<InT>(p.input_zp, p.input_unsigned);
+  setup.output_zp = Extend<OutT>(p.output_zp, p.output_unsigned);
+  setup.error_if = ViolatesErrorIf<InT, OutT>(p, setup.input_zp, setup.output_zp);
+  setup.out_min = p.output_unsigned ? 0 : kSignedMin<OutT>;
+  setup.out_max = p.output_unsigned ? kUnsignedMax<OutT> : kSignedMax<OutT>;
+  return setup;
+}
 
-  const int64_t out_min = p.output_unsigned ? 0 : kSignedMin<OutT>;
-  const int64_t out_max = p.output_unsigned ? kUnsignedMax<OutT> : kSignedMax<OutT>;
+template <typename InT, typename OutT>
+KernelStatus Rescale(const RescaleParams& p, const InT* input, OutT* output) {
+  const RescaleSetup setup = SetUpRescale<InT, OutT>(p);
+  if (setup.error_if) return KernelStatus::kInvalidArgument;
+  const int64_t input_zp = setup.input_zp;
+  const int64_t output_zp = setup.output_zp;
+  const int64_t out_min = setup.out_min;
+  const int64_t out_max = setup.out_max;
   const bool double_round = p.rounding_mode == RoundingMode::kDoubleRound;
   const int64_t channels = p.per_channel ? p.channels : 1;
   const int64_t rows = p.per_channel ? p.element_count / channels : p.element_count;
@@ -92,8 +103,9 @@ KernelStatus Rescale(const RescaleParams& p, const InT* input, OutT* output) {
   return unpredictable ? KernelStatus::kUnpredictable : KernelStatus::kOk;
 }
 
-#define INFERD_RESCALE_INSTANTIATE(InT, OutT) \
-  template KernelStatus Rescale<InT, OutT>(const RescaleParams&, const InT*, OutT*);
+#define INFERD_RESCALE_INSTANTIATE(InT, OutT)                                        \
+  template KernelStatus Rescale<InT, OutT>(const RescaleParams&, const InT*, OutT*); \
+  template RescaleSetup SetUpRescale<InT, OutT>(const RescaleParams&);
 INFERD_RESCALE_INSTANTIATE(int8_t, int8_t)
 INFERD_RESCALE_INSTANTIATE(int8_t, int16_t)
 INFERD_RESCALE_INSTANTIATE(int8_t, int32_t)

@@ -47,8 +47,23 @@ struct RescaleParams {
 template <typename InT, typename OutT>
 KernelStatus Rescale(const RescaleParams& params, const InT* input, OutT* output);
 
-#define INFERD_RESCALE_EXTERN(InT, OutT) \
-  extern template KernelStatus Rescale<InT, OutT>(const RescaleParams&, const InT*, OutT*);
+// What Rescale decides before touching data, for kernels that share its semantics (the vectorised
+// RESCALE, a convolution's fused requantisation): the zero points re-extended by the unsigned
+// flags, the output range, and whether an ERROR_IF holds.
+struct RescaleSetup {
+  int64_t input_zp = 0;
+  int64_t output_zp = 0;
+  int64_t out_min = 0;
+  int64_t out_max = 0;
+  bool error_if = false;
+};
+
+template <typename InT, typename OutT>
+RescaleSetup SetUpRescale(const RescaleParams& params);
+
+#define INFERD_RESCALE_EXTERN(InT, OutT)                                                    \
+  extern template KernelStatus Rescale<InT, OutT>(const RescaleParams&, const InT*, OutT*); \
+  extern template RescaleSetup SetUpRescale<InT, OutT>(const RescaleParams&);
 INFERD_RESCALE_EXTERN(int8_t, int8_t)
 INFERD_RESCALE_EXTERN(int8_t, int16_t)
 INFERD_RESCALE_EXTERN(int8_t, int32_t)

@@ -94,6 +94,29 @@ TEST(CpuBackendTest, RunsAGraphWithoutBatching) {
   EXPECT_THAT(Values(result->outputs[0]), ElementsAre(11, 22, 33));
 }
 
+TEST(CpuBackendTest, CpuThreadsParameterSetsTheKernelThreads) {
+  CpuBackend backend;
+  BackendLoadRequest request = Request(AddGraph(), 0, {1, 3});
+  request.parameters["cpu_threads"] = "3";
+  auto executable = backend.Load(request);
+  ASSERT_TRUE(executable.ok()) << executable.status();
+  auto result = ExecuteNow(**executable, MakeBatch({Int32Tensor({1, 3}, {1, 2, 3})}, 1));
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_THAT(Values(result->outputs[0]), ElementsAre(11, 22, 33));
+}
+
+TEST(CpuBackendTest, BadCpuThreadsFailsTheLoad) {
+  CpuBackend backend;
+  for (const char* value : {"0", "-1", "two", "2.5", "", "65"}) {
+    BackendLoadRequest request = Request(AddGraph(), 0, {1, 3});
+    request.parameters["cpu_threads"] = value;
+    auto executable = backend.Load(request);
+    ASSERT_FALSE(executable.ok()) << "cpu_threads '" << value << "'";
+    EXPECT_EQ(executable.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(executable.status().message(), HasSubstr("cpu_threads"));
+  }
+}
+
 TEST(CpuBackendTest, BatchedModelRunsTheGraphPerItem) {
   CpuBackend backend;
   auto executable = backend.Load(Request(AddGraph(), 8, {3}));

@@ -1,8 +1,10 @@
 #include "backends/cpu/kernels/optimized/conv2d_optimized.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 
+#include "backends/cpu/kernels/optimized/parallel_tasks.h"
 #include "backends/cpu/kernels/optimized/thread_scratch.h"
 
 namespace inferd::cpu::kernels::optimized {
@@ -21,19 +23,36 @@ MatrixLayout WeightLayout(const Conv2dParams& p) {
   return layout;
 }
 
-// Writes the receptive field of output pixel `m` (flattened n, oy, ox) as `depth` values in the
-// order (ky, kx, ic); taps in the padding get `pad` (0 after the zero point is taken off).
-template <typename In, typename Row, typename Convert>
-void GatherRow(const Conv2dParams& p, const In* input, int64_t m, Row pad, Convert convert,
-               Row* row) {
+// An output pixel's coordinates, stepped through in order (no divisions per row).
+struct Pixel {
+  int64_t n = 0;
+  int32_t oy = 0;
+  int32_t ox = 0;
+};
+
+Pixel PixelAt(const Conv2dParams& p, int64_t m) {
   const int64_t pixels = static_cast<int64_t>(p.output_height) * p.output_width;
-  const int64_t n = m / pixels;
-  const int32_t oy = static_cast<int32_t>((m % pixels) / p.output_width);
-  const int32_t ox = static_cast<int32_t>(m % p.output_width);
-  const int32_t iy = oy * p.stride_y - p.pad_top;
-  const int32_t ix = ox * p.stride_x - p.pad_left;
+  return {m / pixels, static_cast<int32_t>((m % pixels) / p.output_width),
+          static_cast<int32_t>(m % p.output_width)};
+}
+
+void Advance(const Conv2dParams& p, Pixel& pixel) {
+  if (++pixel.ox < p.output_width) return;
+  pixel.ox = 0;
+  if (++pixel.oy < p.output_height) return;
+  pixel.oy = 0;
+  ++pixel.n;
+}
+
+// Writes the receptive field of output pixel `at` as `depth` values in the order (ky, kx, ic); taps
+// in the padding get `pad` (0 after the zero point is taken off).
+template <typename In, typename Row, typename Convert>
+void GatherRow(const Conv2dParams& p, const In* input, const Pixel& at, Row pad, Convert convert,
+               Row* row) {
+  const int32_t iy = at.oy * p.stride_y - p.pad_top;
+  const int32_t ix = at.ox * p.stride_x - p.pad_left;
   const int64_t ic = p.input_channels;
-  const In* input_n = input + n * p.input_height * p.input_width * ic;
+  const In* input_n = input + at.n * p.input_height * p.input_width * ic;
   for (int32_t ky = 0; ky < p.kernel_height; ++ky) {
     const int32_t y = iy + ky * p.dilation_y;
     if (y < 0 || y >= p.input_height) {
@@ -41,12 +60,21 @@ void GatherRow(const Conv2dParams& p, const In* input, int64_t m, Row pad, Conve
       row += p.kernel_width * ic;
       continue;
     }
+    const In* src_row = input_n + static_cast<int64_t>(y) * p.input_width * ic;
+    if (p.dilation_x == 1 && ix >= 0 && ix + p.kernel_width <= p.input_width) {
+      // The whole row of taps is one contiguous run of the input.
+      const int64_t run = static_cast<int64_t>(p.kernel_width) * ic;
+      const In* src = src_row + static_cast<int64_t>(ix) * ic;
+      for (int64_t c = 0; c < run; ++c) row[c] = convert(src[c]);
+      row += run;
+      continue;
+    }
     for (int32_t kx = 0; kx < p.kernel_width; ++kx) {
       const int32_t x = ix + kx * p.dilation_x;
       if (x < 0 || x >= p.input_width) {
         std::fill_n(row, ic, pad);
       } else {
-        const In* src = input_n + (static_cast<int64_t>(y) * p.input_width + x) * ic;
+        const In* src = src_row + static_cast<int64_t>(x) * ic;
         for (int64_t c = 0; c < ic; ++c) row[c] = convert(src[c]);
       }
       row += ic;
@@ -77,45 +105,61 @@ PackedFp32Matrix PackConv2dFp32Weights(const Conv2dParams& params, const float* 
 
 KernelStatus Conv2dInt8Optimized(const TileKernels& kernels, const Conv2dParams& p,
                                  const PackedInt8Matrix& weights, const int8_t* input,
-                                 const int32_t* bias, int32_t* output) {
+                                 const int32_t* bias, int32_t* output,
+                                 const FusedRequantization* fused) {
   const int64_t depth = Depth(p);
   const int64_t pairs = DepthPairs(depth);
   const int64_t oc = p.output_channels;
   const PackedView<int16_t> w = weights.view();
   const int64_t padded_oc = w.column_blocks * kTileCols;
-  const size_t bias_bytes = ScratchAlign(padded_oc * sizeof(int32_t));
-  const size_t row_bytes = ScratchAlign(2 * pairs * sizeof(int16_t));
-  auto* scratch = static_cast<std::byte*>(ThreadScratch(bias_bytes + kTileRows * row_bytes));
-  auto* padded_bias = reinterpret_cast<int32_t*>(scratch);
-  PadBias(bias, p.bias_size, oc, padded_oc, padded_bias);
-  int16_t* row_buffers[kTileRows];
-  for (int r = 0; r < kTileRows; ++r) {
-    row_buffers[r] = reinterpret_cast<int16_t*>(scratch + bias_bytes + r * row_bytes);
-    row_buffers[r][2 * pairs - 1] = 0;  // the odd depth's pad, never overwritten by a gather
-  }
   const int16_t input_zp = static_cast<int16_t>(p.input_zp);
   const auto convert = [input_zp](int8_t v) { return static_cast<int16_t>(v - input_zp); };
   const int64_t pixels = static_cast<int64_t>(p.batch) * p.output_height * p.output_width;
-  bool overflow = false;
-  for (int64_t m0 = 0; m0 < pixels; m0 += kTileRows) {
-    const int rows_valid = static_cast<int>(std::min<int64_t>(kTileRows, pixels - m0));
-    const int16_t* rows[kTileRows];
+  const int64_t groups = (pixels + kTileRows - 1) / kTileRows;
+  const int64_t tasks = TaskCount(groups, kTileRows * depth * oc);
+  std::atomic<bool> failed{false};
+  ParallelFor(tasks, [&](int64_t task) {
+    const size_t bias_bytes = ScratchAlign(padded_oc * sizeof(int32_t));
+    const size_t row_bytes = ScratchAlign(2 * pairs * sizeof(int16_t));
+    const size_t tile_bytes = fused != nullptr ? ScratchAlign(kTileRows * oc * sizeof(int32_t)) : 0;
+    auto* scratch =
+        static_cast<std::byte*>(ThreadScratch(bias_bytes + tile_bytes + kTileRows * row_bytes));
+    auto* padded_bias = reinterpret_cast<int32_t*>(scratch);
+    auto* tile_out = reinterpret_cast<int32_t*>(scratch + bias_bytes);
+    PadBias(bias, p.bias_size, oc, padded_oc, padded_bias);
+    int16_t* row_buffers[kTileRows];
     for (int r = 0; r < kTileRows; ++r) {
-      if (r < rows_valid) {
-        GatherRow(p, input, m0 + r, int16_t{0}, convert, row_buffers[r]);
-        rows[r] = row_buffers[r];
-      } else {
-        rows[r] = row_buffers[0];
+      row_buffers[r] =
+          reinterpret_cast<int16_t*>(scratch + bias_bytes + tile_bytes + r * row_bytes);
+      row_buffers[r][2 * pairs - 1] = 0;  // the odd depth's pad, never overwritten by a gather
+    }
+    bool task_failed = false;
+    const auto [first, last] = TaskRange(groups, tasks, task);
+    Pixel pixel = PixelAt(p, first * kTileRows);
+    for (int64_t group = first; group < last; ++group) {
+      const int64_t m0 = group * kTileRows;
+      const int rows_valid = static_cast<int>(std::min<int64_t>(kTileRows, pixels - m0));
+      const int16_t* rows[kTileRows];
+      for (int r = 0; r < kTileRows; ++r) {
+        if (r < rows_valid) {
+          GatherRow(p, input, pixel, int16_t{0}, convert, row_buffers[r]);
+          Advance(p, pixel);
+          rows[r] = row_buffers[r];
+        } else {
+          rows[r] = row_buffers[0];
+        }
       }
+      int32_t* out = fused != nullptr ? tile_out : output + m0 * oc;
+      for (int64_t j = 0; j < w.column_blocks; ++j) {
+        const int cols = static_cast<int>(std::min<int64_t>(kTileCols, oc - j * kTileCols));
+        task_failed |= kernels.int8_tile(rows, pairs, w.block(0, j), padded_bias + j * kTileCols,
+                                         out + j * kTileCols, oc, rows_valid, cols);
+      }
+      if (fused != nullptr) task_failed |= RequantizeRows(*fused, tile_out, m0, rows_valid, oc);
     }
-    int32_t* out = output + m0 * oc;
-    for (int64_t j = 0; j < w.column_blocks; ++j) {
-      const int cols = static_cast<int>(std::min<int64_t>(kTileCols, oc - j * kTileCols));
-      overflow |= kernels.int8_tile(rows, pairs, w.block(0, j), padded_bias + j * kTileCols,
-                                    out + j * kTileCols, oc, rows_valid, cols);
-    }
-  }
-  return overflow ? KernelStatus::kUnpredictable : KernelStatus::kOk;
+    if (task_failed) failed.store(true, std::memory_order_relaxed);
+  });
+  return failed.load() ? KernelStatus::kUnpredictable : KernelStatus::kOk;
 }
 
 void Conv2dFp32Optimized(const TileKernels& kernels, const Conv2dParams& p,
@@ -125,45 +169,50 @@ void Conv2dFp32Optimized(const TileKernels& kernels, const Conv2dParams& p,
   const int64_t oc = p.output_channels;
   const PackedView<float> w = weights.view();
   const int64_t padded_oc = w.column_blocks * kTileCols;
-  const size_t bias_bytes = ScratchAlign(padded_oc * sizeof(float));
-  const size_t row_bytes = ScratchAlign(depth * sizeof(float));
-  auto* scratch = static_cast<std::byte*>(ThreadScratch(bias_bytes + kTileRows * row_bytes));
-  auto* padded_bias = reinterpret_cast<float*>(scratch);
-  PadBias(bias, p.bias_size, oc, padded_oc, padded_bias);
-  float* row_buffers[kTileRows];
-  for (int r = 0; r < kTileRows; ++r) {
-    row_buffers[r] = reinterpret_cast<float*>(scratch + bias_bytes + r * row_bytes);
-  }
   // A 1x1 kernel without padding reads each pixel's channels where they are.
   const bool direct = p.kernel_height == 1 && p.kernel_width == 1 && p.pad_top == 0 &&
                       p.pad_left == 0 && p.pad_bottom == 0 && p.pad_right == 0;
   const auto convert = [](float v) { return v; };
   const int64_t pixels = static_cast<int64_t>(p.batch) * p.output_height * p.output_width;
-  const int64_t out_pixels = static_cast<int64_t>(p.output_height) * p.output_width;
-  for (int64_t m0 = 0; m0 < pixels; m0 += kTileRows) {
-    const int rows_valid = static_cast<int>(std::min<int64_t>(kTileRows, pixels - m0));
-    const float* rows[kTileRows];
+  const int64_t groups = (pixels + kTileRows - 1) / kTileRows;
+  const int64_t tasks = TaskCount(groups, kTileRows * depth * oc);
+  ParallelFor(tasks, [&](int64_t task) {
+    const size_t bias_bytes = ScratchAlign(padded_oc * sizeof(float));
+    const size_t row_bytes = ScratchAlign(depth * sizeof(float));
+    auto* scratch = static_cast<std::byte*>(ThreadScratch(bias_bytes + kTileRows * row_bytes));
+    auto* padded_bias = reinterpret_cast<float*>(scratch);
+    PadBias(bias, p.bias_size, oc, padded_oc, padded_bias);
+    float* row_buffers[kTileRows];
     for (int r = 0; r < kTileRows; ++r) {
-      const int64_t m = m0 + (r < rows_valid ? r : 0);
-      if (direct) {
-        const int64_t n = m / out_pixels;
-        const int64_t y = (m % out_pixels) / p.output_width * p.stride_y;
-        const int64_t x = m % p.output_width * p.stride_x;
-        rows[r] = input + ((n * p.input_height + y) * p.input_width + x) * p.input_channels;
-      } else if (r < rows_valid) {
-        GatherRow(p, input, m, 0.0f, convert, row_buffers[r]);
-        rows[r] = row_buffers[r];
-      } else {
-        rows[r] = row_buffers[0];
+      row_buffers[r] = reinterpret_cast<float*>(scratch + bias_bytes + r * row_bytes);
+    }
+    const auto [first, last] = TaskRange(groups, tasks, task);
+    Pixel pixel = PixelAt(p, first * kTileRows);
+    for (int64_t group = first; group < last; ++group) {
+      const int64_t m0 = group * kTileRows;
+      const int rows_valid = static_cast<int>(std::min<int64_t>(kTileRows, pixels - m0));
+      const float* rows[kTileRows];
+      for (int r = 0; r < kTileRows; ++r) {
+        if (r >= rows_valid) {
+          rows[r] = rows[0];
+        } else if (direct) {
+          const int64_t y = static_cast<int64_t>(pixel.oy) * p.stride_y;
+          const int64_t x = static_cast<int64_t>(pixel.ox) * p.stride_x;
+          rows[r] = input + ((pixel.n * p.input_height + y) * p.input_width + x) * p.input_channels;
+        } else {
+          GatherRow(p, input, pixel, 0.0f, convert, row_buffers[r]);
+          rows[r] = row_buffers[r];
+        }
+        if (r < rows_valid) Advance(p, pixel);
+      }
+      float* out = output + m0 * oc;
+      for (int64_t j = 0; j < w.column_blocks; ++j) {
+        const int cols = static_cast<int>(std::min<int64_t>(kTileCols, oc - j * kTileCols));
+        kernels.fp32_tile(rows, depth, w.block(0, j), padded_bias + j * kTileCols,
+                          out + j * kTileCols, oc, rows_valid, cols);
       }
     }
-    float* out = output + m0 * oc;
-    for (int64_t j = 0; j < w.column_blocks; ++j) {
-      const int cols = static_cast<int>(std::min<int64_t>(kTileCols, oc - j * kTileCols));
-      kernels.fp32_tile(rows, depth, w.block(0, j), padded_bias + j * kTileCols,
-                        out + j * kTileCols, oc, rows_valid, cols);
-    }
-  }
+  });
 }
 
 }  // namespace inferd::cpu::kernels::optimized

@@ -11,6 +11,7 @@
 
 #include "backends/cpu/kernels/conv2d.h"
 #include "backends/cpu/kernels/kernel_types.h"
+#include "backends/cpu/kernels/optimized/fused_requantization.h"
 #include "backends/cpu/kernels/optimized/packed_matrix.h"
 #include "backends/cpu/kernels/optimized/tile_kernels.h"
 
@@ -24,10 +25,12 @@ PackedInt8Matrix PackConv2dInt8Weights(const Conv2dParams& params, const int8_t*
                                        int32_t weight_zp);
 PackedFp32Matrix PackConv2dFp32Weights(const Conv2dParams& params, const float* weight);
 
-// params.input_zp is used; params.weight_zp must be the one the weights were packed with.
+// params.input_zp is used; params.weight_zp must be the one the weights were packed with. With
+// `fused`, the accumulators are requantised into fused->output and `output` is not written.
 KernelStatus Conv2dInt8Optimized(const TileKernels& kernels, const Conv2dParams& params,
                                  const PackedInt8Matrix& weights, const int8_t* input,
-                                 const int32_t* bias, int32_t* output);
+                                 const int32_t* bias, int32_t* output,
+                                 const FusedRequantization* fused = nullptr);
 
 void Conv2dFp32Optimized(const TileKernels& kernels, const Conv2dParams& params,
                          const PackedFp32Matrix& weights, const float* input, const float* bias,

@@ -12,6 +12,9 @@ bool DisabledByEnvironment();
 // x86-64 with AVX2 and FMA (Haswell and later). Always false elsewhere.
 bool CpuHasAvx2Fma();
 
+// x86-64 with AVX2, FMA and AVX-512 Foundation (512-bit registers). Always false elsewhere.
+bool CpuHasAvx512F();
+
 // x86-64 with AVX-512 VL and VNNI (vpdpwssd on 256-bit registers). Always false elsewhere.
 bool CpuHasAvx512Vnni();
 

@@ -11,6 +11,7 @@
 
 #include "backends/cpu/kernels/depthwise_conv2d.h"
 #include "backends/cpu/kernels/kernel_types.h"
+#include "backends/cpu/kernels/optimized/fused_requantization.h"
 #include "backends/cpu/kernels/optimized/tile_kernels.h"
 
 namespace inferd::cpu::kernels::optimized {
@@ -26,11 +27,13 @@ bool DepthwiseConv2dSupported(const DepthwiseConv2dParams& params);
 std::vector<int16_t> PackDepthwiseInt8Weights(const DepthwiseConv2dParams& params,
                                               const int8_t* weight, int32_t weight_zp);
 
-// `weights` as PackDepthwiseInt8Weights made them; params.input_zp is used.
+// `weights` as PackDepthwiseInt8Weights made them; params.input_zp is used. With `fused`, the
+// accumulators are requantised into fused->output and `output` is not written.
 KernelStatus DepthwiseConv2dInt8Optimized(const TileKernels& kernels,
                                           const DepthwiseConv2dParams& params,
                                           const int16_t* weights, const int8_t* input,
-                                          const int32_t* bias, int32_t* output);
+                                          const int32_t* bias, int32_t* output,
+                                          const FusedRequantization* fused = nullptr);
 
 // FP32 weights need no packing: with multiplier 1 HWCM is already [taps][channels].
 void DepthwiseConv2dFp32Optimized(const TileKernels& kernels, const DepthwiseConv2dParams& params,

@@ -1,8 +1,10 @@
 #include "backends/cpu/kernels/optimized/matmul_optimized.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 
+#include "backends/cpu/kernels/optimized/parallel_tasks.h"
 #include "backends/cpu/kernels/optimized/thread_scratch.h"
 
 namespace inferd::cpu::kernels::optimized {
@@ -37,29 +39,46 @@ PackedFp32Matrix PackMatmulFp32B(const MatmulParams& params, const float* b) {
 
 KernelStatus MatmulInt8Optimized(const TileKernels& kernels, const MatmulParams& p,
                                  const PackedInt8Matrix* packed_b, const int8_t* a, const int8_t* b,
-                                 int32_t* output) {
+                                 int32_t* output, const FusedRequantization* fused) {
   const MatrixLayout layout = BLayout(p);
   const int64_t pairs = DepthPairs(p.depth);
   const size_t row_bytes = ScratchAlign(2 * pairs * sizeof(int16_t));
   const size_t pack_bytes =
       packed_b != nullptr ? 0 : ScratchAlign(PackedInt8Elements(layout) * sizeof(int16_t));
-  auto* scratch = static_cast<std::byte*>(ThreadScratch(pack_bytes + kTileRows * row_bytes));
+  const size_t tile_bytes =
+      fused != nullptr ? ScratchAlign(kTileRows * p.columns * sizeof(int32_t)) : 0;
+  const size_t scratch_bytes = pack_bytes + tile_bytes + kTileRows * row_bytes;
   PackedView<int16_t> view;
   if (packed_b != nullptr) {
     view = packed_b->view();
   } else {
-    auto* dst = reinterpret_cast<int16_t*>(scratch);
+    // Packed at the start of the calling thread's scratch, asked for at its full size so the
+    // task below gets the same buffer back.
+    auto* dst = static_cast<int16_t*>(ThreadScratch(scratch_bytes));
     PackInt8(b, layout, p.b_zp, dst);
     view = Int8View(dst, layout);
   }
-  int16_t* row_buffers[kTileRows];
-  for (int r = 0; r < kTileRows; ++r) {
-    row_buffers[r] = reinterpret_cast<int16_t*>(scratch + pack_bytes + r * row_bytes);
-    row_buffers[r][2 * pairs - 1] = 0;
-  }
-  bool overflow = false;
-  for (int64_t n = 0; n < p.batch; ++n) {
-    for (int64_t h0 = 0; h0 < p.rows; h0 += kTileRows) {
+  const int64_t row_groups = (static_cast<int64_t>(p.rows) + kTileRows - 1) / kTileRows;
+  const int64_t groups = p.batch * row_groups;
+  // The packed B lives in the calling thread's scratch when packed here, so only a B packed at
+  // bind time lets the tasks run on the pool (whose threads have scratch of their own).
+  const int64_t tasks =
+      packed_b != nullptr ? TaskCount(groups, int64_t{kTileRows} * p.depth * p.columns) : 1;
+  std::atomic<bool> failed{false};
+  const auto run = [&](int64_t task) {
+    auto* scratch = static_cast<std::byte*>(ThreadScratch(scratch_bytes));
+    auto* tile_out = reinterpret_cast<int32_t*>(scratch + pack_bytes);
+    int16_t* row_buffers[kTileRows];
+    for (int r = 0; r < kTileRows; ++r) {
+      row_buffers[r] =
+          reinterpret_cast<int16_t*>(scratch + pack_bytes + tile_bytes + r * row_bytes);
+      row_buffers[r][2 * pairs - 1] = 0;
+    }
+    bool task_failed = false;
+    const auto [first, last] = TaskRange(groups, tasks, task);
+    for (int64_t group = first; group < last; ++group) {
+      const int64_t n = group / row_groups;
+      const int64_t h0 = group % row_groups * kTileRows;
       const int rows_valid = static_cast<int>(std::min<int64_t>(kTileRows, p.rows - h0));
       const int16_t* rows[kTileRows];
       for (int r = 0; r < kTileRows; ++r) {
@@ -73,15 +92,25 @@ KernelStatus MatmulInt8Optimized(const TileKernels& kernels, const MatmulParams&
           rows[r] = row_buffers[0];
         }
       }
-      int32_t* out = output + (n * p.rows + h0) * p.columns;
+      const int64_t first_row = n * p.rows + h0;
+      int32_t* out = fused != nullptr ? tile_out : output + first_row * p.columns;
       for (int64_t j = 0; j < view.column_blocks; ++j) {
         const int cols = static_cast<int>(std::min<int64_t>(kTileCols, p.columns - j * kTileCols));
-        overflow |= kernels.int8_tile(rows, pairs, view.block(n, j), kZeroInt, out + j * kTileCols,
-                                      p.columns, rows_valid, cols);
+        task_failed |= kernels.int8_tile(rows, pairs, view.block(n, j), kZeroInt,
+                                         out + j * kTileCols, p.columns, rows_valid, cols);
+      }
+      if (fused != nullptr) {
+        task_failed |= RequantizeRows(*fused, tile_out, first_row, rows_valid, p.columns);
       }
     }
+    if (task_failed) failed.store(true, std::memory_order_relaxed);
+  };
+  if (tasks == 1) {
+    run(0);
+  } else {
+    ParallelFor(tasks, run);
   }
-  return overflow ? KernelStatus::kUnpredictable : KernelStatus::kOk;
+  return failed.load() ? KernelStatus::kUnpredictable : KernelStatus::kOk;
 }
 
 void MatmulFp32Optimized(const TileKernels& kernels, const MatmulParams& p,
@@ -96,8 +125,15 @@ void MatmulFp32Optimized(const TileKernels& kernels, const MatmulParams& p,
     PackFp32(b, layout, dst);
     view = Fp32View(dst, layout);
   }
-  for (int64_t n = 0; n < p.batch; ++n) {
-    for (int64_t h0 = 0; h0 < p.rows; h0 += kTileRows) {
+  const int64_t row_groups = (static_cast<int64_t>(p.rows) + kTileRows - 1) / kTileRows;
+  const int64_t groups = p.batch * row_groups;
+  // Workers never touch the calling thread's scratch, so a B packed here is safe to share.
+  const int64_t tasks = TaskCount(groups, int64_t{kTileRows} * p.depth * p.columns);
+  ParallelFor(tasks, [&](int64_t task) {
+    const auto [first, last] = TaskRange(groups, tasks, task);
+    for (int64_t group = first; group < last; ++group) {
+      const int64_t n = group / row_groups;
+      const int64_t h0 = group % row_groups * kTileRows;
       const int rows_valid = static_cast<int>(std::min<int64_t>(kTileRows, p.rows - h0));
       const float* rows[kTileRows];
       for (int r = 0; r < kTileRows; ++r) {
@@ -110,7 +146,7 @@ void MatmulFp32Optimized(const TileKernels& kernels, const MatmulParams& p,
                           p.columns, rows_valid, cols);
       }
     }
-  }
+  });
 }
 
 }  // namespace inferd::cpu::kernels::optimized

@@ -10,6 +10,7 @@
 
 #include "backends/cpu/kernels/kernel_types.h"
 #include "backends/cpu/kernels/matmul.h"
+#include "backends/cpu/kernels/optimized/fused_requantization.h"
 #include "backends/cpu/kernels/optimized/packed_matrix.h"
 #include "backends/cpu/kernels/optimized/tile_kernels.h"
 
@@ -24,7 +25,7 @@ PackedFp32Matrix PackMatmulFp32B(const MatmulParams& params, const float* b);
 // packed_b may be null: B (with params.b_zp) is then packed into scratch on every call.
 KernelStatus MatmulInt8Optimized(const TileKernels& kernels, const MatmulParams& params,
                                  const PackedInt8Matrix* packed_b, const int8_t* a, const int8_t* b,
-                                 int32_t* output);
+                                 int32_t* output, const FusedRequantization* fused = nullptr);
 
 void MatmulFp32Optimized(const TileKernels& kernels, const MatmulParams& params,
                          const PackedFp32Matrix* packed_b, const float* a, const float* b,

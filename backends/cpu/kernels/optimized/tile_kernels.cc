@@ -3,6 +3,7 @@
 #include <atomic>
 
 #include "backends/cpu/kernels/optimized/cpu_features.h"
+#include "backends/cpu/kernels/optimized/rescale_kernels.h"
 
 namespace inferd::cpu::kernels::optimized {
 namespace {
@@ -28,12 +29,26 @@ const TileKernels* SelectTileKernels() {
   return selected;
 }
 
+const RescaleKernels* SelectRescaleKernels() {
+  if (!enabled.load(std::memory_order_relaxed)) return nullptr;
+  static const RescaleKernels* const selected = []() -> const RescaleKernels* {
+    if (CpuHasAvx512F() && Avx512RescaleKernels() != nullptr) return Avx512RescaleKernels();
+    if (CpuHasAvx2Fma() && Avx2RescaleKernels() != nullptr) return Avx2RescaleKernels();
+    if (CpuHasNeon() && NeonRescaleKernels() != nullptr) return NeonRescaleKernels();
+    return nullptr;
+  }();
+  return selected;
+}
+
 #if !defined(__x86_64__)
 const TileKernels* Avx2TileKernels() { return nullptr; }
+const RescaleKernels* Avx2RescaleKernels() { return nullptr; }
+const RescaleKernels* Avx512RescaleKernels() { return nullptr; }
 const TileKernels* Avx512VnniTileKernels() { return nullptr; }
 #endif
 #if !defined(__aarch64__)
 const TileKernels* NeonTileKernels() { return nullptr; }
+const RescaleKernels* NeonRescaleKernels() { return nullptr; }
 #endif
 
 }  // namespace inferd::cpu::kernels::optimized

@@ -1,7 +1,8 @@
 // The SIMD inner loops of the optimised convolution and matrix-product kernels: one tile of
-// kTileRows x kTileCols outputs of a matrix product against packed weights, and one output pixel of
-// a depthwise convolution. Each instruction set provides one table; the drivers
-// (conv2d_optimized.cc, ...) do the geometry and call these through SelectTileKernels().
+// kTileRows x kTileCols outputs of a matrix product against packed weights, one output pixel of a
+// depthwise convolution, and the FP32 CLAMP that follows them. Each instruction set provides one
+// table; the drivers (conv2d_optimized.cc, ...) do the geometry and call these through
+// SelectTileKernels().
 #ifndef INFERD_BACKENDS_CPU_KERNELS_OPTIMIZED_TILE_KERNELS_H_
 #define INFERD_BACKENDS_CPU_KERNELS_OPTIMIZED_TILE_KERNELS_H_
 

@@ -1,0 +1,220 @@
+#include "backends/cpu/requantisation_fusion.h"
+
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "backends/cpu/binding_support.h"
+#include "backends/cpu/kernels/optimized/conv2d_optimized.h"
+#include "backends/cpu/kernels/optimized/depthwise_conv2d_optimized.h"
+#include "backends/cpu/kernels/optimized/fused_requantization.h"
+#include "backends/cpu/kernels/optimized/matmul_optimized.h"
+#include "backends/cpu/kernels/optimized/rescale_optimized.h"
+#include "backends/cpu/kernels/optimized/tile_kernels.h"
+
+namespace inferd::cpu {
+namespace {
+
+using graph::DType;
+using graph::Op;
+using graph::TensorId;
+namespace opt = ::inferd::cpu::kernels::optimized;
+
+// Readers of each tensor over every block (a nested block may read its callers' tensors), block
+// outputs counting as readers too.
+std::vector<int> CountReaders(const graph::Graph& g) {
+  std::vector<int> readers(g.tensors.size(), 0);
+  for (const graph::Block& block : g.blocks) {
+    for (const graph::Operator& op : block.operators) {
+      for (TensorId id : op.inputs) ++readers[id];
+    }
+    for (TensorId id : block.outputs) readers[id] += 2;  // never fusable
+  }
+  return readers;
+}
+
+// The index of the one operator of `block` reading `id`, when it is the tensor's only reader.
+std::optional<size_t> SoleReader(const graph::Block& block, const std::vector<int>& readers,
+                                 TensorId id) {
+  if (readers[id] != 1) return std::nullopt;
+  for (size_t i = 0; i < block.operators.size(); ++i) {
+    for (TensorId input : block.operators[i].inputs) {
+      if (input == id) return i;
+    }
+  }
+  return std::nullopt;  // read from another block
+}
+
+bool AllConstant(const graph::Graph& g, const graph::Operator& op, size_t first) {
+  for (size_t i = first; i < op.inputs.size(); ++i) {
+    if (ConstantTensor(g, op.inputs[i], 1) == nullptr) return false;
+  }
+  return true;
+}
+
+// Whether the binder below gives `op` an optimised INT8 kernel it can hand an epilogue to.
+bool OptimisedInt8Producer(const graph::Graph& g, const graph::Operator& op) {
+  if (g.tensor(op.inputs[0]).dtype != DType::kInt8 ||
+      g.tensor(op.outputs[0]).dtype != DType::kInt32) {
+    return false;
+  }
+  switch (op.op) {
+    case Op::kConv2d:
+      return std::get<graph::Conv2dAttr>(op.attribute).acc_type == DType::kInt32 &&
+             g.tensor(op.inputs[1]).dtype == DType::kInt8 &&
+             opt::Conv2dInt8Supported(Conv2dParamsOf(g, op)) && AllConstant(g, op, 1);
+    case Op::kDepthwiseConv2d:
+      return std::get<graph::DepthwiseConv2dAttr>(op.attribute).acc_type == DType::kInt32 &&
+             g.tensor(op.inputs[1]).dtype == DType::kInt8 &&
+             opt::DepthwiseConv2dSupported(DepthwiseConv2dParamsOf(g, op)) && AllConstant(g, op, 1);
+    case Op::kMatMul:
+      return g.tensor(op.inputs[1]).dtype == DType::kInt8 &&
+             g.tensor(op.inputs[2]).dtype == DType::kInt8 &&
+             Dim(g.tensor(op.inputs[0]), 2) <= opt::kMaxInt8Depth;
+    default:
+      return false;
+  }
+}
+
+// The producer's optimised kernel, with its weights packed now, as a call taking an epilogue.
+using ProducerCall = std::function<k::KernelStatus(TensorData, const opt::FusedRequantization*)>;
+
+ProducerCall BindProducer(const graph::Graph& g, const graph::Operator& op,
+                          const opt::TileKernels* tiles) {
+  const TensorId in = op.inputs[0];
+  if (op.op == Op::kConv2d) {
+    k::Conv2dParams p = Conv2dParamsOf(g, op);
+    p.weight_zp = static_cast<int8_t>(g.tensor(op.inputs[4]).data[0]);
+    auto packed = std::make_shared<const opt::PackedInt8Matrix>(opt::PackConv2dInt8Weights(
+        p, reinterpret_cast<const int8_t*>(g.tensor(op.inputs[1]).data.data()), p.weight_zp));
+    const TensorId b = op.inputs[2], izp = op.inputs[3], o = op.outputs[0];
+    return [p, packed, tiles, in, b, izp, o](TensorData d, const opt::FusedRequantization* f) {
+      k::Conv2dParams q = p;
+      q.input_zp = static_cast<int32_t>(ReadInt(d[izp], DType::kInt8));
+      return opt::Conv2dInt8Optimized(*tiles, q, *packed, In<int8_t>(d, in), In<int32_t>(d, b),
+                                      Out<int32_t>(d, o), f);
+    };
+  }
+  if (op.op == Op::kDepthwiseConv2d) {
+    const k::DepthwiseConv2dParams p = DepthwiseConv2dParamsOf(g, op);
+    const auto weight_zp = static_cast<int8_t>(g.tensor(op.inputs[4]).data[0]);
+    auto packed = std::make_shared<const std::vector<int16_t>>(opt::PackDepthwiseInt8Weights(
+        p, reinterpret_cast<const int8_t*>(g.tensor(op.inputs[1]).data.data()), weight_zp));
+    const TensorId b = op.inputs[2], izp = op.inputs[3], o = op.outputs[0];
+    return [p, packed, tiles, in, b, izp, o](TensorData d, const opt::FusedRequantization* f) {
+      k::DepthwiseConv2dParams q = p;
+      q.input_zp = static_cast<int32_t>(ReadInt(d[izp], DType::kInt8));
+      return opt::DepthwiseConv2dInt8Optimized(*tiles, q, packed->data(), In<int8_t>(d, in),
+                                               In<int32_t>(d, b), Out<int32_t>(d, o), f);
+    };
+  }
+  const graph::Tensor& a = g.tensor(op.inputs[0]);
+  const graph::Tensor& b = g.tensor(op.inputs[1]);
+  k::MatmulParams p;
+  p.batch = Dim(a, 0);
+  p.rows = Dim(a, 1);
+  p.depth = Dim(a, 2);
+  p.columns = Dim(b, 2);
+  const int8_t* b_data = ConstantData<int8_t>(g, op.inputs[1], Elements(b));
+  const int8_t* b_zp = ConstantData<int8_t>(g, op.inputs[3], 1);
+  std::shared_ptr<const opt::PackedInt8Matrix> packed;
+  if (b_data != nullptr && b_zp != nullptr) {
+    packed = std::make_shared<const opt::PackedInt8Matrix>(opt::PackMatmulInt8B(p, b_data, *b_zp));
+  }
+  const TensorId ib = op.inputs[1], azp = op.inputs[2], bzp = op.inputs[3], o = op.outputs[0];
+  return [p, packed, tiles, in, ib, azp, bzp, o](TensorData d, const opt::FusedRequantization* f) {
+    k::MatmulParams q = p;
+    q.a_zp = static_cast<int32_t>(ReadInt(d[azp], DType::kInt8));
+    q.b_zp = static_cast<int32_t>(ReadInt(d[bzp], DType::kInt8));
+    return opt::MatmulInt8Optimized(*tiles, q, packed.get(), In<int8_t>(d, in), In<int8_t>(d, ib),
+                                    Out<int32_t>(d, o), f);
+  };
+}
+
+}  // namespace
+
+std::vector<RequantisationFusion> FindRequantisationFusions(const graph::Graph& g,
+                                                            graph::BlockId block_id) {
+  std::vector<RequantisationFusion> fusions;
+  if (opt::SelectTileKernels() == nullptr || opt::SelectRescaleKernels() == nullptr) {
+    return fusions;
+  }
+  const graph::Block& block = g.blocks[block_id];
+  const std::vector<int> readers = CountReaders(g);
+  for (size_t i = 0; i < block.operators.size(); ++i) {
+    const graph::Operator& op = block.operators[i];
+    if (op.outputs.size() != 1 || op.inputs.size() < 4 || !OptimisedInt8Producer(g, op)) continue;
+    const std::optional<size_t> rescale = SoleReader(block, readers, op.outputs[0]);
+    if (!rescale || *rescale <= i) continue;
+    const graph::Operator& r = block.operators[*rescale];
+    if (r.op != Op::kRescale || r.inputs[0] != op.outputs[0] ||
+        g.tensor(r.outputs[0]).dtype != DType::kInt8 || !AllConstant(g, r, 1) ||
+        !RescaleParamsOf(g, r).has_value()) {
+      continue;
+    }
+    RequantisationFusion fusion{i, *rescale, std::nullopt};
+    if (const std::optional<size_t> clamp = SoleReader(block, readers, r.outputs[0]);
+        clamp && *clamp > *rescale && block.operators[*clamp].op == Op::kClamp &&
+        g.tensor(block.operators[*clamp].outputs[0]).dtype == DType::kInt8) {
+      fusion.clamp = clamp;
+    }
+    fusions.push_back(fusion);
+  }
+  return fusions;
+}
+
+absl::StatusOr<BoundStep> BindRequantisationFusion(const graph::Graph& g, graph::BlockId block_id,
+                                                   const RequantisationFusion& fusion) {
+  const graph::Block& block = g.blocks[block_id];
+  const graph::Operator& producer = block.operators[fusion.producer];
+  const graph::Operator& rescale = block.operators[fusion.rescale];
+  const graph::Operator* clamp = fusion.clamp ? &block.operators[*fusion.clamp] : nullptr;
+  // The operators bound one by one, for operand values the fused epilogue does not take.
+  std::vector<BoundStep> separate;
+  for (const graph::Operator* op : {&producer, &rescale, clamp}) {
+    if (op == nullptr) continue;
+    absl::StatusOr<BoundStep> step = BindOperator(g, *op);
+    if (!step.ok()) return step.status();
+    separate.push_back(*std::move(step));
+  }
+  const opt::TileKernels* tiles = opt::SelectTileKernels();
+  const opt::RescaleKernels* rescale_kernels = opt::SelectRescaleKernels();
+  ProducerCall call = BindProducer(g, producer, tiles);
+  k::RescaleParams params = *RescaleParamsOf(g, rescale);
+  int64_t lo = std::numeric_limits<int64_t>::min(), hi = std::numeric_limits<int64_t>::max();
+  if (clamp != nullptr) {
+    const auto& attr = std::get<graph::ClampAttr>(clamp->attribute);
+    lo = static_cast<int8_t>(attr.min_val[0]);
+    hi = static_cast<int8_t>(attr.max_val[0]);
+  }
+  const TensorId multiplier = rescale.inputs[1], shift = rescale.inputs[2], izp = rescale.inputs[3],
+                 ozp = rescale.inputs[4];
+  const TensorId result = clamp != nullptr ? clamp->outputs[0] : rescale.outputs[0];
+  return BoundStep(
+      [=, separate = std::move(separate), call = std::move(call)](TensorData d) -> absl::Status {
+        k::RescaleParams q = params;
+        if (q.scale32) {
+          q.multiplier32 = In<int32_t>(d, multiplier);
+        } else {
+          q.multiplier16 = In<int16_t>(d, multiplier);
+        }
+        q.shift = In<int8_t>(d, shift);
+        q.input_zp = static_cast<int32_t>(ReadInt(d[izp], DType::kInt32));
+        q.output_zp = static_cast<int32_t>(ReadInt(d[ozp], DType::kInt8));
+        opt::FusedRequantization fused;
+        fused.kernels = rescale_kernels;
+        fused.output = Out<int8_t>(d, result);
+        if (!opt::PrepareRescaleSpan<int32_t, int8_t>(q, lo, hi, fused.span)) {
+          for (const BoundStep& step : separate) {
+            if (absl::Status status = step(d); !status.ok()) return status;
+          }
+          return absl::OkStatus();
+        }
+        return FromKernel(call(d, &fused));
+      });
+}
+
+}  // namespace inferd::cpu

@@ -1,0 +1,38 @@
+// RESCALE (and a following CLAMP) folded into the INT8 CONV2D / DEPTHWISE_CONV2D / MATMUL that
+// produces its INT32 input: the optimised kernel requantises its accumulators in its epilogue, so
+// the INT32 tensor is never written or read back. Chosen once per block when the graph is bound,
+// only where the result is bit-exact with running the operators separately:
+//   * the optimised kernels are on (not INFERD_CPU_KERNELS=reference) and take the producer;
+//   * the accumulator has exactly one reader in the whole graph, that RESCALE (INT32 -> INT8,
+//     its multiplier, shift and zero points constants), and is no block's output;
+//   * likewise the RESCALE's output for a CLAMP to join.
+// Operand values the vector spans do not take (an ERROR_IF, a REQUIRE) make the fused step run the
+// three bound operators one after another instead, so statuses match too; an error is then
+// reported against the producing operator.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "backends/cpu/kernel_binding.h"
+#include "engine/graph/graph.h"
+
+namespace inferd::cpu {
+
+struct RequantisationFusion {
+  size_t producer = 0;  // operator indices in the block
+  size_t rescale = 0;
+  std::optional<size_t> clamp;
+};
+
+// The fusions of `block`, in operator order; no operator is in two.
+std::vector<RequantisationFusion> FindRequantisationFusions(const graph::Graph& graph,
+                                                            graph::BlockId block);
+
+// The one step that runs a fusion: writes the last operator's output.
+absl::StatusOr<BoundStep> BindRequantisationFusion(const graph::Graph& graph, graph::BlockId block,
+                                                   const RequantisationFusion& fusion);
+
+}  // namespace inferd::cpu

@@ -1,0 +1,294 @@
+// RESCALE / CLAMP fused into the INT8 convolutions and MATMUL (backends/cpu/requantisation_fusion):
+// which chains are fused and which are left alone, and that a fused graph's outputs equal the
+// unfused reference kernels' bit for bit, for any kernel thread count.
+#include "backends/cpu/requantisation_fusion.h"
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <random>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "backends/cpu/graph_executor.h"
+#include "backends/cpu/kernels/optimized/rescale_kernels.h"
+#include "backends/cpu/kernels/optimized/tile_kernels.h"
+#include "engine/graph/graph.h"
+#include "engine/graph/graph_validator.h"
+#include "gtest/gtest.h"
+
+namespace inferd::cpu {
+namespace {
+
+using graph::DType;
+using graph::Graph;
+using graph::Op;
+using graph::TensorId;
+namespace opt = ::inferd::cpu::kernels::optimized;
+
+template <typename T>
+std::vector<uint8_t> Raw(const std::vector<T>& values) {
+  std::vector<uint8_t> bytes(values.size() * sizeof(T));
+  std::memcpy(bytes.data(), values.data(), bytes.size());
+  return bytes;
+}
+
+class Builder {
+ public:
+  Builder() {
+    g_.blocks.resize(1);
+    g_.blocks[0].name = "main";
+    g_.regions.push_back({"main", {0}});
+  }
+
+  TensorId Tensor(DType dtype, Shape shape) {
+    graph::Tensor t;
+    t.name = "t" + std::to_string(g_.tensors.size());
+    t.dtype = dtype;
+    t.shape = std::move(shape);
+    g_.tensors.push_back(std::move(t));
+    const auto id = static_cast<TensorId>(g_.tensors.size() - 1);
+    g_.blocks[0].tensors.push_back(id);
+    return id;
+  }
+
+  template <typename T>
+  TensorId Const(DType dtype, Shape shape, const std::vector<T>& values) {
+    const TensorId id = Tensor(dtype, std::move(shape));
+    g_.tensors[id].data = Raw(values);
+    Add(Op::kConst, {}, {id});
+    return id;
+  }
+
+  TensorId Input(DType dtype, Shape shape) {
+    const TensorId id = Tensor(dtype, std::move(shape));
+    g_.blocks[0].inputs.push_back(id);
+    return id;
+  }
+
+  void Output(TensorId id) { g_.blocks[0].outputs.push_back(id); }
+
+  void Add(Op op, std::vector<TensorId> in, std::vector<TensorId> out,
+           graph::Attribute attribute = {}) {
+    graph::Operator o;
+    o.op = op;
+    o.inputs = std::move(in);
+    o.outputs = std::move(out);
+    o.attribute = std::move(attribute);
+    g_.blocks[0].operators.push_back(std::move(o));
+  }
+
+  std::mt19937& rng() { return rng_; }
+
+  std::vector<int8_t> RandomInt8(size_t count) {
+    std::vector<int8_t> v(count);
+    for (auto& x : v) x = static_cast<int8_t>(std::uniform_int_distribution<int>(-128, 127)(rng_));
+    return v;
+  }
+
+  // An INT32 -> INT8 RESCALE of `acc` (last dimension `channels`).
+  TensorId Rescale(TensorId acc, int64_t channels, bool per_channel, int8_t output_zp,
+                   int8_t shift_value = 0) {
+    const int64_t n = per_channel ? channels : 1;
+    std::vector<int32_t> multiplier(n);
+    std::vector<int8_t> shift(n);
+    for (int64_t c = 0; c < n; ++c) {
+      multiplier[c] = std::uniform_int_distribution<int32_t>(1 << 30, INT32_MAX)(rng_);
+      shift[c] = shift_value != 0
+                     ? shift_value
+                     : static_cast<int8_t>(std::uniform_int_distribution<int>(38, 46)(rng_));
+    }
+    const TensorId m = Const(DType::kInt32, {n}, multiplier);
+    const TensorId s = Const(DType::kInt8, {n}, shift);
+    const TensorId izp = Const(DType::kInt32, {1}, std::vector<int32_t>{0});
+    const TensorId ozp = Const(DType::kInt8, {1}, std::vector<int8_t>{output_zp});
+    Shape shape = g_.tensors[acc].shape;
+    const TensorId out = Tensor(DType::kInt8, shape);
+    graph::RescaleAttr attr;
+    attr.scale32 = true;
+    attr.rounding_mode = graph::RoundingMode::kDoubleRound;
+    attr.per_channel = per_channel;
+    Add(Op::kRescale, {acc, m, s, izp, ozp}, {out}, attr);
+    return out;
+  }
+
+  TensorId Clamp(TensorId x, int8_t lo, int8_t hi) {
+    graph::ClampAttr attr;
+    attr.min_val = {static_cast<uint8_t>(lo)};
+    attr.max_val = {static_cast<uint8_t>(hi)};
+    const TensorId out = Tensor(DType::kInt8, g_.tensors[x].shape);
+    Add(Op::kClamp, {x}, {out}, attr);
+    return out;
+  }
+
+  // 3x3 CONV2D, padding 1, stride 1, `oc` output channels, INT32 accumulator.
+  TensorId Conv(TensorId x, int64_t oc) {
+    const Shape in = g_.tensors[x].shape;
+    const TensorId w = Const(DType::kInt8, {oc, 3, 3, in[3]}, RandomInt8(oc * 9 * in[3]));
+    std::vector<int32_t> bias(oc);
+    for (auto& b : bias) b = std::uniform_int_distribution<int32_t>(-5000, 5000)(rng_);
+    const TensorId b = Const(DType::kInt32, {oc}, bias);
+    const TensorId izp = Const(DType::kInt8, {1}, std::vector<int8_t>{-3});
+    const TensorId wzp = Const(DType::kInt8, {1}, std::vector<int8_t>{0});
+    const TensorId acc = Tensor(DType::kInt32, {in[0], in[1], in[2], oc});
+    graph::Conv2dAttr attr;
+    attr.pad = {1, 1, 1, 1};
+    attr.stride = {1, 1};
+    attr.dilation = {1, 1};
+    attr.acc_type = DType::kInt32;
+    Add(Op::kConv2d, {x, w, b, izp, wzp}, {acc}, attr);
+    return acc;
+  }
+
+  // 3x3 DEPTHWISE_CONV2D, padding 1, stride 2.
+  TensorId Depthwise(TensorId x) {
+    const Shape in = g_.tensors[x].shape;
+    const int64_t c = in[3];
+    const TensorId w = Const(DType::kInt8, {3, 3, c, 1}, RandomInt8(9 * c));
+    const TensorId b = Const(DType::kInt32, {c}, std::vector<int32_t>(c, 77));
+    const TensorId izp = Const(DType::kInt8, {1}, std::vector<int8_t>{5});
+    const TensorId wzp = Const(DType::kInt8, {1}, std::vector<int8_t>{0});
+    const TensorId acc = Tensor(DType::kInt32, {in[0], (in[1] + 1) / 2, (in[2] + 1) / 2, c});
+    graph::DepthwiseConv2dAttr attr;
+    attr.pad = {1, 1, 1, 1};
+    attr.stride = {2, 2};
+    attr.dilation = {1, 1};
+    attr.acc_type = DType::kInt32;
+    Add(Op::kDepthwiseConv2d, {x, w, b, izp, wzp}, {acc}, attr);
+    return acc;
+  }
+
+  TensorId Matmul(TensorId a, int64_t columns) {
+    const Shape shape = g_.tensors[a].shape;
+    const TensorId b = Const(DType::kInt8, {1, shape[2], columns}, RandomInt8(shape[2] * columns));
+    const TensorId azp = Const(DType::kInt8, {1}, std::vector<int8_t>{11});
+    const TensorId bzp = Const(DType::kInt8, {1}, std::vector<int8_t>{-2});
+    const TensorId acc = Tensor(DType::kInt32, {1, shape[1], columns});
+    Add(Op::kMatMul, {a, b, azp, bzp}, {acc});
+    return acc;
+  }
+
+  std::shared_ptr<const Graph> Build() {
+    const absl::Status valid = graph::ValidateGraph(g_);
+    EXPECT_TRUE(valid.ok()) << valid;
+    return std::make_shared<const Graph>(g_);
+  }
+
+ private:
+  Graph g_;
+  std::mt19937 rng_{99};
+};
+
+bool OptimisedKernelsAvailable() {
+  return opt::SelectTileKernels() != nullptr && opt::SelectRescaleKernels() != nullptr;
+}
+
+// Runs `graph` with random inputs: the executor as loaded (fused, `threads` threads) and with the
+// optimised kernels switched off (no fusion, reference kernels). Returns whether all outputs match
+// bit for bit; both runs must agree on the status.
+void ExpectSameAsReference(const std::shared_ptr<const Graph>& graph, int threads,
+                           absl::StatusCode expected = absl::StatusCode::kOk) {
+  auto fused = GraphExecutor::Create(graph, GraphExecutorOptions{.threads = threads});
+  ASSERT_TRUE(fused.ok()) << fused.status();
+  opt::SetOptimizedKernelsEnabled(false);
+  auto reference = GraphExecutor::Create(graph);
+  opt::SetOptimizedKernelsEnabled(true);
+  ASSERT_TRUE(reference.ok()) << reference.status();
+
+  std::mt19937 rng(3);
+  const graph::Block& main = graph->main_block();
+  std::vector<std::vector<uint8_t>> inputs, out_fused, out_reference;
+  for (TensorId id : main.inputs) {
+    inputs.emplace_back((*fused)->StorageBytes(id));
+    for (auto& b : inputs.back()) b = static_cast<uint8_t>(rng());
+  }
+  for (TensorId id : main.outputs) {
+    out_fused.emplace_back((*fused)->StorageBytes(id), 0xaa);
+    out_reference.emplace_back((*fused)->StorageBytes(id), 0xaa);
+  }
+  std::vector<std::span<const uint8_t>> in_spans(inputs.begin(), inputs.end());
+  std::vector<std::span<uint8_t>> fused_spans(out_fused.begin(), out_fused.end());
+  std::vector<std::span<uint8_t>> reference_spans(out_reference.begin(), out_reference.end());
+  for (int repeat = 0; repeat < 2; ++repeat) {  // a second run reuses arena and scratch
+    const absl::Status a = (*fused)->Run(in_spans, fused_spans);
+    const absl::Status b = (*reference)->Run(in_spans, reference_spans);
+    EXPECT_EQ(a.code(), expected) << a;
+    EXPECT_EQ(b.code(), expected) << b;
+    if (expected != absl::StatusCode::kOk) return;
+    for (size_t i = 0; i < out_fused.size(); ++i) {
+      EXPECT_EQ(out_fused[i], out_reference[i]) << "output " << i << ", " << threads << " threads";
+    }
+  }
+}
+
+// CONV2D -> RESCALE (per channel) -> CLAMP -> DEPTHWISE_CONV2D -> RESCALE (per tensor), and
+// MATMUL -> RESCALE on a second input.
+std::shared_ptr<const Graph> FusableChains(int8_t project_shift = 0) {
+  Builder b;
+  // Large enough for the kernels to cut CONV2D and MATMUL into several tasks.
+  const TensorId image = b.Input(DType::kInt8, {1, 41, 11, 16});
+  const TensorId a = b.Input(DType::kInt8, {1, 130, 200});
+  const TensorId conv = b.Clamp(b.Rescale(b.Conv(image, 20), 20, true, -128), -128, 100);
+  b.Output(b.Rescale(b.Depthwise(conv), 20, false, 3, project_shift));
+  b.Output(b.Rescale(b.Matmul(a, 40), 40, true, 0));
+  return b.Build();
+}
+
+TEST(RequantisationFusionTest, FusesEachChainOnce) {
+  if (!OptimisedKernelsAvailable()) GTEST_SKIP() << "no optimised kernels on this CPU";
+  const auto graph = FusableChains();
+  const std::vector<RequantisationFusion> fusions = FindRequantisationFusions(*graph, 0);
+  ASSERT_EQ(fusions.size(), 3u);
+  const auto& ops = graph->main_block().operators;
+  EXPECT_EQ(ops[fusions[0].producer].op, Op::kConv2d);
+  EXPECT_EQ(ops[fusions[0].rescale].op, Op::kRescale);
+  ASSERT_TRUE(fusions[0].clamp.has_value());
+  EXPECT_EQ(ops[*fusions[0].clamp].op, Op::kClamp);
+  EXPECT_EQ(ops[fusions[1].producer].op, Op::kDepthwiseConv2d);
+  EXPECT_FALSE(fusions[1].clamp.has_value());
+  EXPECT_EQ(ops[fusions[2].producer].op, Op::kMatMul);
+}
+
+TEST(RequantisationFusionTest, FusedOutputsEqualReferenceForAnyThreadCount) {
+  if (!OptimisedKernelsAvailable()) GTEST_SKIP() << "no optimised kernels on this CPU";
+  for (int threads : {1, 2, 3}) ExpectSameAsReference(FusableChains(), threads);
+}
+
+TEST(RequantisationFusionTest, NothingFusedWithTheOptimisedKernelsOff) {
+  opt::SetOptimizedKernelsEnabled(false);
+  const std::vector<RequantisationFusion> fusions = FindRequantisationFusions(*FusableChains(), 0);
+  opt::SetOptimizedKernelsEnabled(true);
+  EXPECT_TRUE(fusions.empty());
+}
+
+TEST(RequantisationFusionTest, AccumulatorWithTwoReadersOrAsGraphOutputIsLeftAlone) {
+  if (!OptimisedKernelsAvailable()) GTEST_SKIP() << "no optimised kernels on this CPU";
+  Builder b;
+  const TensorId image = b.Input(DType::kInt8, {1, 5, 6, 4});
+  const TensorId shared = b.Conv(image, 8);  // read by two RESCALEs
+  b.Output(b.Rescale(shared, 8, true, 0));
+  b.Output(b.Rescale(shared, 8, false, 1));
+  const TensorId exposed = b.Conv(image, 8);  // a graph output itself
+  b.Output(exposed);
+  b.Output(b.Rescale(exposed, 8, true, 0));
+  const TensorId clamped_twice = b.Rescale(b.Conv(image, 8), 8, true, 0);  // RESCALE fused,
+  b.Output(b.Clamp(clamped_twice, -10, 10));                               // its two readers
+  b.Output(b.Clamp(clamped_twice, -20, 20));                               // are not
+  const auto graph = b.Build();
+  const std::vector<RequantisationFusion> fusions = FindRequantisationFusions(*graph, 0);
+  ASSERT_EQ(fusions.size(), 1u);
+  EXPECT_FALSE(fusions[0].clamp.has_value());
+  for (int threads : {1, 2}) ExpectSameAsReference(graph, threads);
+}
+
+TEST(RequantisationFusionTest, OperandsBreakingARequireFailLikeTheSeparateOperators) {
+  if (!OptimisedKernelsAvailable()) GTEST_SKIP() << "no optimised kernels on this CPU";
+  // With shift 2, apply_scale_32 requires -2 <= value < 2: the depthwise accumulators break it.
+  ExpectSameAsReference(FusableChains(2), 1, absl::StatusCode::kOutOfRange);
+  ExpectSameAsReference(FusableChains(2), 2, absl::StatusCode::kOutOfRange);
+}
+
+}  // namespace
+}  // namespace inferd::cpu
