@@ -253,7 +253,7 @@ class Inferctl {
     const auto share = [&](uint64_t ns) {
       return absl::StrFormat("%5.1f%%", 100.0 * static_cast<double>(ns) / total_ns);
     };
-    std::cout << absl::StrFormat("  %-6s %12s %10s  %-18s %s\n", "share", "us per call", "calls",
+    std::cout << absl::StrFormat("  %-6s %12s %10s  %-28s %s\n", "share", "us per call", "calls",
                                  "operator", "output [shape]");
     const size_t shown = std::min(operators.size(), static_cast<size_t>(line_.top));
     for (size_t i = 0; i < shown; ++i) {
@@ -262,7 +262,7 @@ class Inferctl {
           timing.calls() == 0 ? 0.0 : static_cast<double>(timing.total_ns()) / timing.calls() / 1e3;
       const std::string where =
           timing.block() == "main" ? "" : absl::StrCat(" (block ", timing.block(), ")");
-      std::cout << absl::StrFormat("  %-6s %12.2f %10d  %-18s %s [%s]%s\n",
+      std::cout << absl::StrFormat("  %-6s %12.2f %10d  %-28s %s [%s]%s\n",
                                    share(timing.total_ns()), per_call_us, timing.calls(),
                                    absl::StrCat(timing.op(), " #", timing.index()), timing.output(),
                                    timing.shape(), where);
@@ -276,7 +276,7 @@ class Inferctl {
                      [](const auto& a, const auto& b) { return a.second.first > b.second.first; });
     std::cout << "  by operator type:\n";
     for (const auto& [op, totals] : types) {
-      std::cout << absl::StrFormat("  %-6s %-18s %d operator%s, %.3f ms in all\n",
+      std::cout << absl::StrFormat("  %-6s %-28s %d operator%s, %.3f ms in all\n",
                                    share(totals.first), op, totals.second,
                                    totals.second == 1 ? "" : "s", totals.first / 1e6);
     }

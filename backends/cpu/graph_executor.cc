@@ -197,7 +197,13 @@ absl::Status GraphExecutor::PlanBlock(graph::BlockId block_id) {
                                                              std::string(graph::OpName(op.op)),
                                                              ": ", step.status().message()));
     }
-    if (*step) plan.steps.push_back(Step{*std::move(step), i});
+    if (!*step) continue;
+    Step bound{*std::move(step), i};
+    if (fusion_at[i] != nullptr) {
+      bound.fused.push_back(fusion_at[i]->rescale);
+      if (fusion_at[i]->clamp) bound.fused.push_back(*fusion_at[i]->clamp);
+    }
+    plan.steps.push_back(std::move(bound));
   }
 
   plan.counters = std::make_unique<StepCounters[]>(plan.steps.size());
@@ -283,14 +289,21 @@ std::vector<OperatorTiming> GraphExecutor::OperatorProfile() const {
     if (!plan.planned) continue;
     const graph::Block& block = g.blocks[block_id];
     for (size_t s = 0; s < plan.steps.size(); ++s) {
-      const graph::Operator& op = block.operators[plan.steps[s].op_index];
+      const Step& step = plan.steps[s];
+      const graph::Operator& op = block.operators[step.op_index];
       OperatorTiming timing;
       timing.block =
           block.name.empty() && block_id == graph::Graph::kMainBlock ? "main" : block.name;
-      timing.index = static_cast<int64_t>(plan.steps[s].op_index);
+      timing.index = static_cast<int64_t>(step.op_index);
       timing.op = std::string(graph::OpName(op.op));
-      if (!op.outputs.empty()) {
-        const graph::Tensor& output = g.tensor(op.outputs[0]);
+      // A fused step is named after all its operators and shows the tensor it finally writes.
+      const graph::Operator* last = &op;
+      for (size_t fused : step.fused) {
+        last = &block.operators[fused];
+        absl::StrAppend(&timing.op, "+", std::string(graph::OpName(last->op)));
+      }
+      if (!last->outputs.empty()) {
+        const graph::Tensor& output = g.tensor(last->outputs[0]);
         timing.output = output.name;
         timing.shape = output.shape.empty() ? "scalar" : absl::StrJoin(output.shape, "x");
       }

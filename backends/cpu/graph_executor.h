@@ -85,6 +85,8 @@ class GraphExecutor {
     BoundStep run;         // empty for control flow
     size_t op_index;       // in its block
     int32_t control = -1;  // index into control_ for COND_IF / WHILE_LOOP
+    // Operators a fused step runs after op_index (a RESCALE, a CLAMP), in order; for the profile.
+    std::vector<size_t> fused;
   };
 
   // Storage from std::aligned_alloc.

@@ -251,6 +251,23 @@ TEST(RequantisationFusionTest, FusesEachChainOnce) {
   EXPECT_EQ(ops[fusions[2].producer].op, Op::kMatMul);
 }
 
+// The per-operator profile shows each fused step once, named after its operators, with the tensor
+// it finally writes.
+TEST(RequantisationFusionTest, ProfileNamesFusedSteps) {
+  if (!OptimisedKernelsAvailable()) GTEST_SKIP() << "no optimised kernels on this CPU";
+  const auto graph = FusableChains();
+  auto executor = GraphExecutor::Create(graph);
+  ASSERT_TRUE(executor.ok()) << executor.status();
+  std::vector<std::string> ops;
+  for (const OperatorTiming& timing : (*executor)->OperatorProfile()) ops.push_back(timing.op);
+  EXPECT_EQ(ops, (std::vector<std::string>{"CONV2D+RESCALE+CLAMP", "DEPTHWISE_CONV2D+RESCALE",
+                                           "MATMUL+RESCALE"}));
+  const OperatorTiming first = (*executor)->OperatorProfile()[0];
+  const graph::Operator& clamp =
+      graph->main_block().operators[*FindRequantisationFusions(*graph, 0)[0].clamp];
+  EXPECT_EQ(first.output, graph->tensor(clamp.outputs[0]).name);
+}
+
 TEST(RequantisationFusionTest, FusedOutputsEqualReferenceForAnyThreadCount) {
   if (!OptimisedKernelsAvailable()) GTEST_SKIP() << "no optimised kernels on this CPU";
   for (int threads : {1, 2, 3}) ExpectSameAsReference(FusableChains(), threads);
