@@ -79,6 +79,81 @@ bool OptimisedInt8Producer(const graph::Graph& g, const graph::Operator& op) {
   }
 }
 
+// Whether the binder gives `op` an optimised FP32 convolution that can apply a CLAMP as it writes.
+bool OptimisedFp32Producer(const graph::Graph& g, const graph::Operator& op) {
+  if (op.inputs.size() < 5 || g.tensor(op.inputs[0]).dtype != DType::kFp32 ||
+      g.tensor(op.inputs[1]).dtype != DType::kFp32 ||
+      g.tensor(op.outputs[0]).dtype != DType::kFp32) {
+    return false;
+  }
+  switch (op.op) {
+    case Op::kConv2d:
+      return std::get<graph::Conv2dAttr>(op.attribute).acc_type == DType::kFp32 &&
+             ConstantData<float>(g, op.inputs[1], Elements(g.tensor(op.inputs[1]))) != nullptr;
+    case Op::kDepthwiseConv2d:
+      return std::get<graph::DepthwiseConv2dAttr>(op.attribute).acc_type == DType::kFp32 &&
+             opt::DepthwiseConv2dSupported(DepthwiseConv2dParamsOf(g, op));
+    default:
+      return false;
+  }
+}
+
+// A CLAMP on FP32 whose bounds are not NaN, as the convolution epilogue takes it.
+std::optional<opt::FusedClampFp32> Fp32ClampOf(const graph::Graph& g, const graph::Operator& op) {
+  if (op.op != Op::kClamp || g.tensor(op.outputs[0]).dtype != DType::kFp32) return std::nullopt;
+  const auto& attr = std::get<graph::ClampAttr>(op.attribute);
+  opt::FusedClampFp32 clamp;
+  clamp.min_val = ReadFp32(attr.min_val.data());
+  clamp.max_val = ReadFp32(attr.max_val.data());
+  clamp.nan_mode = ToKernel(attr.nan_mode);
+  if (clamp.min_val != clamp.min_val || clamp.max_val != clamp.max_val) return std::nullopt;
+  return clamp;
+}
+
+// The fused step of a kFp32Clamp fusion: the convolution writes the CLAMP's output directly.
+absl::StatusOr<BoundStep> BindFp32ClampFusion(const graph::Graph& g,
+                                              const graph::Operator& producer,
+                                              const graph::Operator& clamp_op) {
+  // Non-zero zero points are an error the separate operators report.
+  std::vector<BoundStep> separate;
+  for (const graph::Operator* op : {&producer, &clamp_op}) {
+    absl::StatusOr<BoundStep> step = BindOperator(g, *op);
+    if (!step.ok()) return step.status();
+    separate.push_back(*std::move(step));
+  }
+  const opt::TileKernels* tiles = opt::SelectTileKernels();
+  const opt::FusedClampFp32 clamp = *Fp32ClampOf(g, clamp_op);
+  const TensorId in = producer.inputs[0], w = producer.inputs[1], b = producer.inputs[2],
+                 izp = producer.inputs[3], wzp = producer.inputs[4], o = clamp_op.outputs[0];
+  std::function<void(TensorData)> run;
+  if (producer.op == Op::kConv2d) {
+    const k::Conv2dParams p = Conv2dParamsOf(g, producer);
+    auto packed = std::make_shared<const opt::PackedFp32Matrix>(
+        opt::PackConv2dFp32Weights(p, ConstantData<float>(g, w, Elements(g.tensor(w)))));
+    run = [p, packed, tiles, clamp, in, b, o](TensorData d) {
+      opt::Conv2dFp32Optimized(*tiles, p, *packed, In<float>(d, in), In<float>(d, b),
+                               Out<float>(d, o), &clamp);
+    };
+  } else {
+    const k::DepthwiseConv2dParams p = DepthwiseConv2dParamsOf(g, producer);
+    run = [p, tiles, clamp, in, w, b, o](TensorData d) {
+      opt::DepthwiseConv2dFp32Optimized(*tiles, p, In<float>(d, w), In<float>(d, in),
+                                        In<float>(d, b), Out<float>(d, o), &clamp);
+    };
+  }
+  return BoundStep([separate = std::move(separate), run = std::move(run), izp,
+                    wzp](TensorData d) -> absl::Status {
+    if (ReadFp32(d[izp]) != 0.0f || ReadFp32(d[wzp]) != 0.0f) {
+      for (const BoundStep& step : separate) {
+        if (absl::Status status = step(d); !status.ok()) return status;
+      }
+      return absl::OkStatus();
+    }
+    run(d);
+    return absl::OkStatus();
+  });
+}
+
 // The producer's optimised kernel, with its weights packed now, as a call taking an epilogue.
 using ProducerCall = std::function<k::KernelStatus(TensorData, const opt::FusedRequantization*)>;
 
@@ -139,14 +214,21 @@ ProducerCall BindProducer(const graph::Graph& g, const graph::Operator& op,
 std::vector<RequantisationFusion> FindRequantisationFusions(const graph::Graph& g,
                                                             graph::BlockId block_id) {
   std::vector<RequantisationFusion> fusions;
-  if (opt::SelectTileKernels() == nullptr || opt::SelectRescaleKernels() == nullptr) {
-    return fusions;
-  }
+  if (opt::SelectTileKernels() == nullptr) return fusions;
+  const bool rescale_kernels = opt::SelectRescaleKernels() != nullptr;
   const graph::Block& block = g.blocks[block_id];
   const std::vector<int> readers = CountReaders(g);
   for (size_t i = 0; i < block.operators.size(); ++i) {
     const graph::Operator& op = block.operators[i];
-    if (op.outputs.size() != 1 || op.inputs.size() < 4 || !OptimisedInt8Producer(g, op)) continue;
+    if (op.outputs.size() != 1) continue;
+    if (OptimisedFp32Producer(g, op)) {
+      const std::optional<size_t> clamp = SoleReader(block, readers, op.outputs[0]);
+      if (clamp && *clamp > i && Fp32ClampOf(g, block.operators[*clamp]).has_value()) {
+        fusions.push_back({i, *clamp, std::nullopt, FusionKind::kFp32Clamp});
+      }
+      continue;
+    }
+    if (!rescale_kernels || op.inputs.size() < 4 || !OptimisedInt8Producer(g, op)) continue;
     const std::optional<size_t> rescale = SoleReader(block, readers, op.outputs[0]);
     if (!rescale || *rescale <= i) continue;
     const graph::Operator& r = block.operators[*rescale];
@@ -170,6 +252,9 @@ absl::StatusOr<BoundStep> BindRequantisationFusion(const graph::Graph& g, graph:
                                                    const RequantisationFusion& fusion) {
   const graph::Block& block = g.blocks[block_id];
   const graph::Operator& producer = block.operators[fusion.producer];
+  if (fusion.kind == FusionKind::kFp32Clamp) {
+    return BindFp32ClampFusion(g, producer, block.operators[fusion.rescale]);
+  }
   const graph::Operator& rescale = block.operators[fusion.rescale];
   const graph::Operator* clamp = fusion.clamp ? &block.operators[*fusion.clamp] : nullptr;
   // The operators bound one by one, for operand values the fused epilogue does not take.

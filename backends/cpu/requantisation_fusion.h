@@ -9,6 +9,10 @@
 // Operand values the vector spans do not take (an ERROR_IF, a REQUIRE) make the fused step run the
 // three bound operators one after another instead, so statuses match too; an error is then
 // reported against the producing operator.
+//
+// The FP32 counterpart: a CLAMP (bounds not NaN) that is the sole reader of an FP32 CONV2D or
+// DEPTHWISE_CONV2D's output, on the optimised kernels, is applied to each block of output rows as
+// the convolution writes it (the same elements, while they are in cache).
 #pragma once
 
 #include <cstddef>
@@ -21,10 +25,17 @@
 
 namespace inferd::cpu {
 
+enum class FusionKind {
+  kRequantise,  // INT8 producer + RESCALE (+ CLAMP)
+  kFp32Clamp,   // FP32 producer + CLAMP
+};
+
 struct RequantisationFusion {
   size_t producer = 0;  // operator indices in the block
+  // The operator the producer's epilogue takes over: the RESCALE, or for kFp32Clamp the CLAMP.
   size_t rescale = 0;
-  std::optional<size_t> clamp;
+  std::optional<size_t> clamp;  // kRequantise only: a CLAMP after the RESCALE
+  FusionKind kind = FusionKind::kRequantise;
 };
 
 // The fusions of `block`, in operator order; no operator is in two.

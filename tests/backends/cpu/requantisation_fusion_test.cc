@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <random>
 #include <span>
@@ -81,6 +82,14 @@ class Builder {
   }
 
   std::mt19937& rng() { return rng_; }
+
+  std::vector<float> RandomFloats(size_t count) {
+    std::vector<float> v(count);
+    for (auto& x : v) x = std::uniform_real_distribution<float>(-1.0f, 1.0f)(rng_);
+    return v;
+  }
+
+  TensorId FloatZero() { return Const(DType::kFp32, {1}, std::vector<float>{0.0f}); }
 
   std::vector<int8_t> RandomInt8(size_t count) {
     std::vector<int8_t> v(count);
@@ -168,6 +177,46 @@ class Builder {
     const TensorId acc = Tensor(DType::kInt32, {1, shape[1], columns});
     Add(Op::kMatMul, {a, b, azp, bzp}, {acc});
     return acc;
+  }
+
+  // FP32 3x3 CONV2D (padding 1) and DEPTHWISE_CONV2D (padding 1, stride 2), and an FP32 CLAMP.
+  TensorId ConvFp32(TensorId x, int64_t oc) {
+    const Shape in = g_.tensors[x].shape;
+    const TensorId w = Const(DType::kFp32, {oc, 3, 3, in[3]}, RandomFloats(oc * 9 * in[3]));
+    const TensorId acc = Tensor(DType::kFp32, {in[0], in[1], in[2], oc});
+    graph::Conv2dAttr attr;
+    attr.pad = {1, 1, 1, 1};
+    attr.stride = {1, 1};
+    attr.dilation = {1, 1};
+    attr.acc_type = DType::kFp32;
+    Add(Op::kConv2d, {x, w, Const(DType::kFp32, {oc}, RandomFloats(oc)), FloatZero(), FloatZero()},
+        {acc}, attr);
+    return acc;
+  }
+
+  TensorId DepthwiseFp32(TensorId x) {
+    const Shape in = g_.tensors[x].shape;
+    const int64_t c = in[3];
+    const TensorId w = Const(DType::kFp32, {3, 3, c, 1}, RandomFloats(9 * c));
+    const TensorId acc = Tensor(DType::kFp32, {in[0], (in[1] + 1) / 2, (in[2] + 1) / 2, c});
+    graph::DepthwiseConv2dAttr attr;
+    attr.pad = {1, 1, 1, 1};
+    attr.stride = {2, 2};
+    attr.dilation = {1, 1};
+    attr.acc_type = DType::kFp32;
+    Add(Op::kDepthwiseConv2d,
+        {x, w, Const(DType::kFp32, {c}, RandomFloats(c)), FloatZero(), FloatZero()}, {acc}, attr);
+    return acc;
+  }
+
+  TensorId ClampFp32(TensorId x, float lo, float hi, graph::NanMode nan_mode) {
+    graph::ClampAttr attr;
+    attr.min_val = Raw(std::vector<float>{lo});
+    attr.max_val = Raw(std::vector<float>{hi});
+    attr.nan_mode = nan_mode;
+    const TensorId out = Tensor(DType::kFp32, g_.tensors[x].shape);
+    Add(Op::kClamp, {x}, {out}, attr);
+    return out;
   }
 
   std::shared_ptr<const Graph> Build() {
@@ -266,6 +315,72 @@ TEST(RequantisationFusionTest, ProfileNamesFusedSteps) {
   const graph::Operator& clamp =
       graph->main_block().operators[*FindRequantisationFusions(*graph, 0)[0].clamp];
   EXPECT_EQ(first.output, graph->tensor(clamp.outputs[0]).name);
+}
+
+// CONV2D -> CLAMP -> DEPTHWISE_CONV2D -> CLAMP in FP32; with `expose_accumulators` the two
+// convolutions' outputs are graph outputs too, which rules the fusions out.
+std::shared_ptr<const Graph> Fp32ConvolutionClamps(bool expose_accumulators) {
+  Builder b;
+  const TensorId image = b.Input(DType::kFp32, {1, 23, 17, 8});
+  const TensorId conv = b.ConvFp32(image, 24);
+  const TensorId dw = b.DepthwiseFp32(b.ClampFp32(conv, 0.0f, 6.0f, graph::NanMode::kPropagate));
+  b.Output(b.ClampFp32(dw, -0.5f, 0.5f, graph::NanMode::kIgnore));
+  if (expose_accumulators) {
+    b.Output(conv);
+    b.Output(dw);
+  }
+  return b.Build();
+}
+
+TEST(RequantisationFusionTest, FusesFp32ConvolutionsWithTheirClamp) {
+  if (opt::SelectTileKernels() == nullptr) GTEST_SKIP() << "no optimised kernels on this CPU";
+  const auto graph = Fp32ConvolutionClamps(false);
+  const std::vector<RequantisationFusion> fusions = FindRequantisationFusions(*graph, 0);
+  ASSERT_EQ(fusions.size(), 2u);
+  const auto& ops = graph->main_block().operators;
+  for (const RequantisationFusion& fusion : fusions) {
+    EXPECT_EQ(fusion.kind, FusionKind::kFp32Clamp);
+    EXPECT_EQ(ops[fusion.rescale].op, Op::kClamp);
+  }
+  EXPECT_EQ(ops[fusions[0].producer].op, Op::kConv2d);
+  EXPECT_EQ(ops[fusions[1].producer].op, Op::kDepthwiseConv2d);
+  EXPECT_TRUE(FindRequantisationFusions(*Fp32ConvolutionClamps(true), 0).empty());
+
+  auto executor = GraphExecutor::Create(graph);
+  ASSERT_TRUE(executor.ok()) << executor.status();
+  std::vector<std::string> names;
+  for (const OperatorTiming& timing : (*executor)->OperatorProfile()) names.push_back(timing.op);
+  EXPECT_EQ(names, (std::vector<std::string>{"CONV2D+CLAMP", "DEPTHWISE_CONV2D+CLAMP"}));
+}
+
+// The fused FP32 steps give the bits of the same optimised convolutions followed by separate
+// CLAMPs, NaN inputs included, for any thread count.
+TEST(RequantisationFusionTest, Fp32FusedClampsEqualTheSeparateOperators) {
+  if (opt::SelectTileKernels() == nullptr) GTEST_SKIP() << "no optimised kernels on this CPU";
+  const auto fused_graph = Fp32ConvolutionClamps(false);
+  const auto separate_graph = Fp32ConvolutionClamps(true);
+  std::mt19937 rng(5);
+  std::vector<float> image(23 * 17 * 8);
+  for (auto& v : image) v = std::uniform_real_distribution<float>(-8.0f, 8.0f)(rng);
+  image[100] = std::numeric_limits<float>::quiet_NaN();
+  const std::span<const uint8_t> inputs[] = {
+      {reinterpret_cast<const uint8_t*>(image.data()), image.size() * sizeof(float)}};
+  auto separate = GraphExecutor::Create(separate_graph);
+  ASSERT_TRUE(separate.ok()) << separate.status();
+  const size_t bytes = (*separate)->StorageBytes(separate_graph->main_block().outputs[0]);
+  std::vector<uint8_t> expected(bytes),
+      conv((*separate)->StorageBytes(separate_graph->main_block().outputs[1])),
+      dw((*separate)->StorageBytes(separate_graph->main_block().outputs[2]));
+  const std::span<uint8_t> separate_outputs[] = {expected, conv, dw};
+  ASSERT_TRUE((*separate)->Run(inputs, separate_outputs).ok());
+  for (int threads : {1, 2, 3}) {
+    auto fused = GraphExecutor::Create(fused_graph, GraphExecutorOptions{.threads = threads});
+    ASSERT_TRUE(fused.ok()) << fused.status();
+    std::vector<uint8_t> actual(bytes, 0xaa);
+    const std::span<uint8_t> outputs[] = {actual};
+    ASSERT_TRUE((*fused)->Run(inputs, outputs).ok());
+    EXPECT_EQ(actual, expected) << threads << " threads";
+  }
 }
 
 TEST(RequantisationFusionTest, FusedOutputsEqualReferenceForAnyThreadCount) {

@@ -164,7 +164,7 @@ KernelStatus Conv2dInt8Optimized(const TileKernels& kernels, const Conv2dParams&
 
 void Conv2dFp32Optimized(const TileKernels& kernels, const Conv2dParams& p,
                          const PackedFp32Matrix& weights, const float* input, const float* bias,
-                         float* output) {
+                         float* output, const FusedClampFp32* clamp) {
   const int64_t depth = Depth(p);
   const int64_t oc = p.output_channels;
   const PackedView<float> w = weights.view();
@@ -211,6 +211,7 @@ void Conv2dFp32Optimized(const TileKernels& kernels, const Conv2dParams& p,
         kernels.fp32_tile(rows, depth, w.block(0, j), padded_bias + j * kTileCols,
                           out + j * kTileCols, oc, rows_valid, cols);
       }
+      if (clamp != nullptr) ClampFp32InPlace(out, rows_valid * oc, *clamp);
     }
   });
 }

@@ -11,6 +11,7 @@
 
 #include "backends/cpu/kernels/conv2d.h"
 #include "backends/cpu/kernels/kernel_types.h"
+#include "backends/cpu/kernels/optimized/elementwise_optimized.h"
 #include "backends/cpu/kernels/optimized/fused_requantization.h"
 #include "backends/cpu/kernels/optimized/packed_matrix.h"
 #include "backends/cpu/kernels/optimized/tile_kernels.h"
@@ -32,9 +33,11 @@ KernelStatus Conv2dInt8Optimized(const TileKernels& kernels, const Conv2dParams&
                                  const int32_t* bias, int32_t* output,
                                  const FusedRequantization* fused = nullptr);
 
+// `clamp`, when given, is applied to each block of output rows right after it is written (a
+// CLAMP fused into the convolution).
 void Conv2dFp32Optimized(const TileKernels& kernels, const Conv2dParams& params,
                          const PackedFp32Matrix& weights, const float* input, const float* bias,
-                         float* output);
+                         float* output, const FusedClampFp32* clamp = nullptr);
 
 }  // namespace inferd::cpu::kernels::optimized
 

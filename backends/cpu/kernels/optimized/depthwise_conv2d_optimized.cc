@@ -105,7 +105,7 @@ KernelStatus DepthwiseConv2dInt8Optimized(const TileKernels& kernels,
 
 void DepthwiseConv2dFp32Optimized(const TileKernels& kernels, const DepthwiseConv2dParams& p,
                                   const float* weights, const float* input, const float* bias,
-                                  float* output) {
+                                  float* output, const FusedClampFp32* clamp) {
   const int64_t rows = static_cast<int64_t>(p.batch) * p.output_height;
   const int64_t row_elements = static_cast<int64_t>(p.output_width) * p.channels;
   const int64_t tasks =
@@ -117,8 +117,9 @@ void DepthwiseConv2dFp32Optimized(const TileKernels& kernels, const DepthwiseCon
     ForEachPixel(
         p, input, weights, output, first, last,
         [&](const float* const* in, const float* const* w, int taps, int64_t row, float* out) {
-          kernels.depthwise_fp32(in, w, taps, p.channels, full_bias,
-                                 output + row * row_elements + (out - output));
+          float* pixel = output + row * row_elements + (out - output);
+          kernels.depthwise_fp32(in, w, taps, p.channels, full_bias, pixel);
+          if (clamp != nullptr) ClampFp32InPlace(pixel, p.channels, *clamp);
         },
         [](int64_t) {});
   });

@@ -11,6 +11,7 @@
 
 #include "backends/cpu/kernels/depthwise_conv2d.h"
 #include "backends/cpu/kernels/kernel_types.h"
+#include "backends/cpu/kernels/optimized/elementwise_optimized.h"
 #include "backends/cpu/kernels/optimized/fused_requantization.h"
 #include "backends/cpu/kernels/optimized/tile_kernels.h"
 
@@ -36,9 +37,10 @@ KernelStatus DepthwiseConv2dInt8Optimized(const TileKernels& kernels,
                                           const FusedRequantization* fused = nullptr);
 
 // FP32 weights need no packing: with multiplier 1 HWCM is already [taps][channels].
+// `clamp`, when given, is applied to each output pixel right after it is written (a fused CLAMP).
 void DepthwiseConv2dFp32Optimized(const TileKernels& kernels, const DepthwiseConv2dParams& params,
                                   const float* weights, const float* input, const float* bias,
-                                  float* output);
+                                  float* output, const FusedClampFp32* clamp = nullptr);
 
 }  // namespace inferd::cpu::kernels::optimized
 

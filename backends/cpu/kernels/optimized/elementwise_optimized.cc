@@ -180,14 +180,25 @@ INFERD_VECTOR_CLONES void ClampRowInt16(const int16_t* in, int16_t* out, int64_t
 // max(v, lo) then min(that, hi) for bounds that are not NaN, where the reference's NaN rules come
 // down to: a NaN element gives `nan_result` (NaN under kPropagate; min(lo, hi) under kIgnore, since
 // max drops the NaN). Written as selects so that it vectorises.
+[[gnu::always_inline]] inline float ClampElement(float v, float lo, float hi, float nan_result) {
+  const float low = v >= lo ? v : lo;
+  const float both = low < hi ? low : hi;
+  return v != v ? nan_result : both;
+}
+
 INFERD_VECTOR_CLONES void ClampRowFp32(const float* __restrict in, float* __restrict out, int64_t n,
                                        float lo, float hi, float nan_result) {
-  for (int64_t i = 0; i < n; ++i) {
-    const float v = in[i];
-    const float low = v >= lo ? v : lo;
-    const float both = low < hi ? low : hi;
-    out[i] = v != v ? nan_result : both;
-  }
+  for (int64_t i = 0; i < n; ++i) out[i] = ClampElement(in[i], lo, hi, nan_result);
+}
+
+// In place: a separate loop, since aliased input and output would defeat the vectoriser.
+INFERD_VECTOR_CLONES void ClampRowFp32InPlace(float* data, int64_t n, float lo, float hi,
+                                              float nan_result) {
+  for (int64_t i = 0; i < n; ++i) data[i] = ClampElement(data[i], lo, hi, nan_result);
+}
+
+float NanResult(float lo, float hi, NanMode nan_mode) {
+  return nan_mode == NanMode::kPropagate ? kNan : (lo < hi ? lo : hi);
 }
 
 }  // namespace
@@ -261,8 +272,12 @@ void ClampFp32(const float* input, float* output, int64_t count, float min_val, 
     }
     return;
   }
-  const float nan_result = propagate ? kNan : (min_val < max_val ? min_val : max_val);
-  ClampRowFp32(input, output, count, min_val, max_val, nan_result);
+  ClampRowFp32(input, output, count, min_val, max_val, NanResult(min_val, max_val, nan_mode));
+}
+
+void ClampFp32InPlace(float* data, int64_t count, const FusedClampFp32& clamp) {
+  ClampRowFp32InPlace(data, count, clamp.min_val, clamp.max_val,
+                      NanResult(clamp.min_val, clamp.max_val, clamp.nan_mode));
 }
 
 }  // namespace inferd::cpu::kernels::optimized

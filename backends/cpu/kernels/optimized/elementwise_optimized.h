@@ -29,6 +29,15 @@ void ClampInt16(const int16_t* input, int16_t* output, int64_t count, int16_t mi
 void ClampFp32(const float* input, float* output, int64_t count, float min_val, float max_val,
                NanMode nan_mode);
 
+// A CLAMP that an FP32 convolution applies to its output rows as it writes them, while they are in
+// cache; the same elements as ClampFp32. Bounds must not be NaN.
+struct FusedClampFp32 {
+  float min_val = 0.0f;
+  float max_val = 0.0f;
+  NanMode nan_mode = NanMode::kPropagate;
+};
+void ClampFp32InPlace(float* data, int64_t count, const FusedClampFp32& clamp);
+
 }  // namespace inferd::cpu::kernels::optimized
 
 #endif  // INFERD_BACKENDS_CPU_KERNELS_OPTIMIZED_ELEMENTWISE_OPTIMIZED_H_
