@@ -81,10 +81,13 @@ absl::Status Prepare(const graph::Graph& g, std::span<const uint8_t> input, Runn
     if (!*step) continue;
     steps.push_back(*std::move(step));
     indices.push_back(i);
-    names.push_back(std::string(graph::OpName(block.operators[i].op)) +
-                    (fusion_at[i] == nullptr ? ""
-                     : fusion_at[i]->clamp   ? "+RESCALE+CLAMP"
-                                             : "+RESCALE"));
+    // Named as the daemon's profile names fused steps: every operator of the step.
+    std::string name(graph::OpName(block.operators[i].op));
+    if (const cpu::RequantisationFusion* fusion = fusion_at[i]) {
+      name += "+" + std::string(graph::OpName(block.operators[fusion->rescale].op));
+      if (fusion->clamp) name += "+CLAMP";
+    }
+    names.push_back(std::move(name));
   }
   return absl::OkStatus();
 }
