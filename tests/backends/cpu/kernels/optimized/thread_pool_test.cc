@@ -1,6 +1,6 @@
-// The kernel thread pool: every task of every Run runs exactly once over many back-to-back Runs (the
-// pattern of one inference: an operator after another, workers polling or asleep in between); the
-// per-thread scope hands the pool to ParallelFor and restores the previous one.
+// The kernel thread pool: every task of every Run runs exactly once over many back-to-back Runs
+// (the pattern of one inference: an operator after another, workers polling or asleep in between);
+// the per-thread scope hands the pool to ParallelFor and restores the previous one.
 #include "backends/cpu/kernels/optimized/thread_pool.h"
 
 #include <gtest/gtest.h>
