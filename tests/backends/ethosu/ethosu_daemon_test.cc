@@ -163,6 +163,29 @@ TEST(EthosuDaemonTest, AnUnreachableTargetFailsRequestsWithUnavailable) {
   fs::remove(targets);
 }
 
+// A target runs the whole network as one job, so the daemon's per-operator profile of an ethosu
+// model is an empty list (inferctl says so), not an error.
+TEST(EthosuDaemonTest, OperatorProfileOfARemoteModelHasNoOperators) {
+  auto agent = testing::StartAgent();
+  const fs::path repository = MakeRepository();
+  const fs::path targets = repository.parent_path() / absl::StrCat("targets_profile_", ::getpid());
+  std::ofstream(targets) << "[target agent0]\nkind = tcp\naddress = " << agent.address()
+                         << "\nlabels = npu=ethos-u55-128\n";
+  auto daemon = inferd::testing::DaemonProcess::Start(
+      {"--model-repository=" + repository.string(), "--targets-config=" + targets.string()});
+  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  auto client = client::InferenceClient::Connect((*daemon)->grpc_address(), absl::Seconds(30));
+  ASSERT_TRUE(client->Infer("digits_npu", {{"images", testing::DigitsImages(1)}}).ok());
+  auto profile = client->OperatorProfile("digits_npu");
+  ASSERT_TRUE(profile.ok()) << profile.status();
+  EXPECT_EQ(profile->name(), "digits_npu");
+  EXPECT_EQ(profile->inference_count(), 1u);
+  EXPECT_EQ(profile->operators_size(), 0);
+  EXPECT_EQ((*daemon)->Stop(), 0);
+  fs::remove_all(repository);
+  fs::remove(targets);
+}
+
 // ExecuTorch programs through the daemon: a model directory holding model.pte loads like a Vela bin
 // stream, its scratch size is checked against the target before dispatch (the client sees both
 // sizes), and a program with an operator left outside the delegate fails its load with the reason.
