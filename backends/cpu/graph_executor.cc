@@ -150,6 +150,9 @@ absl::Status GraphExecutor::PlanBlock(graph::BlockId block_id) {
   std::vector<const RequantisationFusion*> fusion_at(block.operators.size(), nullptr);
   const std::vector<RequantisationFusion> fusions = FindRequantisationFusions(g, block_id);
   for (const RequantisationFusion& fusion : fusions) {
+    // A folded producer leaves its RESCALE / CLAMP to folding too, or, where folding them failed
+    // (operand values the kernel refuses), to run on their own and report it.
+    if (folded_.IsFolded(block_id, fusion.producer)) continue;
     fusion_at[fusion.producer] = &fusion;
     position[fusion.rescale] = static_cast<int32_t>(fusion.producer);
     if (fusion.clamp) position[*fusion.clamp] = static_cast<int32_t>(fusion.producer);

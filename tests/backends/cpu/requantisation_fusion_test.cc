@@ -422,5 +422,22 @@ TEST(RequantisationFusionTest, OperandsBreakingARequireFailLikeTheSeparateOperat
   ExpectSameAsReference(FusableChains(2), 2, absl::StatusCode::kOutOfRange);
 }
 
+// A producer that constant folding evaluates at load is not fused: its RESCALE, which folding could
+// not evaluate (the accumulators break apply_scale_32's REQUIRE), still runs, and fails.
+TEST(RequantisationFusionTest, AFoldedProducerLeavesItsRescaleToRunAlone) {
+  if (!OptimisedKernelsAvailable()) GTEST_SKIP() << "no optimised kernels on this CPU";
+  Builder b;
+  const TensorId image = b.Const(DType::kInt8, {1, 9, 7, 16}, b.RandomInt8(9 * 7 * 16));
+  b.Output(b.Rescale(b.Depthwise(image), 16, false, 3, /*shift_value=*/2));
+  const auto graph = b.Build();
+  ASSERT_EQ(FindRequantisationFusions(*graph, 0).size(), 1u);
+  auto executor = GraphExecutor::Create(graph);
+  ASSERT_TRUE(executor.ok()) << executor.status();
+  EXPECT_EQ((*executor)->folded_operator_count(), 1u);  // the depthwise convolution
+  std::vector<uint8_t> output((*executor)->StorageBytes(graph->main_block().outputs[0]));
+  const std::span<uint8_t> outputs[] = {output};
+  EXPECT_EQ((*executor)->Run({}, outputs).code(), absl::StatusCode::kOutOfRange);
+}
+
 }  // namespace
 }  // namespace inferd::cpu
