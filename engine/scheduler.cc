@@ -84,6 +84,18 @@ void Scheduler::Drain() {
   }
 }
 
+size_t Scheduler::AbortQueued(const absl::Status& status) {
+  std::deque<std::unique_ptr<InferenceRequest>> aborted;
+  {
+    std::lock_guard lock(mutex_);
+    aborted.swap(queue_);
+  }
+  // Outside the lock: a completion callback may answer its client right here.
+  for (auto& request : aborted) Fail(*request, status, FailureReason::kCanceled);
+  queue_changed_.notify_all();
+  return aborted.size();
+}
+
 void Scheduler::WorkerLoop() {
   while (true) {
     Executable* instance = nullptr;

@@ -48,6 +48,11 @@ class Scheduler {
   // Stops accepting requests, completes everything queued or running, then joins the workers.
   void Drain();
 
+  // Completes every request still waiting in the queue with `status` (the server's shutdown
+  // deadline passed: they will not run); requests already running finish normally. Returns how
+  // many were completed.
+  size_t AbortQueued(const absl::Status& status);
+
   // Every instance's per-operator time, summed (see Executable::OperatorProfile).
   std::vector<OperatorTiming> OperatorProfile() const;
 

@@ -40,6 +40,9 @@ class ServingModel {
   // Stops taking requests and waits for those already taken to complete.
   void Drain();
 
+  // Answers every request still queued with `status` (see Scheduler::AbortQueued).
+  size_t AbortQueued(const absl::Status& status) { return scheduler_->AbortQueued(status); }
+
  private:
   const inference::ModelConfig config_;
   const int64_t version_;

@@ -30,16 +30,27 @@ grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
   return FinishNow(context, ToGrpcStatus(status));
 }
 
-// Passes the client's cancellation on to the engine; frees itself when gRPC is done with the call.
+// Passes the client's cancellation on to the engine; unregisters the call and frees itself when
+// gRPC is done with it (the response written, or the client gone).
 class InferReactor final : public grpc::ServerUnaryReactor {
  public:
-  explicit InferReactor(std::shared_ptr<CancellationToken> cancellation)
-      : cancellation_(std::move(cancellation)) {}
+  InferReactor(std::shared_ptr<CancellationToken> cancellation, InFlightCalls* in_flight)
+      : cancellation_(std::move(cancellation)),
+        in_flight_(in_flight),
+        call_(std::make_shared<InFlightCall>(this)) {
+    in_flight_->Add(call_);
+  }
   void OnCancel() override { cancellation_->Cancel(); }
-  void OnDone() override { delete this; }
+  void OnDone() override {
+    in_flight_->Remove(call_);
+    delete this;
+  }
+  const std::shared_ptr<InFlightCall>& call() const { return call_; }
 
  private:
   std::shared_ptr<CancellationToken> cancellation_;
+  InFlightCalls* const in_flight_;
+  const std::shared_ptr<InFlightCall> call_;
 };
 
 absl::Time DeadlineOf(const grpc::CallbackServerContext& context) {
@@ -114,6 +125,11 @@ void FillStatistics(const ServingModel& model, inference::ModelStatistics* out) 
 
 InferenceService::InferenceService(ModelManager* models) : models_(models) {}
 
+void InferenceService::BeginShutdown() {
+  ready_.store(false);
+  shutting_down_.store(true);
+}
+
 grpc::ServerUnaryReactor* InferenceService::ServerLive(grpc::CallbackServerContext* context,
                                                        const inference::ServerLiveRequest*,
                                                        inference::ServerLiveResponse* response) {
@@ -172,6 +188,10 @@ grpc::ServerUnaryReactor* InferenceService::ModelMetadata(
 grpc::ServerUnaryReactor* InferenceService::ModelInfer(grpc::CallbackServerContext* context,
                                                        const inference::ModelInferRequest* request,
                                                        inference::ModelInferResponse* response) {
+  if (shutting_down_.load()) {
+    return FinishNow(
+        context, absl::UnavailableError("the server is shutting down and accepts no new requests"));
+  }
   auto found = models_->Find(request->model_name(), request->model_version());
   if (!found.ok()) return FinishNow(context, found.status());
   std::shared_ptr<ServingModel> model = *std::move(found);
@@ -184,21 +204,23 @@ grpc::ServerUnaryReactor* InferenceService::ModelInfer(grpc::CallbackServerConte
   }
   InferenceRequest& inference = *decoded->request;
   inference.deadline = DeadlineOf(*context);
-  auto* reactor = new InferReactor(inference.cancellation);
+  auto* reactor = new InferReactor(inference.cancellation, &in_flight_);
+  // The call, not the reactor: at the shutdown deadline the server may answer the call itself, and
+  // then this completion must leave the (possibly freed) messages alone.
   inference.on_complete =
-      [reactor, model, request, response,
+      [call = reactor->call(), model, request, response,
        outputs = std::move(decoded->output_indices)](absl::StatusOr<InferenceResponse> result) {
         if (!result.ok()) {
-          reactor->Finish(ToGrpcStatus(result.status()));
+          call->TryFinish(ToGrpcStatus(result.status()));
           return;
         }
-        EncodeResponse(*model, *request, outputs, *result, *response);
-        reactor->Finish(grpc::Status::OK);
+        call->TryFinish(grpc::Status::OK,
+                        [&] { EncodeResponse(*model, *request, outputs, *result, *response); });
       };
   if (auto status = model->Submit(std::move(decoded->request)); !status.ok()) {
     model->statistics().RequestFailed(FailureReason::kRejected, absl::ZeroDuration(),
                                       /*was_accepted=*/false);
-    reactor->Finish(ToGrpcStatus(status));
+    reactor->call()->TryFinish(ToGrpcStatus(status));
   }
   return reactor;
 }

@@ -8,6 +8,7 @@
 
 #include "engine/model_manager.h"
 #include "inference.grpc.pb.h"
+#include "server/in_flight_calls.h"
 
 namespace inferd {
 
@@ -17,6 +18,14 @@ class InferenceService final : public inference::GRPCInferenceService::CallbackS
 
   // ServerReady answers true only between these two calls.
   void SetReady(bool ready) { ready_.store(ready); }
+
+  // The server is stopping: ServerReady answers false and new inferences are refused with
+  // UNAVAILABLE saying so; accepted ones go on.
+  void BeginShutdown();
+  // Answers every accepted inference not yet answered with `status`; returns how many.
+  size_t FinishInFlight(const grpc::Status& status) { return in_flight_.FinishAll(status); }
+  // Waits until gRPC has written every answered inference, or `deadline`; returns how many remain.
+  size_t WaitForInFlight(absl::Time deadline) { return in_flight_.WaitUntilDone(deadline); }
 
   grpc::ServerUnaryReactor* ServerLive(grpc::CallbackServerContext* context,
                                        const inference::ServerLiveRequest* request,
@@ -55,6 +64,8 @@ class InferenceService final : public inference::GRPCInferenceService::CallbackS
  private:
   ModelManager* models_;
   std::atomic<bool> ready_{false};
+  std::atomic<bool> shutting_down_{false};
+  InFlightCalls in_flight_;
 };
 
 }  // namespace inferd

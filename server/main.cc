@@ -3,14 +3,15 @@
 // exits.
 #include <signal.h>
 
-#include <chrono>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <future>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "backends/ethosu/target_pool.h"
 #include "engine/backend_registry.h"
@@ -19,11 +20,12 @@
 #include "engine/model_repository.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
-#include "prometheus/exposer.h"
 #include "server/admin_service.h"
 #include "server/builtin_backends.h"
 #include "server/daemon_options.h"
+#include "server/grpc_status.h"
 #include "server/inference_service.h"
+#include "server/metrics_endpoint.h"
 #include "server/model_admin_service.h"
 #include "server/process_metrics.h"
 #include "spdlog/sinks/stdout_color_sinks.h"
@@ -39,6 +41,29 @@ namespace {
 int Fail(const std::string& message) {
   spdlog::critical("{}", message);
   return 1;
+}
+
+// Unloads every model, letting queued and running requests finish, until `deadline`. Past it,
+// requests still queued and calls still running are answered UNAVAILABLE; returns false then.
+bool DrainModels(ModelManager& models, InferenceService& service, absl::Time deadline) {
+  // The versions that may hold requests, kept alive here so they can be told to give up.
+  const std::vector<std::shared_ptr<ServingModel>> serving = models.ReadyModels();
+  auto done = std::make_shared<absl::Notification>();
+  std::thread([&models, done] {
+    models.Shutdown();
+    done->Notify();
+  }).detach();
+  if (done->WaitForNotificationWithDeadline(deadline)) return true;
+  const absl::Status shutting_down = absl::UnavailableError(
+      "the server is shutting down and its exit timeout passed before this request completed");
+  size_t queued = 0;
+  for (const auto& model : serving) queued += model->AbortQueued(shutting_down);
+  const size_t running = service.FinishInFlight(ToGrpcStatus(shutting_down));
+  spdlog::error(
+      "in-flight requests did not finish within the exit timeout: answered {} queued and {} "
+      "running request(s) with UNAVAILABLE",
+      queued, running);
+  return false;
 }
 
 int RunDaemon(const DaemonOptions& options) {
@@ -102,21 +127,15 @@ int RunDaemon(const DaemonOptions& options) {
   manager_options.poll_interval = absl::Seconds(options.repository_poll_secs);
   ModelManager models(manager_options, ModelVersionLoader(loader_options, &backends, &metrics));
 
-  std::unique_ptr<prometheus::Exposer> exposer;
+  std::unique_ptr<MetricsEndpoint> metrics_endpoint;
   auto process_metrics = std::make_shared<ProcessMetrics>();
   if (options.allow_metrics) {
-    const std::string address = absl::StrCat(options.metrics_address, ":", options.metrics_port);
-    try {
-      // civetweb reports a bind failure by throwing; nothing else in inferd uses exceptions.
-      exposer = std::make_unique<prometheus::Exposer>(address);
-    } catch (const std::exception& error) {
-      return Fail(absl::StrCat("cannot serve metrics on ", address, ": ", error.what()));
-    }
-    exposer->RegisterCollectable(metrics.registry());
-    exposer->RegisterCollectable(process_metrics);
-    const auto ports = exposer->GetListeningPorts();
-    spdlog::info("metrics listening on {}:{}", options.metrics_address,
-                 ports.empty() ? options.metrics_port : ports.front());
+    auto started = MetricsEndpoint::Start(options.metrics_address, options.metrics_port);
+    if (!started.ok()) return Fail(std::string(started.status().message()));
+    metrics_endpoint = *std::move(started);
+    metrics_endpoint->Register(metrics.registry());
+    metrics_endpoint->Register(process_metrics);
+    spdlog::info("metrics listening on {}:{}", options.metrics_address, metrics_endpoint->port());
   }
 
   InferenceService service(&models);
@@ -151,23 +170,30 @@ int RunDaemon(const DaemonOptions& options) {
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
+  const absl::Time drain_deadline = absl::Now() + absl::Seconds(options.exit_timeout_secs);
   spdlog::info("received {}; finishing in-flight requests (at most {} s)",
                signal_number == SIGTERM ? "SIGTERM" : "SIGINT", options.exit_timeout_secs);
-  service.SetReady(false);
+  // From here new requests are answered UNAVAILABLE ("the server is shutting down").
+  service.BeginShutdown();
   if (health) health->SetServingStatus(false);
-  // Drain the models first: every queued or running inference completes and answers its client, and
-  // new ones are refused with UNAVAILABLE. Only then stop gRPC, which has nothing left in flight to
-  // wait for (gRPC's own graceful shutdown would also wait on idle client connections).
-  std::future<void> drained = std::async(std::launch::async, [&models] { models.Shutdown(); });
-  if (drained.wait_for(std::chrono::seconds(options.exit_timeout_secs)) !=
-      std::future_status::ready) {
-    spdlog::error("in-flight requests did not finish within {} s; exiting without them",
-                  options.exit_timeout_secs);
-    server->Shutdown(absl::ToChronoTime(absl::Now()));
-    std::_Exit(1);
+  const bool drained = DrainModels(models, service, drain_deadline);
+  // Every response the engine completed is now in gRPC's hands; wait until gRPC has written them
+  // (each call's OnDone) before stopping it, since stopping cancels calls still being written.
+  // When the drain used up the whole timeout, the answers it just gave still get a second.
+  const absl::Time write_deadline = std::max(drain_deadline, absl::Now() + absl::Seconds(1));
+  if (const size_t unwritten = service.WaitForInFlight(write_deadline); unwritten > 0) {
+    spdlog::warn("{} response(s) were not written before the deadline (slow or gone clients)",
+                 unwritten);
   }
   server->Shutdown(absl::ToChronoTime(absl::Now()));
   server->Wait();
+  if (!drained) {
+    // A backend still holds a request (a target that never answers): its thread cannot be joined,
+    // so leave without running destructors that would wait for it.
+    spdlog::error("inferd stopped after its exit timeout (exit code 1)");
+    spdlog::shutdown();
+    std::_Exit(1);
+  }
   spdlog::info("inferd stopped");
   return 0;
 }

@@ -167,6 +167,25 @@ TEST_F(SchedulerTest, DrainCompletesQueuedWorkThenRefusesNewWork) {
   Submit(1, 2, absl::UnavailableError(""));
 }
 
+TEST_F(SchedulerTest, AbortQueuedAnswersWaitingRequestsAndLetsTheRunningOneFinish) {
+  Start({});
+  control_->CloseGate();
+  Submitted running = Submit(1, 0);
+  control_->WaitForBatchesStarted(1);
+  Submitted queued1 = Submit(1, 1);
+  Submitted queued2 = Submit(1, 2);
+  EXPECT_EQ(scheduler_->AbortQueued(absl::UnavailableError("the server is shutting down")), 2u);
+  for (Submitted* aborted : {&queued1, &queued2}) {
+    auto result = aborted->result.get();
+    EXPECT_EQ(result.status().code(), absl::StatusCode::kUnavailable);
+    EXPECT_EQ(result.status().message(), "the server is shutting down");
+  }
+  control_->OpenGate();
+  EXPECT_TRUE(running.result.get().ok());
+  EXPECT_EQ(control_->batches_started, 1);
+  EXPECT_EQ(statistics_->Snapshot().fail.count, 2u);
+}
+
 TEST_F(SchedulerTest, SeveralInstancesRunBatchesConcurrently) {
   Start({}, /*instances=*/2);
   control_->CloseGate();

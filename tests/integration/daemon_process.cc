@@ -89,7 +89,33 @@ void DaemonProcess::ReadLog() {
   while ((count = read(log_fd_, buffer, sizeof(buffer))) > 0) {
     std::lock_guard lock(mutex_);
     log_.append(buffer, static_cast<size_t>(count));
+    log_grew_.notify_all();
   }
+  std::lock_guard lock(mutex_);
+  log_ended_ = true;
+  log_grew_.notify_all();
+}
+
+bool DaemonProcess::WaitForLog(std::string_view text, absl::Duration limit) {
+  std::unique_lock lock(mutex_);
+  return log_grew_.wait_for(lock, absl::ToChronoNanoseconds(limit), [&] {
+    return log_.find(text) != std::string::npos || log_ended_;
+  }) && log_.find(text) != std::string::npos;
+}
+
+void DaemonProcess::SendSignal(int signal_number) {
+  if (!stopped_) kill(pid_, signal_number);
+}
+
+int DaemonProcess::WaitForExit() {
+  if (stopped_) return exit_status_;
+  stopped_ = true;
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  if (reader_.joinable()) reader_.join();
+  close(log_fd_);
+  exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return exit_status_;
 }
 
 std::string DaemonProcess::Log() const {
@@ -98,15 +124,8 @@ std::string DaemonProcess::Log() const {
 }
 
 int DaemonProcess::Stop() {
-  if (stopped_) return exit_status_;
-  stopped_ = true;
-  kill(pid_, SIGTERM);
-  int status = 0;
-  waitpid(pid_, &status, 0);
-  if (reader_.joinable()) reader_.join();
-  close(log_fd_);
-  exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return exit_status_;
+  SendSignal(SIGTERM);
+  return WaitForExit();
 }
 
 DaemonProcess::~DaemonProcess() { Stop(); }

@@ -5,12 +5,15 @@
 
 #include <sys/types.h>
 
+#include <condition_variable>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 
 namespace inferd::testing {
 
@@ -27,6 +30,16 @@ class DaemonProcess {
   // Sends SIGTERM and returns the exit status (0 for a clean shutdown).
   int Stop();
 
+  // Sends `signal_number` without waiting, for tests that act while the daemon shuts down.
+  void SendSignal(int signal_number);
+  // Waits for the process to exit (after SendSignal) and returns its exit status.
+  int WaitForExit();
+  // Blocks until the log contains `text` (true) or `limit` passes or the log ends (false): an
+  // event to wait for, never a sleep.
+  bool WaitForLog(std::string_view text, absl::Duration limit);
+  // The daemon's process id (for /proc).
+  pid_t pid() const { return pid_; }
+
   // Everything the daemon has logged so far.
   std::string Log() const;
 
@@ -39,6 +52,8 @@ class DaemonProcess {
   std::string grpc_address_;
   int metrics_port_ = 0;
   mutable std::mutex mutex_;
+  std::condition_variable log_grew_;
+  bool log_ended_ = false;
   std::string log_;
   std::thread reader_;
   bool stopped_ = false;
