@@ -43,6 +43,9 @@ int Fail(const std::string& message) {
   return 1;
 }
 
+// How long gRPC may go on writing answers once the listener is closed.
+constexpr absl::Duration kFinalWriteGrace = absl::Seconds(1);
+
 // Unloads every model, letting queued and running requests finish, until `deadline`. Past it,
 // requests still queued and calls still running are answered UNAVAILABLE; returns false then.
 bool DrainModels(ModelManager& models, InferenceService& service, absl::Time deadline) {
@@ -185,7 +188,10 @@ int RunDaemon(const DaemonOptions& options) {
     spdlog::warn("{} response(s) were not written before the deadline (slow or gone clients)",
                  unwritten);
   }
-  server->Shutdown(absl::ToChronoTime(absl::Now()));
+  // The listener closes at once and connections get GOAWAY; calls that are still being answered
+  // (refusals of requests that arrived during the drain) get a moment to be written, after which
+  // gRPC cancels what is left and drops the connections.
+  server->Shutdown(absl::ToChronoTime(absl::Now() + kFinalWriteGrace));
   server->Wait();
   if (!drained) {
     // A backend still holds a request (a target that never answers): its thread cannot be joined,
