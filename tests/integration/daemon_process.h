@@ -1,6 +1,7 @@
 // DaemonProcess: starts the real inferd binary on ephemeral loopback ports for integration tests,
 // waits for the log line that says it is ready (no sleeps), keeps its log, and stops it with
-// SIGTERM.
+// SIGTERM. The admin listener is off unless the test passes --allow-admin=true; it then listens
+// on an ephemeral loopback port too (admin_address()).
 #pragma once
 
 #include <sys/types.h>
@@ -23,6 +24,9 @@ class DaemonProcess {
 
   const std::string& grpc_address() const { return grpc_address_; }
   int metrics_port() const { return metrics_port_; }
+  // "127.0.0.1:PORT" of the admin listener; empty when the daemon runs without --allow-admin.
+  const std::string& admin_address() const { return admin_address_; }
+  pid_t pid() const { return pid_; }
 
   // Sends SIGTERM and returns the exit status (0 for a clean shutdown).
   int Stop();
@@ -37,6 +41,7 @@ class DaemonProcess {
   pid_t pid_ = -1;
   int log_fd_ = -1;
   std::string grpc_address_;
+  std::string admin_address_;
   int metrics_port_ = 0;
   mutable std::mutex mutex_;
   std::string log_;
