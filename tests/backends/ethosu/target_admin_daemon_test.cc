@@ -49,6 +49,12 @@ class TargetAdminDaemonTest : public ::testing::Test {
   fs::path root_;
 };
 
+// An emulator command that leaves evidence if it ever runs: it creates `marker` (and, for {port},
+// a second file beside it rather than in the daemon's working directory).
+std::string TouchCommand(const fs::path& marker) {
+  return absl::StrCat("touch ", marker.string(), " ", marker.string(), "_{port}");
+}
+
 std::unique_ptr<admin::TargetAdmin::Stub> AdminStub(const std::string& address) {
   return admin::TargetAdmin::NewStub(
       grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
@@ -154,7 +160,7 @@ TEST_F(TargetAdminDaemonTest, TargetAdminIsNotServedOnThePublicListener) {
   admin::ListTargetsResponse list;
   EXPECT_EQ(stub->ListTargets(&context, {}, &list).error_code(), grpc::StatusCode::UNIMPLEMENTED);
   admin::TargetSpec emulator = Spec("evil", "emulator", "");
-  emulator.set_command("touch " + marker.string() + " {port}");
+  emulator.set_command(TouchCommand(marker));
   EXPECT_EQ(AddTarget(*stub, emulator).error_code(), grpc::StatusCode::UNIMPLEMENTED);
   EXPECT_FALSE(fs::exists(marker));
   EXPECT_TRUE(ChildrenOf((*daemon)->pid()).empty());
@@ -196,7 +202,7 @@ TEST_F(TargetAdminDaemonTest, EmulatorTargetsAreRefusedAndNoProcessStarts) {
   auto admin = AdminStub((*daemon)->admin_address());
 
   admin::TargetSpec emulator = Spec("evil", "emulator", "");
-  emulator.set_command("touch " + marker.string() + " {port}");
+  emulator.set_command(TouchCommand(marker));
   emulator.set_image("/bin/true");
   const grpc::Status status = AddTarget(*admin, emulator);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << status.error_message();
@@ -204,7 +210,7 @@ TEST_F(TargetAdminDaemonTest, EmulatorTargetsAreRefusedAndNoProcessStarts) {
       << status.error_message();
   // A command on a tcp target is refused too rather than ignored.
   admin::TargetSpec tcp_with_command = Spec("sneaky", "tcp", "127.0.0.1:7000");
-  tcp_with_command.set_command("touch " + marker.string() + " {port}");
+  tcp_with_command.set_command(TouchCommand(marker));
   EXPECT_EQ(AddTarget(*admin, tcp_with_command).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 
   // An emulator target starts its command while AddTarget connects, before the call returns,
