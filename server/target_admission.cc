@@ -3,6 +3,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "backends/ethosu/transport/serial_transport.h"
 
@@ -112,6 +113,17 @@ bool TcpTargetAllowList::Allows(absl::string_view address) const {
   return false;
 }
 
+std::string TcpTargetAllowList::ToString() const {
+  std::string text;
+  for (const Pattern& pattern : patterns_) {
+    const bool v6 = pattern.host.find(':') != std::string::npos;
+    absl::StrAppend(&text, text.empty() ? "" : ",", v6 ? "[" : "", pattern.host, v6 ? "]" : "", ":",
+                    pattern.first_port);
+    if (pattern.last_port != pattern.first_port) absl::StrAppend(&text, "-", pattern.last_port);
+  }
+  return text;
+}
+
 absl::StatusOr<SerialDeviceAllowList> SerialDeviceAllowList::Parse(absl::string_view text) {
   SerialDeviceAllowList list;
   for (absl::string_view entry : absl::StrSplit(text, ',', absl::SkipWhitespace())) {
@@ -134,6 +146,8 @@ bool SerialDeviceAllowList::Allows(absl::string_view address) const {
   }
   return false;
 }
+
+std::string SerialDeviceAllowList::ToString() const { return absl::StrJoin(devices_, ","); }
 
 TargetAdmission::TargetAdmission(TcpTargetAllowList tcp, SerialDeviceAllowList serial,
                                  TargetRequestLimits limits)
@@ -236,9 +250,9 @@ absl::Status TargetAdmission::Check(const ethosu::TargetConfig& config) const {
 }
 
 std::string TargetAdmission::Describe() const {
-  if (tcp_.empty() && serial_.empty()) return "AddTarget allows no targets";
-  return absl::StrCat("AddTarget allows ", tcp_.empty() ? "no" : "listed", " tcp targets and ",
-                      serial_.empty() ? "no" : "listed", " serial devices");
+  return absl::StrCat("AddTarget allows no emulators, tcp targets ",
+                      tcp_.empty() ? "none" : tcp_.ToString(), ", serial devices ",
+                      serial_.empty() ? "none" : serial_.ToString());
 }
 
 }  // namespace inferd

@@ -29,6 +29,8 @@ class TcpTargetAllowList {
   // `address` as a TargetSpec carries it ("host:port", "[v6]:port").
   bool Allows(absl::string_view address) const;
   bool empty() const { return patterns_.empty(); }
+  // The entries as parsed, comma-separated (for the start-up log).
+  std::string ToString() const;
 
  private:
   struct Pattern {
@@ -48,6 +50,7 @@ class SerialDeviceAllowList {
 
   bool Allows(absl::string_view address) const;
   bool empty() const { return devices_.empty(); }
+  std::string ToString() const;
 
  private:
   std::vector<std::string> devices_;

@@ -49,6 +49,16 @@ TEST(TcpTargetAllowListTest, MatchesPortsRangesAndHosts) {
   EXPECT_FALSE(list.Allows("127.1:7000"));
 }
 
+TEST(TargetAdmissionTest, DescribesWhatItAllows) {
+  auto admission = TargetAdmission::FromFlags(" 127.0.0.1:7000-7100,[::1]:9000", "/dev/ttyUSB0");
+  ASSERT_TRUE(admission.ok());
+  EXPECT_EQ(admission->Describe(),
+            "AddTarget allows no emulators, tcp targets 127.0.0.1:7000-7100,[::1]:9000, serial "
+            "devices /dev/ttyUSB0");
+  EXPECT_EQ(TargetAdmission().Describe(),
+            "AddTarget allows no emulators, tcp targets none, serial devices none");
+}
+
 TEST(TcpTargetAllowListTest, AddressesThatCouldParseDifferentlyAreRefused) {
   const TcpTargetAllowList list = Tcp("127.0.0.1:7000");
   for (const char* address :
