@@ -1,5 +1,6 @@
 #include "server/admin_service.h"
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "server/grpc_status.h"
 #include "spdlog/spdlog.h"
@@ -21,9 +22,20 @@ void FillTarget(const ethosu::TargetStatus& status, admin::Target& target) {
   target.set_agent(status.agent);
 }
 
+// Drain and remove name an existing target, whose name is at most this long (TargetAdmission's
+// limit); a longer one is refused before it is echoed into a message or the log.
+grpc::Status CheckTargetName(const std::string& name) {
+  const size_t kMaxNameLength = TargetRequestLimits{}.max_name_length;
+  if (name.size() <= kMaxNameLength) return grpc::Status::OK;
+  return grpc::Status(
+      grpc::StatusCode::INVALID_ARGUMENT,
+      absl::StrCat("target name of ", name.size(), " bytes; names are at most ", kMaxNameLength));
+}
+
 }  // namespace
 
-AdminService::AdminService(std::shared_ptr<ethosu::TargetPool> pool) : pool_(std::move(pool)) {}
+AdminService::AdminService(std::shared_ptr<ethosu::TargetPool> pool, TargetAdmission admission)
+    : pool_(std::move(pool)), admission_(std::move(admission)) {}
 
 grpc::Status AdminService::ListTargets(grpc::ServerContext*, const admin::ListTargetsRequest*,
                                        admin::ListTargetsResponse* response) {
@@ -33,7 +45,8 @@ grpc::Status AdminService::ListTargets(grpc::ServerContext*, const admin::ListTa
   return grpc::Status::OK;
 }
 
-grpc::Status AdminService::AddTarget(grpc::ServerContext*, const admin::AddTargetRequest* request,
+grpc::Status AdminService::AddTarget(grpc::ServerContext* context,
+                                     const admin::AddTargetRequest* request,
                                      admin::AddTargetResponse* response) {
   const admin::TargetSpec& spec = request->target();
   ethosu::TargetConfig config;
@@ -47,32 +60,40 @@ grpc::Status AdminService::AddTarget(grpc::ServerContext*, const admin::AddTarge
   if (spec.connect_timeout_ms() > 0) {
     config.connect_timeout = absl::Milliseconds(spec.connect_timeout_ms());
   }
+  // Before the pool sees it: the pool would connect to (or open) the address at once.
+  if (auto status = admission_.Check(config); !status.ok()) {
+    spdlog::warn("admin: refused AddTarget from {}: {}", context->peer(),
+                 std::string(status.message()));
+    return ToGrpcStatus(status);
+  }
   if (auto status = pool_->AddTarget(config); !status.ok()) return ToGrpcStatus(status);
-  spdlog::info("admin: added target '{}' ({} {})", config.name, config.kind,
-               config.kind == "emulator" ? config.command : config.address);
+  spdlog::info("admin: {} added target '{}' ({} {})", context->peer(), config.name, config.kind,
+               config.address);
   for (const ethosu::TargetStatus& status : pool_->ListTargets()) {
     if (status.name == config.name) FillTarget(status, *response->mutable_target());
   }
   return grpc::Status::OK;
 }
 
-grpc::Status AdminService::DrainTarget(grpc::ServerContext*,
+grpc::Status AdminService::DrainTarget(grpc::ServerContext* context,
                                        const admin::DrainTargetRequest* request,
                                        admin::DrainTargetResponse*) {
+  if (auto status = CheckTargetName(request->name()); !status.ok()) return status;
   if (auto status = pool_->DrainTarget(request->name()); !status.ok()) {
     return ToGrpcStatus(status);
   }
-  spdlog::info("admin: draining target '{}'", request->name());
+  spdlog::info("admin: {} drains target '{}'", context->peer(), request->name());
   return grpc::Status::OK;
 }
 
-grpc::Status AdminService::RemoveTarget(grpc::ServerContext*,
+grpc::Status AdminService::RemoveTarget(grpc::ServerContext* context,
                                         const admin::RemoveTargetRequest* request,
                                         admin::RemoveTargetResponse*) {
+  if (auto status = CheckTargetName(request->name()); !status.ok()) return status;
   if (auto status = pool_->RemoveTarget(request->name()); !status.ok()) {
     return ToGrpcStatus(status);
   }
-  spdlog::info("admin: removed target '{}'", request->name());
+  spdlog::info("admin: {} removed target '{}'", context->peer(), request->name());
   return grpc::Status::OK;
 }
 

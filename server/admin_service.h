@@ -1,17 +1,20 @@
 // AdminService: the gRPC TargetAdmin service (proto/inferd_admin.proto), which lists, adds, drains
-// and removes the ethosu backend's inference targets while the daemon runs.
+// and removes the ethosu backend's inference targets while the daemon runs. Operator-only: main.cc
+// serves it on the admin listener (--allow-admin), never on the public one (docs/security.md).
 #pragma once
 
 #include <memory>
 
 #include "backends/ethosu/target_pool.h"
 #include "inferd_admin.grpc.pb.h"
+#include "server/target_admission.h"
 
 namespace inferd {
 
 class AdminService final : public admin::TargetAdmin::Service {
  public:
-  explicit AdminService(std::shared_ptr<ethosu::TargetPool> pool);
+  // AddTarget adds only what `admission` allows (no emulators; allow-listed addresses).
+  AdminService(std::shared_ptr<ethosu::TargetPool> pool, TargetAdmission admission);
 
   grpc::Status ListTargets(grpc::ServerContext* context, const admin::ListTargetsRequest* request,
                            admin::ListTargetsResponse* response) override;
@@ -24,6 +27,7 @@ class AdminService final : public admin::TargetAdmin::Service {
 
  private:
   std::shared_ptr<ethosu::TargetPool> pool_;
+  const TargetAdmission admission_;
 };
 
 }  // namespace inferd

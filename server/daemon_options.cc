@@ -7,6 +7,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "server/target_admission.h"
 
 #ifndef INFERD_SOURCE_DIR
 #define INFERD_SOURCE_DIR ""
@@ -100,6 +101,37 @@ const std::map<std::string, Setter>& Setters() {
          o.targets_config = v;
          return absl::OkStatus();
        }},
+      {"allow-admin", BoolFlag("allow-admin", [](DaemonOptions& o, bool v) { o.allow_admin = v; })},
+      {"admin-address",
+       [](DaemonOptions& o, const std::string& v) {
+         o.admin_address = v;
+         return absl::OkStatus();
+       }},
+      {"admin-port",
+       IntFlag("admin-port", 0, 65535,
+               [](DaemonOptions& o, int64_t v) { o.admin_port = static_cast<int>(v); })},
+      // The allow-lists are parsed here too, so that a typo stops start-up with the entry named.
+      {"admin-allowed-tcp-targets",
+       [](DaemonOptions& o, const std::string& v) {
+         if (auto list = TcpTargetAllowList::Parse(v); !list.ok()) {
+           return absl::InvalidArgumentError(
+               absl::StrCat("--admin-allowed-tcp-targets: ", list.status().message()));
+         }
+         o.admin_allowed_tcp_targets = v;
+         return absl::OkStatus();
+       }},
+      {"admin-allowed-serial-devices",
+       [](DaemonOptions& o, const std::string& v) {
+         if (auto list = SerialDeviceAllowList::Parse(v); !list.ok()) {
+           return absl::InvalidArgumentError(
+               absl::StrCat("--admin-allowed-serial-devices: ", list.status().message()));
+         }
+         o.admin_allowed_serial_devices = v;
+         return absl::OkStatus();
+       }},
+      {"max-targets",
+       IntFlag("max-targets", 1, 4096,
+               [](DaemonOptions& o, int64_t v) { o.max_targets = static_cast<int>(v); })},
   };
   return *setters;
 }
@@ -170,7 +202,8 @@ Model repository
   --repository-poll-secs=N     Poll interval for poll mode (default 15).
 
 Serving
-  --grpc-address=ADDR          Address to listen on (default 0.0.0.0).
+  --grpc-address=ADDR          Address of the public listener: inference, health and the read-only
+                               ModelAdmin profile (default 0.0.0.0). Never the target admin API.
   --grpc-port=PORT             gRPC port (default 8001; 0 picks a free port and logs it).
   --grpc-max-message-size=N    Largest request or response in bytes (default 2147483647).
   --max-queue-size=N           Requests a model version queues before refusing with RESOURCE_EXHAUSTED,
@@ -184,7 +217,24 @@ Metrics
 
 Inference targets
   --targets-config=PATH        Targets (boards, emulators, host agents) for the ethosu backend; see
-                               docs/ethos-u.md. Without it the pool starts empty (admin API adds).
+                               docs/ethos-u.md. The only way to configure emulator targets.
+  --max-targets=N              Targets the pool holds at most, config and admin API together
+                               (default 64); beyond it AddTarget answers RESOURCE_EXHAUSTED.
+
+Administration (docs/security.md)
+  --allow-admin=BOOL           Serve inferd.admin.TargetAdmin (list/add/drain/remove targets) on a
+                               separate admin listener (default false: not served anywhere). It is
+                               never served on --grpc-address.
+  --admin-address=ADDR         Address of the admin listener (default 127.0.0.1). It has no
+                               authentication: keep it on loopback or a trusted network.
+  --admin-port=PORT            Admin gRPC port (default 8003; 0 picks a free port and logs it).
+  --admin-allowed-tcp-targets=LIST
+                               tcp targets AddTarget may add: HOST:PORT or HOST:FIRST-LAST, comma-
+                               separated, hosts compared as written (default empty: none).
+  --admin-allowed-serial-devices=LIST
+                               Serial device paths AddTarget may add, exact, comma-separated
+                               (default empty: none). Emulator targets are never allowed over the
+                               API.
 
 Other
   --log-verbose=N              0: info, 1: debug, 2: trace.

@@ -25,6 +25,13 @@ struct DaemonOptions {
   int exit_timeout_secs = 30;
   int log_verbose = 0;
   std::string targets_config;  // inference targets for the ethosu backend (docs/ethos-u.md)
+  // The admin listener (TargetAdmin), off unless asked for; docs/security.md.
+  bool allow_admin = false;
+  std::string admin_address = "127.0.0.1";
+  int admin_port = 8003;
+  std::string admin_allowed_tcp_targets;     // host:port[-port],...; empty: none
+  std::string admin_allowed_serial_devices;  // /dev/path,...; empty: none
+  int max_targets = 64;                      // --targets-config and admin API together
   bool show_help = false;
   bool show_version = false;
 };

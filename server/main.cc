@@ -28,6 +28,7 @@
 #include "server/metrics_endpoint.h"
 #include "server/model_admin_service.h"
 #include "server/process_metrics.h"
+#include "server/target_admission.h"
 #include "spdlog/sinks/stdout_color_sinks.h"
 #include "spdlog/spdlog.h"
 
@@ -41,6 +42,36 @@ namespace {
 int Fail(const std::string& message) {
   spdlog::critical("{}", message);
   return 1;
+}
+
+// A loopback address: the admin listener has no authentication of its own.
+bool IsLoopback(const std::string& address) {
+  return address.rfind("127.", 0) == 0 || address == "::1" || address == "[::1]" ||
+         address == "localhost";
+}
+
+// The operator-only listener (--allow-admin): TargetAdmin alone, on its own address, so that
+// the public listener never carries it. Null when it cannot listen.
+std::unique_ptr<grpc::Server> StartAdminListener(const DaemonOptions& options,
+                                                 AdminService& admin_service,
+                                                 const TargetAdmission& admission) {
+  grpc::ServerBuilder builder;
+  int bound_port = 0;
+  builder.AddListeningPort(absl::StrCat(options.admin_address, ":", options.admin_port),
+                           grpc::InsecureServerCredentials(), &bound_port);
+  builder.RegisterService(&admin_service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || bound_port == 0) return nullptr;
+  // Tests parse "admin listening on ADDR:PORT" (tests/integration/daemon_process.cc).
+  spdlog::info("admin listening on {}:{}: inferd.admin.TargetAdmin; {}", options.admin_address,
+               bound_port, admission.Describe());
+  if (!IsLoopback(options.admin_address)) {
+    spdlog::warn(
+        "the admin listener on {} is not loopback and has no authentication: anyone who "
+        "reaches it can drain and remove targets",
+        options.admin_address);
+  }
+  return server;
 }
 
 // How long gRPC may go on writing answers once the listener is closed.
@@ -98,11 +129,18 @@ int RunDaemon(const DaemonOptions& options) {
   spdlog::info("inferd {} starting: repository {}, model control mode {}", INFERD_VERSION,
                *repository, options.model_control_mode);
 
+  // What the admin API may add to the target pool (flags checked again here: a library caller
+  // could have filled DaemonOptions without ParseDaemonOptions).
+  auto admission = TargetAdmission::FromFlags(options.admin_allowed_tcp_targets,
+                                              options.admin_allowed_serial_devices);
+  if (!admission.ok()) return Fail(std::string(admission.status().message()));
+
   MetricsRegistry metrics;
   // Inference targets for the ethosu backend: a bad file is fatal, an unreachable target is not
   // (it is probed until it answers).
-  auto target_pool =
-      std::make_shared<ethosu::TargetPool>(ethosu::TargetPoolOptions{}, metrics.registry());
+  ethosu::TargetPoolOptions pool_options;
+  pool_options.max_targets = static_cast<size_t>(options.max_targets);
+  auto target_pool = std::make_shared<ethosu::TargetPool>(pool_options, metrics.registry());
   if (!options.targets_config.empty()) {
     auto targets = ethosu::LoadTargetsConfig(options.targets_config);
     if (!targets.ok()) return Fail(std::string(targets.status().message()));
@@ -142,15 +180,16 @@ int RunDaemon(const DaemonOptions& options) {
   }
 
   InferenceService service(&models);
-  AdminService admin_service(target_pool);
+  AdminService admin_service(target_pool, *admission);
   ModelAdminService model_admin_service(&models);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   int bound_port = 0;
   const std::string grpc_address = absl::StrCat(options.grpc_address, ":", options.grpc_port);
   builder.AddListeningPort(grpc_address, grpc::InsecureServerCredentials(), &bound_port);
+  // The public listener: inference, health and read-only observability. TargetAdmin is not
+  // registered here, so it answers UNIMPLEMENTED (docs/security.md).
   builder.RegisterService(&service);
-  builder.RegisterService(&admin_service);
   builder.RegisterService(&model_admin_service);
   builder.SetMaxReceiveMessageSize(static_cast<int>(options.grpc_max_message_size));
   builder.SetMaxSendMessageSize(static_cast<int>(options.grpc_max_message_size));
@@ -161,8 +200,26 @@ int RunDaemon(const DaemonOptions& options) {
   grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
   if (health) health->SetServingStatus(false);
   spdlog::info("gRPC listening on {}:{}", options.grpc_address, bound_port);
+  spdlog::info(
+      "public services on {}:{}: inference.GRPCInferenceService, grpc.health.v1.Health, "
+      "inferd.admin.ModelAdmin (read-only)",
+      options.grpc_address, bound_port);
+
+  std::unique_ptr<grpc::Server> admin_server;
+  if (options.allow_admin) {
+    admin_server = StartAdminListener(options, admin_service, *admission);
+    if (admin_server == nullptr) {
+      server->Shutdown();
+      return Fail(absl::StrCat("cannot listen for admin gRPC on ", options.admin_address, ":",
+                               options.admin_port));
+    }
+  } else {
+    spdlog::info(
+        "admin listener off (--allow-admin=false): inferd.admin.TargetAdmin is not served");
+  }
 
   if (auto status = models.Start(); !status.ok()) {
+    if (admin_server != nullptr) admin_server->Shutdown();
     server->Shutdown();
     return Fail(std::string(status.message()));
   }
@@ -191,6 +248,7 @@ int RunDaemon(const DaemonOptions& options) {
   // The listener closes at once and connections get GOAWAY; calls that are still being answered
   // (refusals of requests that arrived during the drain) get a moment to be written, after which
   // gRPC cancels what is left and drops the connections.
+  if (admin_server != nullptr) admin_server->Shutdown(absl::ToChronoTime(absl::Now()));
   server->Shutdown(absl::ToChronoTime(absl::Now() + kFinalWriteGrace));
   server->Wait();
   if (!drained) {

@@ -158,6 +158,15 @@ void TargetPool::LearnCapabilities(Target& target) {
   target.agent = FixedName(target.client->version().agent_name, INFERD_TP_NAME_SIZE);
 }
 
+absl::Status TargetPool::CheckRoomForTarget(const std::string& name) const {
+  if (options_.max_targets == 0 || targets_.size() < options_.max_targets) {
+    return absl::OkStatus();
+  }
+  return absl::ResourceExhaustedError(
+      absl::StrCat("cannot add target '", name, "': the pool holds its maximum of ",
+                   options_.max_targets, " targets (--max-targets); remove one first"));
+}
+
 absl::Status TargetPool::AddTarget(const TargetConfig& config) {
   if (auto status = ValidateTargetConfig(config); !status.ok()) return status;
   {
@@ -167,6 +176,7 @@ absl::Status TargetPool::AddTarget(const TargetConfig& config) {
         return absl::AlreadyExistsError(absl::StrCat("target '", config.name, "' exists"));
       }
     }
+    if (auto status = CheckRoomForTarget(config.name); !status.ok()) return status;
   }
   auto transport = MakeTransport(config);
   if (!transport.ok()) return transport.status();
@@ -188,6 +198,17 @@ absl::Status TargetPool::AddTarget(const TargetConfig& config) {
     if (existing->config.name == config.name) {
       return absl::AlreadyExistsError(absl::StrCat("target '", config.name, "' exists"));
     }
+  }
+  // Again under the lock that adds it: concurrent AddTargets may have filled the pool meanwhile.
+  if (auto status = CheckRoomForTarget(config.name); !status.ok()) {
+    // The name is not taken (checked above), so these series are this target's alone.
+    jobs_family_.Remove(target->jobs_metric);
+    failures_family_.Remove(target->failures_metric);
+    busy_family_.Remove(target->busy_metric);
+    npu_cycles_family_.Remove(target->npu_cycles_metric);
+    upload_family_.Remove(target->upload_metric);
+    healthy_family_.Remove(target->healthy_metric);
+    return status;
   }
   target->healthy_metric->Set(1);
   if (connected.ok()) {

@@ -92,6 +92,9 @@ struct TargetPoolOptions {
   absl::Duration health_interval = absl::Seconds(5);
   absl::Duration probe_backoff_min = absl::Milliseconds(100);
   absl::Duration probe_backoff_max = absl::Seconds(5);
+  // Targets the pool holds at most, from --targets-config and the admin API together: each has a
+  // worker thread and a connection. 0: no limit.
+  size_t max_targets = 64;
   TargetClientOptions client;
 };
 
@@ -108,7 +111,8 @@ class TargetPool {
   // Adds a target and tries to connect once (within its connect timeout) to learn its
   // capabilities, which add labels: npu=ethos-u55-128 (or none), executor=ethosu / cpu. A target
   // that does not answer is added unhealthy and probed in the background. ALREADY_EXISTS for a
-  // taken name, INVALID_ARGUMENT for a bad config.
+  // taken name, INVALID_ARGUMENT for a bad config, RESOURCE_EXHAUSTED (before connecting) when the
+  // pool already holds options.max_targets targets.
   absl::Status AddTarget(const TargetConfig& config);
   // Stops giving the target jobs; its running job finishes.
   absl::Status DrainTarget(const std::string& name);
@@ -143,6 +147,8 @@ class TargetPool {
   using Completion = std::function<void()>;
 
   void Worker(Target* target);
+  // RESOURCE_EXHAUSTED when the pool holds options_.max_targets targets. mutex_ held.
+  absl::Status CheckRoomForTarget(const std::string& name) const;
   // A matching, healthy target with no job, or null. mutex_ held.
   Target* IdleTargetFor(const TargetJob& job) const;
   // Books a finished job: metrics, health, a retry on another target or the completion. Calls

@@ -1,6 +1,7 @@
 // DaemonProcess: starts the real inferd binary on ephemeral loopback ports for integration tests,
 // waits for the log line that says it is ready (no sleeps), keeps its log, and stops it with
-// SIGTERM.
+// SIGTERM. The admin listener is off unless the test passes --allow-admin=true; it then listens
+// on an ephemeral loopback port too (admin_address()).
 #pragma once
 
 #include <sys/types.h>
@@ -26,6 +27,9 @@ class DaemonProcess {
 
   const std::string& grpc_address() const { return grpc_address_; }
   int metrics_port() const { return metrics_port_; }
+  // "127.0.0.1:PORT" of the admin listener; empty when the daemon runs without --allow-admin.
+  const std::string& admin_address() const { return admin_address_; }
+  pid_t pid() const { return pid_; }
 
   // Sends SIGTERM and returns the exit status (0 for a clean shutdown).
   int Stop();
@@ -37,8 +41,6 @@ class DaemonProcess {
   // Blocks until the log contains `text` (true) or `limit` passes or the log ends (false): an
   // event to wait for, never a sleep.
   bool WaitForLog(std::string_view text, absl::Duration limit);
-  // The daemon's process id (for /proc).
-  pid_t pid() const { return pid_; }
 
   // Everything the daemon has logged so far.
   std::string Log() const;
@@ -50,6 +52,7 @@ class DaemonProcess {
   pid_t pid_ = -1;
   int log_fd_ = -1;
   std::string grpc_address_;
+  std::string admin_address_;
   int metrics_port_ = 0;
   mutable std::mutex mutex_;
   std::condition_variable log_grew_;

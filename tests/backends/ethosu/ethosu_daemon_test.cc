@@ -1,7 +1,7 @@
 // End to end: the real inferd binary with a --targets-config naming a host agent, serving
 // digits_int8 through the "ethosu" backend over gRPC. Outputs must equal the tosa_cpu backend's,
 // the target's counters must come back as response parameters and show in /metrics, and the
-// admin service must list, drain, add and remove targets.
+// admin service (on the admin listener) must list, drain, add and remove targets.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -49,9 +49,12 @@ TEST(EthosuDaemonTest, ServesAModelOnAHostAgentTarget) {
   std::ofstream(targets) << "[target agent0]\nkind = tcp\naddress = " << agent.address()
                          << "\nlabels = board=host\n";
 
+  auto second = testing::StartAgent(options);
   auto daemon = inferd::testing::DaemonProcess::Start(
-      {"--model-repository=" + repository.string(), "--targets-config=" + targets.string()});
+      {"--model-repository=" + repository.string(), "--targets-config=" + targets.string(),
+       "--allow-admin=true", "--admin-allowed-tcp-targets=" + second.address()});
   ASSERT_TRUE(daemon.ok()) << daemon.status();
+  ASSERT_FALSE((*daemon)->admin_address().empty()) << (*daemon)->Log();
 
   // Inference through the KServe v2 API, read with the raw stub to see response parameters.
   const Tensor images = testing::DigitsImages(6, 7);
@@ -86,8 +89,9 @@ TEST(EthosuDaemonTest, ServesAModelOnAHostAgentTarget) {
   EXPECT_NE(metrics->find("inferd_target_healthy{target=\"agent0\"} 1"), std::string::npos);
   EXPECT_NE(metrics->find("inferd_target_npu_cycles_total{target=\"agent0\"}"), std::string::npos);
 
-  // The admin service.
-  auto admin = admin::TargetAdmin::NewStub(channel);
+  // The admin service, on its own listener.
+  auto admin = admin::TargetAdmin::NewStub(
+      grpc::CreateChannel((*daemon)->admin_address(), grpc::InsecureChannelCredentials()));
   {
     grpc::ClientContext list_context;
     admin::ListTargetsResponse list;
@@ -99,7 +103,6 @@ TEST(EthosuDaemonTest, ServesAModelOnAHostAgentTarget) {
     EXPECT_EQ(list.targets(0).labels().at("board"), "host");
     EXPECT_EQ(list.targets(0).jobs(), 1u);
   }
-  auto second = testing::StartAgent(options);
   {
     grpc::ClientContext add_context;
     admin::AddTargetRequest add;

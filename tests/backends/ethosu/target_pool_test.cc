@@ -294,6 +294,27 @@ TEST(TargetPoolTest, DrainedAndRemovedTargetsGetNoJobs) {
   EXPECT_TRUE(absl::IsUnavailable(refused.status()));
 }
 
+TEST(TargetPoolTest, HoldsAtMostMaxTargets) {
+  auto a = StartAgent();
+  auto b = StartAgent();
+  auto c = StartAgent();
+  auto registry = std::make_shared<prometheus::Registry>();
+  TargetPoolOptions options;
+  options.max_targets = 2;
+  TargetPool pool(options, registry);
+  ASSERT_TRUE(pool.AddTarget(Tcp("a", a.address())).ok());
+  ASSERT_TRUE(pool.AddTarget(Tcp("b", b.address())).ok());
+  const absl::Status full = pool.AddTarget(Tcp("c", c.address()));
+  EXPECT_TRUE(absl::IsResourceExhausted(full)) << full;
+  EXPECT_NE(full.message().find("2 targets"), std::string::npos) << full;
+  EXPECT_EQ(pool.ListTargets().size(), 2u);
+  EXPECT_EQ(MetricsText(registry).find("target=\"c\""), std::string::npos);
+  // Room again once one is removed.
+  ASSERT_TRUE(pool.RemoveTarget("b").ok());
+  EXPECT_TRUE(pool.AddTarget(Tcp("c", c.address())).ok());
+  EXPECT_EQ(pool.ListTargets().size(), 2u);
+}
+
 TEST(EthosuBackendTest, ExecutesBatchesAndReportsCounters) {
   AgentOptions options;
   options.simulated_npu_product = 55;
