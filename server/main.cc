@@ -23,9 +23,12 @@
 #include "server/admin_service.h"
 #include "server/builtin_backends.h"
 #include "server/daemon_options.h"
+#include "server/descriptor_limit.h"
+#include "server/grpc_server_options.h"
 #include "server/inference_service.h"
 #include "server/model_admin_service.h"
 #include "server/process_metrics.h"
+#include "server/request_memory_budget.h"
 #include "spdlog/sinks/stdout_color_sinks.h"
 #include "spdlog/spdlog.h"
 
@@ -58,6 +61,12 @@ int RunDaemon(const DaemonOptions& options) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
+
+  if (auto limit = RaiseDescriptorLimit(); limit.ok()) {
+    spdlog::info("open file limit (RLIMIT_NOFILE): {} (was {})", limit->after, limit->before);
+  } else {
+    spdlog::warn("open file limit not raised: {}", std::string(limit.status().message()));
+  }
 
   auto repository = ResolveModelRepository(options);
   if (!repository.ok()) return Fail(std::string(repository.status().message()));
@@ -119,7 +128,8 @@ int RunDaemon(const DaemonOptions& options) {
                  ports.empty() ? options.metrics_port : ports.front());
   }
 
-  InferenceService service(&models);
+  RequestMemoryBudget request_memory(options.max_inflight_request_bytes);
+  InferenceService service(&models, {.memory_budget = &request_memory, .metrics = &metrics});
   AdminService admin_service(target_pool);
   ModelAdminService model_admin_service(&models);
   grpc::EnableDefaultHealthCheckService(true);
@@ -130,8 +140,7 @@ int RunDaemon(const DaemonOptions& options) {
   builder.RegisterService(&service);
   builder.RegisterService(&admin_service);
   builder.RegisterService(&model_admin_service);
-  builder.SetMaxReceiveMessageSize(static_cast<int>(options.grpc_max_message_size));
-  builder.SetMaxSendMessageSize(static_cast<int>(options.grpc_max_message_size));
+  ApplyGrpcServerLimits(options, builder);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || bound_port == 0) {
     return Fail(absl::StrCat("cannot listen for gRPC on ", grpc_address));
