@@ -22,6 +22,7 @@ class DaemonProcess {
   ~DaemonProcess();
 
   const std::string& grpc_address() const { return grpc_address_; }
+  pid_t pid() const { return pid_; }
   int metrics_port() const { return metrics_port_; }
 
   // Sends SIGTERM and returns the exit status (0 for a clean shutdown).
