@@ -72,7 +72,16 @@ MetricsRegistry::MetricsRegistry()
       model_loads_(prometheus::BuildCounter()
                        .Name("inferd_model_load_total")
                        .Help("Model version loads, by outcome (success, failure)")
-                       .Register(*registry_)) {}
+                       .Register(*registry_)),
+      unrouted_failures_(prometheus::BuildCounter()
+                             .Name("inferd_inference_request_failure_unrouted_total")
+                             .Help("Inference requests that reached no model version, by reason: "
+                                   "unknown_model, not_ready, invalid_name")
+                             .Register(*registry_)),
+      // Created up front so that every reason shows as 0 before the first failure.
+      unrouted_unknown_model_(unrouted_failures_.Add({{"reason", "unknown_model"}})),
+      unrouted_not_ready_(unrouted_failures_.Add({{"reason", "not_ready"}})),
+      unrouted_invalid_name_(unrouted_failures_.Add({{"reason", "invalid_name"}})) {}
 
 ModelMetrics MetricsRegistry::ForModel(const std::string& model, int64_t version) {
   const std::map<std::string, std::string> labels = {{"model", model},
@@ -106,6 +115,20 @@ void MetricsRegistry::RecordModelLoad(const std::string& model, int64_t version,
   auto outcome_labels = labels;
   outcome_labels["outcome"] = ok ? "success" : "failure";
   model_loads_.Add(outcome_labels).Increment();
+}
+
+void MetricsRegistry::RecordUnroutedFailure(UnroutedReason reason) {
+  switch (reason) {
+    case UnroutedReason::kUnknownModel:
+      unrouted_unknown_model_.Increment();
+      return;
+    case UnroutedReason::kNotReady:
+      unrouted_not_ready_.Increment();
+      return;
+    case UnroutedReason::kInvalidName:
+      unrouted_invalid_name_.Increment();
+      return;
+  }
 }
 
 }  // namespace inferd

@@ -20,6 +20,11 @@ namespace inferd {
 // Why a request failed, as the `reason` label of inferd_inference_request_failure.
 enum class FailureReason { kRejected, kCanceled, kBackend, kOther };
 
+// Why a request never reached a model version, as the `reason` label of
+// inferd_inference_request_failure_unrouted_total. A fixed set: a label per requested name would
+// let clients grow the registry without bound.
+enum class UnroutedReason { kUnknownModel, kNotReady, kInvalidName };
+
 // Handles for one model version's series; valid as long as the MetricsRegistry lives.
 struct ModelMetrics {
   prometheus::Counter* request_success = nullptr;
@@ -50,6 +55,10 @@ class MetricsRegistry {
   // Records how long loading one model version took, successful or not.
   void RecordModelLoad(const std::string& model, int64_t version, double seconds, bool ok);
 
+  // Counts an inference request that named no ready model version (unknown model, unknown or
+  // unready version, or a name or version refused before the lookup).
+  void RecordUnroutedFailure(UnroutedReason reason);
+
  private:
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Counter>& request_success_;
@@ -63,6 +72,10 @@ class MetricsRegistry {
   prometheus::Family<prometheus::Histogram>& compute_output_duration_;
   prometheus::Family<prometheus::Gauge>& model_load_duration_;
   prometheus::Family<prometheus::Counter>& model_loads_;
+  prometheus::Family<prometheus::Counter>& unrouted_failures_;
+  prometheus::Counter& unrouted_unknown_model_;
+  prometheus::Counter& unrouted_not_ready_;
+  prometheus::Counter& unrouted_invalid_name_;
 };
 
 }  // namespace inferd

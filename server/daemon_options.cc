@@ -87,6 +87,42 @@ const std::map<std::string, Setter>& Setters() {
       {"grpc-max-message-size",
        IntFlag("grpc-max-message-size", 1024, 2147483647,
                [](DaemonOptions& o, int64_t v) { o.grpc_max_message_size = v; })},
+      {"max-inflight-request-bytes",
+       IntFlag("max-inflight-request-bytes", 1024, int64_t{1} << 50,
+               [](DaemonOptions& o, int64_t v) { o.max_inflight_request_bytes = v; })},
+      {"grpc-keepalive-time",
+       IntFlag("grpc-keepalive-time", 1, 2147483647,
+               [](DaemonOptions& o, int64_t v) { o.grpc_keepalive_time_ms = v; })},
+      {"grpc-keepalive-timeout",
+       IntFlag("grpc-keepalive-timeout", 1, 2147483647,
+               [](DaemonOptions& o, int64_t v) { o.grpc_keepalive_timeout_ms = v; })},
+      {"grpc-http2-max-pings-without-data",
+       IntFlag("grpc-http2-max-pings-without-data", 0, 2147483647,
+               [](DaemonOptions& o, int64_t v) { o.grpc_http2_max_pings_without_data = v; })},
+      {"grpc-http2-min-recv-ping-interval-without-data",
+       IntFlag("grpc-http2-min-recv-ping-interval-without-data", 0, 2147483647,
+               [](DaemonOptions& o, int64_t v) { o.grpc_http2_min_recv_ping_interval_without_data_ms = v; })},
+      {"grpc-http2-max-ping-strikes",
+       IntFlag("grpc-http2-max-ping-strikes", 0, 2147483647,
+               [](DaemonOptions& o, int64_t v) { o.grpc_http2_max_ping_strikes = v; })},
+      {"grpc-max-connection-idle-ms",
+       IntFlag("grpc-max-connection-idle-ms", 0, 2147483647,
+               [](DaemonOptions& o, int64_t v) { o.grpc_max_connection_idle_ms = v; })},
+      {"grpc-max-connection-age-ms",
+       IntFlag("grpc-max-connection-age-ms", 0, 2147483647,
+               [](DaemonOptions& o, int64_t v) { o.grpc_max_connection_age_ms = v; })},
+      {"grpc-max-connection-age-grace-ms",
+       IntFlag("grpc-max-connection-age-grace-ms", 0, 2147483647,
+               [](DaemonOptions& o, int64_t v) { o.grpc_max_connection_age_grace_ms = v; })},
+      {"grpc-handshake-timeout-ms",
+       IntFlag("grpc-handshake-timeout-ms", 1, 2147483647,
+               [](DaemonOptions& o, int64_t v) { o.grpc_handshake_timeout_ms = v; })},
+      {"grpc-max-concurrent-streams",
+       IntFlag("grpc-max-concurrent-streams", 1, 2147483647,
+               [](DaemonOptions& o, int64_t v) { o.grpc_max_concurrent_streams = v; })},
+      {"grpc-keepalive-permit-without-calls",
+       BoolFlag("grpc-keepalive-permit-without-calls",
+                [](DaemonOptions& o, bool v) { o.grpc_keepalive_permit_without_calls = v; })},
       {"max-queue-size",
        IntFlag("max-queue-size", 1, 1 << 20,
                [](DaemonOptions& o, int64_t v) { o.max_queue_size = static_cast<int>(v); })},
@@ -209,6 +245,23 @@ Serving
   --max-queue-size=N           Requests a model version queues before refusing with RESOURCE_EXHAUSTED,
                                unless its config sets dynamic_batching.default_queue_policy (default 1024).
   --exit-timeout-secs=N        On SIGTERM/SIGINT, how long in-flight requests may finish (default 30).
+
+Resource limits (see docs/limits.md)
+  --max-inflight-request-bytes=N  Bytes of inference requests held at once (queued, running, answering);
+                               beyond it requests get RESOURCE_EXHAUSTED. Also sizes gRPC's buffer
+                               quota, at twice this (default 1073741824, 1 GiB).
+  --grpc-max-concurrent-streams=N  Calls one connection may have open at once (default 128).
+  --grpc-max-connection-idle-ms=N  Close connections with no call for this long (default 600000; 0: never).
+  --grpc-handshake-timeout-ms=N    Close connections that have not spoken HTTP/2 within this (default 10000).
+  --grpc-max-connection-age-ms=N   Close every connection after this long, gracefully (default 0: never).
+  --grpc-max-connection-age-grace-ms=N  Time calls get to finish after that (default 30000).
+  --grpc-keepalive-time=MS     Ping idle connections this often (default 7200000, as Triton).
+  --grpc-keepalive-timeout=MS  Close a connection whose ping is unanswered this long (default 20000).
+  --grpc-keepalive-permit-without-calls=BOOL  Let clients ping with no call open (default false).
+  --grpc-http2-max-pings-without-data=N  Pings sent without data before waiting for data (default 2).
+  --grpc-http2-min-recv-ping-interval-without-data=MS  Shortest interval between client pings without
+                               data; faster ones are strikes (default 300000).
+  --grpc-http2-max-ping-strikes=N  Strikes before the connection is closed (default 2; 0: unlimited).
 
 Metrics
   --allow-metrics=BOOL         Serve Prometheus metrics (default true).

@@ -21,6 +21,19 @@ struct DaemonOptions {
   std::vector<std::string> load_models;
   int repository_poll_secs = 15;
   int64_t grpc_max_message_size = 2147483647;  // INT32_MAX, as Triton
+  // Resource bounds of the data plane (docs/limits.md).
+  int64_t max_inflight_request_bytes = int64_t{1} << 30;  // 1 GiB
+  int64_t grpc_keepalive_time_ms = 7200000;               // Triton's defaults from here ...
+  int64_t grpc_keepalive_timeout_ms = 20000;
+  bool grpc_keepalive_permit_without_calls = false;
+  int64_t grpc_http2_max_pings_without_data = 2;
+  int64_t grpc_http2_min_recv_ping_interval_without_data_ms = 300000;
+  int64_t grpc_http2_max_ping_strikes = 2;       // ... to here
+  int64_t grpc_max_connection_idle_ms = 600000;  // 0: connections may idle forever
+  int64_t grpc_max_connection_age_ms = 0;        // 0: no age limit
+  int64_t grpc_max_connection_age_grace_ms = 30000;
+  int64_t grpc_handshake_timeout_ms = 10000;
+  int64_t grpc_max_concurrent_streams = 128;
   int max_queue_size = 1024;
   int exit_timeout_secs = 30;
   int log_verbose = 0;

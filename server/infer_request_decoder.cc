@@ -1,10 +1,12 @@
 #include "server/infer_request_decoder.h"
 
 #include <cstring>
+#include <limits>
 #include <type_traits>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "server/client_text.h"
 
 namespace inferd {
 namespace {
@@ -25,10 +27,28 @@ std::string ExpectedShape(const TensorSpec& spec, int max_batch_size) {
                       " with 1 <= N <= ", max_batch_size);
 }
 
+// Copies typed values into `out` as `Element`s; INVALID_ARGUMENT naming the first value that
+// `Element` cannot hold, rather than wrapping it (300 is not an INT8).
 template <typename Wire, typename Element>
-void CopyTyped(const google::protobuf::RepeatedField<Wire>& values, uint8_t* out) {
+absl::Status CopyTyped(const google::protobuf::RepeatedField<Wire>& values, uint8_t* out,
+                       DataType type, const std::string& where) {
   auto* typed = reinterpret_cast<Element*>(out);
-  for (int i = 0; i < values.size(); ++i) typed[i] = static_cast<Element>(values[i]);
+  for (int i = 0; i < values.size(); ++i) {
+    const Wire value = values[i];
+    if constexpr (std::is_integral_v<Element> && !std::is_same_v<Element, bool> &&
+                  sizeof(Element) < sizeof(Wire)) {
+      if (value < static_cast<Wire>(std::numeric_limits<Element>::min()) ||
+          value > static_cast<Wire>(std::numeric_limits<Element>::max())) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(where, ": contents value ", value, " at index ", i, " is outside ",
+                         std::string(DataTypeName(type)), "'s range ",
+                         static_cast<int64_t>(std::numeric_limits<Element>::min()), "..",
+                         static_cast<int64_t>(std::numeric_limits<Element>::max())));
+      }
+    }
+    typed[i] = static_cast<Element>(value);
+  }
+  return absl::OkStatus();
 }
 
 // Typed `contents` as raw little-endian bytes of `type`; error when the field for `type` holds the
@@ -39,51 +59,63 @@ absl::StatusOr<std::shared_ptr<std::vector<uint8_t>>> TypedContentsToBytes(
   auto bytes = std::make_shared<std::vector<uint8_t>>(static_cast<size_t>(elements) *
                                                       DataTypeByteSize(type));
   int count = -1;
+  absl::Status copied;
   uint8_t* out = bytes->data();
   switch (type) {
     case DataType::kBool:
       count = contents.bool_contents_size();
-      if (count == elements) CopyTyped<bool, uint8_t>(contents.bool_contents(), out);
+      if (count == elements)
+        copied = CopyTyped<bool, uint8_t>(contents.bool_contents(), out, type, where);
       break;
     case DataType::kInt8:
       count = contents.int_contents_size();
-      if (count == elements) CopyTyped<int32_t, int8_t>(contents.int_contents(), out);
+      if (count == elements)
+        copied = CopyTyped<int32_t, int8_t>(contents.int_contents(), out, type, where);
       break;
     case DataType::kInt16:
       count = contents.int_contents_size();
-      if (count == elements) CopyTyped<int32_t, int16_t>(contents.int_contents(), out);
+      if (count == elements)
+        copied = CopyTyped<int32_t, int16_t>(contents.int_contents(), out, type, where);
       break;
     case DataType::kInt32:
       count = contents.int_contents_size();
-      if (count == elements) CopyTyped<int32_t, int32_t>(contents.int_contents(), out);
+      if (count == elements)
+        copied = CopyTyped<int32_t, int32_t>(contents.int_contents(), out, type, where);
       break;
     case DataType::kInt64:
       count = contents.int64_contents_size();
-      if (count == elements) CopyTyped<int64_t, int64_t>(contents.int64_contents(), out);
+      if (count == elements)
+        copied = CopyTyped<int64_t, int64_t>(contents.int64_contents(), out, type, where);
       break;
     case DataType::kUint8:
       count = contents.uint_contents_size();
-      if (count == elements) CopyTyped<uint32_t, uint8_t>(contents.uint_contents(), out);
+      if (count == elements)
+        copied = CopyTyped<uint32_t, uint8_t>(contents.uint_contents(), out, type, where);
       break;
     case DataType::kUint16:
       count = contents.uint_contents_size();
-      if (count == elements) CopyTyped<uint32_t, uint16_t>(contents.uint_contents(), out);
+      if (count == elements)
+        copied = CopyTyped<uint32_t, uint16_t>(contents.uint_contents(), out, type, where);
       break;
     case DataType::kUint32:
       count = contents.uint_contents_size();
-      if (count == elements) CopyTyped<uint32_t, uint32_t>(contents.uint_contents(), out);
+      if (count == elements)
+        copied = CopyTyped<uint32_t, uint32_t>(contents.uint_contents(), out, type, where);
       break;
     case DataType::kUint64:
       count = contents.uint64_contents_size();
-      if (count == elements) CopyTyped<uint64_t, uint64_t>(contents.uint64_contents(), out);
+      if (count == elements)
+        copied = CopyTyped<uint64_t, uint64_t>(contents.uint64_contents(), out, type, where);
       break;
     case DataType::kFp32:
       count = contents.fp32_contents_size();
-      if (count == elements) CopyTyped<float, float>(contents.fp32_contents(), out);
+      if (count == elements)
+        copied = CopyTyped<float, float>(contents.fp32_contents(), out, type, where);
       break;
     case DataType::kFp64:
       count = contents.fp64_contents_size();
-      if (count == elements) CopyTyped<double, double>(contents.fp64_contents(), out);
+      if (count == elements)
+        copied = CopyTyped<double, double>(contents.fp64_contents(), out, type, where);
       break;
     default:
       return absl::InvalidArgumentError(
@@ -94,6 +126,7 @@ absl::StatusOr<std::shared_ptr<std::vector<uint8_t>>> TypedContentsToBytes(
     return absl::InvalidArgumentError(
         absl::StrCat(where, ": expected ", elements, " values in contents, got ", count));
   }
+  if (!copied.ok()) return copied;
   return bytes;
 }
 
@@ -104,6 +137,8 @@ absl::StatusOr<DecodedRequest> DecodeInferRequest(const inference::ModelInferReq
   const std::vector<TensorSpec>& specs = model.inputs();
   const int max_batch_size = model.max_batch_size();
   const bool raw = message.raw_input_contents_size() > 0;
+  auto parameters = ParseRequestParameters(message, ModelLabel(model));
+  if (!parameters.ok()) return parameters.status();
   if (raw && message.raw_input_contents_size() != message.inputs_size()) {
     return absl::InvalidArgumentError(absl::StrCat(
         ModelLabel(model), ": raw_input_contents has ", message.raw_input_contents_size(),
@@ -124,23 +159,26 @@ absl::StatusOr<DecodedRequest> DecodeInferRequest(const inference::ModelInferReq
     size_t index = 0;
     while (index < specs.size() && specs[index].name != input.name()) ++index;
     if (index == specs.size()) {
-      return absl::InvalidArgumentError(absl::StrCat(ModelLabel(model), " has no input '",
-                                                     input.name(), "'; its inputs are ",
-                                                     SpecNames(specs)));
+      return absl::InvalidArgumentError(absl::StrCat(ModelLabel(model), " has no input ",
+                                                     QuoteClientText(input.name()),
+                                                     "; its inputs are ", SpecNames(specs)));
     }
     if (seen[index]) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(ModelLabel(model), ": input '", input.name(), "' is given twice"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          ModelLabel(model), ": input ", QuoteClientText(input.name()), " is given twice"));
     }
     seen[index] = true;
     const TensorSpec& spec = specs[index];
     const std::string where = absl::StrCat(ModelLabel(model), " input '", spec.name, "'");
 
+    if (auto status = CheckTensorParameters(input.parameters(), where); !status.ok()) {
+      return status;
+    }
     const DataType type = DataTypeFromName(input.datatype());
     if (type != spec.dtype) {
       return absl::InvalidArgumentError(absl::StrCat(where, ": expected datatype ",
                                                      std::string(DataTypeName(spec.dtype)),
-                                                     ", got '", input.datatype(), "'"));
+                                                     ", got ", QuoteClientText(input.datatype())));
     }
     const Shape shape(input.shape().begin(), input.shape().end());
     bool shape_ok;
@@ -189,14 +227,28 @@ absl::StatusOr<DecodedRequest> DecodeInferRequest(const inference::ModelInferReq
   request->batch_size = batch_size;
 
   DecodedRequest decoded;
+  decoded.parameters = *std::move(parameters);
   const std::vector<TensorSpec>& outputs = model.outputs();
+  std::vector<bool> requested(outputs.size(), false);
   for (const auto& wanted : message.outputs()) {
     size_t index = 0;
     while (index < outputs.size() && outputs[index].name != wanted.name()) ++index;
     if (index == outputs.size()) {
-      return absl::InvalidArgumentError(absl::StrCat(ModelLabel(model), " has no output '",
-                                                     wanted.name(), "'; its outputs are ",
-                                                     SpecNames(outputs)));
+      return absl::InvalidArgumentError(absl::StrCat(ModelLabel(model), " has no output ",
+                                                     QuoteClientText(wanted.name()),
+                                                     "; its outputs are ", SpecNames(outputs)));
+    }
+    // Each repetition would be encoded again into the response: refuse instead of multiplying it.
+    if (requested[index]) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          ModelLabel(model), ": output ", QuoteClientText(wanted.name()), " is requested twice"));
+    }
+    requested[index] = true;
+    if (auto status = CheckTensorParameters(
+            wanted.parameters(),
+            absl::StrCat(ModelLabel(model), " output ", QuoteClientText(wanted.name())));
+        !status.ok()) {
+      return status;
     }
     decoded.output_indices.push_back(index);
   }

@@ -1,6 +1,8 @@
 // Decoding a KServe ModelInferRequest into an engine InferenceRequest: every input checked against
-// the model (name, datatype, shape, byte size) with errors that name the model, the tensor, what
-// was expected and what came. Raw inputs become zero-copy views of the request message.
+// the model (name, datatype, shape, byte size, typed values in range), requested outputs named once
+// each, request parameters honoured or refused, with errors that name the model, the tensor, what
+// was expected and what came (client text quoted only up to a short limit). Raw inputs become
+// zero-copy views of the request message.
 #pragma once
 
 #include <memory>
@@ -11,6 +13,7 @@
 #include "engine/inference_request.h"
 #include "engine/serving_model.h"
 #include "inference.pb.h"
+#include "server/request_parameters.h"
 
 namespace inferd {
 
@@ -18,6 +21,7 @@ struct DecodedRequest {
   std::unique_ptr<InferenceRequest> request;
   // Indices into model.outputs() of the outputs to return, in the order the client asked for them.
   std::vector<size_t> output_indices;
+  RequestParameters parameters;
 };
 
 // `message` must outlive the returned request: raw input tensors view its bytes.

@@ -7,7 +7,9 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
+#include "server/client_text.h"
 #include "server/grpc_status.h"
 #include "server/infer_request_decoder.h"
 
@@ -30,12 +32,15 @@ grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
   return FinishNow(context, ToGrpcStatus(status));
 }
 
-// Passes the client's cancellation on to the engine; unregisters the call and frees itself when
-// gRPC is done with it (the response written, or the client gone).
+// Passes the client's cancellation on to the engine; holds the request's share of the memory
+// budget until gRPC is done with the call; unregisters the call and frees itself then (the
+// response written, or the client gone).
 class InferReactor final : public grpc::ServerUnaryReactor {
  public:
-  InferReactor(std::shared_ptr<CancellationToken> cancellation, InFlightCalls* in_flight)
+  InferReactor(std::shared_ptr<CancellationToken> cancellation,
+               RequestMemoryBudget::Reservation reservation, InFlightCalls* in_flight)
       : cancellation_(std::move(cancellation)),
+        reservation_(std::move(reservation)),
         in_flight_(in_flight),
         call_(std::make_shared<InFlightCall>(this)) {
     in_flight_->Add(call_);
@@ -49,9 +54,24 @@ class InferReactor final : public grpc::ServerUnaryReactor {
 
  private:
   std::shared_ptr<CancellationToken> cancellation_;
+  RequestMemoryBudget::Reservation reservation_;
   InFlightCalls* const in_flight_;
   const std::shared_ptr<InFlightCall> call_;
 };
+
+// The longest version string that can name a version (an int64 has at most 19 digits).
+constexpr size_t kMaxVersionBytes = 19;
+
+UnroutedReason UnroutedReasonOf(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kNotFound:
+      return UnroutedReason::kUnknownModel;
+    case absl::StatusCode::kInvalidArgument:
+      return UnroutedReason::kInvalidName;
+    default:
+      return UnroutedReason::kNotReady;
+  }
+}
 
 absl::Time DeadlineOf(const grpc::CallbackServerContext& context) {
   const auto deadline = context.deadline();
@@ -123,7 +143,30 @@ void FillStatistics(const ServingModel& model, inference::ModelStatistics* out) 
 
 }  // namespace
 
-InferenceService::InferenceService(ModelManager* models) : models_(models) {}
+InferenceService::InferenceService(ModelManager* models, InferenceServiceLimits limits)
+    : models_(models), limits_(limits) {}
+
+absl::StatusOr<std::shared_ptr<ServingModel>> InferenceService::FindModel(
+    const std::string& name, const std::string& version) const {
+  if (name.empty()) return absl::InvalidArgumentError("no model name given");
+  if (name.size() > kMaxModelNameBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("model name ", QuoteClientText(name),
+                                                   " is longer than the ", kMaxModelNameBytes,
+                                                   " bytes a model name may have"));
+  }
+  if (version.size() > kMaxVersionBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("model ", QuoteClientText(name), ": version ",
+                                                   QuoteClientText(version),
+                                                   " is not a positive integer"));
+  }
+  auto found = models_->Find(name, version);
+  if (found.ok()) return found;
+  // The engine quotes the name whole; a short excerpt is enough for the client to recognise it.
+  const std::string message = absl::StrReplaceAll(
+      found.status().message(), {{absl::StrCat("'", name, "'"), QuoteClientText(name)},
+                                 {absl::StrCat("'", version, "'"), QuoteClientText(version)}});
+  return absl::Status(found.status().code(), message);
+}
 
 void InferenceService::BeginShutdown() {
   ready_.store(false);
@@ -147,7 +190,7 @@ grpc::ServerUnaryReactor* InferenceService::ServerReady(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* InferenceService::ModelReady(grpc::CallbackServerContext* context,
                                                        const inference::ModelReadyRequest* request,
                                                        inference::ModelReadyResponse* response) {
-  response->set_ready(models_->Find(request->name(), request->version()).ok());
+  response->set_ready(FindModel(request->name(), request->version()).ok());
   return FinishNow(context, grpc::Status::OK);
 }
 
@@ -165,7 +208,7 @@ grpc::ServerUnaryReactor* InferenceService::ServerMetadata(
 grpc::ServerUnaryReactor* InferenceService::ModelMetadata(
     grpc::CallbackServerContext* context, const inference::ModelMetadataRequest* request,
     inference::ModelMetadataResponse* response) {
-  auto model = models_->Find(request->name(), request->version());
+  auto model = FindModel(request->name(), request->version());
   if (!model.ok()) return FinishNow(context, model.status());
   const ServingModel& serving = **model;
   response->set_name(serving.name());
@@ -192,8 +235,22 @@ grpc::ServerUnaryReactor* InferenceService::ModelInfer(grpc::CallbackServerConte
     return FinishNow(
         context, absl::UnavailableError("the server is shutting down and accepts no new requests"));
   }
-  auto found = models_->Find(request->model_name(), request->model_version());
-  if (!found.ok()) return FinishNow(context, found.status());
+  const absl::Time arrival = absl::Now();
+  // Counted before anything else, so that requests the daemon holds (queued, running, answering)
+  // never add up to more than the budget; the reservation lives until the response is sent.
+  RequestMemoryBudget::Reservation reservation;
+  if (limits_.memory_budget != nullptr) {
+    auto reserved = limits_.memory_budget->Reserve(static_cast<int64_t>(request->ByteSizeLong()));
+    if (!reserved.ok()) return FinishNow(context, reserved.status());
+    reservation = *std::move(reserved);
+  }
+  auto found = FindModel(request->model_name(), request->model_version());
+  if (!found.ok()) {
+    if (limits_.metrics != nullptr) {
+      limits_.metrics->RecordUnroutedFailure(UnroutedReasonOf(found.status()));
+    }
+    return FinishNow(context, found.status());
+  }
   std::shared_ptr<ServingModel> model = *std::move(found);
 
   auto decoded = DecodeInferRequest(*request, *model);
@@ -203,8 +260,8 @@ grpc::ServerUnaryReactor* InferenceService::ModelInfer(grpc::CallbackServerConte
     return FinishNow(context, decoded.status());
   }
   InferenceRequest& inference = *decoded->request;
-  inference.deadline = DeadlineOf(*context);
-  auto* reactor = new InferReactor(inference.cancellation, &in_flight_);
+  inference.deadline = EffectiveDeadline(DeadlineOf(*context), decoded->parameters, arrival);
+  auto* reactor = new InferReactor(inference.cancellation, std::move(reservation), &in_flight_);
   // The call, not the reactor: at the shutdown deadline the server may answer the call itself, and
   // then this completion must leave the (possibly freed) messages alone.
   inference.on_complete =
@@ -228,7 +285,7 @@ grpc::ServerUnaryReactor* InferenceService::ModelInfer(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* InferenceService::ModelConfig(
     grpc::CallbackServerContext* context, const inference::ModelConfigRequest* request,
     inference::ModelConfigResponse* response) {
-  auto model = models_->Find(request->name(), request->version());
+  auto model = FindModel(request->name(), request->version());
   if (!model.ok()) return FinishNow(context, model.status());
   *response->mutable_config() = (*model)->config();
   return FinishNow(context, grpc::Status::OK);
@@ -239,7 +296,7 @@ grpc::ServerUnaryReactor* InferenceService::ModelStatistics(
     inference::ModelStatisticsResponse* response) {
   if (!request->name().empty()) {
     // Asking for one model that is not ready is an error, as in Triton; asking for all is not.
-    auto model = models_->Find(request->name(), request->version());
+    auto model = FindModel(request->name(), request->version());
     if (!model.ok()) return FinishNow(context, model.status());
     if (!request->version().empty()) {
       FillStatistics(**model, response->add_model_stats());

@@ -6,15 +6,29 @@
 #include <atomic>
 #include <string>
 
+#include "engine/metrics.h"
 #include "engine/model_manager.h"
 #include "inference.grpc.pb.h"
 #include "server/in_flight_calls.h"
+#include "server/request_memory_budget.h"
 
 namespace inferd {
 
+// What the inference service bounds and records into; null members are not used.
+struct InferenceServiceLimits {
+  // Requests reserve their size here for as long as they are in flight
+  // (--max-inflight-request-bytes).
+  RequestMemoryBudget* memory_budget = nullptr;
+  // Where inference requests that reach no model version are counted.
+  MetricsRegistry* metrics = nullptr;
+};
+
+// The longest model name the service looks up; longer ones are refused before reaching the engine.
+inline constexpr size_t kMaxModelNameBytes = 255;
+
 class InferenceService final : public inference::GRPCInferenceService::CallbackService {
  public:
-  explicit InferenceService(ModelManager* models);
+  explicit InferenceService(ModelManager* models, InferenceServiceLimits limits = {});
 
   // ServerReady answers true only between these two calls.
   void SetReady(bool ready) { ready_.store(ready); }
@@ -62,7 +76,13 @@ class InferenceService final : public inference::GRPCInferenceService::CallbackS
       inference::RepositoryModelUnloadResponse* response) override;
 
  private:
+  // ModelManager::Find with the client's name and version checked first and quoted in errors only
+  // up to a short limit.
+  absl::StatusOr<std::shared_ptr<ServingModel>> FindModel(const std::string& name,
+                                                          const std::string& version) const;
+
   ModelManager* models_;
+  InferenceServiceLimits limits_;
   std::atomic<bool> ready_{false};
   std::atomic<bool> shutting_down_{false};
   InFlightCalls in_flight_;

@@ -24,11 +24,14 @@
 #include "server/builtin_backends.h"
 #include "server/daemon_options.h"
 #include "server/grpc_status.h"
+#include "server/descriptor_limit.h"
+#include "server/grpc_server_options.h"
 #include "server/inference_service.h"
 #include "server/metrics_endpoint.h"
 #include "server/model_admin_service.h"
 #include "server/process_metrics.h"
 #include "server/target_admission.h"
+#include "server/request_memory_budget.h"
 #include "spdlog/sinks/stdout_color_sinks.h"
 #include "spdlog/spdlog.h"
 
@@ -118,6 +121,12 @@ int RunDaemon(const DaemonOptions& options) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
+  if (auto limit = RaiseDescriptorLimit(); limit.ok()) {
+    spdlog::info("open file limit (RLIMIT_NOFILE): {} (was {})", limit->after, limit->before);
+  } else {
+    spdlog::warn("open file limit not raised: {}", std::string(limit.status().message()));
+  }
+
   auto repository = ResolveModelRepository(options);
   if (!repository.ok()) return Fail(std::string(repository.status().message()));
   // Checked before anything listens, so a typo in the path fails fast and says so.
@@ -179,7 +188,8 @@ int RunDaemon(const DaemonOptions& options) {
     spdlog::info("metrics listening on {}:{}", options.metrics_address, metrics_endpoint->port());
   }
 
-  InferenceService service(&models);
+  RequestMemoryBudget request_memory(options.max_inflight_request_bytes);
+  InferenceService service(&models, {.memory_budget = &request_memory, .metrics = &metrics});
   AdminService admin_service(target_pool, *admission);
   ModelAdminService model_admin_service(&models);
   grpc::EnableDefaultHealthCheckService(true);
@@ -191,8 +201,7 @@ int RunDaemon(const DaemonOptions& options) {
   // registered here, so it answers UNIMPLEMENTED (docs/security.md).
   builder.RegisterService(&service);
   builder.RegisterService(&model_admin_service);
-  builder.SetMaxReceiveMessageSize(static_cast<int>(options.grpc_max_message_size));
-  builder.SetMaxSendMessageSize(static_cast<int>(options.grpc_max_message_size));
+  ApplyGrpcServerLimits(options, builder);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || bound_port == 0) {
     return Fail(absl::StrCat("cannot listen for gRPC on ", grpc_address));

@@ -26,10 +26,10 @@ class DaemonProcess {
   ~DaemonProcess();
 
   const std::string& grpc_address() const { return grpc_address_; }
+  pid_t pid() const { return pid_; }
   int metrics_port() const { return metrics_port_; }
   // "127.0.0.1:PORT" of the admin listener; empty when the daemon runs without --allow-admin.
   const std::string& admin_address() const { return admin_address_; }
-  pid_t pid() const { return pid_; }
 
   // Sends SIGTERM and returns the exit status (0 for a clean shutdown).
   int Stop();

@@ -66,5 +66,28 @@ TEST(DaemonOptionsTest, ExplicitRepositoryWins) {
   EXPECT_EQ(*ResolveModelRepository(options), "/somewhere");
 }
 
+TEST(DaemonOptionsTest, ResourceLimitsHaveBoundedDefaultsAndCanBeSet) {
+  auto defaults = Parse({});
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->max_inflight_request_bytes, int64_t{1} << 30);
+  EXPECT_EQ(defaults->grpc_max_connection_idle_ms, 600000);
+  EXPECT_EQ(defaults->grpc_handshake_timeout_ms, 10000);
+  EXPECT_EQ(defaults->grpc_max_concurrent_streams, 128);
+  EXPECT_EQ(defaults->grpc_keepalive_time_ms, 7200000);
+
+  auto options = Parse({"--max-inflight-request-bytes=4096", "--grpc-max-connection-idle-ms=250",
+                        "--grpc-handshake-timeout-ms=300", "--grpc-max-concurrent-streams=4",
+                        "--grpc-keepalive-permit-without-calls=true"});
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->max_inflight_request_bytes, 4096);
+  EXPECT_EQ(options->grpc_max_connection_idle_ms, 250);
+  EXPECT_EQ(options->grpc_handshake_timeout_ms, 300);
+  EXPECT_EQ(options->grpc_max_concurrent_streams, 4);
+  EXPECT_TRUE(options->grpc_keepalive_permit_without_calls);
+
+  EXPECT_FALSE(Parse({"--max-inflight-request-bytes=0"}).ok());
+  EXPECT_FALSE(Parse({"--grpc-max-concurrent-streams=0"}).ok());
+}
+
 }  // namespace
 }  // namespace inferd
