@@ -3,12 +3,13 @@
 # exec/s, coverage (libFuzzer's cov: edges and ft: features), corpus size and any finding
 # (docs/testing.md, tests/fuzz/README.md).
 #
-#   scripts/fuzz.sh [--seconds N] [--target NAME]... [--keep-corpus]
+#   scripts/fuzz.sh [--seconds N] [--target NAME]... [--keep-corpus] [--no-build]
 #
 #   --seconds N     time per target (default $INFERD_FUZZ_SECONDS or 60)
 #   --target NAME   run only this target (repeatable); default: all seven
 #   --keep-corpus   grow the corpus in build-asan/fuzz/<target>/corpus across runs (default: a fresh
 #                   temporary one each run, so CI runs are reproducible from the committed seeds)
+#   --no-build      run the binaries as they are (while another build of build-asan/ is running)
 #
 # The targets come from the ASan+UBSan tree (build-asan/, scripts/sanitizers.sh), configured with
 # -DINFERD_FUZZ=ON: libFuzzer in the targets, coverage instrumentation in every library. Seeds: the
@@ -24,6 +25,7 @@ export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$(dirname "$repo_root")}"
 build_dir="${INFERD_ASAN_BUILD_DIR:-$repo_root/build-asan}"
 seconds="${INFERD_FUZZ_SECONDS:-60}"
 keep_corpus=0
+no_build=0
 targets=()
 while (($# > 0)); do
   case "$1" in
@@ -32,7 +34,8 @@ while (($# > 0)); do
     --target) targets+=("$2"); shift 2 ;;
     --target=*) targets+=("${1#*=}"); shift ;;
     --keep-corpus) keep_corpus=1; shift ;;
-    *) echo "usage: $0 [--seconds N] [--target NAME]... [--keep-corpus]" >&2; exit 2 ;;
+    --no-build) no_build=1; shift ;;
+    *) echo "usage: $0 [--seconds N] [--target NAME]... [--keep-corpus] [--no-build]" >&2; exit 2 ;;
   esac
 done
 
@@ -70,12 +73,11 @@ gather_seeds() {  # target destination
     tosa_reader_fuzz)
       find "$repo_root/examples" -name '*.tosa' -exec cp --backup=numbered -t "$dest" {} +
       if [[ -d "$conformance_dir" ]]; then
-        local n=0 f
-        while IFS= read -r -d '' f; do
-          n=$((n + 1))
-          cp "$f" "$dest/conformance-$n.tosa"
-        done < <(find "$conformance_dir" -name '*.tosa' -print0)
-        echo "fuzz: $target: $n .tosa files of the shared conformance set ($conformance_dir) added as seeds"
+        # All are named test.tosa: numbered backups keep them apart, in a few cp processes.
+        mkdir -p "$dest/conformance"
+        find "$conformance_dir" -name '*.tosa' -exec cp --backup=numbered -t "$dest/conformance" {} +
+        echo "fuzz: $target: $(find "$dest/conformance" -type f | wc -l) .tosa files of the shared" \
+          "conformance set ($(realpath "$conformance_dir")) added as seeds"
       else
         echo "fuzz: $target: the shared conformance set is absent ($conformance_dir; set" \
           "INFERD_TOSA_CONFORMANCE_DIR); seeds are the committed ones only"
@@ -83,11 +85,8 @@ gather_seeds() {  # target destination
       ;;
     npy_fuzz) find "$repo_root/examples" -name '*.npy' -size -64k -exec cp --backup=numbered -t "$dest" {} + ;;
     model_config_fuzz)
-      local n=0 f
-      while IFS= read -r -d '' f; do
-        n=$((n + 1))
-        cp "$f" "$dest/config-$n.pbtxt"
-      done < <(find "$repo_root/examples" "$repo_root/tests" -name 'config.pbtxt' -print0)
+      find "$repo_root/examples" "$repo_root/tests" -name 'config.pbtxt' \
+        -exec cp --backup=numbered -t "$dest" {} +
       ;;
     target_protocol_fuzz) cp -r "$ethosu_seeds/frames/." "$dest/" ;;
     vela_bin_stream_fuzz) cp -r "$ethosu_seeds/vela/." "$dest/" ;;
@@ -103,13 +102,13 @@ seed_home_of() {  # where a finding of this target is committed as a replay seed
   esac
 }
 
-"$repo_root/scripts/sanitizers.sh" asan --configure-only
-binaries=()
-for target in "${targets[@]}"; do binaries+=("$target"); done
-if ! ninja -C "$build_dir" -j "${INFERD_BUILD_JOBS:-2}" "${binaries[@]}" >"$build_dir/fuzz-build.log" 2>&1; then
-  grep -E -A12 'error|FAILED' "$build_dir/fuzz-build.log" | head -60 >&2
-  echo "fuzz: the build failed; the whole log is $build_dir/fuzz-build.log" >&2
-  exit 1
+if ((!no_build)); then
+  "$repo_root/scripts/sanitizers.sh" asan --configure-only
+  if ! ninja -C "$build_dir" -j "${INFERD_BUILD_JOBS:-2}" "${targets[@]}" >"$build_dir/fuzz-build.log" 2>&1; then
+    grep -E -A12 'error|FAILED' "$build_dir/fuzz-build.log" | head -60 >&2
+    echo "fuzz: the build failed; the whole log is $build_dir/fuzz-build.log" >&2
+    exit 1
+  fi
 fi
 
 # The fuzz targets are the ASan+UBSan tree's: a report is a finding. Leaks are findings too.
@@ -148,7 +147,8 @@ for target in "${targets[@]}"; do
   ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$status_line")
   corp=$(sed -n 's/.* corp: \([0-9]*\/[0-9]*[a-zA-Z]*\).*/\1/p' <<<"$status_line")
   finding="none"
-  artifact=$(find "$out/artifacts" -type f | head -1)
+  artifact=$(find "$out/artifacts" -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' \
+    -o -name 'oom-*' \) | head -1)
   if ((rc != 0)) || [[ -n "$artifact" ]]; then
     failed=1
     finding="exit $rc"
