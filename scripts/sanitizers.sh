@@ -4,7 +4,7 @@
 #         tree builds the libFuzzer targets that scripts/fuzz.sh runs)
 #   tsan  the engine folder's tests and the target pool and thread pool tests with TSan (build-tsan/)
 #
-#   scripts/sanitizers.sh [asan|tsan|all] [--configure-only|--build-only]
+#   scripts/sanitizers.sh [asan|tsan|all] [--configure-only|--build-only|--no-build]
 #
 # Both builds use clang at -O1 with line tables only (enough for symbolized reports, cheap to compile),
 # no benchmarks and no cross toolchains (the firmware image and the aarch64 kernel tests are not built;
@@ -25,7 +25,7 @@ suppressions="$repo_root/tests/sanitizers"
 which="${1:-all}"
 mode="${2:-run}"
 case "$which" in asan | tsan | all) ;; *)
-  echo "usage: $0 [asan|tsan|all] [--configure-only|--build-only]" >&2
+  echo "usage: $0 [asan|tsan|all] [--configure-only|--build-only|--no-build]" >&2
   exit 2
   ;;
 esac
@@ -58,6 +58,7 @@ configure() {  # build_dir sanitizers [extra cmake args...]
 
 build() {  # build_dir target
   local dir="$1" target="$2"
+  [[ "$mode" == "--no-build" ]] && return 0
   if ! ninja -C "$dir" -j "$jobs" "$target" >"$dir/build.log" 2>&1; then
     grep -E -A12 'error|FAILED' "$dir/build.log" | head -80 >&2
     echo "sanitizers: the build of $target failed; the whole log is $dir/build.log" >&2
@@ -70,7 +71,7 @@ run_asan() {
   [[ "$mode" == "--configure-only" ]] && return 0
   build "$asan_dir" inferd_asan_tests
   [[ "$mode" == "--build-only" ]] && return 0
-  (cd "$asan_dir" && ctest --output-on-failure -j "$ctest_jobs" --timeout 900 \
+  (cd "$asan_dir" && ctest --output-on-failure --no-tests=error -j "$ctest_jobs" --timeout 900 \
     -LE 'no_asan|conformance_shared')
 }
 
@@ -81,8 +82,8 @@ run_tsan() {
   [[ "$mode" == "--build-only" ]] && return 0
   # Two selections: the engine folder by label, the pools by test name (their executables hold other
   # tests too). Only the executables of inferd_tsan_tests are built, so nothing else may be selected.
-  (cd "$tsan_dir" && ctest --output-on-failure -j "$ctest_jobs" --timeout 900 -L '^tsan$' &&
-    ctest --output-on-failure -j "$ctest_jobs" --timeout 900 -R '^(TargetPoolTest|ThreadPoolTest)\.')
+  (cd "$tsan_dir" && ctest --output-on-failure --no-tests=error -j "$ctest_jobs" --timeout 900 -L '^tsan$' &&
+    ctest --output-on-failure --no-tests=error -j "$ctest_jobs" --timeout 900 -R '^(TargetPoolTest|ThreadPoolTest)\.')
 }
 
 status=0
