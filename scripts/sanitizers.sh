@@ -48,12 +48,13 @@ configure() {  # build_dir sanitizers [extra cmake args...]
   shift 2
   [[ -f "$dir/build.ninja" ]] && return 0
   local flags="-O1 -gline-tables-only -DNDEBUG"
+  mkdir -p "$dir"
   CC=clang CXX=clang++ cmake -S "$repo_root" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_C_FLAGS_RELWITHDEBINFO="$flags" -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$flags" \
     -DINFERD_BUILD_BENCHMARKS=OFF -DINFERD_SANITIZE="$sanitize" \
     -DINFERD_ARM_GCC=INFERD_ARM_GCC-NOTFOUND -DINFERD_AARCH64_CXX=INFERD_AARCH64_CXX-NOTFOUND \
-    "$@" >"$dir.configure.log" 2>&1 || {
-    cat "$dir.configure.log" >&2
+    "$@" >"$dir/configure.log" 2>&1 || {
+    cat "$dir/configure.log" >&2
     return 1
   }
 }
