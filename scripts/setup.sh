@@ -8,6 +8,8 @@ set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="${INFERD_BUILD_DIR:-$repo_root/build}"
+# ccache hits across clones and worktrees that sit side by side (paths relative to their parent).
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$(dirname "$repo_root")}"
 
 packages=(
   # toolchain
@@ -17,6 +19,9 @@ packages=(
   libspdlog-dev libfmt-dev prometheus-cpp-dev flatbuffers-compiler libflatbuffers-dev libeigen3-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev prometheus
+  # sanitizer builds and libFuzzer (scripts/sanitizers.sh, scripts/fuzz.sh): clang 14, its runtime
+  # libraries (libclang_rt.asan/tsan/ubsan/fuzzer) and llvm-symbolizer for readable reports
+  clang libclang-rt-14-dev llvm
   # Python tools and interop tests run on Debian's own interpreter
   python3 python3-numpy python3-sklearn python3-grpcio python3-protobuf
   # target agent firmware (Cortex-M55) and its QEMU end-to-end test

@@ -12,6 +12,7 @@
 #include <regex>
 
 #include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
 
 #ifndef INFERD_BINARY
 #error "INFERD_BINARY must name the daemon under test"
@@ -133,7 +134,19 @@ int DaemonProcess::Stop() {
   return WaitForExit();
 }
 
-DaemonProcess::~DaemonProcess() { Stop(); }
+DaemonProcess::~DaemonProcess() {
+  Stop();
+  // In the sanitizer builds (scripts/sanitizers.sh) a report ends the daemon; fail the test that
+  // started it even when the test did not look at the exit status.
+  const std::string log = Log();
+  for (const char* report : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                             "runtime error:", "WARNING: ThreadSanitizer"}) {
+    if (log.find(report) != std::string::npos) {
+      ADD_FAILURE() << "the daemon reported \"" << report << "\"; its log:\n" << log;
+      break;
+    }
+  }
+}
 
 absl::StatusOr<std::string> HttpGet(int port, const std::string& path) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);

@@ -1,6 +1,7 @@
 #include "backends/ethosu/payload/vela_bin_stream.h"
 
 #include <cstring>
+#include <limits>
 #include <string_view>
 
 #include "absl/strings/str_cat.h"
@@ -73,9 +74,18 @@ absl::StatusOr<std::vector<VelaIo>> ParseIo(std::span<const uint8_t> data, const
 }  // namespace
 
 int64_t VelaIo::bytes() const {
-  int64_t elements = 1;
-  for (int d = 0; d < rank; ++d) elements *= shape[d];
-  return elements * element_size;
+  // The dims come from the file: four of up to 2^20 overflow int64 (undefined behaviour, found by
+  // vela_bin_stream_fuzz). Saturate instead; the parser refuses anything over 2 GiB.
+  for (int d = 0; d < rank; ++d) {
+    if (shape[d] == 0) return 0;
+  }
+  int64_t total = element_size;
+  for (int d = 0; d < rank; ++d) {
+    if (__builtin_mul_overflow(total, int64_t{shape[d]}, &total)) {
+      return std::numeric_limits<int64_t>::max();
+    }
+  }
+  return total;
 }
 
 bool LooksLikeVelaBinStream(std::span<const uint8_t> bytes) {

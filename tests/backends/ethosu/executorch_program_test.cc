@@ -44,7 +44,10 @@ TEST(ExecuTorchProgramTest, ReadsInlineDelegateDataWithAndWithoutTheExtendedHead
   const auto stream = testing::DigitsLikeVelaStream();
   for (const auto& args : {std::vector<std::string>{"--inline"},
                            std::vector<std::string>{"--inline", "--no-header"}}) {
-    auto program = ParseEthosUProgram(GeneratePte(stream, args));
+    // bin_stream points into the file: keep the bytes alive while it is read (ASan caught a read of
+    // a freed temporary here).
+    const std::vector<uint8_t> pte = GeneratePte(stream, args);
+    auto program = ParseEthosUProgram(pte);
     ASSERT_TRUE(program.ok()) << program.status();
     EXPECT_EQ(std::vector<uint8_t>(program->bin_stream.begin(), program->bin_stream.end()), stream);
   }
