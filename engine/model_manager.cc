@@ -441,12 +441,18 @@ absl::Status ModelManager::Core::DoUnload(const std::string& name, const std::st
 void ModelManager::Core::RetireVersions(const std::string& name,
                                         const std::vector<int64_t>& versions,
                                         const std::string& reason) {
+  // Only the caller that moves a version to UNLOADING drains it: at shutdown the drain of every
+  // model can meet an unload of the same model, and a scheduler must not be drained by two threads
+  // at once.
+  std::vector<int64_t> claimed;
   std::vector<std::shared_ptr<ServingModel>> draining;
   {
     std::lock_guard lock(mutex);
     for (int64_t version : versions) {
       VersionRecord& entry = models[name].versions[version];
+      if (entry.state == ModelState::kUnloading) continue;
       entry.state = ModelState::kUnloading;
+      claimed.push_back(version);
       if (entry.model) draining.push_back(entry.model);
     }
   }
@@ -454,7 +460,7 @@ void ModelManager::Core::RetireVersions(const std::string& name,
   // meanwhile.
   for (auto& model : draining) model->Drain();
   std::lock_guard lock(mutex);
-  for (int64_t version : versions) {
+  for (int64_t version : claimed) {
     VersionRecord& entry = models[name].versions[version];
     entry.model.reset();
     entry.state = ModelState::kUnavailable;
