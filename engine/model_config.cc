@@ -1,8 +1,5 @@
 #include "engine/model_config.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
@@ -10,15 +7,47 @@
 namespace inferd {
 namespace {
 
-// Collects the text parser's complaints so that the error names the line and column.
+// The kind of a text-format parse error, from protobuf's message but without the tokens it quotes:
+// config.pbtxt may be a link to a file that is not a config at all, and its bytes must not reach
+// a client or a log.
+std::string DescribeParseError(const std::string& message) {
+  static constexpr struct {
+    const char* fragment;
+    const char* description;
+  } kKinds[] = {
+      {"has no field named", "unknown field name"},
+      {"Unknown enumeration value", "unknown enumeration value"},
+      {"out of range", "number out of range"},
+      {"specified multiple times", "a non-repeated field is given more than once"},
+      {"Expected identifier", "expected a field name"},
+      {"Expected integer", "expected an integer"},
+      {"parse integer", "expected an integer"},
+      {"Expected double", "expected a number"},
+      {"Expected string", "expected a quoted string"},
+      {"boolean", "expected true or false"},
+      {"string literal", "malformed string literal"},
+      {"end of string", "malformed string literal"},
+      {"escape", "malformed escape sequence"},
+      {"control characters", "control characters in the text"},
+      {"Expected", "unexpected token"},
+  };
+  for (const auto& kind : kKinds) {
+    if (message.find(kind.fragment) != std::string::npos) return kind.description;
+  }
+  return "syntax error";
+}
+
+// Collects the text parser's first complaint as line, column and kind.
 class ConfigErrorCollector : public google::protobuf::io::ErrorCollector {
  public:
   void AddError(int line, google::protobuf::io::ColumnNumber column,
                 const std::string& message) override {
     if (first_error_.empty()) {
-      first_error_ = absl::StrCat("line ", line + 1, " column ", column + 1, ": ", message);
+      first_error_ = absl::StrCat("line ", line + 1, " column ", column + 1, ": ",
+                                  DescribeParseError(message));
     }
   }
+  void AddWarning(int, google::protobuf::io::ColumnNumber, const std::string&) override {}
   const std::string& first_error() const { return first_error_; }
 
  private:
@@ -68,31 +97,33 @@ absl::StatusOr<inference::ModelConfig> ParseModelConfig(const std::string& text,
   ConfigErrorCollector errors;
   parser.RecordErrorsTo(&errors);
   if (!parser.ParseFromString(text, &config)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "model '", model_name, "': config.pbtxt does not parse: ", errors.first_error()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("model '", model_name, "': config.pbtxt does not parse: ",
+                     errors.first_error().empty() ? "syntax error" : errors.first_error()));
   }
   return config;
 }
 
 absl::StatusOr<inference::ModelConfig> ReadModelConfigFile(const std::filesystem::path& path,
-                                                           const std::string& model_name) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) {
-    return absl::NotFoundError(
-        absl::StrCat("model '", model_name, "': cannot read ", path.string()));
+                                                           const std::string& model_name,
+                                                           const ModelFileReader& reader) {
+  auto text = reader.ReadConfigFile(path);
+  if (!text.ok()) {
+    return absl::Status(text.status().code(),
+                        absl::StrCat("model '", model_name, "': ", text.status().message()));
   }
-  std::stringstream text;
-  text << file.rdbuf();
-  return ParseModelConfig(text.str(), model_name);
+  return ParseModelConfig(*text, model_name);
 }
 
 absl::Status NormalizeModelConfig(const std::string& model_name, const std::string& default_backend,
                                   inference::ModelConfig& config) {
   if (config.name().empty()) config.set_name(model_name);
   if (config.name() != model_name) {
-    return absl::InvalidArgumentError(absl::StrCat("model '", model_name,
-                                                   "': config.pbtxt names it '", config.name(),
-                                                   "'; the name must equal the folder name"));
+    // Quoted only in part: the name comes from a file, and a long one would flood the message.
+    constexpr size_t kQuoted = 64;
+    return absl::InvalidArgumentError(absl::StrCat(
+        "model '", model_name, "': config.pbtxt names it '", config.name().substr(0, kQuoted),
+        config.name().size() > kQuoted ? "...'" : "'", "; the name must equal the folder name"));
   }
   if (config.backend().empty()) config.set_backend(default_backend);
   if (config.max_batch_size() < 0) {

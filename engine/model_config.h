@@ -9,17 +9,21 @@
 #include "absl/status/statusor.h"
 #include "engine/backend.h"
 #include "engine/data_type.h"
+#include "engine/model_file_reader.h"
 #include "model_config.pb.h"
 
 namespace inferd {
 
-// Parses config.pbtxt text. `model_name` names the model in error messages.
+// Parses config.pbtxt text. `model_name` names the model in error messages. Parse errors name the
+// line, column and kind of mistake but quote nothing from the text.
 absl::StatusOr<inference::ModelConfig> ParseModelConfig(const std::string& text,
                                                         const std::string& model_name);
 
-// Reads and parses <model_dir>/config.pbtxt.
+// Reads (through `reader`: regular file inside the repository, size-capped) and parses a
+// config.pbtxt.
 absl::StatusOr<inference::ModelConfig> ReadModelConfigFile(const std::filesystem::path& path,
-                                                           const std::string& model_name);
+                                                           const std::string& model_name,
+                                                           const ModelFileReader& reader);
 
 // Fills what a config may leave out (name from the folder, backend, one CPU instance, the latest-1
 // version policy, the model file name) and rejects what inferd does not serve (sequence batching,

@@ -1,17 +1,17 @@
 // ModelManager: the lifecycle of every model in the repository — which versions serve, loads and
-// unloads on a background thread, the LOADING / READY / UNLOADING / UNAVAILABLE states clients
-// observe, and the model control modes (none, explicit, poll).
+// unloads on a small bounded pool of threads (LifecycleExecutor), the LOADING / READY / UNLOADING /
+// UNAVAILABLE states clients observe, and the model control modes (none, explicit, poll).
 //
 // A reload that fails leaves the previous version serving; an unload stops new requests at once,
-// waits for those in flight, then frees the version.
+// waits for those in flight, then frees the version. Operations on one model run in order; a load
+// stuck in a backend or in I/O never holds up other models, the poller or a bounded Shutdown.
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
+#include <filesystem>
 #include <functional>
 #include <future>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -21,7 +21,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "engine/model_repository.h"
+#include "engine/lifecycle_executor.h"
+#include "engine/model_file_reader.h"
 #include "engine/model_version_loader.h"
 #include "engine/serving_model.h"
 
@@ -47,19 +48,31 @@ struct ModelManagerOptions {
   ModelControlMode mode = ModelControlMode::kNone;
   std::vector<std::string> startup_models;  // explicit mode; "*" loads every model
   absl::Duration poll_interval = absl::Seconds(15);
+  int load_threads = 4;         // --model-load-threads: loads/unloads that can run at once
+  size_t load_queue_size = 64;  // --model-load-queue-size: waiting beyond them
+  uint64_t max_model_file_size = kDefaultMaxModelFileSize;  // --max-model-file-size
 };
 
 class ModelManager {
  public:
   ModelManager(ModelManagerOptions options, ModelVersionLoader loader);
+  // Shutdown(absl::InfiniteFuture()) unless Shutdown was called; after a Shutdown that abandoned
+  // a stuck load, returns at once and leaves that thread to finish on its own.
   ~ModelManager();
 
-  // Loads the models the mode asks for at start-up and waits for them; starts polling in poll mode.
-  // Fails when the repository is missing; a model that fails to load is reported, not fatal.
+  // Loads the models the mode asks for at start-up and waits for them (several at a time); starts
+  // polling in poll mode. Fails when the repository is missing; a model that fails to load is
+  // reported, not fatal.
   absl::Status Start();
 
-  // Loads (or reloads) a model and waits for the outcome. The work runs on the manager's thread, so
-  // other calls see LOADING meanwhile. FAILED_PRECONDITION unless the mode is explicit.
+  // Queue a load (or reload) / an unload of `name` and call `done` with the outcome, from a
+  // lifecycle thread (or at once, from this thread, when refused). FAILED_PRECONDITION unless the
+  // mode is explicit; RESOURCE_EXHAUSTED when --model-load-queue-size operations already wait;
+  // UNAVAILABLE once shutdown began. Meanwhile other calls see the model LOADING.
+  void LoadAsync(const std::string& name, LifecycleCallback done);
+  void UnloadAsync(const std::string& name, LifecycleCallback done);
+
+  // LoadAsync / UnloadAsync, waiting for the outcome.
   absl::Status Load(const std::string& name);
   absl::Status Unload(const std::string& name);
 
@@ -78,52 +91,50 @@ class ModelManager {
   std::vector<std::shared_ptr<ServingModel>> ReadyModels() const;
 
   // Poll mode: checks the repository now instead of at the next interval (new, changed and removed
-  // models) and returns once the resulting loads and unloads are done.
+  // models) and returns once the resulting loads and unloads are done. The scan only stats files.
   absl::Status PollNow();
 
-  // Stops polling, unloads everything (waiting for in-flight requests) and stops the thread.
-  void Shutdown();
+  // Bounded shutdown: stops polling and taking lifecycle requests, answers every queued one with
+  // UNAVAILABLE "the server is shutting down", waits for running loads/unloads and then drains
+  // every READY version (waiting for its in-flight requests) — all until `deadline`. A load still
+  // running then is abandoned and its waiter answered UNAVAILABLE. Returns true when everything
+  // finished; false when something was abandoned: its thread may still be inside a backend, so the
+  // caller must then end the process (std::_Exit) rather than destroy the backends. May be called
+  // again with a later deadline to wait longer.
+  bool Shutdown(absl::Time deadline);
+  // Shutdown without a deadline (waits for whatever a load is doing).
+  void Shutdown() { Shutdown(absl::InfiniteFuture()); }
 
   ModelControlMode mode() const { return options_.mode; }
 
+  // Threads that run loads and unloads (fixed: --model-load-threads).
+  int lifecycle_thread_count() const { return executor_->thread_count(); }
+
  private:
-  struct VersionRecord {
-    ModelState state = ModelState::kUnavailable;
-    std::string reason;
-    std::shared_ptr<ServingModel> model;  // set while READY or UNLOADING
-  };
-  struct ModelRecord {
-    std::map<int64_t, VersionRecord> versions;
-    std::string reason;  // a failure that no version carries (bad config, no versions)
-    std::string fingerprint;
-    bool loading = false;
-  };
+  struct Core;  // the model table and load logic, shared with lifecycle threads
 
-  // Runs `task` on the manager thread and waits for its status.
-  absl::Status RunOnManagerThread(std::function<absl::Status()> task);
-  void ManagerLoop();
-  void PollOnce();
-
-  absl::Status DoLoad(const std::string& name);
-  absl::Status DoUnload(const std::string& name, const std::string& reason);
-  // Marks `versions` UNLOADING, drains them, then marks them UNAVAILABLE with `reason`.
-  void RetireVersions(const std::string& name, const std::vector<int64_t>& versions,
-                      const std::string& reason);
-  std::vector<int64_t> SelectVersions(const inference::ModelConfig& config,
-                                      const std::vector<int64_t>& available) const;
+  void Submit(const std::string& name, bool load, std::string reason, LifecycleCallback done,
+              bool bypass_limit);
+  // Scans the repository (stat only) and submits the loads and unloads it calls for; each calls
+  // `done` when finished. Returns how many were submitted.
+  int PollOnce(const std::function<void()>& on_submit, const std::function<void()>& done);
+  void PollerLoop();
 
   const ModelManagerOptions options_;
-  const ModelVersionLoader loader_;
-  ModelRepository repository_;
+  std::shared_ptr<Core> core_;
+  std::unique_ptr<LifecycleExecutor> executor_;
 
-  mutable std::mutex mutex_;  // guards models_
-  std::map<std::string, ModelRecord> models_;
+  std::mutex scan_mutex_;  // one repository scan at a time
 
-  std::mutex tasks_mutex_;
-  std::condition_variable tasks_changed_;
-  std::deque<std::packaged_task<absl::Status()>> tasks_;
-  bool stopping_ = false;
-  std::thread thread_;
+  std::mutex poller_mutex_;
+  std::condition_variable poller_wake_;
+  bool poller_stop_ = false;
+  std::thread poller_;
+
+  std::mutex shutdown_mutex_;
+  bool shutdown_started_ = false;
+  std::thread drainer_;
+  std::shared_future<void> drained_;
 };
 
 }  // namespace inferd

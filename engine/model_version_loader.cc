@@ -1,7 +1,5 @@
 #include "engine/model_version_loader.h"
 
-#include <fstream>
-#include <iterator>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -17,19 +15,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Model files are read whole: the TOSA reader keeps views into them for constant data.
-absl::StatusOr<std::shared_ptr<const std::vector<uint8_t>>> ReadFile(const fs::path& path,
-                                                                     const std::string& model) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) {
-    return absl::NotFoundError(
-        absl::StrCat("model '", model, "': cannot read model file ", path.string()));
-  }
-  auto bytes = std::make_shared<std::vector<uint8_t>>(std::istreambuf_iterator<char>(file),
-                                                      std::istreambuf_iterator<char>());
-  return bytes;
-}
-
 bool IsTosaFile(const fs::path& path) { return path.extension() == ".tosa"; }
 
 }  // namespace
@@ -39,10 +24,11 @@ ModelVersionLoader::ModelVersionLoader(ModelVersionLoaderOptions options,
     : options_(std::move(options)), backends_(backends), metrics_(metrics) {}
 
 absl::StatusOr<std::shared_ptr<ServingModel>> ModelVersionLoader::Load(
-    const fs::path& model_dir, inference::ModelConfig config, int64_t version) const {
+    const ModelFileReader& files, const fs::path& model_dir, inference::ModelConfig config,
+    int64_t version) const {
   const std::string model = config.name();
   const absl::Time start = absl::Now();
-  auto loaded = LoadUntimed(model_dir, std::move(config), version);
+  auto loaded = LoadUntimed(files, model_dir, std::move(config), version);
   if (metrics_ != nullptr) {
     metrics_->RecordModelLoad(model, version, absl::ToDoubleSeconds(absl::Now() - start),
                               loaded.ok());
@@ -51,7 +37,8 @@ absl::StatusOr<std::shared_ptr<ServingModel>> ModelVersionLoader::Load(
 }
 
 absl::StatusOr<std::shared_ptr<ServingModel>> ModelVersionLoader::LoadUntimed(
-    const fs::path& model_dir, inference::ModelConfig config, int64_t version) const {
+    const ModelFileReader& files, const fs::path& model_dir, inference::ModelConfig config,
+    int64_t version) const {
   const std::string& model = config.name();
   Backend* backend = backends_->Find(config.backend());
   if (backend == nullptr) {
@@ -67,13 +54,18 @@ absl::StatusOr<std::shared_ptr<ServingModel>> ModelVersionLoader::LoadUntimed(
                                                    file_name, "' must be a plain file name"));
   }
   const fs::path model_path = model_dir / std::to_string(version) / file_name;
-  auto bytes = ReadFile(model_path, model);
-  if (!bytes.ok()) return bytes.status();
+  // Read whole: the TOSA reader keeps views into the bytes for constant data.
+  auto read = files.ReadModelFile(model_path);
+  if (!read.ok()) {
+    return absl::Status(read.status().code(), absl::StrCat("model '", model, "' version ", version,
+                                                           ": ", read.status().message()));
+  }
+  auto bytes = std::make_shared<const std::vector<uint8_t>>(*std::move(read));
 
   std::shared_ptr<const graph::Graph> graph;
   std::string platform = config.platform();
   if (IsTosaFile(model_path)) {
-    auto parsed = graph::ReadTosaGraph(**bytes);
+    auto parsed = graph::ReadTosaGraph(*bytes);
     if (!parsed.ok()) {
       return absl::Status(
           parsed.status().code(),
@@ -97,7 +89,7 @@ absl::StatusOr<std::shared_ptr<ServingModel>> ModelVersionLoader::LoadUntimed(
   request.model_name = model;
   request.version = version;
   request.model_path = model_path;
-  request.model_bytes = *bytes;
+  request.model_bytes = bytes;
   request.graph = graph;
   request.max_batch_size = config.max_batch_size();
   request.inputs = InputSpecs(config);

@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "engine/backend_registry.h"
 #include "engine/metrics.h"
+#include "engine/model_file_reader.h"
 #include "engine/serving_model.h"
 #include "model_config.pb.h"
 
@@ -26,15 +27,17 @@ class ModelVersionLoader {
                      MetricsRegistry* metrics);
 
   // `config` is the model's normalized config (inputs/outputs may still be empty: the graph fills
-  // them).
-  absl::StatusOr<std::shared_ptr<ServingModel>> Load(const std::filesystem::path& model_dir,
+  // them). The model file is read through `files` (regular, inside the repository, size-capped).
+  absl::StatusOr<std::shared_ptr<ServingModel>> Load(const ModelFileReader& files,
+                                                     const std::filesystem::path& model_dir,
                                                      inference::ModelConfig config,
                                                      int64_t version) const;
 
   const ModelVersionLoaderOptions& options() const { return options_; }
 
  private:
-  absl::StatusOr<std::shared_ptr<ServingModel>> LoadUntimed(const std::filesystem::path& model_dir,
+  absl::StatusOr<std::shared_ptr<ServingModel>> LoadUntimed(const ModelFileReader& files,
+                                                            const std::filesystem::path& model_dir,
                                                             inference::ModelConfig config,
                                                             int64_t version) const;
 

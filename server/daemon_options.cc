@@ -84,6 +84,15 @@ const std::map<std::string, Setter>& Setters() {
       {"repository-poll-secs",
        IntFlag("repository-poll-secs", 1, 86400,
                [](DaemonOptions& o, int64_t v) { o.repository_poll_secs = static_cast<int>(v); })},
+      {"model-load-threads",
+       IntFlag("model-load-threads", 1, 64,
+               [](DaemonOptions& o, int64_t v) { o.model_load_threads = static_cast<int>(v); })},
+      {"model-load-queue-size",
+       IntFlag("model-load-queue-size", 1, 1 << 16,
+               [](DaemonOptions& o, int64_t v) { o.model_load_queue_size = static_cast<int>(v); })},
+      {"max-model-file-size",
+       IntFlag("max-model-file-size", 1, int64_t{1} << 40,
+               [](DaemonOptions& o, int64_t v) { o.max_model_file_size = v; })},
       {"grpc-max-message-size",
        IntFlag("grpc-max-message-size", 1024, 2147483647,
                [](DaemonOptions& o, int64_t v) { o.grpc_max_message_size = v; })},
@@ -236,6 +245,11 @@ Model repository
                                poll: load every model; reload changed ones every --repository-poll-secs.
   --load-model=NAME            With explicit mode, a model to load at start-up; repeat it; '*' loads all.
   --repository-poll-secs=N     Poll interval for poll mode (default 15).
+  --model-load-threads=N       Model loads/unloads that run at once (default 4); one model's run in order.
+  --model-load-queue-size=N    Loads/unloads that may wait beyond those; more are refused with
+                               RESOURCE_EXHAUSTED (default 64).
+  --max-model-file-size=BYTES  Largest model file inferd reads (default 1073741824, 1 GiB); config.pbtxt
+                               is capped at 1 MiB. Only regular files inside the repository are read.
 
 Serving
   --grpc-address=ADDR          Address of the public listener: inference, health and the read-only

@@ -20,6 +20,10 @@ struct DaemonOptions {
   std::string model_control_mode = "none";
   std::vector<std::string> load_models;
   int repository_poll_secs = 15;
+  int model_load_threads = 4;                      // loads/unloads that run at once
+  int model_load_queue_size = 64;                  // loads/unloads waiting beyond those
+  int64_t max_model_file_size = int64_t{1} << 30;  // bytes; 1 GiB
+
   int64_t grpc_max_message_size = 2147483647;  // INT32_MAX, as Triton
   // Resource bounds of the data plane (docs/limits.md).
   int64_t max_inflight_request_bytes = int64_t{1} << 30;  // 1 GiB

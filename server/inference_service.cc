@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <memory>
-#include <thread>
 #include <utility>
 
 #include "absl/strings/numbers.h"
@@ -334,10 +333,11 @@ grpc::ServerUnaryReactor* InferenceService::RepositoryModelLoad(
                          "': load parameters (config or file overrides) are not supported")));
   }
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  // Loading can take long; it must not hold one of gRPC's callback threads.
-  std::thread([this, reactor, name = request->model_name()] {
-    reactor->Finish(ToGrpcStatus(models_->Load(name)));
-  }).detach();
+  // Loading can take long: it runs on the model manager's bounded lifecycle pool, never on one of
+  // gRPC's callback threads, and the pool's callback finishes the call.
+  models_->LoadAsync(request->model_name(), [reactor](absl::Status status) {
+    reactor->Finish(ToGrpcStatus(status));
+  });
   return reactor;
 }
 
@@ -345,10 +345,11 @@ grpc::ServerUnaryReactor* InferenceService::RepositoryModelUnload(
     grpc::CallbackServerContext* context, const inference::RepositoryModelUnloadRequest* request,
     inference::RepositoryModelUnloadResponse*) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  // Unloading waits for in-flight requests, which may need the callback threads to finish.
-  std::thread([this, reactor, name = request->model_name()] {
-    reactor->Finish(ToGrpcStatus(models_->Unload(name)));
-  }).detach();
+  // Unloading waits for in-flight requests, which may need the callback threads to finish: it runs
+  // on the lifecycle pool too.
+  models_->UnloadAsync(request->model_name(), [reactor](absl::Status status) {
+    reactor->Finish(ToGrpcStatus(status));
+  });
   return reactor;
 }
 

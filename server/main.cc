@@ -175,6 +175,9 @@ int RunDaemon(const DaemonOptions& options) {
   manager_options.mode = *mode;
   manager_options.startup_models = options.load_models;
   manager_options.poll_interval = absl::Seconds(options.repository_poll_secs);
+  manager_options.load_threads = options.model_load_threads;
+  manager_options.load_queue_size = static_cast<size_t>(options.model_load_queue_size);
+  manager_options.max_model_file_size = static_cast<uint64_t>(options.max_model_file_size);
   ModelManager models(manager_options, ModelVersionLoader(loader_options, &backends, &metrics));
 
   std::unique_ptr<MetricsEndpoint> metrics_endpoint;

@@ -46,6 +46,38 @@ TEST(ModelConfigTest, SyntaxErrorNamesModelAndLine) {
   EXPECT_NE(config.status().message().find("line 2"), std::string::npos);
 }
 
+// config.pbtxt may be anything (a link to /etc/passwd once was): errors give the place and the
+// kind of mistake, never the tokens.
+TEST(ModelConfigTest, ParseErrorsQuoteNothingFromTheText) {
+  const struct {
+    const char* text;
+    const char* kind;
+  } kCases[] = {
+      {"root:x:0:0:SECRET", "line 1"},
+      {"SECRET_FIELD: 1", "unknown field name"},
+      {"max_batch_size: SECRET_VALUE", "expected an integer"},
+      {"input [{ data_type: SECRET_TYPE }]", "unknown enumeration value"},
+      {"name: \"a\"\nname: \"SECRET\"", "more than once"},
+      {"name: \"SECRET", "line 1"},
+  };
+  for (const auto& c : kCases) {
+    auto config = ParseModelConfig(c.text, "m");
+    ASSERT_FALSE(config.ok()) << c.text;
+    const std::string message(config.status().message());
+    EXPECT_EQ(message.find("SECRET"), std::string::npos) << message;
+    EXPECT_NE(message.find(c.kind), std::string::npos) << message;
+    EXPECT_NE(message.find("model 'm'"), std::string::npos) << message;
+  }
+}
+
+TEST(ModelConfigTest, AMismatchedNameIsQuotedOnlyInPart) {
+  auto config = ParseModelConfig("name: \"" + std::string(10000, 'n') + "\"", "m");
+  ASSERT_TRUE(config.ok());
+  const absl::Status status = NormalizeModelConfig("m", "tosa_cpu", *config);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_LT(status.message().size(), 200u);
+}
+
 TEST(ModelConfigTest, NormalizeFillsDefaults) {
   inference::ModelConfig config;
   ASSERT_TRUE(NormalizeModelConfig("m", "tosa_cpu", config).ok());

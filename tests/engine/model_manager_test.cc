@@ -1,16 +1,25 @@
 #include "engine/model_manager.h"
 
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <future>
 #include <thread>
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/engine/test_backend.h"
 
 namespace inferd {
 namespace {
 namespace fs = std::filesystem;
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr char kEchoConfig[] = R"pb(
   backend: "test"
@@ -46,12 +55,14 @@ class ModelManagerTest : public ::testing::Test {
     }
   }
 
-  std::unique_ptr<ModelManager> MakeManager(ModelControlMode mode,
-                                            std::vector<std::string> startup = {}) {
+  std::unique_ptr<ModelManager> MakeManager(
+      ModelControlMode mode, std::vector<std::string> startup = {},
+      const std::function<void(ModelManagerOptions&)>& adjust = nullptr) {
     ModelManagerOptions options;
     options.repository = repository_;
     options.mode = mode;
     options.startup_models = std::move(startup);
+    if (adjust) adjust(options);
     ModelVersionLoaderOptions loader_options;
     loader_options.default_backend = "test";
     return std::make_unique<ModelManager>(options,
@@ -194,6 +205,205 @@ TEST_F(ModelManagerTest, PollModeFollowsTheRepository) {
   ASSERT_TRUE(manager->PollNow().ok());
   EXPECT_FALSE(manager->Find("late", "").ok());
   EXPECT_TRUE(manager->Find("echo", "").ok());
+}
+
+// --- Model files the repository must not be able to abuse (issue 8) ---
+
+TEST_F(ModelManagerTest, FifoAsModelFileFailsPromptlyNamingTheFile) {
+  fs::remove(repository_ / "echo" / "1" / "model.bin");
+  const fs::path fifo = repository_ / "echo" / "1" / "model.bin";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0) << std::strerror(errno);
+  auto manager = MakeManager(ModelControlMode::kExplicit);
+  ASSERT_TRUE(manager->Start().ok());
+  const absl::Status status = manager->Load("echo");
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(status.message()), HasSubstr("model.bin"));
+  EXPECT_THAT(std::string(status.message()), HasSubstr("FIFO"));
+  EXPECT_THAT(std::string(status.message()), HasSubstr("not a regular file"));
+}
+
+TEST_F(ModelManagerTest, FifoAsConfigFailsPromptlyNamingTheFile) {
+  fs::remove(repository_ / "echo" / "config.pbtxt");
+  const fs::path fifo = repository_ / "echo" / "config.pbtxt";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0) << std::strerror(errno);
+  auto manager = MakeManager(ModelControlMode::kExplicit);
+  ASSERT_TRUE(manager->Start().ok());
+  const absl::Status status = manager->Load("echo");
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(status.message()), HasSubstr("config.pbtxt"));
+  EXPECT_THAT(std::string(status.message()), HasSubstr("FIFO"));
+}
+
+TEST_F(ModelManagerTest, DevZeroModelFileIsRefused) {
+  fs::remove(repository_ / "echo" / "1" / "model.bin");
+  fs::create_symlink("/dev/zero", repository_ / "echo" / "1" / "model.bin");
+  auto manager = MakeManager(ModelControlMode::kExplicit);
+  ASSERT_TRUE(manager->Start().ok());
+  const absl::Status status = manager->Load("echo");
+  EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(std::string(status.message()), HasSubstr("model.bin"));
+  EXPECT_THAT(std::string(status.message()), HasSubstr("outside the model repository"));
+}
+
+TEST_F(ModelManagerTest, OversizedModelFileIsRefused) {
+  std::ofstream(repository_ / "echo" / "1" / "model.bin") << std::string(100, 'w');
+  auto manager = MakeManager(ModelControlMode::kExplicit, {}, [](ModelManagerOptions& options) {
+    options.max_model_file_size = 64;
+  });
+  ASSERT_TRUE(manager->Start().ok());
+  const absl::Status status = manager->Load("echo");
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(status.message()), HasSubstr("limit of 64 bytes"));
+}
+
+TEST_F(ModelManagerTest, ModelFileLinkedInsideTheRepositoryLoads) {
+  fs::create_directories(repository_ / ".shared");
+  std::ofstream(repository_ / ".shared" / "weights.bin") << "weights";
+  fs::remove(repository_ / "echo" / "1" / "model.bin");
+  fs::create_symlink("../../.shared/weights.bin", repository_ / "echo" / "1" / "model.bin");
+  auto manager = MakeManager(ModelControlMode::kExplicit);
+  ASSERT_TRUE(manager->Start().ok());
+  EXPECT_TRUE(manager->Load("echo").ok());
+}
+
+TEST_F(ModelManagerTest, ConfigLinkedOutsideIsRefusedWithoutQuotingIt) {
+  const fs::path outside = repository_.string() + "-outside.txt";
+  std::ofstream(outside) << "root:x:0:0:DISTINCTIVE-SECRET:/root:/bin/bash\n";
+  fs::remove(repository_ / "echo" / "config.pbtxt");
+  fs::create_symlink(outside, repository_ / "echo" / "config.pbtxt");
+  auto manager = MakeManager(ModelControlMode::kExplicit);
+  ASSERT_TRUE(manager->Start().ok());
+  const absl::Status status = manager->Load("echo");
+  fs::remove(outside);
+  EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(std::string(status.message()), HasSubstr("config.pbtxt"));
+  EXPECT_THAT(std::string(status.message()), Not(HasSubstr("DISTINCTIVE")));
+  EXPECT_THAT(std::string(status.message()), Not(HasSubstr("root")));
+}
+
+TEST_F(ModelManagerTest, BadConfigInsideIsReportedWithoutQuotingIt) {
+  AddModel("bad", "DISTINCTIVE_FIELD: 1\nmax_batch_size: DISTINCTIVE_VALUE\n", {1});
+  auto manager = MakeManager(ModelControlMode::kExplicit);
+  ASSERT_TRUE(manager->Start().ok());
+  const absl::Status status = manager->Load("bad");
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(status.message()), HasSubstr("line 1"));
+  EXPECT_THAT(std::string(status.message()), Not(HasSubstr("DISTINCTIVE")));
+}
+
+TEST_F(ModelManagerTest, PollerIsNotStalledByAFifoModel) {
+  AddModel("fifo", kEchoConfig, {});
+  fs::create_directories(repository_ / "fifo" / "1");
+  const fs::path fifo = repository_ / "fifo" / "1" / "model.bin";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0) << std::strerror(errno);
+  auto manager = MakeManager(ModelControlMode::kPoll);
+  ASSERT_TRUE(manager->Start().ok());
+  EXPECT_TRUE(manager->Find("echo", "").ok());
+  EXPECT_THAT(std::string(manager->Find("fifo", "").status().message()), HasSubstr("FIFO"));
+
+  AddModel("later", kEchoConfig, {1});
+  ASSERT_TRUE(manager->PollNow().ok());
+  EXPECT_TRUE(manager->Find("later", "").ok());
+  EXPECT_FALSE(manager->Find("fifo", "").ok());
+}
+
+// --- Lifecycle concurrency and shutdown (issue 8) ---
+
+TEST_F(ModelManagerTest, AStuckLoadDoesNotBlockOtherModels) {
+  AddModel("stuck", kEchoConfig, {1});
+  AddModel("other", kEchoConfig, {1});
+  auto manager = MakeManager(ModelControlMode::kExplicit, {"echo"});
+  ASSERT_TRUE(manager->Start().ok());
+  control_->HoldLoadsOf("stuck");
+  std::promise<absl::Status> stuck_outcome;
+  manager->LoadAsync("stuck", [&](absl::Status status) { stuck_outcome.set_value(status); });
+  control_->WaitForLoadsStarted(2);  // echo at start-up, then stuck
+
+  EXPECT_EQ(EntryFor(*manager, "stuck", 1).state, ModelState::kLoading);
+  EXPECT_TRUE(manager->Load("other").ok());
+  EXPECT_TRUE(manager->Find("other", "").ok());
+  EXPECT_TRUE(manager->Unload("echo").ok());
+  EXPECT_TRUE(manager->Unload("other").ok());
+
+  control_->ReleaseLoads();
+  EXPECT_TRUE(stuck_outcome.get_future().get().ok());
+  EXPECT_TRUE(manager->Find("stuck", "").ok());
+}
+
+TEST_F(ModelManagerTest, ShutdownWithAStuckLoadReturnsByItsDeadline) {
+  AddModel("stuck", kEchoConfig, {1});
+  AddModel("queued", kEchoConfig, {1});
+  auto manager = MakeManager(ModelControlMode::kExplicit, {"echo"},
+                             [](ModelManagerOptions& options) { options.load_threads = 1; });
+  ASSERT_TRUE(manager->Start().ok());
+  auto serving = *manager->Find("echo", "");
+  control_->HoldLoadsOf("stuck");
+  std::promise<absl::Status> stuck_outcome;
+  std::promise<absl::Status> queued_outcome;
+  manager->LoadAsync("stuck", [&](absl::Status status) { stuck_outcome.set_value(status); });
+  control_->WaitForLoadsStarted(2);
+  manager->LoadAsync("queued", [&](absl::Status status) { queued_outcome.set_value(status); });
+
+  EXPECT_FALSE(manager->Shutdown(absl::Now() + absl::Milliseconds(100)));
+  const absl::Status stuck = stuck_outcome.get_future().get();
+  EXPECT_EQ(stuck.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(stuck.message()), HasSubstr("the server is shutting down"));
+  const absl::Status queued = queued_outcome.get_future().get();
+  EXPECT_EQ(queued.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(queued.message()), HasSubstr("the server is shutting down"));
+  // What served was drained; nothing serves after shutdown, and new requests are refused.
+  EXPECT_FALSE(manager->Find("echo", "").ok());
+  EXPECT_EQ(manager->Load("echo").code(), absl::StatusCode::kUnavailable);
+
+  // When the stuck load returns at last, its model does not start serving.
+  control_->ReleaseLoads();
+  EXPECT_TRUE(manager->Shutdown(absl::Now() + absl::Seconds(60)));
+  EXPECT_FALSE(manager->Find("stuck", "").ok());
+}
+
+TEST_F(ModelManagerTest, ConcurrentLoadsUseTheFixedPoolAndABoundedQueue) {
+  constexpr int kModels = 20;
+  for (int i = 0; i < kModels; ++i) AddModel("m" + std::to_string(i), kEchoConfig, {1});
+  auto manager = MakeManager(ModelControlMode::kExplicit, {}, [](ModelManagerOptions& options) {
+    options.load_threads = 2;
+    options.load_queue_size = 5;
+  });
+  ASSERT_TRUE(manager->Start().ok());
+  EXPECT_EQ(manager->lifecycle_thread_count(), 2);
+  const auto threads = [] {
+    return std::distance(fs::directory_iterator("/proc/self/task"), fs::directory_iterator());
+  };
+  const auto threads_before = threads();
+
+  control_->HoldAllLoads();
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::vector<absl::Status> outcomes;
+  auto record = [&](absl::Status status) {
+    std::lock_guard lock(mutex);
+    outcomes.push_back(std::move(status));
+    changed.notify_all();
+  };
+  manager->LoadAsync("m0", record);
+  manager->LoadAsync("m1", record);
+  control_->WaitForLoadsStarted(2);
+  for (int i = 2; i < kModels; ++i) manager->LoadAsync("m" + std::to_string(i), record);
+  {
+    // Two loading, five queued, the other thirteen refused at once.
+    std::unique_lock lock(mutex);
+    changed.wait(lock, [&] { return outcomes.size() >= 13; });
+    for (const absl::Status& status : outcomes) {
+      EXPECT_EQ(status.code(), absl::StatusCode::kResourceExhausted) << status;
+    }
+  }
+  EXPECT_EQ(threads(), threads_before);  // no thread per request
+
+  control_->ReleaseLoads();
+  std::unique_lock lock(mutex);
+  changed.wait(lock, [&] { return outcomes.size() >= kModels; });
+  EXPECT_EQ(std::count_if(outcomes.begin(), outcomes.end(),
+                          [](const absl::Status& status) { return status.ok(); }),
+            7);
 }
 
 }  // namespace

@@ -64,9 +64,38 @@ void TestBackendControl::WaitForBatchesStarted(int count) {
   changed.wait(lock, [&] { return batches_started >= count; });
 }
 
+void TestBackendControl::HoldLoadsOf(const std::string& model) {
+  std::lock_guard lock(mutex);
+  held_models.insert(model);
+}
+
+void TestBackendControl::HoldAllLoads() {
+  std::lock_guard lock(mutex);
+  hold_all_loads = true;
+}
+
+void TestBackendControl::ReleaseLoads() {
+  {
+    std::lock_guard lock(mutex);
+    hold_all_loads = false;
+    held_models.clear();
+  }
+  changed.notify_all();
+}
+
+void TestBackendControl::WaitForLoadsStarted(int count) {
+  std::unique_lock lock(mutex);
+  changed.wait(lock, [&] { return loads_started >= count; });
+}
+
 absl::StatusOr<std::unique_ptr<Executable>> TestBackend::Load(const BackendLoadRequest& request) {
   {
-    std::lock_guard lock(control_->mutex);
+    std::unique_lock lock(control_->mutex);
+    ++control_->loads_started;
+    control_->changed.notify_all();
+    control_->changed.wait(lock, [&] {
+      return !control_->hold_all_loads && !control_->held_models.contains(request.model_name);
+    });
     if (!control_->fail_load_message.empty()) {
       return absl::InvalidArgumentError(control_->fail_load_message);
     }

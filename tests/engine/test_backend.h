@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -23,11 +24,21 @@ struct TestBackendControl {
   std::string fail_load_message;  // non-empty: Load fails with it
   bool completes_inline = false;  // what the executables report from CompletesInline()
   std::vector<std::thread::id> executing_threads;
+  // Loads that wait in Backend::Load until ReleaseLoads(): every load while hold_all_loads, and
+  // the loads of the models named in held_models.
+  bool hold_all_loads = false;
+  std::set<std::string> held_models;
+  int loads_started = 0;
 
   void CloseGate();
   void OpenGate();
   // Blocks until `count` batches have started executing.
   void WaitForBatchesStarted(int count);
+  void HoldLoadsOf(const std::string& model);
+  void HoldAllLoads();
+  void ReleaseLoads();
+  // Blocks until `count` loads have entered Backend::Load.
+  void WaitForLoadsStarted(int count);
 };
 
 class TestBackend : public Backend {
