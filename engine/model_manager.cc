@@ -434,7 +434,7 @@ absl::Status ModelManager::Core::DoUnload(const std::string& name, const std::st
     }
   }
   RetireVersions(name, versions, reason);
-  spdlog::info("unloaded model '{}' ({})", name, reason);
+  if (!versions.empty()) spdlog::info("unloaded model '{}' ({})", name, reason);
   return absl::OkStatus();
 }
 
