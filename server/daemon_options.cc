@@ -258,7 +258,8 @@ Serving
   --grpc-max-message-size=N    Largest request or response in bytes (default 2147483647).
   --max-queue-size=N           Requests a model version queues before refusing with RESOURCE_EXHAUSTED,
                                unless its config sets dynamic_batching.default_queue_policy (default 1024).
-  --exit-timeout-secs=N        On SIGTERM/SIGINT, how long in-flight requests may finish (default 30).
+  --exit-timeout-secs=N        On SIGTERM/SIGINT, how long in-flight requests may finish (default 30);
+                               requests left then get UNAVAILABLE and inferd exits 1.
 
 Resource limits (see docs/limits.md)
   --max-inflight-request-bytes=N  Bytes of inference requests held at once (queued, running, answering);
@@ -307,6 +308,9 @@ Other
   --log-verbose=N              0: info, 1: debug, 2: trace.
   --version                    Print the version and exit.
   --help                       This text.
+
+Exit codes: 0 stopped by SIGTERM/SIGINT with every accepted request answered; 1 failed to start, or
+the exit timeout passed with requests left; 2 bad command line.
 )";
 }
 
