@@ -42,15 +42,6 @@ absl::StatusOr<fs::path> RealPath(const fs::path& path) {
   return fs::path(resolved.get());
 }
 
-bool IsInside(const fs::path& root, const fs::path& path) {
-  auto root_it = root.begin();
-  auto path_it = path.begin();
-  for (; root_it != root.end(); ++root_it, ++path_it) {
-    if (path_it == path.end() || *root_it != *path_it) return false;
-  }
-  return true;
-}
-
 absl::Status CheckRegular(const struct stat& info, const fs::path& path) {
   if (S_ISREG(info.st_mode)) return absl::OkStatus();
   return absl::FailedPreconditionError(absl::StrCat(path.string(), " is ",
@@ -65,6 +56,15 @@ absl::Status TooLarge(const fs::path& path, uint64_t max_bytes, const char* how)
 }
 
 }  // namespace
+
+bool IsPathInside(const fs::path& root, const fs::path& path) {
+  auto root_it = root.begin();
+  auto path_it = path.begin();
+  for (; root_it != root.end(); ++root_it, ++path_it) {
+    if (path_it == path.end() || *root_it != *path_it) return false;
+  }
+  return true;
+}
 
 std::string DescribeFileType(unsigned mode) {
   if (S_ISREG(mode)) return "a regular file";
@@ -107,7 +107,7 @@ absl::StatusOr<std::vector<uint8_t>> ModelFileReader::Read(const fs::path& path,
   if (!root.ok()) return root.status();
   auto resolved = RealPath(path);
   if (!resolved.ok()) return resolved.status();
-  if (!IsInside(*root, *resolved)) {
+  if (!IsPathInside(*root, *resolved)) {
     return absl::PermissionDeniedError(absl::StrCat(
         path.string(), " resolves (through a symbolic link) outside the model repository ",
         root->string(), "; inferd reads only files inside it"));

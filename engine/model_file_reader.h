@@ -48,6 +48,10 @@ class ModelFileReader {
   uint64_t max_model_file_size_;
 };
 
+// Whether `path` lies at or below `root`, comparing both component by component as given (pass
+// canonical paths: this resolves nothing).
+bool IsPathInside(const std::filesystem::path& root, const std::filesystem::path& path);
+
 // The name of a file type for messages: "a FIFO", "a character device", "a folder", ...
 std::string DescribeFileType(unsigned mode);
 

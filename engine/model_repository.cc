@@ -5,6 +5,7 @@
 #include <system_error>
 
 #include "absl/strings/str_cat.h"
+#include "engine/model_file_reader.h"
 
 namespace inferd {
 namespace fs = std::filesystem;
@@ -15,15 +16,6 @@ bool IsPlainName(std::string_view name) {
   if (name.empty() || name == "." || name == ".." || name.size() > 255) return false;
   for (char c : name) {
     if (c == '/' || c == '\\' || c == '\0') return false;
-  }
-  return true;
-}
-
-bool IsInside(const fs::path& root, const fs::path& path) {
-  auto root_it = root.begin();
-  auto path_it = path.begin();
-  for (; root_it != root.end(); ++root_it, ++path_it) {
-    if (path_it == path.end() || *root_it != *path_it) return false;
   }
   return true;
 }
@@ -76,7 +68,7 @@ absl::StatusOr<fs::path> ModelRepository::ModelPath(std::string_view name) const
         absl::StrCat("model '", std::string(name), "' is not in the repository ", root.string()));
   }
   const fs::path resolved = fs::canonical(candidate, error);
-  if (error || !IsInside(root, resolved)) {
+  if (error || !IsPathInside(root, resolved)) {
     return absl::InvalidArgumentError(
         absl::StrCat("model '", std::string(name), "' resolves outside the model repository"));
   }

@@ -136,30 +136,55 @@ bool WaitForPending(const inferd::testing::DaemonProcess& daemon, int count) {
   return false;
 }
 
-TEST(DaemonShutdownTest, EveryRequestAcceptedBeforeSigtermGetsItsResult) {
-  auto gate = std::make_shared<JobGate>();
-  auto agent = testing::StartAgent();
-  agent.core->set_on_inference_start([gate](uint32_t) { gate->Enter(); });
-  const Fixture fixture = MakeFixture(agent.address());
+// A host agent whose jobs wait at a gate, and the daemon serving digits_npu on it with
+// `exit_timeout`.
+struct HeldDaemon {
+  std::shared_ptr<JobGate> gate = std::make_shared<JobGate>();
+  testing::RunningAgent agent;
+  Fixture fixture;
+  std::unique_ptr<inferd::testing::DaemonProcess> daemon;
+  // The daemon stops first; then no job may still wait at the gate, or the agent could not stop.
+  ~HeldDaemon() {
+    daemon.reset();
+    gate->Open();
+  }
+};
+
+std::unique_ptr<HeldDaemon> StartHeldDaemon(int exit_timeout_secs) {
+  auto held = std::make_unique<HeldDaemon>();
+  held->agent = testing::StartAgent();
+  held->agent.core->set_on_inference_start([gate = held->gate](uint32_t) { gate->Enter(); });
+  held->fixture = MakeFixture(held->agent.address());
   auto daemon = inferd::testing::DaemonProcess::Start(
-      {"--model-repository=" + fixture.repository.string(),
-       "--targets-config=" + fixture.targets.string(), "--exit-timeout-secs=120"});
-  ASSERT_TRUE(daemon.ok()) << daemon.status();
+      {"--model-repository=" + held->fixture.repository.string(),
+       "--targets-config=" + held->fixture.targets.string(),
+       absl::StrCat("--exit-timeout-secs=", exit_timeout_secs)});
+  EXPECT_TRUE(daemon.ok()) << daemon.status();
+  if (!daemon.ok()) return nullptr;
+  held->daemon = *std::move(daemon);
+  return held;
+}
+
+TEST(DaemonShutdownTest, EveryRequestAcceptedBeforeSigtermGetsItsResult) {
+  auto held = StartHeldDaemon(120);
+  ASSERT_NE(held, nullptr);
+  const auto& gate = held->gate;
+  auto& daemon = held->daemon;
 
   constexpr int kRequests = 6;
   const Tensor images = testing::DigitsImages(3, 11);
-  Requests requests((*daemon)->grpc_address(), images, kRequests);
+  Requests requests(daemon->grpc_address(), images, kRequests);
   ASSERT_TRUE(gate->WaitForEntered(1));  // one job held at the target ...
-  ASSERT_TRUE(WaitForPending(**daemon, kRequests)) << (*daemon)->Log();  // ... the rest queued
+  ASSERT_TRUE(WaitForPending(*daemon, kRequests)) << daemon->Log();  // ... the rest queued
 
-  (*daemon)->SendSignal(SIGTERM);
-  ASSERT_TRUE((*daemon)->WaitForLog("received SIGTERM", absl::Seconds(60))) << (*daemon)->Log();
+  daemon->SendSignal(SIGTERM);
+  ASSERT_TRUE(daemon->WaitForLog("received SIGTERM", absl::Seconds(60))) << daemon->Log();
   // New work is refused while the accepted work drains.
   {
     auto late = client::MakeInferRequest("digits_npu", {{"images", images}}, {});
     ASSERT_TRUE(late.ok());
     auto stub = inference::GRPCInferenceService::NewStub(
-        grpc::CreateChannel((*daemon)->grpc_address(), grpc::InsecureChannelCredentials()));
+        grpc::CreateChannel(daemon->grpc_address(), grpc::InsecureChannelCredentials()));
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
     inference::ModelInferResponse response;
@@ -170,7 +195,7 @@ TEST(DaemonShutdownTest, EveryRequestAcceptedBeforeSigtermGetsItsResult) {
   }
   gate->Open();
   for (const Outcome& outcome : requests.Join()) {
-    ASSERT_TRUE(outcome.status.ok()) << outcome.status.error_message() << "\n" << (*daemon)->Log();
+    ASSERT_TRUE(outcome.status.ok()) << outcome.status.error_message() << "\n" << daemon->Log();
     ASSERT_EQ(outcome.response.raw_output_contents_size(), 1);
     const std::string& raw = outcome.response.raw_output_contents(0);
     Tensor scores = Tensor::Allocate(DataType::kInt8, {3, 10});
@@ -178,38 +203,34 @@ TEST(DaemonShutdownTest, EveryRequestAcceptedBeforeSigtermGetsItsResult) {
     std::memcpy(scores.mutable_bytes().data(), raw.data(), raw.size());
     EXPECT_TRUE(testing::MatchesCpuReference(scores, images));
   }
-  EXPECT_EQ((*daemon)->WaitForExit(), 0) << (*daemon)->Log();
-  EXPECT_EQ((*daemon)->Log().find("Cancelling all calls"), std::string::npos);
-  fs::remove_all(fixture.root);
+  EXPECT_EQ(daemon->WaitForExit(), 0) << daemon->Log();
+  EXPECT_EQ(daemon->Log().find("Cancelling all calls"), std::string::npos);
+  fs::remove_all(held->fixture.root);
 }
 
 TEST(DaemonShutdownTest, RequestsLeftAtTheExitTimeoutAreToldTheServerIsShuttingDown) {
-  auto gate = std::make_shared<JobGate>();
-  auto agent = testing::StartAgent();
-  agent.core->set_on_inference_start([gate](uint32_t) { gate->Enter(); });
-  const Fixture fixture = MakeFixture(agent.address());
-  auto daemon = inferd::testing::DaemonProcess::Start(
-      {"--model-repository=" + fixture.repository.string(),
-       "--targets-config=" + fixture.targets.string(), "--exit-timeout-secs=1"});
-  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  auto held = StartHeldDaemon(1);
+  ASSERT_NE(held, nullptr);
+  const auto& gate = held->gate;
+  auto& daemon = held->daemon;
 
   constexpr int kRequests = 4;
   const Tensor images = testing::DigitsImages(1, 5);
-  Requests requests((*daemon)->grpc_address(), images, kRequests);
+  Requests requests(daemon->grpc_address(), images, kRequests);
   ASSERT_TRUE(gate->WaitForEntered(1));
-  ASSERT_TRUE(WaitForPending(**daemon, kRequests)) << (*daemon)->Log();
+  ASSERT_TRUE(WaitForPending(*daemon, kRequests)) << daemon->Log();
 
   // The held job never finishes: the drain runs out of its one second.
-  (*daemon)->SendSignal(SIGTERM);
+  daemon->SendSignal(SIGTERM);
   for (const Outcome& outcome : requests.Join()) {
     EXPECT_EQ(outcome.status.error_code(), grpc::StatusCode::UNAVAILABLE)
         << outcome.status.error_message();
     EXPECT_NE(outcome.status.error_message().find("shutting down"), std::string::npos)
         << outcome.status.error_message();
   }
-  EXPECT_EQ((*daemon)->WaitForExit(), 1) << (*daemon)->Log();
+  EXPECT_EQ(daemon->WaitForExit(), 1) << daemon->Log();
   gate->Open();  // lets the agent's serving thread go
-  fs::remove_all(fixture.root);
+  fs::remove_all(held->fixture.root);
 }
 
 }  // namespace
