@@ -145,14 +145,24 @@ void FillStatistics(const ServingModel& model, inference::ModelStatistics* out) 
 InferenceService::InferenceService(ModelManager* models, InferenceServiceLimits limits)
     : models_(models), limits_(limits) {}
 
-absl::StatusOr<std::shared_ptr<ServingModel>> InferenceService::FindModel(
-    const std::string& name, const std::string& version) const {
+namespace {
+
+// Names that no model can have are refused before they reach the engine, whose messages quote them.
+absl::Status CheckModelName(const std::string& name) {
   if (name.empty()) return absl::InvalidArgumentError("no model name given");
   if (name.size() > kMaxModelNameBytes) {
     return absl::InvalidArgumentError(absl::StrCat("model name ", QuoteClientText(name),
                                                    " is longer than the ", kMaxModelNameBytes,
                                                    " bytes a model name may have"));
   }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<ServingModel>> InferenceService::FindModel(
+    const std::string& name, const std::string& version) const {
+  if (auto status = CheckModelName(name); !status.ok()) return status;
   if (version.size() > kMaxVersionBytes) {
     return absl::InvalidArgumentError(absl::StrCat("model ", QuoteClientText(name), ": version ",
                                                    QuoteClientText(version),
@@ -329,27 +339,31 @@ grpc::ServerUnaryReactor* InferenceService::RepositoryModelLoad(
   if (!request->parameters().empty()) {
     return FinishNow(context,
                      absl::InvalidArgumentError(absl::StrCat(
-                         "load of model '", request->model_name(),
+                         "load of model ", QuoteClientText(request->model_name()),
                          "': load parameters (config or file overrides) are not supported")));
+  }
+  if (auto status = CheckModelName(request->model_name()); !status.ok()) {
+    return FinishNow(context, status);
   }
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   // Loading can take long: it runs on the model manager's bounded lifecycle pool, never on one of
   // gRPC's callback threads, and the pool's callback finishes the call.
-  models_->LoadAsync(request->model_name(), [reactor](absl::Status status) {
-    reactor->Finish(ToGrpcStatus(status));
-  });
+  models_->LoadAsync(request->model_name(),
+                     [reactor](absl::Status status) { reactor->Finish(ToGrpcStatus(status)); });
   return reactor;
 }
 
 grpc::ServerUnaryReactor* InferenceService::RepositoryModelUnload(
     grpc::CallbackServerContext* context, const inference::RepositoryModelUnloadRequest* request,
     inference::RepositoryModelUnloadResponse*) {
+  if (auto status = CheckModelName(request->model_name()); !status.ok()) {
+    return FinishNow(context, status);
+  }
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   // Unloading waits for in-flight requests, which may need the callback threads to finish: it runs
   // on the lifecycle pool too.
-  models_->UnloadAsync(request->model_name(), [reactor](absl::Status status) {
-    reactor->Finish(ToGrpcStatus(status));
-  });
+  models_->UnloadAsync(request->model_name(),
+                       [reactor](absl::Status status) { reactor->Finish(ToGrpcStatus(status)); });
   return reactor;
 }
 

@@ -259,6 +259,21 @@ TEST(ResourceLimitsTest, ClientTextIsQuotedBrieflyAndBadRequestsAreRefusedAndCou
   status = stub->ModelMetadata(&metadata_context, metadata_request, &metadata);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_LT(status.error_message().size(), 300u);
+  // Load and unload requests too (refused before the mode is even considered).
+  grpc::ClientContext load_context;
+  inference::RepositoryModelLoadRequest load_request;
+  load_request.set_model_name(std::string(1 << 20, 'm'));
+  inference::RepositoryModelLoadResponse load_response;
+  status = stub->RepositoryModelLoad(&load_context, load_request, &load_response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_LT(status.error_message().size(), 300u) << status.error_message().substr(0, 300);
+  grpc::ClientContext unload_context;
+  inference::RepositoryModelUnloadRequest unload_request;
+  unload_request.set_model_name(std::string(1 << 20, 'm'));
+  inference::RepositoryModelUnloadResponse unload_response;
+  status = stub->RepositoryModelUnload(&unload_context, unload_request, &unload_response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_LT(status.error_message().size(), 300u) << status.error_message().substr(0, 300);
 
   // A 200-byte unknown name reaches the engine; its NOT_FOUND message is quoted briefly too.
   for (int i = 0; i < 3; ++i) {
