@@ -51,11 +51,35 @@ TEST(DaemonOptionsTest, MistakesNameTheFlag) {
 
 TEST(DaemonOptionsTest, HelpExplainsEveryFlag) {
   const std::string usage = DaemonUsage();
-  for (const char* flag :
-       {"--model-repository", "--model-control-mode", "--load-model", "--repository-poll-secs",
-        "--grpc-address", "--grpc-port", "--grpc-max-message-size", "--max-queue-size",
-        "--exit-timeout-secs", "--allow-metrics", "--metrics-address", "--metrics-port",
-        "--log-verbose", "--version", "--help"}) {
+  for (const char* flag : {"--model-repository",
+                           "--model-control-mode",
+                           "--load-model",
+                           "--repository-poll-secs",
+                           "--grpc-address",
+                           "--grpc-port",
+                           "--grpc-max-message-size",
+                           "--max-queue-size",
+                           "--exit-timeout-secs",
+                           "--allow-metrics",
+                           "--metrics-address",
+                           "--metrics-port",
+                           "--log-verbose",
+                           "--version",
+                           "--help",
+                           "--model-load-threads",
+                           "--model-load-queue-size",
+                           "--max-model-file-size",
+                           "--max-inflight-request-bytes",
+                           "--grpc-max-concurrent-streams",
+                           "--grpc-max-connection-idle-ms",
+                           "--grpc-handshake-timeout-ms",
+                           "--allow-admin",
+                           "--admin-address",
+                           "--admin-port",
+                           "--admin-allowed-tcp-targets",
+                           "--admin-allowed-serial-devices",
+                           "--max-targets",
+                           "--targets-config"}) {
     EXPECT_NE(usage.find(flag), std::string::npos) << flag;
   }
 }
