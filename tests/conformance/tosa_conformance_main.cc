@@ -23,12 +23,13 @@ using namespace inferd::conformance;
 constexpr int kSkipExit = 77;
 
 int Usage() {
-  std::cerr << "usage: tosa_conformance [--skip-unsupported] [--jobs N] [--verbose]\n"
-               "                        [--skip-if-absent] [--from-env DEFAULT] [--part NAME] FOLDER...\n"
-               "       tosa_conformance --support-table [--jobs N] [FOLDER]\n"
-               "       tosa_conformance --check-support-table FILE\n"
-               "--from-env DEFAULT adds $INFERD_TOSA_CONFORMANCE_DIR, or DEFAULT when unset.\n"
-               "--part NAME runs only the NAME subfolder of each root (operators, extensions).\n";
+  std::cerr
+      << "usage: tosa_conformance [--skip-unsupported] [--jobs N] [--verbose]\n"
+         "                        [--skip-if-absent] [--from-env DEFAULT] [--part NAME] FOLDER...\n"
+         "       tosa_conformance --support-table [--jobs N] [FOLDER]\n"
+         "       tosa_conformance --check-support-table FILE\n"
+         "--from-env DEFAULT adds $INFERD_TOSA_CONFORMANCE_DIR, or DEFAULT when unset.\n"
+         "--part NAME runs only the NAME subfolder of each root (operators, extensions).\n";
   return 2;
 }
 
