@@ -167,6 +167,15 @@ absl::Status TargetPool::CheckRoomForTarget(const std::string& name) const {
                    options_.max_targets, " targets (--max-targets); remove one first"));
 }
 
+void TargetPool::RemoveTargetMetrics(const Target& target) {
+  jobs_family_.Remove(target.jobs_metric);
+  failures_family_.Remove(target.failures_metric);
+  busy_family_.Remove(target.busy_metric);
+  npu_cycles_family_.Remove(target.npu_cycles_metric);
+  upload_family_.Remove(target.upload_metric);
+  healthy_family_.Remove(target.healthy_metric);
+}
+
 absl::Status TargetPool::AddTarget(const TargetConfig& config) {
   if (auto status = ValidateTargetConfig(config); !status.ok()) return status;
   {
@@ -202,12 +211,7 @@ absl::Status TargetPool::AddTarget(const TargetConfig& config) {
   // Again under the lock that adds it: concurrent AddTargets may have filled the pool meanwhile.
   if (auto status = CheckRoomForTarget(config.name); !status.ok()) {
     // The name is not taken (checked above), so these series are this target's alone.
-    jobs_family_.Remove(target->jobs_metric);
-    failures_family_.Remove(target->failures_metric);
-    busy_family_.Remove(target->busy_metric);
-    npu_cycles_family_.Remove(target->npu_cycles_metric);
-    upload_family_.Remove(target->upload_metric);
-    healthy_family_.Remove(target->healthy_metric);
+    RemoveTargetMetrics(*target);
     return status;
   }
   target->healthy_metric->Set(1);
@@ -254,12 +258,7 @@ absl::Status TargetPool::RemoveTarget(const std::string& name) {
     targets_.erase(found);
   }
   if (target->thread.joinable()) target->thread.join();
-  jobs_family_.Remove(target->jobs_metric);
-  failures_family_.Remove(target->failures_metric);
-  busy_family_.Remove(target->busy_metric);
-  npu_cycles_family_.Remove(target->npu_cycles_metric);
-  upload_family_.Remove(target->upload_metric);
-  healthy_family_.Remove(target->healthy_metric);
+  RemoveTargetMetrics(*target);
   // Jobs that only this target could take fail now rather than wait.
   std::vector<Completion> completions;
   {

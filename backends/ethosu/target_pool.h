@@ -149,6 +149,8 @@ class TargetPool {
   void Worker(Target* target);
   // RESOURCE_EXHAUSTED when the pool holds options_.max_targets targets. mutex_ held.
   absl::Status CheckRoomForTarget(const std::string& name) const;
+  // Drops a target's metric series (on removal, or when its add is refused).
+  void RemoveTargetMetrics(const Target& target);
   // A matching, healthy target with no job, or null. mutex_ held.
   Target* IdleTargetFor(const TargetJob& job) const;
   // Books a finished job: metrics, health, a retry on another target or the completion. Calls
