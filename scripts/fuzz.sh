@@ -21,10 +21,7 @@
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$(dirname "$repo_root")}"
-# Debug info names no absolute folder (CMakeLists.txt maps it), so objects need not be hashed with the
-# build folder either: a fresh clone elsewhere reuses the cache.
-export CCACHE_HASHDIR="${CCACHE_HASHDIR:-false}"
+source "$repo_root/scripts/ccache-env.sh"
 build_dir="${INFERD_ASAN_BUILD_DIR:-$repo_root/build-asan}"
 seconds="${INFERD_FUZZ_SECONDS:-60}"
 keep_corpus=0

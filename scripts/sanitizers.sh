@@ -17,10 +17,7 @@
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$(dirname "$repo_root")}"
-# Debug info names no absolute folder (CMakeLists.txt maps it), so objects need not be hashed with the
-# build folder either: a fresh clone elsewhere reuses the cache.
-export CCACHE_HASHDIR="${CCACHE_HASHDIR:-false}"
+source "$repo_root/scripts/ccache-env.sh"
 asan_dir="${INFERD_ASAN_BUILD_DIR:-$repo_root/build-asan}"
 tsan_dir="${INFERD_TSAN_BUILD_DIR:-$repo_root/build-tsan}"
 jobs="${INFERD_BUILD_JOBS:-2}"
