@@ -197,7 +197,8 @@ absl::StatusOr<DataType> DataTypeFromDescr(std::string_view descr) {
   auto unsupported = [&] {
     return absl::InvalidArgumentError(
         absl::StrCat("unsupported .npy dtype '", std::string(descr),
-                     "' (supported: b1 u1 u2 u4 u8 i1 i2 i4 i8 f2 f4 f8, little-endian)"));
+                     "' (supported: b1 u1 u2 u4 u8 i1 i2 i4 i8 f2 f4 f8, V2 as bfloat16, V1 as raw "
+                     "bytes, little-endian)"));
   };
   if (descr.size() < 3) return unsupported();
   const char order = descr[0];
@@ -208,6 +209,11 @@ absl::StatusOr<DataType> DataTypeFromDescr(std::string_view descr) {
     size = size * 10 + (c - '0');
   }
   if (order != '<' && order != '>' && order != '|' && order != '=') return unsupported();
+  // NumPy has no bfloat16 or float8 dtypes: ml_dtypes saves them as raw void elements ('<V2',
+  // '<V1'), which is also how TOSA's reference model writes them. A 2-byte void is read as BF16;
+  // a 1-byte void as its raw bytes (UINT8), whose element type only the caller knows.
+  if (kind == 'V' && size == 2) return DataType::kBf16;
+  if (kind == 'V' && size == 1) return DataType::kUint8;
   for (const DtypeEntry& entry : kDtypes) {
     if (entry.kind != kind || entry.size != size) continue;
     // Byte order is meaningless for one-byte types; for wider ones only little-endian is accepted.
@@ -235,6 +241,7 @@ std::string ShapeTuple(const Shape& shape) {
 }  // namespace
 
 absl::StatusOr<std::string> NpyDescr(DataType type) {
+  if (type == DataType::kBf16) return std::string("<V2");  // as ml_dtypes saves bfloat16
   for (const DtypeEntry& entry : kDtypes) {
     if (entry.type == type)
       return absl::StrCat(entry.size == 1 ? "|" : "<", std::string(1, entry.kind), entry.size);

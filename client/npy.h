@@ -18,14 +18,16 @@
 namespace inferd {
 
 // The tensor stored in a complete .npy file image. Supported dtypes: b1 u1 u2 u4 u8 i1 i2 i4 i8 f2
-// f4 f8. BOOL data must hold only 0 and 1.
+// f4 f8, and the void dtypes ml_dtypes writes: V2 (bfloat16) as BF16, V1 (the float8 types) as
+// UINT8 raw bytes. BOOL data must hold only 0 and 1.
 absl::StatusOr<Tensor> ParseNpy(std::span<const uint8_t> file_bytes);
 
 // ParseNpy on a file's contents; errors name the path.
 absl::StatusOr<Tensor> ReadNpyFile(const std::string& path);
 
 // The .npy image of `tensor`: format 1.0 unless the header needs 2.0, header padded to 64 bytes as
-// NumPy does. Fails for BYTES, BF16 and INVALID tensors, which .npy cannot describe.
+// NumPy does; BF16 is written as '<V2', as ml_dtypes saves bfloat16. Fails for BYTES and INVALID
+// tensors, which .npy cannot describe.
 absl::StatusOr<std::string> SerializeNpy(const Tensor& tensor);
 
 // SerializeNpy written to `path`, replacing any existing file.

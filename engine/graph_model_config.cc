@@ -18,11 +18,12 @@ absl::StatusOr<GraphPort> Port(const graph::Graph& graph, graph::TensorId id,
   const graph::Tensor& tensor = graph.tensor(id);
   const auto dtype = graph::ToDataType(tensor.dtype);
   if (!dtype.has_value() || tensor.unranked) {
-    return absl::UnimplementedError(
-        absl::StrCat("model '", model_name, "': graph tensor '", tensor.name, "' of type ",
-                     std::string(graph::DTypeName(tensor.dtype)),
-                     tensor.unranked ? " has no static shape" : " has no KServe data type",
-                     "; it cannot be a model input or output"));
+    return absl::UnimplementedError(absl::StrCat(
+        "model '", model_name, "': graph tensor '", tensor.name, "' of type ",
+        std::string(graph::DTypeName(tensor.dtype)),
+        tensor.unranked ? " has no static shape" : " has no KServe data type",
+        "; it cannot be a model input or output",
+        tensor.unranked ? "" : " (FP8, INT4 and INT48 tensors may only be inside a graph)"));
   }
   return GraphPort{&tensor, *dtype};
 }

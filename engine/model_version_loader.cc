@@ -115,6 +115,7 @@ absl::StatusOr<std::shared_ptr<ServingModel>> ModelVersionLoader::LoadUntimed(
   scheduling.model_name = model;
   scheduling.version = version;
   scheduling.max_batch_size = config.max_batch_size();
+  scheduling.outputs = request.outputs;
   scheduling.dynamic_batching = config.has_dynamic_batching();
   scheduling.preferred_batch_sizes.assign(config.dynamic_batching().preferred_batch_size().begin(),
                                           config.dynamic_batching().preferred_batch_size().end());

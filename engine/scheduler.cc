@@ -218,6 +218,15 @@ void Scheduler::Run(Executable* executable, RequestList requests, absl::Time dis
     return;
   }
 
+  int64_t rows = 0;
+  for (const auto& request : requests) rows += request->batch_size;
+  if (absl::Status valid =
+          CheckBatchOutputs(*outcome, options_.outputs, rows, options_.max_batch_size > 0);
+      !valid.ok()) {
+    for (auto& request : requests) Fail(*request, valid, FailureReason::kBackend);
+    return;
+  }
+
   const absl::Time output_start = absl::Now();
   std::vector<InferenceResponse> responses =
       SplitBatchOutputs(requests, *outcome, options_.max_batch_size > 0);
@@ -225,8 +234,6 @@ void Scheduler::Run(Executable* executable, RequestList requests, absl::Time dis
   const absl::Duration compute_infer =
       outcome->compute_infer > absl::ZeroDuration() ? outcome->compute_infer : infer_wall;
 
-  int64_t rows = 0;
-  for (const auto& request : requests) rows += request->batch_size;
   statistics_->ExecutionDone(rows, compute_input, compute_infer, compute_output);
   for (size_t i = 0; i < requests.size(); ++i) {
     InferenceRequest& request = *requests[i];

@@ -29,6 +29,8 @@ struct SchedulerOptions {
       preferred_batch_sizes;  // a forming batch is dispatched once it reaches the largest
   absl::Duration max_queue_delay = absl::ZeroDuration();
   size_t max_queue_size = 1024;  // requests waiting beyond this are refused with RESOURCE_EXHAUSTED
+  // The declared outputs; every batch's result is checked against them (CheckBatchOutputs).
+  std::vector<TensorSpec> outputs;
 };
 
 class Scheduler {

@@ -51,6 +51,19 @@ std::optional<BoundStep> ByFloatType(DType dtype, Make&& make) {
   }
 }
 
+// The same for the two FP8 types, which only CAST and a few data-movement operators take.
+template <typename Make>
+std::optional<BoundStep> ByFp8Type(DType dtype, Make&& make) {
+  switch (dtype) {
+    case DType::kFp8E4M3:
+      return make.template operator()<k::Fp8E4M3>();
+    case DType::kFp8E5M2:
+      return make.template operator()<k::Fp8E5M2>();
+    default:
+      return std::nullopt;
+  }
+}
+
 // The same for INT8, INT16 and INT32.
 template <typename Make>
 std::optional<BoundStep> ByIntType(DType dtype, Make&& make) {
@@ -361,6 +374,8 @@ Bound BindSelect(const graph::Graph& g, const graph::Operator& op) {
   });
 }
 
+bool IsFp8(DType dtype) { return dtype == DType::kFp8E4M3 || dtype == DType::kFp8E5M2; }
+
 Bound BindCast(const graph::Graph& g, const graph::Operator& op) {
   const graph::Tensor& input = g.tensor(op.inputs[0]);
   const int64_t count = Elements(input);
@@ -388,6 +403,24 @@ Bound BindCast(const graph::Graph& g, const graph::Operator& op) {
         return Done();
       };
     });
+  } else if (IsFp8(in_type) || IsFp8(out_type)) {
+    // FP8 converts to and from FP16, BF16 and FP32 only.
+    const DType fp8_type = IsFp8(in_type) ? in_type : out_type;
+    const DType other_type = IsFp8(in_type) ? out_type : in_type;
+    step = ByFp8Type(fp8_type, [&]<typename Fp8T>() -> BoundStep {
+      std::optional<BoundStep> inner = ByFloatType(other_type, [&]<typename FloatT>() -> BoundStep {
+        if (IsFp8(in_type)) {
+          return [count, in, o](TensorData d) {
+            return FromKernel(k::Cast<Fp8T, FloatT>(In<Fp8T>(d, in), Out<FloatT>(d, o), count));
+          };
+        }
+        return [count, in, o](TensorData d) {
+          return FromKernel(k::Cast<FloatT, Fp8T>(In<FloatT>(d, in), Out<Fp8T>(d, o), count));
+        };
+      });
+      return inner.has_value() ? *std::move(inner) : BoundStep();
+    });
+    if (step.has_value() && !*step) step.reset();
   } else {
     step = ByNumericType(in_type, [&]<typename InT>() -> BoundStep {
       std::optional<BoundStep> inner = ByNumericType(out_type, [&]<typename OutT>() -> BoundStep {

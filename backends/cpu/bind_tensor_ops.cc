@@ -76,6 +76,11 @@ bool Float16IsZero(const uint8_t* p) {
   return (bits & 0x7fff) == 0;
 }
 
+// The same for a one-byte FP8 operand.
+bool Fp8IsZero(const uint8_t* p) { return (*p & 0x7f) == 0; }
+
+bool IsFp8(DType t) { return t == DType::kFp8E4M3 || t == DType::kFp8E5M2; }
+
 k::ReduceParams MakeReduceParams(const graph::Tensor& input, int32_t axis) {
   k::ReduceParams p;
   for (int32_t d = 0; d < axis; ++d) p.outer *= input.shape[d];
@@ -265,6 +270,15 @@ absl::StatusOr<BoundStep> BindReduce(const graph::Graph& g, const graph::Operato
   return NoKernel(g, op);
 }
 
+template <typename T>
+BoundStep ArgMaxFloatStep(const k::ReduceParams& p, TensorId in, TensorId o, k::NanMode nan_mode,
+                          void (*kernel)(const k::ReduceParams&, const T*, int32_t*, k::NanMode)) {
+  return BoundStep([p, in, o, nan_mode, kernel](TensorData d) {
+    kernel(p, In<T>(d, in), Out<int32_t>(d, o), nan_mode);
+    return absl::OkStatus();
+  });
+}
+
 absl::StatusOr<BoundStep> BindArgMax(const graph::Graph& g, const graph::Operator& op) {
   const auto& attr = std::get<graph::ArgMaxAttr>(op.attribute);
   const graph::Tensor& input = g.tensor(op.inputs[0]);
@@ -281,27 +295,16 @@ absl::StatusOr<BoundStep> BindArgMax(const graph::Graph& g, const graph::Operato
         k::ArgMaxInt16(p, In<int16_t>(d, in), Out<int32_t>(d, o));
         return absl::OkStatus();
       });
-    case DType::kFp32: {
-      const k::NanMode nan_mode = ToKernel(attr.nan_mode);
-      return BoundStep([p, in, o, nan_mode](TensorData d) {
-        k::ArgMaxFp32(p, In<float>(d, in), Out<int32_t>(d, o), nan_mode);
-        return absl::OkStatus();
-      });
-    }
-    case DType::kFp16: {
-      const k::NanMode nan_mode = ToKernel(attr.nan_mode);
-      return BoundStep([p, in, o, nan_mode](TensorData d) {
-        k::ArgMaxFp16(p, In<k::Fp16>(d, in), Out<int32_t>(d, o), nan_mode);
-        return absl::OkStatus();
-      });
-    }
-    case DType::kBf16: {
-      const k::NanMode nan_mode = ToKernel(attr.nan_mode);
-      return BoundStep([p, in, o, nan_mode](TensorData d) {
-        k::ArgMaxBf16(p, In<k::Bf16>(d, in), Out<int32_t>(d, o), nan_mode);
-        return absl::OkStatus();
-      });
-    }
+    case DType::kFp32:
+      return ArgMaxFloatStep<float>(p, in, o, ToKernel(attr.nan_mode), k::ArgMaxFp32);
+    case DType::kFp16:
+      return ArgMaxFloatStep<k::Fp16>(p, in, o, ToKernel(attr.nan_mode), k::ArgMaxFp16);
+    case DType::kBf16:
+      return ArgMaxFloatStep<k::Bf16>(p, in, o, ToKernel(attr.nan_mode), k::ArgMaxBf16);
+    case DType::kFp8E4M3:
+      return ArgMaxFloatStep<k::Fp8E4M3>(p, in, o, ToKernel(attr.nan_mode), k::ArgMaxFp8E4M3);
+    case DType::kFp8E5M2:
+      return ArgMaxFloatStep<k::Fp8E5M2>(p, in, o, ToKernel(attr.nan_mode), k::ArgMaxFp8E5M2);
     default:
       return NoKernel(g, op);
   }
@@ -347,13 +350,45 @@ template <typename Params>
 struct Float16ConvKernels {
   void (*fp16)(const Params&, const k::Fp16*, const k::Fp16*, const k::Fp16*, k::Fp16*, bool);
   void (*bf16)(const Params&, const k::Bf16*, const k::Bf16*, const k::Bf16*, k::Bf16*);
+  void (*fp8e4m3)(const Params&, const k::Fp8E4M3*, const k::Fp8E4M3*, const k::Fp16*, k::Fp16*);
+  void (*fp8e5m2)(const Params&, const k::Fp8E5M2*, const k::Fp8E5M2*, const k::Fp16*, k::Fp16*);
 };
+
+// The FP8 convolutions (FP8 input and weights, FP16 bias and output, fp16 accumulation); nullopt
+// for other types.
+template <typename Params>
+std::optional<BoundStep> BindFp8Conv(const graph::Graph& g, const graph::Operator& op,
+                                     const Params& p, DType acc_type,
+                                     Float16ConvKernels<Params> kernels) {
+  const DType type = g.tensor(op.inputs[0]).dtype;
+  if (!IsFp8(type) || g.tensor(op.inputs[1]).dtype != type ||
+      g.tensor(op.outputs[0]).dtype != DType::kFp16 || acc_type != DType::kFp16) {
+    return std::nullopt;
+  }
+  const TensorId in = op.inputs[0], w = op.inputs[1], b = op.inputs[2], izp = op.inputs[3],
+                 wzp = op.inputs[4], o = op.outputs[0];
+  return BoundStep([p, in, w, b, izp, wzp, o, type, kernels](TensorData d) {
+    if (!Fp8IsZero(d[izp])) return ZeroPointMustBeZero("input_zp", type);
+    if (!Fp8IsZero(d[wzp])) return ZeroPointMustBeZero("weight_zp", type);
+    if (type == DType::kFp8E4M3) {
+      kernels.fp8e4m3(p, In<k::Fp8E4M3>(d, in), In<k::Fp8E4M3>(d, w), In<k::Fp16>(d, b),
+                      Out<k::Fp16>(d, o));
+    } else {
+      kernels.fp8e5m2(p, In<k::Fp8E5M2>(d, in), In<k::Fp8E5M2>(d, w), In<k::Fp16>(d, b),
+                      Out<k::Fp16>(d, o));
+    }
+    return absl::OkStatus();
+  });
+}
 
 // The FP16 / BF16 convolutions: zero points must be (signed) zero; NoKernel for other types.
 template <typename Params>
 absl::StatusOr<BoundStep> BindFloat16Conv(const graph::Graph& g, const graph::Operator& op,
                                           const Params& p, DType acc_type,
                                           Float16ConvKernels<Params> float16_kernels) {
+  if (std::optional<BoundStep> fp8 = BindFp8Conv(g, op, p, acc_type, float16_kernels)) {
+    return *std::move(fp8);
+  }
   const graph::Tensor& input = g.tensor(op.inputs[0]);
   const graph::Tensor& weight = g.tensor(op.inputs[1]);
   const graph::Tensor& output = g.tensor(op.outputs[0]);
@@ -461,7 +496,8 @@ absl::StatusOr<BoundStep> BindConv3d(const graph::Graph& g, const graph::Operato
   p.dilation_x = attr.dilation[2];
   p.bias_size = Dim(g.tensor(op.inputs[2]), 0);
   return BindConvFamily(g, op, p, attr.acc_type, k::Conv3dInt8, k::Conv3dInt16, k::Conv3dFp32,
-                        Float16ConvKernels<k::Conv3dParams>{k::Conv3dFp16, k::Conv3dBf16});
+                        Float16ConvKernels<k::Conv3dParams>{k::Conv3dFp16, k::Conv3dBf16,
+                                                            k::Conv3dFp8, k::Conv3dFp8});
 }
 
 // The optimised INT8 / FP32 kernels when the CPU has them and the weights (and, for INT8, their
@@ -547,12 +583,14 @@ absl::StatusOr<BoundStep> BindTransposeConv2d(const graph::Graph& g, const graph
   return BindConvFamily(
       g, op, p, attr.acc_type, k::TransposeConv2dInt8, k::TransposeConv2dInt16,
       k::TransposeConv2dFp32,
-      Float16ConvKernels<k::TransposeConv2dParams>{k::TransposeConv2dFp16, k::TransposeConv2dBf16});
+      Float16ConvKernels<k::TransposeConv2dParams>{k::TransposeConv2dFp16, k::TransposeConv2dBf16,
+                                                   k::TransposeConv2dFp8, k::TransposeConv2dFp8});
 }
 
 // The 16-bit float variants of CONV2D, DEPTHWISE_CONV2D, MAX_POOL2D and AVG_POOL2D, whose other
 // types kernel_binding.cc binds (it asks this family for what it has no kernel for).
-bool IsFloat16(DType t) { return t == DType::kFp16 || t == DType::kBf16; }
+// The float types the reference-only kernels of this file take: FP16, BF16 and the FP8 types.
+bool IsNarrowFloat(DType t) { return t == DType::kFp16 || t == DType::kBf16 || IsFp8(t); }
 
 // MATMUL FP16 (output and accumulator FP16 or FP32) and BF16 (FP32); zero points must be zero.
 absl::StatusOr<BoundStep> BindMatmulFloat16(const graph::Graph& g, const graph::Operator& op) {
@@ -589,6 +627,18 @@ absl::StatusOr<BoundStep> BindMatmulFloat16(const graph::Graph& g, const graph::
                         reinterpret_cast<float*>(z));
     });
   }
+  if (IsFp8(type) && output.dtype == DType::kFp16) {
+    return BoundStep([p, ia, ib, azp, bzp, o, type](TensorData d) {
+      if (!Fp8IsZero(d[azp])) return ZeroPointMustBeZero("A_zp", type);
+      if (!Fp8IsZero(d[bzp])) return ZeroPointMustBeZero("B_zp", type);
+      if (type == DType::kFp8E4M3) {
+        k::MatmulFp8(p, In<k::Fp8E4M3>(d, ia), In<k::Fp8E4M3>(d, ib), Out<k::Fp16>(d, o));
+      } else {
+        k::MatmulFp8(p, In<k::Fp8E5M2>(d, ia), In<k::Fp8E5M2>(d, ib), Out<k::Fp16>(d, o));
+      }
+      return absl::OkStatus();
+    });
+  }
   return NoKernel(g, op);
 }
 
@@ -596,7 +646,8 @@ absl::StatusOr<BoundStep> BindConv2dFloat16(const graph::Graph& g, const graph::
   const auto& attr = std::get<graph::Conv2dAttr>(op.attribute);
   const k::Conv2dParams p = Conv2dParamsOf(g, op);
   return BindFloat16Conv(g, op, p, attr.acc_type,
-                         Float16ConvKernels<k::Conv2dParams>{k::Conv2dFp16, k::Conv2dBf16});
+                         Float16ConvKernels<k::Conv2dParams>{k::Conv2dFp16, k::Conv2dBf16,
+                                                             k::Conv2dFp8, k::Conv2dFp8});
 }
 
 absl::StatusOr<BoundStep> BindDepthwiseConv2dFloat16(const graph::Graph& g,
@@ -605,7 +656,8 @@ absl::StatusOr<BoundStep> BindDepthwiseConv2dFloat16(const graph::Graph& g,
   const k::DepthwiseConv2dParams p = DepthwiseConv2dParamsOf(g, op);
   return BindFloat16Conv(
       g, op, p, attr.acc_type,
-      Float16ConvKernels<k::DepthwiseConv2dParams>{k::DepthwiseConv2dFp16, k::DepthwiseConv2dBf16});
+      Float16ConvKernels<k::DepthwiseConv2dParams>{k::DepthwiseConv2dFp16, k::DepthwiseConv2dBf16,
+                                                   k::DepthwiseConv2dFp8, k::DepthwiseConv2dFp8});
 }
 
 absl::StatusOr<BoundStep> BindMaxPool2dFloat16(const graph::Graph& g, const graph::Operator& op) {
@@ -620,6 +672,18 @@ absl::StatusOr<BoundStep> BindMaxPool2dFloat16(const graph::Graph& g, const grap
       return absl::OkStatus();
     });
   }
+  if (input.dtype == DType::kFp8E4M3) {
+    return BoundStep([p, in, o, nan_mode](TensorData d) {
+      k::MaxPool2dFp8(p, In<k::Fp8E4M3>(d, in), Out<k::Fp8E4M3>(d, o), nan_mode);
+      return absl::OkStatus();
+    });
+  }
+  if (input.dtype == DType::kFp8E5M2) {
+    return BoundStep([p, in, o, nan_mode](TensorData d) {
+      k::MaxPool2dFp8(p, In<k::Fp8E5M2>(d, in), Out<k::Fp8E5M2>(d, o), nan_mode);
+      return absl::OkStatus();
+    });
+  }
   return BoundStep([p, in, o, nan_mode](TensorData d) {
     k::MaxPool2dBf16(p, In<k::Bf16>(d, in), Out<k::Bf16>(d, o), nan_mode);
     return absl::OkStatus();
@@ -631,6 +695,19 @@ absl::StatusOr<BoundStep> BindAvgPool2dFloat16(const graph::Graph& g, const grap
   const graph::Tensor& input = g.tensor(op.inputs[0]);
   const k::Pool2dParams p = Pool2dParamsOf(attr, input, g.tensor(op.outputs[0]));
   const DType type = input.dtype;
+  if (IsFp8(type) && attr.acc_type == DType::kFp16) {
+    const TensorId in = op.inputs[0], izp = op.inputs[1], ozp = op.inputs[2], o = op.outputs[0];
+    return BoundStep([p, in, izp, ozp, o, type](TensorData d) {
+      if (!Fp8IsZero(d[izp])) return ZeroPointMustBeZero("input_zp", type);
+      if (!Fp8IsZero(d[ozp])) return ZeroPointMustBeZero("output_zp", type);
+      if (type == DType::kFp8E4M3) {
+        k::AvgPool2dFp8(p, In<k::Fp8E4M3>(d, in), Out<k::Fp8E4M3>(d, o));
+      } else {
+        k::AvgPool2dFp8(p, In<k::Fp8E5M2>(d, in), Out<k::Fp8E5M2>(d, o));
+      }
+      return absl::OkStatus();
+    });
+  }
   const bool fp16 =
       type == DType::kFp16 && (attr.acc_type == DType::kFp16 || attr.acc_type == DType::kFp32);
   const bool bf16 = type == DType::kBf16 && attr.acc_type == DType::kFp32;
@@ -784,13 +861,13 @@ std::optional<absl::StatusOr<BoundStep>> BindTensorFamily(const graph::Graph& gr
     case Op::kDepthwiseConv2d:
     case Op::kMaxPool2d:
     case Op::kAvgPool2d:
-      if (!IsFloat16(graph.tensor(op.inputs[0]).dtype)) return std::nullopt;
+      if (!IsNarrowFloat(graph.tensor(op.inputs[0]).dtype)) return std::nullopt;
       if (op.op == Op::kConv2d) return BindConv2dFloat16(graph, op);
       if (op.op == Op::kDepthwiseConv2d) return BindDepthwiseConv2dFloat16(graph, op);
       if (op.op == Op::kMaxPool2d) return BindMaxPool2dFloat16(graph, op);
       return BindAvgPool2dFloat16(graph, op);
     case Op::kMatMul:
-      if (!IsFloat16(graph.tensor(op.inputs[0]).dtype)) return std::nullopt;
+      if (!IsNarrowFloat(graph.tensor(op.inputs[0]).dtype)) return std::nullopt;
       return BindMatmulFloat16(graph, op);
     case Op::kFft2d:
       return BindFft2d(graph, op);

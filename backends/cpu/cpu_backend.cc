@@ -131,7 +131,13 @@ absl::StatusOr<std::vector<Port>> MatchPorts(const GraphExecutor& executor,
       if (t.name != spec.name) continue;
       found = true;
       const std::optional<DataType> dtype = graph::ToDataType(t.dtype);
-      if (!dtype.has_value() || *dtype != spec.dtype) {
+      if (!dtype.has_value()) {
+        return absl::UnimplementedError(absl::StrCat(
+            "graph ", kind, " '", spec.name, "' is ", std::string(graph::DTypeName(t.dtype)),
+            ", which has no KServe data type: FP8, INT4 and INT48 tensors may only be inside a "
+            "graph, not its inputs or outputs"));
+      }
+      if (*dtype != spec.dtype) {
         return absl::InvalidArgumentError(
             absl::StrCat(kind, " '", spec.name, "' is ", std::string(DataTypeName(spec.dtype)),
                          " but the graph's tensor is ", std::string(graph::DTypeName(t.dtype))));

@@ -1450,6 +1450,18 @@ class Validator {
                                            DType::kFp32,  DType::kFp8E4M3, DType::kFp8E5M2};
     if (absl::Status s = InType(c, 0, kCastTypes); !s.ok()) return s;
     if (absl::Status s = OutType(c, 0, kCastTypes); !s.ok()) return s;
+    // The FP8 extensions define conversions to and from FP16, BF16 and FP32 only.
+    const DType in_type = In(c, 0).dtype, out_type = Out(c, 0).dtype;
+    auto is_fp8 = [](DType t) { return t == DType::kFp8E4M3 || t == DType::kFp8E5M2; };
+    auto is_wide_float = [](DType t) {
+      return t == DType::kFp16 || t == DType::kBf16 || t == DType::kFp32;
+    };
+    if ((is_fp8(in_type) && !is_wide_float(out_type)) ||
+        (is_fp8(out_type) && !is_wide_float(in_type))) {
+      return Fail(c, absl::StrCat("CAST from ", std::string(DTypeName(in_type)), " to ",
+                                  std::string(DTypeName(out_type)),
+                                  " is not defined: FP8 converts to and from FP16, BF16 and FP32"));
+    }
     return OutShape(c, 0, In(c, 0).shape);
   }
 

@@ -247,10 +247,37 @@ TEST(Npy, CorruptingAnyHeaderByteNeverCrashes) {
 }
 
 TEST(Npy, SerializeRejectsTypesNpyCannotHold) {
-  absl::StatusOr<std::string> bf16 = SerializeNpy(Tensor::Allocate(DataType::kBf16, {2}));
-  ASSERT_FALSE(bf16.ok());
-  EXPECT_THAT(std::string(bf16.status().message()), HasSubstr("BF16"));
+  absl::StatusOr<std::string> bytes = SerializeNpy(Tensor::Allocate(DataType::kBytes, {2}));
+  ASSERT_FALSE(bytes.ok());
+  EXPECT_THAT(std::string(bytes.status().message()), HasSubstr("BYTES"));
   EXPECT_FALSE(SerializeNpy(Tensor()).ok());
+}
+
+// ml_dtypes (and TOSA's reference model) save bfloat16 as a 2-byte void and the float8 types as a
+// 1-byte void; both must come back bit for bit.
+TEST(Npy, VoidDtypesReadAsBf16AndRawBytes) {
+  Tensor bf16 = Tensor::Allocate(DataType::kBf16, {3});
+  const uint16_t bf16_bits[] = {0x3f80, 0xc000, 0x7fc0};  // 1.0, -2.0, NaN
+  std::memcpy(bf16.mutable_bytes().data(), bf16_bits, sizeof bf16_bits);
+  absl::StatusOr<std::string> image = SerializeNpy(bf16);
+  ASSERT_TRUE(image.ok()) << image.status();
+  EXPECT_THAT(*image, HasSubstr("'descr': '<V2'"));
+  absl::StatusOr<Tensor> parsed = ParseNpy(Bytes(*image));
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->dtype(), DataType::kBf16);
+  ASSERT_EQ(parsed->byte_size(), sizeof bf16_bits);
+  EXPECT_EQ(std::memcmp(parsed->bytes().data(), bf16_bits, sizeof bf16_bits), 0);
+
+  const std::string fp8_data("\x38\xff\x01", 3);
+  absl::StatusOr<Tensor> fp8 = ParseNpy(
+      Bytes(NpyImage("{'descr': '<V1', 'fortran_order': False, 'shape': (3,), }", fp8_data)));
+  ASSERT_TRUE(fp8.ok()) << fp8.status();
+  EXPECT_EQ(fp8->dtype(), DataType::kUint8);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(fp8->bytes().data()), 3), fp8_data);
+
+  EXPECT_FALSE(
+      ParseNpy(Bytes(NpyImage("{'descr': '<V4', 'fortran_order': False, 'shape': (1,), }", "abcd")))
+          .ok());
 }
 
 TEST(Npy, FilesRoundTripAndMissingFilesNameThePath) {

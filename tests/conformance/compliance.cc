@@ -138,7 +138,7 @@ std::optional<ComplianceMode> ComplianceModeFromName(std::string_view name) {
   for (ComplianceMode mode :
        {ComplianceMode::kExact, ComplianceMode::kDotProduct, ComplianceMode::kUlp,
         ComplianceMode::kAbsError, ComplianceMode::kRelative, ComplianceMode::kFpSpecial,
-        ComplianceMode::kReduceProduct}) {
+        ComplianceMode::kReduceProduct, ComplianceMode::kRescaleInexact}) {
     if (ComplianceModeName(mode) == name) return mode;
   }
   return std::nullopt;
@@ -160,6 +160,8 @@ std::string_view ComplianceModeName(ComplianceMode mode) {
       return "FP_SPECIAL";
     case ComplianceMode::kReduceProduct:
       return "REDUCE_PRODUCT";
+    case ComplianceMode::kRescaleInexact:
+      return "RESCALE_INEXACT";
   }
   return "UNKNOWN";
 }
@@ -172,6 +174,12 @@ FloatFormat Fp16Format() {
 }
 FloatFormat Bf16Format() {
   return {7, std::ldexp(1.0, -126), std::ldexp(1.0, 128) - std::ldexp(1.0, 127 - 7)};
+}
+
+// FP8E4M3 has no infinities: its largest finite value is 1.75 * 2^8, the all-ones code is NaN.
+FloatFormat Fp8E4M3Format() { return {3, std::ldexp(1.0, -6), 448.0, false}; }
+FloatFormat Fp8E5M2Format() {
+  return {2, std::ldexp(1.0, -14), std::ldexp(1.0, 16) - std::ldexp(1.0, 15 - 2)};
 }
 
 double ReferenceUlp(double ref, const FloatFormat& format) {
@@ -209,7 +217,7 @@ bool CheckFpBound(double test, double ref, double err_low, double err_high,
   if (ref_min < -format.normal_max) ref_min = -kInf;
   // Subnormal results may be flushed to zero (of either sign).
   if (test == 0) return ref_min < format.normal_min;
-  if (std::isnan(test)) return false;
+  if (std::isnan(test)) return !format.has_infinity && std::isinf(ref_max);
   return test >= ref_min && test <= ref_max;
 }
 
@@ -262,6 +270,24 @@ ComplianceResult CheckExactInt(std::span<const int64_t> got, std::span<const int
     if (got[i] != expected[i]) {
       Record(result, max_reported, i, static_cast<double>(got[i]), static_cast<double>(expected[i]),
              0, "not equal");
+    }
+  }
+  return result;
+}
+
+ComplianceResult CheckRescaleInexact(std::span<const int64_t> got, std::span<const int64_t> lowest,
+                                     std::span<const int64_t> highest, size_t max_reported) {
+  ComplianceResult result;
+  if (got.size() != lowest.size() || got.size() != highest.size()) {
+    result.tensor_failure = absl::StrCat("element counts differ: got ", got.size(), ", lowest ",
+                                         lowest.size(), ", highest ", highest.size());
+    return result;
+  }
+  for (size_t i = 0; i < got.size(); ++i) {
+    if (got[i] < lowest[i] || got[i] > highest[i]) {
+      Record(result, max_reported, i, static_cast<double>(got[i]), static_cast<double>(lowest[i]),
+             static_cast<double>(highest[i] - lowest[i]),
+             absl::StrCat("outside the allowed range [", lowest[i], ", ", highest[i], "]"));
     }
   }
   return result;

@@ -24,6 +24,8 @@ enum class ComplianceMode {
   kRelative,
   kFpSpecial,
   kReduceProduct,
+  // RESCALE with INEXACT_ROUND: each element within [lowest, highest], integers.
+  kRescaleInexact,
 };
 
 // "EXACT", "DOT_PRODUCT", ...; nullopt for a name this library does not know.
@@ -55,6 +57,9 @@ struct ComplianceInfo {
   double relative_ulp_bound = 0;
   // reduce_product_info: number of elements multiplied.
   double products = 0;
+  // rescale_inexact_info: the output is unsigned (8 or 16 bits) although its files hold the
+  // signed container of the same width.
+  bool unsigned_data = false;
 };
 
 // The floating-point format of an output (the specification's normal_frac / normal_min /
@@ -63,10 +68,14 @@ struct FloatFormat {
   int normal_frac;
   double normal_min;
   double normal_max;
+  // FP8E4M3 has none: a result that overflows (or an infinite reference) is its NaN.
+  bool has_infinity = true;
 };
 FloatFormat Fp32Format();
 FloatFormat Fp16Format();
 FloatFormat Bf16Format();
+FloatFormat Fp8E4M3Format();
+FloatFormat Fp8E5M2Format();
 
 // One element that broke its rule. `bound` is the permitted absolute error where the rule has one
 // (NaN otherwise).
@@ -99,7 +108,7 @@ double CalcAbsErrorBound(double bound_magnitude, double bounds_value, double low
 // tosa_reference_check_fp_bnd, with separate allowances towards zero (`err_low`) and away from
 // zero (`err_high`) around the magnitude of `ref`: NaN must give NaN; an infinite bound accepts
 // anything; results past normal_max count as infinity; zero is accepted for a reference that may
-// be subnormal (flush to zero).
+// be subnormal (flush to zero). In a format without infinities, NaN stands for an overflow.
 bool CheckFpBound(double test, double ref, double err_low, double err_high,
                   const FloatFormat& format);
 
@@ -114,6 +123,11 @@ ComplianceResult CheckFloatTensor(const ComplianceInfo& info, const FloatFormat&
 // EXACT for integer / bool tensors, element values sign-extended into int64.
 ComplianceResult CheckExactInt(std::span<const int64_t> got, std::span<const int64_t> expected,
                                size_t max_reported = 8);
+
+// RESCALE_INEXACT: lowest[i] <= got[i] <= highest[i] for every element, all three widened from the
+// output's integer type (unsigned values already zero-extended by the caller).
+ComplianceResult CheckRescaleInexact(std::span<const int64_t> got, std::span<const int64_t> lowest,
+                                     std::span<const int64_t> highest, size_t max_reported = 8);
 
 // EXACT for floating-point tensors, as the specification defines it: tosa_reference_check_fp with
 // zero ulps, so values must be equal and NaN must give NaN, while a zero of either sign matches a

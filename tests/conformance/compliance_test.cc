@@ -24,8 +24,8 @@ ComplianceResult Check(const ComplianceInfo& info, std::vector<double> got, std:
 }
 
 TEST(ComplianceModeTest, NamesRoundTrip) {
-  for (const char* name :
-       {"EXACT", "DOT_PRODUCT", "ULP", "ABS_ERROR", "RELATIVE", "FP_SPECIAL", "REDUCE_PRODUCT"}) {
+  for (const char* name : {"EXACT", "DOT_PRODUCT", "ULP", "ABS_ERROR", "RELATIVE", "FP_SPECIAL",
+                           "REDUCE_PRODUCT", "RESCALE_INEXACT"}) {
     const std::optional<ComplianceMode> mode = ComplianceModeFromName(name);
     ASSERT_TRUE(mode.has_value()) << name;
     EXPECT_EQ(ComplianceModeName(*mode), name);
@@ -180,6 +180,36 @@ TEST(ExactModeTest, IntegersAndFloats) {
   EXPECT_FALSE(Check(info, {kInf}, {-kInf}).ok());
   EXPECT_FALSE(Check(info, {1.0 + kUlp1}, {1.0}).ok());
   EXPECT_FALSE(Check(info, {1.0}, {kNaN}).ok());
+}
+
+TEST(RescaleInexactModeTest, EachElementWithinItsRange) {
+  const std::vector<int64_t> lowest{-3, 0, 200};
+  const std::vector<int64_t> highest{-1, 0, 255};
+  EXPECT_TRUE(CheckRescaleInexact(std::vector<int64_t>{-3, 0, 255}, lowest, highest).ok());
+  EXPECT_TRUE(CheckRescaleInexact(std::vector<int64_t>{-1, 0, 200}, lowest, highest).ok());
+  const ComplianceResult r = CheckRescaleInexact(std::vector<int64_t>{-4, 1, 256}, lowest, highest);
+  EXPECT_EQ(r.mismatch_count, 3u);
+  ASSERT_FALSE(r.mismatches.empty());
+  EXPECT_NE(r.mismatches[0].reason.find("[-3, -1]"), std::string::npos) << r.mismatches[0].reason;
+  EXPECT_FALSE(CheckRescaleInexact(std::vector<int64_t>{0}, lowest, highest).ok());
+}
+
+// FP8E4M3 has no infinity: its NaN is what an overflow gives, so an infinite reference (or one
+// rounding past 448) must be met by NaN; a finite format value is still judged by its bound.
+TEST(Fp8FormatTest, E4M3OverflowIsNaN) {
+  const FloatFormat e4m3 = Fp8E4M3Format();
+  EXPECT_TRUE(CheckFpBound(kNaN, kInf, 0, 0, e4m3));
+  EXPECT_TRUE(CheckFpBound(kNaN, -kInf, 0, 0, e4m3));
+  EXPECT_TRUE(CheckFpBound(kNaN, 1000.0, 0, 0, e4m3));
+  EXPECT_FALSE(CheckFpBound(448.0, kInf, 0, 0, e4m3));
+  EXPECT_FALSE(CheckFpBound(kNaN, 448.0, 0, 0, e4m3));
+  EXPECT_TRUE(CheckFpBound(448.0, 448.0, 0, 0, e4m3));
+  // E5M2 has infinities, so NaN is never an overflow there.
+  EXPECT_FALSE(CheckFpBound(kNaN, kInf, 0, 0, Fp8E5M2Format()));
+  EXPECT_TRUE(CheckFpBound(kInf, kInf, 0, 0, Fp8E5M2Format()));
+  // One E4M3 ulp at 1.0 is 2^-3.
+  EXPECT_DOUBLE_EQ(ReferenceUlp(1.0, e4m3), 0.125);
+  EXPECT_DOUBLE_EQ(ReferenceUlp(1.0, Fp8E5M2Format()), 0.25);
 }
 
 TEST(FpSpecialModeTest, SpecialValuesMustMatchInKind) {

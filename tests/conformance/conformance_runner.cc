@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "backends/cpu/graph_executor.h"
 #include "backends/cpu/kernel_binding.h"
+#include "backends/cpu/kernels/float_formats.h"
 #include "client/npy.h"
 #include "engine/graph/graph.h"
 #include "engine/graph/tosa_reader.h"
@@ -28,26 +29,6 @@ using graph::DType;
 
 namespace {
 
-double HalfToDouble(uint16_t h) {
-  const int sign = h >> 15, exponent = (h >> 10) & 0x1f, fraction = h & 0x3ff;
-  double v;
-  if (exponent == 0) {
-    v = std::ldexp(fraction, -24);
-  } else if (exponent == 31) {
-    v = fraction == 0 ? INFINITY : NAN;
-  } else {
-    v = std::ldexp(fraction + 1024, exponent - 25);
-  }
-  return sign ? -v : v;
-}
-
-double Bf16ToDouble(uint16_t b) {
-  const uint32_t bits = static_cast<uint32_t>(b) << 16;
-  float f;
-  std::memcpy(&f, &bits, 4);
-  return f;
-}
-
 template <typename T>
 T Load(const uint8_t* p) {
   T v;
@@ -55,7 +36,7 @@ T Load(const uint8_t* p) {
   return v;
 }
 
-// An expected .npy tensor widened to int64 (integers, bool) or double (floats).
+// A tensor's values widened to int64 (integers, bool) or double (floats).
 struct Values {
   std::vector<int64_t> ints;
   std::vector<double> floats;
@@ -63,58 +44,114 @@ struct Values {
   bool is_unsigned = false;
 };
 
-absl::StatusOr<Values> NpyValues(const Tensor& t) {
+// Widens `count` elements of graph type `dtype` stored as the CPU backend stores them (and as the
+// reference model's .npy files hold them: INT4 a byte each, INT48 in int64, BF16 and FP8 as raw
+// bit patterns); `as_unsigned` reads INT8/INT16 as the unsigned values of a RESCALE with
+// output_unsigned. An error for a type it cannot read or a byte count that is not `count`
+// elements: an output is never silently shorter than declared.
+absl::StatusOr<Values> DecodeElements(std::span<const uint8_t> b, DType dtype, bool as_unsigned) {
+  namespace k = cpu::kernels;
   Values v;
-  const std::span<const uint8_t> b = t.bytes();
-  const size_t n = static_cast<size_t>(t.element_count());
+  const size_t element_bytes = cpu::StorageElementBytes(dtype);
+  if (element_bytes == 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot read elements of type ", std::string(graph::DTypeName(dtype))));
+  }
+  if (b.size() % element_bytes != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(b.size(), " bytes are not whole ",
+                                                   std::string(graph::DTypeName(dtype)),
+                                                   " elements of ", element_bytes, " bytes"));
+  }
+  const size_t n = b.size() / element_bytes;
   auto ints = [&](auto tag) {
     using T = decltype(tag);
     for (size_t i = 0; i < n; ++i)
       v.ints.push_back(static_cast<int64_t>(Load<T>(&b[i * sizeof(T)])));
   };
-  switch (t.dtype()) {
-    case DataType::kBool:
-    case DataType::kUint8:
-      v.is_unsigned = t.dtype() == DataType::kUint8;
+  auto floats = [&](auto tag) {
+    using T = decltype(tag);
+    v.is_float = true;
+    for (size_t i = 0; i < n; ++i) v.floats.push_back(k::Widen(Load<T>(&b[i * sizeof(T)])));
+  };
+  switch (dtype) {
+    case DType::kBool:
       ints(uint8_t{});
       break;
-    case DataType::kInt8:
+    case DType::kInt4:
       ints(int8_t{});
       break;
-    case DataType::kUint16:
-      v.is_unsigned = true;
-      ints(uint16_t{});
+    case DType::kInt8:
+      v.is_unsigned = as_unsigned;
+      as_unsigned ? ints(uint8_t{}) : ints(int8_t{});
       break;
-    case DataType::kInt16:
-      ints(int16_t{});
+    case DType::kInt16:
+      v.is_unsigned = as_unsigned;
+      as_unsigned ? ints(uint16_t{}) : ints(int16_t{});
       break;
-    case DataType::kUint32:
-      v.is_unsigned = true;
-      ints(uint32_t{});
-      break;
-    case DataType::kInt32:
+    case DType::kInt32:
       ints(int32_t{});
       break;
-    case DataType::kInt64:
+    case DType::kInt48:
       ints(int64_t{});
       break;
-    case DataType::kFp16:
-      v.is_float = true;
-      for (size_t i = 0; i < n; ++i) v.floats.push_back(HalfToDouble(Load<uint16_t>(&b[2 * i])));
+    case DType::kFp32:
+      floats(float{});
       break;
-    case DataType::kFp32:
-      v.is_float = true;
-      for (size_t i = 0; i < n; ++i) v.floats.push_back(Load<float>(&b[4 * i]));
+    case DType::kFp16:
+      floats(k::Fp16{});
       break;
-    case DataType::kFp64:
-      v.is_float = true;
-      for (size_t i = 0; i < n; ++i) v.floats.push_back(Load<double>(&b[8 * i]));
+    case DType::kBf16:
+      floats(k::Bf16{});
+      break;
+    case DType::kFp8E4M3:
+      floats(k::Fp8E4M3{});
+      break;
+    case DType::kFp8E5M2:
+      floats(k::Fp8E5M2{});
       break;
     default:
       return absl::InvalidArgumentError(
-          absl::StrCat("unsupported .npy element type ", std::string(DataTypeName(t.dtype()))));
+          absl::StrCat("cannot read elements of type ", std::string(graph::DTypeName(dtype))));
   }
   return v;
+}
+
+// A .npy file widened by its own dtype (the fp64 precise results, the bounds, the integer
+// results): read as the graph element type of the same storage, or as fp64 / uint32.
+absl::StatusOr<Values> NpyValues(const Tensor& t) {
+  const std::span<const uint8_t> b = t.bytes();
+  const size_t n = static_cast<size_t>(t.element_count());
+  Values v;
+  switch (t.dtype()) {
+    case DataType::kFp64:
+      v.is_float = true;
+      for (size_t i = 0; i < n; ++i) v.floats.push_back(Load<double>(&b[8 * i]));
+      return v;
+    case DataType::kUint32:
+      v.is_unsigned = true;
+      for (size_t i = 0; i < n; ++i) v.ints.push_back(Load<uint32_t>(&b[4 * i]));
+      return v;
+    default:
+      break;
+  }
+  struct StoredAs {
+    DataType npy;
+    DType dtype;
+    bool is_unsigned;
+  };
+  // INT48 values are stored in int64, as the CPU backend holds them.
+  constexpr StoredAs kStoredAs[] = {
+      {DataType::kBool, DType::kBool, false},   {DataType::kUint8, DType::kInt8, true},
+      {DataType::kInt8, DType::kInt8, false},   {DataType::kUint16, DType::kInt16, true},
+      {DataType::kInt16, DType::kInt16, false}, {DataType::kInt32, DType::kInt32, false},
+      {DataType::kInt64, DType::kInt48, false}, {DataType::kFp16, DType::kFp16, false},
+      {DataType::kBf16, DType::kBf16, false},   {DataType::kFp32, DType::kFp32, false},
+  };
+  for (const StoredAs& as : kStoredAs) {
+    if (as.npy == t.dtype()) return DecodeElements(b, as.dtype, as.is_unsigned);
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("unsupported .npy element type ", std::string(DataTypeName(t.dtype()))));
 }
 
 absl::StatusOr<Values> ReadValues(const fs::path& path) {
@@ -123,47 +160,26 @@ absl::StatusOr<Values> ReadValues(const fs::path& path) {
   return NpyValues(*t);
 }
 
-// The executor's bytes of an output of `dtype` widened; `as_unsigned` reads INT8/INT16 as the
-// unsigned values a RESCALE with output_unsigned produces.
-Values OutputValues(std::span<const uint8_t> b, DType dtype, bool as_unsigned) {
-  Values v;
-  switch (dtype) {
-    case DType::kBool:
-      for (uint8_t x : b) v.ints.push_back(x);
-      break;
-    case DType::kInt8:
-      for (uint8_t x : b) v.ints.push_back(as_unsigned ? x : static_cast<int8_t>(x));
-      break;
-    case DType::kInt16:
-      for (size_t i = 0; i + 2 <= b.size(); i += 2) {
-        v.ints.push_back(as_unsigned ? Load<uint16_t>(&b[i]) : Load<int16_t>(&b[i]));
-      }
-      break;
-    case DType::kInt32:
-      for (size_t i = 0; i + 4 <= b.size(); i += 4) v.ints.push_back(Load<int32_t>(&b[i]));
-      break;
-    case DType::kInt48:
-      for (size_t i = 0; i + 8 <= b.size(); i += 8) v.ints.push_back(Load<int64_t>(&b[i]));
-      break;
-    case DType::kFp16:
-      v.is_float = true;
-      for (size_t i = 0; i + 2 <= b.size(); i += 2) {
-        v.floats.push_back(HalfToDouble(Load<uint16_t>(&b[i])));
-      }
-      break;
-    case DType::kBf16:
-      v.is_float = true;
-      for (size_t i = 0; i + 2 <= b.size(); i += 2) {
-        v.floats.push_back(Bf16ToDouble(Load<uint16_t>(&b[i])));
-      }
-      break;
-    case DType::kFp32:
-      v.is_float = true;
-      for (size_t i = 0; i + 4 <= b.size(); i += 4) v.floats.push_back(Load<float>(&b[i]));
-      break;
-    default:
-      break;
+// True for the graph types whose .npy files cannot say what they hold ('<V2', '<V1', '|u1' raw
+// bit patterns, INT4 in '|i1'): their expected file is decoded by the graph's type.
+bool DecodedByGraphType(DType dtype) {
+  return dtype == DType::kBf16 || dtype == DType::kFp8E4M3 || dtype == DType::kFp8E5M2 ||
+         dtype == DType::kInt4;
+}
+
+// expected-<ofm>.npy: by the graph's type where the file's dtype does not name it.
+absl::StatusOr<Values> ReadExpected(const fs::path& path, DType dtype) {
+  absl::StatusOr<Tensor> t = ReadNpyFile(path.string());
+  if (!t.ok()) return t.status();
+  if (!DecodedByGraphType(dtype)) return NpyValues(*t);
+  if (DataTypeByteSize(t->dtype()) != cpu::StorageElementBytes(dtype)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path.string(), " holds ", std::string(DataTypeName(t->dtype())),
+                     " elements, which cannot be ", std::string(graph::DTypeName(dtype))));
   }
+  absl::StatusOr<Values> v = DecodeElements(t->bytes(), dtype, false);
+  if (!v.ok())
+    return absl::InvalidArgumentError(absl::StrCat(path.string(), ": ", v.status().message()));
   return v;
 }
 
@@ -173,6 +189,10 @@ FloatFormat FormatOf(DType dtype) {
       return Fp16Format();
     case DType::kBf16:
       return Bf16Format();
+    case DType::kFp8E4M3:
+      return Fp8E4M3Format();
+    case DType::kFp8E5M2:
+      return Fp8E5M2Format();
     default:
       return Fp32Format();
   }
@@ -197,6 +217,40 @@ void Report(FolderReport& report, const std::string& tensor, const ComplianceRes
   }
 }
 
+// RESCALE_INEXACT: expected-precise holds each element's lowest allowed value and
+// bounds_expected-precise its highest, in the output's signed container; unsigned outputs compare
+// as unsigned 8- or 16-bit values.
+bool CheckRescaleInexactOutput(const TestOutput& out, DType dtype, std::span<const uint8_t> bytes,
+                               const RunOptions& options, FolderReport& report) {
+  auto fail = [&](const std::string& message) {
+    report.messages.push_back(absl::StrCat(out.name, ": ", message));
+    return false;
+  };
+  const bool as_unsigned = out.compliance.unsigned_data;
+  if (as_unsigned && dtype != DType::kInt8 && dtype != DType::kInt16) {
+    return fail("RESCALE_INEXACT: unsigned results must be 8 or 16 bits");
+  }
+  absl::StatusOr<Values> got = DecodeElements(bytes, dtype, as_unsigned);
+  if (!got.ok()) return fail(std::string(got.status().message()));
+  absl::StatusOr<Values> lowest = ReadValues(out.precise_file);
+  if (!lowest.ok()) return fail(std::string(lowest.status().message()));
+  absl::StatusOr<Values> highest = ReadValues(out.bounds_file);
+  if (!highest.ok()) return fail(std::string(highest.status().message()));
+  if (got->is_float || lowest->is_float || highest->is_float) {
+    return fail("RESCALE_INEXACT compares integers only");
+  }
+  if (as_unsigned) {
+    const int64_t mask = dtype == DType::kInt8 ? 0xff : 0xffff;
+    for (int64_t& v : lowest->ints) v &= mask;
+    for (int64_t& v : highest->ints) v &= mask;
+  }
+  const ComplianceResult result =
+      CheckRescaleInexact(got->ints, lowest->ints, highest->ints, options.max_reported);
+  if (result.ok()) return true;
+  Report(report, out.name, result);
+  return false;
+}
+
 // Compares one output; appends failure lines to `report`. Returns false on a failure.
 bool CheckOutput(const TestOutput& out, DType dtype, std::span<const uint8_t> bytes,
                  const RunOptions& options, FolderReport& report) {
@@ -204,9 +258,14 @@ bool CheckOutput(const TestOutput& out, DType dtype, std::span<const uint8_t> by
     report.messages.push_back(absl::StrCat(out.name, ": ", message));
     return false;
   };
-  absl::StatusOr<Values> expected = ReadValues(out.expected_file);
+  if (out.compliance.mode == ComplianceMode::kRescaleInexact) {
+    return CheckRescaleInexactOutput(out, dtype, bytes, options, report);
+  }
+  absl::StatusOr<Values> expected = ReadExpected(out.expected_file, dtype);
   if (!expected.ok()) return fail(std::string(expected.status().message()));
-  const Values got = OutputValues(bytes, dtype, expected->is_unsigned);
+  absl::StatusOr<Values> got_or = DecodeElements(bytes, dtype, expected->is_unsigned);
+  if (!got_or.ok()) return fail(std::string(got_or.status().message()));
+  const Values& got = *got_or;
   ComplianceResult result;
   if (!got.is_float) {
     if (expected->is_float) return fail("expected values are floating point, output is not");
@@ -266,6 +325,7 @@ FolderReport RunFolder(const fs::path& dir, const RunOptions& options) {
   };
   absl::StatusOr<TestFolder> folder = ReadTestFolder(dir);
   if (!folder.ok()) return fail(std::string(folder.status().message()));
+  report.extensions = folder->extensions;
   absl::StatusOr<std::vector<uint8_t>> bytes = ReadFile(folder->tosa_file);
   if (!bytes.ok()) return fail(std::string(bytes.status().message()));
   if (absl::StatusOr<std::shared_ptr<const graph::Graph>> unchecked = graph::ReadTosaGraph(*bytes);

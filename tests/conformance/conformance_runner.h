@@ -33,6 +33,9 @@ struct FolderReport {
   // The operator under test: the first main-block operator other than CONST / CONST_SHAPE (CONST
   // when there is no other); nullopt when the file cannot be read at all.
   std::optional<graph::Op> op;
+  // desc.json's test_requirements.extensions_required ("tosa-ext-bf16", ...); empty for a test of
+  // the profiles alone.
+  std::vector<std::string> extensions;
   // Why it failed or was skipped, one line each ("<tensor>[index]: got .., expected .., bound ..").
   std::vector<std::string> messages;
 };

@@ -98,6 +98,28 @@ class RunnerTest : public ::testing::Test {
     return dir;
   }
 
+  // IDENTITY of a [4] tensor of `type` (one byte an element: FP8 or INT4), fed `input` and judged
+  // EXACT against `expected`, both stored as the reference model stores them (raw bytes in
+  // '|u1' / '|i1').
+  fs::path ByteIdentityFolder(const std::string& name, tosa::DType type, const char* type_name,
+                              std::vector<uint8_t> input, std::vector<uint8_t> expected) {
+    const fs::path dir = root_ / name;
+    fs::create_directories(dir);
+    FbGraph g;
+    graph::testing::FbBlock main;
+    main.tensors = {{"in", type, {4}, std::nullopt}, {"out", type, {4}, std::nullopt}};
+    main.ops = {{tosa::Op::IDENTITY, {"in"}, {"out"}, nullptr, std::nullopt}};
+    main.inputs = {"in"};
+    main.outputs = {"out"};
+    g.blocks.push_back(std::move(main));
+    WriteTosa(dir, g);
+    WriteNpy<uint8_t>(dir / "input-0.npy", DataType::kUint8, {4}, std::move(input));
+    WriteNpy<uint8_t>(dir / "expected-out.npy", DataType::kUint8, {4}, std::move(expected));
+    WriteText(dir / "desc.json",
+              Desc(std::string(R"({"mode": "EXACT", "data_type": ")") + type_name + "\"}"));
+    return dir;
+  }
+
   fs::path root_;
 };
 
@@ -125,6 +147,37 @@ TEST_F(RunnerTest, UlpModeAgainstThePreciseReference) {
   ASSERT_FALSE(r.messages.empty());
   EXPECT_THAT(r.messages[0], HasSubstr("out[0]"));
   EXPECT_THAT(r.messages[0], HasSubstr("bound"));
+}
+
+// The runner once read FP8E5M2 and INT4 outputs as zero elements and compared nothing against
+// nothing; every element must now be decoded and compared.
+TEST_F(RunnerTest, Fp8AndInt4OutputsAreComparedElementByElement) {
+  // E5M2: 1.0, -2.0, +inf, a subnormal.
+  const std::vector<uint8_t> e5m2{0x3c, 0xc0, 0x7c, 0x01};
+  FolderReport r =
+      RunFolder(ByteIdentityFolder("e5m2_ok", tosa::DType::FP8E5M2, "FP8E5M2", e5m2, e5m2), {});
+  EXPECT_EQ(r.outcome, Outcome::kPassed) << ::testing::PrintToString(r.messages);
+  r = RunFolder(ByteIdentityFolder("e5m2_bad", tosa::DType::FP8E5M2, "FP8E5M2", e5m2,
+                                   {0x3c, 0xc0, 0x7c, 0x02}),
+                {});
+  EXPECT_EQ(r.outcome, Outcome::kFailed);
+  ASSERT_FALSE(r.messages.empty());
+  EXPECT_THAT(r.messages[0], HasSubstr("out[3]"));
+
+  // E4M3: 448 and its NaN code.
+  const std::vector<uint8_t> e4m3{0x7e, 0x7f, 0x38, 0x80};
+  r = RunFolder(ByteIdentityFolder("e4m3_ok", tosa::DType::FP8E4M3, "FP8E4M3", e4m3, e4m3), {});
+  EXPECT_EQ(r.outcome, Outcome::kPassed) << ::testing::PrintToString(r.messages);
+
+  const std::vector<uint8_t> int4{0x07, 0xf9, 0x00, 0x01};  // 7, -7, 0, 1
+  r = RunFolder(ByteIdentityFolder("int4_ok", tosa::DType::INT4, "INT4", int4, int4), {});
+  EXPECT_EQ(r.outcome, Outcome::kPassed) << ::testing::PrintToString(r.messages);
+  r = RunFolder(
+      ByteIdentityFolder("int4_bad", tosa::DType::INT4, "INT4", int4, {0x07, 0xf9, 0x00, 0x02}),
+      {});
+  EXPECT_EQ(r.outcome, Outcome::kFailed);
+  ASSERT_FALSE(r.messages.empty());
+  EXPECT_THAT(r.messages[0], HasSubstr("out[3]: got 1, expected 2"));
 }
 
 TEST_F(RunnerTest, UnimplementedGraphFailsOrIsSkipped) {

@@ -39,7 +39,9 @@ runs every TOSA conformance test folder (a folder holding `desc.json`) at or bel
 it loads `test.tosa` as a model load does (reader, validator, CPU kernel binding), feeds
 `input-N.npy`, and compares each output with the reference model's result under the output's
 compliance mode from `desc.json` (EXACT, DOT_PRODUCT, ULP, ABS_ERROR, RELATIVE, FP_SPECIAL,
-REDUCE_PRODUCT; see docs/tosa-format.md). It prints one line per failing folder (folder, then
+REDUCE_PRODUCT, RESCALE_INEXACT; see docs/tosa-format.md). BF16, FP8 and INT4 data are read as the
+reference model stores them (`'<V2'`, `'<V1'` / `'|u1'` raw bit patterns, one INT4 per byte), by
+the element type the graph gives the tensor. It prints one line per failing folder (folder, then
 for each output that differs the first bad element: index, got, expected, bound; `--verbose`
 shows up to ten per output and lists skipped folders too) and ends with `N passed, M failed`
 (`, K skipped` when graphs the CPU backend does not implement were skipped with
@@ -122,6 +124,22 @@ std::string Counts(const std::vector<FolderReport>& reports, const std::string& 
   }
   absl::StrAppend(&out, "| **all** | ", total.passed, " | ", total.failed, " | ", total.skipped,
                   " |\n");
+  // The same folders by the extension they need (a folder needing two counts under both).
+  std::map<std::string, Row> by_extension;
+  for (const FolderReport& r : reports) {
+    size_t Row::*field = r.outcome == Outcome::kPassed   ? &Row::passed
+                         : r.outcome == Outcome::kFailed ? &Row::failed
+                                                         : &Row::skipped;
+    if (r.extensions.empty()) ++(by_extension["(profiles only)"].*field);
+    for (const std::string& extension : r.extensions) ++(by_extension[extension].*field);
+  }
+  absl::StrAppend(&out, "\nThe same folders by the extension they require ",
+                  "(`test_requirements.extensions_required`; a folder that needs two is counted ",
+                  "under both):\n\n| Extension | Passed | Failed | Skipped |\n|---|--:|--:|--:|\n");
+  for (const auto& [name, row] : by_extension) {
+    absl::StrAppend(&out, "| ", name, " | ", row.passed, " | ", row.failed, " | ", row.skipped,
+                    " |\n");
+  }
   return out;
 }
 

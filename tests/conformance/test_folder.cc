@@ -82,6 +82,9 @@ absl::StatusOr<ComplianceInfo> ParseCompliance(const Struct& t, const std::strin
   Number(rel, "scale", info.relative_scale);
   Number(rel, "ulp_bound", info.relative_ulp_bound);
   Number(StructField(t, "reduce_product_info"), "n", info.products);
+  if (const Struct* inexact = StructField(t, "rescale_inexact_info")) {
+    if (const Value* v = Field(*inexact, "unsigned_data")) info.unsigned_data = v->bool_value();
+  }
   return info;
 }
 
@@ -110,6 +113,9 @@ absl::StatusOr<TestFolder> ReadTestFolder(const fs::path& dir) {
         absl::StrCat(desc_path.string(), ": ifm_name and ifm_file differ in length"));
   }
   if (const Value* v = Field(desc, "expected_failure")) folder.expected_failure = v->bool_value();
+  if (const Struct* requirements = StructField(desc, "test_requirements")) {
+    folder.extensions = Strings(*requirements, "extensions_required");
+  }
   const Struct* tensors = nullptr;
   if (const Struct* meta = StructField(desc, "meta")) {
     if (const Struct* compliance = StructField(*meta, "compliance")) {

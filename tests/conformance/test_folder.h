@@ -27,6 +27,8 @@ struct TestFolder {
   std::vector<std::filesystem::path> input_files;
   std::vector<TestOutput> outputs;
   bool expected_failure = false;
+  // test_requirements.extensions_required.
+  std::vector<std::string> extensions;
 };
 
 // Parses <dir>/desc.json. InvalidArgument for malformed JSON, mismatched ifm lists or a

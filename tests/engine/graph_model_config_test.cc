@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "engine/graph/graph.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -64,6 +65,28 @@ TEST(GraphModelConfigTest, RefusesAnInt4GraphTensorTheConfigDeclares) {
   EXPECT_THAT(std::string(status.message()), HasSubstr("'in' of type INT4"));
   // The same graph in INT8 is fine.
   EXPECT_TRUE(ReconcileConfigWithGraph(IdentityGraph(graph::DType::kInt8), config).ok());
+}
+
+// KServe v2 has BF16 (Triton's datatype) but nothing for FP8, INT4 or INT48: a graph with those
+// at its edges is refused by name; BF16 edges become BF16 model inputs and outputs.
+TEST(GraphModelConfigTest, NarrowTypesAtTheEdges) {
+  for (const graph::DType type : {graph::DType::kFp8E4M3, graph::DType::kFp8E5M2,
+                                  graph::DType::kInt4, graph::DType::kInt48}) {
+    inference::ModelConfig config;
+    config.set_name("narrow");
+    const absl::Status status = ReconcileConfigWithGraph(IdentityGraph(type), config);
+    EXPECT_EQ(status.code(), absl::StatusCode::kUnimplemented) << graph::DTypeName(type);
+    EXPECT_THAT(std::string(status.message()),
+                HasSubstr(absl::StrCat("of type ", std::string(graph::DTypeName(type)),
+                                       " has no KServe data type")));
+    EXPECT_THAT(std::string(status.message()), HasSubstr("may only be inside a graph"));
+  }
+  inference::ModelConfig config;
+  config.set_name("bf16");
+  ASSERT_TRUE(ReconcileConfigWithGraph(IdentityGraph(graph::DType::kBf16), config).ok());
+  ASSERT_EQ(config.input_size(), 1);
+  EXPECT_EQ(config.input(0).data_type(), inference::TYPE_BF16);
+  EXPECT_EQ(config.output(0).data_type(), inference::TYPE_BF16);
 }
 
 }  // namespace

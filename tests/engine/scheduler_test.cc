@@ -24,6 +24,9 @@ class SchedulerTest : public ::testing::Test {
   void Start(SchedulerOptions options, int instances = 1) {
     options.model_name = "m";
     options.version = 1;
+    // The echo executables return each [rows, 2] FP32 input as the output.
+    options.outputs = {
+        TensorSpec{"out", DataType::kFp32, options.max_batch_size > 0 ? Shape{2} : Shape{-1, 2}}};
     std::vector<std::unique_ptr<Executable>> executables;
     for (int i = 0; i < instances; ++i) executables.push_back(MakeEchoExecutable(control_));
     statistics_ = std::make_shared<ModelStatistics>(ModelMetrics{});
@@ -66,6 +69,29 @@ TEST_F(SchedulerTest, RunsARequestAndReturnsItsOutputs) {
   EXPECT_EQ(result->parameters.at("executed_by"), "test");
   EXPECT_EQ(statistics_->Snapshot().execution_count, 1u);
   EXPECT_EQ(statistics_->Snapshot().success.count, 1u);
+}
+
+// A backend that answers with less than the declared output fails the request with INTERNAL
+// naming the output; nothing short reaches a client, and the scheduler keeps serving.
+TEST_F(SchedulerTest, AShortOutputFromTheBackendFailsTheRequest) {
+  SchedulerOptions options;
+  options.max_batch_size = 4;
+  Start(options);
+  {
+    std::lock_guard lock(control_->mutex);
+    control_->answer_short = true;
+  }
+  auto result = Submit(1, 3.5f).result.get();
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kInternal);
+  EXPECT_NE(result.status().message().find("output 'out'"), std::string::npos) << result.status();
+  EXPECT_NE(result.status().message().find("shape [0,2], declared [1,2]"), std::string::npos)
+      << result.status();
+  {
+    std::lock_guard lock(control_->mutex);
+    control_->answer_short = false;
+  }
+  EXPECT_TRUE(Submit(1, 1.0f).result.get().ok());
 }
 
 TEST_F(SchedulerTest, RefusesRequestsBeyondTheQueueBound) {

@@ -25,8 +25,19 @@ class EchoExecutable : public Executable {
       done(absl::CancelledError("cancelled while executing"));
       return;
     }
+    bool answer_short;
+    {
+      std::lock_guard lock(control_->mutex);
+      answer_short = control_->answer_short;
+    }
     BatchResult result;
     for (const Tensor& input : batch.inputs) {
+      if (answer_short) {
+        Shape no_rows = input.shape();
+        no_rows[0] = 0;
+        result.outputs.push_back(Tensor::Allocate(input.dtype(), std::move(no_rows)));
+        continue;
+      }
       Tensor output = Tensor::Allocate(input.dtype(), input.shape());
       std::memcpy(output.mutable_bytes().data(), input.bytes().data(), input.byte_size());
       result.outputs.push_back(std::move(output));

@@ -23,6 +23,8 @@ struct TestBackendControl {
   std::vector<int64_t> batch_sizes;
   std::string fail_load_message;  // non-empty: Load fails with it
   bool completes_inline = false;  // what the executables report from CompletesInline()
+  // The executables answer every batch with outputs of no rows, as a broken backend might.
+  bool answer_short = false;
   std::vector<std::thread::id> executing_threads;
   // Loads that wait in Backend::Load until ReleaseLoads(): every load while hold_all_loads, and
   // the loads of the models named in held_models.

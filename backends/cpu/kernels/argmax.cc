@@ -76,4 +76,12 @@ void ArgMaxBf16(const ReduceParams& p, const Bf16* input, int32_t* output, NanMo
   ArgMaxFloat(p, input, output, nan_mode);
 }
 
+void ArgMaxFp8E4M3(const ReduceParams& p, const Fp8E4M3* input, int32_t* output, NanMode nan_mode) {
+  ArgMaxFloat(p, input, output, nan_mode);
+}
+
+void ArgMaxFp8E5M2(const ReduceParams& p, const Fp8E5M2* input, int32_t* output, NanMode nan_mode) {
+  ArgMaxFloat(p, input, output, nan_mode);
+}
+
 }  // namespace inferd::cpu::kernels

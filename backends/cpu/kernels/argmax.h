@@ -20,6 +20,11 @@ void ArgMaxFp32(const ReduceParams& params, const float* input, int32_t* output,
 // FP16 (PRO-FP) and BF16 (EXT-BF16), with the fp32 rules.
 void ArgMaxFp16(const ReduceParams& params, const Fp16* input, int32_t* output, NanMode nan_mode);
 void ArgMaxBf16(const ReduceParams& params, const Bf16* input, int32_t* output, NanMode nan_mode);
+// EXT-FP8E4M3 / EXT-FP8E5M2, with the same rules.
+void ArgMaxFp8E4M3(const ReduceParams& params, const Fp8E4M3* input, int32_t* output,
+                   NanMode nan_mode);
+void ArgMaxFp8E5M2(const ReduceParams& params, const Fp8E5M2* input, int32_t* output,
+                   NanMode nan_mode);
 
 }  // namespace inferd::cpu::kernels
 

@@ -83,4 +83,16 @@ INFERD_CAST_FROM(Fp16)
 INFERD_CAST_FROM(Bf16)
 #undef INFERD_CAST_FROM
 
+// EXT-FP8E4M3 / EXT-FP8E5M2: the FP8 types convert to and from FP16, BF16 and FP32 only.
+#define INFERD_CAST_FP8(Fp8T)                                            \
+  template KernelStatus Cast<Fp8T, float>(const Fp8T*, float*, int64_t); \
+  template KernelStatus Cast<Fp8T, Fp16>(const Fp8T*, Fp16*, int64_t);   \
+  template KernelStatus Cast<Fp8T, Bf16>(const Fp8T*, Bf16*, int64_t);   \
+  template KernelStatus Cast<float, Fp8T>(const float*, Fp8T*, int64_t); \
+  template KernelStatus Cast<Fp16, Fp8T>(const Fp16*, Fp8T*, int64_t);   \
+  template KernelStatus Cast<Bf16, Fp8T>(const Bf16*, Fp8T*, int64_t);
+INFERD_CAST_FP8(Fp8E4M3)
+INFERD_CAST_FP8(Fp8E5M2)
+#undef INFERD_CAST_FP8
+
 }  // namespace inferd::cpu::kernels

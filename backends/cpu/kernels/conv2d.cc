@@ -88,13 +88,14 @@ void Conv2dFp32(const Conv2dParams& params, const float* input, const float* wei
 
 namespace {
 
-// The loop nest of Conv2d above with a conv_accumulator.h policy for the 16-bit float types.
-template <typename T, typename Policy>
-void Conv2dFloat16(const Conv2dParams& p, const T* input, const T* weight, const T* bias, T* output,
-                   const Policy& policy) {
+// The loop nest of Conv2d above with a conv_accumulator.h policy for the narrow float types: `T`
+// inputs (16-bit floats or FP8), `OutT` bias and output.
+template <typename T, typename OutT, typename Policy>
+void Conv2dFloat16(const Conv2dParams& p, const T* input, const T* weight, const OutT* bias,
+                   OutT* output, const Policy& policy) {
   const int64_t ic_count = p.input_channels;
   bool unused = false;
-  T* out = output;
+  OutT* out = output;
   for (int32_t n = 0; n < p.batch; ++n) {
     const T* input_n = input + int64_t{n} * p.input_height * p.input_width * ic_count;
     for (int32_t oy = 0; oy < p.output_height; ++oy) {
@@ -136,6 +137,16 @@ void Conv2dFp16(const Conv2dParams& params, const Fp16* input, const Fp16* weigh
 void Conv2dBf16(const Conv2dParams& params, const Bf16* input, const Bf16* weight, const Bf16* bias,
                 Bf16* output) {
   Conv2dFloat16(params, input, weight, bias, output, Float16ConvAccumulation<Bf16, float>{});
+}
+
+void Conv2dFp8(const Conv2dParams& params, const Fp8E4M3* input, const Fp8E4M3* weight,
+               const Fp16* bias, Fp16* output) {
+  Conv2dFloat16(params, input, weight, bias, output, Float16ConvAccumulation<Fp16, Fp16>{});
+}
+
+void Conv2dFp8(const Conv2dParams& params, const Fp8E5M2* input, const Fp8E5M2* weight,
+               const Fp16* bias, Fp16* output) {
+  Conv2dFloat16(params, input, weight, bias, output, Float16ConvAccumulation<Fp16, Fp16>{});
 }
 
 }  // namespace inferd::cpu::kernels

@@ -92,4 +92,14 @@ void Conv3dBf16(const Conv3dParams& params, const Bf16* input, const Bf16* weigh
   Conv3d(params, input, weight, bias, output, Float16ConvAccumulation<Bf16, float>{});
 }
 
+void Conv3dFp8(const Conv3dParams& params, const Fp8E4M3* input, const Fp8E4M3* weight,
+               const Fp16* bias, Fp16* output) {
+  Conv3d(params, input, weight, bias, output, Float16ConvAccumulation<Fp16, Fp16>{});
+}
+
+void Conv3dFp8(const Conv3dParams& params, const Fp8E5M2* input, const Fp8E5M2* weight,
+               const Fp16* bias, Fp16* output) {
+  Conv3d(params, input, weight, bias, output, Float16ConvAccumulation<Fp16, Fp16>{});
+}
+
 }  // namespace inferd::cpu::kernels

@@ -71,6 +71,11 @@ void Conv3dFp16(const Conv3dParams& params, const Fp16* input, const Fp16* weigh
                 Fp16* output, bool fp16_accumulator);
 void Conv3dBf16(const Conv3dParams& params, const Bf16* input, const Bf16* weight, const Bf16* bias,
                 Bf16* output);
+// EXT-FP8E4M3 / EXT-FP8E5M2: FP8 input and weights, FP16 bias and output, fp16 accumulation.
+void Conv3dFp8(const Conv3dParams& params, const Fp8E4M3* input, const Fp8E4M3* weight,
+               const Fp16* bias, Fp16* output);
+void Conv3dFp8(const Conv3dParams& params, const Fp8E5M2* input, const Fp8E5M2* weight,
+               const Fp16* bias, Fp16* output);
 
 }  // namespace inferd::cpu::kernels
 

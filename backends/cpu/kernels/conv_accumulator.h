@@ -41,17 +41,19 @@ struct Fp32ConvAccumulation {
   float Finish(Acc acc, float bias, bool&) const { return acc + bias; }
 };
 
-// FP16 / BF16 elements with acc_t `AccT` (float or Fp16). With fp32 accumulation the products of
-// 16-bit floats are exact in fp32 and only the sums round; with fp16 accumulation apply_mul_s and
-// apply_add_s both round to fp16 (through fp64, where one operation on fp16 values rounds only
-// once more). The epilogue is out = static_cast<out_t>(acc); out = apply_add_s<out_t>(out, bias).
+// FP16 / BF16 outputs `T` with acc_t `AccT` (float or Fp16); the inputs and weights are T, or FP8
+// for an FP16 output. With fp32 accumulation the products of 16-bit floats are exact in fp32 and
+// only the sums round; with fp16 accumulation apply_mul_s and apply_add_s both round to fp16
+// (through fp64, where one operation on fp16 or fp8 values rounds only once more). The epilogue is
+// out = static_cast<out_t>(acc); out = apply_add_s<out_t>(out, bias).
 template <typename T, typename AccT>
 struct Float16ConvAccumulation;
 
 template <typename T>
 struct Float16ConvAccumulation<T, float> {
   using Acc = float;
-  void Add(Acc& acc, T in, T w) const {
+  template <typename InT>
+  void Add(Acc& acc, InT in, InT w) const {
     acc += static_cast<float>(Widen(in)) * static_cast<float>(Widen(w));
   }
   T Finish(Acc acc, T bias, bool&) const { return Narrow<T>(Widen(Narrow<T>(acc)) + Widen(bias)); }
@@ -60,7 +62,8 @@ struct Float16ConvAccumulation<T, float> {
 template <typename T>
 struct Float16ConvAccumulation<T, Fp16> {
   using Acc = Fp16;
-  void Add(Acc& acc, T in, T w) const {
+  template <typename InT>
+  void Add(Acc& acc, InT in, InT w) const {
     const Fp16 product = Narrow<Fp16>(Widen(in) * Widen(w));
     acc = Narrow<Fp16>(Widen(acc) + Widen(product));
   }

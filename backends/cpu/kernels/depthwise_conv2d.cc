@@ -90,13 +90,13 @@ void DepthwiseConv2dFp32(const DepthwiseConv2dParams& params, const float* input
 namespace {
 
 // The loop nest of DepthwiseConv2d above with a conv_accumulator.h policy for the 16-bit floats.
-template <typename T, typename Policy>
+template <typename T, typename OutT, typename Policy>
 void DepthwiseConv2dFloat16(const DepthwiseConv2dParams& p, const T* input, const T* weight,
-                            const T* bias, T* output, const Policy& policy) {
+                            const OutT* bias, OutT* output, const Policy& policy) {
   const int64_t channels = p.channels;
   const int64_t out_channels = channels * p.multiplier;
   bool unused = false;
-  T* out = output;
+  OutT* out = output;
   for (int32_t n = 0; n < p.batch; ++n) {
     const T* input_n = input + int64_t{n} * p.input_height * p.input_width * channels;
     for (int32_t oy = 0; oy < p.output_height; ++oy) {
@@ -145,6 +145,18 @@ void DepthwiseConv2dBf16(const DepthwiseConv2dParams& params, const Bf16* input,
                          const Bf16* bias, Bf16* output) {
   DepthwiseConv2dFloat16(params, input, weight, bias, output,
                          Float16ConvAccumulation<Bf16, float>{});
+}
+
+void DepthwiseConv2dFp8(const DepthwiseConv2dParams& params, const Fp8E4M3* input,
+                        const Fp8E4M3* weight, const Fp16* bias, Fp16* output) {
+  DepthwiseConv2dFloat16(params, input, weight, bias, output,
+                         Float16ConvAccumulation<Fp16, Fp16>{});
+}
+
+void DepthwiseConv2dFp8(const DepthwiseConv2dParams& params, const Fp8E5M2* input,
+                        const Fp8E5M2* weight, const Fp16* bias, Fp16* output) {
+  DepthwiseConv2dFloat16(params, input, weight, bias, output,
+                         Float16ConvAccumulation<Fp16, Fp16>{});
 }
 
 }  // namespace inferd::cpu::kernels

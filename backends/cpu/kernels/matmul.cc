@@ -75,12 +75,23 @@ void MatmulFp32(const MatmulParams& params, const float* a, const float* b, floa
   MatmulFloat(params, a, b, output, [](float acc, float x, float y) { return acc + x * y; });
 }
 
+// One operation on fp16 (or fp8) values done in fp64 and rounded to fp16 rounds exactly once.
+template <typename InT>
+Fp16 Fp16MultiplyAdd(Fp16 acc, InT x, InT y) {
+  const Fp16 product = Narrow<Fp16>(Widen(x) * Widen(y));
+  return Narrow<Fp16>(Widen(acc) + Widen(product));
+}
+
 void MatmulFp16(const MatmulParams& params, const Fp16* a, const Fp16* b, Fp16* output) {
-  // One operation on fp16 values done in fp64 and rounded to fp16 rounds exactly once.
-  MatmulFloat(params, a, b, output, [](Fp16 acc, Fp16 x, Fp16 y) {
-    const Fp16 product = Narrow<Fp16>(Widen(x) * Widen(y));
-    return Narrow<Fp16>(Widen(acc) + Widen(product));
-  });
+  MatmulFloat(params, a, b, output, Fp16MultiplyAdd<Fp16>);
+}
+
+void MatmulFp8(const MatmulParams& params, const Fp8E4M3* a, const Fp8E4M3* b, Fp16* output) {
+  MatmulFloat(params, a, b, output, Fp16MultiplyAdd<Fp8E4M3>);
+}
+
+void MatmulFp8(const MatmulParams& params, const Fp8E5M2* a, const Fp8E5M2* b, Fp16* output) {
+  MatmulFloat(params, a, b, output, Fp16MultiplyAdd<Fp8E5M2>);
 }
 
 void MatmulFp16Fp32(const MatmulParams& params, const Fp16* a, const Fp16* b, float* output) {

@@ -41,6 +41,10 @@ void MatmulFp16(const MatmulParams& params, const Fp16* a, const Fp16* b, Fp16* 
 // products of 16-bit floats are exact in fp32). Zero points are ignored.
 void MatmulFp16Fp32(const MatmulParams& params, const Fp16* a, const Fp16* b, float* output);
 void MatmulBf16Fp32(const MatmulParams& params, const Bf16* a, const Bf16* b, float* output);
+// EXT-FP8E4M3 / EXT-FP8E5M2: FP8 operands, fp16 accumulation and output, each product and sum
+// rounded to fp16.
+void MatmulFp8(const MatmulParams& params, const Fp8E4M3* a, const Fp8E4M3* b, Fp16* output);
+void MatmulFp8(const MatmulParams& params, const Fp8E5M2* a, const Fp8E5M2* b, Fp16* output);
 
 }  // namespace inferd::cpu::kernels
 

@@ -186,4 +186,22 @@ void AvgPool2dBf16(const Pool2dParams& params, const Bf16* input, Bf16* output) 
   AvgPoolFloat16<Bf16, float>(params, input, output);
 }
 
+void MaxPool2dFp8(const Pool2dParams& params, const Fp8E4M3* input, Fp8E4M3* output,
+                  NanMode nan_mode) {
+  MaxPoolFloat16(params, input, output, nan_mode);
+}
+
+void MaxPool2dFp8(const Pool2dParams& params, const Fp8E5M2* input, Fp8E5M2* output,
+                  NanMode nan_mode) {
+  MaxPoolFloat16(params, input, output, nan_mode);
+}
+
+void AvgPool2dFp8(const Pool2dParams& params, const Fp8E4M3* input, Fp8E4M3* output) {
+  AvgPoolFloat16<Fp8E4M3, Fp16>(params, input, output);
+}
+
+void AvgPool2dFp8(const Pool2dParams& params, const Fp8E5M2* input, Fp8E5M2* output) {
+  AvgPoolFloat16<Fp8E5M2, Fp16>(params, input, output);
+}
+
 }  // namespace inferd::cpu::kernels

@@ -57,6 +57,14 @@ void AvgPool2dFp16(const Pool2dParams& params, const Fp16* input, Fp16* output,
                    bool fp16_accumulator);
 void AvgPool2dBf16(const Pool2dParams& params, const Bf16* input, Bf16* output);
 
+// EXT-FP8E4M3 / EXT-FP8E5M2: MAX_POOL2D as for fp32; AVG_POOL2D accumulates in fp16.
+void MaxPool2dFp8(const Pool2dParams& params, const Fp8E4M3* input, Fp8E4M3* output,
+                  NanMode nan_mode);
+void MaxPool2dFp8(const Pool2dParams& params, const Fp8E5M2* input, Fp8E5M2* output,
+                  NanMode nan_mode);
+void AvgPool2dFp8(const Pool2dParams& params, const Fp8E4M3* input, Fp8E4M3* output);
+void AvgPool2dFp8(const Pool2dParams& params, const Fp8E5M2* input, Fp8E5M2* output);
+
 }  // namespace inferd::cpu::kernels
 
 #endif  // INFERD_BACKENDS_CPU_KERNELS_POOLING_H_

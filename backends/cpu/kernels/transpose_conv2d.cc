@@ -90,4 +90,14 @@ void TransposeConv2dBf16(const TransposeConv2dParams& params, const Bf16* input,
   TransposeConv2d(params, input, weight, bias, output, Float16ConvAccumulation<Bf16, float>{});
 }
 
+void TransposeConv2dFp8(const TransposeConv2dParams& params, const Fp8E4M3* input,
+                        const Fp8E4M3* weight, const Fp16* bias, Fp16* output) {
+  TransposeConv2d(params, input, weight, bias, output, Float16ConvAccumulation<Fp16, Fp16>{});
+}
+
+void TransposeConv2dFp8(const TransposeConv2dParams& params, const Fp8E5M2* input,
+                        const Fp8E5M2* weight, const Fp16* bias, Fp16* output) {
+  TransposeConv2d(params, input, weight, bias, output, Float16ConvAccumulation<Fp16, Fp16>{});
+}
+
 }  // namespace inferd::cpu::kernels

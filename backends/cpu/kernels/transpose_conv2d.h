@@ -56,6 +56,11 @@ void TransposeConv2dFp16(const TransposeConv2dParams& params, const Fp16* input,
                          const Fp16* bias, Fp16* output, bool fp16_accumulator);
 void TransposeConv2dBf16(const TransposeConv2dParams& params, const Bf16* input, const Bf16* weight,
                          const Bf16* bias, Bf16* output);
+// EXT-FP8E4M3 / EXT-FP8E5M2: FP8 input and weights, FP16 bias and output, fp16 accumulation.
+void TransposeConv2dFp8(const TransposeConv2dParams& params, const Fp8E4M3* input,
+                        const Fp8E4M3* weight, const Fp16* bias, Fp16* output);
+void TransposeConv2dFp8(const TransposeConv2dParams& params, const Fp8E5M2* input,
+                        const Fp8E5M2* weight, const Fp16* bias, Fp16* output);
 
 }  // namespace inferd::cpu::kernels
 

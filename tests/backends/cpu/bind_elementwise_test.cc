@@ -233,14 +233,36 @@ TEST(BindElementwiseTest, SelectOfFp16AndMinimumIgnoringNan) {
   }
 }
 
-TEST(BindElementwiseTest, Fp8CastHasNoKernel) {
-  OneOpGraph g;
-  const auto a = g.Input(DType::kFp32, {1});
-  g.Operator(Op::kCast, {}, {a}, DType::kFp8E5M2, {1});
-  auto out = g.Run({Bytes(std::vector<float>{1.0f})});
-  ASSERT_FALSE(out.ok());
-  EXPECT_EQ(out.status().code(), absl::StatusCode::kUnimplemented);
-  EXPECT_THAT(out.status().message(), HasSubstr("FP8E5M2"));
+// CAST to FP8 rounds to nearest, ties to even. E4M3 has no infinity: past 448 it gives its NaN
+// code; E5M2 overflows to infinity like an IEEE format.
+TEST(BindElementwiseTest, Fp8CastsRoundToNearestEven) {
+  {
+    OneOpGraph g;
+    const auto a = g.Input(DType::kFp32, {6});
+    g.Operator(Op::kCast, {}, {a}, DType::kFp8E4M3, {6});
+    // 1.0625 and 464 lie halfway between two E4M3 values; 2^-10 halfway between 0 and 2^-9.
+    auto out = g.Run(
+        {Bytes(std::vector<float>{1.0f, 1.0625f, 464.0f, 470.0f, -0.0f, std::ldexp(1.0f, -10)})});
+    ASSERT_TRUE(out.ok()) << out.status();
+    EXPECT_THAT(*out, ElementsAre(0x38, 0x38, 0x7e, 0x7f, 0x80, 0x00));
+  }
+  {
+    OneOpGraph g;
+    const auto a = g.Input(DType::kFp32, {4});
+    g.Operator(Op::kCast, {}, {a}, DType::kFp8E5M2, {4});
+    // 61440 is halfway between 57344 (odd mantissa) and the overflow: it rounds to infinity.
+    auto out = g.Run({Bytes(std::vector<float>{1.0f, 61440.0f, -1e6f, NAN})});
+    ASSERT_TRUE(out.ok()) << out.status();
+    EXPECT_THAT(*out, ElementsAre(0x3c, 0x7c, 0xfc, 0x7e));
+  }
+  {
+    OneOpGraph g;
+    const auto a = g.Input(DType::kFp8E5M2, {3});
+    g.Operator(Op::kCast, {}, {a}, DType::kFp32, {3});
+    auto out = g.Run({{0x01, 0xc0, 0x7c}});
+    ASSERT_TRUE(out.ok()) << out.status();
+    EXPECT_THAT(FromBytes<float>(*out), ElementsAre(std::ldexp(1.0f, -16), -2.0f, INFINITY));
+  }
 }
 
 }  // namespace

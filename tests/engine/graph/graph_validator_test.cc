@@ -302,6 +302,35 @@ TEST(GraphValidatorTest, Clamp) {
   EXPECT_THAT(b.Error(), HasSubstr("INT32"));
 }
 
+// FP8 converts to and from FP16, BF16 and FP32 only (EXT-FP8E4M3 / EXT-FP8E5M2).
+TEST(GraphValidatorTest, CastToAndFromFp8) {
+  for (const DType wide : {DType::kFp16, DType::kBf16, DType::kFp32}) {
+    for (const DType fp8 : {DType::kFp8E4M3, DType::kFp8E5M2}) {
+      for (const bool to_fp8 : {true, false}) {
+        Builder b;
+        const TensorId x = b.In("x", to_fp8 ? wide : fp8, {3});
+        const TensorId out = b.T("out", to_fp8 ? fp8 : wide, {3});
+        b.Op(Op::kCast, std::monostate{}, {x}, {out});
+        b.Out(out);
+        EXPECT_TRUE(b.Validate().ok()) << b.Validate();
+      }
+    }
+  }
+  for (const auto& [from, to] :
+       std::vector<std::pair<DType, DType>>{{DType::kInt8, DType::kFp8E4M3},
+                                            {DType::kFp8E5M2, DType::kInt32},
+                                            {DType::kFp8E4M3, DType::kFp8E5M2},
+                                            {DType::kBool, DType::kFp8E5M2}}) {
+    Builder b;
+    const TensorId x = b.In("x", from, {3});
+    const TensorId out = b.T("out", to, {3});
+    b.Op(Op::kCast, std::monostate{}, {x}, {out});
+    b.Out(out);
+    EXPECT_THAT(b.Error(), HasSubstr("FP8 converts to and from FP16, BF16 and FP32"))
+        << DTypeName(from) << " -> " << DTypeName(to);
+  }
+}
+
 TEST(GraphValidatorTest, Table) {
   Builder b;
   const TensorId x = b.In("x", DType::kInt8, {2, 2});
