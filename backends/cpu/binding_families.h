@@ -15,6 +15,11 @@ std::optional<absl::StatusOr<BoundStep>> BindElementwiseFamily(const graph::Grap
 std::optional<absl::StatusOr<BoundStep>> BindTensorFamily(const graph::Graph& graph,
                                                           const graph::Operator& op);
 
+// BF16 CONV2D, DEPTHWISE_CONV2D and MATMUL on the optimised FP32 kernels (bind_bf16_optimized.cc)
+// when the CPU has them and, for CONV2D, the weights are constants; nullopt leaves the operator to
+// the reference kernels.
+std::optional<BoundStep> BindBf16Optimized(const graph::Graph& graph, const graph::Operator& op);
+
 inline constexpr std::array<FamilyBinder, 2> kOperatorFamilies = {BindElementwiseFamily,
                                                                   BindTensorFamily};
 

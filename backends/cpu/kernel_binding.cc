@@ -116,6 +116,7 @@ absl::StatusOr<BoundStep> BindConv2d(const graph::Graph& g, const graph::Operato
       return absl::OkStatus();
     });
   }
+  if (auto bound = BindBf16Optimized(g, op)) return *std::move(bound);
   if (auto bound = BindTensorFamily(g, op)) return *std::move(bound);  // FP16, BF16
   return NoKernel(g, op,
                   absl::StrCat(", accumulator ", std::string(graph::DTypeName(attr.acc_type))));
@@ -187,6 +188,7 @@ absl::StatusOr<BoundStep> BindDepthwiseConv2d(const graph::Graph& g, const graph
       return absl::OkStatus();
     });
   }
+  if (auto bound = BindBf16Optimized(g, op)) return *std::move(bound);
   if (auto bound = BindTensorFamily(g, op)) return *std::move(bound);  // FP16, BF16
   return NoKernel(g, op,
                   absl::StrCat(", accumulator ", std::string(graph::DTypeName(attr.acc_type))));
@@ -256,6 +258,7 @@ absl::StatusOr<BoundStep> BindMatmul(const graph::Graph& g, const graph::Operato
       return absl::OkStatus();
     });
   }
+  if (auto bound = BindBf16Optimized(g, op)) return *std::move(bound);
   if (auto bound = BindTensorFamily(g, op)) return *std::move(bound);  // FP16, BF16
   return NoKernel(g, op);
 }
