@@ -11,6 +11,7 @@
 #include "server/client_text.h"
 #include "server/grpc_status.h"
 #include "server/infer_request_decoder.h"
+#include "server/stream_infer_reactor.h"
 
 #ifndef INFERD_VERSION
 #define INFERD_VERSION "0.0.0"
@@ -177,6 +178,89 @@ absl::StatusOr<std::shared_ptr<ServingModel>> InferenceService::FindModel(
   return absl::Status(found.status().code(), message);
 }
 
+absl::StatusOr<RequestMemoryBudget::Reservation> InferenceService::Reserve(
+    const inference::ModelInferRequest& request) const {
+  if (limits_.memory_budget == nullptr) return RequestMemoryBudget::Reservation();
+  return limits_.memory_budget->Reserve(static_cast<int64_t>(request.ByteSizeLong()));
+}
+
+absl::StatusOr<PreparedInference> InferenceService::Prepare(
+    const inference::ModelInferRequest& request) const {
+  auto found = FindModel(request.model_name(), request.model_version());
+  if (!found.ok()) {
+    if (limits_.metrics != nullptr) {
+      limits_.metrics->RecordUnroutedFailure(UnroutedReasonOf(found.status()));
+    }
+    return found.status();
+  }
+  auto decoded = DecodeInferRequest(request, **found);
+  if (!decoded.ok()) {
+    (*found)->statistics().RequestFailed(FailureReason::kRejected, absl::ZeroDuration(),
+                                         /*was_accepted=*/false);
+    return decoded.status();
+  }
+  return PreparedInference{*std::move(found), *std::move(decoded)};
+}
+
+std::shared_ptr<CancellationToken> InferenceService::StartStreamRequest(
+    std::shared_ptr<const inference::ModelInferRequest> request, absl::Time stream_deadline,
+    std::function<void(inference::ModelStreamInferResponse)> done) {
+  auto fail = [&](const absl::Status& status) {
+    inference::ModelStreamInferResponse response;
+    response.set_error_message(std::string(status.message()));
+    auto* echo = response.mutable_infer_response();
+    echo->set_id(request->id());
+    echo->set_model_name(request->model_name());
+    echo->set_model_version(request->model_version());
+    done(std::move(response));
+    return nullptr;
+  };
+  if (shutting_down_.load()) {
+    return fail(absl::UnavailableError("the server is shutting down and accepts no new requests"));
+  }
+  const absl::Time arrival = absl::Now();
+  auto reservation = Reserve(*request);
+  if (!reservation.ok()) return fail(reservation.status());
+  auto prepared = Prepare(*request);
+  if (!prepared.ok()) return fail(prepared.status());
+  std::shared_ptr<ServingModel> model = std::move(prepared->model);
+  DecodedRequest& decoded = prepared->decoded;
+  InferenceRequest& inference = *decoded.request;
+  inference.deadline = EffectiveDeadline(stream_deadline, decoded.parameters, arrival);
+  std::shared_ptr<CancellationToken> cancellation = inference.cancellation;
+  // The request message outlives the engine's use of it (raw inputs are views of its bytes), and
+  // its share of the memory budget is held until the response is handed to the stream.
+  inference.on_complete = [model, request, done,
+                           final_flag = decoded.parameters.enable_final_response_flag,
+                           outputs = std::move(decoded.output_indices),
+                           held = std::make_shared<RequestMemoryBudget::Reservation>(
+                               *std::move(reservation))](absl::StatusOr<InferenceResponse> result) {
+    inference::ModelStreamInferResponse response;
+    auto* infer = response.mutable_infer_response();
+    if (!result.ok()) {
+      response.set_error_message(std::string(result.status().message()));
+      infer->set_id(request->id());
+      infer->set_model_name(model->name());
+      infer->set_model_version(std::to_string(model->version()));
+    } else {
+      EncodeResponse(*model, *request, outputs, *result, *infer);
+    }
+    if (final_flag) (*infer->mutable_parameters())["triton_final_response"].set_bool_param(true);
+    done(std::move(response));
+  };
+  if (auto status = model->Submit(std::move(decoded.request)); !status.ok()) {
+    model->statistics().RequestFailed(FailureReason::kRejected, absl::ZeroDuration(),
+                                      /*was_accepted=*/false);
+    return fail(status);
+  }
+  return cancellation;
+}
+
+grpc::ServerBidiReactor<inference::ModelInferRequest, inference::ModelStreamInferResponse>*
+InferenceService::ModelStreamInfer(grpc::CallbackServerContext* context) {
+  return new StreamInferReactor(this, DeadlineOf(*context), kMaxStreamRequestsInFlight);
+}
+
 void InferenceService::BeginShutdown() {
   ready_.store(false);
   shutting_down_.store(true);
@@ -247,30 +331,15 @@ grpc::ServerUnaryReactor* InferenceService::ModelInfer(grpc::CallbackServerConte
   const absl::Time arrival = absl::Now();
   // Counted before anything else, so that requests the daemon holds (queued, running, answering)
   // never add up to more than the budget; the reservation lives until the response is sent.
-  RequestMemoryBudget::Reservation reservation;
-  if (limits_.memory_budget != nullptr) {
-    auto reserved = limits_.memory_budget->Reserve(static_cast<int64_t>(request->ByteSizeLong()));
-    if (!reserved.ok()) return FinishNow(context, reserved.status());
-    reservation = *std::move(reserved);
-  }
-  auto found = FindModel(request->model_name(), request->model_version());
-  if (!found.ok()) {
-    if (limits_.metrics != nullptr) {
-      limits_.metrics->RecordUnroutedFailure(UnroutedReasonOf(found.status()));
-    }
-    return FinishNow(context, found.status());
-  }
-  std::shared_ptr<ServingModel> model = *std::move(found);
-
-  auto decoded = DecodeInferRequest(*request, *model);
-  if (!decoded.ok()) {
-    model->statistics().RequestFailed(FailureReason::kRejected, absl::ZeroDuration(),
-                                      /*was_accepted=*/false);
-    return FinishNow(context, decoded.status());
-  }
+  auto reservation = Reserve(*request);
+  if (!reservation.ok()) return FinishNow(context, reservation.status());
+  auto prepared = Prepare(*request);
+  if (!prepared.ok()) return FinishNow(context, prepared.status());
+  std::shared_ptr<ServingModel> model = std::move(prepared->model);
+  DecodedRequest* decoded = &prepared->decoded;
   InferenceRequest& inference = *decoded->request;
   inference.deadline = EffectiveDeadline(DeadlineOf(*context), decoded->parameters, arrival);
-  auto* reactor = new InferReactor(inference.cancellation, std::move(reservation), &in_flight_);
+  auto* reactor = new InferReactor(inference.cancellation, *std::move(reservation), &in_flight_);
   // The call, not the reactor: at the shutdown deadline the server may answer the call itself, and
   // then this completion must leave the (possibly freed) messages alone.
   inference.on_complete =

@@ -4,12 +4,16 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "engine/metrics.h"
 #include "engine/model_manager.h"
 #include "inference.grpc.pb.h"
 #include "server/in_flight_calls.h"
+#include "server/infer_request_decoder.h"
 #include "server/request_memory_budget.h"
 
 namespace inferd {
@@ -25,6 +29,16 @@ struct InferenceServiceLimits {
 
 // The longest model name the service looks up; longer ones are refused before reaching the engine.
 inline constexpr size_t kMaxModelNameBytes = 255;
+
+// Requests one ModelStreamInfer stream may have read and not yet answered; past this the stream
+// stops reading until responses are written (the client's writes then wait on flow control).
+inline constexpr size_t kMaxStreamRequestsInFlight = 64;
+
+// A request found its model and was decoded, ready to submit.
+struct PreparedInference {
+  std::shared_ptr<ServingModel> model;
+  DecodedRequest decoded;
+};
 
 class InferenceService final : public inference::GRPCInferenceService::CallbackService {
  public:
@@ -59,6 +73,8 @@ class InferenceService final : public inference::GRPCInferenceService::CallbackS
   grpc::ServerUnaryReactor* ModelInfer(grpc::CallbackServerContext* context,
                                        const inference::ModelInferRequest* request,
                                        inference::ModelInferResponse* response) override;
+  grpc::ServerBidiReactor<inference::ModelInferRequest, inference::ModelStreamInferResponse>*
+  ModelStreamInfer(grpc::CallbackServerContext* context) override;
   grpc::ServerUnaryReactor* ModelConfig(grpc::CallbackServerContext* context,
                                         const inference::ModelConfigRequest* request,
                                         inference::ModelConfigResponse* response) override;
@@ -75,11 +91,25 @@ class InferenceService final : public inference::GRPCInferenceService::CallbackS
       grpc::CallbackServerContext* context, const inference::RepositoryModelUnloadRequest* request,
       inference::RepositoryModelUnloadResponse* response) override;
 
+  // One request of a ModelStreamInfer stream: `done` is called exactly once, right away when the
+  // request is refused or later from the engine, with the response to write (error_message set on
+  // failure; the id, model name and version echoed either way). Returns the request's
+  // cancellation token, null when it was refused before reaching the engine.
+  std::shared_ptr<CancellationToken> StartStreamRequest(
+      std::shared_ptr<const inference::ModelInferRequest> request, absl::Time stream_deadline,
+      std::function<void(inference::ModelStreamInferResponse)> done);
+
  private:
   // ModelManager::Find with the client's name and version checked first and quoted in errors only
   // up to a short limit.
   absl::StatusOr<std::shared_ptr<ServingModel>> FindModel(const std::string& name,
                                                           const std::string& version) const;
+  // The shared front of ModelInfer and ModelStreamInfer: finds the model (counting requests that
+  // reach none) and decodes the request (counting refusals in the model's statistics).
+  absl::StatusOr<PreparedInference> Prepare(const inference::ModelInferRequest& request) const;
+  // Reserves `request`'s size in the memory budget, when there is one.
+  absl::StatusOr<RequestMemoryBudget::Reservation> Reserve(
+      const inference::ModelInferRequest& request) const;
 
   ModelManager* models_;
   InferenceServiceLimits limits_;

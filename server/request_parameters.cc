@@ -15,7 +15,7 @@ using Parameter = inference::InferParameter;
 
 constexpr char kSupportedRequestParameters[] =
     "timeout (microseconds), priority (0 only), sequence_id (0 only), sequence_start and "
-    "sequence_end (false only), binary_data_output";
+    "sequence_end (false only), binary_data_output, triton_enable_empty_final_response";
 
 absl::Status Refuse(const std::string& where, const std::string& key, const std::string& why) {
   return absl::InvalidArgumentError(
@@ -74,6 +74,9 @@ absl::StatusOr<RequestParameters> ParseRequestParameters(
                       "asks for a sequence, but inferd has no sequence batcher; models are "
                       "stateless");
       }
+    } else if (key == "triton_enable_empty_final_response") {
+      if (!value.has_bool_param()) return Refuse(where, key, "must be a bool");
+      parsed.enable_final_response_flag = value.bool_param();
     } else if (key == "binary_data_output") {
       // An HTTP framing choice; gRPC responses always carry raw bytes, so it changes nothing.
       if (!value.has_bool_param()) return Refuse(where, key, "must be a bool");

@@ -16,6 +16,9 @@ namespace inferd {
 struct RequestParameters {
   // Triton's `timeout`: how long the request may take from its arrival; none when absent or 0.
   std::optional<absl::Duration> timeout;
+  // Triton's `triton_enable_empty_final_response` (streaming): each response then says whether it
+  // is the request's last (`triton_final_response`); inferd's models answer once, so always true.
+  bool enable_final_response_flag = false;
 };
 
 // INVALID_ARGUMENT, prefixed with `where` (e.g. "model 'x' version 1"), for a parameter inferd does
