@@ -62,6 +62,31 @@ class EthosuExecutable : public Executable {
                         absl::StrCat("model '", model_name_, "': ", status.message()));
   }
 
+  // Gives a Vela output the config's type and shape (with the batch's leading dimension) when its
+  // element size and byte count agree with them.
+  absl::Status AdoptConfiguredShape(const TensorSpec& spec, int64_t batch_size,
+                                    WireTensor& wire) const {
+    std::vector<int64_t> dims;
+    if (batching_) dims.push_back(batch_size);
+    dims.insert(dims.end(), spec.dims.begin(), spec.dims.end());
+    int64_t elements = 1;
+    for (int64_t dim : dims) elements *= dim;
+    const int64_t element_size = static_cast<int64_t>(DataTypeByteSize(spec.dtype));
+    const DataType wire_type = FromWireDType(wire.dtype);
+    const int64_t wire_element_size =
+        wire_type == DataType::kInvalid ? 0 : static_cast<int64_t>(DataTypeByteSize(wire_type));
+    if (wire_element_size != element_size ||
+        static_cast<int64_t>(wire.bytes().size()) != elements * element_size) {
+      return absl::InternalError(
+          absl::StrCat("output '", spec.name, "' came as ", wire.bytes().size(), " bytes of ",
+                       wire_element_size, "-byte elements; the model declares ",
+                       std::string(DataTypeName(spec.dtype)), " ", ShapeToString(dims)));
+    }
+    wire.dtype = ToWireDType(spec.dtype);
+    wire.dims = std::move(dims);
+    return absl::OkStatus();
+  }
+
   absl::StatusOr<BatchResult> Convert(absl::StatusOr<TargetJobResult> result,
                                       int64_t batch_size) const {
     if (!result.ok()) return Error(result.status());
@@ -75,6 +100,15 @@ class EthosuExecutable : public Executable {
     for (size_t i = 0; i < outputs_.size(); ++i) {
       WireTensor& wire = response.outputs[i];
       const TensorSpec& spec = outputs_[i];
+      if (network_->required_executor == INFERD_TP_EXEC_ETHOSU) {
+        // An NPU executor knows its outputs' element sizes and Vela's (4-D or 6-D) shapes only:
+        // the config says what the bytes are, and the element sizes were checked against it at
+        // load (CheckVelaIo).
+        if (auto status = AdoptConfiguredShape(spec, batch_size, wire); !status.ok()) {
+          return Error(absl::InternalError(
+              absl::StrCat("target '", result->target, "': ", status.message())));
+        }
+      }
       if (FromWireDType(wire.dtype) != spec.dtype ||
           (batching_ && (wire.dims.empty() || wire.dims[0] != batch_size))) {
         return Error(absl::InternalError(

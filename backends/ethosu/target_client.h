@@ -73,7 +73,8 @@ class TargetClient {
   absl::StatusOr<uint32_t> Send(uint16_t type, std::span<const uint8_t> payload,
                                 absl::Time deadline);
   // Waits for the response to `sequence`, dropping frames for other sequences (late replies to
-  // abandoned requests). An ERR reply becomes an error status. With `cancellation`, returns
+  // abandoned requests). An ERR reply becomes an error status, except ERR(DETAIL), whose text is
+  // kept in `detail_` for the response that follows it. With `cancellation`, returns
   // CANCELLED as soon as it is cancelled.
   absl::StatusOr<Frame> Await(uint32_t sequence, uint16_t expected_type, absl::Time deadline,
                               const CancellationToken* cancellation = nullptr);
@@ -89,6 +90,7 @@ class TargetClient {
   inferd_tp_capabilities_rsp capabilities_{};
   inferd_tp_version_rsp version_{};
   std::set<NetworkId> resident_;  // networks this connection has seen loaded
+  std::string detail_;            // the last ERR(DETAIL) text for the request awaited
 };
 
 }  // namespace inferd::ethosu

@@ -480,7 +480,8 @@ absl::StatusOr<TargetJobResult> TargetPool::RunJob(Target& target, const TargetJ
     // The target lost the network (restart, eviction): upload again once.
     if (status == INFERD_TP_INF_NO_NETWORK && attempt == 0) continue;
     const std::string text = absl::StrCat("inference on ", network.description, " returned ",
-                                          InferenceStatusName(status));
+                                          InferenceStatusName(status),
+                                          response->detail.empty() ? "" : ": ", response->detail);
     switch (status) {
       case INFERD_TP_INF_OK:
         result.response = std::move(*response);
