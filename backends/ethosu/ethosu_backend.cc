@@ -1,8 +1,12 @@
 #include "backends/ethosu/ethosu_backend.h"
 
+#include <array>
 #include <cstring>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "backends/ethosu/payload/executorch_program.h"
 #include "backends/ethosu/payload/vela_bin_stream.h"
@@ -211,6 +215,27 @@ absl::Status CheckProgramIo(const EthosUProgram& program, const BackendLoadReque
   return check(program.outputs, request.outputs, "outputs");
 }
 
+// The model parameter pmu_events: up to INFERD_TP_PMU_MAX NPU PMU event numbers (the driver's
+// ethosu_pmu_event_type, e.g. 5 for NPU_ACTIVE on Ethos-U55), comma-separated. The target checks
+// that its NPU has them.
+absl::StatusOr<std::array<uint32_t, INFERD_TP_PMU_MAX>> ParsePmuEvents(absl::string_view text) {
+  std::array<uint32_t, INFERD_TP_PMU_MAX> events{};
+  size_t count = 0;
+  for (absl::string_view item : absl::StrSplit(text, ',', absl::SkipWhitespace())) {
+    uint32_t event = 0;
+    if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(item), &event) || event == 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "parameter pmu_events: '", item, "' is not a PMU event number (a positive integer)"));
+    }
+    if (count == events.size()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("parameter pmu_events: at most ", events.size(), " events are counted"));
+    }
+    events[count++] = event;
+  }
+  return events;
+}
+
 }  // namespace
 
 EthosuBackend::EthosuBackend(std::shared_ptr<TargetPool> pool) : pool_(std::move(pool)) {}
@@ -229,6 +254,11 @@ absl::StatusOr<std::unique_ptr<Executable>> EthosuBackend::Load(const BackendLoa
     return absl::InvalidArgumentError("the model file is empty");
   }
   auto network = std::make_shared<TargetNetwork>();
+  if (auto found = request.parameters.find("pmu_events"); found != request.parameters.end()) {
+    auto events = ParsePmuEvents(found->second);
+    if (!events.ok()) return events.status();
+    network->pmu_events = *events;
+  }
   NetworkVariant original;
   original.bytes = request.model_bytes;
   original.id = ComputeNetworkId(*request.model_bytes);

@@ -196,15 +196,15 @@ absl::StatusOr<NetworkUpload> TargetClient::EnsureNetwork(const NetworkId& id,
   return upload;
 }
 
-absl::StatusOr<InferenceResponse> TargetClient::Infer(const NetworkId& id,
-                                                      std::span<const WireTensor> inputs,
-                                                      uint32_t num_outputs,
-                                                      const CancellationToken* cancellation,
-                                                      absl::Time deadline) {
+absl::StatusOr<InferenceResponse> TargetClient::Infer(
+    const NetworkId& id, std::span<const WireTensor> inputs, uint32_t num_outputs,
+    const CancellationToken* cancellation, absl::Time deadline,
+    const std::array<uint32_t, INFERD_TP_PMU_MAX>& pmu_events) {
   if (auto status = Connect(deadline); !status.ok()) return status;
   inferd_tp_inference_req header{};
   std::copy(id.begin(), id.end(), header.network_id);
   header.num_outputs = num_outputs;
+  std::copy(pmu_events.begin(), pmu_events.end(), header.pmu_events);
   const std::vector<uint8_t> payload = EncodeInferenceRequest(header, inputs);
   const uint32_t max_payload =
       capabilities_.max_payload == 0 ? INFERD_TP_MAX_PAYLOAD : capabilities_.max_payload;

@@ -6,6 +6,7 @@
 // closes the stream; the next call reconnects (with the transport's backoff).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <set>
@@ -60,10 +61,11 @@ class TargetClient {
   // Runs one inference. With `cancellation` cancelled (or the deadline passed) while waiting,
   // sends CANCEL and returns CANCELLED (DEADLINE_EXCEEDED), waiting at most cancel_grace for the
   // target to acknowledge; if it does not, the stream is dropped so no stale reply is misread.
-  absl::StatusOr<InferenceResponse> Infer(const NetworkId& id, std::span<const WireTensor> inputs,
-                                          uint32_t num_outputs,
-                                          const CancellationToken* cancellation,
-                                          absl::Time deadline);
+  // `pmu_events` are the NPU PMU events the target should count (0: unused).
+  absl::StatusOr<InferenceResponse> Infer(
+      const NetworkId& id, std::span<const WireTensor> inputs, uint32_t num_outputs,
+      const CancellationToken* cancellation, absl::Time deadline,
+      const std::array<uint32_t, INFERD_TP_PMU_MAX>& pmu_events = {});
 
   absl::Status Unload(const NetworkId& id, absl::Time deadline);
 

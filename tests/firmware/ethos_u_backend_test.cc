@@ -114,6 +114,36 @@ TEST_F(EthosUBackendTest, APteRunsOnTheNpuExecutorWithTheConfigsShapesAndItsCoun
   EXPECT_THAT(Metrics(), HasSubstr("inferd_target_npu_cycles_total{target=\"npu0\"} 2331"));
 }
 
+TEST_F(EthosUBackendTest, ThePmuEventsAModelAsksForAreCountedAndReachTheMetrics) {
+  ethosu_test_double_script script{};
+  script.npu_cycles = kCyclesPerJob;
+  script.event_counts[0] = 1000;  // counter 0: NPU_ACTIVE
+  script.event_counts[1] = 20;    // counter 1: AXI0_RD_DATA_BEAT_RECEIVED
+  ethosu_test_double_reset(&script);
+  ethosu::EthosuBackend backend(pool_);
+  BackendLoadRequest request = Request(DigitsShapedVelaNetwork().Build());
+  request.parameters["pmu_events"] = "5, 40";
+  auto executable = backend.Load(request);
+  ASSERT_TRUE(executable.ok()) << executable.status();
+  auto result = ethosu::testing::ExecuteAndWait(**executable, ethosu::testing::DigitsImages(2),
+                                                absl::Seconds(30));
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(ethosu_test_double_recorded()->pmu_at_start.event_types[0], 5u);
+  EXPECT_EQ(ethosu_test_double_recorded()->pmu_at_start.event_types[1], 40u);
+  EXPECT_EQ(result->parameters.at("pmu_event_5"), "2000");  // two items, one job each
+  EXPECT_EQ(result->parameters.at("pmu_event_40"), "40");
+  const std::string metrics = Metrics();
+  EXPECT_THAT(metrics,
+              HasSubstr("inferd_target_pmu_events_total{event=\"5\",target=\"npu0\"} 2000"));
+  EXPECT_THAT(metrics,
+              HasSubstr("inferd_target_pmu_events_total{event=\"40\",target=\"npu0\"} 40"));
+
+  request.parameters["pmu_events"] = "5,6,7,8,9";
+  EXPECT_THAT(std::string(backend.Load(request).status().message()), HasSubstr("at most 4 events"));
+  request.parameters["pmu_events"] = "active";
+  EXPECT_TRUE(absl::IsInvalidArgument(backend.Load(request).status()));
+}
+
 TEST_F(EthosUBackendTest, ANetworkThatDoesNotFitTheNpuArenaFailsWithBothSizes) {
   VelaTestNetwork network = DigitsShapedVelaNetwork();
   network.scratch_size = 2 * kArenaSize;  // the host's own check passes: it knows sram/dram only
