@@ -112,15 +112,18 @@ int main() {
 
   static CpuJobExecutor cpu_executor(g_scratch, kScratchSize);
   AgentConfig config;
-#ifdef INFERD_WITH_ETHOS_U
-  StartNpu(&config.target);
-  static EthosUExecutor npu_executor(NpuMemory{g_npu_arena, kNpuArenaSize, nullptr, 0});
-  static Executor* const executors[] = {&cpu_executor, &npu_executor};
-  config.target.sram_size = kNpuArenaSize;
-#else
-  static Executor* const executors[] = {&cpu_executor};
+  static Executor* executors[2] = {&cpu_executor, nullptr};
+  uint32_t executor_count = 1;
   config.executors_not_built = "ethos-u";
   config.target.sram_size = kScratchSize;
+#ifdef INFERD_WITH_ETHOS_U
+  // An NPU that does not come up is left out: reserving its driver would wait forever.
+  static EthosUExecutor npu_executor(NpuMemory{g_npu_arena, kNpuArenaSize, nullptr, 0});
+  if (StartNpu(&config.target)) {
+    executors[executor_count++] = &npu_executor;
+    config.executors_not_built = nullptr;
+    config.target.sram_size = kNpuArenaSize;
+  }
 #endif
 
   config.stream.read = UartRead;
@@ -134,7 +137,7 @@ int main() {
   config.network_arena = g_network_arena;
   config.network_arena_size = kNetworkArenaSize;
   config.executors = executors;
-  config.executor_count = sizeof executors / sizeof executors[0];
+  config.executor_count = executor_count;
 
   static Agent agent(config);
   DebugPrint("inferd agent: serving on UART0\n");

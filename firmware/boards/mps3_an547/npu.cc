@@ -74,6 +74,7 @@ void ethosu_semaphore_destroy(void*) {}
 // practice, and sleeps until an interrupt when it must.
 int ethosu_semaphore_take(void* semaphore, uint64_t /*timeout*/) {
   auto* s = static_cast<inferd::firmware::an547::Semaphore*>(semaphore);
+  if (s == nullptr) return -1;  // the driver was never initialised
   for (;;) {
     __asm volatile("cpsid i" ::: "memory");
     if (s->count > 0) {

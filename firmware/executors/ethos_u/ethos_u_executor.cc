@@ -53,10 +53,15 @@ uint32_t EthosUExecutor::Run(const uint8_t* network, uint32_t size, const Tensor
   *output_count = 0;
   VelaBinLayout layout;
   if (ReadLayout(network, size, &layout) != INFERD_TP_NET_LOADED) return INFERD_TP_INF_ERROR;
-  if (input_count != layout.input_count || layout.output_count > output_capacity) {
+  if (input_count != layout.input_count) {
     detail_.Add("ethos-u: the network takes ").Add(layout.input_count).Add(" inputs, got ");
     detail_.Add(input_count);
     return INFERD_TP_INF_BAD_INPUT;
+  }
+  if (layout.output_count > output_capacity) {
+    detail_.Add("ethos-u: the network has ").Add(layout.output_count).Add(" outputs, at most ");
+    detail_.Add(output_capacity).Add(" are carried");
+    return INFERD_TP_INF_UNSUPPORTED;
   }
   for (uint32_t i = 0; i < input_count; ++i) {
     if (inputs[i].desc.size_bytes != layout.inputs[i].size_bytes) {
