@@ -1,7 +1,10 @@
 // The Ethos-U55 of Corstone-300 under Arm's ethos-u-core-driver: initialisation, its interrupt,
 // and the driver's semaphore and mutex hooks. The driver's own bare-metal semaphores allocate with
 // malloc, which this image does not have; the agent is single-threaded, so static counters and no
-// locking are enough.
+// locking are enough. The reset handler leaves the M55's data cache off, so the NPU and the CPU see
+// the same bytes without cache maintenance (the driver's ethosu_flush/invalidate_dcache stay
+// empty); an image that turns the cache on must clean the inputs and invalidate the scratch around
+// a job.
 #include "firmware/boards/mps3_an547/npu.h"
 
 #include <ethosu_driver.h>
