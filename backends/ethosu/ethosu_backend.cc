@@ -1,8 +1,12 @@
 #include "backends/ethosu/ethosu_backend.h"
 
+#include <array>
 #include <cstring>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "backends/ethosu/payload/executorch_program.h"
 #include "backends/ethosu/payload/vela_bin_stream.h"
@@ -62,6 +66,31 @@ class EthosuExecutable : public Executable {
                         absl::StrCat("model '", model_name_, "': ", status.message()));
   }
 
+  // Gives a Vela output the config's type and shape (with the batch's leading dimension) when its
+  // element size and byte count agree with them.
+  absl::Status AdoptConfiguredShape(const TensorSpec& spec, int64_t batch_size,
+                                    WireTensor& wire) const {
+    std::vector<int64_t> dims;
+    if (batching_) dims.push_back(batch_size);
+    dims.insert(dims.end(), spec.dims.begin(), spec.dims.end());
+    int64_t elements = 1;
+    for (int64_t dim : dims) elements *= dim;
+    const int64_t element_size = static_cast<int64_t>(DataTypeByteSize(spec.dtype));
+    const DataType wire_type = FromWireDType(wire.dtype);
+    const int64_t wire_element_size =
+        wire_type == DataType::kInvalid ? 0 : static_cast<int64_t>(DataTypeByteSize(wire_type));
+    if (wire_element_size != element_size ||
+        static_cast<int64_t>(wire.bytes().size()) != elements * element_size) {
+      return absl::InternalError(
+          absl::StrCat("output '", spec.name, "' came as ", wire.bytes().size(), " bytes of ",
+                       wire_element_size, "-byte elements; the model declares ",
+                       std::string(DataTypeName(spec.dtype)), " ", ShapeToString(dims)));
+    }
+    wire.dtype = ToWireDType(spec.dtype);
+    wire.dims = std::move(dims);
+    return absl::OkStatus();
+  }
+
   absl::StatusOr<BatchResult> Convert(absl::StatusOr<TargetJobResult> result,
                                       int64_t batch_size) const {
     if (!result.ok()) return Error(result.status());
@@ -75,6 +104,15 @@ class EthosuExecutable : public Executable {
     for (size_t i = 0; i < outputs_.size(); ++i) {
       WireTensor& wire = response.outputs[i];
       const TensorSpec& spec = outputs_[i];
+      if (network_->required_executor == INFERD_TP_EXEC_ETHOSU) {
+        // An NPU executor knows its outputs' element sizes and Vela's (4-D or 6-D) shapes only:
+        // the config says what the bytes are, and the element sizes were checked against it at
+        // load (CheckVelaIo).
+        if (auto status = AdoptConfiguredShape(spec, batch_size, wire); !status.ok()) {
+          return Error(absl::InternalError(
+              absl::StrCat("target '", result->target, "': ", status.message())));
+        }
+      }
       if (FromWireDType(wire.dtype) != spec.dtype ||
           (batching_ && (wire.dims.empty() || wire.dims[0] != batch_size))) {
         return Error(absl::InternalError(
@@ -177,6 +215,27 @@ absl::Status CheckProgramIo(const EthosUProgram& program, const BackendLoadReque
   return check(program.outputs, request.outputs, "outputs");
 }
 
+// The model parameter pmu_events: up to INFERD_TP_PMU_MAX NPU PMU event numbers (the driver's
+// ethosu_pmu_event_type, e.g. 5 for NPU_ACTIVE on Ethos-U55), comma-separated. The target checks
+// that its NPU has them.
+absl::StatusOr<std::array<uint32_t, INFERD_TP_PMU_MAX>> ParsePmuEvents(absl::string_view text) {
+  std::array<uint32_t, INFERD_TP_PMU_MAX> events{};
+  size_t count = 0;
+  for (absl::string_view item : absl::StrSplit(text, ',', absl::SkipWhitespace())) {
+    uint32_t event = 0;
+    if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(item), &event) || event == 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "parameter pmu_events: '", item, "' is not a PMU event number (a positive integer)"));
+    }
+    if (count == events.size()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("parameter pmu_events: at most ", events.size(), " events are counted"));
+    }
+    events[count++] = event;
+  }
+  return events;
+}
+
 }  // namespace
 
 EthosuBackend::EthosuBackend(std::shared_ptr<TargetPool> pool) : pool_(std::move(pool)) {}
@@ -195,6 +254,11 @@ absl::StatusOr<std::unique_ptr<Executable>> EthosuBackend::Load(const BackendLoa
     return absl::InvalidArgumentError("the model file is empty");
   }
   auto network = std::make_shared<TargetNetwork>();
+  if (auto found = request.parameters.find("pmu_events"); found != request.parameters.end()) {
+    auto events = ParsePmuEvents(found->second);
+    if (!events.ok()) return events.status();
+    network->pmu_events = *events;
+  }
   NetworkVariant original;
   original.bytes = request.model_bytes;
   original.id = ComputeNetworkId(*request.model_bytes);

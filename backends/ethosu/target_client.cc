@@ -65,11 +65,16 @@ absl::StatusOr<Frame> TargetClient::Await(uint32_t sequence, uint16_t expected_t
                                           absl::Time deadline,
                                           const CancellationToken* cancellation) {
   uint8_t buffer[4096];
+  detail_.clear();
   while (true) {
     while (auto frame = decoder_.Next()) {
       if (frame->sequence != sequence) continue;  // a late reply to something abandoned
       if (frame->type == INFERD_TP_MSG_ERR) {
         auto err = DecodeError(frame->payload);
+        if (err.ok() && err->code == INFERD_TP_ERR_DETAIL) {
+          detail_ = err->text;
+          continue;
+        }
         return absl::InternalError(
             absl::StrCat(description(), ": target error ", err.ok() ? err->code : 0, ": ",
                          err.ok() ? err->text : std::string(err.status().message())));
@@ -158,9 +163,9 @@ absl::StatusOr<NetworkUpload> TargetClient::EnsureNetwork(const NetworkId& id,
                                       ? absl::StatusCode::kUnimplemented
                                       : absl::StatusCode::kFailedPrecondition;
     return absl::Status(
-        kind,
-        absl::StrCat(description(), ": target refused network ", NetworkIdHex(id), " (",
-                     network.size(), " bytes, format ", format, "): ", NetworkStatusName(code)));
+        kind, absl::StrCat(description(), ": target refused network ", NetworkIdHex(id), " (",
+                           network.size(), " bytes, format ", format,
+                           "): ", NetworkStatusName(code), detail_.empty() ? "" : ": ", detail_));
   };
   if (status->status == INFERD_TP_NET_CACHED) {
     resident_.insert(id);
@@ -191,15 +196,15 @@ absl::StatusOr<NetworkUpload> TargetClient::EnsureNetwork(const NetworkId& id,
   return upload;
 }
 
-absl::StatusOr<InferenceResponse> TargetClient::Infer(const NetworkId& id,
-                                                      std::span<const WireTensor> inputs,
-                                                      uint32_t num_outputs,
-                                                      const CancellationToken* cancellation,
-                                                      absl::Time deadline) {
+absl::StatusOr<InferenceResponse> TargetClient::Infer(
+    const NetworkId& id, std::span<const WireTensor> inputs, uint32_t num_outputs,
+    const CancellationToken* cancellation, absl::Time deadline,
+    const std::array<uint32_t, INFERD_TP_PMU_MAX>& pmu_events) {
   if (auto status = Connect(deadline); !status.ok()) return status;
   inferd_tp_inference_req header{};
   std::copy(id.begin(), id.end(), header.network_id);
   header.num_outputs = num_outputs;
+  std::copy(pmu_events.begin(), pmu_events.end(), header.pmu_events);
   const std::vector<uint8_t> payload = EncodeInferenceRequest(header, inputs);
   const uint32_t max_payload =
       capabilities_.max_payload == 0 ? INFERD_TP_MAX_PAYLOAD : capabilities_.max_payload;
@@ -232,6 +237,7 @@ absl::StatusOr<InferenceResponse> TargetClient::Infer(const NetworkId& id,
   auto response = DecodeInferenceResponse(frame->payload);
   if (!response.ok()) return Fail(response.status());
   if (response->header.status == INFERD_TP_INF_NO_NETWORK) resident_.erase(id);
+  response->detail = detail_;
   return response;
 }
 

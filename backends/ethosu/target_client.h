@@ -6,6 +6,7 @@
 // closes the stream; the next call reconnects (with the transport's backoff).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <set>
@@ -60,10 +61,11 @@ class TargetClient {
   // Runs one inference. With `cancellation` cancelled (or the deadline passed) while waiting,
   // sends CANCEL and returns CANCELLED (DEADLINE_EXCEEDED), waiting at most cancel_grace for the
   // target to acknowledge; if it does not, the stream is dropped so no stale reply is misread.
-  absl::StatusOr<InferenceResponse> Infer(const NetworkId& id, std::span<const WireTensor> inputs,
-                                          uint32_t num_outputs,
-                                          const CancellationToken* cancellation,
-                                          absl::Time deadline);
+  // `pmu_events` are the NPU PMU events the target should count (0: unused).
+  absl::StatusOr<InferenceResponse> Infer(
+      const NetworkId& id, std::span<const WireTensor> inputs, uint32_t num_outputs,
+      const CancellationToken* cancellation, absl::Time deadline,
+      const std::array<uint32_t, INFERD_TP_PMU_MAX>& pmu_events = {});
 
   absl::Status Unload(const NetworkId& id, absl::Time deadline);
 
@@ -73,7 +75,8 @@ class TargetClient {
   absl::StatusOr<uint32_t> Send(uint16_t type, std::span<const uint8_t> payload,
                                 absl::Time deadline);
   // Waits for the response to `sequence`, dropping frames for other sequences (late replies to
-  // abandoned requests). An ERR reply becomes an error status. With `cancellation`, returns
+  // abandoned requests). An ERR reply becomes an error status, except ERR(DETAIL), whose text is
+  // kept in `detail_` for the response that follows it. With `cancellation`, returns
   // CANCELLED as soon as it is cancelled.
   absl::StatusOr<Frame> Await(uint32_t sequence, uint16_t expected_type, absl::Time deadline,
                               const CancellationToken* cancellation = nullptr);
@@ -89,6 +92,7 @@ class TargetClient {
   inferd_tp_capabilities_rsp capabilities_{};
   inferd_tp_version_rsp version_{};
   std::set<NetworkId> resident_;  // networks this connection has seen loaded
+  std::string detail_;            // the last ERR(DETAIL) text for the request awaited
 };
 
 }  // namespace inferd::ethosu

@@ -35,6 +35,7 @@ struct TargetPool::Target {
   prometheus::Counter* failures_metric = nullptr;
   prometheus::Counter* busy_metric = nullptr;
   prometheus::Counter* npu_cycles_metric = nullptr;
+  std::map<uint32_t, prometheus::Counter*> pmu_event_metrics;  // by event number, made on use
   prometheus::Counter* upload_metric = nullptr;
   prometheus::Gauge* healthy_metric = nullptr;
   std::condition_variable wake;  // the worker waits here: a job assigned, a probe asked for
@@ -75,6 +76,11 @@ TargetPool::TargetPool(TargetPoolOptions options, std::shared_ptr<prometheus::Re
       npu_cycles_family_(prometheus::BuildCounter()
                              .Name("inferd_target_npu_cycles_total")
                              .Help("NPU cycles targets reported for completed jobs")
+                             .Register(*registry_)),
+      pmu_events_family_(prometheus::BuildCounter()
+                             .Name("inferd_target_pmu_events_total")
+                             .Help("NPU PMU event counts targets reported for completed jobs, by "
+                                   "event number (the model's pmu_events parameter)")
                              .Register(*registry_)),
       upload_family_(prometheus::BuildCounter()
                          .Name("inferd_target_upload_bytes_total")
@@ -172,6 +178,7 @@ void TargetPool::RemoveTargetMetrics(const Target& target) {
   failures_family_.Remove(target.failures_metric);
   busy_family_.Remove(target.busy_metric);
   npu_cycles_family_.Remove(target.npu_cycles_metric);
+  for (const auto& [event, metric] : target.pmu_event_metrics) pmu_events_family_.Remove(metric);
   upload_family_.Remove(target.upload_metric);
   healthy_family_.Remove(target.healthy_metric);
 }
@@ -480,7 +487,8 @@ absl::StatusOr<TargetJobResult> TargetPool::RunJob(Target& target, const TargetJ
     // The target lost the network (restart, eviction): upload again once.
     if (status == INFERD_TP_INF_NO_NETWORK && attempt == 0) continue;
     const std::string text = absl::StrCat("inference on ", network.description, " returned ",
-                                          InferenceStatusName(status));
+                                          InferenceStatusName(status),
+                                          response->detail.empty() ? "" : ": ", response->detail);
     switch (status) {
       case INFERD_TP_INF_OK:
         result.response = std::move(*response);
@@ -507,7 +515,8 @@ absl::StatusOr<InferenceResponse> TargetPool::InferJob(TargetClient& client, con
     items = job.inputs[0].dims[0];
   }
   if (items <= 1 || (client.capabilities().flags & INFERD_TP_CAP_BATCH) != 0) {
-    return client.Infer(id, job.inputs, job.num_outputs, job.cancellation.get(), deadline);
+    return client.Infer(id, job.inputs, job.num_outputs, job.cancellation.get(), deadline,
+                        job.network->pmu_events);
   }
   // One request per item; outputs concatenated along the leading dimension, counters summed.
   InferenceResponse total;
@@ -521,7 +530,8 @@ absl::StatusOr<InferenceResponse> TargetPool::InferJob(TargetClient& client, con
       inputs[i].dims[0] = 1;
       inputs[i].data = whole.bytes().subspan(static_cast<size_t>(item) * bytes, bytes);
     }
-    auto response = client.Infer(id, inputs, job.num_outputs, job.cancellation.get(), deadline);
+    auto response = client.Infer(id, inputs, job.num_outputs, job.cancellation.get(), deadline,
+                                 job.network->pmu_events);
     if (!response.ok() || response->header.status != INFERD_TP_INF_OK) return response;
     if (item == 0) {
       total.header = response->header;
@@ -555,6 +565,16 @@ void TargetPool::FinishJob(Target& target, QueuedJob queued, absl::StatusOr<Targ
     ++target.jobs;
     target.jobs_metric->Increment();
     target.npu_cycles_metric->Increment(static_cast<double>(result->response.header.npu_cycles));
+    const inferd_tp_inference_rsp& header = result->response.header;
+    for (uint32_t p = 0; p < INFERD_TP_PMU_MAX; ++p) {
+      if (header.pmu_events[p] == INFERD_TP_PMU_EVENT_NONE) continue;
+      prometheus::Counter*& metric = target.pmu_event_metrics[header.pmu_events[p]];
+      if (metric == nullptr) {
+        metric = &pmu_events_family_.Add(
+            {{"target", target.config.name}, {"event", std::to_string(header.pmu_events[p])}});
+      }
+      metric->Increment(static_cast<double>(header.pmu_counts[p]));
+    }
     target.next_ping = absl::Now() + options_.health_interval;
     result->busy = busy;
     completions.push_back([done = std::move(queued.job.done),

@@ -9,6 +9,7 @@
 // idle healthy targets are PINGed every health_interval.
 #pragma once
 
+#include <array>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -49,7 +50,9 @@ struct TargetNetwork {
   std::vector<NetworkVariant> variants;                  // in order of preference; never empty
   uint32_t required_executor = INFERD_TP_EXEC_TOSA_CPU;  // INFERD_TP_EXEC_* bit
   uint64_t scratch_bytes = 0;  // arena the network needs on the target; 0: unknown / none
-  std::string description;     // for messages, e.g. "model 'digits' v1"
+  // NPU PMU events (ethosu_pmu_event_type numbers) each job asks the target to count; 0: unused.
+  std::array<uint32_t, INFERD_TP_PMU_MAX> pmu_events{};
+  std::string description;  // for messages, e.g. "model 'digits' v1"
 };
 
 struct TargetJobResult {
@@ -176,6 +179,7 @@ class TargetPool {
   prometheus::Family<prometheus::Counter>& failures_family_;
   prometheus::Family<prometheus::Counter>& busy_family_;
   prometheus::Family<prometheus::Counter>& npu_cycles_family_;
+  prometheus::Family<prometheus::Counter>& pmu_events_family_;
   prometheus::Family<prometheus::Counter>& upload_family_;
   prometheus::Family<prometheus::Gauge>& healthy_family_;
 

@@ -12,6 +12,11 @@ void CopyName(char* out, const char* name) {
   for (uint32_t i = 0; i + 1 < INFERD_TP_NAME_SIZE && name[i] != '\0'; ++i) out[i] = name[i];
 }
 
+// Appends `text` at `*length` inside a name field, keeping the terminating NUL.
+void AppendName(char* out, uint32_t* length, const char* text) {
+  for (; *text != '\0' && *length + 1 < INFERD_TP_NAME_SIZE; ++text) out[(*length)++] = *text;
+}
+
 }  // namespace
 
 Agent::Agent(const AgentConfig& config)
@@ -88,6 +93,17 @@ void Agent::ReplyError(uint32_t code, const char* text) {
   }
 }
 
+void Agent::ReplyDetail(uint32_t sequence, const Executor& executor) {
+  const char* text = executor.failure_detail();
+  if (text == nullptr || text[0] == '\0') return;
+  inferd_tp_err err = {};
+  err.code = INFERD_TP_ERR_DETAIL;
+  err.text_length = static_cast<uint32_t>(strlen(text));
+  if (err.text_length > INFERD_TP_ERR_TEXT_MAX) err.text_length = INFERD_TP_ERR_TEXT_MAX;
+  const PayloadPiece pieces[2] = {{&err, sizeof err}, {text, err.text_length}};
+  if (!WriteFrame(config_.stream, INFERD_TP_MSG_ERR, sequence, pieces, 2)) stream_failed_ = true;
+}
+
 void Agent::HandleFrame() {
   switch (parser_.header().type) {
     case INFERD_TP_MSG_PING:
@@ -138,7 +154,19 @@ void Agent::HandleVersion() {
   rsp.protocol_major = INFERD_TP_VERSION_MAJOR;
   rsp.protocol_minor = INFERD_TP_VERSION_MINOR;
   rsp.agent_version = kAgentVersion;
-  CopyName(rsp.agent_name, kAgentName);
+  // "inferd-agent cpu+ethos-u", or "inferd-agent cpu (no ethos-u)": which executors this image
+  // has is what a person checking a board or an FVP wants to know first.
+  uint32_t length = 0;
+  AppendName(rsp.agent_name, &length, kAgentName);
+  for (uint32_t i = 0; i < config_.executor_count; ++i) {
+    AppendName(rsp.agent_name, &length, i == 0 ? " " : "+");
+    AppendName(rsp.agent_name, &length, config_.executors[i]->name());
+  }
+  if (config_.executors_not_built != nullptr) {
+    AppendName(rsp.agent_name, &length, " (no ");
+    AppendName(rsp.agent_name, &length, config_.executors_not_built);
+    AppendName(rsp.agent_name, &length, ")");
+  }
   Reply(INFERD_TP_MSG_VERSION_RSP, &rsp, sizeof rsp);
 }
 
@@ -217,10 +245,11 @@ void Agent::HandleLoadChunk() {
     cache_.Remove(chunk.network_id);
     return ReplyLoad(chunk.network_id, INFERD_TP_NET_CRC_MISMATCH, received);
   }
-  const uint32_t status =
-      ExecutorFor(network->format)->Prepare(cache_.bytes(*network), network->size);
+  Executor* executor = ExecutorFor(network->format);
+  const uint32_t status = executor->Prepare(cache_.bytes(*network), network->size);
   if (status != INFERD_TP_NET_LOADED) {
     cache_.Remove(chunk.network_id);
+    ReplyDetail(parser_.header().sequence, *executor);
     return ReplyLoad(chunk.network_id, status, received);
   }
   network->complete = true;
@@ -333,6 +362,9 @@ void Agent::HandleInference() {
   running_ = false;
   if (status == INFERD_TP_INF_OK && req.num_outputs != 0 && req.num_outputs != output_count) {
     status = INFERD_TP_INF_BAD_INPUT;
+  }
+  if (status != INFERD_TP_INF_OK && status != INFERD_TP_INF_CANCELLED) {
+    ReplyDetail(sequence, *executor);
   }
   ReplyInference(sequence, status, counters, cycles, outputs, output_count);
 }

@@ -40,6 +40,9 @@ struct AgentConfig {
   // Executors by format; at most kMaxExecutors.
   Executor* const* executors = nullptr;
   uint32_t executor_count = 0;
+  // Executors this image was built without (e.g. "ethos-u" when the NPU driver was not given to
+  // the build), so that the VERSION reply says so instead of leaving a host to guess; null: none.
+  const char* executors_not_built = nullptr;
 };
 
 inline constexpr uint32_t kAgentVersion = (0u << 16) | (1u << 8) | 0u;  // 0.1.0
@@ -76,6 +79,8 @@ class Agent : private RunControl {
 
   void Reply(uint16_t type, const void* payload, uint32_t size);
   void ReplyError(uint32_t code, const char* text);
+  // Sends an executor's failure detail (ERR DETAIL) ahead of the response it explains.
+  void ReplyDetail(uint32_t sequence, const Executor& executor);
   void HandlePing();
   void HandleVersion();
   void HandleCapabilities();

@@ -40,11 +40,14 @@ class Executor {
   // CAPABILITIES.
   virtual uint32_t network_format() const = 0;
   virtual uint32_t capability_bit() const = 0;
+  // A short lower-case name ("cpu", "ethos-u") that the VERSION reply lists, so that a host or a
+  // person can tell which executors an image was built with.
+  virtual const char* name() const = 0;
 
   // Checks a complete network (already CRC-checked) once, before it is marked loaded. Returns
   // INFERD_TP_NET_LOADED when Run may be called on these bytes, else INFERD_TP_NET_BAD_FORMAT,
   // INFERD_TP_NET_NO_MEMORY (it needs more scratch than this executor has) or
-  // INFERD_TP_NET_UNSUPPORTED. Networks are stored 8-byte aligned and do not move while loaded
+  // INFERD_TP_NET_UNSUPPORTED. Networks are stored 16-byte aligned and do not move while loaded
   // except between runs.
   virtual uint32_t Prepare(const uint8_t* network, uint32_t size) = 0;
 
@@ -56,6 +59,11 @@ class Executor {
                        uint32_t input_count, TensorView* outputs, uint32_t output_capacity,
                        uint32_t* output_count, const uint32_t* events, RunCounters* counters,
                        RunControl& control) = 0;
+
+  // Why the last Prepare or Run did not succeed, in words (sizes, driver codes), or "" when there
+  // is nothing to add to the status code. The agent sends it to the host as an ERR(DETAIL) frame
+  // ahead of the refusing response. Valid until the next Prepare or Run.
+  virtual const char* failure_detail() const { return ""; }
 
  protected:
   // Executors live in static storage; nothing deletes them through this interface.

@@ -5,7 +5,9 @@
 namespace inferd::firmware {
 namespace {
 
-constexpr uint32_t kAlignment = 8;
+// 16, not 8: the Ethos-U driver needs the command stream and the weights that a Vela bin stream
+// carries 16-byte aligned, and they are used where they lie (their blocks are 16-byte multiples).
+constexpr uint32_t kAlignment = 16;
 
 uint32_t AlignUp(uint32_t value) { return (value + (kAlignment - 1)) & ~(kAlignment - 1); }
 

@@ -1,5 +1,5 @@
 // Networks the agent holds, keyed by their content hash (the host's SHA-256 of the bytes), in one
-// fixed arena: each network is stored contiguously and 8-byte aligned, the arena stays packed
+// fixed arena: each network is stored contiguously and 16-byte aligned, the arena stays packed
 // (an eviction slides later networks down) and the least recently used network is evicted when a
 // new one does not fit. At most one network is being received at a time.
 #ifndef INFERD_FIRMWARE_AGENT_NETWORK_CACHE_H_

@@ -86,7 +86,7 @@ TEST_F(AgentTest, VersionNamesProtocolAndAgent) {
   const auto rsp = PayloadAs<inferd_tp_version_rsp>(*reply);
   EXPECT_EQ(rsp.protocol_major, INFERD_TP_VERSION_MAJOR);
   EXPECT_EQ(rsp.agent_version, kAgentVersion);
-  EXPECT_STREQ(rsp.agent_name, "inferd-agent");
+  EXPECT_STREQ(rsp.agent_name, "inferd-agent cpu");  // the name, then its executors
 }
 
 TEST_F(AgentTest, CapabilitiesDescribeTheCpuExecutorAndLimits) {

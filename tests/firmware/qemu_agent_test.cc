@@ -1,7 +1,8 @@
 // End to end: boots the Cortex-M55 agent image in QEMU (-M mps3-an547), talks to it over UART0
 // exposed as a TCP socket, loads the digits_int8 model lowered to a cpu job and checks every
-// held-out image against expected_scores_int8.npy. Skips when qemu-system-arm or the image (which
-// needs arm-none-eabi-gcc) is missing. QEMU is killed at the end whatever happens.
+// held-out image against expected_scores_int8.npy; then boots the image whose 'ethos-u' executor
+// is built against the driver's test double. Skips when qemu-system-arm or an image (which needs
+// arm-none-eabi-gcc) is missing. QEMU is killed at the end whatever happens.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -23,6 +24,7 @@
 #include "firmware/executors/cpu_job/cpu_job_format.h"
 #include "tests/firmware/digits_fixture.h"
 #include "tests/firmware/target_link.h"
+#include "tests/firmware/vela_fixture.h"
 
 namespace inferd::firmware::testing {
 namespace {
@@ -109,26 +111,57 @@ class QemuProcess {
   pid_t pid_;
 };
 
-TEST(QemuAgentTest, DigitsInt8RunsOnTheCortexM55Image) {
-  const std::string elf = INFERD_FIRMWARE_ELF;
+// One image booted in QEMU with its UART0 connected; skips the test when QEMU or the image is
+// missing.
+struct BootedImage {
+  std::unique_ptr<QemuProcess> qemu;
+  std::unique_ptr<TcpLink> link;
+};
+
+void Boot(const std::string& elf, const char* how_to_build, BootedImage* booted) {
   const std::string qemu = FindOnPath("qemu-system-arm");
   if (qemu.empty()) GTEST_SKIP() << "qemu-system-arm is not installed";
   struct stat info {};
   if (elf.empty() || ::stat(elf.c_str(), &info) != 0) {
-    GTEST_SKIP() << "no firmware image at '" << elf
-                 << "' (arm-none-eabi-gcc missing, or the `firmware` target not built)";
+    GTEST_SKIP() << "no firmware image at '" << elf << "' (arm-none-eabi-gcc missing, or "
+                 << how_to_build << " not built)";
   }
-  absl::StatusOr<DigitsData> digits = LoadDigits();
-  ASSERT_TRUE(digits.ok()) << digits.status();
-
   const int port = FreePort();
   ASSERT_GT(port, 0);
-  std::unique_ptr<QemuProcess> qemu_process = QemuProcess::Start(qemu, elf, port);
-  ASSERT_NE(qemu_process, nullptr) << "could not start " << qemu;
-  std::unique_ptr<TcpLink> link =
-      TcpLink::Connect(port, std::chrono::steady_clock::now() + seconds(20));
-  ASSERT_NE(link, nullptr) << "QEMU's UART0 socket did not come up on port " << port;
-  ASSERT_TRUE(qemu_process->Running());
+  booted->qemu = QemuProcess::Start(qemu, elf, port);
+  ASSERT_NE(booted->qemu, nullptr) << "could not start " << qemu;
+  booted->link = TcpLink::Connect(port, std::chrono::steady_clock::now() + seconds(20));
+  ASSERT_NE(booted->link, nullptr) << "QEMU's UART0 socket did not come up on port " << port;
+  ASSERT_TRUE(booted->qemu->Running());
+}
+
+std::string AgentName(TargetSession& session) {
+  const inferd_tp_version_req req{INFERD_TP_VERSION_MAJOR, INFERD_TP_VERSION_MINOR, 0};
+  std::optional<Frame> version = session.Call(INFERD_TP_MSG_VERSION_REQ, AsBytes(req));
+  if (!version || version->header.type != INFERD_TP_MSG_VERSION_RSP ||
+      version->payload.size() != sizeof(inferd_tp_version_rsp)) {
+    return "<no VERSION_RSP>";
+  }
+  inferd_tp_version_rsp rsp;
+  std::memcpy(&rsp, version->payload.data(), sizeof rsp);
+  return std::string(rsp.agent_name, strnlen(rsp.agent_name, sizeof rsp.agent_name));
+}
+
+uint32_t Executors(TargetSession& session) {
+  std::optional<Frame> caps = session.Call(INFERD_TP_MSG_CAPABILITIES_REQ, {});
+  if (!caps || caps->payload.size() != sizeof(inferd_tp_capabilities_rsp)) return 0;
+  inferd_tp_capabilities_rsp capabilities;
+  std::memcpy(&capabilities, caps->payload.data(), sizeof capabilities);
+  return capabilities.executors;
+}
+
+TEST(QemuAgentTest, DigitsInt8RunsOnTheCortexM55Image) {
+  absl::StatusOr<DigitsData> digits = LoadDigits();
+  ASSERT_TRUE(digits.ok()) << digits.status();
+  BootedImage booted;
+  ASSERT_NO_FATAL_FAILURE(Boot(INFERD_FIRMWARE_ELF, "the `firmware` target", &booted));
+  if (booted.link == nullptr) return;  // skipped
+  TcpLink* link = booted.link.get();
   TargetSession session(*link, seconds(20));
 
   const uint8_t hello[] = {'m', '5', '5'};
@@ -154,6 +187,12 @@ TEST(QemuAgentTest, DigitsInt8RunsOnTheCortexM55Image) {
   std::memcpy(&capabilities, caps->payload.data(), sizeof capabilities);
   EXPECT_STREQ(capabilities.target_name, "mps3-an547");
   EXPECT_EQ(capabilities.executors & INFERD_TP_EXEC_TOSA_CPU, INFERD_TP_EXEC_TOSA_CPU);
+  // Without the Ethos-U driver (CI never has it) the image says so in its VERSION reply.
+  if ((capabilities.executors & INFERD_TP_EXEC_ETHOSU) == 0) {
+    EXPECT_EQ(AgentName(session), "inferd-agent cpu (no ethos-u)");
+  } else {
+    EXPECT_EQ(AgentName(session), "inferd-agent cpu+ethos-u");
+  }
   ASSERT_GT(capabilities.max_payload, sizeof(inferd_tp_network_load_chunk));
   // Several chunks, to exercise the chunked path over the UART as well.
   const uint32_t chunk =
@@ -188,6 +227,58 @@ TEST(QemuAgentTest, DigitsInt8RunsOnTheCortexM55Image) {
   EXPECT_GT(cycles, 0u) << "SysTick cycle counting does not run";
   RecordProperty("images", std::to_string(digits->count));
   RecordProperty("cpu_cycles_total", std::to_string(cycles));
+}
+
+// The image built with the 'ethos-u' executor against the driver's test double: it boots on the
+// M55 as QEMU models it, lists both executors, still runs cpu jobs, and runs a Vela bin stream
+// through the executor's whole path on the target. The double's NPU does nothing, so an output
+// placed at its input's scratch offset must come back as the input's first bytes: the inputs went
+// to their offsets and the outputs were read from theirs.
+TEST(QemuAgentTest, TheImageWithTheEthosUExecutorOnTheDriverTestDoubleListsBothExecutors) {
+  absl::StatusOr<DigitsData> digits = LoadDigits();
+  ASSERT_TRUE(digits.ok()) << digits.status();
+  BootedImage booted;
+  ASSERT_NO_FATAL_FAILURE(
+      Boot(INFERD_FIRMWARE_TEST_DOUBLE_ELF, "the `firmware_ethosu_test_double` target", &booted));
+  if (booted.link == nullptr) return;  // skipped
+  TargetSession session(*booted.link, seconds(20));
+  EXPECT_EQ(AgentName(session), "inferd-agent cpu+ethos-u");
+  EXPECT_EQ(Executors(session), INFERD_TP_EXEC_ETHOSU | INFERD_TP_EXEC_TOSA_CPU);
+
+  const NetworkId digits_id = TestNetworkId(digits->job);
+  ASSERT_EQ(session.LoadNetwork(digits_id, digits->job, INFERD_TP_NETWORK_FORMAT_CPU_JOB, 1024),
+            INFERD_TP_NET_LOADED);
+  const std::vector<Input> image = {
+      Int8Input({1, 8, 8, 1}, std::span<const int8_t>(digits->images.data(), kDigitsPixels))};
+  std::optional<InferenceResult> scores = session.Infer(digits_id, image, 1);
+  ASSERT_TRUE(scores.has_value());
+  ASSERT_EQ(scores->rsp.status, INFERD_TP_INF_OK);
+  ASSERT_EQ(scores->outputs.size(), 1u);
+  EXPECT_EQ(std::memcmp(scores->outputs[0].data(), digits->expected_scores.data(), kDigitsClasses),
+            0);
+
+  VelaTestNetwork vela = DigitsShapedVelaNetwork();
+  vela.outputs[0].offset = vela.inputs[0].offset;
+  const std::vector<uint8_t> stream = vela.Build();
+  const NetworkId vela_id = TestNetworkId(stream);
+  ASSERT_EQ(session.LoadNetwork(vela_id, stream, INFERD_TP_NETWORK_FORMAT_VELA_BIN, 1024),
+            INFERD_TP_NET_LOADED)
+      << session.last_detail();
+  std::optional<InferenceResult> echoed = session.Infer(vela_id, image, 1);
+  ASSERT_TRUE(echoed.has_value());
+  ASSERT_EQ(echoed->rsp.status, INFERD_TP_INF_OK) << session.last_detail();
+  ASSERT_EQ(echoed->outputs.size(), 1u);
+  ASSERT_EQ(echoed->outputs[0].size(), 10u);
+  EXPECT_EQ(std::memcmp(echoed->outputs[0].data(), digits->images.data(), 10), 0);
+
+  // A network whose scratch exceeds the 2 MiB NPU arena is refused, with the sizes.
+  vela.scratch_size = 3u << 20;
+  const std::vector<uint8_t> too_big = vela.Build();
+  EXPECT_EQ(
+      session.LoadNetwork(TestNetworkId(too_big), too_big, INFERD_TP_NETWORK_FORMAT_VELA_BIN, 1024),
+      INFERD_TP_NET_NO_MEMORY);
+  EXPECT_EQ(session.last_detail(),
+            "ethos-u: scratch of 3145728 bytes does not fit the 2097152-byte NPU arena");
 }
 
 }  // namespace

@@ -116,6 +116,7 @@ std::optional<InferenceResult> ParseInferenceResponse(std::span<const uint8_t> p
 
 std::optional<Frame> TargetSession::CallWithSequence(uint16_t type, uint32_t sequence,
                                                      std::span<const uint8_t> payload) {
+  last_detail_.clear();
   if (!link_.Send(EncodeFrame(type, sequence, payload))) return std::nullopt;
   const auto deadline = std::chrono::steady_clock::now() + timeout_;
   while (std::chrono::steady_clock::now() < deadline) {
@@ -123,7 +124,17 @@ std::optional<Frame> TargetSession::CallWithSequence(uint16_t type, uint32_t seq
         deadline - std::chrono::steady_clock::now());
     std::optional<Frame> frame = link_.Receive(left);
     if (!frame) return std::nullopt;
-    if (frame->header.sequence == sequence) return frame;
+    if (frame->header.sequence != sequence) continue;
+    // ERR(DETAIL) explains the response that follows it; keep its text and wait for that.
+    if (frame->header.type == INFERD_TP_MSG_ERR && frame->payload.size() >= sizeof(inferd_tp_err)) {
+      inferd_tp_err err;
+      std::memcpy(&err, frame->payload.data(), sizeof err);
+      if (err.code == INFERD_TP_ERR_DETAIL) {
+        last_detail_.assign(frame->payload.begin() + sizeof err, frame->payload.end());
+        continue;
+      }
+    }
+    return frame;
   }
   return std::nullopt;
 }
@@ -184,13 +195,14 @@ std::optional<InferenceResult> TargetSession::Infer(const NetworkId& id,
 
 // ---------------------------------------------------------------------------------- in memory
 
-InMemoryAgentLink::InMemoryAgentLink(const Sizes& sizes)
+InMemoryAgentLink::InMemoryAgentLink(const Sizes& sizes, Executor* second_executor)
     : rx_(sizes.rx_capacity),
       arena_(sizes.network_arena / 8),
       scratch_(sizes.scratch / 8),
       executor_(std::make_unique<CpuJobExecutor>(reinterpret_cast<uint8_t*>(scratch_.data()),
                                                  sizes.scratch)) {
   executors_[0] = executor_.get();
+  executors_[1] = second_executor;
   AgentConfig config;
   config.stream.context = this;
   config.stream.read = &InMemoryAgentLink::Read;
@@ -205,7 +217,7 @@ InMemoryAgentLink::InMemoryAgentLink(const Sizes& sizes)
   config.network_arena = reinterpret_cast<uint8_t*>(arena_.data());
   config.network_arena_size = sizes.network_arena;
   config.executors = executors_;
-  config.executor_count = 1;
+  config.executor_count = second_executor != nullptr ? 2 : 1;
   agent_ = std::make_unique<Agent>(config);
 }
 

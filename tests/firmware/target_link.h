@@ -100,13 +100,18 @@ class TargetSession {
   std::optional<InferenceResult> Infer(const NetworkId& id, std::span<const Input> inputs,
                                        uint32_t num_outputs);
 
+  // The text of the ERR(DETAIL) frame that preceded the last call's response, or "".
+  const std::string& last_detail() const { return last_detail_; }
+
  private:
   TargetLink& link_;
   std::chrono::milliseconds timeout_;
   uint32_t sequence_ = 0;
+  std::string last_detail_;
 };
 
-// The agent core in-process, with the 'cpu' executor, fed through memory queues.
+// The agent core in-process, with the 'cpu' executor (and optionally a second one, such as the
+// 'ethos-u' executor on the driver's test double), fed through memory queues.
 class InMemoryAgentLink final : public TargetLink {
  public:
   struct Sizes {
@@ -115,7 +120,7 @@ class InMemoryAgentLink final : public TargetLink {
     uint32_t scratch = 256 * 1024;
   };
   InMemoryAgentLink() : InMemoryAgentLink(Sizes{}) {}
-  explicit InMemoryAgentLink(const Sizes& sizes);
+  explicit InMemoryAgentLink(const Sizes& sizes, Executor* second_executor = nullptr);
 
   bool Send(std::span<const uint8_t> bytes) override;
   // Lets the agent consume everything sent so far, then returns the next frame it wrote.
@@ -134,7 +139,7 @@ class InMemoryAgentLink final : public TargetLink {
   std::vector<uint64_t> arena_;  // uint64_t: 8-byte alignment
   std::vector<uint64_t> scratch_;
   std::unique_ptr<CpuJobExecutor> executor_;
-  Executor* executors_[1] = {};
+  Executor* executors_[2] = {};
   std::unique_ptr<Agent> agent_;
   std::vector<uint8_t> to_agent_;
   size_t to_agent_pos_ = 0;

@@ -55,10 +55,11 @@ uint64_t SteadyNanos(void*) {
 struct FirmwareAgentServer::State {
   explicit State(const FirmwareAgentOptions& options)
       : rx(options.rx_capacity),
-        arena(options.network_arena_bytes + 8),
+        arena(options.network_arena_bytes + 16),
         scratch(options.scratch_bytes + 8),
         executor(Align(scratch.data()), options.scratch_bytes) {
     executors[0] = &executor;
+    executors[1] = options.second_executor;
     firmware::AgentConfig config;
     config.stream.context = &fd;
     config.stream.read = SocketRead;
@@ -72,7 +73,7 @@ struct FirmwareAgentServer::State {
     config.network_arena = Align(arena.data());
     config.network_arena_size = options.network_arena_bytes;
     config.executors = executors;
-    config.executor_count = 1;
+    config.executor_count = options.second_executor != nullptr ? 2 : 1;
     agent = std::make_unique<firmware::Agent>(config);
   }
 
@@ -85,7 +86,7 @@ struct FirmwareAgentServer::State {
   std::vector<uint8_t> arena;
   std::vector<uint8_t> scratch;
   firmware::CpuJobExecutor executor;
-  firmware::Executor* executors[1] = {};
+  firmware::Executor* executors[2] = {};
   std::unique_ptr<firmware::Agent> agent;
 };
 

@@ -1,6 +1,7 @@
-// FirmwareAgentServer: the firmware's portable agent core (firmware/agent) with its 'cpu' executor,
-// served over TCP on the host. It is the same agent code the Cortex-M55 image runs, so host tests
-// exercise the firmware's protocol handling in milliseconds, without an emulator.
+// FirmwareAgentServer: the firmware's portable agent core (firmware/agent) with its 'cpu' executor
+// (and optionally another), served over TCP on the host. It is the same agent code the Cortex-M55
+// image runs, so host tests exercise the firmware's protocol handling in milliseconds, without an
+// emulator.
 //
 // One connection at a time (like a UART); the network cache survives reconnects.
 #pragma once
@@ -15,12 +16,19 @@
 
 #include "absl/status/status.h"
 
+namespace inferd::firmware {
+class Executor;
+}
+
 namespace inferd::ethosu {
 
 struct FirmwareAgentOptions {
   uint32_t rx_capacity = 64 * 1024;         // CAPABILITIES.max_payload
   uint32_t network_arena_bytes = 4u << 20;  // network cache
   uint32_t scratch_bytes = 1u << 20;        // executor scratch
+  // A second executor beside the 'cpu' one, owned by the caller (tests: the 'ethos-u' executor
+  // built against the driver's test double); null: none.
+  firmware::Executor* second_executor = nullptr;
 };
 
 class FirmwareAgentServer {

@@ -342,7 +342,11 @@ enum inferd_tp_error_code {
   INFERD_TP_ERR_BAD_PAYLOAD = 2,  /* a valid frame whose payload is short or inconsistent */
   INFERD_TP_ERR_VERSION_MISMATCH = 3,
   INFERD_TP_ERR_BUSY = 4, /* a request arrived while one is in progress */
-  INFERD_TP_ERR_INTERNAL = 5
+  INFERD_TP_ERR_INTERNAL = 5,
+  /* Not a failure by itself: text that explains the response following it with the same sequence
+   * (why a network was refused, why an inference failed). A host that does not know this code
+   * treats it as an error; one that does keeps waiting for the response and attaches the text. */
+  INFERD_TP_ERR_DETAIL = 6
 };
 
 /* ERR payload: this struct, then text_length bytes of UTF-8 (no NUL), text_length <=

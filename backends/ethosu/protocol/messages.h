@@ -75,6 +75,8 @@ struct InferenceRequest {
 struct InferenceResponse {
   inferd_tp_inference_rsp header{};
   std::vector<WireTensor> outputs;
+  // The target's ERR(DETAIL) text sent ahead of a failed response (the NPU driver's error), or "".
+  std::string detail;
 };
 
 std::vector<uint8_t> EncodeInferenceRequest(const inferd_tp_inference_req& header,

@@ -25,8 +25,19 @@ inline constexpr uint32_t kItcmSize = 512u * 1024u;
 inline constexpr uint32_t kDtcmSize = 512u * 1024u;
 inline constexpr uint32_t kIsramSize = 4u * 1024u * 1024u;
 
+// The Ethos-U55 of the Corstone-300 subsystem: its registers (the Secure alias adds 0x1000_0000)
+// and its interrupt.
+inline constexpr uintptr_t kNpuBase = 0x48102000u;
+inline constexpr uint32_t kNpuIrq = 56;
+
 // Writes a NUL-terminated string to UART1 (blocking). Safe before and after main starts.
 void DebugPrint(const char* text);
+
+// Lets an external interrupt through the NVIC.
+inline void EnableNvicIrq(uint32_t irq) {
+  volatile uint32_t* iser = reinterpret_cast<volatile uint32_t*>(0xE000E100u);
+  iser[irq / 32] = 1u << (irq % 32);
+}
 
 }  // namespace inferd::firmware::an547
 

@@ -1,6 +1,8 @@
 // The agent image for MPS3 AN547: the agent core speaking over UART0, running networks with the
-// 'cpu' executor. Memory is all static: receive buffer and stack in DTCM, activations in ISRAM,
-// the network cache in DDR.
+// 'cpu' executor and, in images built with the Ethos-U driver (INFERD_WITH_ETHOS_U), the 'ethos-u'
+// executor. Memory is all static: receive buffer and stack in DTCM, activations and the NPU's
+// scratch in ISRAM, the network cache (command streams and weights, which the NPU reads in place)
+// in DDR.
 #include <stdint.h>
 
 #include "firmware/agent/agent.h"
@@ -8,6 +10,10 @@
 #include "firmware/boards/mps3_an547/cmsdk_uart.h"
 #include "firmware/boards/mps3_an547/cycle_counter.h"
 #include "firmware/executors/cpu_job/cpu_job_executor.h"
+#ifdef INFERD_WITH_ETHOS_U
+#include "firmware/boards/mps3_an547/npu.h"
+#include "firmware/executors/ethos_u/ethos_u_executor.h"
+#endif
 
 namespace inferd::firmware::an547 {
 namespace {
@@ -18,7 +24,13 @@ constexpr uint32_t kNetworkArenaSize = 8u * 1024u * 1024u;
 
 alignas(8) uint8_t g_rx_buffer[kRxCapacity];
 alignas(8) __attribute__((section(".isram"))) uint8_t g_scratch[kScratchSize];
-alignas(8) __attribute__((section(".ddr"))) uint8_t g_network_arena[kNetworkArenaSize];
+alignas(16) __attribute__((section(".ddr"))) uint8_t g_network_arena[kNetworkArenaSize];
+#ifdef INFERD_WITH_ETHOS_U
+// The NPU's scratch (inputs, outputs, intermediate tensors): ISRAM, which the NPU reaches and the
+// TCMs are not. Ethos-U55 has no separate fast scratch.
+constexpr uint32_t kNpuArenaSize = 2u * 1024u * 1024u;
+alignas(16) __attribute__((section(".isram"))) uint8_t g_npu_arena[kNpuArenaSize];
+#endif
 
 constexpr CmsdkUart kProtocolUart(kUart0Base);
 constexpr CmsdkUart kDebugUart(kUart1Base);
@@ -55,11 +67,6 @@ int32_t UartRead(void* /*context*/, uint8_t* buffer, uint32_t capacity, bool wai
     count = DrainRing(buffer, capacity);
   }
   return static_cast<int32_t>(count);
-}
-
-void EnableNvicIrq(uint32_t irq) {
-  volatile uint32_t* iser = reinterpret_cast<volatile uint32_t*>(0xE000E100u);
-  iser[irq / 32] = 1u << (irq % 32);
 }
 
 bool UartWrite(void* /*context*/, const uint8_t* data, uint32_t size) {
@@ -104,22 +111,33 @@ int main() {
   StartCycleCounter();
 
   static CpuJobExecutor cpu_executor(g_scratch, kScratchSize);
-  static Executor* const executors[] = {&cpu_executor};
-
   AgentConfig config;
+  static Executor* executors[2] = {&cpu_executor, nullptr};
+  uint32_t executor_count = 1;
+  config.executors_not_built = "ethos-u";
+  config.target.sram_size = kScratchSize;
+#ifdef INFERD_WITH_ETHOS_U
+  // An NPU that does not come up is left out: reserving its driver would wait forever.
+  static EthosUExecutor npu_executor(NpuMemory{g_npu_arena, kNpuArenaSize, nullptr, 0});
+  if (StartNpu(&config.target)) {
+    executors[executor_count++] = &npu_executor;
+    config.executors_not_built = nullptr;
+    config.target.sram_size = kNpuArenaSize;
+  }
+#endif
+
   config.stream.read = UartRead;
   config.stream.write = UartWrite;
   config.cycles.now = Cycles;
   config.target.target_name = "mps3-an547";
   config.target.cpu_clock_hz = kCpuClockHz;
-  config.target.sram_size = kScratchSize;
   config.target.dram_size = kNetworkArenaSize;
   config.rx_buffer = g_rx_buffer;
   config.rx_capacity = kRxCapacity;
   config.network_arena = g_network_arena;
   config.network_arena_size = kNetworkArenaSize;
   config.executors = executors;
-  config.executor_count = 1;
+  config.executor_count = executor_count;
 
   static Agent agent(config);
   DebugPrint("inferd agent: serving on UART0\n");

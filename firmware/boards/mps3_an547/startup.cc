@@ -18,15 +18,17 @@ void Default_Handler();
 void HardFault_Handler();
 void SysTick_Handler();
 void Uart0_IRQHandler();
+// The Ethos-U55's interrupt; npu.cc defines it in images built with the NPU driver.
+void Npu_IRQHandler() __attribute__((weak, alias("Default_Handler")));
 }
 
 namespace {
 
 using Handler = void (*)();
 
-// The Armv8-M system exceptions, then the first 48 external interrupts of AN547 (only UART0's
-// are enabled; everything else is unexpected).
-__attribute__((section(".vectors"), used)) const Handler kVectors[16 + 48] = {
+// The Armv8-M system exceptions, then the first 64 external interrupts of AN547 (only UART0's and
+// the NPU's are enabled; everything else is unexpected).
+__attribute__((section(".vectors"), used)) const Handler kVectors[16 + 64] = {
     reinterpret_cast<Handler>(&__stack_top),
     Reset_Handler,
     Default_Handler,    // NMI
@@ -91,6 +93,22 @@ __attribute__((section(".vectors"), used)) const Handler kVectors[16 + 48] = {
     Default_Handler,   // IRQ 45
     Default_Handler,   // IRQ 46
     Default_Handler,   // IRQ 47
+    Default_Handler,   // IRQ 48
+    Default_Handler,   // IRQ 49
+    Default_Handler,   // IRQ 50
+    Default_Handler,   // IRQ 51
+    Default_Handler,   // IRQ 52
+    Default_Handler,   // IRQ 53
+    Default_Handler,   // IRQ 54
+    Default_Handler,   // IRQ 55
+    Npu_IRQHandler,    // IRQ 56: Ethos-U55
+    Default_Handler,   // IRQ 57
+    Default_Handler,   // IRQ 58
+    Default_Handler,   // IRQ 59
+    Default_Handler,   // IRQ 60
+    Default_Handler,   // IRQ 61
+    Default_Handler,   // IRQ 62
+    Default_Handler,   // IRQ 63
 };
 
 constexpr uintptr_t kCpacr = 0xE000ED88u;

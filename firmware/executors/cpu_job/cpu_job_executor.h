@@ -17,6 +17,7 @@ class CpuJobExecutor final : public Executor {
 
   uint32_t network_format() const override { return INFERD_TP_NETWORK_FORMAT_CPU_JOB; }
   uint32_t capability_bit() const override { return INFERD_TP_EXEC_TOSA_CPU; }
+  const char* name() const override { return "cpu"; }
 
   // Checks the whole job: layout, every tensor range inside scratch or the constants, and every
   // operation's parameters against its tensors' types and sizes, so that Run cannot read or write

@@ -352,7 +352,7 @@ TEST(EthosuBackendTest, RunsOnTheFirmwareAgentCoreThroughTheLoweredJob) {
   ASSERT_TRUE(firmware.Start("127.0.0.1", 0).ok());
   auto pool = std::make_shared<TargetPool>();
   ASSERT_TRUE(pool->AddTarget(Tcp("fw", "127.0.0.1:" + std::to_string(firmware.port()))).ok());
-  EXPECT_EQ(pool->ListTargets()[0].agent, "inferd-agent");
+  EXPECT_EQ(pool->ListTargets()[0].agent, "inferd-agent cpu");
   EthosuBackend backend(pool);
   BackendLoadRequest request = testing::DigitsInt8Request(/*max_batch_size=*/64);
   auto executable = backend.Load(request);
