@@ -147,6 +147,9 @@ const std::map<std::string, Setter>& Setters() {
          return absl::OkStatus();
        }},
       {"allow-admin", BoolFlag("allow-admin", [](DaemonOptions& o, bool v) { o.allow_admin = v; })},
+      {"allow-log-settings-update",
+       BoolFlag("allow-log-settings-update",
+                [](DaemonOptions& o, bool v) { o.allow_log_settings_update = v; })},
       {"admin-address",
        [](DaemonOptions& o, const std::string& v) {
          o.admin_address = v;
@@ -306,6 +309,9 @@ Administration (docs/security.md)
 
 Other
   --log-verbose=N              0: info, 1: debug, 2: trace.
+  --allow-log-settings-update=BOOL
+                               Let clients change the log level with Triton's LogSettings call
+                               (default false: they may read the settings, not change them).
   --version                    Print the version and exit.
   --help                       This text.
 

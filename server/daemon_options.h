@@ -44,6 +44,7 @@ struct DaemonOptions {
   std::string targets_config;  // inference targets for the ethosu backend (docs/ethos-u.md)
   // The admin listener (TargetAdmin), off unless asked for; docs/security.md.
   bool allow_admin = false;
+  bool allow_log_settings_update = false;
   std::string admin_address = "127.0.0.1";
   int admin_port = 8003;
   std::string admin_allowed_tcp_targets;     // host:port[-port],...; empty: none

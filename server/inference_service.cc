@@ -11,6 +11,7 @@
 #include "server/client_text.h"
 #include "server/grpc_status.h"
 #include "server/infer_request_decoder.h"
+#include "server/log_settings.h"
 #include "server/stream_infer_reactor.h"
 
 #ifndef INFERD_VERSION
@@ -292,7 +293,8 @@ grpc::ServerUnaryReactor* InferenceService::ServerMetadata(
     inference::ServerMetadataResponse* response) {
   response->set_name("inferd");
   response->set_version(INFERD_VERSION);
-  for (const char* extension : {"model_repository", "model_configuration", "statistics"}) {
+  for (const char* extension :
+       {"model_repository", "model_configuration", "statistics", "logging"}) {
     response->add_extensions(extension);
   }
   return FinishNow(context, grpc::Status::OK);
@@ -420,6 +422,74 @@ grpc::ServerUnaryReactor* InferenceService::RepositoryModelLoad(
   models_->LoadAsync(request->model_name(),
                      [reactor](absl::Status status) { reactor->Finish(ToGrpcStatus(status)); });
   return reactor;
+}
+
+grpc::ServerUnaryReactor* InferenceService::LogSettings(
+    grpc::CallbackServerContext* context, const inference::LogSettingsRequest* request,
+    inference::LogSettingsResponse* response) {
+  return FinishNow(context,
+                   ApplyLogSettings(*request, limits_.allow_log_settings_update, *response));
+}
+
+grpc::ServerUnaryReactor* InferenceService::TraceSetting(grpc::CallbackServerContext* context,
+                                                         const inference::TraceSettingRequest*,
+                                                         inference::TraceSettingResponse*) {
+  return FinishNow(
+      context, absl::UnimplementedError("inferd does not trace requests; per-model timings are in "
+                                        "ModelStatistics and per-operator timings in "
+                                        "inferd.admin.ModelAdmin/OperatorProfile"));
+}
+
+namespace {
+
+absl::Status NoSystemSharedMemory() {
+  return absl::UnimplementedError(
+      "inferd does not support system shared memory yet; send tensors in the request "
+      "(raw_input_contents)");
+}
+
+absl::Status NoCudaSharedMemory() {
+  return absl::UnimplementedError(
+      "inferd has no CUDA devices, so it has no CUDA shared memory; send tensors in the request "
+      "(raw_input_contents)");
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* InferenceService::SystemSharedMemoryStatus(
+    grpc::CallbackServerContext* context, const inference::SystemSharedMemoryStatusRequest*,
+    inference::SystemSharedMemoryStatusResponse*) {
+  return FinishNow(context, NoSystemSharedMemory());
+}
+
+grpc::ServerUnaryReactor* InferenceService::SystemSharedMemoryRegister(
+    grpc::CallbackServerContext* context, const inference::SystemSharedMemoryRegisterRequest*,
+    inference::SystemSharedMemoryRegisterResponse*) {
+  return FinishNow(context, NoSystemSharedMemory());
+}
+
+grpc::ServerUnaryReactor* InferenceService::SystemSharedMemoryUnregister(
+    grpc::CallbackServerContext* context, const inference::SystemSharedMemoryUnregisterRequest*,
+    inference::SystemSharedMemoryUnregisterResponse*) {
+  return FinishNow(context, NoSystemSharedMemory());
+}
+
+grpc::ServerUnaryReactor* InferenceService::CudaSharedMemoryStatus(
+    grpc::CallbackServerContext* context, const inference::CudaSharedMemoryStatusRequest*,
+    inference::CudaSharedMemoryStatusResponse*) {
+  return FinishNow(context, NoCudaSharedMemory());
+}
+
+grpc::ServerUnaryReactor* InferenceService::CudaSharedMemoryRegister(
+    grpc::CallbackServerContext* context, const inference::CudaSharedMemoryRegisterRequest*,
+    inference::CudaSharedMemoryRegisterResponse*) {
+  return FinishNow(context, NoCudaSharedMemory());
+}
+
+grpc::ServerUnaryReactor* InferenceService::CudaSharedMemoryUnregister(
+    grpc::CallbackServerContext* context, const inference::CudaSharedMemoryUnregisterRequest*,
+    inference::CudaSharedMemoryUnregisterResponse*) {
+  return FinishNow(context, NoCudaSharedMemory());
 }
 
 grpc::ServerUnaryReactor* InferenceService::RepositoryModelUnload(

@@ -192,7 +192,10 @@ int RunDaemon(const DaemonOptions& options) {
   }
 
   RequestMemoryBudget request_memory(options.max_inflight_request_bytes);
-  InferenceService service(&models, {.memory_budget = &request_memory, .metrics = &metrics});
+  InferenceService service(&models,
+                           {.memory_budget = &request_memory,
+                            .metrics = &metrics,
+                            .allow_log_settings_update = options.allow_log_settings_update});
   AdminService admin_service(target_pool, *admission);
   ModelAdminService model_admin_service(&models);
   grpc::EnableDefaultHealthCheckService(true);

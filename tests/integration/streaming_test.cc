@@ -1,7 +1,8 @@
 // ModelStreamInfer (Triton's streaming extension) against the real daemon, through gRPC's own
 // client: responses carry their request's id, errors come back in-stream without closing it, a
 // half-close still gets every outstanding response, more requests than the stream keeps in flight
-// are all answered, and a cancelled stream leaves the daemon serving.
+// are all answered, and a cancelled stream leaves the daemon serving. Also Triton's other
+// extensions that inferd answers (logging, tracing, shared memory).
 #include <chrono>
 #include <map>
 #include <memory>
@@ -163,6 +164,42 @@ TEST_F(StreamingTest, ACancelledStreamLeavesTheDaemonServing) {
   const grpc::Status status = stub_->ModelInfer(&context, Request("after"), &response);
   EXPECT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(response.id(), "after");
+}
+
+// Triton's other extensions answer with a message saying what inferd does instead; LogSettings
+// reads, and refuses a change the operator did not allow.
+TEST_F(StreamingTest, OtherTritonExtensionsAnswerWithAMessage) {
+  {
+    grpc::ClientContext context;
+    inference::CudaSharedMemoryStatusResponse response;
+    const grpc::Status status = stub_->CudaSharedMemoryStatus(
+        &context, inference::CudaSharedMemoryStatusRequest(), &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+    EXPECT_NE(status.error_message().find("no CUDA devices"), std::string::npos);
+  }
+  {
+    grpc::ClientContext context;
+    inference::TraceSettingResponse response;
+    const grpc::Status status =
+        stub_->TraceSetting(&context, inference::TraceSettingRequest(), &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+    EXPECT_NE(status.error_message().find("does not trace"), std::string::npos);
+  }
+  {
+    grpc::ClientContext context;
+    inference::LogSettingsResponse response;
+    ASSERT_TRUE(stub_->LogSettings(&context, inference::LogSettingsRequest(), &response).ok());
+    EXPECT_TRUE(response.settings().at("log_info").bool_param());
+  }
+  {
+    grpc::ClientContext context;
+    inference::LogSettingsRequest request;
+    (*request.mutable_settings())["log_verbose_level"].set_uint32_param(2);
+    inference::LogSettingsResponse response;
+    const grpc::Status status = stub_->LogSettings(&context, request, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+    EXPECT_NE(status.error_message().find("--allow-log-settings-update"), std::string::npos);
+  }
 }
 
 }  // namespace
