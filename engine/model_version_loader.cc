@@ -9,6 +9,7 @@
 #include "engine/graph/tosa_reader.h"
 #include "engine/graph_model_config.h"
 #include "engine/model_config.h"
+#include "engine/output_labels.h"
 
 namespace inferd {
 namespace fs = std::filesystem;
@@ -85,6 +86,9 @@ absl::StatusOr<std::shared_ptr<ServingModel>> ModelVersionLoader::LoadUntimed(
   }
   if (platform.empty()) platform = config.backend();
 
+  auto labels = ReadOutputLabels(files, model_dir, config);
+  if (!labels.ok()) return labels.status();
+
   BackendLoadRequest request;
   request.model_name = model;
   request.version = version;
@@ -131,7 +135,8 @@ absl::StatusOr<std::shared_ptr<ServingModel>> ModelVersionLoader::LoadUntimed(
   auto scheduler =
       std::make_unique<Scheduler>(std::move(scheduling), std::move(instances), statistics);
   return std::make_shared<ServingModel>(std::move(config), version, std::move(platform),
-                                        std::move(scheduler), std::move(statistics));
+                                        std::move(scheduler), std::move(statistics),
+                                        *std::move(labels));
 }
 
 }  // namespace inferd

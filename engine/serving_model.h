@@ -20,7 +20,8 @@ namespace inferd {
 class ServingModel {
  public:
   ServingModel(inference::ModelConfig config, int64_t version, std::string platform,
-               std::unique_ptr<Scheduler> scheduler, std::shared_ptr<ModelStatistics> statistics);
+               std::unique_ptr<Scheduler> scheduler, std::shared_ptr<ModelStatistics> statistics,
+               std::vector<std::vector<std::string>> output_labels = {});
 
   const std::string& name() const { return config_.name(); }
   int64_t version() const { return version_; }
@@ -29,6 +30,11 @@ class ServingModel {
   const std::vector<TensorSpec>& inputs() const { return inputs_; }
   const std::vector<TensorSpec>& outputs() const { return outputs_; }
   int max_batch_size() const { return config_.max_batch_size(); }
+  // The labels of output i's classes (its label_filename), empty when it has none.
+  const std::vector<std::string>& output_labels(size_t i) const {
+    static const std::vector<std::string> kNone;
+    return i < output_labels_.size() ? output_labels_[i] : kNone;
+  }
   ModelStatistics& statistics() const { return *statistics_; }
 
   // Hands a validated request to the scheduler (see Scheduler::Enqueue for the errors).
@@ -49,6 +55,7 @@ class ServingModel {
   const std::string platform_;
   const std::vector<TensorSpec> inputs_;
   const std::vector<TensorSpec> outputs_;
+  const std::vector<std::vector<std::string>> output_labels_;
   std::shared_ptr<ModelStatistics> statistics_;
   std::unique_ptr<Scheduler> scheduler_;
 };

@@ -244,16 +244,20 @@ absl::StatusOr<DecodedRequest> DecodeInferRequest(const inference::ModelInferReq
           ModelLabel(model), ": output ", QuoteClientText(wanted.name()), " is requested twice"));
     }
     requested[index] = true;
-    if (auto status = CheckTensorParameters(
-            wanted.parameters(),
-            absl::StrCat(ModelLabel(model), " output ", QuoteClientText(wanted.name())));
-        !status.ok()) {
-      return status;
+    const std::string where =
+        absl::StrCat(ModelLabel(model), " output ", QuoteClientText(wanted.name()));
+    auto class_count = ParseOutputParameters(wanted.parameters(), where);
+    if (!class_count.ok()) return class_count.status();
+    if (*class_count > 0 && outputs[index].dtype == DataType::kBytes) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, " is BYTES: classification needs a numeric output"));
     }
     decoded.output_indices.push_back(index);
+    decoded.class_counts.push_back(*class_count);
   }
   if (decoded.output_indices.empty()) {
     for (size_t i = 0; i < outputs.size(); ++i) decoded.output_indices.push_back(i);
+    decoded.class_counts.assign(outputs.size(), 0);
   }
   decoded.request = std::move(request);
   return decoded;

@@ -21,6 +21,9 @@ struct DecodedRequest {
   std::unique_ptr<InferenceRequest> request;
   // Indices into model.outputs() of the outputs to return, in the order the client asked for them.
   std::vector<size_t> output_indices;
+  // Per entry of output_indices: the top classes to return instead of the tensor (Triton's
+  // classification extension), 0 for the tensor itself.
+  std::vector<int64_t> class_counts;
   RequestParameters parameters;
 };
 

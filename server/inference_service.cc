@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
+#include "server/classification.h"
 #include "server/client_text.h"
 #include "server/grpc_status.h"
 #include "server/infer_request_decoder.h"
@@ -93,25 +94,40 @@ void SetParameter(google::protobuf::Map<std::string, inference::InferParameter>&
   }
 }
 
-void EncodeResponse(const ServingModel& model, const inference::ModelInferRequest& request,
-                    const std::vector<size_t>& output_indices, const InferenceResponse& result,
-                    inference::ModelInferResponse& response) {
+// The requested outputs of `result` into `response`: each tensor's raw bytes, or for an output
+// with a class count its top classes as BYTES (classification.h).
+absl::Status EncodeResponse(const ServingModel& model, const inference::ModelInferRequest& request,
+                            const std::vector<size_t>& output_indices,
+                            const std::vector<int64_t>& class_counts,
+                            const InferenceResponse& result,
+                            inference::ModelInferResponse& response) {
   response.set_model_name(model.name());
   response.set_model_version(std::to_string(model.version()));
   response.set_id(request.id());
   for (const auto& [key, value] : result.parameters) {
     SetParameter(*response.mutable_parameters(), key, value);
   }
-  for (size_t index : output_indices) {
+  for (size_t i = 0; i < output_indices.size(); ++i) {
+    const size_t index = output_indices[i];
     const Tensor& tensor = result.outputs[index];
     auto* output = response.add_outputs();
     output->set_name(model.outputs()[index].name);
+    if (i < class_counts.size() && class_counts[i] > 0) {
+      auto classes =
+          Classify(tensor, model.max_batch_size() > 0, class_counts[i], model.output_labels(index));
+      if (!classes.ok()) return classes.status();
+      output->set_datatype("BYTES");
+      for (int64_t dim : classes->shape) output->add_shape(dim);
+      *response.add_raw_output_contents() = std::move(classes->raw);
+      continue;
+    }
     output->set_datatype(std::string(DataTypeName(tensor.dtype())));
     for (int64_t dim : tensor.shape()) output->add_shape(dim);
     const auto bytes = tensor.bytes();
     response.add_raw_output_contents()->assign(reinterpret_cast<const char*>(bytes.data()),
                                                bytes.size());
   }
+  return absl::OkStatus();
 }
 
 void FillDuration(const DurationStat& from, inference::StatisticDuration* to) {
@@ -231,24 +247,29 @@ std::shared_ptr<CancellationToken> InferenceService::StartStreamRequest(
   std::shared_ptr<CancellationToken> cancellation = inference.cancellation;
   // The request message outlives the engine's use of it (raw inputs are views of its bytes), and
   // its share of the memory budget is held until the response is handed to the stream.
-  inference.on_complete = [model, request, done,
-                           final_flag = decoded.parameters.enable_final_response_flag,
-                           outputs = std::move(decoded.output_indices),
-                           held = std::make_shared<RequestMemoryBudget::Reservation>(
-                               *std::move(reservation))](absl::StatusOr<InferenceResponse> result) {
-    inference::ModelStreamInferResponse response;
-    auto* infer = response.mutable_infer_response();
-    if (!result.ok()) {
-      response.set_error_message(std::string(result.status().message()));
-      infer->set_id(request->id());
-      infer->set_model_name(model->name());
-      infer->set_model_version(std::to_string(model->version()));
-    } else {
-      EncodeResponse(*model, *request, outputs, *result, *infer);
-    }
-    if (final_flag) (*infer->mutable_parameters())["triton_final_response"].set_bool_param(true);
-    done(std::move(response));
-  };
+  inference.on_complete =
+      [model, request, done, final_flag = decoded.parameters.enable_final_response_flag,
+       outputs = std::move(decoded.output_indices), class_counts = std::move(decoded.class_counts),
+       held = std::make_shared<RequestMemoryBudget::Reservation>(*std::move(reservation))](
+          absl::StatusOr<InferenceResponse> result) {
+        inference::ModelStreamInferResponse response;
+        auto* infer = response.mutable_infer_response();
+        if (!result.ok()) {
+          response.set_error_message(std::string(result.status().message()));
+          infer->set_id(request->id());
+          infer->set_model_name(model->name());
+          infer->set_model_version(std::to_string(model->version()));
+        } else if (absl::Status status =
+                       EncodeResponse(*model, *request, outputs, class_counts, *result, *infer);
+                   !status.ok()) {
+          infer->Clear();
+          response.set_error_message(std::string(status.message()));
+          infer->set_id(request->id());
+        }
+        if (final_flag)
+          (*infer->mutable_parameters())["triton_final_response"].set_bool_param(true);
+        done(std::move(response));
+      };
   if (auto status = model->Submit(std::move(decoded.request)); !status.ok()) {
     model->statistics().RequestFailed(FailureReason::kRejected, absl::ZeroDuration(),
                                       /*was_accepted=*/false);
@@ -346,13 +367,21 @@ grpc::ServerUnaryReactor* InferenceService::ModelInfer(grpc::CallbackServerConte
   // then this completion must leave the (possibly freed) messages alone.
   inference.on_complete =
       [call = reactor->call(), model, request, response,
-       outputs = std::move(decoded->output_indices)](absl::StatusOr<InferenceResponse> result) {
+       outputs = std::move(decoded->output_indices),
+       class_counts = std::move(decoded->class_counts)](absl::StatusOr<InferenceResponse> result) {
         if (!result.ok()) {
           call->TryFinish(ToGrpcStatus(result.status()));
           return;
         }
-        call->TryFinish(grpc::Status::OK,
-                        [&] { EncodeResponse(*model, *request, outputs, *result, *response); });
+        // Encoded aside and swapped in, so that an encoding error can still be the call's status.
+        inference::ModelInferResponse encoded;
+        const absl::Status status =
+            EncodeResponse(*model, *request, outputs, class_counts, *result, encoded);
+        if (!status.ok()) {
+          call->TryFinish(ToGrpcStatus(status));
+          return;
+        }
+        call->TryFinish(grpc::Status::OK, [&] { response->Swap(&encoded); });
       };
   if (auto status = model->Submit(std::move(decoded->request)); !status.ok()) {
     model->statistics().RequestFailed(FailureReason::kRejected, absl::ZeroDuration(),

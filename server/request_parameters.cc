@@ -95,15 +95,38 @@ absl::Time EffectiveDeadline(absl::Time grpc_deadline, const RequestParameters& 
   return std::min(grpc_deadline, arrival + *parameters.timeout);
 }
 
+absl::StatusOr<int64_t> ParseOutputParameters(
+    const google::protobuf::Map<std::string, inference::InferParameter>& parameters,
+    const std::string& where) {
+  int64_t class_count = 0;
+  google::protobuf::Map<std::string, inference::InferParameter> others;
+  for (const auto& [key, value] : parameters) {
+    if (key != "classification") {
+      others[key] = value;
+      continue;
+    }
+    const std::optional<int64_t> k = IntegerValue(value);
+    if (!k.has_value() || *k < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where,
+                       ": tensor parameter \"classification\" must be a non-negative "
+                       "integer (the number of top classes to return)"));
+    }
+    class_count = *k;
+  }
+  if (absl::Status status = CheckTensorParameters(others, where); !status.ok()) return status;
+  return class_count;
+}
+
 absl::Status CheckTensorParameters(
     const google::protobuf::Map<std::string, inference::InferParameter>& parameters,
     const std::string& where) {
   for (const auto& [key, value] : parameters) {
     if (key == "binary_data" || key == "binary_data_size") continue;
-    return absl::InvalidArgumentError(absl::StrCat(
-        where, ": tensor parameter ", QuoteClientText(key),
-        " is not supported (inferd has no shared memory or classification outputs); it accepts "
-        "binary_data and binary_data_size"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(where, ": tensor parameter ", QuoteClientText(key),
+                     " is not supported (inferd has no shared memory); it accepts binary_data and "
+                     "binary_data_size, and classification on requested outputs"));
   }
   return absl::OkStatus();
 }

@@ -32,9 +32,16 @@ absl::Time EffectiveDeadline(absl::Time grpc_deadline, const RequestParameters& 
                              absl::Time arrival);
 
 // INVALID_ARGUMENT, prefixed with `where`, for tensor-level parameters inferd does not support
-// (shared memory, classification); binary_data and binary_data_size (tritonclient's HTTP framing)
+// (shared memory); binary_data and binary_data_size (tritonclient's HTTP framing)
 // are accepted, as the gRPC protocol always carries raw bytes.
 absl::Status CheckTensorParameters(
+    const google::protobuf::Map<std::string, inference::InferParameter>& parameters,
+    const std::string& where);
+
+// The parameters of a requested output: binary_data / binary_data_size (accepted) and Triton's
+// `classification` (an integer k >= 0: return the top k classes instead of the tensor; 0 or absent:
+// the tensor itself). Returns k; INVALID_ARGUMENT, prefixed with `where`, for anything else.
+absl::StatusOr<int64_t> ParseOutputParameters(
     const google::protobuf::Map<std::string, inference::InferParameter>& parameters,
     const std::string& where);
 
