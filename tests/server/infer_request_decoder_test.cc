@@ -208,7 +208,7 @@ TEST_F(InferRequestDecoderTest, ZeroTimeoutMeansNone) {
   EXPECT_FALSE(decoded->parameters.timeout.has_value());
 }
 
-TEST_F(InferRequestDecoderTest, RefusesSharedMemoryAndClassificationTensorParameters) {
+TEST_F(InferRequestDecoderTest, RefusesSharedMemoryAndReadsClassificationCounts) {
   auto request = ValidRequest();
   (*request.mutable_inputs(0)->mutable_parameters())["shared_memory_region"].set_string_param("r");
   auto decoded = DecodeInferRequest(request, *model_);
@@ -220,14 +220,24 @@ TEST_F(InferRequestDecoderTest, RefusesSharedMemoryAndClassificationTensorParame
   output->set_name("scores");
   (*output->mutable_parameters())["classification"].set_int64_param(3);
   decoded = DecodeInferRequest(request, *model_);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(decoded->class_counts, (std::vector<int64_t>{3}));
+
+  (*output->mutable_parameters())["classification"].set_int64_param(-2);
+  decoded = DecodeInferRequest(request, *model_);
   ASSERT_EQ(decoded.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(decoded.status().message(), HasSubstr("'classification' is not supported"));
+  EXPECT_THAT(decoded.status().message(), HasSubstr("\"classification\" must be a non-negative"));
+  (*output->mutable_parameters())["classification"].set_string_param("three");
+  EXPECT_EQ(DecodeInferRequest(request, *model_).status().code(),
+            absl::StatusCode::kInvalidArgument);
 
   request = ValidRequest();
   output = request.add_outputs();
   output->set_name("scores");
   (*output->mutable_parameters())["binary_data"].set_bool_param(true);
-  EXPECT_TRUE(DecodeInferRequest(request, *model_).ok());
+  decoded = DecodeInferRequest(request, *model_);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(decoded->class_counts, (std::vector<int64_t>{0}));
 }
 
 TEST(EffectiveDeadlineTest, TheTimeoutTightensButNeverLoosensTheDeadline) {
