@@ -61,13 +61,18 @@ SLIM
 fi
 
 echo "test-image: building $image from deploy/docker/Dockerfile (compiles the daemon: about 10 minutes of 2 cores; log: $build_dir/deploy/image-build.log)"
+previous_image=$(podman image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)
 start=$SECONDS
-if ! buildah bud --isolation chroot --format docker \
+if ! buildah bud --isolation chroot --format docker --force-rm \
     --build-arg INFERD_BUILD_JOBS="${INFERD_BUILD_JOBS:-2}" \
     -f "$repo_root/deploy/docker/Dockerfile" -t "$image" "$repo_root" \
     >"$build_dir/deploy/image-build.log" 2>&1; then
   tail -30 "$build_dir/deploy/image-build.log" >&2
   fail "buildah bud failed; log: $build_dir/deploy/image-build.log"
+fi
+# The image this build replaced would stay behind untagged: remove it (only that one).
+if [[ -n "$previous_image" && "$previous_image" != "$(podman image inspect --format '{{.Id}}' "$image")" ]]; then
+  podman rmi "$previous_image" >/dev/null 2>&1 || true
 fi
 size_bytes=$(podman image inspect --format '{{.Size}}' "$image")
 echo "test-image: built in $((SECONDS - start)) s; image size $((size_bytes / 1000000)) MB"
