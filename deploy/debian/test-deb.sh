@@ -20,8 +20,8 @@ done
 root="$(mktemp -d /var/tmp/inferd-deb-root.XXXXXX)"
 daemon_pid=""
 cleanup() {
-  [[ -n "$daemon_pid" ]] && kill "$daemon_pid" 2>/dev/null || true
-  mountpoint -q "$root/proc" && umount "$root/proc"
+  if [[ -n "$daemon_pid" ]]; then kill "$daemon_pid" 2>/dev/null || true; fi
+  if mountpoint -q "$root/proc"; then umount "$root/proc"; fi
   rm -rf "$root"
 }
 trap cleanup EXIT
