@@ -60,10 +60,10 @@ SLIM
   rm -rf "$rootfs"
 fi
 
-echo "test-image: building $image from deploy/docker/Dockerfile (compiles the daemon: about 10 minutes of 2 cores; log: $build_dir/deploy/image-build.log)"
+echo "test-image: building $image from deploy/docker/Dockerfile (the build stage compiles the daemon: 8 CPU minutes, apt-get included, the first time; log: $build_dir/deploy/image-build.log)"
 previous_image=$(podman image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)
 start=$SECONDS
-if ! buildah bud --isolation chroot --format docker --force-rm \
+if ! buildah bud --isolation chroot --format docker --no-cache --force-rm \
     --build-arg INFERD_BUILD_JOBS="${INFERD_BUILD_JOBS:-2}" \
     -f "$repo_root/deploy/docker/Dockerfile" -t "$image" "$repo_root" \
     >"$build_dir/deploy/image-build.log" 2>&1; then
