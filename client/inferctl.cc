@@ -334,7 +334,11 @@ class Inferctl {
                 << "  " << FormatTensorValues(output.tensor, static_cast<size_t>(line_.max_values))
                 << "\n";
       if (std::optional<std::vector<int64_t>> argmax = ArgmaxPerRow(output.tensor)) {
-        std::cout << "  argmax per row: [" << absl::StrJoin(*argmax, ", ") << "]\n";
+        // --max-values bounds this list too: 359 rows of digits would fill the terminal.
+        const size_t shown = std::min(argmax->size(), static_cast<size_t>(line_.max_values));
+        std::cout << "  argmax per row: ["
+                  << absl::StrJoin(argmax->begin(), argmax->begin() + shown, ", ")
+                  << (shown < argmax->size() ? ", ...]\n" : "]\n");
       }
     }
     return absl::OkStatus();

@@ -4,8 +4,12 @@
 # ../shared when present — then the same unit and integration tests under ASan+UBSan, the engine and
 # pool tests under TSan, and a short run of every libFuzzer target (docs/testing.md).
 #
+# After the tests of build/, the Debian package is installed into a fresh Debian 12 root and the
+# container image is built and run (deploy/debian/test-deb.sh, deploy/docker/test-image.sh).
+#
 # Local switches (ignored when CI=true, where everything runs):
 #   INFERD_SKIP_ASAN=1  INFERD_SKIP_TSAN=1  INFERD_SKIP_FUZZ=1  INFERD_SKIP_SANITIZERS=1 (all three)
+#   INFERD_SKIP_IMAGE=1 (the container image: its build stage compiles the daemon again)
 #   INFERD_CI_FUZZ_SECONDS  seconds per fuzz target (default 20)
 set -uo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,13 +17,14 @@ source "$repo_root/scripts/ccache-env.sh"
 build_dir="${INFERD_BUILD_DIR:-$repo_root/build}"
 
 if [[ "${CI:-}" == "true" ]]; then
-  for switch in INFERD_SKIP_ASAN INFERD_SKIP_TSAN INFERD_SKIP_FUZZ INFERD_SKIP_SANITIZERS; do
+  for switch in INFERD_SKIP_ASAN INFERD_SKIP_TSAN INFERD_SKIP_FUZZ INFERD_SKIP_SANITIZERS \
+    INFERD_SKIP_IMAGE; do
     [[ -n "${!switch:-}" ]] && echo "test: CI=true, $switch ignored: CI runs everything"
     unset "$switch"
   done
 fi
 skipped() {  # part switch
-  [[ -n "${INFERD_SKIP_SANITIZERS:-}" && "$1" != fuzz ]] || [[ -n "${!2:-}" ]]
+  [[ -n "${INFERD_SKIP_SANITIZERS:-}" && "$1" != fuzz && "$1" != image ]] || [[ -n "${!2:-}" ]]
 }
 
 results=()
@@ -49,6 +54,12 @@ main_tests() {
   "$repo_root/scripts/setup.sh" && (cd "$build_dir" && ctest --output-on-failure -j 2 --timeout 600)
 }
 part "build/ (RelWithDebInfo, g++): every test" main_tests
+part "deploy/debian: the .deb installed with apt-get into a fresh Debian 12, its daemon run" \
+  "$repo_root/deploy/debian/test-deb.sh"
+if skipped image INFERD_SKIP_IMAGE; then skip "container image" INFERD_SKIP_IMAGE; else
+  part "deploy/docker: the image built with buildah from the Dockerfile and run with podman" \
+    "$repo_root/deploy/docker/test-image.sh"
+fi
 if skipped asan INFERD_SKIP_ASAN; then skip "ASan+UBSan" INFERD_SKIP_ASAN; else
   part "build-asan/ (clang, ASan+UBSan): unit and integration tests" "$repo_root/scripts/sanitizers.sh" asan
 fi

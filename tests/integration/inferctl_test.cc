@@ -1,4 +1,5 @@
-// inferctl against the real daemon: the README's tour, as a test.
+// inferctl against the real daemon: classification with the stated accuracy, profile, list and
+// errors. The README's tour itself is run as written by tests/deploy/test_readme_tour.py.
 #include <sys/wait.h>
 
 #include <cstdio>

@@ -4,7 +4,6 @@ Run by ctest with /usr/bin/python3; INFERD_BINARY and INFERD_SOURCE_DIR come fro
 """
 import os
 import re
-import subprocess
 import unittest
 import urllib.request
 
@@ -12,39 +11,9 @@ import grpc
 import numpy as np
 
 import inferd_pyclient
+from inferd_daemon import SOURCE_DIR, Daemon
 
-SOURCE_DIR = os.environ.get("INFERD_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "../../.."))
-BINARY = os.environ.get("INFERD_BINARY", os.path.join(SOURCE_DIR, "build/server/inferd"))
 DATA = os.path.join(SOURCE_DIR, "examples/data")
-
-
-class Daemon:
-    """The real daemon on ephemeral loopback ports; ready once it logs 'inferd ready'."""
-
-    def __init__(self, *args):
-        self.process = subprocess.Popen(
-            [BINARY, "--grpc-address=127.0.0.1", "--grpc-port=0", "--metrics-address=127.0.0.1",
-             "--metrics-port=0", "--model-repository=" + os.path.join(SOURCE_DIR, "examples/models"),
-             *args],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        self.log = []
-        self.grpc_port = self.metrics_port = None
-        for line in self.process.stdout:
-            self.log.append(line)
-            if m := re.search(r"gRPC listening on \S*:(\d+)", line):
-                self.grpc_port = int(m.group(1))
-            if m := re.search(r"metrics listening on \S*:(\d+)", line):
-                self.metrics_port = int(m.group(1))
-            if "inferd ready" in line:
-                break
-        else:
-            raise RuntimeError("inferd exited before it was ready:\n" + "".join(self.log))
-
-    def stop(self):
-        self.process.terminate()
-        rest, _ = self.process.communicate(timeout=60)
-        self.log.append(rest)
-        return self.process.returncode
 
 
 class InteropTest(unittest.TestCase):
