@@ -483,27 +483,29 @@ absl::StatusOr<std::shared_ptr<ServingModel>> ModelManager::Find(std::string_vie
   std::lock_guard lock(core_->mutex);
   const auto& models = core_->models;
   auto it = models.find(std::string(name));
+  // Triton's wording ("Request for unknown model: ..."): its client examples match on it.
   if (it == models.end()) {
-    return absl::NotFoundError(absl::StrCat("unknown model '", std::string(name), "'"));
+    return absl::NotFoundError(
+        absl::StrCat("Request for unknown model: '", std::string(name), "' is not found"));
   }
   const auto& versions = it->second.versions;
   if (wanted == 0) {
     for (auto v = versions.rbegin(); v != versions.rend(); ++v) {
       if (v->second.state == ModelState::kReady) return v->second.model;
     }
-    return absl::UnavailableError(
-        absl::StrCat("model '", std::string(name), "' has no ready version",
-                     it->second.reason.empty() ? "" : absl::StrCat(": ", it->second.reason)));
+    return absl::UnavailableError(absl::StrCat(
+        "Request for unknown model: '", std::string(name), "' has no available versions",
+        it->second.reason.empty() ? "" : absl::StrCat(": ", it->second.reason)));
   }
   auto v = versions.find(wanted);
   if (v == versions.end()) {
-    return absl::NotFoundError(
-        absl::StrCat("model '", std::string(name), "' has no version ", wanted));
+    return absl::NotFoundError(absl::StrCat("Request for unknown model: '", std::string(name),
+                                            "' version ", wanted, " is not found"));
   }
   if (v->second.state != ModelState::kReady) {
     return absl::UnavailableError(
-        absl::StrCat("model '", std::string(name), "' version ", wanted, " is ",
-                     std::string(ModelStateName(v->second.state)),
+        absl::StrCat("Request for unknown model: '", std::string(name), "' version ", wanted,
+                     " is not at ready state (", std::string(ModelStateName(v->second.state)), ")",
                      v->second.reason.empty() ? "" : absl::StrCat(": ", v->second.reason)));
   }
   return v->second.model;

@@ -267,6 +267,11 @@ TEST_F(BadInputTest, UnknownModel) {
   auto request = GoodRequest();
   request.set_model_name("no_such_model");
   ExpectRejected(request, grpc::StatusCode::NOT_FOUND, {"no_such_model"});
+  // Triton's wording, which its client examples test with startswith().
+  inference::ModelInferResponse response;
+  const grpc::Status status = Send(request, &response);
+  EXPECT_EQ(status.error_message().rfind("Request for unknown model: ", 0), 0u)
+      << status.error_message();
 }
 
 TEST_F(BadInputTest, WrongShape) {
