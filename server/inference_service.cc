@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/numbers.h"
@@ -94,13 +95,31 @@ void SetParameter(google::protobuf::Map<std::string, inference::InferParameter>&
   }
 }
 
-// The requested outputs of `result` into `response`: each tensor's raw bytes, or for an output
-// with a class count its top classes as BYTES (classification.h).
-absl::Status EncodeResponse(const ServingModel& model, const inference::ModelInferRequest& request,
-                            const std::vector<size_t>& output_indices,
-                            const std::vector<int64_t>& class_counts,
-                            const InferenceResponse& result,
-                            inference::ModelInferResponse& response) {
+// The top classes of each requested output that asked for them (Triton's classification), one
+// entry per requested output, nullopt for those returned as tensors. Done before the response is
+// written, so that its only possible error can still become the call's status while the outputs
+// are written straight into gRPC's response message.
+absl::StatusOr<std::vector<std::optional<ClassificationOutput>>> ClassifyRequested(
+    const ServingModel& model, const std::vector<size_t>& output_indices,
+    const std::vector<int64_t>& class_counts, const InferenceResponse& result) {
+  std::vector<std::optional<ClassificationOutput>> classified(output_indices.size());
+  for (size_t i = 0; i < output_indices.size() && i < class_counts.size(); ++i) {
+    if (class_counts[i] <= 0) continue;
+    const size_t index = output_indices[i];
+    auto classes = Classify(result.outputs[index], model.max_batch_size() > 0, class_counts[i],
+                            model.output_labels(index));
+    if (!classes.ok()) return classes.status();
+    classified[i] = *std::move(classes);
+  }
+  return classified;
+}
+
+// The requested outputs of `result` into `response`: each tensor's raw bytes, or the BYTES top
+// classes ClassifyRequested made for it.
+void EncodeResponse(const ServingModel& model, const inference::ModelInferRequest& request,
+                    const std::vector<size_t>& output_indices,
+                    std::vector<std::optional<ClassificationOutput>>& classified,
+                    const InferenceResponse& result, inference::ModelInferResponse& response) {
   response.set_model_name(model.name());
   response.set_model_version(std::to_string(model.version()));
   response.set_id(request.id());
@@ -112,10 +131,8 @@ absl::Status EncodeResponse(const ServingModel& model, const inference::ModelInf
     const Tensor& tensor = result.outputs[index];
     auto* output = response.add_outputs();
     output->set_name(model.outputs()[index].name);
-    if (i < class_counts.size() && class_counts[i] > 0) {
-      auto classes =
-          Classify(tensor, model.max_batch_size() > 0, class_counts[i], model.output_labels(index));
-      if (!classes.ok()) return classes.status();
+    if (i < classified.size() && classified[i].has_value()) {
+      ClassificationOutput* classes = &*classified[i];
       output->set_datatype("BYTES");
       for (int64_t dim : classes->shape) output->add_shape(dim);
       *response.add_raw_output_contents() = std::move(classes->raw);
@@ -127,7 +144,6 @@ absl::Status EncodeResponse(const ServingModel& model, const inference::ModelInf
     response.add_raw_output_contents()->assign(reinterpret_cast<const char*>(bytes.data()),
                                                bytes.size());
   }
-  return absl::OkStatus();
 }
 
 void FillDuration(const DurationStat& from, inference::StatisticDuration* to) {
@@ -259,12 +275,12 @@ std::shared_ptr<CancellationToken> InferenceService::StartStreamRequest(
           infer->set_id(request->id());
           infer->set_model_name(model->name());
           infer->set_model_version(std::to_string(model->version()));
-        } else if (absl::Status status =
-                       EncodeResponse(*model, *request, outputs, class_counts, *result, *infer);
-                   !status.ok()) {
-          infer->Clear();
-          response.set_error_message(std::string(status.message()));
+        } else if (auto classified = ClassifyRequested(*model, outputs, class_counts, *result);
+                   !classified.ok()) {
+          response.set_error_message(std::string(classified.status().message()));
           infer->set_id(request->id());
+        } else {
+          EncodeResponse(*model, *request, outputs, *classified, *result, *infer);
         }
         if (final_flag)
           (*infer->mutable_parameters())["triton_final_response"].set_bool_param(true);
@@ -373,15 +389,14 @@ grpc::ServerUnaryReactor* InferenceService::ModelInfer(grpc::CallbackServerConte
           call->TryFinish(ToGrpcStatus(result.status()));
           return;
         }
-        // Encoded aside and swapped in, so that an encoding error can still be the call's status.
-        inference::ModelInferResponse encoded;
-        const absl::Status status =
-            EncodeResponse(*model, *request, outputs, class_counts, *result, encoded);
-        if (!status.ok()) {
-          call->TryFinish(ToGrpcStatus(status));
+        auto classified = ClassifyRequested(*model, outputs, class_counts, *result);
+        if (!classified.ok()) {
+          call->TryFinish(ToGrpcStatus(classified.status()));
           return;
         }
-        call->TryFinish(grpc::Status::OK, [&] { response->Swap(&encoded); });
+        call->TryFinish(grpc::Status::OK, [&] {
+          EncodeResponse(*model, *request, outputs, *classified, *result, *response);
+        });
       };
   if (auto status = model->Submit(std::move(decoded->request)); !status.ok()) {
     model->statistics().RequestFailed(FailureReason::kRejected, absl::ZeroDuration(),

@@ -24,10 +24,7 @@ using graph::TensorId;
 namespace opt = ::inferd::cpu::kernels::optimized;
 
 void Widen(const k::Bf16* in, size_t count, float* out) {
-  for (size_t i = 0; i < count; ++i) {
-    const uint32_t bits = uint32_t{in[i].bits} << 16;
-    std::memcpy(&out[i], &bits, sizeof bits);
-  }
+  for (size_t i = 0; i < count; ++i) out[i] = static_cast<float>(k::Widen(in[i]));
 }
 
 std::vector<float> Widened(const k::Bf16* in, size_t count) {
@@ -38,12 +35,6 @@ std::vector<float> Widened(const k::Bf16* in, size_t count) {
 
 void Narrow(const float* in, size_t count, k::Bf16* out) {
   for (size_t i = 0; i < count; ++i) out[i] = k::Narrow<k::Bf16>(in[i]);
-}
-
-bool Bf16IsZero(const uint8_t* p) {
-  uint16_t bits;
-  std::memcpy(&bits, p, sizeof bits);
-  return (bits & 0x7fff) == 0;
 }
 
 // The fp32 working copies of one bound operator's operands. The executor runs one inference at a
@@ -63,8 +54,8 @@ bool IsBf16Convolution(const graph::Graph& g, const graph::Operator& op, DType a
 }
 
 absl::Status CheckZeroPoints(TensorData d, TensorId input_zp, TensorId weight_zp) {
-  if (!Bf16IsZero(d[input_zp])) return ZeroPointMustBeZero("input_zp", DType::kBf16);
-  if (!Bf16IsZero(d[weight_zp])) return ZeroPointMustBeZero("weight_zp", DType::kBf16);
+  if (!Float16IsZero(d[input_zp])) return ZeroPointMustBeZero("input_zp", DType::kBf16);
+  if (!Float16IsZero(d[weight_zp])) return ZeroPointMustBeZero("weight_zp", DType::kBf16);
   return absl::OkStatus();
 }
 
@@ -153,8 +144,8 @@ std::optional<BoundStep> BindMatmul(const graph::Graph& g, const graph::Operator
     buffers->weight.resize(b_count);
   }
   return BoundStep([p, packed, buffers, tiles, ia, ib, azp, bzp, o](TensorData d) {
-    if (!Bf16IsZero(d[azp])) return ZeroPointMustBeZero("A_zp", DType::kBf16);
-    if (!Bf16IsZero(d[bzp])) return ZeroPointMustBeZero("B_zp", DType::kBf16);
+    if (!Float16IsZero(d[azp])) return ZeroPointMustBeZero("A_zp", DType::kBf16);
+    if (!Float16IsZero(d[bzp])) return ZeroPointMustBeZero("B_zp", DType::kBf16);
     Fp32Buffers& f = *buffers;
     Widen(In<k::Bf16>(d, ia), f.input.size(), f.input.data());
     if (!packed) Widen(In<k::Bf16>(d, ib), f.weight.size(), f.weight.data());

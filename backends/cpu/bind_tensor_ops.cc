@@ -69,13 +69,6 @@ int32_t ElementSize(const graph::Tensor& t) {
   return static_cast<int32_t>(StorageElementBytes(t.dtype));
 }
 
-// True when a one-element FP16 / BF16 operand (a zero point) is +0 or -0.
-bool Float16IsZero(const uint8_t* p) {
-  uint16_t bits;
-  std::memcpy(&bits, p, sizeof bits);
-  return (bits & 0x7fff) == 0;
-}
-
 // The same for a one-byte FP8 operand.
 bool Fp8IsZero(const uint8_t* p) { return (*p & 0x7f) == 0; }
 

@@ -80,6 +80,13 @@ inline int64_t ReadInt(const uint8_t* p, graph::DType dtype) {
   }
 }
 
+// True when a one-element FP16 / BF16 operand (a zero point) is +0 or -0.
+inline bool Float16IsZero(const uint8_t* p) {
+  uint16_t bits;
+  std::memcpy(&bits, p, sizeof bits);
+  return (bits & 0x7fff) == 0;
+}
+
 inline float ReadFp32(const uint8_t* p) {
   float v;
   std::memcpy(&v, p, sizeof v);
