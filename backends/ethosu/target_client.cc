@@ -28,11 +28,7 @@ absl::Status TargetClient::Connect(absl::Time deadline) {
   if (connected()) return absl::OkStatus();
   Disconnect();
   if (auto status = transport_->Open(deadline); !status.ok()) return status;
-  inferd_tp_version_req req{};
-  req.host_major = INFERD_TP_VERSION_MAJOR;
-  req.host_minor = INFERD_TP_VERSION_MINOR;
-  auto version =
-      Exchange(INFERD_TP_MSG_VERSION_REQ, StructBytes(req), INFERD_TP_MSG_VERSION_RSP, deadline);
+  auto version = Hail(deadline);
   if (!version.ok()) return Fail(version.status());
   auto parsed = ParseStruct<inferd_tp_version_rsp>(version->payload, "VERSION_RSP");
   if (!parsed.ok()) return Fail(parsed.status());
@@ -50,6 +46,25 @@ absl::Status TargetClient::Connect(absl::Time deadline) {
   capabilities_ = *parsed_caps;
   have_capabilities_ = true;
   return absl::OkStatus();
+}
+
+absl::StatusOr<Frame> TargetClient::Hail(absl::Time deadline) {
+  inferd_tp_version_req req{};
+  req.host_major = INFERD_TP_VERSION_MAJOR;
+  req.host_minor = INFERD_TP_VERSION_MINOR;
+  absl::Duration interval = options_.hail_interval;
+  while (true) {
+    auto sequence = Send(INFERD_TP_MSG_VERSION_REQ, StructBytes(req), deadline);
+    if (!sequence.ok()) return sequence.status();
+    const absl::Time attempt_deadline = std::min(deadline, absl::Now() + interval);
+    // An answer to an earlier attempt carries that attempt's sequence and is skipped by Await.
+    auto version = Await(*sequence, INFERD_TP_MSG_VERSION_RSP, attempt_deadline);
+    if (version.ok() || !absl::IsDeadlineExceeded(version.status()) ||
+        attempt_deadline >= deadline) {
+      return version;
+    }
+    interval = std::min(interval * 2, absl::Seconds(2));
+  }
 }
 
 absl::StatusOr<uint32_t> TargetClient::Send(uint16_t type, std::span<const uint8_t> payload,

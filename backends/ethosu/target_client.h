@@ -29,6 +29,11 @@ struct TargetClientOptions {
   absl::Duration cancel_grace = absl::Milliseconds(500);
   // How often a wait wakes to look at a cancellation token.
   absl::Duration cancel_poll = absl::Milliseconds(10);
+  // A freshly opened stream is hailed: VERSION_REQ is sent again after this long without an
+  // answer (doubling up to 2 s) until the connect deadline. A board or emulator that is still
+  // booting drops what arrives before its UART is enabled (QEMU's CMSDK UART does), so a single
+  // request could go unanswered however long the wait.
+  absl::Duration hail_interval = absl::Milliseconds(250);
 };
 
 struct NetworkUpload {
@@ -82,6 +87,8 @@ class TargetClient {
                               const CancellationToken* cancellation = nullptr);
   absl::StatusOr<Frame> Exchange(uint16_t type, std::span<const uint8_t> payload,
                                  uint16_t expected_type, absl::Time deadline);
+  // Sends VERSION_REQ until the target answers one or `deadline` passes (see hail_interval).
+  absl::StatusOr<Frame> Hail(absl::Time deadline);
   absl::Status Fail(absl::Status status);  // drops the stream, returns status
 
   std::unique_ptr<Transport> transport_;

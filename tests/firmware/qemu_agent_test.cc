@@ -133,6 +133,19 @@ void Boot(const std::string& elf, const char* how_to_build, BootedImage* booted)
   booted->link = TcpLink::Connect(port, std::chrono::steady_clock::now() + seconds(20));
   ASSERT_NE(booted->link, nullptr) << "QEMU's UART0 socket did not come up on port " << port;
   ASSERT_TRUE(booted->qemu->Running());
+  // QEMU's UART drops what arrives before the firmware enables its receiver, so the first request
+  // may be lost: PING until the agent answers, as the daemon's TargetClient hails a target. The
+  // sequences are far from the ones the tests' sessions use, so a late PONG is never taken for
+  // one of their answers.
+  TargetSession hail(*booted->link, milliseconds(250));
+  const uint8_t probe[] = {'b', 'o', 'o', 't'};
+  const auto deadline = std::chrono::steady_clock::now() + seconds(30);
+  for (uint32_t sequence = 0x80000000u;; ++sequence) {
+    std::optional<Frame> pong = hail.CallWithSequence(INFERD_TP_MSG_PING, sequence, probe);
+    if (pong && pong->header.type == INFERD_TP_MSG_PONG) break;
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the agent never answered a PING";
+    ASSERT_TRUE(booted->qemu->Running()) << "QEMU exited before the agent answered";
+  }
 }
 
 std::string AgentName(TargetSession& session) {

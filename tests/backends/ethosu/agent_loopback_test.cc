@@ -47,6 +47,42 @@ TEST(AgentLoopbackTest, VersionCapabilitiesAndPing) {
   EXPECT_TRUE(client->Ping(absl::Now() + kTimeout).ok());
 }
 
+// A target still booting: what is written before its UART is enabled is lost, as QEMU's CMSDK
+// UART drops bytes that arrive while its receiver is off.
+class FirstWriteLostTransport final : public Transport {
+ public:
+  explicit FirstWriteLostTransport(std::unique_ptr<Transport> inner) : inner_(std::move(inner)) {}
+  absl::Status Open(absl::Time deadline) override { return inner_->Open(deadline); }
+  absl::StatusOr<size_t> Read(std::span<uint8_t> buffer, absl::Time deadline) override {
+    return inner_->Read(buffer, deadline);
+  }
+  absl::Status Write(std::span<const uint8_t> bytes, absl::Time deadline) override {
+    if (writes_++ == 0) return absl::OkStatus();
+    return inner_->Write(bytes, deadline);
+  }
+  void Close() override { inner_->Close(); }
+  bool is_open() const override { return inner_->is_open(); }
+  std::string description() const override { return inner_->description(); }
+  int writes() const { return writes_; }
+
+ private:
+  std::unique_ptr<Transport> inner_;
+  int writes_ = 0;
+};
+
+TEST(AgentLoopbackTest, ConnectHailsATargetThatLostTheFirstRequest) {
+  auto agent = StartAgent();
+  auto tcp = TcpTransport::FromAddress(agent.address());
+  ASSERT_TRUE(tcp.ok());
+  auto lossy = std::make_unique<FirstWriteLostTransport>(std::move(*tcp));
+  FirstWriteLostTransport* transport = lossy.get();
+  TargetClient client(std::move(lossy));
+  const absl::Status connected = client.Connect(absl::Now() + kTimeout);
+  ASSERT_TRUE(connected.ok()) << connected;
+  EXPECT_EQ(FixedName(client.version().agent_name, INFERD_TP_NAME_SIZE), "inferd-host-agent");
+  EXPECT_GE(transport->writes(), 3);  // the lost VERSION_REQ, its repeat, CAPABILITIES_REQ
+}
+
 TEST(AgentLoopbackTest, ChunkedUploadThenInferenceMatchesTheCpuBackend) {
   auto agent = StartAgent();
   TargetClientOptions options;
