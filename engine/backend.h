@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,6 +51,9 @@ struct BackendLoadRequest {
   std::vector<TensorSpec> outputs;                // in the order Execute must return them
   std::map<std::string, std::string> parameters;  // the config's `parameters`
   int instance_index = 0;                         // which of the config's `count` instances this is
+  // The device the instance_group places this instance on (an entry of its `gpus`); nullopt when
+  // the group names none and the backend chooses. Backends without devices ignore it.
+  std::optional<int> device_index;
 };
 
 // One batch for an Executable: the requests' inputs concatenated along the batch dimension.

@@ -167,6 +167,12 @@ absl::Status NormalizeModelConfig(const std::string& model_name, const std::stri
       return absl::InvalidArgumentError(absl::StrCat(
           "model '", model_name, "': instance_group count ", group.count(), " is outside 1..64"));
     }
+    for (int gpu : group.gpus()) {
+      if (gpu < 0) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "model '", model_name, "': instance_group gpus entry ", gpu, " is negative"));
+      }
+    }
     if (group.name().empty()) group.set_name(absl::StrCat(model_name, "_", i));
   }
   for (const auto& input : config.input()) {

@@ -1,5 +1,6 @@
 #include "engine/model_version_loader.h"
 
+#include <optional>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -103,15 +104,21 @@ absl::StatusOr<std::shared_ptr<ServingModel>> ModelVersionLoader::LoadUntimed(
 
   std::vector<std::unique_ptr<Executable>> instances;
   for (const auto& group : config.instance_group()) {
-    for (int i = 0; i < group.count(); ++i) {
-      request.instance_index = static_cast<int>(instances.size());
-      auto executable = backend->Load(request);
-      if (!executable.ok()) {
-        return absl::Status(executable.status().code(),
-                            absl::StrCat("model '", model, "' version ", version, " (backend ",
-                                         config.backend(), "): ", executable.status().message()));
+    // As in Triton, `count` instances go on each device the group lists.
+    std::vector<std::optional<int>> devices(group.gpus().begin(), group.gpus().end());
+    if (devices.empty()) devices.push_back(std::nullopt);
+    for (const std::optional<int>& device : devices) {
+      for (int i = 0; i < group.count(); ++i) {
+        request.instance_index = static_cast<int>(instances.size());
+        request.device_index = device;
+        auto executable = backend->Load(request);
+        if (!executable.ok()) {
+          return absl::Status(executable.status().code(),
+                              absl::StrCat("model '", model, "' version ", version, " (backend ",
+                                           config.backend(), "): ", executable.status().message()));
+        }
+        instances.push_back(*std::move(executable));
       }
-      instances.push_back(*std::move(executable));
     }
   }
 

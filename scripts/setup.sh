@@ -18,6 +18,9 @@ build_packages=(
   # serving core
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   libspdlog-dev libfmt-dev prometheus-cpp-dev flatbuffers-compiler libflatbuffers-dev libeigen3-dev
+  # the tosa_vulkan backend: Vulkan loader and headers, glslc for the shaders, and Mesa's lavapipe
+  # so that every machine has a Vulkan device (a GPU's own driver is found beside it)
+  libvulkan-dev glslc mesa-vulkan-drivers
 )
 packages=(
   "${build_packages[@]}"

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "engine/backend_registry.h"
@@ -12,8 +14,15 @@ namespace ethosu {
 class TargetPool;
 }
 
-// With `target_pool`, also registers the "ethosu" backend, which sends jobs to that pool.
+// With `target_pool`, also registers the "ethosu" backend, which sends jobs to that pool. The
+// "tosa_vulkan" backend is registered when it was built (Vulkan headers and glslc present); it
+// opens a device only when a model asks for one, seeing the devices `vulkan_device_filter` leaves.
 absl::Status RegisterBuiltinBackends(BackendRegistry& registry,
-                                     std::shared_ptr<ethosu::TargetPool> target_pool = nullptr);
+                                     std::shared_ptr<ethosu::TargetPool> target_pool = nullptr,
+                                     const std::string& vulkan_device_filter = "");
+
+// One line per Vulkan device for the start-up log, or one line saying why there is none (or that
+// this build has no Vulkan backend).
+std::vector<std::string> DescribeVulkanDevices(const std::string& vulkan_device_filter);
 
 }  // namespace inferd

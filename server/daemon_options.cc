@@ -146,6 +146,11 @@ const std::map<std::string, Setter>& Setters() {
          o.targets_config = v;
          return absl::OkStatus();
        }},
+      {"vulkan-device-filter",
+       [](DaemonOptions& o, const std::string& v) {
+         o.vulkan_device_filter = v;
+         return absl::OkStatus();
+       }},
       {"allow-admin", BoolFlag("allow-admin", [](DaemonOptions& o, bool v) { o.allow_admin = v; })},
       {"allow-log-settings-update",
        BoolFlag("allow-log-settings-update",
@@ -285,6 +290,12 @@ Metrics
   --allow-metrics=BOOL         Serve Prometheus metrics (default true).
   --metrics-address=ADDR       Address for /metrics (default 0.0.0.0).
   --metrics-port=PORT          Port for /metrics (default 8002; 0 picks a free port and logs it).
+
+Vulkan (docs/vulkan.md)
+  --vulkan-device-filter=LIST  Comma-separated substrings of device names; only matching Vulkan
+                               devices are visible to tosa_vulkan models and numbered for
+                               instance_group's `gpus` (default empty: every device, e.g. hide
+                               lavapipe with --vulkan-device-filter=NVIDIA).
 
 Inference targets
   --targets-config=PATH        Targets (boards, emulators, host agents) for the ethosu backend; see

@@ -42,6 +42,8 @@ struct DaemonOptions {
   int exit_timeout_secs = 30;
   int log_verbose = 0;
   std::string targets_config;  // inference targets for the ethosu backend (docs/ethos-u.md)
+  std::string
+      vulkan_device_filter;  // substrings of the Vulkan device names to use (docs/vulkan.md)
   // The admin listener (TargetAdmin), off unless asked for; docs/security.md.
   bool allow_admin = false;
   bool allow_log_settings_update = false;

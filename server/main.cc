@@ -164,8 +164,13 @@ int RunDaemon(const DaemonOptions& options) {
     }
   }
   BackendRegistry backends;
-  if (auto status = RegisterBuiltinBackends(backends, target_pool); !status.ok()) {
+  if (auto status = RegisterBuiltinBackends(backends, target_pool, options.vulkan_device_filter);
+      !status.ok()) {
     return Fail(std::string(status.message()));
+  }
+  // Every Vulkan device, usable or not, so an operator sees at once what tosa_vulkan models get.
+  for (const std::string& line : DescribeVulkanDevices(options.vulkan_device_filter)) {
+    spdlog::info("{}", line);
   }
 
   ModelVersionLoaderOptions loader_options;

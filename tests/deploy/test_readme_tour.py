@@ -99,7 +99,8 @@ class ReadmeTourTest(unittest.TestCase):
                 self.assertEqual(result.returncode, 0, f"inferctl {command}: {result.stderr}")
             # The last command is `list`: NAME VERSION STATE [REASON] under a header.
             states = {line.split()[0]: line.split()[2] for line in result.stdout.splitlines()[1:]}
-            self.assertEqual(states, {"digits_fp32": "READY", "digits_int8": "UNAVAILABLE"})
+            self.assertEqual(states, {"digits_fp32": "READY", "digits_int8": "UNAVAILABLE",
+                                      "digits_int8_gpu": "UNAVAILABLE"})
         finally:
             self.assertEqual(daemon.stop(), 0, "".join(daemon.log))
 

@@ -71,7 +71,7 @@ TEST(InferctlTest, ClassifiesTheHeldOutDigitsWithTheStatedAccuracy) {
 
   CommandResult list = RunInferctl(url, "list");
   EXPECT_EQ(list.exit_code, 0);
-  EXPECT_NE(list.output.find("digits_fp32  1        READY"), std::string::npos) << list.output;
+  EXPECT_NE(list.output.find("digits_fp32      1        READY"), std::string::npos) << list.output;
 
   CommandResult health = RunInferctl(url, "health digits_fp32");
   EXPECT_EQ(health.exit_code, 0) << health.output;

@@ -1,0 +1,403 @@
+#include "backends/vulkan/graph_program.h"
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "backends/vulkan/vulkan_status.h"
+
+namespace inferd::vulkan {
+namespace {
+
+using graph::DType;
+using graph::TensorId;
+
+constexpr uint32_t kWorkgroupSize = 64;  // shaders/common.glsl's WORKGROUP_SIZE
+constexpr uint32_t kMaxGroupsPerDimension = 65535;
+
+VkDeviceSize AlignUp(VkDeviceSize value, VkDeviceSize alignment) {
+  return (value + alignment - 1) / alignment * alignment;
+}
+
+bool StorableOnTheGpu(DType dtype) {
+  switch (dtype) {
+    case DType::kBool:
+    case DType::kInt8:
+    case DType::kInt16:
+    case DType::kInt32:
+    case DType::kFp32:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Makes every earlier write (shader or transfer) visible to every later read or write, whatever
+// the stage: between steps, and between the command buffers of one batch.
+void FullBarrier(VkCommandBuffer command_buffer) {
+  auto barrier = VkStruct<VkMemoryBarrier2>(VK_STRUCTURE_TYPE_MEMORY_BARRIER_2);
+  barrier.srcStageMask = VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT;
+  barrier.srcAccessMask = VK_ACCESS_2_MEMORY_WRITE_BIT;
+  barrier.dstStageMask = VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT;
+  barrier.dstAccessMask = VK_ACCESS_2_MEMORY_READ_BIT | VK_ACCESS_2_MEMORY_WRITE_BIT;
+  auto dependency = VkStruct<VkDependencyInfo>(VK_STRUCTURE_TYPE_DEPENDENCY_INFO);
+  dependency.memoryBarrierCount = 1;
+  dependency.pMemoryBarriers = &barrier;
+  vkCmdPipelineBarrier2(command_buffer, &dependency);
+}
+
+// Results copied to staging become visible to the host once the submission completes.
+void HostReadBarrier(VkCommandBuffer command_buffer) {
+  auto barrier = VkStruct<VkMemoryBarrier2>(VK_STRUCTURE_TYPE_MEMORY_BARRIER_2);
+  barrier.srcStageMask = VK_PIPELINE_STAGE_2_ALL_TRANSFER_BIT;
+  barrier.srcAccessMask = VK_ACCESS_2_TRANSFER_WRITE_BIT;
+  barrier.dstStageMask = VK_PIPELINE_STAGE_2_HOST_BIT;
+  barrier.dstAccessMask = VK_ACCESS_2_HOST_READ_BIT;
+  auto dependency = VkStruct<VkDependencyInfo>(VK_STRUCTURE_TYPE_DEPENDENCY_INFO);
+  dependency.memoryBarrierCount = 1;
+  dependency.pMemoryBarriers = &barrier;
+  vkCmdPipelineBarrier2(command_buffer, &dependency);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<GraphProgram>> GraphProgram::Create(
+    std::shared_ptr<VulkanDevice> device, std::shared_ptr<const graph::Graph> graph,
+    int max_items) {
+  std::unique_ptr<GraphProgram> program(new GraphProgram(std::move(device), std::move(graph)));
+  if (absl::Status status = program->Build(std::max(max_items, 1)); !status.ok()) return status;
+  return program;
+}
+
+GraphProgram::~GraphProgram() {
+  const VkDevice device = device_->handle();
+  // A program is destroyed only when no batch of it is in flight (the Executable contract).
+  if (command_pool_ != VK_NULL_HANDLE) vkDestroyCommandPool(device, command_pool_, nullptr);
+  if (descriptor_pool_ != VK_NULL_HANDLE)
+    vkDestroyDescriptorPool(device, descriptor_pool_, nullptr);
+}
+
+const GraphProgram::Region& GraphProgram::RegionOf(const BufferRef& ref) const {
+  return ref.kind == BufferRef::Kind::kTensor ? tensor_regions_[ref.index]
+                                              : derived_regions_[ref.index];
+}
+
+absl::Status GraphProgram::Build(int max_items) {
+  max_items_ = max_items;
+  const graph::Graph& g = *graph_;
+  const graph::Block& main = g.main_block();
+  OpLowering lowering(g);
+  for (const graph::Operator& op : main.operators) {
+    if (absl::Status status = lowering.Lower(op, steps_); !status.ok()) return status;
+  }
+
+  // Every tensor an operator or the caller touches gets a region of the arena.
+  const VkDeviceSize alignment = device_->storage_alignment();
+  const uint64_t max_range = device_->info().max_storage_buffer_range;
+  tensor_regions_.assign(g.tensors.size(), Region{});
+  VkDeviceSize arena_bytes = 0;
+  auto place = [&](TensorId id) -> absl::Status {
+    Region& region = tensor_regions_[id];
+    if (region.bytes != 0) return absl::OkStatus();
+    const graph::Tensor& tensor = g.tensor(id);
+    if (tensor.dtype == DType::kShape) return absl::OkStatus();
+    if (!StorableOnTheGpu(tensor.dtype)) {
+      return absl::UnimplementedError(absl::StrCat(
+          "tensor '", tensor.name, "' is ", std::string(graph::DTypeName(tensor.dtype)),
+          "; the tosa_vulkan backend runs BOOL, INT8, INT16, INT32 and FP32 tensors"));
+    }
+    const std::optional<int64_t> elements = graph::ElementCount(tensor);
+    const std::optional<int64_t> bytes =
+        elements ? graph::DTypeDataSize(tensor.dtype, *elements) : std::nullopt;
+    if (!bytes.has_value()) {
+      return absl::InvalidArgumentError(absl::StrCat("tensor '", tensor.name, "' has no size"));
+    }
+    if (static_cast<uint64_t>(*bytes) > max_range) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("tensor '", tensor.name, "' is ", *bytes, " bytes, more than the device's ",
+                       max_range, "-byte storage buffer range (maxStorageBufferRange)"));
+    }
+    region.offset = arena_bytes;
+    region.bytes = std::max<VkDeviceSize>(static_cast<VkDeviceSize>(*bytes), 1);
+    arena_bytes = AlignUp(arena_bytes + region.bytes, alignment);
+    return absl::OkStatus();
+  };
+  for (TensorId id : main.inputs) {
+    if (auto status = place(id); !status.ok()) return status;
+  }
+  for (TensorId id : main.outputs) {
+    if (auto status = place(id); !status.ok()) return status;
+  }
+  for (const graph::Operator& op : main.operators) {
+    for (TensorId id : op.inputs) {
+      if (auto status = place(id); !status.ok()) return status;
+    }
+    for (TensorId id : op.outputs) {
+      if (auto status = place(id); !status.ok()) return status;
+    }
+  }
+  for (const std::vector<uint8_t>& bytes : lowering.derived()) {
+    derived_regions_.push_back(Region{arena_bytes, std::max<VkDeviceSize>(bytes.size(), 1)});
+    arena_bytes = AlignUp(arena_bytes + bytes.size(), alignment);
+  }
+
+  auto arena = device_->CreateBuffer(arena_bytes, /*host_visible=*/false, "the model's tensors");
+  if (!arena.ok()) return arena.status();
+  arena_ = *std::move(arena);
+
+  // Constants and derived parameters go up once, through a temporary staging buffer.
+  {
+    VkDeviceSize upload_bytes = 0;
+    std::vector<std::pair<std::span<const uint8_t>, Region>> uploads;
+    for (TensorId id = 0; id < g.tensors.size(); ++id) {
+      if (tensor_regions_[id].bytes == 0) continue;
+      std::optional<std::span<const uint8_t>> data = lowering.ConstantData(id);
+      if (!data.has_value()) continue;
+      uploads.emplace_back(*data, tensor_regions_[id]);
+      upload_bytes += data->size();
+    }
+    for (size_t i = 0; i < lowering.derived().size(); ++i) {
+      uploads.emplace_back(lowering.derived()[i], derived_regions_[i]);
+      upload_bytes += lowering.derived()[i].size();
+    }
+    if (upload_bytes > 0) {
+      auto upload = device_->CreateBuffer(upload_bytes, /*host_visible=*/true, "constant upload");
+      if (!upload.ok()) return upload.status();
+      std::vector<VkBufferCopy> copies;
+      VkDeviceSize at = 0;
+      for (const auto& [data, region] : uploads) {
+        if (data.empty()) continue;
+        std::memcpy(upload->mapped() + at, data.data(), data.size());
+        copies.push_back(VkBufferCopy{at, region.offset, data.size()});
+        at += data.size();
+      }
+      const VkBuffer source = upload->handle();
+      const VkBuffer destination = arena_.handle();
+      if (auto status = device_->RunNow([&](VkCommandBuffer command_buffer) {
+            vkCmdCopyBuffer(command_buffer, source, destination,
+                            static_cast<uint32_t>(copies.size()), copies.data());
+          });
+          !status.ok()) {
+        return status;
+      }
+    }
+  }
+
+  // Staging: per item, every input then every output.
+  VkDeviceSize item_bytes = 0;
+  for (TensorId id : main.inputs) {
+    inputs_.push_back(Port{id, static_cast<size_t>(tensor_regions_[id].bytes), item_bytes});
+    item_bytes = AlignUp(item_bytes + tensor_regions_[id].bytes, 16);
+  }
+  for (TensorId id : main.outputs) {
+    outputs_.push_back(Port{id, static_cast<size_t>(tensor_regions_[id].bytes), item_bytes});
+    item_bytes = AlignUp(item_bytes + tensor_regions_[id].bytes, 16);
+  }
+  staging_item_stride_ = item_bytes;
+  auto staging = device_->CreateBuffer(item_bytes * static_cast<VkDeviceSize>(max_items),
+                                       /*host_visible=*/true, "input and output staging");
+  if (!staging.ok()) return staging.status();
+  staging_ = *std::move(staging);
+
+  // Pipelines and descriptor sets, once.
+  uint32_t descriptor_count = 0;
+  uint32_t set_count = 0;
+  for (const Step& step : steps_) {
+    const auto* dispatch = std::get_if<DispatchStep>(&step);
+    if (dispatch == nullptr) continue;
+    auto kernel = device_->Kernel(dispatch->shader, static_cast<uint32_t>(dispatch->buffers.size()),
+                                  static_cast<uint32_t>(dispatch->push_constants.size()));
+    if (!kernel.ok()) return kernel.status();
+    kernels_.push_back(*kernel);
+    descriptor_count += static_cast<uint32_t>(dispatch->buffers.size());
+    ++set_count;
+  }
+  dispatches_ = set_count;
+  const VkDevice device = device_->handle();
+  if (set_count > 0) {
+    VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, descriptor_count};
+    auto pool = VkStruct<VkDescriptorPoolCreateInfo>(VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO);
+    pool.maxSets = set_count;
+    pool.poolSizeCount = 1;
+    pool.pPoolSizes = &size;
+    if (auto status = VkStatus(vkCreateDescriptorPool(device, &pool, nullptr, &descriptor_pool_),
+                               "vkCreateDescriptorPool");
+        !status.ok()) {
+      return status;
+    }
+    size_t kernel_index = 0;
+    for (const Step& step : steps_) {
+      const auto* dispatch = std::get_if<DispatchStep>(&step);
+      if (dispatch == nullptr) continue;
+      const ComputeKernel* kernel = kernels_[kernel_index++];
+      auto allocate =
+          VkStruct<VkDescriptorSetAllocateInfo>(VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO);
+      allocate.descriptorPool = descriptor_pool_;
+      allocate.descriptorSetCount = 1;
+      allocate.pSetLayouts = &kernel->set_layout;
+      VkDescriptorSet set = VK_NULL_HANDLE;
+      if (auto status = VkStatus(vkAllocateDescriptorSets(device, &allocate, &set),
+                                 "vkAllocateDescriptorSets");
+          !status.ok()) {
+        return status;
+      }
+      std::vector<VkDescriptorBufferInfo> infos;
+      infos.reserve(dispatch->buffers.size());
+      for (const BufferRef& ref : dispatch->buffers) {
+        const Region& region = RegionOf(ref);
+        infos.push_back(VkDescriptorBufferInfo{arena_.handle(), region.offset, region.bytes});
+      }
+      std::vector<VkWriteDescriptorSet> writes(infos.size());
+      for (size_t i = 0; i < infos.size(); ++i) {
+        writes[i] = VkStruct<VkWriteDescriptorSet>(VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET);
+        writes[i].dstSet = set;
+        writes[i].dstBinding = static_cast<uint32_t>(i);
+        writes[i].descriptorCount = 1;
+        writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+        writes[i].pBufferInfo = &infos[i];
+      }
+      vkUpdateDescriptorSets(device, static_cast<uint32_t>(writes.size()), writes.data(), 0,
+                             nullptr);
+      descriptor_sets_.push_back(set);
+    }
+  }
+
+  auto pool = VkStruct<VkCommandPoolCreateInfo>(VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO);
+  pool.queueFamilyIndex = device_->queue_family();
+  if (auto status = VkStatus(vkCreateCommandPool(device, &pool, nullptr, &command_pool_),
+                             "vkCreateCommandPool");
+      !status.ok()) {
+    return status;
+  }
+  command_buffers_.assign(static_cast<size_t>(max_items), VK_NULL_HANDLE);
+  // The first slot now, so that a model that cannot be recorded fails its load.
+  return Record(0);
+}
+
+absl::Status GraphProgram::Record(int slot) {
+  auto allocated = AllocateCommandBuffer(device_->handle(), command_pool_);
+  if (!allocated.ok()) return allocated.status();
+  VkCommandBuffer command_buffer = *allocated;
+  auto begin = VkStruct<VkCommandBufferBeginInfo>(VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO);
+  vkBeginCommandBuffer(command_buffer, &begin);
+  // Orders this item after the previous one (same arena) and after the host's staging writes.
+  FullBarrier(command_buffer);
+  const VkDeviceSize item_offset = staging_item_stride_ * static_cast<VkDeviceSize>(slot);
+  for (const Port& port : inputs_) {
+    if (port.bytes == 0) continue;
+    const VkBufferCopy copy{item_offset + port.staging_offset, tensor_regions_[port.id].offset,
+                            port.bytes};
+    vkCmdCopyBuffer(command_buffer, staging_.handle(), arena_.handle(), 1, &copy);
+  }
+  FullBarrier(command_buffer);
+  size_t dispatch_index = 0;
+  for (const Step& step : steps_) {
+    if (const auto* copy_step = std::get_if<CopyStep>(&step)) {
+      const Region& from = tensor_regions_[copy_step->from];
+      const Region& to = tensor_regions_[copy_step->to];
+      const VkBufferCopy copy{from.offset, to.offset, std::min(from.bytes, to.bytes)};
+      vkCmdCopyBuffer(command_buffer, arena_.handle(), arena_.handle(), 1, &copy);
+    } else {
+      const auto& dispatch = std::get<DispatchStep>(step);
+      const ComputeKernel* kernel = kernels_[dispatch_index];
+      vkCmdBindPipeline(command_buffer, VK_PIPELINE_BIND_POINT_COMPUTE, kernel->pipeline);
+      vkCmdBindDescriptorSets(command_buffer, VK_PIPELINE_BIND_POINT_COMPUTE, kernel->layout, 0, 1,
+                              &descriptor_sets_[dispatch_index], 0, nullptr);
+      if (!dispatch.push_constants.empty()) {
+        vkCmdPushConstants(command_buffer, kernel->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0,
+                           static_cast<uint32_t>(dispatch.push_constants.size()),
+                           dispatch.push_constants.data());
+      }
+      const uint64_t groups = (dispatch.invocations + kWorkgroupSize - 1) / kWorkgroupSize;
+      const uint32_t x = static_cast<uint32_t>(std::min<uint64_t>(groups, kMaxGroupsPerDimension));
+      const uint32_t y = static_cast<uint32_t>((groups + x - 1) / std::max<uint32_t>(x, 1));
+      if (groups > 0) vkCmdDispatch(command_buffer, x, y, 1);
+      ++dispatch_index;
+    }
+    FullBarrier(command_buffer);
+  }
+  for (const Port& port : outputs_) {
+    if (port.bytes == 0) continue;
+    const VkBufferCopy copy{tensor_regions_[port.id].offset, item_offset + port.staging_offset,
+                            port.bytes};
+    vkCmdCopyBuffer(command_buffer, arena_.handle(), staging_.handle(), 1, &copy);
+  }
+  HostReadBarrier(command_buffer);
+  if (auto status = VkStatus(vkEndCommandBuffer(command_buffer), "vkEndCommandBuffer");
+      !status.ok()) {
+    return status;
+  }
+  command_buffers_[static_cast<size_t>(slot)] = command_buffer;
+  return absl::OkStatus();
+}
+
+absl::Status GraphProgram::Start(std::span<const std::span<const uint8_t>> inputs, int items,
+                                 std::function<void(absl::Status)> done) {
+  if (items < 1 || items > max_items_) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("a batch of ", items, " runs; this program takes 1 to ", max_items_));
+  }
+  if (inputs.size() != inputs_.size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("expected ", inputs_.size(), " inputs, got ", inputs.size()));
+  }
+  for (size_t i = 0; i < inputs_.size(); ++i) {
+    const Port& port = inputs_[i];
+    if (inputs[i].size() != port.bytes * static_cast<size_t>(items)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("input '", graph_->tensor(port.id).name, "' needs ",
+                       port.bytes * static_cast<size_t>(items), " bytes, got ", inputs[i].size()));
+    }
+    for (int item = 0; item < items; ++item) {
+      std::memcpy(staging_.mapped() + staging_item_stride_ * item + port.staging_offset,
+                  inputs[i].data() + port.bytes * item, port.bytes);
+    }
+  }
+  for (int slot = 0; slot < items; ++slot) {
+    if (command_buffers_[static_cast<size_t>(slot)] != VK_NULL_HANDLE) continue;
+    if (absl::Status status = Record(slot); !status.ok()) return status;
+  }
+  return device_->Submit(
+      std::span<const VkCommandBuffer>(command_buffers_.data(), static_cast<size_t>(items)),
+      std::move(done));
+}
+
+void GraphProgram::ReadOutputs(std::span<const std::span<uint8_t>> outputs, int items) const {
+  for (size_t i = 0; i < outputs_.size() && i < outputs.size(); ++i) {
+    const Port& port = outputs_[i];
+    for (int item = 0; item < items; ++item) {
+      std::memcpy(outputs[i].data() + port.bytes * item,
+                  staging_.mapped() + staging_item_stride_ * item + port.staging_offset,
+                  port.bytes);
+    }
+  }
+}
+
+absl::Status GraphProgram::RunAndWait(std::span<const std::span<const uint8_t>> inputs,
+                                      std::span<const std::span<uint8_t>> outputs, int items) {
+  for (size_t i = 0; i < outputs_.size(); ++i) {
+    if (i >= outputs.size() ||
+        outputs[i].size() != outputs_[i].bytes * static_cast<size_t>(items)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "output ", i, " needs ", outputs_[i].bytes * static_cast<size_t>(items), " bytes"));
+    }
+  }
+  absl::Notification finished;
+  absl::Status result;
+  if (absl::Status status = Start(inputs, items,
+                                  [&](absl::Status status) {
+                                    result = std::move(status);
+                                    finished.Notify();
+                                  });
+      !status.ok()) {
+    return status;
+  }
+  finished.WaitForNotification();
+  if (!result.ok()) return result;
+  ReadOutputs(outputs, items);
+  return absl::OkStatus();
+}
+
+}  // namespace inferd::vulkan

@@ -1,0 +1,92 @@
+// A validated TOSA graph made ready to run on one Vulkan device, all at load: operators lowered to
+// dispatches (op_lowering.h), one device-local arena holding every tensor and constant (constants
+// uploaded once), host-visible staging for inputs and outputs, a descriptor set per dispatch, and
+// per batch item a command buffer recorded once and replayed for every batch.
+//
+// A batch of N items is one submission of N command buffers; the completion arrives on the
+// device's completion thread. One batch at a time per program (the Executable contract).
+#pragma once
+
+#include <vulkan/vulkan.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "backends/vulkan/op_lowering.h"
+#include "backends/vulkan/vulkan_device.h"
+#include "engine/graph/graph.h"
+
+namespace inferd::vulkan {
+
+class GraphProgram {
+ public:
+  // `max_items`: the most graph runs one batch may hold (1 for a model that does not batch).
+  // UNIMPLEMENTED naming the operator or tensor the backend cannot run; RESOURCE_EXHAUSTED when
+  // the device is out of memory; INVALID_ARGUMENT for a tensor beyond the device's storage
+  // buffer range.
+  static absl::StatusOr<std::unique_ptr<GraphProgram>> Create(
+      std::shared_ptr<VulkanDevice> device, std::shared_ptr<const graph::Graph> graph,
+      int max_items);
+  ~GraphProgram();
+
+  const graph::Graph& graph() const { return *graph_; }
+  // Bytes of one item of main-block input / output `i` (in the block's order).
+  size_t input_bytes(size_t i) const { return inputs_[i].bytes; }
+  size_t output_bytes(size_t i) const { return outputs_[i].bytes; }
+  size_t dispatch_count() const { return dispatches_; }
+
+  // Copies `items` runs' inputs (inputs[i]: items x input_bytes(i), main-block order) to staging
+  // and submits. `done` runs on the device's completion thread; after an OK completion
+  // ReadOutputs gives the results. Nothing else may start until then.
+  absl::Status Start(std::span<const std::span<const uint8_t>> inputs, int items,
+                     std::function<void(absl::Status)> done);
+  // outputs[i]: items x output_bytes(i).
+  void ReadOutputs(std::span<const std::span<uint8_t>> outputs, int items) const;
+
+  // Start, wait, ReadOutputs: for tests and the conformance runner.
+  absl::Status RunAndWait(std::span<const std::span<const uint8_t>> inputs,
+                          std::span<const std::span<uint8_t>> outputs, int items = 1);
+
+ private:
+  struct Region {
+    VkDeviceSize offset = 0;
+    VkDeviceSize bytes = 0;
+  };
+  struct Port {
+    graph::TensorId id = 0;
+    size_t bytes = 0;
+    VkDeviceSize staging_offset = 0;  // of item 0; item k adds k * staging_item_stride_
+  };
+
+  GraphProgram(std::shared_ptr<VulkanDevice> device, std::shared_ptr<const graph::Graph> graph)
+      : device_(std::move(device)), graph_(std::move(graph)) {}
+  absl::Status Build(int max_items);
+  absl::Status Record(int slot);
+  const Region& RegionOf(const BufferRef& ref) const;
+
+  std::shared_ptr<VulkanDevice> device_;
+  std::shared_ptr<const graph::Graph> graph_;
+  std::vector<Step> steps_;
+  size_t dispatches_ = 0;
+  std::vector<Region> tensor_regions_;   // by TensorId; bytes 0 for tensors with no storage
+  std::vector<Region> derived_regions_;  // by derived index
+  std::vector<Port> inputs_;
+  std::vector<Port> outputs_;
+  VkDeviceSize staging_item_stride_ = 0;
+  int max_items_ = 1;
+  DeviceBuffer arena_;
+  DeviceBuffer staging_;
+  VkDescriptorPool descriptor_pool_ = VK_NULL_HANDLE;
+  std::vector<VkDescriptorSet> descriptor_sets_;  // one per dispatch step, in step order
+  std::vector<const ComputeKernel*> kernels_;     // likewise
+  VkCommandPool command_pool_ = VK_NULL_HANDLE;
+  std::vector<VkCommandBuffer> command_buffers_;  // by item slot; null until recorded
+};
+
+}  // namespace inferd::vulkan

@@ -1,0 +1,422 @@
+#include "backends/vulkan/op_lowering.h"
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace inferd::vulkan {
+namespace {
+
+using graph::DType;
+using graph::Op;
+using graph::TensorId;
+
+// Push constants are all 4-byte fields, written in the order the shader's block declares them.
+class PushConstants {
+ public:
+  PushConstants& Int(int64_t value) {
+    const int32_t v = static_cast<int32_t>(value);
+    Append(&v);
+    return *this;
+  }
+  PushConstants& Bits(float value) {
+    Append(&value);
+    return *this;
+  }
+  std::vector<uint8_t> Take() { return std::move(bytes_); }
+
+ private:
+  void Append(const void* four_bytes) {
+    const auto* p = static_cast<const uint8_t*>(four_bytes);
+    bytes_.insert(bytes_.end(), p, p + 4);
+  }
+  std::vector<uint8_t> bytes_;
+};
+
+BufferRef T(TensorId id) { return BufferRef{BufferRef::Kind::kTensor, id}; }
+BufferRef D(uint32_t index) { return BufferRef{BufferRef::Kind::kDerived, index}; }
+
+int64_t Elements(const graph::Tensor& tensor) {
+  int64_t count = 1;
+  for (int64_t d : tensor.shape) count *= d;
+  return count;
+}
+
+// The shader suffix of an element type, or "" when no shader takes it.
+std::string TypeSuffix(DType dtype) {
+  switch (dtype) {
+    case DType::kInt8:
+      return "i8";
+    case DType::kInt16:
+      return "i16";
+    case DType::kInt32:
+      return "i32";
+    case DType::kFp32:
+      return "f32";
+    default:
+      return "";
+  }
+}
+
+absl::Status NoShader(const graph::Graph& graph, const graph::Operator& op) {
+  return absl::UnimplementedError(absl::StrCat(
+      "the tosa_vulkan backend has no shader for ", DescribeOperator(graph, op), " (operator '",
+      op.outputs.empty() ? std::string() : graph.tensor(op.outputs[0]).name,
+      "'); docs/vulkan.md lists what runs on the GPU"));
+}
+
+int64_t ReadSigned(std::span<const uint8_t> bytes, DType dtype) {
+  switch (dtype) {
+    case DType::kInt8:
+      return static_cast<int8_t>(bytes[0]);
+    case DType::kInt16: {
+      int16_t v;
+      std::memcpy(&v, bytes.data(), 2);
+      return v;
+    }
+    case DType::kInt32: {
+      int32_t v;
+      std::memcpy(&v, bytes.data(), 4);
+      return v;
+    }
+    default:
+      return 0;
+  }
+}
+
+}  // namespace
+
+std::string DescribeOperator(const graph::Graph& graph, const graph::Operator& op) {
+  std::vector<std::string> inputs;
+  for (TensorId id : op.inputs) {
+    if (graph.tensor(id).dtype == DType::kShape) continue;
+    inputs.push_back(std::string(graph::DTypeName(graph.tensor(id).dtype)));
+  }
+  std::vector<std::string> outputs;
+  for (TensorId id : op.outputs)
+    outputs.push_back(std::string(graph::DTypeName(graph.tensor(id).dtype)));
+  return absl::StrCat(std::string(graph::OpName(op.op)), " (", absl::StrJoin(inputs, ", "), " -> ",
+                      absl::StrJoin(outputs, ", "), ")");
+}
+
+OpLowering::OpLowering(const graph::Graph& graph) : graph_(graph) {
+  for (const graph::Operator& op : graph.main_block().operators) {
+    if (op.op == Op::kConst && op.outputs.size() == 1) {
+      constants_[op.outputs[0]] = &graph.tensor(op.outputs[0]);
+    }
+  }
+}
+
+std::optional<std::span<const uint8_t>> OpLowering::ConstantData(TensorId id) const {
+  auto it = constants_.find(id);
+  if (it == constants_.end()) return std::nullopt;
+  return std::span<const uint8_t>(it->second->data);
+}
+
+uint32_t OpLowering::AddDerived(std::vector<uint8_t> bytes) {
+  derived_.push_back(std::move(bytes));
+  return static_cast<uint32_t>(derived_.size() - 1);
+}
+
+absl::StatusOr<int64_t> OpLowering::ConstantScalar(TensorId id, const char* what) const {
+  std::optional<std::span<const uint8_t>> data = ConstantData(id);
+  const graph::Tensor& tensor = graph_.tensor(id);
+  if (!data.has_value() || data->empty()) {
+    return absl::UnimplementedError(
+        absl::StrCat("the tosa_vulkan backend needs ", what, " '", tensor.name,
+                     "' to be a constant of the graph; it is computed at run time"));
+  }
+  return ReadSigned(*data, tensor.dtype);
+}
+
+absl::Status OpLowering::Lower(const graph::Operator& op, std::vector<Step>& steps) {
+  switch (op.op) {
+    case Op::kConst:
+    case Op::kConstShape:
+      return absl::OkStatus();
+    case Op::kReshape:
+    case Op::kIdentity:
+      steps.push_back(CopyStep{op.inputs[0], op.outputs[0]});
+      return absl::OkStatus();
+    case Op::kConv2d:
+      return LowerConvolution(op, /*depthwise=*/false, steps);
+    case Op::kDepthwiseConv2d:
+      return LowerConvolution(op, /*depthwise=*/true, steps);
+    case Op::kMatMul:
+      return LowerMatMul(op, steps);
+    case Op::kRescale:
+      return LowerRescale(op, steps);
+    case Op::kClamp:
+      return LowerClamp(op, steps);
+    case Op::kMaxPool2d:
+      return LowerMaxPool(op, steps);
+    case Op::kAdd:
+    case Op::kSub:
+    case Op::kMul:
+    case Op::kMaximum:
+    case Op::kMinimum:
+      return LowerBinary(op, steps);
+    default:
+      return NoShader(graph_, op);
+  }
+}
+
+absl::Status OpLowering::LowerConvolution(const graph::Operator& op, bool depthwise,
+                                          std::vector<Step>& steps) {
+  const graph::Tensor& input = graph_.tensor(op.inputs[0]);
+  const graph::Tensor& weight = graph_.tensor(op.inputs[1]);
+  const graph::Tensor& bias = graph_.tensor(op.inputs[2]);
+  const graph::Tensor& output = graph_.tensor(op.outputs[0]);
+  std::string variant;
+  if (input.dtype == DType::kInt8 && weight.dtype == DType::kInt8 &&
+      output.dtype == DType::kInt32) {
+    variant = "i8";
+  } else if (input.dtype == DType::kFp32 && weight.dtype == DType::kFp32 &&
+             output.dtype == DType::kFp32) {
+    variant = "f32";
+  } else {
+    return NoShader(graph_, op);
+  }
+  std::vector<int32_t> pad, stride, dilation;
+  if (depthwise) {
+    const auto& attr = std::get<graph::DepthwiseConv2dAttr>(op.attribute);
+    pad = attr.pad;
+    stride = attr.stride;
+    dilation = attr.dilation;
+  } else {
+    const auto& attr = std::get<graph::Conv2dAttr>(op.attribute);
+    pad = attr.pad;
+    stride = attr.stride;
+    dilation = attr.dilation;
+  }
+  int64_t input_zp = 0;
+  int64_t weight_zp = 0;
+  if (variant == "i8") {
+    auto izp = ConstantScalar(op.inputs[3], "the input zero point");
+    if (!izp.ok()) return izp.status();
+    auto wzp = ConstantScalar(op.inputs[4], "the weight zero point");
+    if (!wzp.ok()) return wzp.status();
+    input_zp = *izp;
+    weight_zp = *wzp;
+  }
+  PushConstants params;
+  params.Int(input.shape[1]).Int(input.shape[2]).Int(input.shape[3]);
+  params.Int(output.shape[1]).Int(output.shape[2]);
+  if (depthwise) {
+    // weight [KH, KW, C, M]
+    params.Int(weight.shape[3]).Int(weight.shape[0]).Int(weight.shape[1]);
+  } else {
+    // weight [OC, KH, KW, IC]
+    params.Int(output.shape[3]).Int(weight.shape[1]).Int(weight.shape[2]);
+  }
+  params.Int(stride[0]).Int(stride[1]).Int(pad[0]).Int(pad[2]).Int(dilation[0]).Int(dilation[1]);
+  params.Int(input_zp).Int(weight_zp).Int(Elements(bias)).Int(Elements(output));
+  steps.push_back(
+      DispatchStep{absl::StrCat(depthwise ? "depthwise_conv2d_" : "conv2d_", variant),
+                   {T(op.inputs[0]), T(op.inputs[1]), T(op.inputs[2]), T(op.outputs[0])},
+                   params.Take(),
+                   static_cast<uint64_t>(Elements(output))});
+  return absl::OkStatus();
+}
+
+absl::Status OpLowering::LowerMatMul(const graph::Operator& op, std::vector<Step>& steps) {
+  const graph::Tensor& a = graph_.tensor(op.inputs[0]);
+  const graph::Tensor& b = graph_.tensor(op.inputs[1]);
+  const graph::Tensor& output = graph_.tensor(op.outputs[0]);
+  std::string variant;
+  int64_t a_zp = 0;
+  int64_t b_zp = 0;
+  if (a.dtype == DType::kInt8 && b.dtype == DType::kInt8 && output.dtype == DType::kInt32) {
+    variant = "i8";
+    auto azp = ConstantScalar(op.inputs[2], "the A zero point");
+    if (!azp.ok()) return azp.status();
+    auto bzp = ConstantScalar(op.inputs[3], "the B zero point");
+    if (!bzp.ok()) return bzp.status();
+    a_zp = *azp;
+    b_zp = *bzp;
+  } else if (a.dtype == DType::kFp32 && b.dtype == DType::kFp32 && output.dtype == DType::kFp32) {
+    variant = "f32";
+  } else {
+    return NoShader(graph_, op);
+  }
+  PushConstants params;
+  params.Int(a.shape[1]).Int(a.shape[2]).Int(b.shape[2]).Int(a_zp).Int(b_zp).Int(Elements(output));
+  steps.push_back(DispatchStep{absl::StrCat("matmul_", variant),
+                               {T(op.inputs[0]), T(op.inputs[1]), T(op.outputs[0])},
+                               params.Take(),
+                               static_cast<uint64_t>(Elements(output))});
+  return absl::OkStatus();
+}
+
+absl::Status OpLowering::LowerRescale(const graph::Operator& op, std::vector<Step>& steps) {
+  const auto& attr = std::get<graph::RescaleAttr>(op.attribute);
+  const graph::Tensor& input = graph_.tensor(op.inputs[0]);
+  const graph::Tensor& output = graph_.tensor(op.outputs[0]);
+  const std::string in = TypeSuffix(input.dtype);
+  const std::string out = TypeSuffix(output.dtype);
+  if (in.empty() || in == "f32" || out.empty() || out == "f32") return NoShader(graph_, op);
+  if (attr.rounding_mode == graph::RoundingMode::kInexactRound) return NoShader(graph_, op);
+
+  const graph::Tensor& multiplier = graph_.tensor(op.inputs[1]);
+  const graph::Tensor& shift = graph_.tensor(op.inputs[2]);
+  std::optional<std::span<const uint8_t>> multiplier_data = ConstantData(op.inputs[1]);
+  std::optional<std::span<const uint8_t>> shift_data = ConstantData(op.inputs[2]);
+  if (!multiplier_data || !shift_data) {
+    return absl::UnimplementedError(
+        absl::StrCat("the tosa_vulkan backend needs RESCALE's multiplier and shift ('",
+                     multiplier.name, "', '", shift.name, "') to be constants of the graph"));
+  }
+  const int64_t channels = attr.per_channel ? Elements(multiplier) : 1;
+  std::vector<uint8_t> multipliers(static_cast<size_t>(channels) * 4);
+  std::vector<uint8_t> shifts(static_cast<size_t>(channels) * 4);
+  const size_t multiplier_width = multiplier.dtype == DType::kInt16 ? 2 : 4;
+  for (int64_t c = 0; c < channels; ++c) {
+    const int32_t m = static_cast<int32_t>(
+        ReadSigned(multiplier_data->subspan(c * multiplier_width), multiplier.dtype));
+    const int32_t s = static_cast<int32_t>(ReadSigned(shift_data->subspan(c), shift.dtype));
+    std::memcpy(&multipliers[c * 4], &m, 4);
+    std::memcpy(&shifts[c * 4], &s, 4);
+  }
+  auto input_zp = ConstantScalar(op.inputs[3], "the input zero point");
+  if (!input_zp.ok()) return input_zp.status();
+  auto output_zp = ConstantScalar(op.inputs[4], "the output zero point");
+  if (!output_zp.ok()) return output_zp.status();
+
+  // The zero points re-extended by the unsigned flags, and the output range, as the CPU kernel
+  // decides them (backends/cpu/kernels/rescale.cc).
+  const int in_bits = in == "i8" ? 8 : (in == "i16" ? 16 : 32);
+  const int out_bits = out == "i8" ? 8 : (out == "i16" ? 16 : 32);
+  int64_t izp = *input_zp;
+  int64_t ozp = *output_zp;
+  if (attr.input_unsigned && in_bits <= 16) izp &= (int64_t{1} << in_bits) - 1;
+  if (attr.output_unsigned && out_bits <= 16) ozp &= (int64_t{1} << out_bits) - 1;
+  const int64_t out_min = attr.output_unsigned ? 0 : -(int64_t{1} << (out_bits - 1));
+  const int64_t out_max =
+      attr.output_unsigned ? (int64_t{1} << out_bits) - 1 : (int64_t{1} << (out_bits - 1)) - 1;
+  int flags = 0;
+  if (attr.per_channel) flags |= 1;
+  if (attr.rounding_mode == graph::RoundingMode::kDoubleRound) flags |= 2;
+  if (attr.input_unsigned && in_bits <= 16) flags |= 4;
+
+  const uint32_t multiplier_buffer = AddDerived(std::move(multipliers));
+  const uint32_t shift_buffer = AddDerived(std::move(shifts));
+  PushConstants params;
+  params.Int(izp).Int(ozp).Int(out_min).Int(out_max).Int(channels).Int(flags).Int(Elements(output));
+  steps.push_back(
+      DispatchStep{absl::StrCat("rescale_", in, "_", out),
+                   {T(op.inputs[0]), D(multiplier_buffer), D(shift_buffer), T(op.outputs[0])},
+                   params.Take(),
+                   static_cast<uint64_t>(Elements(output))});
+  return absl::OkStatus();
+}
+
+absl::Status OpLowering::LowerClamp(const graph::Operator& op, std::vector<Step>& steps) {
+  const auto& attr = std::get<graph::ClampAttr>(op.attribute);
+  const graph::Tensor& input = graph_.tensor(op.inputs[0]);
+  const std::string suffix = TypeSuffix(input.dtype);
+  if (suffix.empty()) return NoShader(graph_, op);
+  PushConstants params;
+  if (input.dtype == DType::kFp32) {
+    float lo, hi;
+    std::memcpy(&lo, attr.min_val.data(), 4);
+    std::memcpy(&hi, attr.max_val.data(), 4);
+    params.Bits(lo).Bits(hi);
+  } else {
+    params.Int(ReadSigned(attr.min_val, input.dtype)).Int(ReadSigned(attr.max_val, input.dtype));
+  }
+  params.Int(static_cast<int>(attr.nan_mode)).Int(Elements(input));
+  steps.push_back(DispatchStep{absl::StrCat("clamp_", suffix),
+                               {T(op.inputs[0]), T(op.outputs[0])},
+                               params.Take(),
+                               static_cast<uint64_t>(Elements(input))});
+  return absl::OkStatus();
+}
+
+absl::Status OpLowering::LowerMaxPool(const graph::Operator& op, std::vector<Step>& steps) {
+  const auto& attr = std::get<graph::MaxPool2dAttr>(op.attribute);
+  const graph::Tensor& input = graph_.tensor(op.inputs[0]);
+  const graph::Tensor& output = graph_.tensor(op.outputs[0]);
+  const std::string suffix = TypeSuffix(input.dtype);
+  if (suffix.empty() || suffix == "i32") return NoShader(graph_, op);
+  PushConstants params;
+  params.Int(input.shape[1]).Int(input.shape[2]).Int(input.shape[3]);
+  params.Int(output.shape[1]).Int(output.shape[2]).Int(attr.kernel[0]).Int(attr.kernel[1]);
+  params.Int(attr.stride[0]).Int(attr.stride[1]).Int(attr.pad[0]).Int(attr.pad[2]);
+  params.Int(static_cast<int>(attr.nan_mode)).Int(Elements(output));
+  steps.push_back(DispatchStep{absl::StrCat("max_pool2d_", suffix),
+                               {T(op.inputs[0]), T(op.outputs[0])},
+                               params.Take(),
+                               static_cast<uint64_t>(Elements(output))});
+  return absl::OkStatus();
+}
+
+absl::Status OpLowering::LowerBinary(const graph::Operator& op, std::vector<Step>& steps) {
+  const graph::Tensor& a = graph_.tensor(op.inputs[0]);
+  const graph::Tensor& b = graph_.tensor(op.inputs[1]);
+  const graph::Tensor& output = graph_.tensor(op.outputs[0]);
+  if (a.dtype != b.dtype || a.dtype != output.dtype ||
+      (a.dtype != DType::kInt32 && a.dtype != DType::kFp32)) {
+    return NoShader(graph_, op);
+  }
+  constexpr size_t kMaxRank = 6;
+  if (output.shape.size() > kMaxRank) return NoShader(graph_, op);
+  int op_code = 0;
+  int nan_mode = 1;
+  int64_t shift = 0;
+  switch (op.op) {
+    case Op::kAdd:
+      op_code = 0;
+      break;
+    case Op::kSub:
+      op_code = 1;
+      break;
+    case Op::kMul: {
+      op_code = 2;
+      if (a.dtype == DType::kInt32) {
+        auto value = ConstantScalar(op.inputs[2], "MUL's shift");
+        if (!value.ok()) return value.status();
+        shift = *value;
+      }
+      break;
+    }
+    case Op::kMaximum:
+      op_code = 3;
+      nan_mode = static_cast<int>(std::get<graph::MaximumAttr>(op.attribute).nan_mode);
+      break;
+    default:
+      op_code = 4;
+      nan_mode = static_cast<int>(std::get<graph::MinimumAttr>(op.attribute).nan_mode);
+      break;
+  }
+  // Shapes right-aligned to rank 6; an operand's stride is 0 where it has size 1 (broadcast).
+  const size_t rank = output.shape.size();
+  auto strides = [&](const graph::Tensor& operand) {
+    std::vector<int64_t> result(kMaxRank, 0);
+    int64_t stride = 1;
+    for (size_t i = rank; i-- > 0;) {
+      const int64_t dim = operand.shape[i];
+      result[kMaxRank - rank + i] = dim == 1 ? 0 : stride;
+      stride *= dim;
+    }
+    return result;
+  };
+  const std::vector<int64_t> a_strides = strides(a);
+  const std::vector<int64_t> b_strides = strides(b);
+  PushConstants params;
+  for (size_t d = 0; d < kMaxRank; ++d) {
+    params.Int(d < kMaxRank - rank ? 1 : output.shape[d - (kMaxRank - rank)]);
+  }
+  for (int64_t s : a_strides) params.Int(s);
+  for (int64_t s : b_strides) params.Int(s);
+  params.Int(op_code).Int(shift).Int(nan_mode).Int(Elements(output));
+  steps.push_back(DispatchStep{absl::StrCat("binary_", TypeSuffix(a.dtype)),
+                               {T(op.inputs[0]), T(op.inputs[1]), T(op.outputs[0])},
+                               params.Take(),
+                               static_cast<uint64_t>(Elements(output))});
+  return absl::OkStatus();
+}
+
+}  // namespace inferd::vulkan

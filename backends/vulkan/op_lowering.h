@@ -1,0 +1,76 @@
+// Turns each TOSA operator of a validated graph into the GPU work that computes it: a dispatch of
+// one embedded shader over storage buffers with its parameters as push constants, or a buffer
+// copy. Everything is decided here, once at load; parameters TOSA 1.0 passes as tensors (zero
+// points, RESCALE's multipliers and shifts) must be constants and are read now. An operator or
+// type without a shader fails with UNIMPLEMENTED naming it: there is no per-operator CPU fallback.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "engine/graph/graph.h"
+
+namespace inferd::vulkan {
+
+// A buffer a step reads or writes: a graph tensor, or a constant the lowering derived (RESCALE's
+// multipliers widened to int32, say), numbered in the order AddDerived returned them.
+struct BufferRef {
+  enum class Kind { kTensor, kDerived };
+  Kind kind = Kind::kTensor;
+  uint32_t index = 0;
+};
+
+struct DispatchStep {
+  std::string shader;              // an embedded variant, e.g. "conv2d_i8"
+  std::vector<BufferRef> buffers;  // bindings 0..n-1, outputs last
+  std::vector<uint8_t> push_constants;
+  uint64_t invocations = 0;  // one per output element
+};
+
+// A byte-for-byte copy (RESHAPE: the same elements in the same order).
+struct CopyStep {
+  graph::TensorId from = 0;
+  graph::TensorId to = 0;
+};
+
+using Step = std::variant<DispatchStep, CopyStep>;
+
+class OpLowering {
+ public:
+  explicit OpLowering(const graph::Graph& graph);
+
+  // The steps of one operator of the main block, appended in order. CONST and CONST_SHAPE lower
+  // to nothing (the program uploads constants at load).
+  absl::Status Lower(const graph::Operator& op, std::vector<Step>& steps);
+
+  // The constant data of `id` when a CONST of the main block produces it.
+  std::optional<std::span<const uint8_t>> ConstantData(graph::TensorId id) const;
+  const std::vector<std::vector<uint8_t>>& derived() const { return derived_; }
+
+ private:
+  uint32_t AddDerived(std::vector<uint8_t> bytes);
+  absl::StatusOr<int64_t> ConstantScalar(graph::TensorId id, const char* what) const;
+
+  absl::Status LowerConvolution(const graph::Operator& op, bool depthwise,
+                                std::vector<Step>& steps);
+  absl::Status LowerMatMul(const graph::Operator& op, std::vector<Step>& steps);
+  absl::Status LowerRescale(const graph::Operator& op, std::vector<Step>& steps);
+  absl::Status LowerClamp(const graph::Operator& op, std::vector<Step>& steps);
+  absl::Status LowerMaxPool(const graph::Operator& op, std::vector<Step>& steps);
+  absl::Status LowerBinary(const graph::Operator& op, std::vector<Step>& steps);
+
+  const graph::Graph& graph_;
+  std::map<graph::TensorId, const graph::Tensor*> constants_;
+  std::vector<std::vector<uint8_t>> derived_;
+};
+
+// "INT8 CONV2D (INT8 x INT8 -> INT32)"-style description of an operator's types, for errors.
+std::string DescribeOperator(const graph::Graph& graph, const graph::Operator& op);
+
+}  // namespace inferd::vulkan

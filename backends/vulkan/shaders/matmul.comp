@@ -1,0 +1,34 @@
+#version 450
+// MATMUL, A [N,H,C] times B [N,C,W] into [N,H,W]. One invocation per output element; integer
+// variants subtract the zero points and accumulate in int32.
+#include "common.glsl"
+
+layout(std430, set = 0, binding = 0) readonly buffer A { IN_T a_data[]; };
+layout(std430, set = 0, binding = 1) readonly buffer B { IN_T b_data[]; };
+layout(std430, set = 0, binding = 2) writeonly buffer Output { OUT_T output_data[]; };
+
+layout(push_constant) uniform Params {
+  int h, c, w, a_zp, b_zp;
+  uint total;
+} p;
+
+void main() {
+  const uint index = FlatIndex();
+  if (index >= p.total) return;
+  const int x = int(index % uint(p.w));
+  uint rest = index / uint(p.w);
+  const int y = int(rest % uint(p.h));
+  const int n = int(rest / uint(p.h));
+  const int a_base = (n * p.h + y) * p.c;
+  const int b_base = n * p.c * p.w + x;
+  ACC_T acc = ACC_T(0);
+  for (int k = 0; k < p.c; ++k) {
+#ifdef FLOAT_MATH
+    acc += ACC_T(a_data[a_base + k]) * ACC_T(b_data[b_base + k * p.w]);
+#else
+    acc += (ACC_T(a_data[a_base + k]) - ACC_T(p.a_zp)) *
+           (ACC_T(b_data[b_base + k * p.w]) - ACC_T(p.b_zp));
+#endif
+  }
+  output_data[index] = OUT_T(acc);
+}

@@ -1,0 +1,171 @@
+#include "backends/vulkan/vulkan_backend.h"
+
+#include <memory>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "backends/vulkan/graph_program.h"
+#include "backends/vulkan/vulkan_device.h"
+#include "engine/graph/dtype.h"
+#include "engine/graph/graph.h"
+
+namespace inferd::vulkan {
+namespace {
+
+// Where a model input or output (in the config's order) sits among the main block's tensors.
+struct Port {
+  std::string name;
+  DataType dtype = DataType::kInvalid;
+  size_t graph_index = 0;
+  Shape graph_shape;
+  size_t item_bytes = 0;
+};
+
+absl::StatusOr<std::vector<Port>> BindPorts(const GraphProgram& program,
+                                            const std::vector<TensorSpec>& specs,
+                                            const std::vector<graph::TensorId>& ids, bool batching,
+                                            bool outputs) {
+  const char* kind = outputs ? "output" : "input";
+  if (specs.size() != ids.size()) {
+    return absl::InvalidArgumentError(absl::StrCat("the model declares ", specs.size(), " ", kind,
+                                                   "s but the graph has ", ids.size()));
+  }
+  std::vector<Port> ports;
+  for (const TensorSpec& spec : specs) {
+    size_t index = ids.size();
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (program.graph().tensor(ids[i]).name == spec.name) index = i;
+    }
+    if (index == ids.size()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(kind, " '", spec.name, "' is not a ", kind, " of the graph"));
+    }
+    const graph::Tensor& tensor = program.graph().tensor(ids[index]);
+    if (graph::ToDataType(tensor.dtype) != spec.dtype) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(kind, " '", spec.name, "' is ", std::string(DataTypeName(spec.dtype)),
+                       " but the graph's tensor is ", std::string(graph::DTypeName(tensor.dtype))));
+    }
+    if (batching && (tensor.shape.empty() || tensor.shape[0] != 1)) {
+      return absl::UnimplementedError(
+          absl::StrCat("the Vulkan backend batches by running the graph once per item, so graph ",
+                       kind, " '", spec.name, "' needs a leading dimension of 1; its shape is ",
+                       ShapeToString(tensor.shape)));
+    }
+    ports.push_back(Port{spec.name, spec.dtype, index, tensor.shape,
+                         outputs ? program.output_bytes(index) : program.input_bytes(index)});
+  }
+  return ports;
+}
+
+class VulkanExecutable : public Executable {
+ public:
+  VulkanExecutable(std::string model_name, std::unique_ptr<GraphProgram> program,
+                   std::vector<Port> inputs, std::vector<Port> outputs, bool batching)
+      : model_name_(std::move(model_name)),
+        program_(std::move(program)),
+        inputs_(std::move(inputs)),
+        outputs_(std::move(outputs)),
+        batching_(batching) {}
+
+  void Execute(Batch batch, BatchCallback done) override {
+    const int64_t items = batching_ ? batch.batch_size : 1;
+    if (batch.cancellation->IsCancelled()) {
+      done(absl::CancelledError(absl::StrCat("model '", model_name_, "': cancelled")));
+      return;
+    }
+    if (batch.inputs.size() != inputs_.size()) {
+      done(Error(absl::InvalidArgumentError(
+          absl::StrCat("expected ", inputs_.size(), " inputs, got ", batch.inputs.size()))));
+      return;
+    }
+    std::vector<std::span<const uint8_t>> spans(inputs_.size());
+    for (size_t i = 0; i < inputs_.size(); ++i) {
+      const Tensor& tensor = batch.inputs[i];
+      const Port& port = inputs_[i];
+      if (tensor.dtype() != port.dtype ||
+          tensor.byte_size() != port.item_bytes * static_cast<size_t>(items)) {
+        done(Error(absl::InvalidArgumentError(absl::StrCat(
+            "input '", port.name, "' must be ", std::string(DataTypeName(port.dtype)), " with ",
+            port.item_bytes * static_cast<size_t>(items), " bytes for a batch of ", items, "; got ",
+            std::string(DataTypeName(tensor.dtype())), " with ", tensor.byte_size(), " bytes"))));
+        return;
+      }
+      spans[port.graph_index] = tensor.bytes();
+    }
+    const absl::Time start = absl::Now();
+    // Shared so that a submission that fails can still answer; `this` outlives in-flight batches.
+    auto answer = std::make_shared<BatchCallback>(std::move(done));
+    auto finish = [this, items, start, answer](absl::Status status) {
+      if (!status.ok()) {
+        (*answer)(Error(status));
+        return;
+      }
+      BatchResult result;
+      result.outputs.reserve(outputs_.size());
+      std::vector<std::span<uint8_t>> spans(outputs_.size());
+      for (const Port& port : outputs_) {
+        Shape shape = port.graph_shape;
+        if (batching_) shape[0] = items;
+        result.outputs.push_back(Tensor::Allocate(port.dtype, std::move(shape)));
+      }
+      for (size_t i = 0; i < outputs_.size(); ++i) {
+        spans[outputs_[i].graph_index] = result.outputs[i].mutable_bytes();
+      }
+      program_->ReadOutputs(spans, static_cast<int>(items));
+      result.compute_infer = absl::Now() - start;
+      (*answer)(std::move(result));
+    };
+    if (absl::Status status = program_->Start(spans, static_cast<int>(items), std::move(finish));
+        !status.ok()) {
+      (*answer)(Error(status));  // nothing was submitted
+    }
+  }
+
+ private:
+  absl::Status Error(const absl::Status& status) const {
+    return absl::Status(status.code(),
+                        absl::StrCat("model '", model_name_, "': ", status.message()));
+  }
+
+  const std::string model_name_;
+  const std::unique_ptr<GraphProgram> program_;
+  const std::vector<Port> inputs_;
+  const std::vector<Port> outputs_;
+  const bool batching_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Executable>> VulkanBackend::Load(const BackendLoadRequest& request) {
+  if (request.graph == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the ", std::string(kName), " backend runs TOSA graphs; ",
+                     request.model_path.filename().string(), " is not one"));
+  }
+  auto context = VulkanContext::Get(options_);
+  if (!context.ok()) return context.status();
+  std::optional<uint32_t> index;
+  if (request.device_index.has_value()) index = static_cast<uint32_t>(*request.device_index);
+  auto info = (*context)->Choose(index);
+  if (!info.ok()) return info.status();
+  auto device = (*context)->Open(**info);
+  if (!device.ok()) return device.status();
+  const bool batching = request.max_batch_size > 0;
+  auto program =
+      GraphProgram::Create(*device, request.graph, batching ? request.max_batch_size : 1);
+  if (!program.ok()) return program.status();
+  const graph::Block& main = request.graph->main_block();
+  auto inputs = BindPorts(**program, request.inputs, main.inputs, batching, false);
+  if (!inputs.ok()) return inputs.status();
+  auto outputs = BindPorts(**program, request.outputs, main.outputs, batching, true);
+  if (!outputs.ok()) return outputs.status();
+  return std::make_unique<VulkanExecutable>(request.model_name, *std::move(program),
+                                            *std::move(inputs), *std::move(outputs), batching);
+}
+
+}  // namespace inferd::vulkan

@@ -1,0 +1,219 @@
+#include "backends/vulkan/vulkan_context.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "backends/vulkan/vulkan_device.h"
+#include "backends/vulkan/vulkan_status.h"
+
+namespace inferd::vulkan {
+namespace {
+
+std::string DeviceTypeName(VkPhysicalDeviceType type) {
+  switch (type) {
+    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU:
+      return "discrete GPU";
+    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU:
+      return "integrated GPU";
+    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU:
+      return "virtual GPU";
+    case VK_PHYSICAL_DEVICE_TYPE_CPU:
+      return "CPU";
+    default:
+      return "other";
+  }
+}
+
+std::string VersionText(uint32_t version) {
+  return absl::StrCat(VK_API_VERSION_MAJOR(version), ".", VK_API_VERSION_MINOR(version), ".",
+                      VK_API_VERSION_PATCH(version));
+}
+
+bool PassesFilter(const std::string& name, const std::string& filter) {
+  if (filter.empty()) return true;
+  for (absl::string_view part : absl::StrSplit(filter, ',', absl::SkipWhitespace())) {
+    if (name.find(std::string(part)) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// Fills what the backend needs to know and lists what the device lacks.
+PhysicalDeviceInfo Inspect(VkPhysicalDevice handle) {
+  PhysicalDeviceInfo info;
+  info.handle = handle;
+  auto driver = VkStruct<VkPhysicalDeviceDriverProperties>(
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES);
+  auto properties = VkStruct<VkPhysicalDeviceProperties2>(
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, &driver);
+  vkGetPhysicalDeviceProperties2(handle, &properties);
+  const VkPhysicalDeviceProperties& p = properties.properties;
+  info.name = p.deviceName;
+  info.type = DeviceTypeName(p.deviceType);
+  info.is_cpu = p.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
+  info.vendor_id = p.vendorID;
+  info.device_id = p.deviceID;
+  info.api_version = p.apiVersion;
+  info.driver = absl::StrCat(driver.driverName, " ", driver.driverInfo);
+  info.max_storage_buffer_range = p.limits.maxStorageBufferRange;
+
+  VkPhysicalDeviceMemoryProperties memory;
+  vkGetPhysicalDeviceMemoryProperties(handle, &memory);
+  for (uint32_t i = 0; i < memory.memoryHeapCount; ++i) {
+    if (memory.memoryHeaps[i].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT) {
+      info.device_local_bytes += memory.memoryHeaps[i].size;
+    }
+  }
+
+  auto features12 = VkStruct<VkPhysicalDeviceVulkan12Features>(
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES);
+  auto features11 = VkStruct<VkPhysicalDeviceVulkan11Features>(
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES, &features12);
+  auto features = VkStruct<VkPhysicalDeviceFeatures2>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
+                                                      &features11);
+  vkGetPhysicalDeviceFeatures2(handle, &features);
+  info.shader_int64 = features.features.shaderInt64;
+
+  std::vector<std::string> missing;
+  if (p.apiVersion < VK_API_VERSION_1_3) {
+    missing.push_back(absl::StrCat("Vulkan 1.3 (has ", VersionText(p.apiVersion), ")"));
+  }
+  if (!features.features.shaderInt16) missing.push_back("shaderInt16");
+  if (!features12.shaderInt8) missing.push_back("shaderInt8");
+  if (!features12.storageBuffer8BitAccess) missing.push_back("storageBuffer8BitAccess");
+  if (!features11.storageBuffer16BitAccess) missing.push_back("storageBuffer16BitAccess");
+  if (!features12.timelineSemaphore) missing.push_back("timelineSemaphore");
+  // RESCALE and integer MUL form 64-bit products; the exact 32-bit path is not written yet.
+  if (!info.shader_int64) missing.push_back("shaderInt64");
+  uint32_t family_count = 0;
+  vkGetPhysicalDeviceQueueFamilyProperties(handle, &family_count, nullptr);
+  std::vector<VkQueueFamilyProperties> families(family_count);
+  vkGetPhysicalDeviceQueueFamilyProperties(handle, &family_count, families.data());
+  if (std::none_of(families.begin(), families.end(), [](const VkQueueFamilyProperties& family) {
+        return (family.queueFlags & VK_QUEUE_COMPUTE_BIT) != 0;
+      })) {
+    missing.push_back("a compute queue");
+  }
+  info.missing = absl::StrJoin(missing, ", ");
+  return info;
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<VulkanContext>> VulkanContext::Get(
+    const VulkanContextOptions& options) {
+  static absl::Mutex mutex(absl::kConstInit);
+  static std::shared_ptr<VulkanContext>* context = nullptr;
+  static absl::Status* failure = nullptr;
+  absl::MutexLock lock(&mutex);
+  if (context != nullptr) return *context;
+  if (failure != nullptr) return *failure;
+  std::shared_ptr<VulkanContext> created(new VulkanContext());
+  if (absl::Status status = created->Initialise(options); !status.ok()) {
+    failure = new absl::Status(std::move(status));
+    return *failure;
+  }
+  context = new std::shared_ptr<VulkanContext>(std::move(created));
+  return *context;
+}
+
+absl::Status VulkanContext::Initialise(const VulkanContextOptions& options) {
+  auto application = VkStruct<VkApplicationInfo>(VK_STRUCTURE_TYPE_APPLICATION_INFO);
+  application.pApplicationName = "inferd";
+  application.pEngineName = "inferd";
+  application.apiVersion = VK_API_VERSION_1_3;
+  auto create = VkStruct<VkInstanceCreateInfo>(VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO);
+  create.pApplicationInfo = &application;
+  if (absl::Status status =
+          VkStatus(vkCreateInstance(&create, nullptr, &instance_), "vkCreateInstance");
+      !status.ok()) {
+    return absl::UnavailableError(absl::StrCat(
+        "no Vulkan driver: ", status.message(),
+        " (install a driver, e.g. Mesa's lavapipe: apt-get install mesa-vulkan-drivers)"));
+  }
+  uint32_t count = 0;
+  vkEnumeratePhysicalDevices(instance_, &count, nullptr);
+  std::vector<VkPhysicalDevice> handles(count);
+  vkEnumeratePhysicalDevices(instance_, &count, handles.data());
+  for (VkPhysicalDevice handle : handles) {
+    PhysicalDeviceInfo info = Inspect(handle);
+    if (!PassesFilter(info.name, options.device_filter)) continue;
+    info.index = static_cast<uint32_t>(devices_.size());
+    devices_.push_back(std::move(info));
+  }
+  if (devices_.empty()) {
+    return absl::UnavailableError(
+        count == 0
+            ? std::string("the Vulkan loader found no device")
+            : absl::StrCat("none of the ", count, " Vulkan devices passes --vulkan-device-filter '",
+                           options.device_filter, "'"));
+  }
+  return absl::OkStatus();
+}
+
+VulkanContext::~VulkanContext() {
+  {
+    absl::MutexLock lock(&mutex_);
+    opened_.clear();
+  }
+  if (instance_ != VK_NULL_HANDLE) vkDestroyInstance(instance_, nullptr);
+}
+
+absl::StatusOr<const PhysicalDeviceInfo*> VulkanContext::Choose(
+    std::optional<uint32_t> index) const {
+  if (index.has_value()) {
+    if (*index >= devices_.size()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("instance_group names Vulkan device ", *index, ", but only ",
+                       devices_.size(), " are visible (0 to ", devices_.size() - 1, ")"));
+    }
+    const PhysicalDeviceInfo& info = devices_[*index];
+    if (!info.missing.empty()) {
+      return absl::UnimplementedError(absl::StrCat("Vulkan device ", *index, " (", info.name,
+                                                   ") lacks what inferd needs: ", info.missing));
+    }
+    return &info;
+  }
+  const PhysicalDeviceInfo* fallback = nullptr;
+  std::vector<std::string> reasons;
+  for (const PhysicalDeviceInfo& info : devices_) {
+    if (!info.missing.empty()) {
+      reasons.push_back(absl::StrCat(info.name, " lacks ", info.missing));
+      continue;
+    }
+    if (!info.is_cpu) return &info;
+    if (fallback == nullptr) fallback = &info;
+  }
+  if (fallback != nullptr) return fallback;
+  return absl::UnimplementedError(
+      absl::StrCat("no Vulkan device has what inferd needs: ", absl::StrJoin(reasons, "; ")));
+}
+
+absl::StatusOr<std::shared_ptr<VulkanDevice>> VulkanContext::Open(const PhysicalDeviceInfo& info) {
+  absl::MutexLock lock(&mutex_);
+  for (const std::shared_ptr<VulkanDevice>& device : opened_) {
+    if (device->info().handle == info.handle) return device;
+  }
+  absl::StatusOr<std::shared_ptr<VulkanDevice>> device = VulkanDevice::Create(info);
+  if (!device.ok()) return device.status();
+  opened_.push_back(*device);
+  return *device;
+}
+
+std::vector<std::string> VulkanContext::Describe() const {
+  std::vector<std::string> lines;
+  for (const PhysicalDeviceInfo& info : devices_) {
+    lines.push_back(absl::StrCat(
+        "Vulkan device ", info.index, ": ", info.name, " (", info.type, ", vendor 0x",
+        absl::Hex(info.vendor_id), ", driver ", info.driver, ", Vulkan ",
+        VersionText(info.api_version), ", ", info.device_local_bytes >> 20,
+        " MiB device-local, storage buffers up to ", info.max_storage_buffer_range >> 20, " MiB)",
+        info.missing.empty() ? std::string(": usable, 64-bit integer shaders")
+                             : absl::StrCat(": not usable, lacks ", info.missing)));
+  }
+  return lines;
+}
+
+}  // namespace inferd::vulkan

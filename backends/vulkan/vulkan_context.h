@@ -1,0 +1,78 @@
+// The process's Vulkan instance and the devices it can see: created on first use, shared by every
+// model instance on a Vulkan device. Each physical device's logical device (VulkanDevice) is made
+// once and kept, so models placed on the same GPU share its queue and completion thread.
+#pragma once
+
+#include <vulkan/vulkan.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+
+namespace inferd::vulkan {
+
+class VulkanDevice;
+
+// What inferd knows of one physical device, for logs, placement and ListDevices.
+struct PhysicalDeviceInfo {
+  uint32_t index = 0;  // among the visible devices, the number instance_group's `gpus` names
+  VkPhysicalDevice handle = VK_NULL_HANDLE;
+  std::string name;
+  std::string type;  // "discrete GPU", "integrated GPU", "virtual GPU", "CPU", "other"
+  bool is_cpu = false;
+  uint32_t vendor_id = 0;
+  uint32_t device_id = 0;
+  std::string driver;  // driver name and info, e.g. "llvmpipe Mesa 22.3.6 (LLVM 15.0.6)"
+  uint32_t api_version = 0;
+  uint64_t device_local_bytes = 0;  // the sum of the device-local heaps
+  uint64_t max_storage_buffer_range = 0;
+  bool shader_int64 = false;
+  // Empty when the device has every feature the backend needs; otherwise what it lacks.
+  std::string missing;
+};
+
+struct VulkanContextOptions {
+  // Comma-separated substrings; when not empty only devices whose name contains one of them are
+  // visible (the operator's --vulkan-device-filter).
+  std::string device_filter;
+};
+
+class VulkanContext {
+ public:
+  // The process-wide context, created on the first call with `options` (later calls' options are
+  // ignored). UNAVAILABLE naming the reason when there is no Vulkan loader, no driver, or no
+  // device passes the filter.
+  static absl::StatusOr<std::shared_ptr<VulkanContext>> Get(
+      const VulkanContextOptions& options = {});
+
+  ~VulkanContext();
+
+  const std::vector<PhysicalDeviceInfo>& devices() const { return devices_; }
+
+  // The device instance_group's `gpus` would name with `index`, or with none the default: the
+  // first usable device that is not a CPU implementation, else the first usable one (lavapipe).
+  absl::StatusOr<const PhysicalDeviceInfo*> Choose(std::optional<uint32_t> index) const;
+
+  // The logical device for `info`, created on first use.
+  absl::StatusOr<std::shared_ptr<VulkanDevice>> Open(const PhysicalDeviceInfo& info);
+
+  // One line per device for the start-up log.
+  std::vector<std::string> Describe() const;
+
+ private:
+  VulkanContext() = default;
+  absl::Status Initialise(const VulkanContextOptions& options);
+
+  VkInstance instance_ = VK_NULL_HANDLE;
+  std::vector<PhysicalDeviceInfo> devices_;
+  absl::Mutex mutex_;
+  std::vector<std::shared_ptr<VulkanDevice>> opened_ ABSL_GUARDED_BY(mutex_);
+};
+
+}  // namespace inferd::vulkan

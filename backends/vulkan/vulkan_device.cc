@@ -1,0 +1,413 @@
+#include "backends/vulkan/vulkan_device.h"
+
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "backends/vulkan/shader_library.h"
+#include "backends/vulkan/vulkan_status.h"
+
+namespace inferd::vulkan {
+namespace {
+
+// How long one wait of the completion thread lasts before it looks at `stopping_` again.
+constexpr uint64_t kCompletionWaitNanoseconds = 100'000'000;
+
+}  // namespace
+
+absl::StatusOr<VkCommandBuffer> AllocateCommandBuffer(VkDevice device, VkCommandPool pool) {
+  auto allocate =
+      VkStruct<VkCommandBufferAllocateInfo>(VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO);
+  allocate.commandPool = pool;
+  allocate.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
+  allocate.commandBufferCount = 1;
+  VkCommandBuffer command_buffer = VK_NULL_HANDLE;
+  if (auto status = VkStatus(vkAllocateCommandBuffers(device, &allocate, &command_buffer),
+                             "vkAllocateCommandBuffers");
+      !status.ok()) {
+    return status;
+  }
+  return command_buffer;
+}
+
+DeviceBuffer& DeviceBuffer::operator=(DeviceBuffer&& other) noexcept {
+  if (this == &other) return *this;
+  Release();
+  device_ = std::exchange(other.device_, nullptr);
+  buffer_ = std::exchange(other.buffer_, VK_NULL_HANDLE);
+  memory_ = std::exchange(other.memory_, VK_NULL_HANDLE);
+  size_ = std::exchange(other.size_, 0);
+  mapped_ = std::exchange(other.mapped_, nullptr);
+  return *this;
+}
+
+void DeviceBuffer::Release() {
+  if (device_ == nullptr) return;
+  if (buffer_ != VK_NULL_HANDLE) vkDestroyBuffer(device_->handle(), buffer_, nullptr);
+  if (memory_ != VK_NULL_HANDLE) {
+    vkFreeMemory(device_->handle(), memory_, nullptr);
+    device_->allocated_bytes_ -= size_;
+  }
+  device_ = nullptr;
+  buffer_ = VK_NULL_HANDLE;
+  memory_ = VK_NULL_HANDLE;
+  mapped_ = nullptr;
+  size_ = 0;
+}
+
+absl::StatusOr<std::shared_ptr<VulkanDevice>> VulkanDevice::Create(const PhysicalDeviceInfo& info) {
+  std::shared_ptr<VulkanDevice> device(new VulkanDevice(info));
+  if (absl::Status status = device->Initialise(); !status.ok()) {
+    return absl::Status(status.code(), absl::StrCat("Vulkan device ", info.index, " (", info.name,
+                                                    "): ", status.message()));
+  }
+  return device;
+}
+
+absl::Status VulkanDevice::Initialise() {
+  uint32_t family_count = 0;
+  vkGetPhysicalDeviceQueueFamilyProperties(info_.handle, &family_count, nullptr);
+  std::vector<VkQueueFamilyProperties> families(family_count);
+  vkGetPhysicalDeviceQueueFamilyProperties(info_.handle, &family_count, families.data());
+  // Prefer a compute-only family (an asynchronous compute queue on discrete GPUs).
+  bool found = false;
+  for (uint32_t i = 0; i < family_count; ++i) {
+    if ((families[i].queueFlags & VK_QUEUE_COMPUTE_BIT) == 0) continue;
+    const bool compute_only = (families[i].queueFlags & VK_QUEUE_GRAPHICS_BIT) == 0;
+    if (!found || compute_only) {
+      queue_family_ = i;
+      found = true;
+      if (compute_only) break;
+    }
+  }
+  if (!found) return absl::UnimplementedError("no compute queue");
+
+  const float priority = 1.0f;
+  auto queue_info = VkStruct<VkDeviceQueueCreateInfo>(VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO);
+  queue_info.queueFamilyIndex = queue_family_;
+  queue_info.queueCount = 1;
+  queue_info.pQueuePriorities = &priority;
+
+  auto features12 = VkStruct<VkPhysicalDeviceVulkan12Features>(
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES);
+  features12.shaderInt8 = VK_TRUE;
+  features12.storageBuffer8BitAccess = VK_TRUE;
+  features12.timelineSemaphore = VK_TRUE;
+  auto features11 = VkStruct<VkPhysicalDeviceVulkan11Features>(
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES, &features12);
+  features11.storageBuffer16BitAccess = VK_TRUE;
+  auto features = VkStruct<VkPhysicalDeviceFeatures2>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
+                                                      &features11);
+  features.features.shaderInt16 = VK_TRUE;
+  features.features.shaderInt64 = info_.shader_int64 ? VK_TRUE : VK_FALSE;
+
+  auto create = VkStruct<VkDeviceCreateInfo>(VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO, &features);
+  create.queueCreateInfoCount = 1;
+  create.pQueueCreateInfos = &queue_info;
+  if (auto status =
+          VkStatus(vkCreateDevice(info_.handle, &create, nullptr, &device_), "vkCreateDevice");
+      !status.ok()) {
+    return status;
+  }
+  vkGetDeviceQueue(device_, queue_family_, 0, &queue_);
+  vkGetPhysicalDeviceMemoryProperties(info_.handle, &memory_properties_);
+  VkPhysicalDeviceProperties properties;
+  vkGetPhysicalDeviceProperties(info_.handle, &properties);
+  storage_alignment_ =
+      std::max<VkDeviceSize>(properties.limits.minStorageBufferOffsetAlignment, 16);
+
+  auto timeline_type =
+      VkStruct<VkSemaphoreTypeCreateInfo>(VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO);
+  timeline_type.semaphoreType = VK_SEMAPHORE_TYPE_TIMELINE;
+  timeline_type.initialValue = 0;
+  auto semaphore =
+      VkStruct<VkSemaphoreCreateInfo>(VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO, &timeline_type);
+  if (auto status = VkStatus(vkCreateSemaphore(device_, &semaphore, nullptr, &timeline_),
+                             "vkCreateSemaphore (timeline)");
+      !status.ok()) {
+    return status;
+  }
+  auto cache = VkStruct<VkPipelineCacheCreateInfo>(VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO);
+  if (auto status = VkStatus(vkCreatePipelineCache(device_, &cache, nullptr, &pipeline_cache_),
+                             "vkCreatePipelineCache");
+      !status.ok()) {
+    return status;
+  }
+  auto pool = VkStruct<VkCommandPoolCreateInfo>(VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO);
+  pool.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
+  pool.queueFamilyIndex = queue_family_;
+  if (auto status = VkStatus(vkCreateCommandPool(device_, &pool, nullptr, &upload_pool_),
+                             "vkCreateCommandPool");
+      !status.ok()) {
+    return status;
+  }
+  completion_thread_ = std::thread([this] { CompletionLoop(); });
+  return absl::OkStatus();
+}
+
+VulkanDevice::~VulkanDevice() {
+  {
+    absl::MutexLock lock(&mutex_);
+    stopping_ = true;
+  }
+  if (completion_thread_.joinable()) {
+    // The last reference may be dropped by a completion callback, on the completion thread.
+    if (completion_thread_.get_id() == std::this_thread::get_id()) {
+      completion_thread_.detach();
+    } else {
+      completion_thread_.join();
+    }
+  }
+  if (device_ == VK_NULL_HANDLE) return;
+  vkDeviceWaitIdle(device_);
+  for (auto& [name, kernel] : kernels_) {
+    vkDestroyPipeline(device_, kernel.pipeline, nullptr);
+    vkDestroyPipelineLayout(device_, kernel.layout, nullptr);
+    vkDestroyDescriptorSetLayout(device_, kernel.set_layout, nullptr);
+  }
+  if (upload_pool_ != VK_NULL_HANDLE) vkDestroyCommandPool(device_, upload_pool_, nullptr);
+  if (pipeline_cache_ != VK_NULL_HANDLE) vkDestroyPipelineCache(device_, pipeline_cache_, nullptr);
+  if (timeline_ != VK_NULL_HANDLE) vkDestroySemaphore(device_, timeline_, nullptr);
+  vkDestroyDevice(device_, nullptr);
+}
+
+absl::StatusOr<DeviceBuffer> VulkanDevice::CreateBuffer(VkDeviceSize size, bool host_visible,
+                                                        const std::string& what) {
+  DeviceBuffer buffer;
+  buffer.device_ = this;
+  buffer.size_ = 0;
+  auto create = VkStruct<VkBufferCreateInfo>(VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO);
+  create.size = std::max<VkDeviceSize>(size, 16);
+  create.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
+                 VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+  create.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
+  if (auto status = VkStatus(vkCreateBuffer(device_, &create, nullptr, &buffer.buffer_),
+                             absl::StrCat("vkCreateBuffer for ", what));
+      !status.ok()) {
+    return status;
+  }
+  VkMemoryRequirements requirements;
+  vkGetBufferMemoryRequirements(device_, buffer.buffer_, &requirements);
+  const VkMemoryPropertyFlags wanted =
+      host_visible ? VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT
+                   : VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT;
+  uint32_t type = UINT32_MAX;
+  for (uint32_t i = 0; i < memory_properties_.memoryTypeCount; ++i) {
+    if ((requirements.memoryTypeBits & (1u << i)) == 0) continue;
+    if ((memory_properties_.memoryTypes[i].propertyFlags & wanted) == wanted) {
+      type = i;
+      break;
+    }
+  }
+  if (type == UINT32_MAX) {
+    return absl::UnimplementedError(absl::StrCat(
+        "no ", host_visible ? "host-visible" : "device-local", " memory type for ", what));
+  }
+  auto allocate = VkStruct<VkMemoryAllocateInfo>(VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO);
+  allocate.allocationSize = requirements.size;
+  allocate.memoryTypeIndex = type;
+  if (auto status = VkStatus(vkAllocateMemory(device_, &allocate, nullptr, &buffer.memory_),
+                             absl::StrCat("allocating ", requirements.size, " bytes for ", what));
+      !status.ok()) {
+    return status;
+  }
+  buffer.size_ = requirements.size;
+  allocated_bytes_ += requirements.size;
+  if (auto status = VkStatus(vkBindBufferMemory(device_, buffer.buffer_, buffer.memory_, 0),
+                             "vkBindBufferMemory");
+      !status.ok()) {
+    return status;
+  }
+  if (host_visible) {
+    void* mapped = nullptr;
+    if (auto status = VkStatus(vkMapMemory(device_, buffer.memory_, 0, VK_WHOLE_SIZE, 0, &mapped),
+                               absl::StrCat("mapping ", what));
+        !status.ok()) {
+      return status;
+    }
+    buffer.mapped_ = static_cast<uint8_t*>(mapped);
+  }
+  return buffer;
+}
+
+absl::StatusOr<const ComputeKernel*> VulkanDevice::Kernel(const std::string& shader,
+                                                          uint32_t bindings,
+                                                          uint32_t push_constant_bytes) {
+  absl::MutexLock lock(&mutex_);
+  if (auto it = kernels_.find(shader); it != kernels_.end()) return &it->second;
+  const std::span<const uint32_t> code = FindShader(shader);
+  if (code.empty()) return absl::InternalError(absl::StrCat("no embedded shader '", shader, "'"));
+
+  ComputeKernel kernel;
+  kernel.bindings = bindings;
+  kernel.push_constant_bytes = push_constant_bytes;
+  std::vector<VkDescriptorSetLayoutBinding> layout_bindings(bindings);
+  for (uint32_t i = 0; i < bindings; ++i) {
+    layout_bindings[i] = {i, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT,
+                          nullptr};
+  }
+  auto set_info = VkStruct<VkDescriptorSetLayoutCreateInfo>(
+      VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO);
+  set_info.bindingCount = bindings;
+  set_info.pBindings = layout_bindings.data();
+  if (auto status =
+          VkStatus(vkCreateDescriptorSetLayout(device_, &set_info, nullptr, &kernel.set_layout),
+                   "vkCreateDescriptorSetLayout");
+      !status.ok()) {
+    return status;
+  }
+  VkPushConstantRange range{VK_SHADER_STAGE_COMPUTE_BIT, 0, push_constant_bytes};
+  auto layout_info =
+      VkStruct<VkPipelineLayoutCreateInfo>(VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO);
+  layout_info.setLayoutCount = 1;
+  layout_info.pSetLayouts = &kernel.set_layout;
+  layout_info.pushConstantRangeCount = push_constant_bytes > 0 ? 1 : 0;
+  layout_info.pPushConstantRanges = &range;
+  if (auto status = VkStatus(vkCreatePipelineLayout(device_, &layout_info, nullptr, &kernel.layout),
+                             "vkCreatePipelineLayout");
+      !status.ok()) {
+    vkDestroyDescriptorSetLayout(device_, kernel.set_layout, nullptr);
+    return status;
+  }
+  auto module_info =
+      VkStruct<VkShaderModuleCreateInfo>(VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO);
+  module_info.codeSize = code.size_bytes();
+  module_info.pCode = code.data();
+  VkShaderModule module = VK_NULL_HANDLE;
+  absl::Status status = VkStatus(vkCreateShaderModule(device_, &module_info, nullptr, &module),
+                                 absl::StrCat("vkCreateShaderModule for ", shader));
+  if (status.ok()) {
+    auto pipeline =
+        VkStruct<VkComputePipelineCreateInfo>(VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO);
+    pipeline.stage = VkStruct<VkPipelineShaderStageCreateInfo>(
+        VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO);
+    pipeline.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
+    pipeline.stage.module = module;
+    pipeline.stage.pName = "main";
+    pipeline.layout = kernel.layout;
+    status = VkStatus(
+        vkCreateComputePipelines(device_, pipeline_cache_, 1, &pipeline, nullptr, &kernel.pipeline),
+        absl::StrCat("vkCreateComputePipelines for ", shader));
+    vkDestroyShaderModule(device_, module, nullptr);
+  }
+  if (!status.ok()) {
+    vkDestroyPipelineLayout(device_, kernel.layout, nullptr);
+    vkDestroyDescriptorSetLayout(device_, kernel.set_layout, nullptr);
+    return status;
+  }
+  return &kernels_.emplace(shader, kernel).first->second;
+}
+
+absl::Status VulkanDevice::Submit(std::span<const VkCommandBuffer> command_buffers,
+                                  std::function<void(absl::Status)> done) {
+  absl::MutexLock lock(&mutex_);
+  if (!lost_reason_.empty()) return absl::UnavailableError(lost_reason_);
+  const uint64_t value = next_value_;
+  auto timeline =
+      VkStruct<VkTimelineSemaphoreSubmitInfo>(VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO);
+  timeline.signalSemaphoreValueCount = 1;
+  timeline.pSignalSemaphoreValues = &value;
+  auto submit = VkStruct<VkSubmitInfo>(VK_STRUCTURE_TYPE_SUBMIT_INFO, &timeline);
+  submit.commandBufferCount = static_cast<uint32_t>(command_buffers.size());
+  submit.pCommandBuffers = command_buffers.data();
+  submit.signalSemaphoreCount = 1;
+  submit.pSignalSemaphores = &timeline_;
+  const VkResult result = vkQueueSubmit(queue_, 1, &submit, VK_NULL_HANDLE);
+  if (result == VK_ERROR_DEVICE_LOST) {
+    lost_reason_ = absl::StrCat("Vulkan device ", info_.index, " (", info_.name,
+                                ") was lost: VK_ERROR_DEVICE_LOST on submit");
+    FailPending(absl::UnavailableError(lost_reason_));
+    return absl::UnavailableError(lost_reason_);
+  }
+  if (auto status = VkStatus(result, "vkQueueSubmit"); !status.ok()) return status;
+  ++next_value_;
+  pending_.push_back(Pending{value, std::move(done)});
+  return absl::OkStatus();
+}
+
+void VulkanDevice::FailPending(const absl::Status& status) {
+  std::deque<Pending> failed;
+  failed.swap(pending_);
+  // Callbacks may submit again; run them without the lock held.
+  mutex_.Unlock();
+  for (Pending& pending : failed) pending.done(status);
+  mutex_.Lock();
+}
+
+void VulkanDevice::CompletionLoop() {
+  while (true) {
+    uint64_t wanted = 0;
+    {
+      absl::MutexLock lock(&mutex_);
+      mutex_.Await(absl::Condition(
+          +[](VulkanDevice* device) ABSL_EXCLUSIVE_LOCKS_REQUIRED(device->mutex_) {
+            return device->stopping_ || !device->pending_.empty();
+          },
+          this));
+      if (pending_.empty()) return;  // stopping, nothing left
+      wanted = pending_.front().value;
+    }
+    auto wait = VkStruct<VkSemaphoreWaitInfo>(VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO);
+    wait.semaphoreCount = 1;
+    wait.pSemaphores = &timeline_;
+    wait.pValues = &wanted;
+    const VkResult result = vkWaitSemaphores(device_, &wait, kCompletionWaitNanoseconds);
+    if (result == VK_TIMEOUT) continue;
+    std::deque<Pending> finished;
+    absl::Status status = absl::OkStatus();
+    {
+      absl::MutexLock lock(&mutex_);
+      if (result != VK_SUCCESS) {
+        lost_reason_ =
+            absl::StrCat("Vulkan device ", info_.index, " (", info_.name,
+                         ") failed: ", std::string(VkResultName(result)), " waiting for a batch");
+        FailPending(absl::UnavailableError(lost_reason_));
+        continue;
+      }
+      uint64_t reached = 0;
+      vkGetSemaphoreCounterValue(device_, timeline_, &reached);
+      while (!pending_.empty() && pending_.front().value <= reached) {
+        finished.push_back(std::move(pending_.front()));
+        pending_.pop_front();
+      }
+    }
+    for (Pending& pending : finished) pending.done(status);
+  }
+}
+
+absl::Status VulkanDevice::RunNow(const std::function<void(VkCommandBuffer)>& record) {
+  absl::MutexLock lock(&mutex_);
+  if (!lost_reason_.empty()) return absl::UnavailableError(lost_reason_);
+  auto allocated = AllocateCommandBuffer(device_, upload_pool_);
+  if (!allocated.ok()) return allocated.status();
+  VkCommandBuffer command_buffer = *allocated;
+  auto begin = VkStruct<VkCommandBufferBeginInfo>(VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO);
+  begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+  vkBeginCommandBuffer(command_buffer, &begin);
+  record(command_buffer);
+  vkEndCommandBuffer(command_buffer);
+  auto fence_info = VkStruct<VkFenceCreateInfo>(VK_STRUCTURE_TYPE_FENCE_CREATE_INFO);
+  VkFence fence = VK_NULL_HANDLE;
+  absl::Status status =
+      VkStatus(vkCreateFence(device_, &fence_info, nullptr, &fence), "vkCreateFence");
+  if (status.ok()) {
+    auto submit = VkStruct<VkSubmitInfo>(VK_STRUCTURE_TYPE_SUBMIT_INFO);
+    submit.commandBufferCount = 1;
+    submit.pCommandBuffers = &command_buffer;
+    status = VkStatus(vkQueueSubmit(queue_, 1, &submit, fence), "vkQueueSubmit (upload)");
+    if (status.ok()) {
+      status =
+          VkStatus(vkWaitForFences(device_, 1, &fence, VK_TRUE, UINT64_MAX), "vkWaitForFences");
+    }
+    vkDestroyFence(device_, fence, nullptr);
+  }
+  vkFreeCommandBuffers(device_, upload_pool_, 1, &command_buffer);
+  return status;
+}
+
+std::string VulkanDevice::lost_reason() const {
+  absl::MutexLock lock(&mutex_);
+  return lost_reason_;
+}
+
+}  // namespace inferd::vulkan

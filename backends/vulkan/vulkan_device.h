@@ -1,0 +1,128 @@
+// One logical Vulkan device: its compute queue, memory, the compute pipelines of the embedded
+// shaders (made once per device, shared by every model on it), and a completion thread that turns
+// finished submissions into callbacks, so no thread waits per batch in flight.
+#pragma once
+
+#include <vulkan/vulkan.h>
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "backends/vulkan/vulkan_context.h"
+
+namespace inferd::vulkan {
+
+class VulkanDevice;
+
+// A buffer with its own memory; mapped for its lifetime when host-visible. Move-only.
+class DeviceBuffer {
+ public:
+  DeviceBuffer() = default;
+  DeviceBuffer(DeviceBuffer&& other) noexcept { *this = std::move(other); }
+  DeviceBuffer& operator=(DeviceBuffer&& other) noexcept;
+  ~DeviceBuffer() { Release(); }
+
+  VkBuffer handle() const { return buffer_; }
+  VkDeviceSize size() const { return size_; }
+  uint8_t* mapped() const { return mapped_; }  // null unless host-visible
+
+ private:
+  friend class VulkanDevice;
+  void Release();
+  VulkanDevice* device_ = nullptr;
+  VkBuffer buffer_ = VK_NULL_HANDLE;
+  VkDeviceMemory memory_ = VK_NULL_HANDLE;
+  VkDeviceSize size_ = 0;
+  uint8_t* mapped_ = nullptr;
+};
+
+// A compute pipeline of one embedded shader: `bindings` storage buffers at set 0 and a push
+// constant block.
+struct ComputeKernel {
+  VkDescriptorSetLayout set_layout = VK_NULL_HANDLE;
+  VkPipelineLayout layout = VK_NULL_HANDLE;
+  VkPipeline pipeline = VK_NULL_HANDLE;
+  uint32_t bindings = 0;
+  uint32_t push_constant_bytes = 0;
+};
+
+// One primary command buffer from `pool` (which the caller synchronises).
+absl::StatusOr<VkCommandBuffer> AllocateCommandBuffer(VkDevice device, VkCommandPool pool);
+
+class VulkanDevice {
+ public:
+  static absl::StatusOr<std::shared_ptr<VulkanDevice>> Create(const PhysicalDeviceInfo& info);
+  ~VulkanDevice();
+  VulkanDevice(const VulkanDevice&) = delete;
+  VulkanDevice& operator=(const VulkanDevice&) = delete;
+
+  const PhysicalDeviceInfo& info() const { return info_; }
+  VkDevice handle() const { return device_; }
+  uint32_t queue_family() const { return queue_family_; }
+  VkDeviceSize storage_alignment() const { return storage_alignment_; }
+
+  // A storage/transfer buffer of `size` bytes: device-local, or host-visible and coherent (mapped)
+  // for staging. RESOURCE_EXHAUSTED naming `what` when the device is out of memory.
+  absl::StatusOr<DeviceBuffer> CreateBuffer(VkDeviceSize size, bool host_visible,
+                                            const std::string& what);
+
+  // The pipeline of the named embedded shader, created on first use.
+  absl::StatusOr<const ComputeKernel*> Kernel(const std::string& shader, uint32_t bindings,
+                                              uint32_t push_constant_bytes);
+
+  // Submits `command_buffers` in order; `done` runs on the completion thread once they finished
+  // (OK), or with UNAVAILABLE when the device was lost. Never blocks on the GPU.
+  absl::Status Submit(std::span<const VkCommandBuffer> command_buffers,
+                      std::function<void(absl::Status)> done);
+
+  // Runs `record` into a one-off command buffer and waits for it (load-time uploads only).
+  absl::Status RunNow(const std::function<void(VkCommandBuffer)>& record);
+
+  // Bytes inferd has allocated on this device, for metrics.
+  uint64_t allocated_bytes() const { return allocated_bytes_.load(); }
+  // Set once a submission or wait reported VK_ERROR_DEVICE_LOST; the reason, else empty.
+  std::string lost_reason() const;
+
+ private:
+  explicit VulkanDevice(const PhysicalDeviceInfo& info) : info_(info) {}
+  absl::Status Initialise();
+  void CompletionLoop();
+  void FailPending(const absl::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  friend class DeviceBuffer;
+
+  const PhysicalDeviceInfo info_;
+  VkDevice device_ = VK_NULL_HANDLE;
+  VkQueue queue_ = VK_NULL_HANDLE;
+  uint32_t queue_family_ = 0;
+  VkPhysicalDeviceMemoryProperties memory_properties_{};
+  VkDeviceSize storage_alignment_ = 256;
+  VkSemaphore timeline_ = VK_NULL_HANDLE;
+  VkPipelineCache pipeline_cache_ = VK_NULL_HANDLE;
+  VkCommandPool upload_pool_ = VK_NULL_HANDLE;  // for RunNow, under mutex_
+  std::atomic<uint64_t> allocated_bytes_{0};
+
+  struct Pending {
+    uint64_t value = 0;
+    std::function<void(absl::Status)> done;
+  };
+  mutable absl::Mutex mutex_;
+  uint64_t next_value_ ABSL_GUARDED_BY(mutex_) = 1;
+  std::deque<Pending> pending_ ABSL_GUARDED_BY(mutex_);
+  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
+  std::string lost_reason_ ABSL_GUARDED_BY(mutex_);
+  std::map<std::string, ComputeKernel> kernels_ ABSL_GUARDED_BY(mutex_);
+  std::thread completion_thread_;
+};
+
+}  // namespace inferd::vulkan

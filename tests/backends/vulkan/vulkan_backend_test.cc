@@ -1,0 +1,138 @@
+// The tosa_vulkan backend through the Backend seam: the bundled digits_int8 model gives the CPU
+// backend's scores byte for byte, batches included; what the GPU cannot run fails the load with a
+// message naming it.
+#include "backends/vulkan/vulkan_backend.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <future>
+#include <random>
+#include <string>
+
+#include "backends/cpu/cpu_backend.h"
+#include "engine/graph/tosa_reader.h"
+#include "tests/backends/cpu/graph_builder.h"
+#include "tests/backends/vulkan/vulkan_test_support.h"
+
+namespace inferd::vulkan {
+namespace {
+
+using cpu::test_graphs::GraphBuilder;
+using graph::DType;
+
+BackendLoadRequest DigitsRequest(int max_batch_size) {
+  BackendLoadRequest request;
+  request.model_name = "digits_int8";
+  request.version = 1;
+  request.model_path = std::string(INFERD_SOURCE_DIR) + "/examples/models/digits_int8/1/model.tosa";
+  auto graph = graph::LoadTosaFile(request.model_path.string());
+  EXPECT_TRUE(graph.ok()) << graph.status();
+  if (graph.ok()) request.graph = *graph;
+  request.max_batch_size = max_batch_size;
+  request.inputs = {TensorSpec{"images", DataType::kInt8, {8, 8, 1}}};
+  request.outputs = {TensorSpec{"scores", DataType::kInt8, {10}}};
+  return request;
+}
+
+absl::StatusOr<BatchResult> RunBatch(Executable& executable, const Tensor& images, int64_t items) {
+  Batch batch;
+  batch.inputs.push_back(images);
+  batch.batch_size = items;
+  batch.cancellation = std::make_shared<CancellationToken>();
+  std::promise<absl::StatusOr<BatchResult>> promise;
+  auto future = promise.get_future();
+  executable.Execute(std::move(batch), [&promise](absl::StatusOr<BatchResult> result) {
+    promise.set_value(std::move(result));
+  });
+  return future.get();
+}
+
+TEST(VulkanBackendTest, DigitsInt8ScoresEqualTheCpuBackendsForABatch) {
+  ASSERT_NE(testing::DefaultDevice(), nullptr);
+  constexpr int64_t kItems = 37;  // not a power of two, below max_batch_size
+  Tensor images = Tensor::Allocate(DataType::kInt8, {kItems, 8, 8, 1});
+  std::mt19937 rng(23);
+  std::uniform_int_distribution<int> pixel(-128, 127);
+  for (uint8_t& byte : images.mutable_bytes()) byte = static_cast<uint8_t>(pixel(rng));
+
+  VulkanBackend vulkan;
+  cpu::CpuBackend cpu;
+  auto on_gpu = vulkan.Load(DigitsRequest(64));
+  ASSERT_TRUE(on_gpu.ok()) << on_gpu.status();
+  auto on_cpu = cpu.Load(DigitsRequest(64));
+  ASSERT_TRUE(on_cpu.ok()) << on_cpu.status();
+  // Twice, so the second batch replays the recorded command buffers.
+  for (int round = 0; round < 2; ++round) {
+    auto gpu_result = RunBatch(**on_gpu, images, kItems);
+    ASSERT_TRUE(gpu_result.ok()) << gpu_result.status();
+    auto cpu_result = RunBatch(**on_cpu, images, kItems);
+    ASSERT_TRUE(cpu_result.ok()) << cpu_result.status();
+    ASSERT_EQ(gpu_result->outputs.size(), 1u);
+    EXPECT_EQ(gpu_result->outputs[0].shape(), (Shape{kItems, 10}));
+    const auto gpu_bytes = gpu_result->outputs[0].bytes();
+    const auto cpu_bytes = cpu_result->outputs[0].bytes();
+    ASSERT_EQ(gpu_bytes.size(), cpu_bytes.size());
+    EXPECT_EQ(std::memcmp(gpu_bytes.data(), cpu_bytes.data(), gpu_bytes.size()), 0)
+        << "round " << round;
+  }
+}
+
+TEST(VulkanBackendTest, AnInputOfTheWrongSizeFailsTheBatchNamingIt) {
+  VulkanBackend vulkan;
+  auto executable = vulkan.Load(DigitsRequest(4));
+  ASSERT_TRUE(executable.ok()) << executable.status();
+  Tensor short_images = Tensor::Allocate(DataType::kInt8, {2, 8, 8, 1});
+  auto result = RunBatch(**executable, short_images, 3);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(result.status().message().find("input 'images'"), std::string::npos) << result.status();
+}
+
+TEST(VulkanBackendTest, AnOperatorWithoutAShaderFailsTheLoadNamingIt) {
+  GraphBuilder b;
+  const auto x = b.Input("x", DType::kInt8, {1, 4});
+  const auto table = b.Const("table", DType::kInt8, {256}, std::vector<int8_t>(256, 1));
+  const auto y = b.Tensor("looked_up", DType::kInt8, {1, 4});
+  b.Add(graph::Op::kTable, {}, {x, table}, {y});
+  b.Output(y);
+  BackendLoadRequest request;
+  request.model_name = "table";
+  request.graph = b.Build();
+  request.inputs = {TensorSpec{"x", DataType::kInt8, {1, 4}}};
+  request.outputs = {TensorSpec{"looked_up", DataType::kInt8, {1, 4}}};
+  VulkanBackend vulkan;
+  auto executable = vulkan.Load(request);
+  ASSERT_FALSE(executable.ok());
+  EXPECT_EQ(executable.status().code(), absl::StatusCode::kUnimplemented);
+  EXPECT_NE(executable.status().message().find("TABLE"), std::string::npos) << executable.status();
+  EXPECT_NE(executable.status().message().find("looked_up"), std::string::npos)
+      << executable.status();
+}
+
+TEST(VulkanBackendTest, AnInstanceGroupNamingAnAbsentDeviceFailsTheLoad) {
+  BackendLoadRequest request = DigitsRequest(0);
+  request.inputs = {TensorSpec{"images", DataType::kInt8, {1, 8, 8, 1}}};
+  request.outputs = {TensorSpec{"scores", DataType::kInt8, {1, 10}}};
+  request.device_index = 4096;
+  VulkanBackend vulkan;
+  auto executable = vulkan.Load(request);
+  ASSERT_FALSE(executable.ok());
+  EXPECT_EQ(executable.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(executable.status().message().find("device 4096"), std::string::npos)
+      << executable.status();
+}
+
+TEST(VulkanBackendTest, EveryVisibleDeviceIsDescribed) {
+  auto context = VulkanContext::Get();
+  ASSERT_TRUE(context.ok()) << context.status();
+  const std::vector<std::string> lines = (*context)->Describe();
+  ASSERT_EQ(lines.size(), (*context)->devices().size());
+  for (size_t i = 0; i < lines.size(); ++i) {
+    EXPECT_NE(lines[i].find((*context)->devices()[i].name), std::string::npos) << lines[i];
+    EXPECT_NE(lines[i].find("MiB device-local"), std::string::npos) << lines[i];
+  }
+}
+
+}  // namespace
+}  // namespace inferd::vulkan

@@ -1,0 +1,113 @@
+// The bundled digits_int8_gpu model (backend tosa_vulkan) through the real daemon and gRPC's own
+// client: every held-out image's scores equal digits_int8's (CPU backend) and the trainer's exact
+// integer simulation byte for byte, whatever the batch size; a request that does not fit the model
+// is refused with a message and the daemon keeps serving. Runs on whatever Vulkan device the
+// machine has (lavapipe, which the test command installs).
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "inference.grpc.pb.h"
+#include "tests/integration/daemon_process.h"
+#include "tests/integration/digits_data.h"
+
+namespace inferd::testing {
+namespace {
+
+inference::ModelInferRequest DigitsRequest(const std::string& model, const Tensor& images) {
+  inference::ModelInferRequest request;
+  request.set_model_name(model);
+  auto* input = request.add_inputs();
+  input->set_name("images");
+  input->set_datatype("INT8");
+  for (int64_t d : images.shape()) input->add_shape(d);
+  request.add_raw_input_contents(
+      std::string(reinterpret_cast<const char*>(images.bytes().data()), images.bytes().size()));
+  return request;
+}
+
+class VulkanServingTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto daemon = DaemonProcess::Start({"--model-repository=" + SourceDir() + "/examples/models"});
+    ASSERT_TRUE(daemon.ok()) << daemon.status();
+    daemon_ = daemon->release();
+    auto channel = grpc::CreateChannel(daemon_->grpc_address(), grpc::InsecureChannelCredentials());
+    stub_ = inference::GRPCInferenceService::NewStub(channel).release();
+  }
+  static void TearDownTestSuite() {
+    EXPECT_EQ(daemon_->Stop(), 0) << daemon_->Log();
+    delete stub_;
+    delete daemon_;
+  }
+
+  static grpc::Status Infer(const inference::ModelInferRequest& request,
+                            inference::ModelInferResponse* response) {
+    grpc::ClientContext context;
+    return stub_->ModelInfer(&context, request, response);
+  }
+
+  static DaemonProcess* daemon_;
+  static inference::GRPCInferenceService::Stub* stub_;
+};
+
+DaemonProcess* VulkanServingTest::daemon_ = nullptr;
+inference::GRPCInferenceService::Stub* VulkanServingTest::stub_ = nullptr;
+
+TEST_F(VulkanServingTest, TheGpuModelIsReadyOnAVulkanDevice) {
+  grpc::ClientContext context;
+  inference::ModelReadyRequest request;
+  request.set_name("digits_int8_gpu");
+  inference::ModelReadyResponse response;
+  ASSERT_TRUE(stub_->ModelReady(&context, request, &response).ok());
+  EXPECT_TRUE(response.ready()) << daemon_->Log();
+  EXPECT_NE(daemon_->Log().find("Vulkan device 0: "), std::string::npos) << daemon_->Log();
+}
+
+TEST_F(VulkanServingTest, ScoresEqualTheCpuModelsAndTheTrainersForEveryHeldOutImage) {
+  auto digits = LoadDigitsData();
+  ASSERT_TRUE(digits.ok()) << digits.status();
+  const int64_t count = digits->images_int8.shape()[0];
+  // Batches of 1, 7 and 64 in turn, so that single runs and full batches both go through.
+  const int64_t sizes[] = {1, 7, 64};
+  int64_t first = 0;
+  for (int64_t turn = 0; first < count; ++turn) {
+    const int64_t rows = std::min(sizes[turn % 3], count - first);
+    const Tensor images = Rows(digits->images_int8, first, rows);
+    inference::ModelInferResponse on_gpu;
+    grpc::Status status = Infer(DigitsRequest("digits_int8_gpu", images), &on_gpu);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    inference::ModelInferResponse on_cpu;
+    status = Infer(DigitsRequest("digits_int8", images), &on_cpu);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    ASSERT_EQ(on_gpu.raw_output_contents_size(), 1);
+    EXPECT_EQ(on_gpu.raw_output_contents(0), on_cpu.raw_output_contents(0))
+        << "rows from " << first;
+    const Tensor expected = Rows(digits->expected_int8, first, rows);
+    ASSERT_EQ(on_gpu.raw_output_contents(0).size(), expected.bytes().size());
+    EXPECT_EQ(std::memcmp(on_gpu.raw_output_contents(0).data(), expected.bytes().data(),
+                          expected.bytes().size()),
+              0)
+        << "rows from " << first;
+    first += rows;
+  }
+  EXPECT_GT(count, 64);
+}
+
+TEST_F(VulkanServingTest, AWrongShapeIsRefusedAndTheModelKeepsServing) {
+  Tensor wrong = Tensor::Allocate(DataType::kInt8, {1, 8, 7, 1});
+  inference::ModelInferResponse response;
+  grpc::Status status = Infer(DigitsRequest("digits_int8_gpu", wrong), &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("images"), std::string::npos) << status.error_message();
+
+  Tensor right = Tensor::Allocate(DataType::kInt8, {1, 8, 8, 1});
+  status = Infer(DigitsRequest("digits_int8_gpu", right), &response);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+}
+
+}  // namespace
+}  // namespace inferd::testing
