@@ -18,11 +18,15 @@ build_packages=(
   # serving core
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   libspdlog-dev libfmt-dev prometheus-cpp-dev flatbuffers-compiler libflatbuffers-dev libeigen3-dev
+  # HTTP/REST endpoint (docs/http.md): civetweb (also prometheus-cpp's) and nlohmann/json
+  libcivetweb-dev nlohmann-json3-dev
 )
 packages=(
   "${build_packages[@]}"
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev prometheus
+  # the HTTP/REST tests' client
+  libcurl4-openssl-dev
   # sanitizer builds and libFuzzer (scripts/sanitizers.sh, scripts/fuzz.sh): clang 14, its runtime
   # libraries (libclang_rt.asan/tsan/ubsan/fuzzer) and llvm-symbolizer for readable reports
   clang libclang-rt-14-dev llvm
