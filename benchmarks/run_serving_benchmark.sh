@@ -101,7 +101,7 @@ if [[ $ECHO_ONLY == 1 ]]; then
   SUBJECT_RE="listening on $ADDRESS_RE"
 else
   setsid "${SERVER_PIN[@]}" "$INFERD" --model-repository "$MODEL_REPOSITORY" --grpc-address 127.0.0.1 --grpc-port 0 --metrics-address 127.0.0.1 --metrics-port 0 \
-    >"$WORK_DIR/inferd.log" 2>&1 &
+    --allow-http=false >"$WORK_DIR/inferd.log" 2>&1 &
   PIDS+=($!)
   SUBJECT_PID=$!
   SUBJECT_LOG=$WORK_DIR/inferd.log

@@ -6,7 +6,7 @@
 #   scripts/fuzz.sh [--seconds N] [--target NAME]... [--keep-corpus] [--no-build]
 #
 #   --seconds N     time per target (default $INFERD_FUZZ_SECONDS or 60)
-#   --target NAME   run only this target (repeatable); default: all seven
+#   --target NAME   run only this target (repeatable); default: all eight
 #   --keep-corpus   grow the corpus in build-asan/fuzz/<target>/corpus across runs (default: a fresh
 #                   temporary one each run, so CI runs are reproducible from the committed seeds)
 #   --no-build      run the binaries as they are (while another build of build-asan/ is running)
@@ -39,7 +39,7 @@ while (($# > 0)); do
   esac
 done
 
-all_targets=(tosa_reader_fuzz npy_fuzz model_config_fuzz infer_request_fuzz target_protocol_fuzz
+all_targets=(tosa_reader_fuzz npy_fuzz model_config_fuzz infer_request_fuzz http_request_fuzz target_protocol_fuzz
   vela_bin_stream_fuzz executorch_program_fuzz)
 ((${#targets[@]} > 0)) || targets=("${all_targets[@]}")
 

@@ -21,11 +21,15 @@ build_packages=(
   # the tosa_vulkan backend: Vulkan loader and headers, glslc for the shaders, and Mesa's lavapipe
   # so that every machine has a Vulkan device (a GPU's own driver is found beside it)
   libvulkan-dev glslc mesa-vulkan-drivers
+  # HTTP/REST endpoint (docs/http.md): civetweb (also prometheus-cpp's) and nlohmann/json
+  libcivetweb-dev nlohmann-json3-dev
 )
 packages=(
   "${build_packages[@]}"
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev prometheus
+  # the HTTP/REST tests' client
+  libcurl4-openssl-dev
   # sanitizer builds and libFuzzer (scripts/sanitizers.sh, scripts/fuzz.sh): clang 14, its runtime
   # libraries (libclang_rt.asan/tsan/ubsan/fuzzer) and llvm-symbolizer for readable reports
   clang libclang-rt-14-dev llvm

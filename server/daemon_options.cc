@@ -58,6 +58,21 @@ const std::map<std::string, Setter>& Setters() {
       {"grpc-port",
        IntFlag("grpc-port", 0, 65535,
                [](DaemonOptions& o, int64_t v) { o.grpc_port = static_cast<int>(v); })},
+      {"allow-http", BoolFlag("allow-http", [](DaemonOptions& o, bool v) { o.allow_http = v; })},
+      {"http-address",
+       [](DaemonOptions& o, const std::string& v) {
+         o.http_address = v;
+         return absl::OkStatus();
+       }},
+      {"http-port",
+       IntFlag("http-port", 0, 65535,
+               [](DaemonOptions& o, int64_t v) { o.http_port = static_cast<int>(v); })},
+      {"http-thread-count",
+       IntFlag("http-thread-count", 1, 256,
+               [](DaemonOptions& o, int64_t v) { o.http_thread_count = static_cast<int>(v); })},
+      {"http-max-input-size",
+       IntFlag("http-max-input-size", 1024, int64_t{1} << 40,
+               [](DaemonOptions& o, int64_t v) { o.http_max_input_size = v; })},
       {"metrics-address",
        [](DaemonOptions& o, const std::string& v) {
          o.metrics_address = v;
@@ -242,8 +257,8 @@ std::string DaemonUsage() {
 
 Usage: inferd [flags]
 
-With no flags, inferd serves the bundled example repository (examples/models) on gRPC port 8001 with
-Prometheus metrics on port 8002.
+With no flags, inferd serves the bundled example repository (examples/models) on gRPC port 8001 and
+HTTP/REST port 8000, with Prometheus metrics on port 8002.
 
 Model repository
   --model-repository=PATH      Folder of models: PATH/<model>/config.pbtxt, PATH/<model>/<version>/model.tosa.
@@ -268,6 +283,17 @@ Serving
                                unless its config sets dynamic_batching.default_queue_policy (default 1024).
   --exit-timeout-secs=N        On SIGTERM/SIGINT, how long in-flight requests may finish (default 30);
                                requests left then get UNAVAILABLE and inferd exits 1.
+
+HTTP/REST (KServe v2 with Triton's binary tensor data; docs/http.md)
+  --allow-http=BOOL            Serve the HTTP/REST endpoint (default true).
+  --http-address=ADDR          Its address (default 0.0.0.0, as --grpc-address): the same endpoints as
+                               the public gRPC listener.
+  --http-port=PORT             HTTP port (default 8000; 0 picks a free port and logs it).
+  --http-thread-count=N        Worker threads, each serving one connection at a time (default 8);
+                               further connections wait for one.
+  --http-max-input-size=BYTES  Largest request body (default 67108864, 64 MiB); larger ones get 413.
+                               Bodies also count in --max-inflight-request-bytes, JSON at up to 32
+                               times its size (what a parsed document may cost).
 
 Resource limits (see docs/limits.md)
   --max-inflight-request-bytes=N  Bytes of inference requests held at once (queued, running, answering);

@@ -16,6 +16,12 @@ struct DaemonOptions {
   int grpc_port = 8001;
   std::string metrics_address = "0.0.0.0";
   int metrics_port = 8002;
+  // The KServe v2 HTTP/REST endpoint (server/http/, docs/http.md), Triton's flag names.
+  bool allow_http = true;
+  std::string http_address = "0.0.0.0";
+  int http_port = 8000;
+  int http_thread_count = 8;
+  int64_t http_max_input_size = int64_t{64} << 20;  // 64 MiB, as Triton
   bool allow_metrics = true;
   std::string model_control_mode = "none";
   std::vector<std::string> load_models;

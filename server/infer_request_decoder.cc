@@ -51,8 +51,8 @@ absl::Status CopyTyped(const google::protobuf::RepeatedField<Wire>& values, uint
   return absl::OkStatus();
 }
 
-// Typed `contents` as raw little-endian bytes of `type`; error when the field for `type` holds the
-// wrong number of values or `type` has no typed representation.
+}  // namespace
+
 absl::StatusOr<std::shared_ptr<std::vector<uint8_t>>> TypedContentsToBytes(
     const inference::InferTensorContents& contents, DataType type, int64_t elements,
     const std::string& where) {
@@ -129,8 +129,6 @@ absl::StatusOr<std::shared_ptr<std::vector<uint8_t>>> TypedContentsToBytes(
   if (!copied.ok()) return copied;
   return bytes;
 }
-
-}  // namespace
 
 absl::StatusOr<DecodedRequest> DecodeInferRequest(const inference::ModelInferRequest& message,
                                                   const ServingModel& model) {

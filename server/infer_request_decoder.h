@@ -27,6 +27,14 @@ struct DecodedRequest {
   RequestParameters parameters;
 };
 
+// Typed `contents` as the raw little-endian bytes of `elements` values of `type`, each checked to
+// fit `type`; INVALID_ARGUMENT, prefixed with `where`, when the field for `type` holds the wrong
+// number of values or `type` has no typed representation. DecodeInferRequest uses it for typed
+// inputs; the HTTP endpoint for JSON inputs of a request whose other inputs are binary.
+absl::StatusOr<std::shared_ptr<std::vector<uint8_t>>> TypedContentsToBytes(
+    const inference::InferTensorContents& contents, DataType type, int64_t elements,
+    const std::string& where);
+
 // `message` must outlive the returned request: raw input tensors view its bytes.
 absl::StatusOr<DecodedRequest> DecodeInferRequest(const inference::ModelInferRequest& message,
                                                   const ServingModel& model);

@@ -235,17 +235,16 @@ absl::StatusOr<PreparedInference> InferenceService::Prepare(
   return PreparedInference{*std::move(found), *std::move(decoded)};
 }
 
-std::shared_ptr<CancellationToken> InferenceService::StartStreamRequest(
-    std::shared_ptr<const inference::ModelInferRequest> request, absl::Time stream_deadline,
-    std::function<void(inference::ModelStreamInferResponse)> done) {
+std::shared_ptr<CancellationToken> InferenceService::StartInference(
+    std::shared_ptr<const inference::ModelInferRequest> request, absl::Time deadline,
+    std::function<void(InferenceOutcome)> done) {
   auto fail = [&](const absl::Status& status) {
-    inference::ModelStreamInferResponse response;
-    response.set_error_message(std::string(status.message()));
-    auto* echo = response.mutable_infer_response();
-    echo->set_id(request->id());
-    echo->set_model_name(request->model_name());
-    echo->set_model_version(request->model_version());
-    done(std::move(response));
+    InferenceOutcome outcome;
+    outcome.status = status;
+    outcome.response.set_id(request->id());
+    outcome.response.set_model_name(request->model_name());
+    outcome.response.set_model_version(request->model_version());
+    done(std::move(outcome));
     return nullptr;
   };
   if (shutting_down_.load()) {
@@ -259,32 +258,30 @@ std::shared_ptr<CancellationToken> InferenceService::StartStreamRequest(
   std::shared_ptr<ServingModel> model = std::move(prepared->model);
   DecodedRequest& decoded = prepared->decoded;
   InferenceRequest& inference = *decoded.request;
-  inference.deadline = EffectiveDeadline(stream_deadline, decoded.parameters, arrival);
+  inference.deadline = EffectiveDeadline(deadline, decoded.parameters, arrival);
   std::shared_ptr<CancellationToken> cancellation = inference.cancellation;
   // The request message outlives the engine's use of it (raw inputs are views of its bytes), and
-  // its share of the memory budget is held until the response is handed to the stream.
+  // its share of the memory budget is held until the response is handed on.
   inference.on_complete =
       [model, request, done, final_flag = decoded.parameters.enable_final_response_flag,
        outputs = std::move(decoded.output_indices), class_counts = std::move(decoded.class_counts),
        held = std::make_shared<RequestMemoryBudget::Reservation>(*std::move(reservation))](
           absl::StatusOr<InferenceResponse> result) {
-        inference::ModelStreamInferResponse response;
-        auto* infer = response.mutable_infer_response();
+        InferenceOutcome outcome;
+        outcome.final_response_flag = final_flag;
         if (!result.ok()) {
-          response.set_error_message(std::string(result.status().message()));
-          infer->set_id(request->id());
-          infer->set_model_name(model->name());
-          infer->set_model_version(std::to_string(model->version()));
+          outcome.status = result.status();
+          outcome.response.set_id(request->id());
+          outcome.response.set_model_name(model->name());
+          outcome.response.set_model_version(std::to_string(model->version()));
         } else if (auto classified = ClassifyRequested(*model, outputs, class_counts, *result);
                    !classified.ok()) {
-          response.set_error_message(std::string(classified.status().message()));
-          infer->set_id(request->id());
+          outcome.status = classified.status();
+          outcome.response.set_id(request->id());
         } else {
-          EncodeResponse(*model, *request, outputs, *classified, *result, *infer);
+          EncodeResponse(*model, *request, outputs, *classified, *result, outcome.response);
         }
-        if (final_flag)
-          (*infer->mutable_parameters())["triton_final_response"].set_bool_param(true);
-        done(std::move(response));
+        done(std::move(outcome));
       };
   if (auto status = model->Submit(std::move(decoded.request)); !status.ok()) {
     model->statistics().RequestFailed(FailureReason::kRejected, absl::ZeroDuration(),
@@ -292,6 +289,21 @@ std::shared_ptr<CancellationToken> InferenceService::StartStreamRequest(
     return fail(status);
   }
   return cancellation;
+}
+
+std::shared_ptr<CancellationToken> InferenceService::StartStreamRequest(
+    std::shared_ptr<const inference::ModelInferRequest> request, absl::Time stream_deadline,
+    std::function<void(inference::ModelStreamInferResponse)> done) {
+  return StartInference(std::move(request), stream_deadline, [done](InferenceOutcome outcome) {
+    inference::ModelStreamInferResponse response;
+    if (!outcome.status.ok()) response.set_error_message(std::string(outcome.status.message()));
+    *response.mutable_infer_response() = std::move(outcome.response);
+    if (outcome.final_response_flag) {
+      (*response.mutable_infer_response()->mutable_parameters())["triton_final_response"]
+          .set_bool_param(true);
+    }
+    done(std::move(response));
+  });
 }
 
 grpc::ServerBidiReactor<inference::ModelInferRequest, inference::ModelStreamInferResponse>*
@@ -321,32 +333,35 @@ grpc::ServerUnaryReactor* InferenceService::ServerReady(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* InferenceService::ModelReady(grpc::CallbackServerContext* context,
                                                        const inference::ModelReadyRequest* request,
                                                        inference::ModelReadyResponse* response) {
-  response->set_ready(FindModel(request->name(), request->version()).ok());
+  response->set_ready(IsModelReady(request->name(), request->version()));
   return FinishNow(context, grpc::Status::OK);
+}
+
+void InferenceService::GetServerMetadata(inference::ServerMetadataResponse& response) const {
+  response.set_name("inferd");
+  response.set_version(INFERD_VERSION);
+  for (const char* extension : {"model_repository", "model_configuration", "statistics", "logging",
+                                "binary_tensor_data", "classification"}) {
+    response.add_extensions(extension);
+  }
 }
 
 grpc::ServerUnaryReactor* InferenceService::ServerMetadata(
     grpc::CallbackServerContext* context, const inference::ServerMetadataRequest*,
     inference::ServerMetadataResponse* response) {
-  response->set_name("inferd");
-  response->set_version(INFERD_VERSION);
-  for (const char* extension :
-       {"model_repository", "model_configuration", "statistics", "logging"}) {
-    response->add_extensions(extension);
-  }
+  GetServerMetadata(*response);
   return FinishNow(context, grpc::Status::OK);
 }
 
-grpc::ServerUnaryReactor* InferenceService::ModelMetadata(
-    grpc::CallbackServerContext* context, const inference::ModelMetadataRequest* request,
-    inference::ModelMetadataResponse* response) {
-  auto model = FindModel(request->name(), request->version());
-  if (!model.ok()) return FinishNow(context, model.status());
+absl::Status InferenceService::GetModelMetadata(const inference::ModelMetadataRequest& request,
+                                                inference::ModelMetadataResponse& response) const {
+  auto model = FindModel(request.name(), request.version());
+  if (!model.ok()) return model.status();
   const ServingModel& serving = **model;
-  response->set_name(serving.name());
-  response->set_platform(serving.platform());
+  response.set_name(serving.name());
+  response.set_platform(serving.platform());
   for (int64_t version : models_->ReadyVersions(serving.name())) {
-    response->add_versions(std::to_string(version));
+    response.add_versions(std::to_string(version));
   }
   auto describe = [&](const TensorSpec& spec,
                       inference::ModelMetadataResponse::TensorMetadata* out) {
@@ -355,9 +370,15 @@ grpc::ServerUnaryReactor* InferenceService::ModelMetadata(
     if (serving.max_batch_size() > 0) out->add_shape(-1);
     for (int64_t dim : spec.dims) out->add_shape(dim);
   };
-  for (const auto& spec : serving.inputs()) describe(spec, response->add_inputs());
-  for (const auto& spec : serving.outputs()) describe(spec, response->add_outputs());
-  return FinishNow(context, grpc::Status::OK);
+  for (const auto& spec : serving.inputs()) describe(spec, response.add_inputs());
+  for (const auto& spec : serving.outputs()) describe(spec, response.add_outputs());
+  return absl::OkStatus();
+}
+
+grpc::ServerUnaryReactor* InferenceService::ModelMetadata(
+    grpc::CallbackServerContext* context, const inference::ModelMetadataRequest* request,
+    inference::ModelMetadataResponse* response) {
+  return FinishNow(context, GetModelMetadata(*request, *response));
 }
 
 grpc::ServerUnaryReactor* InferenceService::ModelInfer(grpc::CallbackServerContext* context,
@@ -406,97 +427,129 @@ grpc::ServerUnaryReactor* InferenceService::ModelInfer(grpc::CallbackServerConte
   return reactor;
 }
 
+absl::Status InferenceService::GetModelConfig(const inference::ModelConfigRequest& request,
+                                              inference::ModelConfigResponse& response) const {
+  auto model = FindModel(request.name(), request.version());
+  if (!model.ok()) return model.status();
+  *response.mutable_config() = (*model)->config();
+  return absl::OkStatus();
+}
+
 grpc::ServerUnaryReactor* InferenceService::ModelConfig(
     grpc::CallbackServerContext* context, const inference::ModelConfigRequest* request,
     inference::ModelConfigResponse* response) {
-  auto model = FindModel(request->name(), request->version());
-  if (!model.ok()) return FinishNow(context, model.status());
-  *response->mutable_config() = (*model)->config();
-  return FinishNow(context, grpc::Status::OK);
+  return FinishNow(context, GetModelConfig(*request, *response));
+}
+
+absl::Status InferenceService::GetModelStatistics(
+    const inference::ModelStatisticsRequest& request,
+    inference::ModelStatisticsResponse& response) const {
+  if (!request.name().empty()) {
+    // Asking for one model that is not ready is an error, as in Triton; asking for all is not.
+    auto model = FindModel(request.name(), request.version());
+    if (!model.ok()) return model.status();
+    if (!request.version().empty()) {
+      FillStatistics(**model, response.add_model_stats());
+      return absl::OkStatus();
+    }
+  }
+  for (const auto& model : models_->ReadyModels()) {
+    if (!request.name().empty() && model->name() != request.name()) continue;
+    FillStatistics(*model, response.add_model_stats());
+  }
+  return absl::OkStatus();
 }
 
 grpc::ServerUnaryReactor* InferenceService::ModelStatistics(
     grpc::CallbackServerContext* context, const inference::ModelStatisticsRequest* request,
     inference::ModelStatisticsResponse* response) {
-  if (!request->name().empty()) {
-    // Asking for one model that is not ready is an error, as in Triton; asking for all is not.
-    auto model = FindModel(request->name(), request->version());
-    if (!model.ok()) return FinishNow(context, model.status());
-    if (!request->version().empty()) {
-      FillStatistics(**model, response->add_model_stats());
-      return FinishNow(context, grpc::Status::OK);
-    }
-  }
-  for (const auto& model : models_->ReadyModels()) {
-    if (!request->name().empty() && model->name() != request->name()) continue;
-    FillStatistics(*model, response->add_model_stats());
-  }
-  return FinishNow(context, grpc::Status::OK);
+  return FinishNow(context, GetModelStatistics(*request, *response));
 }
 
-grpc::ServerUnaryReactor* InferenceService::RepositoryIndex(
-    grpc::CallbackServerContext* context, const inference::RepositoryIndexRequest* request,
-    inference::RepositoryIndexResponse* response) {
+void InferenceService::GetRepositoryIndex(const inference::RepositoryIndexRequest& request,
+                                          inference::RepositoryIndexResponse& response) const {
   for (const ModelIndexEntry& entry : models_->Index()) {
-    if (request->ready() && entry.state != ModelState::kReady) continue;
-    auto* model = response->add_models();
+    if (request.ready() && entry.state != ModelState::kReady) continue;
+    auto* model = response.add_models();
     model->set_name(entry.name);
     if (entry.version > 0) model->set_version(std::to_string(entry.version));
     model->set_state(std::string(ModelStateName(entry.state)));
     model->set_reason(entry.reason);
   }
+}
+
+grpc::ServerUnaryReactor* InferenceService::RepositoryIndex(
+    grpc::CallbackServerContext* context, const inference::RepositoryIndexRequest* request,
+    inference::RepositoryIndexResponse* response) {
+  GetRepositoryIndex(*request, *response);
   return FinishNow(context, grpc::Status::OK);
+}
+
+void InferenceService::LoadModel(const inference::RepositoryModelLoadRequest& request,
+                                 std::function<void(absl::Status)> done) {
+  if (!request.parameters().empty()) {
+    done(absl::InvalidArgumentError(
+        absl::StrCat("load of model ", QuoteClientText(request.model_name()),
+                     "': load parameters (config or file overrides) are not supported")));
+    return;
+  }
+  if (auto status = CheckModelName(request.model_name()); !status.ok()) {
+    done(status);
+    return;
+  }
+  // Loading can take long: it runs on the model manager's bounded lifecycle pool, never on a
+  // thread that serves requests, and the pool's callback finishes the call.
+  models_->LoadAsync(request.model_name(), std::move(done));
 }
 
 grpc::ServerUnaryReactor* InferenceService::RepositoryModelLoad(
     grpc::CallbackServerContext* context, const inference::RepositoryModelLoadRequest* request,
     inference::RepositoryModelLoadResponse*) {
-  if (!request->parameters().empty()) {
-    return FinishNow(context,
-                     absl::InvalidArgumentError(absl::StrCat(
-                         "load of model ", QuoteClientText(request->model_name()),
-                         "': load parameters (config or file overrides) are not supported")));
-  }
-  if (auto status = CheckModelName(request->model_name()); !status.ok()) {
-    return FinishNow(context, status);
-  }
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  // Loading can take long: it runs on the model manager's bounded lifecycle pool, never on one of
-  // gRPC's callback threads, and the pool's callback finishes the call.
-  models_->LoadAsync(request->model_name(),
-                     [reactor](absl::Status status) { reactor->Finish(ToGrpcStatus(status)); });
+  LoadModel(*request, [reactor](absl::Status status) { reactor->Finish(ToGrpcStatus(status)); });
   return reactor;
+}
+
+absl::Status InferenceService::UpdateLogSettings(const inference::LogSettingsRequest& request,
+                                                 inference::LogSettingsResponse& response) const {
+  return ApplyLogSettings(request, limits_.allow_log_settings_update, response);
 }
 
 grpc::ServerUnaryReactor* InferenceService::LogSettings(
     grpc::CallbackServerContext* context, const inference::LogSettingsRequest* request,
     inference::LogSettingsResponse* response) {
-  return FinishNow(context,
-                   ApplyLogSettings(*request, limits_.allow_log_settings_update, *response));
+  return FinishNow(context, UpdateLogSettings(*request, *response));
+}
+
+absl::Status InferenceService::TraceUnsupported() {
+  return absl::UnimplementedError(
+      "inferd does not trace requests; per-model timings are in ModelStatistics and per-operator "
+      "timings in inferd.admin.ModelAdmin/OperatorProfile");
 }
 
 grpc::ServerUnaryReactor* InferenceService::TraceSetting(grpc::CallbackServerContext* context,
                                                          const inference::TraceSettingRequest*,
                                                          inference::TraceSettingResponse*) {
-  return FinishNow(
-      context, absl::UnimplementedError("inferd does not trace requests; per-model timings are in "
-                                        "ModelStatistics and per-operator timings in "
-                                        "inferd.admin.ModelAdmin/OperatorProfile"));
+  return FinishNow(context, TraceUnsupported());
+}
+
+absl::Status InferenceService::SystemSharedMemoryUnsupported() {
+  return absl::UnimplementedError(
+      "inferd does not support system shared memory yet; send tensors in the request "
+      "(raw_input_contents, or binary data over HTTP)");
+}
+
+absl::Status InferenceService::CudaSharedMemoryUnsupported() {
+  return absl::UnimplementedError(
+      "inferd has no CUDA devices, so it has no CUDA shared memory; send tensors in the request "
+      "(raw_input_contents, or binary data over HTTP)");
 }
 
 namespace {
 
-absl::Status NoSystemSharedMemory() {
-  return absl::UnimplementedError(
-      "inferd does not support system shared memory yet; send tensors in the request "
-      "(raw_input_contents)");
-}
+absl::Status NoSystemSharedMemory() { return InferenceService::SystemSharedMemoryUnsupported(); }
 
-absl::Status NoCudaSharedMemory() {
-  return absl::UnimplementedError(
-      "inferd has no CUDA devices, so it has no CUDA shared memory; send tensors in the request "
-      "(raw_input_contents)");
-}
+absl::Status NoCudaSharedMemory() { return InferenceService::CudaSharedMemoryUnsupported(); }
 
 }  // namespace
 
@@ -536,17 +589,22 @@ grpc::ServerUnaryReactor* InferenceService::CudaSharedMemoryUnregister(
   return FinishNow(context, NoCudaSharedMemory());
 }
 
+void InferenceService::UnloadModel(const inference::RepositoryModelUnloadRequest& request,
+                                   std::function<void(absl::Status)> done) {
+  if (auto status = CheckModelName(request.model_name()); !status.ok()) {
+    done(status);
+    return;
+  }
+  // Unloading waits for in-flight requests, which may need the serving threads to finish: it runs
+  // on the lifecycle pool too.
+  models_->UnloadAsync(request.model_name(), std::move(done));
+}
+
 grpc::ServerUnaryReactor* InferenceService::RepositoryModelUnload(
     grpc::CallbackServerContext* context, const inference::RepositoryModelUnloadRequest* request,
     inference::RepositoryModelUnloadResponse*) {
-  if (auto status = CheckModelName(request->model_name()); !status.ok()) {
-    return FinishNow(context, status);
-  }
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  // Unloading waits for in-flight requests, which may need the callback threads to finish: it runs
-  // on the lifecycle pool too.
-  models_->UnloadAsync(request->model_name(),
-                       [reactor](absl::Status status) { reactor->Finish(ToGrpcStatus(status)); });
+  UnloadModel(*request, [reactor](absl::Status status) { reactor->Finish(ToGrpcStatus(status)); });
   return reactor;
 }
 

@@ -42,6 +42,17 @@ struct PreparedInference {
   DecodedRequest decoded;
 };
 
+// How an inference started with StartInference ended.
+struct InferenceOutcome {
+  absl::Status status;
+  // OK: the outputs. Otherwise what the request can still be told by: its id, and the model name
+  // and version where known.
+  inference::ModelInferResponse response;
+  // The request asked for Triton's `triton_final_response` flag (decoded; false when the request
+  // was refused before that).
+  bool final_response_flag = false;
+};
+
 class InferenceService final : public inference::GRPCInferenceService::CallbackService {
  public:
   explicit InferenceService(ModelManager* models, InferenceServiceLimits limits = {});
@@ -125,6 +136,42 @@ class InferenceService final : public inference::GRPCInferenceService::CallbackS
   std::shared_ptr<CancellationToken> StartStreamRequest(
       std::shared_ptr<const inference::ModelInferRequest> request, absl::Time stream_deadline,
       std::function<void(inference::ModelStreamInferResponse)> done);
+
+  // The work of the RPCs above without gRPC's call objects, so that the HTTP/REST endpoint
+  // (server/http/) answers exactly as gRPC does: the same checks, limits, statistics and messages.
+
+  // One inference that is not a unary gRPC call (a stream's request, an HTTP request): the memory
+  // budget reserved, the model found, the request decoded and submitted. `done` is called exactly
+  // once, right away when the request is refused or later from the engine. Returns the request's
+  // cancellation token, null when it was refused before reaching the engine.
+  std::shared_ptr<CancellationToken> StartInference(
+      std::shared_ptr<const inference::ModelInferRequest> request, absl::Time deadline,
+      std::function<void(InferenceOutcome)> done);
+  bool IsReady() const { return ready_.load(); }
+  bool IsModelReady(const std::string& name, const std::string& version) const {
+    return FindModel(name, version).ok();
+  }
+  void GetServerMetadata(inference::ServerMetadataResponse& response) const;
+  absl::Status GetModelMetadata(const inference::ModelMetadataRequest& request,
+                                inference::ModelMetadataResponse& response) const;
+  absl::Status GetModelConfig(const inference::ModelConfigRequest& request,
+                              inference::ModelConfigResponse& response) const;
+  absl::Status GetModelStatistics(const inference::ModelStatisticsRequest& request,
+                                  inference::ModelStatisticsResponse& response) const;
+  void GetRepositoryIndex(const inference::RepositoryIndexRequest& request,
+                          inference::RepositoryIndexResponse& response) const;
+  // Load and unload finish through `done`, exactly once: right away when refused, else from the
+  // model manager's lifecycle pool.
+  void LoadModel(const inference::RepositoryModelLoadRequest& request,
+                 std::function<void(absl::Status)> done);
+  void UnloadModel(const inference::RepositoryModelUnloadRequest& request,
+                   std::function<void(absl::Status)> done);
+  absl::Status UpdateLogSettings(const inference::LogSettingsRequest& request,
+                                 inference::LogSettingsResponse& response) const;
+  // The answers to what inferd does not implement, with messages that say what to use instead.
+  static absl::Status TraceUnsupported();
+  static absl::Status SystemSharedMemoryUnsupported();
+  static absl::Status CudaSharedMemoryUnsupported();
 
  private:
   // ModelManager::Find with the client's name and version checked first and quoted in errors only

@@ -26,6 +26,7 @@
 #include "server/descriptor_limit.h"
 #include "server/grpc_server_options.h"
 #include "server/grpc_status.h"
+#include "server/http/http_server.h"
 #include "server/inference_service.h"
 #include "server/metrics_endpoint.h"
 #include "server/model_admin_service.h"
@@ -225,6 +226,26 @@ int RunDaemon(const DaemonOptions& options) {
       "inferd.admin.ModelAdmin (read-only)",
       options.grpc_address, bound_port);
 
+  // HTTP/REST over the same service, so both protocols share its checks, limits and statistics.
+  std::unique_ptr<http::HttpServer> http_server;
+  if (options.allow_http) {
+    auto started = http::HttpServer::Start(&service, {.address = options.http_address,
+                                                      .port = options.http_port,
+                                                      .threads = options.http_thread_count,
+                                                      .max_input_size = options.http_max_input_size,
+                                                      .memory_budget = &request_memory});
+    if (!started.ok()) {
+      server->Shutdown();
+      return Fail(std::string(started.status().message()));
+    }
+    http_server = *std::move(started);
+    // Tests parse "HTTP listening on ADDR:PORT" (tests/integration/daemon_process.cc).
+    spdlog::info("HTTP listening on {}:{}: the KServe v2 REST API", options.http_address,
+                 http_server->port());
+  } else {
+    spdlog::info("HTTP/REST endpoint off (--allow-http=false)");
+  }
+
   std::unique_ptr<grpc::Server> admin_server;
   if (options.allow_admin) {
     admin_server = StartAdminListener(options, admin_service, *admission);
@@ -257,6 +278,10 @@ int RunDaemon(const DaemonOptions& options) {
   service.BeginShutdown();
   if (health) health->SetServingStatus(false);
   const bool drained = DrainModels(models, service, drain_deadline);
+  if (!drained && http_server != nullptr) {
+    http_server->AbortWaiting(absl::UnavailableError(
+        "the server is shutting down and its exit timeout passed before this request completed"));
+  }
   // Every response the engine completed is now in gRPC's hands; wait until gRPC has written them
   // (each call's OnDone) before stopping it, since stopping cancels calls still being written.
   // When the drain used up the whole timeout, the answers it just gave still get a second.
@@ -268,6 +293,8 @@ int RunDaemon(const DaemonOptions& options) {
   // The listener closes at once and connections get GOAWAY; calls that are still being answered
   // (refusals of requests that arrived during the drain) get a moment to be written, after which
   // gRPC cancels what is left and drops the connections.
+  // HTTP workers write the answers they hold before their threads are joined.
+  http_server.reset();
   if (admin_server != nullptr) admin_server->Shutdown(absl::ToChronoTime(absl::Now()));
   server->Shutdown(absl::ToChronoTime(absl::Now() + kFinalWriteGrace));
   server->Wait();

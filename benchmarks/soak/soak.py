@@ -90,7 +90,7 @@ class Daemon:
     def __init__(self, binary, repository, targets):
         self.process = subprocess.Popen(
             [binary, "--grpc-address=127.0.0.1", "--grpc-port=0", "--metrics-address=127.0.0.1",
-             "--metrics-port=0", f"--model-repository={repository}", f"--targets-config={targets}",
+             "--metrics-port=0", "--allow-http=false", f"--model-repository={repository}", f"--targets-config={targets}",
              "--model-control-mode=explicit", "--load-model=*", "--exit-timeout-secs=20"],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.log = []

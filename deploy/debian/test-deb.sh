@@ -49,7 +49,8 @@ mount -t proc proc "$root/proc"
 daemon_log="$build_dir/deploy/test-deb-daemon.log"
 # shellcheck disable=SC2086  # INFERD_OPTS is a list of flags, as in the unit
 chroot --userspec=65534:65534 "$root" /usr/bin/inferd $INFERD_OPTS --grpc-address=127.0.0.1 \
-  --grpc-port=0 --metrics-address=127.0.0.1 --metrics-port=0 >"$daemon_log" 2>&1 &
+  --grpc-port=0 --metrics-address=127.0.0.1 --metrics-port=0 --http-address=127.0.0.1 \
+  --http-port=0 >"$daemon_log" 2>&1 &
 daemon_pid=$!
 # The daemon logs its ports and then "inferd ready"; follow the log until it does (or exits).
 grpc_port=""

@@ -87,7 +87,7 @@ trap cleanup EXIT
 "${podman_run[@]}" run -d --name "$container" --network=host --read-only --no-healthcheck \
   "$image" \
   --model-repository=/usr/share/inferd/models --grpc-address=127.0.0.1 --grpc-port=0 \
-  --metrics-address=127.0.0.1 --metrics-port=0 >/dev/null
+  --metrics-address=127.0.0.1 --metrics-port=0 --http-address=127.0.0.1 --http-port=0 >/dev/null
 grpc_port="" metrics_port=""
 while read -r line; do
   [[ "$line" =~ gRPC\ listening\ on\ [^:]+:([0-9]+) ]] && grpc_port=${BASH_REMATCH[1]}

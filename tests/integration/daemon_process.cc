@@ -29,7 +29,8 @@ absl::StatusOr<std::unique_ptr<DaemonProcess>> DaemonProcess::Start(std::vector<
   std::vector<std::string> argv_strings = {INFERD_BINARY,      "--grpc-address=127.0.0.1",
                                            "--grpc-port=0",    "--metrics-address=127.0.0.1",
                                            "--metrics-port=0", "--admin-address=127.0.0.1",
-                                           "--admin-port=0"};
+                                           "--admin-port=0",   "--http-address=127.0.0.1",
+                                           "--http-port=0"};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& arg : argv_strings) argv.push_back(arg.data());
@@ -59,6 +60,7 @@ absl::StatusOr<std::unique_ptr<DaemonProcess>> DaemonProcess::Start(std::vector<
   const std::regex grpc_line(R"(gRPC listening on [^ ]*:(\d+))");
   const std::regex metrics_line(R"(metrics listening on [^ ]*:(\d+))");
   const std::regex admin_line(R"(admin listening on [^ ]*:(\d+))");
+  const std::regex http_line(R"(HTTP listening on [^ ]*:(\d+))");
   std::string line;
   char c;
   bool ready = false;
@@ -72,6 +74,7 @@ absl::StatusOr<std::unique_ptr<DaemonProcess>> DaemonProcess::Start(std::vector<
       daemon->grpc_address_ = absl::StrCat("127.0.0.1:", match[1].str());
     }
     if (std::regex_search(line, match, metrics_line)) daemon->metrics_port_ = std::stoi(match[1]);
+    if (std::regex_search(line, match, http_line)) daemon->http_port_ = std::stoi(match[1]);
     if (std::regex_search(line, match, admin_line)) {
       daemon->admin_address_ = absl::StrCat("127.0.0.1:", match[1].str());
     }

@@ -28,6 +28,8 @@ class DaemonProcess {
   const std::string& grpc_address() const { return grpc_address_; }
   pid_t pid() const { return pid_; }
   int metrics_port() const { return metrics_port_; }
+  // The HTTP/REST port; 0 when the daemon runs with --allow-http=false.
+  int http_port() const { return http_port_; }
   // "127.0.0.1:PORT" of the admin listener; empty when the daemon runs without --allow-admin.
   const std::string& admin_address() const { return admin_address_; }
 
@@ -54,6 +56,7 @@ class DaemonProcess {
   std::string grpc_address_;
   std::string admin_address_;
   int metrics_port_ = 0;
+  int http_port_ = 0;
   mutable std::mutex mutex_;
   std::condition_variable log_grew_;
   bool log_ended_ = false;

@@ -17,17 +17,20 @@ class Daemon:
     def __init__(self, *args, binary=BINARY):
         self.process = subprocess.Popen(
             [binary, "--grpc-address=127.0.0.1", "--grpc-port=0", "--metrics-address=127.0.0.1",
-             "--metrics-port=0", "--model-repository=" + os.path.join(SOURCE_DIR, "examples/models"),
+             "--metrics-port=0", "--http-address=127.0.0.1", "--http-port=0",
+             "--model-repository=" + os.path.join(SOURCE_DIR, "examples/models"),
              *args],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.log = []
-        self.grpc_port = self.metrics_port = None
+        self.grpc_port = self.metrics_port = self.http_port = None
         for line in self.process.stdout:
             self.log.append(line)
             if m := re.search(r"gRPC listening on \S*:(\d+)", line):
                 self.grpc_port = int(m.group(1))
             if m := re.search(r"metrics listening on \S*:(\d+)", line):
                 self.metrics_port = int(m.group(1))
+            if m := re.search(r"HTTP listening on \S*:(\d+)", line):
+                self.http_port = int(m.group(1))
             if "inferd ready" in line:
                 break
         else:

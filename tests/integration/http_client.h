@@ -1,0 +1,24 @@
+// A small libcurl client for the HTTP/REST tests: one request at a time, the status, the headers
+// (names lower-cased) and the body back. A real HTTP client, independent of the server's library.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace inferd::testing {
+
+struct HttpResponse {
+  long status = 0;
+  std::map<std::string, std::string> headers;  // lower-cased names
+  std::string body;
+};
+
+// `method` to http://127.0.0.1:port`path` with `body` and extra "Name: value" headers.
+absl::StatusOr<HttpResponse> HttpRequest(int port, const std::string& method,
+                                         const std::string& path, const std::string& body = "",
+                                         const std::vector<std::string>& headers = {});
+
+}  // namespace inferd::testing
