@@ -7,6 +7,7 @@
 #ifdef INFERD_HAVE_VULKAN
 #include "backends/vulkan/vulkan_backend.h"
 #include "backends/vulkan/vulkan_context.h"
+#include "backends/vulkan/vulkan_metrics.h"
 #endif
 
 namespace inferd {
@@ -28,6 +29,14 @@ absl::Status RegisterBuiltinBackends(BackendRegistry& registry,
 #endif
   if (target_pool == nullptr) return absl::OkStatus();
   return registry.Register(std::make_unique<ethosu::EthosuBackend>(std::move(target_pool)));
+}
+
+std::vector<std::shared_ptr<prometheus::Collectable>> BuiltinBackendMetrics() {
+#ifdef INFERD_HAVE_VULKAN
+  return {std::make_shared<vulkan::VulkanMetrics>()};
+#else
+  return {};
+#endif
 }
 
 std::vector<std::string> DescribeVulkanDevices(const std::string& vulkan_device_filter) {

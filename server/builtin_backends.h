@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "engine/backend_registry.h"
+#include "prometheus/collectable.h"
 
 namespace inferd {
 namespace ethosu {
@@ -20,6 +21,9 @@ class TargetPool;
 absl::Status RegisterBuiltinBackends(BackendRegistry& registry,
                                      std::shared_ptr<ethosu::TargetPool> target_pool = nullptr,
                                      const std::string& vulkan_device_filter = "");
+
+// Series the built-in backends export at scrape time (per-device GPU memory, ...).
+std::vector<std::shared_ptr<prometheus::Collectable>> BuiltinBackendMetrics();
 
 // One line per Vulkan device for the start-up log, or one line saying why there is none (or that
 // this build has no Vulkan backend).

@@ -188,12 +188,16 @@ int RunDaemon(const DaemonOptions& options) {
 
   std::unique_ptr<MetricsEndpoint> metrics_endpoint;
   auto process_metrics = std::make_shared<ProcessMetrics>();
+  // Held here: the endpoint keeps only weak references.
+  const std::vector<std::shared_ptr<prometheus::Collectable>> backend_metrics =
+      BuiltinBackendMetrics();
   if (options.allow_metrics) {
     auto started = MetricsEndpoint::Start(options.metrics_address, options.metrics_port);
     if (!started.ok()) return Fail(std::string(started.status().message()));
     metrics_endpoint = *std::move(started);
     metrics_endpoint->Register(metrics.registry());
     metrics_endpoint->Register(process_metrics);
+    for (const auto& collectable : backend_metrics) metrics_endpoint->Register(collectable);
     spdlog::info("metrics listening on {}:{}", options.metrics_address, metrics_endpoint->port());
   }
 

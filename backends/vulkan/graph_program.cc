@@ -333,6 +333,14 @@ absl::Status GraphProgram::Record(int slot) {
   return absl::OkStatus();
 }
 
+absl::Status GraphProgram::EnsureRecorded(int items) {
+  for (int slot = 0; slot < items; ++slot) {
+    if (command_buffers_[static_cast<size_t>(slot)] != VK_NULL_HANDLE) continue;
+    if (absl::Status status = Record(slot); !status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
 absl::Status GraphProgram::Start(std::span<const std::span<const uint8_t>> inputs, int items,
                                  std::function<void(absl::Status)> done) {
   if (items < 1 || items > max_items_) {
@@ -355,13 +363,19 @@ absl::Status GraphProgram::Start(std::span<const std::span<const uint8_t>> input
                   inputs[i].data() + port.bytes * item, port.bytes);
     }
   }
-  for (int slot = 0; slot < items; ++slot) {
-    if (command_buffers_[static_cast<size_t>(slot)] != VK_NULL_HANDLE) continue;
-    if (absl::Status status = Record(slot); !status.ok()) return status;
-  }
+  if (absl::Status status = EnsureRecorded(items); !status.ok()) return status;
   return device_->Submit(
       std::span<const VkCommandBuffer>(command_buffers_.data(), static_cast<size_t>(items)),
       std::move(done));
+}
+
+absl::Status GraphProgram::ReplayAndWait(int items) {
+  if (items < 1 || items > max_items_) {
+    return absl::InvalidArgumentError(absl::StrCat("1 to ", max_items_, " items"));
+  }
+  if (absl::Status status = EnsureRecorded(items); !status.ok()) return status;
+  return device_->SubmitAndWait(
+      std::span<const VkCommandBuffer>(command_buffers_.data(), static_cast<size_t>(items)));
 }
 
 void GraphProgram::ReadOutputs(std::span<const std::span<uint8_t>> outputs, int items) const {

@@ -49,6 +49,10 @@ class GraphProgram {
   // outputs[i]: items x output_bytes(i).
   void ReadOutputs(std::span<const std::span<uint8_t>> outputs, int items) const;
 
+  // Submits the command buffers of `items` slots as recorded and waits: the work alone, without
+  // staging copies or the completion thread (the floor benchmarks/vulkan compares against).
+  absl::Status ReplayAndWait(int items);
+
   // Start, wait, ReadOutputs: for tests and the conformance runner.
   absl::Status RunAndWait(std::span<const std::span<const uint8_t>> inputs,
                           std::span<const std::span<uint8_t>> outputs, int items = 1);
@@ -68,6 +72,7 @@ class GraphProgram {
       : device_(std::move(device)), graph_(std::move(graph)) {}
   absl::Status Build(int max_items);
   absl::Status Record(int slot);
+  absl::Status EnsureRecorded(int items);  // records the slots below `items` not recorded yet
   const Region& RegionOf(const BufferRef& ref) const;
 
   std::shared_ptr<VulkanDevice> device_;

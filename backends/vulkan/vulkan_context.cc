@@ -102,12 +102,29 @@ PhysicalDeviceInfo Inspect(VkPhysicalDevice handle) {
 
 }  // namespace
 
+namespace {
+
+// The process's context, made once by Get (never destroyed: drivers' atexit handlers may still
+// use the instance).
+absl::Mutex context_mutex(absl::kConstInit);
+std::shared_ptr<VulkanContext>* context ABSL_GUARDED_BY(context_mutex) = nullptr;
+absl::Status* failure ABSL_GUARDED_BY(context_mutex) = nullptr;
+
+}  // namespace
+
+std::shared_ptr<VulkanContext> VulkanContext::IfCreated() {
+  absl::MutexLock lock(&context_mutex);
+  return context != nullptr ? *context : nullptr;
+}
+
+std::vector<std::shared_ptr<VulkanDevice>> VulkanContext::OpenedDevices() const {
+  absl::MutexLock lock(&mutex_);
+  return opened_;
+}
+
 absl::StatusOr<std::shared_ptr<VulkanContext>> VulkanContext::Get(
     const VulkanContextOptions& options) {
-  static absl::Mutex mutex(absl::kConstInit);
-  static std::shared_ptr<VulkanContext>* context = nullptr;
-  static absl::Status* failure = nullptr;
-  absl::MutexLock lock(&mutex);
+  absl::MutexLock lock(&context_mutex);
   if (context != nullptr) return *context;
   if (failure != nullptr) return *failure;
   std::shared_ptr<VulkanContext> created(new VulkanContext());

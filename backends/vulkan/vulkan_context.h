@@ -51,6 +51,9 @@ class VulkanContext {
   static absl::StatusOr<std::shared_ptr<VulkanContext>> Get(
       const VulkanContextOptions& options = {});
 
+  // The context if Get has created it, else null (never creates one).
+  static std::shared_ptr<VulkanContext> IfCreated();
+
   ~VulkanContext();
 
   const std::vector<PhysicalDeviceInfo>& devices() const { return devices_; }
@@ -62,6 +65,9 @@ class VulkanContext {
   // The logical device for `info`, created on first use.
   absl::StatusOr<std::shared_ptr<VulkanDevice>> Open(const PhysicalDeviceInfo& info);
 
+  // The logical devices models have opened so far.
+  std::vector<std::shared_ptr<VulkanDevice>> OpenedDevices() const;
+
   // One line per device for the start-up log.
   std::vector<std::string> Describe() const;
 
@@ -71,7 +77,7 @@ class VulkanContext {
 
   VkInstance instance_ = VK_NULL_HANDLE;
   std::vector<PhysicalDeviceInfo> devices_;
-  absl::Mutex mutex_;
+  mutable absl::Mutex mutex_;
   std::vector<std::shared_ptr<VulkanDevice>> opened_ ABSL_GUARDED_BY(mutex_);
 };
 

@@ -141,6 +141,12 @@ absl::Status VulkanDevice::Initialise() {
       !status.ok()) {
     return status;
   }
+  auto fence = VkStruct<VkFenceCreateInfo>(VK_STRUCTURE_TYPE_FENCE_CREATE_INFO);
+  if (auto status =
+          VkStatus(vkCreateFence(device_, &fence, nullptr, &wait_fence_), "vkCreateFence");
+      !status.ok()) {
+    return status;
+  }
   completion_thread_ = std::thread([this] { CompletionLoop(); });
   return absl::OkStatus();
 }
@@ -166,6 +172,7 @@ VulkanDevice::~VulkanDevice() {
     vkDestroyDescriptorSetLayout(device_, kernel.set_layout, nullptr);
   }
   if (upload_pool_ != VK_NULL_HANDLE) vkDestroyCommandPool(device_, upload_pool_, nullptr);
+  if (wait_fence_ != VK_NULL_HANDLE) vkDestroyFence(device_, wait_fence_, nullptr);
   if (pipeline_cache_ != VK_NULL_HANDLE) vkDestroyPipelineCache(device_, pipeline_cache_, nullptr);
   if (timeline_ != VK_NULL_HANDLE) vkDestroySemaphore(device_, timeline_, nullptr);
   vkDestroyDevice(device_, nullptr);
@@ -386,22 +393,28 @@ absl::Status VulkanDevice::RunNow(const std::function<void(VkCommandBuffer)>& re
   vkBeginCommandBuffer(command_buffer, &begin);
   record(command_buffer);
   vkEndCommandBuffer(command_buffer);
-  auto fence_info = VkStruct<VkFenceCreateInfo>(VK_STRUCTURE_TYPE_FENCE_CREATE_INFO);
-  VkFence fence = VK_NULL_HANDLE;
-  absl::Status status =
-      VkStatus(vkCreateFence(device_, &fence_info, nullptr, &fence), "vkCreateFence");
-  if (status.ok()) {
-    auto submit = VkStruct<VkSubmitInfo>(VK_STRUCTURE_TYPE_SUBMIT_INFO);
-    submit.commandBufferCount = 1;
-    submit.pCommandBuffers = &command_buffer;
-    status = VkStatus(vkQueueSubmit(queue_, 1, &submit, fence), "vkQueueSubmit (upload)");
-    if (status.ok()) {
-      status =
-          VkStatus(vkWaitForFences(device_, 1, &fence, VK_TRUE, UINT64_MAX), "vkWaitForFences");
-    }
-    vkDestroyFence(device_, fence, nullptr);
-  }
+  const absl::Status status = SubmitAndWaitLocked({&command_buffer, 1});
   vkFreeCommandBuffers(device_, upload_pool_, 1, &command_buffer);
+  return status;
+}
+
+absl::Status VulkanDevice::SubmitAndWait(std::span<const VkCommandBuffer> command_buffers) {
+  absl::MutexLock lock(&mutex_);
+  if (!lost_reason_.empty()) return absl::UnavailableError(lost_reason_);
+  return SubmitAndWaitLocked(command_buffers);
+}
+
+absl::Status VulkanDevice::SubmitAndWaitLocked(std::span<const VkCommandBuffer> command_buffers) {
+  auto submit = VkStruct<VkSubmitInfo>(VK_STRUCTURE_TYPE_SUBMIT_INFO);
+  submit.commandBufferCount = static_cast<uint32_t>(command_buffers.size());
+  submit.pCommandBuffers = command_buffers.data();
+  absl::Status status =
+      VkStatus(vkQueueSubmit(queue_, 1, &submit, wait_fence_), "vkQueueSubmit (waited)");
+  if (status.ok()) {
+    status =
+        VkStatus(vkWaitForFences(device_, 1, &wait_fence_, VK_TRUE, UINT64_MAX), "vkWaitForFences");
+  }
+  vkResetFences(device_, 1, &wait_fence_);
   return status;
 }
 

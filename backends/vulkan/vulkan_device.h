@@ -89,6 +89,10 @@ class VulkanDevice {
   // Runs `record` into a one-off command buffer and waits for it (load-time uploads only).
   absl::Status RunNow(const std::function<void(VkCommandBuffer)>& record);
 
+  // Submits and blocks until done, bypassing the completion thread: for load-time work and for
+  // the benchmark's floor (the bare cost of a program's command buffers).
+  absl::Status SubmitAndWait(std::span<const VkCommandBuffer> command_buffers);
+
   // Bytes inferd has allocated on this device, for metrics.
   uint64_t allocated_bytes() const { return allocated_bytes_.load(); }
   // Set once a submission or wait reported VK_ERROR_DEVICE_LOST; the reason, else empty.
@@ -99,6 +103,8 @@ class VulkanDevice {
   absl::Status Initialise();
   void CompletionLoop();
   void FailPending(const absl::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  absl::Status SubmitAndWaitLocked(std::span<const VkCommandBuffer> command_buffers)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   friend class DeviceBuffer;
 
   const PhysicalDeviceInfo info_;
@@ -110,6 +116,7 @@ class VulkanDevice {
   VkSemaphore timeline_ = VK_NULL_HANDLE;
   VkPipelineCache pipeline_cache_ = VK_NULL_HANDLE;
   VkCommandPool upload_pool_ = VK_NULL_HANDLE;  // for RunNow, under mutex_
+  VkFence wait_fence_ = VK_NULL_HANDLE;         // for SubmitAndWait, under mutex_
   std::atomic<uint64_t> allocated_bytes_{0};
 
   struct Pending {

@@ -22,6 +22,11 @@
 #include "engine/graph/tosa_reader.h"
 #include "tests/conformance/compliance.h"
 #include "tests/conformance/test_folder.h"
+#ifdef INFERD_HAVE_VULKAN
+#include "backends/vulkan/graph_program.h"
+#include "backends/vulkan/vulkan_context.h"
+#include "backends/vulkan/vulkan_device.h"
+#endif
 
 namespace inferd::conformance {
 namespace fs = std::filesystem;
@@ -313,7 +318,89 @@ absl::StatusOr<std::vector<uint8_t>> ReadFile(const fs::path& path) {
                               std::istreambuf_iterator<char>());
 }
 
+// A graph loaded on one backend, as the runner needs it: byte sizes of the main block's inputs and
+// outputs in the backend's layout, and one run.
+class LoadedGraph {
+ public:
+  virtual ~LoadedGraph() = default;
+  virtual size_t InputBytes(size_t index) const = 0;
+  virtual size_t OutputBytes(size_t index) const = 0;
+  virtual absl::Status Run(std::span<const std::span<const uint8_t>> inputs,
+                           std::span<const std::span<uint8_t>> outputs) = 0;
+};
+
+class CpuGraph : public LoadedGraph {
+ public:
+  explicit CpuGraph(std::unique_ptr<cpu::GraphExecutor> executor)
+      : executor_(std::move(executor)) {}
+  size_t InputBytes(size_t index) const override {
+    return executor_->StorageBytes(executor_->graph().main_block().inputs[index]);
+  }
+  size_t OutputBytes(size_t index) const override {
+    return executor_->StorageBytes(executor_->graph().main_block().outputs[index]);
+  }
+  absl::Status Run(std::span<const std::span<const uint8_t>> inputs,
+                   std::span<const std::span<uint8_t>> outputs) override {
+    return executor_->Run(inputs, outputs);
+  }
+
+ private:
+  std::unique_ptr<cpu::GraphExecutor> executor_;
+};
+
+#ifdef INFERD_HAVE_VULKAN
+class VulkanGraph : public LoadedGraph {
+ public:
+  explicit VulkanGraph(std::unique_ptr<vulkan::GraphProgram> program)
+      : program_(std::move(program)) {}
+  size_t InputBytes(size_t index) const override { return program_->input_bytes(index); }
+  size_t OutputBytes(size_t index) const override { return program_->output_bytes(index); }
+  absl::Status Run(std::span<const std::span<const uint8_t>> inputs,
+                   std::span<const std::span<uint8_t>> outputs) override {
+    return program_->RunAndWait(inputs, outputs);
+  }
+
+ private:
+  std::unique_ptr<vulkan::GraphProgram> program_;
+};
+
+// The device a tosa_vulkan model without instance_group gpus gets.
+absl::StatusOr<std::shared_ptr<vulkan::VulkanDevice>> DefaultVulkanDevice() {
+  auto context = vulkan::VulkanContext::Get();
+  if (!context.ok()) return context.status();
+  auto info = (*context)->Choose(std::nullopt);
+  if (!info.ok()) return info.status();
+  return (*context)->Open(**info);
+}
+#endif
+
+absl::StatusOr<std::unique_ptr<LoadedGraph>> LoadOn(Backend backend,
+                                                    std::shared_ptr<const graph::Graph> graph) {
+  if (backend == Backend::kCpu) {
+    auto executor = cpu::GraphExecutor::Create(std::move(graph));
+    if (!executor.ok()) return executor.status();
+    return std::make_unique<CpuGraph>(*std::move(executor));
+  }
+#ifdef INFERD_HAVE_VULKAN
+  auto device = DefaultVulkanDevice();
+  if (!device.ok()) return device.status();
+  auto program = vulkan::GraphProgram::Create(*device, std::move(graph), 1);
+  if (!program.ok()) return program.status();
+  return std::make_unique<VulkanGraph>(*std::move(program));
+#else
+  return absl::UnimplementedError("this build has no Vulkan backend");
+#endif
+}
+
 }  // namespace
+
+std::optional<Backend> ParseBackend(const std::string& name) {
+  if (name == "cpu") return Backend::kCpu;
+#ifdef INFERD_HAVE_VULKAN
+  if (name == "vulkan") return Backend::kVulkan;
+#endif
+  return std::nullopt;
+}
 
 FolderReport RunFolder(const fs::path& dir, const RunOptions& options) {
   FolderReport report;
@@ -333,32 +420,32 @@ FolderReport RunFolder(const fs::path& dir, const RunOptions& options) {
     report.op = PrimaryOp(**unchecked);
   }
 
-  // Load exactly as a model load does: read + validate, then bind kernels and plan memory.
+  // Load exactly as a model load does: read + validate, then the backend's own load.
   absl::StatusOr<std::shared_ptr<const graph::Graph>> g = graph::LoadTosaGraph(*bytes);
-  absl::StatusOr<std::unique_ptr<cpu::GraphExecutor>> executor =
-      g.ok() ? cpu::GraphExecutor::Create(*g)
-             : absl::StatusOr<std::unique_ptr<cpu::GraphExecutor>>(g.status());
+  absl::StatusOr<std::unique_ptr<LoadedGraph>> loaded =
+      g.ok() ? LoadOn(options.backend, *g)
+             : absl::StatusOr<std::unique_ptr<LoadedGraph>>(g.status());
   if (folder->expected_failure) {
-    if (executor.ok()) return fail("load: expected the graph to be rejected, but it loaded");
+    if (loaded.ok()) return fail("load: expected the graph to be rejected, but it loaded");
     report.outcome = Outcome::kPassed;
     return report;
   }
-  if (!executor.ok()) {
-    if (executor.status().code() == absl::StatusCode::kUnimplemented && options.skip_unsupported) {
+  if (!loaded.ok()) {
+    if (loaded.status().code() == absl::StatusCode::kUnimplemented && options.skip_unsupported) {
       report.outcome = Outcome::kSkipped;
       report.messages.push_back(
-          absl::StrCat("skipped (unsupported: ", executor.status().message(), ")"));
+          absl::StrCat("skipped (unsupported: ", loaded.status().message(), ")"));
       return report;
     }
-    return fail(absl::StrCat("load: ", executor.status().ToString()));
+    return fail(absl::StrCat("load: ", loaded.status().ToString()));
   }
   const graph::Graph& graph = **g;
   const graph::Block& main = graph.main_block();
 
   std::vector<Tensor> input_tensors;
   std::vector<std::span<const uint8_t>> inputs;
-  for (graph::TensorId id : main.inputs) {
-    const std::string& name = graph.tensor(id).name;
+  for (size_t i = 0; i < main.inputs.size(); ++i) {
+    const std::string& name = graph.tensor(main.inputs[i]).name;
     size_t k = 0;
     while (k < folder->input_names.size() && folder->input_names[k] != name) ++k;
     if (k == folder->input_names.size()) {
@@ -366,19 +453,19 @@ FolderReport RunFolder(const fs::path& dir, const RunOptions& options) {
     }
     absl::StatusOr<Tensor> t = ReadNpyFile(folder->input_files[k].string());
     if (!t.ok()) return fail(std::string(t.status().message()));
-    if (t->byte_size() != (*executor)->StorageBytes(id)) {
+    if (t->byte_size() != (*loaded)->InputBytes(i)) {
       return fail(absl::StrCat("input '", name, "': ", folder->input_files[k].filename().string(),
                                " holds ", t->byte_size(), " bytes, the graph needs ",
-                               (*executor)->StorageBytes(id)));
+                               (*loaded)->InputBytes(i)));
     }
     input_tensors.push_back(*std::move(t));
   }
   for (const Tensor& t : input_tensors) inputs.push_back(t.bytes());
   std::vector<std::vector<uint8_t>> storage;
   std::vector<std::span<uint8_t>> outputs;
-  for (graph::TensorId id : main.outputs) storage.emplace_back((*executor)->StorageBytes(id));
+  for (size_t i = 0; i < main.outputs.size(); ++i) storage.emplace_back((*loaded)->OutputBytes(i));
   for (auto& s : storage) outputs.emplace_back(s);
-  if (absl::Status s = (*executor)->Run(inputs, outputs); !s.ok()) {
+  if (absl::Status s = (*loaded)->Run(inputs, outputs); !s.ok()) {
     return fail(absl::StrCat("run: ", s.ToString()));
   }
 

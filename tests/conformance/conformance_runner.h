@@ -1,6 +1,6 @@
-// Runs TOSA conformance folders on the CPU backend: loads test.tosa through the model-loading path
-// (LoadTosaFile, then GraphExecutor::Create), feeds input-N.npy and judges every output with its
-// compliance rule.
+// Runs TOSA conformance folders on the CPU backend or the Vulkan backend: loads test.tosa through
+// the model-loading path (LoadTosaFile, then GraphExecutor::Create or GraphProgram::Create on the
+// default Vulkan device), feeds input-N.npy and judges every output with its compliance rule.
 #pragma once
 
 #include <cstddef>
@@ -16,8 +16,15 @@
 
 namespace inferd::conformance {
 
+enum class Backend { kCpu, kVulkan };
+
+// "cpu" / "vulkan" (the --backend values); nullopt for other names, or "vulkan" in a build without
+// the Vulkan backend.
+std::optional<Backend> ParseBackend(const std::string& name);
+
 struct RunOptions {
-  // A graph the CPU backend refuses with UNIMPLEMENTED is skipped rather than failed.
+  Backend backend = Backend::kCpu;
+  // A graph the backend refuses with UNIMPLEMENTED is skipped rather than failed.
   bool skip_unsupported = false;
   // Folders run at once.
   int jobs = 1;

@@ -1,5 +1,5 @@
-// tosa_conformance: runs TOSA conformance test folders on the CPU backend, or prints / checks the
-// generated support table (docs/tosa-support.md). Usage in docs/tosa-support.md.
+// tosa_conformance: runs TOSA conformance test folders on the CPU or Vulkan backend, or prints /
+// checks the generated support table (docs/tosa-support.md). Usage in docs/tosa-support.md.
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -24,12 +24,14 @@ constexpr int kSkipExit = 77;
 
 int Usage() {
   std::cerr
-      << "usage: tosa_conformance [--skip-unsupported] [--jobs N] [--verbose]\n"
+      << "usage: tosa_conformance [--backend cpu|vulkan] [--skip-unsupported] [--jobs N] "
+         "[--verbose]\n"
          "                        [--skip-if-absent] [--from-env DEFAULT] [--part NAME] FOLDER...\n"
          "       tosa_conformance --support-table [--jobs N] [FOLDER]\n"
          "       tosa_conformance --check-support-table FILE\n"
          "--from-env DEFAULT adds $INFERD_TOSA_CONFORMANCE_DIR, or DEFAULT when unset.\n"
-         "--part NAME runs only the NAME subfolder of each root (operators, extensions).\n";
+         "--part NAME runs only the NAME subfolder of each root (operators, extensions).\n"
+         "--backend vulkan runs the graphs on the tosa_vulkan backend's default device.\n";
   return 2;
 }
 
@@ -72,7 +74,16 @@ int main(int argc, char** argv) {
       if (i + 1 >= argc) return std::nullopt;
       return std::string(argv[++i]);
     };
-    if (arg == "--skip-unsupported") {
+    if (arg == "--backend") {
+      std::optional<std::string> v = value();
+      std::optional<Backend> backend = v.has_value() ? ParseBackend(*v) : std::nullopt;
+      if (!backend.has_value()) {
+        std::cerr << "--backend takes cpu or vulkan (vulkan only in a build with the Vulkan "
+                     "backend)\n";
+        return Usage();
+      }
+      options.backend = *backend;
+    } else if (arg == "--skip-unsupported") {
       options.skip_unsupported = true;
     } else if (arg == "--verbose") {
       verbose = true;

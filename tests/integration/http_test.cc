@@ -355,7 +355,7 @@ TEST_F(HttpTest, ConfigStatisticsRepositoryAndUnimplementedExtensions) {
   ASSERT_EQ(http.status, 200) << http.body;
   const json index = json::parse(http.body);
   ASSERT_TRUE(index.is_array());
-  ASSERT_EQ(index.size(), 2u);
+  ASSERT_EQ(index.size(), 3u);  // digits_fp32, digits_int8, digits_int8_gpu
   EXPECT_EQ(index[0]["name"], "digits_fp32");
   EXPECT_EQ(index[0]["state"], "READY");
 

@@ -67,6 +67,20 @@ TEST_F(VulkanServingTest, TheGpuModelIsReadyOnAVulkanDevice) {
   EXPECT_NE(daemon_->Log().find("Vulkan device 0: "), std::string::npos) << daemon_->Log();
 }
 
+TEST_F(VulkanServingTest, MetricsShowTheMemoryTheModelHoldsOnItsDevice) {
+  auto page = HttpGet(daemon_->metrics_port(), "/metrics");
+  ASSERT_TRUE(page.ok()) << page.status();
+  for (const char* family : {"inferd_gpu_memory_used_bytes{device=\"0\"",
+                             "inferd_gpu_memory_total_bytes{device=\"0\""}) {
+    const size_t at = page->find(family);
+    ASSERT_NE(at, std::string::npos) << family << " missing from:\n" << *page;
+    // The value follows the closing brace of the labels; the model's arena and staging are there.
+    const size_t value = page->find("} ", at);
+    ASSERT_NE(value, std::string::npos);
+    EXPECT_GT(std::stod(page->substr(value + 2)), 0.0) << page->substr(at, 200);
+  }
+}
+
 TEST_F(VulkanServingTest, ScoresEqualTheCpuModelsAndTheTrainersForEveryHeldOutImage) {
   auto digits = LoadDigitsData();
   ASSERT_TRUE(digits.ok()) << digits.status();

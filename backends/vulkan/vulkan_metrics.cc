@@ -1,0 +1,42 @@
+#include "backends/vulkan/vulkan_metrics.h"
+
+#include <string>
+
+#include "backends/vulkan/vulkan_context.h"
+#include "backends/vulkan/vulkan_device.h"
+
+namespace inferd::vulkan {
+namespace {
+
+prometheus::ClientMetric Gauge(const PhysicalDeviceInfo& info, double value) {
+  prometheus::ClientMetric metric;
+  metric.label.push_back({"device", std::to_string(info.index)});
+  metric.label.push_back({"name", info.name});
+  metric.gauge.value = value;
+  return metric;
+}
+
+}  // namespace
+
+std::vector<prometheus::MetricFamily> VulkanMetrics::Collect() const {
+  prometheus::MetricFamily used{"inferd_gpu_memory_used_bytes",
+                                "Device memory inferd has allocated on a Vulkan device (tensors, "
+                                "constants, staging)",
+                                prometheus::MetricType::Gauge,
+                                {}};
+  prometheus::MetricFamily total{"inferd_gpu_memory_total_bytes",
+                                 "The device-local memory heaps of a Vulkan device",
+                                 prometheus::MetricType::Gauge,
+                                 {}};
+  // Only a context that already exists: scraping never starts Vulkan.
+  if (std::shared_ptr<VulkanContext> context = VulkanContext::IfCreated()) {
+    for (const std::shared_ptr<VulkanDevice>& device : context->OpenedDevices()) {
+      used.metric.push_back(Gauge(device->info(), static_cast<double>(device->allocated_bytes())));
+      total.metric.push_back(
+          Gauge(device->info(), static_cast<double>(device->info().device_local_bytes)));
+    }
+  }
+  return {used, total};
+}
+
+}  // namespace inferd::vulkan

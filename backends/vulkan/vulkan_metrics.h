@@ -1,0 +1,18 @@
+// Per-device Prometheus series of the tosa_vulkan backend, read at scrape time from the devices
+// models have opened: inferd_gpu_memory_used_bytes{device,name} (what inferd allocated on the
+// device) and inferd_gpu_memory_total_bytes{device,name} (its device-local heaps).
+#pragma once
+
+#include <vector>
+
+#include "prometheus/collectable.h"
+#include "prometheus/metric_family.h"
+
+namespace inferd::vulkan {
+
+class VulkanMetrics : public prometheus::Collectable {
+ public:
+  std::vector<prometheus::MetricFamily> Collect() const override;
+};
+
+}  // namespace inferd::vulkan
