@@ -73,6 +73,7 @@ class Inferctl {
     if (line_.command == "stats") return Stats();
     if (line_.command == "infer") return Infer();
     if (line_.command == "profile") return Profile();
+    if (line_.command == "devices") return Devices();
     return absl::InvalidArgumentError(absl::StrCat("unknown command '", line_.command, "'"));
   }
 
@@ -217,6 +218,30 @@ class Inferctl {
       }
     }
     if (stats->model_stats_size() == 0) std::cout << "no statistics\n";
+    return absl::OkStatus();
+  }
+
+  absl::Status Devices() {
+    absl::StatusOr<admin::ListDevicesResponse> list = client_.ListDevices();
+    if (!list.ok()) return list.status();
+    if (list->devices_size() == 0) {
+      std::cout << "no Vulkan devices: " << list->unavailable_reason() << "\n";
+      return absl::OkStatus();
+    }
+    for (const admin::Device& device : list->devices()) {
+      std::cout << absl::StrFormat("%u  %s (%s, %s, Vulkan %s)\n", device.index(), device.name(),
+                                   device.type(), device.driver(), device.api_version());
+      std::cout << absl::StrFormat("   memory: %.1f MiB used by inferd of %.1f MiB\n",
+                                   static_cast<double>(device.memory_used_bytes()) / (1 << 20),
+                                   static_cast<double>(device.memory_total_bytes()) / (1 << 20));
+      if (!device.unusable_reason().empty()) {
+        std::cout << "   not usable: " << device.unusable_reason() << "\n";
+      }
+      for (const admin::DeviceInstance& instance : device.instances()) {
+        std::cout << absl::StrFormat("   instance: %s version %d #%d\n", instance.model(),
+                                     instance.version(), instance.instance());
+      }
+    }
     return absl::OkStatus();
   }
 

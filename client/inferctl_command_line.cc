@@ -27,6 +27,7 @@ constexpr CommandSpec kCommands[] = {
     {"stats", 0, 1, "stats [MODEL]"},
     {"infer", 1, 1, "infer MODEL --input NAME=SPEC..."},
     {"profile", 1, 1, "profile MODEL [--top N]"},
+    {"devices", 0, 0, "devices"},
 };
 
 // Which commands a flag applies to; empty means every command.
@@ -201,6 +202,8 @@ Commands:
                      model loaded (all instances together), slowest first, then totals per
                      operator type. Run some inferences first. Backends that run the model as
                      one job (ethosu) report no operators.
+  devices            The server's Vulkan devices: type, driver, memory used by inferd and in
+                     total, and the model instances placed on each (docs/vulkan.md).
   help               This text.
 
 Flags for every command:

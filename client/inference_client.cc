@@ -201,6 +201,7 @@ InferenceClient::InferenceClient(std::shared_ptr<grpc::Channel> channel,
       stub_(inference::GRPCInferenceService::NewStub(channel_)),
       health_stub_(grpc::health::v1::Health::NewStub(channel_)),
       model_admin_stub_(admin::ModelAdmin::NewStub(channel_)),
+      device_admin_stub_(admin::DeviceAdmin::NewStub(channel_)),
       default_timeout_(default_timeout) {}
 
 std::unique_ptr<InferenceClient> InferenceClient::Connect(std::string_view url,
@@ -315,6 +316,14 @@ absl::StatusOr<admin::OperatorProfileResponse> InferenceClient::OperatorProfile(
   admin::OperatorProfileResponse response;
   const grpc::Status status =
       model_admin_stub_->OperatorProfile(MakeContext(std::nullopt).get(), request, &response);
+  if (!status.ok()) return FromGrpcStatus(status);
+  return response;
+}
+
+absl::StatusOr<admin::ListDevicesResponse> InferenceClient::ListDevices() {
+  admin::ListDevicesResponse response;
+  const grpc::Status status = device_admin_stub_->ListDevices(
+      MakeContext(std::nullopt).get(), admin::ListDevicesRequest(), &response);
   if (!status.ok()) return FromGrpcStatus(status);
   return response;
 }

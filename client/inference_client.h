@@ -84,6 +84,8 @@ class InferenceClient {
   // inferd's own ModelAdmin/OperatorProfile: a model's time per operator since it loaded.
   absl::StatusOr<admin::OperatorProfileResponse> OperatorProfile(std::string_view model,
                                                                  std::string_view version = "");
+  // The server's Vulkan devices and the model instances on them (inferd.admin.DeviceAdmin).
+  absl::StatusOr<admin::ListDevicesResponse> ListDevices();
 
   // Runs `model` on `inputs`, sent as raw_input_contents. Outputs come back as tensors decoded from
   // raw_output_contents or from typed contents; a response whose outputs do not match their
@@ -100,6 +102,7 @@ class InferenceClient {
   std::unique_ptr<inference::GRPCInferenceService::Stub> stub_;
   std::unique_ptr<grpc::health::v1::Health::Stub> health_stub_;
   std::unique_ptr<admin::ModelAdmin::Stub> model_admin_stub_;
+  std::unique_ptr<admin::DeviceAdmin::Stub> device_admin_stub_;
   absl::Duration default_timeout_;
 };
 

@@ -39,6 +39,17 @@ std::vector<std::shared_ptr<prometheus::Collectable>> BuiltinBackendMetrics() {
 #endif
 }
 
+DeviceList ListBackendDevices(const std::string& vulkan_device_filter) {
+#ifdef INFERD_HAVE_VULKAN
+  auto context = vulkan::VulkanContext::Get({.device_filter = vulkan_device_filter});
+  if (!context.ok()) return DeviceList{{}, std::string(context.status().message())};
+  return DeviceList{(*context)->Status(), ""};
+#else
+  (void)vulkan_device_filter;
+  return DeviceList{{}, "this build has no tosa_vulkan backend"};
+#endif
+}
+
 std::vector<std::string> DescribeVulkanDevices(const std::string& vulkan_device_filter) {
 #ifdef INFERD_HAVE_VULKAN
   auto context = vulkan::VulkanContext::Get({.device_filter = vulkan_device_filter});

@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "engine/backend_registry.h"
+#include "engine/device_status.h"
 #include "prometheus/collectable.h"
 
 namespace inferd {
@@ -24,6 +25,9 @@ absl::Status RegisterBuiltinBackends(BackendRegistry& registry,
 
 // Series the built-in backends export at scrape time (per-device GPU memory, ...).
 std::vector<std::shared_ptr<prometheus::Collectable>> BuiltinBackendMetrics();
+
+// The devices of the device backends (Vulkan) for the DeviceAdmin API.
+DeviceList ListBackendDevices(const std::string& vulkan_device_filter);
 
 // One line per Vulkan device for the start-up log, or one line saying why there is none (or that
 // this build has no Vulkan backend).

@@ -24,6 +24,7 @@
 #include "server/builtin_backends.h"
 #include "server/daemon_options.h"
 #include "server/descriptor_limit.h"
+#include "server/device_admin_service.h"
 #include "server/grpc_server_options.h"
 #include "server/grpc_status.h"
 #include "server/http/http_server.h"
@@ -208,6 +209,8 @@ int RunDaemon(const DaemonOptions& options) {
                             .allow_log_settings_update = options.allow_log_settings_update});
   AdminService admin_service(target_pool, *admission);
   ModelAdminService model_admin_service(&models);
+  DeviceAdminService device_admin_service(
+      [filter = options.vulkan_device_filter] { return ListBackendDevices(filter); });
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   int bound_port = 0;
@@ -217,6 +220,7 @@ int RunDaemon(const DaemonOptions& options) {
   // registered here, so it answers UNIMPLEMENTED (docs/security.md).
   builder.RegisterService(&service);
   builder.RegisterService(&model_admin_service);
+  builder.RegisterService(&device_admin_service);
   ApplyGrpcServerLimits(options, builder);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || bound_port == 0) {
@@ -227,7 +231,7 @@ int RunDaemon(const DaemonOptions& options) {
   spdlog::info("gRPC listening on {}:{}", options.grpc_address, bound_port);
   spdlog::info(
       "public services on {}:{}: inference.GRPCInferenceService, grpc.health.v1.Health, "
-      "inferd.admin.ModelAdmin (read-only)",
+      "inferd.admin.ModelAdmin, inferd.admin.DeviceAdmin (read-only)",
       options.grpc_address, bound_port);
 
   // HTTP/REST over the same service, so both protocols share its checks, limits and statistics.

@@ -65,12 +65,18 @@ absl::StatusOr<std::vector<Port>> BindPorts(const GraphProgram& program,
 class VulkanExecutable : public Executable {
  public:
   VulkanExecutable(std::string model_name, std::unique_ptr<GraphProgram> program,
-                   std::vector<Port> inputs, std::vector<Port> outputs, bool batching)
+                   std::vector<Port> inputs, std::vector<Port> outputs, bool batching,
+                   std::shared_ptr<VulkanDevice> device, PlacedInstance placed)
       : model_name_(std::move(model_name)),
         program_(std::move(program)),
         inputs_(std::move(inputs)),
         outputs_(std::move(outputs)),
-        batching_(batching) {}
+        batching_(batching),
+        device_(std::move(device)),
+        placed_(std::move(placed)) {
+    device_->AddInstance(placed_);
+  }
+  ~VulkanExecutable() override { device_->RemoveInstance(placed_); }
 
   void Execute(Batch batch, BatchCallback done) override {
     const int64_t items = batching_ ? batch.batch_size : 1;
@@ -137,6 +143,8 @@ class VulkanExecutable : public Executable {
   const std::vector<Port> inputs_;
   const std::vector<Port> outputs_;
   const bool batching_;
+  const std::shared_ptr<VulkanDevice> device_;
+  const PlacedInstance placed_;
 };
 
 }  // namespace
@@ -164,8 +172,9 @@ absl::StatusOr<std::unique_ptr<Executable>> VulkanBackend::Load(const BackendLoa
   if (!inputs.ok()) return inputs.status();
   auto outputs = BindPorts(**program, request.outputs, main.outputs, batching, true);
   if (!outputs.ok()) return outputs.status();
-  return std::make_unique<VulkanExecutable>(request.model_name, *std::move(program),
-                                            *std::move(inputs), *std::move(outputs), batching);
+  return std::make_unique<VulkanExecutable>(
+      request.model_name, *std::move(program), *std::move(inputs), *std::move(outputs), batching,
+      *device, PlacedInstance{request.model_name, request.version, request.instance_index});
 }
 
 }  // namespace inferd::vulkan

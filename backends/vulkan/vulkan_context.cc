@@ -219,6 +219,28 @@ absl::StatusOr<std::shared_ptr<VulkanDevice>> VulkanContext::Open(const Physical
   return *device;
 }
 
+std::vector<DeviceStatus> VulkanContext::Status() const {
+  const std::vector<std::shared_ptr<VulkanDevice>> opened = OpenedDevices();
+  std::vector<DeviceStatus> list;
+  for (const PhysicalDeviceInfo& info : devices_) {
+    DeviceStatus status;
+    status.index = info.index;
+    status.name = info.name;
+    status.type = info.type;
+    status.driver = info.driver;
+    status.api_version = VersionText(info.api_version);
+    status.memory_total_bytes = info.device_local_bytes;
+    status.unusable_reason = info.missing.empty() ? "" : absl::StrCat("lacks ", info.missing);
+    for (const std::shared_ptr<VulkanDevice>& device : opened) {
+      if (device->info().handle != info.handle) continue;
+      status.memory_used_bytes = device->allocated_bytes();
+      status.instances = device->instances();
+    }
+    list.push_back(std::move(status));
+  }
+  return list;
+}
+
 std::vector<std::string> VulkanContext::Describe() const {
   std::vector<std::string> lines;
   for (const PhysicalDeviceInfo& info : devices_) {

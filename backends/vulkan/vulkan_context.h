@@ -14,6 +14,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "engine/device_status.h"
 
 namespace inferd::vulkan {
 
@@ -67,6 +68,9 @@ class VulkanContext {
 
   // The logical devices models have opened so far.
   std::vector<std::shared_ptr<VulkanDevice>> OpenedDevices() const;
+
+  // Every visible device with its memory and placed instances (opened devices only have those).
+  std::vector<DeviceStatus> Status() const;
 
   // One line per device for the start-up log.
   std::vector<std::string> Describe() const;

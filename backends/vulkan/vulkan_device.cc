@@ -418,6 +418,27 @@ absl::Status VulkanDevice::SubmitAndWaitLocked(std::span<const VkCommandBuffer> 
   return status;
 }
 
+void VulkanDevice::AddInstance(const PlacedInstance& instance) {
+  absl::MutexLock lock(&mutex_);
+  instances_.push_back(instance);
+}
+
+void VulkanDevice::RemoveInstance(const PlacedInstance& instance) {
+  absl::MutexLock lock(&mutex_);
+  for (auto it = instances_.begin(); it != instances_.end(); ++it) {
+    if (it->model == instance.model && it->version == instance.version &&
+        it->instance == instance.instance) {
+      instances_.erase(it);
+      return;
+    }
+  }
+}
+
+std::vector<PlacedInstance> VulkanDevice::instances() const {
+  absl::MutexLock lock(&mutex_);
+  return instances_;
+}
+
 std::string VulkanDevice::lost_reason() const {
   absl::MutexLock lock(&mutex_);
   return lost_reason_;

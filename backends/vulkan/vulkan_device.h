@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "backends/vulkan/vulkan_context.h"
+#include "engine/device_status.h"
 
 namespace inferd::vulkan {
 
@@ -93,6 +94,12 @@ class VulkanDevice {
   // the benchmark's floor (the bare cost of a program's command buffers).
   absl::Status SubmitAndWait(std::span<const VkCommandBuffer> command_buffers);
 
+  // The model instances placed on this device, for ListDevices: an Executable adds itself when
+  // loaded and removes itself when destroyed.
+  void AddInstance(const PlacedInstance& instance);
+  void RemoveInstance(const PlacedInstance& instance);
+  std::vector<PlacedInstance> instances() const;
+
   // Bytes inferd has allocated on this device, for metrics.
   uint64_t allocated_bytes() const { return allocated_bytes_.load(); }
   // Set once a submission or wait reported VK_ERROR_DEVICE_LOST; the reason, else empty.
@@ -129,6 +136,7 @@ class VulkanDevice {
   bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
   std::string lost_reason_ ABSL_GUARDED_BY(mutex_);
   std::map<std::string, ComputeKernel> kernels_ ABSL_GUARDED_BY(mutex_);
+  std::vector<PlacedInstance> instances_ ABSL_GUARDED_BY(mutex_);
   std::thread completion_thread_;
 };
 

@@ -91,5 +91,17 @@ TEST(InferctlTest, ClassifiesTheHeldOutDigitsWithTheStatedAccuracy) {
   EXPECT_EQ((*daemon)->Stop(), 0);
 }
 
+TEST(InferctlTest, DevicesListsTheVulkanDeviceWithTheGpuModelOnIt) {
+  auto daemon = DaemonProcess::Start({"--model-repository=" + SourceDir() + "/examples/models"});
+  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  CommandResult devices = RunInferctl((*daemon)->grpc_address(), "devices");
+  EXPECT_EQ(devices.exit_code, 0) << devices.output;
+  EXPECT_NE(devices.output.find("0  "), std::string::npos) << devices.output;
+  EXPECT_NE(devices.output.find("MiB used by inferd"), std::string::npos) << devices.output;
+  EXPECT_NE(devices.output.find("instance: digits_int8_gpu version 1 #0"), std::string::npos)
+      << devices.output;
+  EXPECT_EQ((*daemon)->Stop(), 0);
+}
+
 }  // namespace
 }  // namespace inferd::testing
