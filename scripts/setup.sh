@@ -18,11 +18,13 @@ build_packages=(
   # serving core
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   libspdlog-dev libfmt-dev prometheus-cpp-dev flatbuffers-compiler libflatbuffers-dev libeigen3-dev
+  # TLS: the daemon checks certificates and keys with OpenSSL (gRPC's own TLS library on Debian)
+  libssl-dev
 )
 packages=(
   "${build_packages[@]}"
-  # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev prometheus
+  # tests and benchmarks; `openssl` makes the TLS tests' certificates
+  libgtest-dev libgmock-dev libbenchmark-dev prometheus openssl
   # sanitizer builds and libFuzzer (scripts/sanitizers.sh, scripts/fuzz.sh): clang 14, its runtime
   # libraries (libclang_rt.asan/tsan/ubsan/fuzzer) and llvm-symbolizer for readable reports
   clang libclang-rt-14-dev llvm

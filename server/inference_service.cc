@@ -35,6 +35,14 @@ grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
   return FinishNow(context, ToGrpcStatus(status));
 }
 
+// A ModelStreamInfer call refused before it reads anything (access control).
+class RefusedStream final : public grpc::ServerBidiReactor<inference::ModelInferRequest,
+                                                           inference::ModelStreamInferResponse> {
+ public:
+  explicit RefusedStream(const grpc::Status& status) { Finish(status); }
+  void OnDone() override { delete this; }
+};
+
 // Passes the client's cancellation on to the engine; holds the request's share of the memory
 // budget until gRPC is done with the call; unregisters the call and frees itself then (the
 // response written, or the client gone).
@@ -296,7 +304,17 @@ std::shared_ptr<CancellationToken> InferenceService::StartStreamRequest(
 
 grpc::ServerBidiReactor<inference::ModelInferRequest, inference::ModelStreamInferResponse>*
 InferenceService::ModelStreamInfer(grpc::CallbackServerContext* context) {
+  if (grpc::Status refused = Admit(*context, "ModelStreamInfer"); !refused.ok()) {
+    return new RefusedStream(refused);
+  }
   return new StreamInferReactor(this, DeadlineOf(*context), kMaxStreamRequestsInFlight);
+}
+
+grpc::Status InferenceService::Admit(const grpc::CallbackServerContext& context,
+                                     std::string_view method) const {
+  if (limits_.access == nullptr) return grpc::Status::OK;
+  return limits_.access->Check(context, inference::GRPCInferenceService::service_full_name(),
+                               method);
 }
 
 void InferenceService::BeginShutdown() {
@@ -307,6 +325,9 @@ void InferenceService::BeginShutdown() {
 grpc::ServerUnaryReactor* InferenceService::ServerLive(grpc::CallbackServerContext* context,
                                                        const inference::ServerLiveRequest*,
                                                        inference::ServerLiveResponse* response) {
+  if (grpc::Status refused = Admit(*context, "ServerLive"); !refused.ok()) {
+    return FinishNow(context, refused);
+  }
   response->set_live(true);
   return FinishNow(context, grpc::Status::OK);
 }
@@ -314,6 +335,9 @@ grpc::ServerUnaryReactor* InferenceService::ServerLive(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* InferenceService::ServerReady(grpc::CallbackServerContext* context,
                                                         const inference::ServerReadyRequest*,
                                                         inference::ServerReadyResponse* response) {
+  if (grpc::Status refused = Admit(*context, "ServerReady"); !refused.ok()) {
+    return FinishNow(context, refused);
+  }
   response->set_ready(ready_.load());
   return FinishNow(context, grpc::Status::OK);
 }
@@ -321,6 +345,9 @@ grpc::ServerUnaryReactor* InferenceService::ServerReady(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* InferenceService::ModelReady(grpc::CallbackServerContext* context,
                                                        const inference::ModelReadyRequest* request,
                                                        inference::ModelReadyResponse* response) {
+  if (grpc::Status refused = Admit(*context, "ModelReady"); !refused.ok()) {
+    return FinishNow(context, refused);
+  }
   response->set_ready(FindModel(request->name(), request->version()).ok());
   return FinishNow(context, grpc::Status::OK);
 }
@@ -328,6 +355,9 @@ grpc::ServerUnaryReactor* InferenceService::ModelReady(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* InferenceService::ServerMetadata(
     grpc::CallbackServerContext* context, const inference::ServerMetadataRequest*,
     inference::ServerMetadataResponse* response) {
+  if (grpc::Status refused = Admit(*context, "ServerMetadata"); !refused.ok()) {
+    return FinishNow(context, refused);
+  }
   response->set_name("inferd");
   response->set_version(INFERD_VERSION);
   for (const char* extension :
@@ -340,6 +370,9 @@ grpc::ServerUnaryReactor* InferenceService::ServerMetadata(
 grpc::ServerUnaryReactor* InferenceService::ModelMetadata(
     grpc::CallbackServerContext* context, const inference::ModelMetadataRequest* request,
     inference::ModelMetadataResponse* response) {
+  if (grpc::Status refused = Admit(*context, "ModelMetadata"); !refused.ok()) {
+    return FinishNow(context, refused);
+  }
   auto model = FindModel(request->name(), request->version());
   if (!model.ok()) return FinishNow(context, model.status());
   const ServingModel& serving = **model;
@@ -363,6 +396,9 @@ grpc::ServerUnaryReactor* InferenceService::ModelMetadata(
 grpc::ServerUnaryReactor* InferenceService::ModelInfer(grpc::CallbackServerContext* context,
                                                        const inference::ModelInferRequest* request,
                                                        inference::ModelInferResponse* response) {
+  if (grpc::Status refused = Admit(*context, "ModelInfer"); !refused.ok()) {
+    return FinishNow(context, refused);
+  }
   if (shutting_down_.load()) {
     return FinishNow(
         context, absl::UnavailableError("the server is shutting down and accepts no new requests"));
@@ -409,6 +445,9 @@ grpc::ServerUnaryReactor* InferenceService::ModelInfer(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* InferenceService::ModelConfig(
     grpc::CallbackServerContext* context, const inference::ModelConfigRequest* request,
     inference::ModelConfigResponse* response) {
+  if (grpc::Status refused = Admit(*context, "ModelConfig"); !refused.ok()) {
+    return FinishNow(context, refused);
+  }
   auto model = FindModel(request->name(), request->version());
   if (!model.ok()) return FinishNow(context, model.status());
   *response->mutable_config() = (*model)->config();
@@ -418,6 +457,9 @@ grpc::ServerUnaryReactor* InferenceService::ModelConfig(
 grpc::ServerUnaryReactor* InferenceService::ModelStatistics(
     grpc::CallbackServerContext* context, const inference::ModelStatisticsRequest* request,
     inference::ModelStatisticsResponse* response) {
+  if (grpc::Status refused = Admit(*context, "ModelStatistics"); !refused.ok()) {
+    return FinishNow(context, refused);
+  }
   if (!request->name().empty()) {
     // Asking for one model that is not ready is an error, as in Triton; asking for all is not.
     auto model = FindModel(request->name(), request->version());
@@ -437,6 +479,9 @@ grpc::ServerUnaryReactor* InferenceService::ModelStatistics(
 grpc::ServerUnaryReactor* InferenceService::RepositoryIndex(
     grpc::CallbackServerContext* context, const inference::RepositoryIndexRequest* request,
     inference::RepositoryIndexResponse* response) {
+  if (grpc::Status refused = Admit(*context, "RepositoryIndex"); !refused.ok()) {
+    return FinishNow(context, refused);
+  }
   for (const ModelIndexEntry& entry : models_->Index()) {
     if (request->ready() && entry.state != ModelState::kReady) continue;
     auto* model = response->add_models();
@@ -451,6 +496,9 @@ grpc::ServerUnaryReactor* InferenceService::RepositoryIndex(
 grpc::ServerUnaryReactor* InferenceService::RepositoryModelLoad(
     grpc::CallbackServerContext* context, const inference::RepositoryModelLoadRequest* request,
     inference::RepositoryModelLoadResponse*) {
+  if (grpc::Status refused = Admit(*context, "RepositoryModelLoad"); !refused.ok()) {
+    return FinishNow(context, refused);
+  }
   if (!request->parameters().empty()) {
     return FinishNow(context,
                      absl::InvalidArgumentError(absl::StrCat(
@@ -471,6 +519,9 @@ grpc::ServerUnaryReactor* InferenceService::RepositoryModelLoad(
 grpc::ServerUnaryReactor* InferenceService::LogSettings(
     grpc::CallbackServerContext* context, const inference::LogSettingsRequest* request,
     inference::LogSettingsResponse* response) {
+  if (grpc::Status refused = Admit(*context, "LogSettings"); !refused.ok()) {
+    return FinishNow(context, refused);
+  }
   return FinishNow(context,
                    ApplyLogSettings(*request, limits_.allow_log_settings_update, *response));
 }
@@ -478,6 +529,9 @@ grpc::ServerUnaryReactor* InferenceService::LogSettings(
 grpc::ServerUnaryReactor* InferenceService::TraceSetting(grpc::CallbackServerContext* context,
                                                          const inference::TraceSettingRequest*,
                                                          inference::TraceSettingResponse*) {
+  if (grpc::Status refused = Admit(*context, "TraceSetting"); !refused.ok()) {
+    return FinishNow(context, refused);
+  }
   return FinishNow(
       context, absl::UnimplementedError("inferd does not trace requests; per-model timings are in "
                                         "ModelStatistics and per-operator timings in "
@@ -503,42 +557,63 @@ absl::Status NoCudaSharedMemory() {
 grpc::ServerUnaryReactor* InferenceService::SystemSharedMemoryStatus(
     grpc::CallbackServerContext* context, const inference::SystemSharedMemoryStatusRequest*,
     inference::SystemSharedMemoryStatusResponse*) {
+  if (grpc::Status refused = Admit(*context, "SystemSharedMemoryStatus"); !refused.ok()) {
+    return FinishNow(context, refused);
+  }
   return FinishNow(context, NoSystemSharedMemory());
 }
 
 grpc::ServerUnaryReactor* InferenceService::SystemSharedMemoryRegister(
     grpc::CallbackServerContext* context, const inference::SystemSharedMemoryRegisterRequest*,
     inference::SystemSharedMemoryRegisterResponse*) {
+  if (grpc::Status refused = Admit(*context, "SystemSharedMemoryRegister"); !refused.ok()) {
+    return FinishNow(context, refused);
+  }
   return FinishNow(context, NoSystemSharedMemory());
 }
 
 grpc::ServerUnaryReactor* InferenceService::SystemSharedMemoryUnregister(
     grpc::CallbackServerContext* context, const inference::SystemSharedMemoryUnregisterRequest*,
     inference::SystemSharedMemoryUnregisterResponse*) {
+  if (grpc::Status refused = Admit(*context, "SystemSharedMemoryUnregister"); !refused.ok()) {
+    return FinishNow(context, refused);
+  }
   return FinishNow(context, NoSystemSharedMemory());
 }
 
 grpc::ServerUnaryReactor* InferenceService::CudaSharedMemoryStatus(
     grpc::CallbackServerContext* context, const inference::CudaSharedMemoryStatusRequest*,
     inference::CudaSharedMemoryStatusResponse*) {
+  if (grpc::Status refused = Admit(*context, "CudaSharedMemoryStatus"); !refused.ok()) {
+    return FinishNow(context, refused);
+  }
   return FinishNow(context, NoCudaSharedMemory());
 }
 
 grpc::ServerUnaryReactor* InferenceService::CudaSharedMemoryRegister(
     grpc::CallbackServerContext* context, const inference::CudaSharedMemoryRegisterRequest*,
     inference::CudaSharedMemoryRegisterResponse*) {
+  if (grpc::Status refused = Admit(*context, "CudaSharedMemoryRegister"); !refused.ok()) {
+    return FinishNow(context, refused);
+  }
   return FinishNow(context, NoCudaSharedMemory());
 }
 
 grpc::ServerUnaryReactor* InferenceService::CudaSharedMemoryUnregister(
     grpc::CallbackServerContext* context, const inference::CudaSharedMemoryUnregisterRequest*,
     inference::CudaSharedMemoryUnregisterResponse*) {
+  if (grpc::Status refused = Admit(*context, "CudaSharedMemoryUnregister"); !refused.ok()) {
+    return FinishNow(context, refused);
+  }
   return FinishNow(context, NoCudaSharedMemory());
 }
 
 grpc::ServerUnaryReactor* InferenceService::RepositoryModelUnload(
     grpc::CallbackServerContext* context, const inference::RepositoryModelUnloadRequest* request,
     inference::RepositoryModelUnloadResponse*) {
+  if (grpc::Status refused = Admit(*context, "RepositoryModelUnload"); !refused.ok()) {
+    return FinishNow(context, refused);
+  }
   if (auto status = CheckModelName(request->model_name()); !status.ok()) {
     return FinishNow(context, status);
   }

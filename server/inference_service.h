@@ -12,6 +12,7 @@
 #include "engine/metrics.h"
 #include "engine/model_manager.h"
 #include "inference.grpc.pb.h"
+#include "server/grpc_access_control.h"
 #include "server/in_flight_calls.h"
 #include "server/infer_request_decoder.h"
 #include "server/request_memory_budget.h"
@@ -27,6 +28,8 @@ struct InferenceServiceLimits {
   MetricsRegistry* metrics = nullptr;
   // LogSettings may change the log level (--allow-log-settings-update); reading is always allowed.
   bool allow_log_settings_update = false;
+  // Decides, before anything else, whether each call may run (restricted protocol groups).
+  const GrpcAccessControl* access = nullptr;
 };
 
 // The longest model name the service looks up; longer ones are refused before reaching the engine.
@@ -127,6 +130,8 @@ class InferenceService final : public inference::GRPCInferenceService::CallbackS
       std::function<void(inference::ModelStreamInferResponse)> done);
 
  private:
+  // OK when access control lets this call of `method` run; PERMISSION_DENIED otherwise.
+  grpc::Status Admit(const grpc::CallbackServerContext& context, std::string_view method) const;
   // ModelManager::Find with the client's name and version checked first and quoted in errors only
   // up to a short limit.
   absl::StatusOr<std::shared_ptr<ServingModel>> FindModel(const std::string& name,
