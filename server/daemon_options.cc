@@ -208,6 +208,14 @@ const std::map<std::string, Setter>& Setters() {
          o.grpc_restricted_protocols = std::move(specs);
          return absl::OkStatus();
        }},
+      {"max-shared-memory-regions",
+       IntFlag("max-shared-memory-regions", 0, 1 << 16,
+               [](DaemonOptions& o, int64_t v) {
+                 o.max_shared_memory_regions = static_cast<int>(v);
+               })},
+      {"max-shared-memory-bytes",
+       IntFlag("max-shared-memory-bytes", 0, int64_t{1} << 50,
+               [](DaemonOptions& o, int64_t v) { o.max_shared_memory_bytes = v; })},
       {"max-targets",
        IntFlag("max-targets", 1, 4096,
                [](DaemonOptions& o, int64_t v) { o.max_targets = static_cast<int>(v); })},
@@ -316,6 +324,9 @@ Resource limits (see docs/limits.md)
   --max-inflight-request-bytes=N  Bytes of inference requests held at once (queued, running, answering);
                                beyond it requests get RESOURCE_EXHAUSTED. Also sizes gRPC's buffer
                                quota, at twice this (default 1073741824, 1 GiB).
+  --max-shared-memory-regions=N  System shared-memory regions clients may register at once
+                               (default 64; 0 turns the extension off). See docs/shared-memory.md.
+  --max-shared-memory-bytes=N  Bytes those regions may span together (default 1073741824, 1 GiB).
   --grpc-max-concurrent-streams=N  Calls one connection may have open at once (default 128).
   --grpc-max-connection-idle-ms=N  Close connections with no call for this long (default 600000; 0: never).
   --grpc-handshake-timeout-ms=N    Close connections that have not spoken HTTP/2 within this (default 10000).

@@ -58,6 +58,9 @@ struct DaemonOptions {
   std::string grpc_root_cert;
   // --grpc-restricted-protocol, once per flag: <group>[,<group>...]:<header>=<value>.
   std::vector<std::string> grpc_restricted_protocols;
+  // System shared memory (Triton's extension): regions registered at once, and their bytes.
+  int max_shared_memory_regions = 64;
+  int64_t max_shared_memory_bytes = int64_t{1} << 30;  // 1 GiB
   bool show_help = false;
   bool show_version = false;
 };

@@ -1,5 +1,6 @@
 #include "server/inference_service.h"
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -122,11 +123,37 @@ absl::StatusOr<std::vector<std::optional<ClassificationOutput>>> ClassifyRequest
   return classified;
 }
 
-// The requested outputs of `result` into `response`: each tensor's raw bytes, or the BYTES top
-// classes ClassifyRequested made for it.
+// Writes each requested output that names a shared-memory region into it. Done, like
+// ClassifyRequested, before the response is written, so that a failure is the call's status.
+absl::Status WriteSharedMemoryOutputs(
+    const SystemSharedMemory* shared_memory, const ServingModel& model,
+    const std::vector<size_t>& output_indices,
+    const std::vector<std::optional<SharedMemoryReference>>& regions,
+    const InferenceResponse& result) {
+  for (size_t i = 0; i < output_indices.size() && i < regions.size(); ++i) {
+    if (!regions[i].has_value()) continue;
+    const size_t index = output_indices[i];
+    const std::string what = absl::StrCat("model '", model.name(), "' version ", model.version(),
+                                          " output '", model.outputs()[index].name, "'");
+    if (shared_memory == nullptr) {
+      return absl::InvalidArgumentError(absl::StrCat(what, ": no shared memory here"));
+    }
+    if (auto status = shared_memory->Write(*regions[i], result.outputs[index].bytes(), what);
+        !status.ok()) {
+      return status;
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The requested outputs of `result` into `response`: each tensor's raw bytes, the BYTES top
+// classes ClassifyRequested made for it, or, for an output WriteSharedMemoryOutputs wrote, its
+// region's parameters and an empty raw entry (so that the entries still line up with the outputs,
+// which is how clients find them).
 void EncodeResponse(const ServingModel& model, const inference::ModelInferRequest& request,
                     const std::vector<size_t>& output_indices,
                     std::vector<std::optional<ClassificationOutput>>& classified,
+                    const std::vector<std::optional<SharedMemoryReference>>& regions,
                     const InferenceResponse& result, inference::ModelInferResponse& response) {
   response.set_model_name(model.name());
   response.set_model_version(std::to_string(model.version()));
@@ -149,6 +176,17 @@ void EncodeResponse(const ServingModel& model, const inference::ModelInferReques
     output->set_datatype(std::string(DataTypeName(tensor.dtype())));
     for (int64_t dim : tensor.shape()) output->add_shape(dim);
     const auto bytes = tensor.bytes();
+    if (i < regions.size() && regions[i].has_value()) {
+      auto& parameters = *output->mutable_parameters();
+      parameters["shared_memory_region"].set_string_param(regions[i]->region);
+      parameters["shared_memory_byte_size"].set_int64_param(static_cast<int64_t>(bytes.size()));
+      if (regions[i]->offset > 0) {
+        parameters["shared_memory_offset"].set_int64_param(
+            static_cast<int64_t>(regions[i]->offset));
+      }
+      response.add_raw_output_contents();
+      continue;
+    }
     response.add_raw_output_contents()->assign(reinterpret_cast<const char*>(bytes.data()),
                                                bytes.size());
   }
@@ -222,7 +260,21 @@ absl::StatusOr<std::shared_ptr<ServingModel>> InferenceService::FindModel(
 absl::StatusOr<RequestMemoryBudget::Reservation> InferenceService::Reserve(
     const inference::ModelInferRequest& request) const {
   if (limits_.memory_budget == nullptr) return RequestMemoryBudget::Reservation();
-  return limits_.memory_budget->Reserve(static_cast<int64_t>(request.ByteSizeLong()));
+  // Inputs in shared memory are copied out of their regions: their bytes count too. Capped, so
+  // that absurd sizes add up without overflowing and are then refused by the budget.
+  constexpr int64_t kCap = int64_t{1} << 60;
+  int64_t bytes = static_cast<int64_t>(request.ByteSizeLong());
+  for (const auto& input : request.inputs()) {
+    const auto found = input.parameters().find("shared_memory_byte_size");
+    if (found == input.parameters().end()) continue;
+    const inference::InferParameter& size = found->second;
+    const int64_t claimed =
+        size.parameter_choice_case() == inference::InferParameter::kUint64Param
+            ? static_cast<int64_t>(std::min<uint64_t>(size.uint64_param(), kCap))
+            : std::clamp<int64_t>(size.int64_param(), 0, kCap);
+    bytes = std::min(bytes + claimed, kCap);
+  }
+  return limits_.memory_budget->Reserve(bytes);
 }
 
 absl::StatusOr<PreparedInference> InferenceService::Prepare(
@@ -234,7 +286,7 @@ absl::StatusOr<PreparedInference> InferenceService::Prepare(
     }
     return found.status();
   }
-  auto decoded = DecodeInferRequest(request, **found);
+  auto decoded = DecodeInferRequest(request, **found, limits_.shared_memory);
   if (!decoded.ok()) {
     (*found)->statistics().RequestFailed(FailureReason::kRejected, absl::ZeroDuration(),
                                          /*was_accepted=*/false);
@@ -274,6 +326,7 @@ std::shared_ptr<CancellationToken> InferenceService::StartStreamRequest(
   inference.on_complete =
       [model, request, done, final_flag = decoded.parameters.enable_final_response_flag,
        outputs = std::move(decoded.output_indices), class_counts = std::move(decoded.class_counts),
+       regions = std::move(decoded.output_regions), shared_memory = limits_.shared_memory,
        held = std::make_shared<RequestMemoryBudget::Reservation>(*std::move(reservation))](
           absl::StatusOr<InferenceResponse> result) {
         inference::ModelStreamInferResponse response;
@@ -287,8 +340,13 @@ std::shared_ptr<CancellationToken> InferenceService::StartStreamRequest(
                    !classified.ok()) {
           response.set_error_message(std::string(classified.status().message()));
           infer->set_id(request->id());
+        } else if (auto written =
+                       WriteSharedMemoryOutputs(shared_memory, *model, outputs, regions, *result);
+                   !written.ok()) {
+          response.set_error_message(std::string(written.message()));
+          infer->set_id(request->id());
         } else {
-          EncodeResponse(*model, *request, outputs, *classified, *result, *infer);
+          EncodeResponse(*model, *request, outputs, *classified, regions, *result, *infer);
         }
         if (final_flag)
           (*infer->mutable_parameters())["triton_final_response"].set_bool_param(true);
@@ -364,6 +422,7 @@ grpc::ServerUnaryReactor* InferenceService::ServerMetadata(
        {"model_repository", "model_configuration", "statistics", "logging"}) {
     response->add_extensions(extension);
   }
+  if (limits_.shared_memory != nullptr) response->add_extensions("system_shared_memory");
   return FinishNow(context, grpc::Status::OK);
 }
 
@@ -417,23 +476,30 @@ grpc::ServerUnaryReactor* InferenceService::ModelInfer(grpc::CallbackServerConte
   auto* reactor = new InferReactor(inference.cancellation, *std::move(reservation), &in_flight_);
   // The call, not the reactor: at the shutdown deadline the server may answer the call itself, and
   // then this completion must leave the (possibly freed) messages alone.
-  inference.on_complete =
-      [call = reactor->call(), model, request, response,
-       outputs = std::move(decoded->output_indices),
-       class_counts = std::move(decoded->class_counts)](absl::StatusOr<InferenceResponse> result) {
-        if (!result.ok()) {
-          call->TryFinish(ToGrpcStatus(result.status()));
-          return;
-        }
-        auto classified = ClassifyRequested(*model, outputs, class_counts, *result);
-        if (!classified.ok()) {
-          call->TryFinish(ToGrpcStatus(classified.status()));
-          return;
-        }
-        call->TryFinish(grpc::Status::OK, [&] {
-          EncodeResponse(*model, *request, outputs, *classified, *result, *response);
-        });
-      };
+  inference.on_complete = [call = reactor->call(), model, request, response,
+                           outputs = std::move(decoded->output_indices),
+                           class_counts = std::move(decoded->class_counts),
+                           regions = std::move(decoded->output_regions),
+                           shared_memory =
+                               limits_.shared_memory](absl::StatusOr<InferenceResponse> result) {
+    if (!result.ok()) {
+      call->TryFinish(ToGrpcStatus(result.status()));
+      return;
+    }
+    auto classified = ClassifyRequested(*model, outputs, class_counts, *result);
+    if (!classified.ok()) {
+      call->TryFinish(ToGrpcStatus(classified.status()));
+      return;
+    }
+    if (auto status = WriteSharedMemoryOutputs(shared_memory, *model, outputs, regions, *result);
+        !status.ok()) {
+      call->TryFinish(ToGrpcStatus(status));
+      return;
+    }
+    call->TryFinish(grpc::Status::OK, [&] {
+      EncodeResponse(*model, *request, outputs, *classified, regions, *result, *response);
+    });
+  };
   if (auto status = model->Submit(std::move(decoded->request)); !status.ok()) {
     model->statistics().RequestFailed(FailureReason::kRejected, absl::ZeroDuration(),
                                       /*was_accepted=*/false);
@@ -542,43 +608,59 @@ namespace {
 
 absl::Status NoSystemSharedMemory() {
   return absl::UnimplementedError(
-      "inferd does not support system shared memory yet; send tensors in the request "
+      "this endpoint serves no system shared memory; send tensors in the request "
       "(raw_input_contents)");
 }
 
 absl::Status NoCudaSharedMemory() {
   return absl::UnimplementedError(
       "inferd has no CUDA devices, so it has no CUDA shared memory; send tensors in the request "
-      "(raw_input_contents)");
+      "(raw_input_contents) or in system shared memory");
 }
 
 }  // namespace
 
 grpc::ServerUnaryReactor* InferenceService::SystemSharedMemoryStatus(
-    grpc::CallbackServerContext* context, const inference::SystemSharedMemoryStatusRequest*,
-    inference::SystemSharedMemoryStatusResponse*) {
+    grpc::CallbackServerContext* context, const inference::SystemSharedMemoryStatusRequest* request,
+    inference::SystemSharedMemoryStatusResponse* response) {
   if (grpc::Status refused = Admit(*context, "SystemSharedMemoryStatus"); !refused.ok()) {
     return FinishNow(context, refused);
   }
-  return FinishNow(context, NoSystemSharedMemory());
+  if (limits_.shared_memory == nullptr) return FinishNow(context, NoSystemSharedMemory());
+  auto regions = limits_.shared_memory->Status(request->name());
+  if (!regions.ok()) return FinishNow(context, regions.status());
+  for (const SharedMemoryRegionStatus& region : *regions) {
+    auto& entry = (*response->mutable_regions())[region.name];
+    entry.set_name(region.name);
+    entry.set_key(region.key);
+    entry.set_offset(region.offset);
+    entry.set_byte_size(region.byte_size);
+  }
+  return FinishNow(context, grpc::Status::OK);
 }
 
 grpc::ServerUnaryReactor* InferenceService::SystemSharedMemoryRegister(
-    grpc::CallbackServerContext* context, const inference::SystemSharedMemoryRegisterRequest*,
+    grpc::CallbackServerContext* context,
+    const inference::SystemSharedMemoryRegisterRequest* request,
     inference::SystemSharedMemoryRegisterResponse*) {
   if (grpc::Status refused = Admit(*context, "SystemSharedMemoryRegister"); !refused.ok()) {
     return FinishNow(context, refused);
   }
-  return FinishNow(context, NoSystemSharedMemory());
+  if (limits_.shared_memory == nullptr) return FinishNow(context, NoSystemSharedMemory());
+  return FinishNow(
+      context, limits_.shared_memory->Register(request->name(), request->key(), request->offset(),
+                                               request->byte_size()));
 }
 
 grpc::ServerUnaryReactor* InferenceService::SystemSharedMemoryUnregister(
-    grpc::CallbackServerContext* context, const inference::SystemSharedMemoryUnregisterRequest*,
+    grpc::CallbackServerContext* context,
+    const inference::SystemSharedMemoryUnregisterRequest* request,
     inference::SystemSharedMemoryUnregisterResponse*) {
   if (grpc::Status refused = Admit(*context, "SystemSharedMemoryUnregister"); !refused.ok()) {
     return FinishNow(context, refused);
   }
-  return FinishNow(context, NoSystemSharedMemory());
+  if (limits_.shared_memory == nullptr) return FinishNow(context, NoSystemSharedMemory());
+  return FinishNow(context, limits_.shared_memory->Unregister(request->name()));
 }
 
 grpc::ServerUnaryReactor* InferenceService::CudaSharedMemoryStatus(

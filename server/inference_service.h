@@ -16,6 +16,7 @@
 #include "server/in_flight_calls.h"
 #include "server/infer_request_decoder.h"
 #include "server/request_memory_budget.h"
+#include "server/shared_memory/system_shared_memory.h"
 
 namespace inferd {
 
@@ -30,6 +31,9 @@ struct InferenceServiceLimits {
   bool allow_log_settings_update = false;
   // Decides, before anything else, whether each call may run (restricted protocol groups).
   const GrpcAccessControl* access = nullptr;
+  // System shared-memory regions (Triton's extension); null: the RPCs answer UNIMPLEMENTED and
+  // requests naming a region are refused.
+  SystemSharedMemory* shared_memory = nullptr;
 };
 
 // The longest model name the service looks up; longer ones are refused before reaching the engine.

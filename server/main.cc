@@ -37,6 +37,7 @@
 #include "server/security/exposure_warnings.h"
 #include "server/security/refused_requests.h"
 #include "server/security/restricted_groups.h"
+#include "server/shared_memory/system_shared_memory.h"
 #include "server/target_admission.h"
 #include "spdlog/sinks/stdout_color_sinks.h"
 #include "spdlog/spdlog.h"
@@ -261,10 +262,18 @@ int RunDaemon(const DaemonOptions& options) {
   WarnAboutExposure(options, *restricted);
 
   RequestMemoryBudget request_memory(options.max_inflight_request_bytes);
+  // Triton's system shared memory; off with --max-shared-memory-regions=0 (docs/shared-memory.md).
+  std::unique_ptr<SystemSharedMemory> shared_memory;
+  if (options.max_shared_memory_regions > 0) {
+    shared_memory = std::make_unique<SystemSharedMemory>(SharedMemoryLimits{
+        .max_regions = static_cast<size_t>(options.max_shared_memory_regions),
+        .max_total_bytes = static_cast<uint64_t>(options.max_shared_memory_bytes)});
+  }
   InferenceService service(&models, {.memory_budget = &request_memory,
                                      .metrics = &metrics,
                                      .allow_log_settings_update = options.allow_log_settings_update,
-                                     .access = &access});
+                                     .access = &access,
+                                     .shared_memory = shared_memory.get()});
   AdminService admin_service(target_pool, *admission, &access);
   ModelAdminService model_admin_service(&models, &access);
   // inferd's own grpc.health.v1, so that health checks pass through access control too.

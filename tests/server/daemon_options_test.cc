@@ -85,7 +85,9 @@ TEST(DaemonOptionsTest, HelpExplainsEveryFlag) {
                            "--grpc-server-cert",
                            "--grpc-server-key",
                            "--grpc-root-cert",
-                           "--grpc-restricted-protocol"}) {
+                           "--grpc-restricted-protocol",
+                           "--max-shared-memory-regions",
+                           "--max-shared-memory-bytes"}) {
     EXPECT_NE(usage.find(flag), std::string::npos) << flag;
   }
 }
