@@ -90,26 +90,26 @@ absl::StatusOr<std::unique_ptr<GrpcTlsCredentials>> MakeTls(const DaemonOptions&
 // Warns about each group that changes the server and that the network can reach with nothing in
 // the way (docs/security.md).
 void WarnAboutExposure(const DaemonOptions& options, const RestrictedGroups& groups) {
-  ListenerExposure public_listener{.name = "the public gRPC listener",
-                                   .address = options.grpc_address,
-                                   .tls = options.grpc_use_ssl,
-                                   .mutual_tls = options.grpc_use_ssl_mutual,
-                                   .sensitive_groups = {}};
+  auto listener = [&](const char* name, const std::string& address) {
+    ListenerExposure exposure;
+    exposure.name = name;
+    exposure.address = address;
+    exposure.tls = options.grpc_use_ssl;
+    exposure.mutual_tls = options.grpc_use_ssl_mutual;
+    return exposure;
+  };
+  ListenerExposure public_listener = listener("the public gRPC listener", options.grpc_address);
   if (options.model_control_mode == "explicit") {
     public_listener.sensitive_groups.emplace_back(ProtocolGroup::kModelRepository,
                                                   "can load and unload every model");
   }
-  ListenerExposure admin_listener{.name = "the admin listener",
-                                  .address = options.admin_address,
-                                  .tls = options.grpc_use_ssl,
-                                  .mutual_tls = options.grpc_use_ssl_mutual,
-                                  .sensitive_groups = {}};
+  ListenerExposure admin_listener = listener("the admin listener", options.admin_address);
   if (options.allow_admin) {
     admin_listener.sensitive_groups.emplace_back(ProtocolGroup::kAdmin,
                                                  "can add, drain and remove inference targets");
   }
-  for (const ListenerExposure& listener : {public_listener, admin_listener}) {
-    for (const std::string& warning : ExposureWarnings(listener, groups)) {
+  for (const ListenerExposure& exposure : {public_listener, admin_listener}) {
+    for (const std::string& warning : ExposureWarnings(exposure, groups)) {
       spdlog::warn("{}", warning);
     }
   }

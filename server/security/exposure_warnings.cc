@@ -21,7 +21,8 @@ std::vector<std::string> ExposureWarnings(const ListenerExposure& listener,
         warnings.push_back(absl::StrCat(
             "the ", name, " group on ", listener.name, " (", listener.address,
             ") is restricted, but without TLS its header value crosses the network in clear "
-            "text; add --grpc-use-ssl"));
+            "text; add ",
+            listener.tls_flag));
       }
       continue;
     }
@@ -29,8 +30,8 @@ std::vector<std::string> ExposureWarnings(const ListenerExposure& listener,
     warnings.push_back(absl::StrCat(
         "the ", name, " group on ", listener.name, " (", listener.address,
         ") is open to anyone who can connect: they ", consequence,
-        ". Bind the listener to loopback, restrict the group (--grpc-restricted-protocol=", name,
-        ":<header>=<value>) or require client certificates (--grpc-use-ssl-mutual)"));
+        ". Bind the listener to loopback, restrict the group (", listener.restrict_flag, "=", name,
+        ":<header>=<value>) or require client certificates (", listener.mutual_tls_flag, ")"));
   }
   return warnings;
 }

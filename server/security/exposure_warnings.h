@@ -24,6 +24,10 @@ struct ListenerExposure {
   bool mutual_tls = false;
   // The groups served there that change the server, each with what a caller could do.
   std::vector<std::pair<ProtocolGroup, std::string>> sensitive_groups;
+  // The flags the warnings suggest, as this listener's front end spells them.
+  std::string restrict_flag = "--grpc-restricted-protocol";
+  std::string tls_flag = "--grpc-use-ssl";
+  std::string mutual_tls_flag = "--grpc-use-ssl-mutual";
 };
 
 // One warning per sensitive group that anyone reaching a non-loopback `listener` can call (not

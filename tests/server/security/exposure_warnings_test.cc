@@ -11,11 +11,13 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
 ListenerExposure PublicListener(std::string address, bool tls = false, bool mutual = false) {
-  return {.name = "the public gRPC listener",
-          .address = std::move(address),
-          .tls = tls,
-          .mutual_tls = mutual,
-          .sensitive_groups = {{ProtocolGroup::kModelRepository, "can unload every model"}}};
+  ListenerExposure listener;
+  listener.name = "the public gRPC listener";
+  listener.address = std::move(address);
+  listener.tls = tls;
+  listener.mutual_tls = mutual;
+  listener.sensitive_groups = {{ProtocolGroup::kModelRepository, "can unload every model"}};
+  return listener;
 }
 
 TEST(IsLoopbackAddressTest, LoopbackOnly) {
@@ -54,7 +56,12 @@ TEST(ExposureWarningsTest, WarnsThatARestrictionWithoutTlsSendsItsValueInClear) 
   auto restricted = RestrictedGroups::Parse({"model-repository:x-key=v"});
   ASSERT_TRUE(restricted.ok());
   EXPECT_THAT(ExposureWarnings(PublicListener("0.0.0.0"), *restricted),
-              ElementsAre(HasSubstr("crosses the network in clear text")));
+              ElementsAre(HasSubstr("crosses the network in clear text; add --grpc-use-ssl")));
+  // The HTTP endpoint names its own flags.
+  ListenerExposure http = PublicListener("0.0.0.0");
+  http.restrict_flag = "--http-restricted-api";
+  EXPECT_THAT(ExposureWarnings(http, RestrictedGroups()),
+              ElementsAre(HasSubstr("(--http-restricted-api=model-repository:<header>=<value>)")));
 }
 
 }  // namespace
