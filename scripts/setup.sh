@@ -23,11 +23,13 @@ build_packages=(
   libvulkan-dev glslc mesa-vulkan-drivers
   # HTTP/REST endpoint (docs/http.md): civetweb (also prometheus-cpp's) and nlohmann/json
   libcivetweb-dev nlohmann-json3-dev
+  # TLS: the daemon checks certificates and keys with OpenSSL (gRPC's own TLS library on Debian)
+  libssl-dev
 )
 packages=(
   "${build_packages[@]}"
-  # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev prometheus
+  # tests and benchmarks; `openssl` makes the TLS tests' certificates
+  libgtest-dev libgmock-dev libbenchmark-dev prometheus openssl
   # the HTTP/REST tests' client
   libcurl4-openssl-dev
   # sanitizer builds and libFuzzer (scripts/sanitizers.sh, scripts/fuzz.sh): clang 14, its runtime

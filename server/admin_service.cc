@@ -34,11 +34,20 @@ grpc::Status CheckTargetName(const std::string& name) {
 
 }  // namespace
 
-AdminService::AdminService(std::shared_ptr<ethosu::TargetPool> pool, TargetAdmission admission)
-    : pool_(std::move(pool)), admission_(std::move(admission)) {}
+AdminService::AdminService(std::shared_ptr<ethosu::TargetPool> pool, TargetAdmission admission,
+                           const GrpcAccessControl* access)
+    : pool_(std::move(pool)), admission_(std::move(admission)), access_(access) {}
 
-grpc::Status AdminService::ListTargets(grpc::ServerContext*, const admin::ListTargetsRequest*,
+grpc::Status AdminService::Admit(const grpc::ServerContext& context,
+                                 std::string_view method) const {
+  if (access_ == nullptr) return grpc::Status::OK;
+  return access_->Check(context, admin::TargetAdmin::service_full_name(), method);
+}
+
+grpc::Status AdminService::ListTargets(grpc::ServerContext* context,
+                                       const admin::ListTargetsRequest*,
                                        admin::ListTargetsResponse* response) {
+  if (grpc::Status refused = Admit(*context, "ListTargets"); !refused.ok()) return refused;
   for (const ethosu::TargetStatus& status : pool_->ListTargets()) {
     FillTarget(status, *response->add_targets());
   }
@@ -48,6 +57,7 @@ grpc::Status AdminService::ListTargets(grpc::ServerContext*, const admin::ListTa
 grpc::Status AdminService::AddTarget(grpc::ServerContext* context,
                                      const admin::AddTargetRequest* request,
                                      admin::AddTargetResponse* response) {
+  if (grpc::Status refused = Admit(*context, "AddTarget"); !refused.ok()) return refused;
   const admin::TargetSpec& spec = request->target();
   ethosu::TargetConfig config;
   config.name = spec.name();
@@ -78,6 +88,7 @@ grpc::Status AdminService::AddTarget(grpc::ServerContext* context,
 grpc::Status AdminService::DrainTarget(grpc::ServerContext* context,
                                        const admin::DrainTargetRequest* request,
                                        admin::DrainTargetResponse*) {
+  if (grpc::Status refused = Admit(*context, "DrainTarget"); !refused.ok()) return refused;
   if (auto status = CheckTargetName(request->name()); !status.ok()) return status;
   if (auto status = pool_->DrainTarget(request->name()); !status.ok()) {
     return ToGrpcStatus(status);
@@ -89,6 +100,7 @@ grpc::Status AdminService::DrainTarget(grpc::ServerContext* context,
 grpc::Status AdminService::RemoveTarget(grpc::ServerContext* context,
                                         const admin::RemoveTargetRequest* request,
                                         admin::RemoveTargetResponse*) {
+  if (grpc::Status refused = Admit(*context, "RemoveTarget"); !refused.ok()) return refused;
   if (auto status = CheckTargetName(request->name()); !status.ok()) return status;
   if (auto status = pool_->RemoveTarget(request->name()); !status.ok()) {
     return ToGrpcStatus(status);

@@ -7,6 +7,7 @@
 
 #include "backends/ethosu/target_pool.h"
 #include "inferd_admin.grpc.pb.h"
+#include "server/grpc_access_control.h"
 #include "server/target_admission.h"
 
 namespace inferd {
@@ -14,7 +15,9 @@ namespace inferd {
 class AdminService final : public admin::TargetAdmin::Service {
  public:
   // AddTarget adds only what `admission` allows (no emulators; allow-listed addresses).
-  AdminService(std::shared_ptr<ethosu::TargetPool> pool, TargetAdmission admission);
+  // `access`, when not null, decides first whether each call may run (the `admin` group).
+  AdminService(std::shared_ptr<ethosu::TargetPool> pool, TargetAdmission admission,
+               const GrpcAccessControl* access = nullptr);
 
   grpc::Status ListTargets(grpc::ServerContext* context, const admin::ListTargetsRequest* request,
                            admin::ListTargetsResponse* response) override;
@@ -26,8 +29,11 @@ class AdminService final : public admin::TargetAdmin::Service {
                             admin::RemoveTargetResponse* response) override;
 
  private:
+  grpc::Status Admit(const grpc::ServerContext& context, std::string_view method) const;
+
   std::shared_ptr<ethosu::TargetPool> pool_;
   const TargetAdmission admission_;
+  const GrpcAccessControl* const access_;
 };
 
 }  // namespace inferd

@@ -7,6 +7,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "server/security/restricted_groups.h"
 #include "server/target_admission.h"
 
 #ifndef INFERD_SOURCE_DIR
@@ -39,6 +40,13 @@ Setter BoolFlag(const std::string& flag, std::function<void(DaemonOptions&, bool
     bool parsed = false;
     if (!absl::SimpleAtob(value, &parsed)) return BadValue(flag, value, "true or false");
     assign(options, parsed);
+    return absl::OkStatus();
+  };
+}
+
+Setter StringFlag(std::string DaemonOptions::*member) {
+  return [member](DaemonOptions& options, const std::string& value) {
+    options.*member = value;
     return absl::OkStatus();
   };
 }
@@ -197,6 +205,37 @@ const std::map<std::string, Setter>& Setters() {
          o.admin_allowed_serial_devices = v;
          return absl::OkStatus();
        }},
+      {"grpc-use-ssl", BoolFlag("grpc-use-ssl", [](DaemonOptions& o, bool v) { o.grpc_use_ssl = v; })},
+      // As in Triton, mutual TLS turns TLS on.
+      {"grpc-use-ssl-mutual", BoolFlag("grpc-use-ssl-mutual",
+                                       [](DaemonOptions& o, bool v) {
+                                         o.grpc_use_ssl_mutual = v;
+                                         if (v) o.grpc_use_ssl = true;
+                                       })},
+      {"grpc-server-cert", StringFlag(&DaemonOptions::grpc_server_cert)},
+      {"grpc-server-key", StringFlag(&DaemonOptions::grpc_server_key)},
+      {"grpc-root-cert", StringFlag(&DaemonOptions::grpc_root_cert)},
+      // Parsed here with the earlier ones, so that a typo or a group restricted twice stops
+      // start-up with the restriction named.
+      {"grpc-restricted-protocol",
+       [](DaemonOptions& o, const std::string& v) {
+         std::vector<std::string> specs = o.grpc_restricted_protocols;
+         specs.push_back(v);
+         if (auto groups = RestrictedGroups::Parse(specs); !groups.ok()) {
+           return absl::InvalidArgumentError(
+               absl::StrCat("--grpc-restricted-protocol: ", groups.status().message()));
+         }
+         o.grpc_restricted_protocols = std::move(specs);
+         return absl::OkStatus();
+       }},
+      {"max-shared-memory-regions",
+       IntFlag("max-shared-memory-regions", 0, 1 << 16,
+               [](DaemonOptions& o, int64_t v) {
+                 o.max_shared_memory_regions = static_cast<int>(v);
+               })},
+      {"max-shared-memory-bytes",
+       IntFlag("max-shared-memory-bytes", 0, int64_t{1} << 50,
+               [](DaemonOptions& o, int64_t v) { o.max_shared_memory_bytes = v; })},
       {"max-targets",
        IntFlag("max-targets", 1, 4096,
                [](DaemonOptions& o, int64_t v) { o.max_targets = static_cast<int>(v); })},
@@ -244,6 +283,23 @@ absl::StatusOr<DaemonOptions> ParseDaemonOptions(int argc, const char* const* ar
       return absl::InvalidArgumentError(absl::StrCat("unknown flag --", name, "; see --help"));
     }
     if (auto status = setter->second(options, value); !status.ok()) return status;
+  }
+  if (options.grpc_use_ssl &&
+      (options.grpc_server_cert.empty() || options.grpc_server_key.empty())) {
+    return absl::InvalidArgumentError(
+        "--grpc-use-ssl needs --grpc-server-cert and --grpc-server-key");
+  }
+  if (options.grpc_use_ssl_mutual && options.grpc_root_cert.empty()) {
+    return absl::InvalidArgumentError(
+        "--grpc-use-ssl-mutual needs --grpc-root-cert: the certificates client certificates "
+        "must chain to");
+  }
+  if (!options.grpc_use_ssl &&
+      !(options.grpc_server_cert.empty() && options.grpc_server_key.empty() &&
+        options.grpc_root_cert.empty())) {
+    return absl::InvalidArgumentError(
+        "--grpc-server-cert, --grpc-server-key and --grpc-root-cert apply only with "
+        "--grpc-use-ssl=true (or --grpc-use-ssl-mutual=true)");
   }
   if (!options.load_models.empty() && options.model_control_mode != "explicit") {
     return absl::InvalidArgumentError(
@@ -299,6 +355,9 @@ Resource limits (see docs/limits.md)
   --max-inflight-request-bytes=N  Bytes of inference requests held at once (queued, running, answering);
                                beyond it requests get RESOURCE_EXHAUSTED. Also sizes gRPC's buffer
                                quota, at twice this (default 1073741824, 1 GiB).
+  --max-shared-memory-regions=N  System shared-memory regions clients may register at once
+                               (default 64; 0 turns the extension off). See docs/shared-memory.md.
+  --max-shared-memory-bytes=N  Bytes those regions may span together (default 1073741824, 1 GiB).
   --grpc-max-concurrent-streams=N  Calls one connection may have open at once (default 128).
   --grpc-max-connection-idle-ms=N  Close connections with no call for this long (default 600000; 0: never).
   --grpc-handshake-timeout-ms=N    Close connections that have not spoken HTTP/2 within this (default 10000).
@@ -343,6 +402,20 @@ Administration (docs/security.md)
                                Serial device paths AddTarget may add, exact, comma-separated
                                (default empty: none). Emulator targets are never allowed over the
                                API.
+
+TLS and access control (docs/security.md)
+  --grpc-use-ssl=BOOL          Serve gRPC over TLS, on the public and the admin listener (default false).
+  --grpc-server-cert=PATH      PEM certificate chain of the server, leaf first.
+  --grpc-server-key=PATH       PEM private key of that certificate, unencrypted.
+  --grpc-root-cert=PATH        PEM certificates that client certificates must chain to.
+  --grpc-use-ssl-mutual=BOOL   Also require and verify a client certificate (implies --grpc-use-ssl;
+                               needs --grpc-root-cert). SIGHUP rereads the three files; connections
+                               stay open and new ones get the new certificate within a second.
+  --grpc-restricted-protocol=GROUPS:HEADER=VALUE
+                               Serve the RPCs of GROUPS (comma-separated) only to calls carrying
+                               HEADER with VALUE; others get PERMISSION_DENIED. Repeat for other
+                               groups and headers. Groups: health, metadata, inference, shared-memory,
+                               model-config, model-repository, statistics, trace, logging, admin.
 
 Other
   --log-verbose=N              0: info, 1: debug, 2: trace.

@@ -58,6 +58,17 @@ struct DaemonOptions {
   std::string admin_allowed_tcp_targets;     // host:port[-port],...; empty: none
   std::string admin_allowed_serial_devices;  // /dev/path,...; empty: none
   int max_targets = 64;                      // --targets-config and admin API together
+  // TLS on the gRPC listeners, public and admin (docs/security.md); Triton's flags.
+  bool grpc_use_ssl = false;
+  bool grpc_use_ssl_mutual = false;  // implies grpc_use_ssl
+  std::string grpc_server_cert;
+  std::string grpc_server_key;
+  std::string grpc_root_cert;
+  // --grpc-restricted-protocol, once per flag: <group>[,<group>...]:<header>=<value>.
+  std::vector<std::string> grpc_restricted_protocols;
+  // System shared memory (Triton's extension): regions registered at once, and their bytes.
+  int max_shared_memory_regions = 64;
+  int64_t max_shared_memory_bytes = int64_t{1} << 30;  // 1 GiB
   bool show_help = false;
   bool show_version = false;
 };

@@ -2,8 +2,14 @@
 
 namespace inferd {
 
-grpc::Status DeviceAdminService::ListDevices(grpc::ServerContext*, const admin::ListDevicesRequest*,
+grpc::Status DeviceAdminService::ListDevices(grpc::ServerContext* context,
+                                             const admin::ListDevicesRequest*,
                                              admin::ListDevicesResponse* response) {
+  if (access_ != nullptr) {
+    grpc::Status refused =
+        access_->Check(*context, admin::DeviceAdmin::service_full_name(), "ListDevices");
+    if (!refused.ok()) return refused;
+  }
   const DeviceList list = list_devices_();
   response->set_unavailable_reason(list.unavailable_reason);
   for (const DeviceStatus& status : list.devices) {

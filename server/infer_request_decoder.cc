@@ -130,18 +130,55 @@ absl::StatusOr<std::shared_ptr<std::vector<uint8_t>>> TypedContentsToBytes(
   return bytes;
 }
 
+namespace {
+
+absl::Status NoSharedMemory(const std::string& where) {
+  return absl::InvalidArgumentError(
+      absl::StrCat(where, ": names a shared memory region, but this endpoint has none"));
+}
+
+// An input's bytes from the shared-memory region its parameters name: exactly the tensor's size,
+// and no contents in the request beside them.
+absl::StatusOr<std::shared_ptr<std::vector<uint8_t>>> ReadSharedMemoryInput(
+    const SystemSharedMemory* shared_memory, const SharedMemoryReference& region,
+    const inference::ModelInferRequest::InferInputTensor& input, size_t expected_bytes,
+    const std::string& where) {
+  if (shared_memory == nullptr) return NoSharedMemory(where);
+  if (input.has_contents()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(where, ": has typed contents although it is in shared memory"));
+  }
+  if (region.byte_size != expected_bytes) {
+    return absl::InvalidArgumentError(absl::StrCat(where, ": expected ", expected_bytes,
+                                                   " bytes for its shape and datatype, "
+                                                   "shared_memory_byte_size is ",
+                                                   region.byte_size));
+  }
+  return shared_memory->Read(region, where);
+}
+
+}  // namespace
+
 absl::StatusOr<DecodedRequest> DecodeInferRequest(const inference::ModelInferRequest& message,
-                                                  const ServingModel& model) {
+                                                  const ServingModel& model,
+                                                  const SystemSharedMemory* shared_memory) {
   const std::vector<TensorSpec>& specs = model.inputs();
   const int max_batch_size = model.max_batch_size();
   const bool raw = message.raw_input_contents_size() > 0;
   auto parameters = ParseRequestParameters(message, ModelLabel(model));
   if (!parameters.ok()) return parameters.status();
-  if (raw && message.raw_input_contents_size() != message.inputs_size()) {
+  // Inputs in shared memory have no raw_input_contents entry (as tritonclient sends them): the
+  // entries belong, in order, to the other inputs.
+  int in_request = 0;
+  for (const auto& input : message.inputs()) {
+    if (!input.parameters().contains("shared_memory_region")) ++in_request;
+  }
+  if (raw && message.raw_input_contents_size() != in_request) {
     return absl::InvalidArgumentError(absl::StrCat(
         ModelLabel(model), ": raw_input_contents has ", message.raw_input_contents_size(),
-        " entries but the request has ", message.inputs_size(), " inputs"));
+        " entries but the request has ", in_request, " inputs not in shared memory"));
   }
+  int next_raw = 0;
   if (message.inputs_size() != static_cast<int>(specs.size())) {
     return absl::InvalidArgumentError(absl::StrCat(ModelLabel(model), ": expected ", specs.size(),
                                                    " inputs (", SpecNames(specs), "), got ",
@@ -169,9 +206,8 @@ absl::StatusOr<DecodedRequest> DecodeInferRequest(const inference::ModelInferReq
     const TensorSpec& spec = specs[index];
     const std::string where = absl::StrCat(ModelLabel(model), " input '", spec.name, "'");
 
-    if (auto status = CheckTensorParameters(input.parameters(), where); !status.ok()) {
-      return status;
-    }
+    auto region = ParseTensorParameters(input.parameters(), where);
+    if (!region.ok()) return region.status();
     const DataType type = DataTypeFromName(input.datatype());
     if (type != spec.dtype) {
       return absl::InvalidArgumentError(absl::StrCat(where, ": expected datatype ",
@@ -201,12 +237,17 @@ absl::StatusOr<DecodedRequest> DecodeInferRequest(const inference::ModelInferReq
     batch_size = rows;
 
     const size_t expected_bytes = static_cast<size_t>(*elements) * DataTypeByteSize(type);
-    if (raw) {
+    if (region->has_value()) {
+      auto bytes = ReadSharedMemoryInput(shared_memory, **region, input, expected_bytes, where);
+      if (!bytes.ok()) return bytes.status();
+      std::span<const uint8_t> view(**bytes);
+      request->inputs[index] = Tensor::View(type, shape, *bytes, view);
+    } else if (raw) {
       if (input.has_contents()) {
         return absl::InvalidArgumentError(absl::StrCat(
             where, ": has typed contents although the request uses raw_input_contents"));
       }
-      const std::string& bytes = message.raw_input_contents(i);
+      const std::string& bytes = message.raw_input_contents(next_raw++);
       if (bytes.size() != expected_bytes) {
         return absl::InvalidArgumentError(absl::StrCat(
             where, ": expected ", expected_bytes, " bytes for shape ", ShapeToString(shape), " ",
@@ -244,18 +285,34 @@ absl::StatusOr<DecodedRequest> DecodeInferRequest(const inference::ModelInferReq
     requested[index] = true;
     const std::string where =
         absl::StrCat(ModelLabel(model), " output ", QuoteClientText(wanted.name()));
-    auto class_count = ParseOutputParameters(wanted.parameters(), where);
-    if (!class_count.ok()) return class_count.status();
-    if (*class_count > 0 && outputs[index].dtype == DataType::kBytes) {
+    auto output_parameters = ParseOutputParameters(wanted.parameters(), where);
+    if (!output_parameters.ok()) return output_parameters.status();
+    const int64_t class_count = output_parameters->class_count;
+    if (class_count > 0 && outputs[index].dtype == DataType::kBytes) {
       return absl::InvalidArgumentError(
           absl::StrCat(where, " is BYTES: classification needs a numeric output"));
     }
+    if (output_parameters->shared_memory.has_value()) {
+      if (class_count > 0) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            where, ": classification results are returned in the response, not in shared memory"));
+      }
+      if (shared_memory == nullptr) return NoSharedMemory(where);
+      // Checked now so that a wrong region fails the request before the model runs; checked again
+      // when the result is written, since the client may unregister it meanwhile.
+      if (auto status = shared_memory->Check(*output_parameters->shared_memory, where);
+          !status.ok()) {
+        return status;
+      }
+    }
     decoded.output_indices.push_back(index);
-    decoded.class_counts.push_back(*class_count);
+    decoded.class_counts.push_back(class_count);
+    decoded.output_regions.push_back(std::move(output_parameters->shared_memory));
   }
   if (decoded.output_indices.empty()) {
     for (size_t i = 0; i < outputs.size(); ++i) decoded.output_indices.push_back(i);
     decoded.class_counts.assign(outputs.size(), 0);
+    decoded.output_regions.assign(outputs.size(), std::nullopt);
   }
   decoded.request = std::move(request);
   return decoded;

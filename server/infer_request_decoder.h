@@ -2,10 +2,12 @@
 // the model (name, datatype, shape, byte size, typed values in range), requested outputs named once
 // each, request parameters honoured or refused, with errors that name the model, the tensor, what
 // was expected and what came (client text quoted only up to a short limit). Raw inputs become
-// zero-copy views of the request message.
+// zero-copy views of the request message; inputs in system shared memory are read from their
+// region (Triton's shared_memory_* tensor parameters).
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +16,7 @@
 #include "engine/serving_model.h"
 #include "inference.pb.h"
 #include "server/request_parameters.h"
+#include "server/shared_memory/system_shared_memory.h"
 
 namespace inferd {
 
@@ -24,6 +27,9 @@ struct DecodedRequest {
   // Per entry of output_indices: the top classes to return instead of the tensor (Triton's
   // classification extension), 0 for the tensor itself.
   std::vector<int64_t> class_counts;
+  // Per entry of output_indices: the shared-memory region to write the tensor to instead of the
+  // response, nullopt for the response.
+  std::vector<std::optional<SharedMemoryReference>> output_regions;
   RequestParameters parameters;
 };
 
@@ -35,8 +41,11 @@ absl::StatusOr<std::shared_ptr<std::vector<uint8_t>>> TypedContentsToBytes(
     const inference::InferTensorContents& contents, DataType type, int64_t elements,
     const std::string& where);
 
-// `message` must outlive the returned request: raw input tensors view its bytes.
-absl::StatusOr<DecodedRequest> DecodeInferRequest(const inference::ModelInferRequest& message,
-                                                  const ServingModel& model);
+// `message` must outlive the returned request: raw input tensors view its bytes. Inputs in
+// `shared_memory` regions are copied out of them; output regions are checked to exist and fit. A
+// request naming a region is refused when `shared_memory` is null.
+absl::StatusOr<DecodedRequest> DecodeInferRequest(
+    const inference::ModelInferRequest& message, const ServingModel& model,
+    const SystemSharedMemory* shared_memory = nullptr);
 
 }  // namespace inferd

@@ -1,5 +1,6 @@
 #include "server/inference_service.h"
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -34,6 +35,14 @@ grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
                                     const absl::Status& status) {
   return FinishNow(context, ToGrpcStatus(status));
 }
+
+// A ModelStreamInfer call refused before it reads anything (access control).
+class RefusedStream final : public grpc::ServerBidiReactor<inference::ModelInferRequest,
+                                                           inference::ModelStreamInferResponse> {
+ public:
+  explicit RefusedStream(const grpc::Status& status) { Finish(status); }
+  void OnDone() override { delete this; }
+};
 
 // Passes the client's cancellation on to the engine; holds the request's share of the memory
 // budget until gRPC is done with the call; unregisters the call and frees itself then (the
@@ -114,11 +123,37 @@ absl::StatusOr<std::vector<std::optional<ClassificationOutput>>> ClassifyRequest
   return classified;
 }
 
-// The requested outputs of `result` into `response`: each tensor's raw bytes, or the BYTES top
-// classes ClassifyRequested made for it.
+// Writes each requested output that names a shared-memory region into it. Done, like
+// ClassifyRequested, before the response is written, so that a failure is the call's status.
+absl::Status WriteSharedMemoryOutputs(
+    const SystemSharedMemory* shared_memory, const ServingModel& model,
+    const std::vector<size_t>& output_indices,
+    const std::vector<std::optional<SharedMemoryReference>>& regions,
+    const InferenceResponse& result) {
+  for (size_t i = 0; i < output_indices.size() && i < regions.size(); ++i) {
+    if (!regions[i].has_value()) continue;
+    const size_t index = output_indices[i];
+    const std::string what = absl::StrCat("model '", model.name(), "' version ", model.version(),
+                                          " output '", model.outputs()[index].name, "'");
+    if (shared_memory == nullptr) {
+      return absl::InvalidArgumentError(absl::StrCat(what, ": no shared memory here"));
+    }
+    if (auto status = shared_memory->Write(*regions[i], result.outputs[index].bytes(), what);
+        !status.ok()) {
+      return status;
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The requested outputs of `result` into `response`: each tensor's raw bytes, the BYTES top
+// classes ClassifyRequested made for it, or, for an output WriteSharedMemoryOutputs wrote, its
+// region's parameters and an empty raw entry (so that the entries still line up with the outputs,
+// which is how clients find them).
 void EncodeResponse(const ServingModel& model, const inference::ModelInferRequest& request,
                     const std::vector<size_t>& output_indices,
                     std::vector<std::optional<ClassificationOutput>>& classified,
+                    const std::vector<std::optional<SharedMemoryReference>>& regions,
                     const InferenceResponse& result, inference::ModelInferResponse& response) {
   response.set_model_name(model.name());
   response.set_model_version(std::to_string(model.version()));
@@ -141,6 +176,17 @@ void EncodeResponse(const ServingModel& model, const inference::ModelInferReques
     output->set_datatype(std::string(DataTypeName(tensor.dtype())));
     for (int64_t dim : tensor.shape()) output->add_shape(dim);
     const auto bytes = tensor.bytes();
+    if (i < regions.size() && regions[i].has_value()) {
+      auto& parameters = *output->mutable_parameters();
+      parameters["shared_memory_region"].set_string_param(regions[i]->region);
+      parameters["shared_memory_byte_size"].set_int64_param(static_cast<int64_t>(bytes.size()));
+      if (regions[i]->offset > 0) {
+        parameters["shared_memory_offset"].set_int64_param(
+            static_cast<int64_t>(regions[i]->offset));
+      }
+      response.add_raw_output_contents();
+      continue;
+    }
     response.add_raw_output_contents()->assign(reinterpret_cast<const char*>(bytes.data()),
                                                bytes.size());
   }
@@ -214,7 +260,21 @@ absl::StatusOr<std::shared_ptr<ServingModel>> InferenceService::FindModel(
 absl::StatusOr<RequestMemoryBudget::Reservation> InferenceService::Reserve(
     const inference::ModelInferRequest& request) const {
   if (limits_.memory_budget == nullptr) return RequestMemoryBudget::Reservation();
-  return limits_.memory_budget->Reserve(static_cast<int64_t>(request.ByteSizeLong()));
+  // Inputs in shared memory are copied out of their regions: their bytes count too. Capped, so
+  // that absurd sizes add up without overflowing and are then refused by the budget.
+  constexpr int64_t kCap = int64_t{1} << 60;
+  int64_t bytes = static_cast<int64_t>(request.ByteSizeLong());
+  for (const auto& input : request.inputs()) {
+    const auto found = input.parameters().find("shared_memory_byte_size");
+    if (found == input.parameters().end()) continue;
+    const inference::InferParameter& size = found->second;
+    const int64_t claimed =
+        size.parameter_choice_case() == inference::InferParameter::kUint64Param
+            ? static_cast<int64_t>(std::min<uint64_t>(size.uint64_param(), kCap))
+            : std::clamp<int64_t>(size.int64_param(), 0, kCap);
+    bytes = std::min(bytes + claimed, kCap);
+  }
+  return limits_.memory_budget->Reserve(bytes);
 }
 
 absl::StatusOr<PreparedInference> InferenceService::Prepare(
@@ -226,7 +286,7 @@ absl::StatusOr<PreparedInference> InferenceService::Prepare(
     }
     return found.status();
   }
-  auto decoded = DecodeInferRequest(request, **found);
+  auto decoded = DecodeInferRequest(request, **found, limits_.shared_memory);
   if (!decoded.ok()) {
     (*found)->statistics().RequestFailed(FailureReason::kRejected, absl::ZeroDuration(),
                                          /*was_accepted=*/false);
@@ -265,6 +325,7 @@ std::shared_ptr<CancellationToken> InferenceService::StartInference(
   inference.on_complete =
       [model, request, done, final_flag = decoded.parameters.enable_final_response_flag,
        outputs = std::move(decoded.output_indices), class_counts = std::move(decoded.class_counts),
+       regions = std::move(decoded.output_regions), shared_memory = limits_.shared_memory,
        held = std::make_shared<RequestMemoryBudget::Reservation>(*std::move(reservation))](
           absl::StatusOr<InferenceResponse> result) {
         InferenceOutcome outcome;
@@ -278,8 +339,14 @@ std::shared_ptr<CancellationToken> InferenceService::StartInference(
                    !classified.ok()) {
           outcome.status = classified.status();
           outcome.response.set_id(request->id());
+        } else if (auto written =
+                       WriteSharedMemoryOutputs(shared_memory, *model, outputs, regions, *result);
+                   !written.ok()) {
+          outcome.status = written;
+          outcome.response.set_id(request->id());
         } else {
-          EncodeResponse(*model, *request, outputs, *classified, *result, outcome.response);
+          EncodeResponse(*model, *request, outputs, *classified, regions, *result,
+                         outcome.response);
         }
         done(std::move(outcome));
       };
@@ -308,7 +375,17 @@ std::shared_ptr<CancellationToken> InferenceService::StartStreamRequest(
 
 grpc::ServerBidiReactor<inference::ModelInferRequest, inference::ModelStreamInferResponse>*
 InferenceService::ModelStreamInfer(grpc::CallbackServerContext* context) {
+  if (grpc::Status refused = Admit(*context, "ModelStreamInfer"); !refused.ok()) {
+    return new RefusedStream(refused);
+  }
   return new StreamInferReactor(this, DeadlineOf(*context), kMaxStreamRequestsInFlight);
+}
+
+grpc::Status InferenceService::Admit(const grpc::CallbackServerContext& context,
+                                     std::string_view method) const {
+  if (limits_.access == nullptr) return grpc::Status::OK;
+  return limits_.access->Check(context, inference::GRPCInferenceService::service_full_name(),
+                               method);
 }
 
 void InferenceService::BeginShutdown() {
@@ -319,6 +396,9 @@ void InferenceService::BeginShutdown() {
 grpc::ServerUnaryReactor* InferenceService::ServerLive(grpc::CallbackServerContext* context,
                                                        const inference::ServerLiveRequest*,
                                                        inference::ServerLiveResponse* response) {
+  if (grpc::Status refused = Admit(*context, "ServerLive"); !refused.ok()) {
+    return FinishNow(context, refused);
+  }
   response->set_live(true);
   return FinishNow(context, grpc::Status::OK);
 }
@@ -326,6 +406,9 @@ grpc::ServerUnaryReactor* InferenceService::ServerLive(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* InferenceService::ServerReady(grpc::CallbackServerContext* context,
                                                         const inference::ServerReadyRequest*,
                                                         inference::ServerReadyResponse* response) {
+  if (grpc::Status refused = Admit(*context, "ServerReady"); !refused.ok()) {
+    return FinishNow(context, refused);
+  }
   response->set_ready(ready_.load());
   return FinishNow(context, grpc::Status::OK);
 }
@@ -333,6 +416,9 @@ grpc::ServerUnaryReactor* InferenceService::ServerReady(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* InferenceService::ModelReady(grpc::CallbackServerContext* context,
                                                        const inference::ModelReadyRequest* request,
                                                        inference::ModelReadyResponse* response) {
+  if (grpc::Status refused = Admit(*context, "ModelReady"); !refused.ok()) {
+    return FinishNow(context, refused);
+  }
   response->set_ready(IsModelReady(request->name(), request->version()));
   return FinishNow(context, grpc::Status::OK);
 }
@@ -344,11 +430,15 @@ void InferenceService::GetServerMetadata(inference::ServerMetadataResponse& resp
                                 "binary_tensor_data", "classification"}) {
     response.add_extensions(extension);
   }
+  if (limits_.shared_memory != nullptr) response.add_extensions("system_shared_memory");
 }
 
 grpc::ServerUnaryReactor* InferenceService::ServerMetadata(
     grpc::CallbackServerContext* context, const inference::ServerMetadataRequest*,
     inference::ServerMetadataResponse* response) {
+  if (grpc::Status refused = Admit(*context, "ServerMetadata"); !refused.ok()) {
+    return FinishNow(context, refused);
+  }
   GetServerMetadata(*response);
   return FinishNow(context, grpc::Status::OK);
 }
@@ -378,12 +468,18 @@ absl::Status InferenceService::GetModelMetadata(const inference::ModelMetadataRe
 grpc::ServerUnaryReactor* InferenceService::ModelMetadata(
     grpc::CallbackServerContext* context, const inference::ModelMetadataRequest* request,
     inference::ModelMetadataResponse* response) {
+  if (grpc::Status refused = Admit(*context, "ModelMetadata"); !refused.ok()) {
+    return FinishNow(context, refused);
+  }
   return FinishNow(context, GetModelMetadata(*request, *response));
 }
 
 grpc::ServerUnaryReactor* InferenceService::ModelInfer(grpc::CallbackServerContext* context,
                                                        const inference::ModelInferRequest* request,
                                                        inference::ModelInferResponse* response) {
+  if (grpc::Status refused = Admit(*context, "ModelInfer"); !refused.ok()) {
+    return FinishNow(context, refused);
+  }
   if (shutting_down_.load()) {
     return FinishNow(
         context, absl::UnavailableError("the server is shutting down and accepts no new requests"));
@@ -402,23 +498,30 @@ grpc::ServerUnaryReactor* InferenceService::ModelInfer(grpc::CallbackServerConte
   auto* reactor = new InferReactor(inference.cancellation, *std::move(reservation), &in_flight_);
   // The call, not the reactor: at the shutdown deadline the server may answer the call itself, and
   // then this completion must leave the (possibly freed) messages alone.
-  inference.on_complete =
-      [call = reactor->call(), model, request, response,
-       outputs = std::move(decoded->output_indices),
-       class_counts = std::move(decoded->class_counts)](absl::StatusOr<InferenceResponse> result) {
-        if (!result.ok()) {
-          call->TryFinish(ToGrpcStatus(result.status()));
-          return;
-        }
-        auto classified = ClassifyRequested(*model, outputs, class_counts, *result);
-        if (!classified.ok()) {
-          call->TryFinish(ToGrpcStatus(classified.status()));
-          return;
-        }
-        call->TryFinish(grpc::Status::OK, [&] {
-          EncodeResponse(*model, *request, outputs, *classified, *result, *response);
-        });
-      };
+  inference.on_complete = [call = reactor->call(), model, request, response,
+                           outputs = std::move(decoded->output_indices),
+                           class_counts = std::move(decoded->class_counts),
+                           regions = std::move(decoded->output_regions),
+                           shared_memory =
+                               limits_.shared_memory](absl::StatusOr<InferenceResponse> result) {
+    if (!result.ok()) {
+      call->TryFinish(ToGrpcStatus(result.status()));
+      return;
+    }
+    auto classified = ClassifyRequested(*model, outputs, class_counts, *result);
+    if (!classified.ok()) {
+      call->TryFinish(ToGrpcStatus(classified.status()));
+      return;
+    }
+    if (auto status = WriteSharedMemoryOutputs(shared_memory, *model, outputs, regions, *result);
+        !status.ok()) {
+      call->TryFinish(ToGrpcStatus(status));
+      return;
+    }
+    call->TryFinish(grpc::Status::OK, [&] {
+      EncodeResponse(*model, *request, outputs, *classified, regions, *result, *response);
+    });
+  };
   if (auto status = model->Submit(std::move(decoded->request)); !status.ok()) {
     model->statistics().RequestFailed(FailureReason::kRejected, absl::ZeroDuration(),
                                       /*was_accepted=*/false);
@@ -438,6 +541,9 @@ absl::Status InferenceService::GetModelConfig(const inference::ModelConfigReques
 grpc::ServerUnaryReactor* InferenceService::ModelConfig(
     grpc::CallbackServerContext* context, const inference::ModelConfigRequest* request,
     inference::ModelConfigResponse* response) {
+  if (grpc::Status refused = Admit(*context, "ModelConfig"); !refused.ok()) {
+    return FinishNow(context, refused);
+  }
   return FinishNow(context, GetModelConfig(*request, *response));
 }
 
@@ -463,6 +569,9 @@ absl::Status InferenceService::GetModelStatistics(
 grpc::ServerUnaryReactor* InferenceService::ModelStatistics(
     grpc::CallbackServerContext* context, const inference::ModelStatisticsRequest* request,
     inference::ModelStatisticsResponse* response) {
+  if (grpc::Status refused = Admit(*context, "ModelStatistics"); !refused.ok()) {
+    return FinishNow(context, refused);
+  }
   return FinishNow(context, GetModelStatistics(*request, *response));
 }
 
@@ -481,6 +590,9 @@ void InferenceService::GetRepositoryIndex(const inference::RepositoryIndexReques
 grpc::ServerUnaryReactor* InferenceService::RepositoryIndex(
     grpc::CallbackServerContext* context, const inference::RepositoryIndexRequest* request,
     inference::RepositoryIndexResponse* response) {
+  if (grpc::Status refused = Admit(*context, "RepositoryIndex"); !refused.ok()) {
+    return FinishNow(context, refused);
+  }
   GetRepositoryIndex(*request, *response);
   return FinishNow(context, grpc::Status::OK);
 }
@@ -505,6 +617,9 @@ void InferenceService::LoadModel(const inference::RepositoryModelLoadRequest& re
 grpc::ServerUnaryReactor* InferenceService::RepositoryModelLoad(
     grpc::CallbackServerContext* context, const inference::RepositoryModelLoadRequest* request,
     inference::RepositoryModelLoadResponse*) {
+  if (grpc::Status refused = Admit(*context, "RepositoryModelLoad"); !refused.ok()) {
+    return FinishNow(context, refused);
+  }
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   LoadModel(*request, [reactor](absl::Status status) { reactor->Finish(ToGrpcStatus(status)); });
   return reactor;
@@ -518,6 +633,9 @@ absl::Status InferenceService::UpdateLogSettings(const inference::LogSettingsReq
 grpc::ServerUnaryReactor* InferenceService::LogSettings(
     grpc::CallbackServerContext* context, const inference::LogSettingsRequest* request,
     inference::LogSettingsResponse* response) {
+  if (grpc::Status refused = Admit(*context, "LogSettings"); !refused.ok()) {
+    return FinishNow(context, refused);
+  }
   return FinishNow(context, UpdateLogSettings(*request, *response));
 }
 
@@ -530,19 +648,22 @@ absl::Status InferenceService::TraceUnsupported() {
 grpc::ServerUnaryReactor* InferenceService::TraceSetting(grpc::CallbackServerContext* context,
                                                          const inference::TraceSettingRequest*,
                                                          inference::TraceSettingResponse*) {
+  if (grpc::Status refused = Admit(*context, "TraceSetting"); !refused.ok()) {
+    return FinishNow(context, refused);
+  }
   return FinishNow(context, TraceUnsupported());
 }
 
 absl::Status InferenceService::SystemSharedMemoryUnsupported() {
   return absl::UnimplementedError(
-      "inferd does not support system shared memory yet; send tensors in the request "
+      "this endpoint serves no system shared memory; send tensors in the request "
       "(raw_input_contents, or binary data over HTTP)");
 }
 
 absl::Status InferenceService::CudaSharedMemoryUnsupported() {
   return absl::UnimplementedError(
       "inferd has no CUDA devices, so it has no CUDA shared memory; send tensors in the request "
-      "(raw_input_contents, or binary data over HTTP)");
+      "(raw_input_contents, or binary data over HTTP) or in system shared memory");
 }
 
 namespace {
@@ -554,38 +675,72 @@ absl::Status NoCudaSharedMemory() { return InferenceService::CudaSharedMemoryUns
 }  // namespace
 
 grpc::ServerUnaryReactor* InferenceService::SystemSharedMemoryStatus(
-    grpc::CallbackServerContext* context, const inference::SystemSharedMemoryStatusRequest*,
-    inference::SystemSharedMemoryStatusResponse*) {
-  return FinishNow(context, NoSystemSharedMemory());
+    grpc::CallbackServerContext* context, const inference::SystemSharedMemoryStatusRequest* request,
+    inference::SystemSharedMemoryStatusResponse* response) {
+  if (grpc::Status refused = Admit(*context, "SystemSharedMemoryStatus"); !refused.ok()) {
+    return FinishNow(context, refused);
+  }
+  if (limits_.shared_memory == nullptr) return FinishNow(context, NoSystemSharedMemory());
+  auto regions = limits_.shared_memory->Status(request->name());
+  if (!regions.ok()) return FinishNow(context, regions.status());
+  for (const SharedMemoryRegionStatus& region : *regions) {
+    auto& entry = (*response->mutable_regions())[region.name];
+    entry.set_name(region.name);
+    entry.set_key(region.key);
+    entry.set_offset(region.offset);
+    entry.set_byte_size(region.byte_size);
+  }
+  return FinishNow(context, grpc::Status::OK);
 }
 
 grpc::ServerUnaryReactor* InferenceService::SystemSharedMemoryRegister(
-    grpc::CallbackServerContext* context, const inference::SystemSharedMemoryRegisterRequest*,
+    grpc::CallbackServerContext* context,
+    const inference::SystemSharedMemoryRegisterRequest* request,
     inference::SystemSharedMemoryRegisterResponse*) {
-  return FinishNow(context, NoSystemSharedMemory());
+  if (grpc::Status refused = Admit(*context, "SystemSharedMemoryRegister"); !refused.ok()) {
+    return FinishNow(context, refused);
+  }
+  if (limits_.shared_memory == nullptr) return FinishNow(context, NoSystemSharedMemory());
+  return FinishNow(
+      context, limits_.shared_memory->Register(request->name(), request->key(), request->offset(),
+                                               request->byte_size()));
 }
 
 grpc::ServerUnaryReactor* InferenceService::SystemSharedMemoryUnregister(
-    grpc::CallbackServerContext* context, const inference::SystemSharedMemoryUnregisterRequest*,
+    grpc::CallbackServerContext* context,
+    const inference::SystemSharedMemoryUnregisterRequest* request,
     inference::SystemSharedMemoryUnregisterResponse*) {
-  return FinishNow(context, NoSystemSharedMemory());
+  if (grpc::Status refused = Admit(*context, "SystemSharedMemoryUnregister"); !refused.ok()) {
+    return FinishNow(context, refused);
+  }
+  if (limits_.shared_memory == nullptr) return FinishNow(context, NoSystemSharedMemory());
+  return FinishNow(context, limits_.shared_memory->Unregister(request->name()));
 }
 
 grpc::ServerUnaryReactor* InferenceService::CudaSharedMemoryStatus(
     grpc::CallbackServerContext* context, const inference::CudaSharedMemoryStatusRequest*,
     inference::CudaSharedMemoryStatusResponse*) {
+  if (grpc::Status refused = Admit(*context, "CudaSharedMemoryStatus"); !refused.ok()) {
+    return FinishNow(context, refused);
+  }
   return FinishNow(context, NoCudaSharedMemory());
 }
 
 grpc::ServerUnaryReactor* InferenceService::CudaSharedMemoryRegister(
     grpc::CallbackServerContext* context, const inference::CudaSharedMemoryRegisterRequest*,
     inference::CudaSharedMemoryRegisterResponse*) {
+  if (grpc::Status refused = Admit(*context, "CudaSharedMemoryRegister"); !refused.ok()) {
+    return FinishNow(context, refused);
+  }
   return FinishNow(context, NoCudaSharedMemory());
 }
 
 grpc::ServerUnaryReactor* InferenceService::CudaSharedMemoryUnregister(
     grpc::CallbackServerContext* context, const inference::CudaSharedMemoryUnregisterRequest*,
     inference::CudaSharedMemoryUnregisterResponse*) {
+  if (grpc::Status refused = Admit(*context, "CudaSharedMemoryUnregister"); !refused.ok()) {
+    return FinishNow(context, refused);
+  }
   return FinishNow(context, NoCudaSharedMemory());
 }
 
@@ -603,6 +758,9 @@ void InferenceService::UnloadModel(const inference::RepositoryModelUnloadRequest
 grpc::ServerUnaryReactor* InferenceService::RepositoryModelUnload(
     grpc::CallbackServerContext* context, const inference::RepositoryModelUnloadRequest* request,
     inference::RepositoryModelUnloadResponse*) {
+  if (grpc::Status refused = Admit(*context, "RepositoryModelUnload"); !refused.ok()) {
+    return FinishNow(context, refused);
+  }
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   UnloadModel(*request, [reactor](absl::Status status) { reactor->Finish(ToGrpcStatus(status)); });
   return reactor;

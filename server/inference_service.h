@@ -12,9 +12,11 @@
 #include "engine/metrics.h"
 #include "engine/model_manager.h"
 #include "inference.grpc.pb.h"
+#include "server/grpc_access_control.h"
 #include "server/in_flight_calls.h"
 #include "server/infer_request_decoder.h"
 #include "server/request_memory_budget.h"
+#include "server/shared_memory/system_shared_memory.h"
 
 namespace inferd {
 
@@ -27,6 +29,11 @@ struct InferenceServiceLimits {
   MetricsRegistry* metrics = nullptr;
   // LogSettings may change the log level (--allow-log-settings-update); reading is always allowed.
   bool allow_log_settings_update = false;
+  // Decides, before anything else, whether each call may run (restricted protocol groups).
+  const GrpcAccessControl* access = nullptr;
+  // System shared-memory regions (Triton's extension); null: the RPCs answer UNIMPLEMENTED and
+  // requests naming a region are refused.
+  SystemSharedMemory* shared_memory = nullptr;
 };
 
 // The longest model name the service looks up; longer ones are refused before reaching the engine.
@@ -174,6 +181,8 @@ class InferenceService final : public inference::GRPCInferenceService::CallbackS
   static absl::Status CudaSharedMemoryUnsupported();
 
  private:
+  // OK when access control lets this call of `method` run; PERMISSION_DENIED otherwise.
+  grpc::Status Admit(const grpc::CallbackServerContext& context, std::string_view method) const;
   // ModelManager::Find with the client's name and version checked first and quoted in errors only
   // up to a short limit.
   absl::StatusOr<std::shared_ptr<ServingModel>> FindModel(const std::string& name,

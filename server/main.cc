@@ -25,14 +25,21 @@
 #include "server/daemon_options.h"
 #include "server/descriptor_limit.h"
 #include "server/device_admin_service.h"
+#include "server/grpc_access_control.h"
 #include "server/grpc_server_options.h"
 #include "server/grpc_status.h"
+#include "server/grpc_tls_credentials.h"
+#include "server/health_service.h"
 #include "server/http/http_server.h"
 #include "server/inference_service.h"
 #include "server/metrics_endpoint.h"
 #include "server/model_admin_service.h"
 #include "server/process_metrics.h"
 #include "server/request_memory_budget.h"
+#include "server/security/exposure_warnings.h"
+#include "server/security/refused_requests.h"
+#include "server/security/restricted_groups.h"
+#include "server/shared_memory/system_shared_memory.h"
 #include "server/target_admission.h"
 #include "spdlog/sinks/stdout_color_sinks.h"
 #include "spdlog/spdlog.h"
@@ -49,34 +56,85 @@ int Fail(const std::string& message) {
   return 1;
 }
 
-// A loopback address: the admin listener has no authentication of its own.
-bool IsLoopback(const std::string& address) {
-  return address.rfind("127.", 0) == 0 || address == "::1" || address == "[::1]" ||
-         address == "localhost";
-}
-
 // The operator-only listener (--allow-admin): TargetAdmin alone, on its own address, so that
 // the public listener never carries it. Null when it cannot listen.
-std::unique_ptr<grpc::Server> StartAdminListener(const DaemonOptions& options,
-                                                 AdminService& admin_service,
-                                                 const TargetAdmission& admission) {
+std::unique_ptr<grpc::Server> StartAdminListener(
+    const DaemonOptions& options, AdminService& admin_service, const TargetAdmission& admission,
+    const std::shared_ptr<grpc::ServerCredentials>& credentials) {
   grpc::ServerBuilder builder;
   int bound_port = 0;
   builder.AddListeningPort(absl::StrCat(options.admin_address, ":", options.admin_port),
-                           grpc::InsecureServerCredentials(), &bound_port);
+                           credentials, &bound_port);
   builder.RegisterService(&admin_service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || bound_port == 0) return nullptr;
   // Tests parse "admin listening on ADDR:PORT" (tests/integration/daemon_process.cc).
   spdlog::info("admin listening on {}:{}: inferd.admin.TargetAdmin; {}", options.admin_address,
                bound_port, admission.Describe());
-  if (!IsLoopback(options.admin_address)) {
-    spdlog::warn(
-        "the admin listener on {} is not loopback and has no authentication: anyone who "
-        "reaches it can drain and remove targets",
-        options.admin_address);
-  }
   return server;
+}
+
+// The credentials every gRPC listener uses: TLS from the operator's files, or none.
+absl::StatusOr<std::unique_ptr<GrpcTlsCredentials>> MakeTls(const DaemonOptions& options) {
+  if (!options.grpc_use_ssl) return nullptr;
+  auto tls = GrpcTlsCredentials::Create({.certificate = options.grpc_server_cert,
+                                         .private_key = options.grpc_server_key,
+                                         .root_certificates = options.grpc_root_cert,
+                                         .require_client_certificate = options.grpc_use_ssl_mutual,
+                                         .flag_prefix = "grpc"});
+  if (!tls.ok()) return tls.status();
+  spdlog::info("gRPC TLS{}: certificate {}",
+               options.grpc_use_ssl_mutual ? " with client certificates required" : "",
+               (*tls)->summary());
+  return tls;
+}
+
+// Warns about each group that changes the server and that the network can reach with nothing in
+// the way (docs/security.md).
+void WarnAboutExposure(const DaemonOptions& options, const RestrictedGroups& groups) {
+  auto listener = [&](const char* name, const std::string& address) {
+    ListenerExposure exposure;
+    exposure.name = name;
+    exposure.address = address;
+    exposure.tls = options.grpc_use_ssl;
+    exposure.mutual_tls = options.grpc_use_ssl_mutual;
+    return exposure;
+  };
+  ListenerExposure public_listener = listener("the public gRPC listener", options.grpc_address);
+  if (options.model_control_mode == "explicit") {
+    public_listener.sensitive_groups.emplace_back(ProtocolGroup::kModelRepository,
+                                                  "can load and unload every model");
+  }
+  ListenerExposure admin_listener = listener("the admin listener", options.admin_address);
+  if (options.allow_admin) {
+    admin_listener.sensitive_groups.emplace_back(ProtocolGroup::kAdmin,
+                                                 "can add, drain and remove inference targets");
+  }
+  for (const ListenerExposure& exposure : {public_listener, admin_listener}) {
+    for (const std::string& warning : ExposureWarnings(exposure, groups)) {
+      spdlog::warn("{}", warning);
+    }
+  }
+}
+
+// SIGHUP: rereads the TLS files. A bad file leaves the running certificate in place.
+void ReloadTls(GrpcTlsCredentials* tls) {
+  if (tls == nullptr) {
+    spdlog::info("received SIGHUP; gRPC has no TLS, so there is nothing to reload");
+    return;
+  }
+  auto reloaded = tls->Reload();
+  if (!reloaded.ok()) {
+    spdlog::error(
+        "received SIGHUP; TLS certificates not reloaded, the previous ones stay in use: {}",
+        std::string(reloaded.status().message()));
+    return;
+  }
+  // Tests wait for "TLS certificates reloaded".
+  spdlog::info(
+      "received SIGHUP; TLS certificates reloaded: {}; open connections keep theirs, new ones get "
+      "it within {} s",
+      *reloaded, GrpcTlsCredentials::kRefreshSeconds);
 }
 
 // How long gRPC may go on writing answers once the listener is closed.
@@ -120,6 +178,7 @@ int RunDaemon(const DaemonOptions& options) {
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGHUP);  // rereads the TLS files
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
@@ -202,37 +261,61 @@ int RunDaemon(const DaemonOptions& options) {
     spdlog::info("metrics listening on {}:{}", options.metrics_address, metrics_endpoint->port());
   }
 
+  // Access control: groups restricted to calls with a header, refusals counted.
+  auto restricted = RestrictedGroups::Parse(options.grpc_restricted_protocols);
+  if (!restricted.ok()) return Fail(std::string(restricted.status().message()));
+  RefusedRequests refused_requests(*metrics.registry());
+  const GrpcAccessControl access(*restricted, &refused_requests);
+  auto tls = MakeTls(options);
+  if (!tls.ok()) return Fail(std::string(tls.status().message()));
+  const std::shared_ptr<grpc::ServerCredentials> credentials =
+      *tls != nullptr ? (*tls)->credentials() : grpc::InsecureServerCredentials();
+  WarnAboutExposure(options, *restricted);
+
   RequestMemoryBudget request_memory(options.max_inflight_request_bytes);
-  InferenceService service(&models,
-                           {.memory_budget = &request_memory,
-                            .metrics = &metrics,
-                            .allow_log_settings_update = options.allow_log_settings_update});
-  AdminService admin_service(target_pool, *admission);
-  ModelAdminService model_admin_service(&models);
+  // Triton's system shared memory; off with --max-shared-memory-regions=0 (docs/shared-memory.md).
+  std::unique_ptr<SystemSharedMemory> shared_memory;
+  if (options.max_shared_memory_regions > 0) {
+    shared_memory = std::make_unique<SystemSharedMemory>(SharedMemoryLimits{
+        .max_regions = static_cast<size_t>(options.max_shared_memory_regions),
+        .max_total_bytes = static_cast<uint64_t>(options.max_shared_memory_bytes)});
+  }
+  InferenceService service(&models, {.memory_budget = &request_memory,
+                                     .metrics = &metrics,
+                                     .allow_log_settings_update = options.allow_log_settings_update,
+                                     .access = &access,
+                                     .shared_memory = shared_memory.get()});
+  AdminService admin_service(target_pool, *admission, &access);
+  ModelAdminService model_admin_service(&models, &access);
   DeviceAdminService device_admin_service(
-      [filter = options.vulkan_device_filter] { return ListBackendDevices(filter); });
-  grpc::EnableDefaultHealthCheckService(true);
+      [filter = options.vulkan_device_filter] { return ListBackendDevices(filter); }, &access);
+  // inferd's own grpc.health.v1, so that health checks pass through access control too.
+  HealthService health(&access);
+  grpc::EnableDefaultHealthCheckService(false);
   grpc::ServerBuilder builder;
   int bound_port = 0;
   const std::string grpc_address = absl::StrCat(options.grpc_address, ":", options.grpc_port);
-  builder.AddListeningPort(grpc_address, grpc::InsecureServerCredentials(), &bound_port);
+  builder.AddListeningPort(grpc_address, credentials, &bound_port);
   // The public listener: inference, health and read-only observability. TargetAdmin is not
   // registered here, so it answers UNIMPLEMENTED (docs/security.md).
   builder.RegisterService(&service);
   builder.RegisterService(&model_admin_service);
   builder.RegisterService(&device_admin_service);
+  builder.RegisterService(&health);
   ApplyGrpcServerLimits(options, builder);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || bound_port == 0) {
     return Fail(absl::StrCat("cannot listen for gRPC on ", grpc_address));
   }
-  grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
-  if (health) health->SetServingStatus(false);
-  spdlog::info("gRPC listening on {}:{}", options.grpc_address, bound_port);
+  spdlog::info("gRPC listening on {}:{}{}", options.grpc_address, bound_port,
+               !options.grpc_use_ssl         ? " (plaintext)"
+               : options.grpc_use_ssl_mutual ? " (TLS, client certificates required)"
+                                             : " (TLS)");
   spdlog::info(
       "public services on {}:{}: inference.GRPCInferenceService, grpc.health.v1.Health, "
       "inferd.admin.ModelAdmin, inferd.admin.DeviceAdmin (read-only)",
       options.grpc_address, bound_port);
+  spdlog::info("restricted protocol groups: {}", restricted->Describe());
 
   // HTTP/REST over the same service, so both protocols share its checks, limits and statistics.
   std::unique_ptr<http::HttpServer> http_server;
@@ -256,7 +339,7 @@ int RunDaemon(const DaemonOptions& options) {
 
   std::unique_ptr<grpc::Server> admin_server;
   if (options.allow_admin) {
-    admin_server = StartAdminListener(options, admin_service, *admission);
+    admin_server = StartAdminListener(options, admin_service, *admission, credentials);
     if (admin_server == nullptr) {
       server->Shutdown();
       return Fail(absl::StrCat("cannot listen for admin gRPC on ", options.admin_address, ":",
@@ -274,17 +357,21 @@ int RunDaemon(const DaemonOptions& options) {
   }
   size_t ready = models.ReadyModels().size();
   service.SetReady(true);
-  if (health) health->SetServingStatus(true);
+  health.SetServing(true);
   spdlog::info("inferd ready: {} model version(s) serving", ready);
 
   int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  for (;;) {
+    sigwait(&stop_signals, &signal_number);
+    if (signal_number != SIGHUP) break;
+    ReloadTls(tls->get());
+  }
   const absl::Time drain_deadline = absl::Now() + absl::Seconds(options.exit_timeout_secs);
   spdlog::info("received {}; finishing in-flight requests (at most {} s)",
                signal_number == SIGTERM ? "SIGTERM" : "SIGINT", options.exit_timeout_secs);
   // From here new requests are answered UNAVAILABLE ("the server is shutting down").
   service.BeginShutdown();
-  if (health) health->SetServingStatus(false);
+  health.SetServing(false);
   const bool drained = DrainModels(models, service, drain_deadline);
   if (!drained && http_server != nullptr) {
     http_server->AbortWaiting(absl::UnavailableError(

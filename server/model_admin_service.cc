@@ -7,9 +7,14 @@
 
 namespace inferd {
 
-grpc::Status ModelAdminService::OperatorProfile(grpc::ServerContext*,
+grpc::Status ModelAdminService::OperatorProfile(grpc::ServerContext* context,
                                                 const admin::OperatorProfileRequest* request,
                                                 admin::OperatorProfileResponse* response) {
+  if (access_ != nullptr) {
+    grpc::Status refused =
+        access_->Check(*context, admin::ModelAdmin::service_full_name(), "OperatorProfile");
+    if (!refused.ok()) return refused;
+  }
   if (request->name().empty()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "OperatorProfile needs a model name");
   }

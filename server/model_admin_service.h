@@ -4,12 +4,15 @@
 
 #include "engine/model_manager.h"
 #include "inferd_admin.grpc.pb.h"
+#include "server/grpc_access_control.h"
 
 namespace inferd {
 
 class ModelAdminService final : public admin::ModelAdmin::Service {
  public:
-  explicit ModelAdminService(const ModelManager* models) : models_(models) {}
+  // `access`, when not null, decides first whether each call may run (the `statistics` group).
+  explicit ModelAdminService(const ModelManager* models, const GrpcAccessControl* access = nullptr)
+      : models_(models), access_(access) {}
 
   grpc::Status OperatorProfile(grpc::ServerContext* context,
                                const admin::OperatorProfileRequest* request,
@@ -17,6 +20,7 @@ class ModelAdminService final : public admin::ModelAdmin::Service {
 
  private:
   const ModelManager* models_;
+  const GrpcAccessControl* const access_;
 };
 
 }  // namespace inferd

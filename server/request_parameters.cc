@@ -95,10 +95,10 @@ absl::Time EffectiveDeadline(absl::Time grpc_deadline, const RequestParameters& 
   return std::min(grpc_deadline, arrival + *parameters.timeout);
 }
 
-absl::StatusOr<int64_t> ParseOutputParameters(
+absl::StatusOr<OutputParameters> ParseOutputParameters(
     const google::protobuf::Map<std::string, inference::InferParameter>& parameters,
     const std::string& where) {
-  int64_t class_count = 0;
+  OutputParameters parsed;
   google::protobuf::Map<std::string, inference::InferParameter> others;
   for (const auto& [key, value] : parameters) {
     if (key != "classification") {
@@ -112,23 +112,66 @@ absl::StatusOr<int64_t> ParseOutputParameters(
                        ": tensor parameter \"classification\" must be a non-negative "
                        "integer (the number of top classes to return)"));
     }
-    class_count = *k;
+    parsed.class_count = *k;
   }
-  if (absl::Status status = CheckTensorParameters(others, where); !status.ok()) return status;
-  return class_count;
+  auto shared_memory = ParseTensorParameters(others, where);
+  if (!shared_memory.ok()) return shared_memory.status();
+  parsed.shared_memory = *std::move(shared_memory);
+  return parsed;
 }
 
-absl::Status CheckTensorParameters(
+absl::StatusOr<std::optional<SharedMemoryReference>> ParseTensorParameters(
     const google::protobuf::Map<std::string, inference::InferParameter>& parameters,
     const std::string& where) {
+  std::optional<std::string> region;
+  std::optional<int64_t> byte_size;
+  int64_t offset = 0;
+  auto non_negative = [&](const std::string& key,
+                          const Parameter& value) -> absl::StatusOr<int64_t> {
+    const std::optional<int64_t> number = IntegerValue(value);
+    if (!number.has_value() || *number < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ": tensor parameter \"", key, "\" must be a non-negative integer"));
+    }
+    return *number;
+  };
   for (const auto& [key, value] : parameters) {
     if (key == "binary_data" || key == "binary_data_size") continue;
-    return absl::InvalidArgumentError(
-        absl::StrCat(where, ": tensor parameter ", QuoteClientText(key),
-                     " is not supported (inferd has no shared memory); it accepts binary_data and "
-                     "binary_data_size, and classification on requested outputs"));
+    if (key == "shared_memory_region") {
+      if (value.parameter_choice_case() != Parameter::kStringParam) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(where, ": tensor parameter \"shared_memory_region\" must be a string"));
+      }
+      region = value.string_param();
+    } else if (key == "shared_memory_byte_size") {
+      auto number = non_negative(key, value);
+      if (!number.ok()) return number.status();
+      byte_size = *number;
+    } else if (key == "shared_memory_offset") {
+      auto number = non_negative(key, value);
+      if (!number.ok()) return number.status();
+      offset = *number;
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat(
+          where, ": tensor parameter ", QuoteClientText(key),
+          " is not supported; it accepts shared_memory_region, shared_memory_byte_size, "
+          "shared_memory_offset, binary_data and binary_data_size, and classification on "
+          "requested outputs"));
+    }
   }
-  return absl::OkStatus();
+  if (!region.has_value()) {
+    if (byte_size.has_value() || offset != 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          where, ": shared_memory_byte_size and shared_memory_offset need shared_memory_region"));
+    }
+    return std::nullopt;
+  }
+  if (!byte_size.has_value()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(where, ": shared_memory_region needs shared_memory_byte_size"));
+  }
+  return SharedMemoryReference{*region, static_cast<uint64_t>(offset),
+                               static_cast<uint64_t>(*byte_size)};
 }
 
 }  // namespace inferd

@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "inference.pb.h"
+#include "server/shared_memory/system_shared_memory.h"
 
 namespace inferd {
 
@@ -31,17 +32,25 @@ absl::StatusOr<RequestParameters> ParseRequestParameters(
 absl::Time EffectiveDeadline(absl::Time grpc_deadline, const RequestParameters& parameters,
                              absl::Time arrival);
 
-// INVALID_ARGUMENT, prefixed with `where`, for tensor-level parameters inferd does not support
-// (shared memory); binary_data and binary_data_size (tritonclient's HTTP framing)
-// are accepted, as the gRPC protocol always carries raw bytes.
-absl::Status CheckTensorParameters(
+// A tensor's parameters: Triton's shared_memory_region, shared_memory_byte_size and (optional)
+// shared_memory_offset, which say that its bytes are in a registered system shared-memory region
+// (nullopt when none is given); binary_data and binary_data_size (tritonclient's HTTP framing) are
+// accepted, as the gRPC protocol always carries raw bytes. INVALID_ARGUMENT, prefixed with
+// `where`, for any other parameter, a value of the wrong type, or a region without its byte size.
+absl::StatusOr<std::optional<SharedMemoryReference>> ParseTensorParameters(
     const google::protobuf::Map<std::string, inference::InferParameter>& parameters,
     const std::string& where);
 
-// The parameters of a requested output: binary_data / binary_data_size (accepted) and Triton's
-// `classification` (an integer k >= 0: return the top k classes instead of the tensor; 0 or absent:
-// the tensor itself). Returns k; INVALID_ARGUMENT, prefixed with `where`, for anything else.
-absl::StatusOr<int64_t> ParseOutputParameters(
+struct OutputParameters {
+  // Triton's `classification`: return the top k classes instead of the tensor; 0: the tensor.
+  int64_t class_count = 0;
+  // Where to write the tensor instead of the response.
+  std::optional<SharedMemoryReference> shared_memory;
+};
+
+// The parameters of a requested output: those of ParseTensorParameters and `classification` (an
+// integer k >= 0). INVALID_ARGUMENT, prefixed with `where`, for anything else.
+absl::StatusOr<OutputParameters> ParseOutputParameters(
     const google::protobuf::Map<std::string, inference::InferParameter>& parameters,
     const std::string& where);
 

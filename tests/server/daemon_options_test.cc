@@ -79,7 +79,15 @@ TEST(DaemonOptionsTest, HelpExplainsEveryFlag) {
                            "--admin-allowed-tcp-targets",
                            "--admin-allowed-serial-devices",
                            "--max-targets",
-                           "--targets-config"}) {
+                           "--targets-config",
+                           "--grpc-use-ssl",
+                           "--grpc-use-ssl-mutual",
+                           "--grpc-server-cert",
+                           "--grpc-server-key",
+                           "--grpc-root-cert",
+                           "--grpc-restricted-protocol",
+                           "--max-shared-memory-regions",
+                           "--max-shared-memory-bytes"}) {
     EXPECT_NE(usage.find(flag), std::string::npos) << flag;
   }
 }
@@ -111,6 +119,44 @@ TEST(DaemonOptionsTest, ResourceLimitsHaveBoundedDefaultsAndCanBeSet) {
 
   EXPECT_FALSE(Parse({"--max-inflight-request-bytes=0"}).ok());
   EXPECT_FALSE(Parse({"--grpc-max-concurrent-streams=0"}).ok());
+}
+
+TEST(DaemonOptionsTest, TlsFlagsAsTriton) {
+  auto options = Parse({"--grpc-use-ssl-mutual=true", "--grpc-server-cert=/c.pem",
+                        "--grpc-server-key=/k.pem", "--grpc-root-cert=/ca.pem"});
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_TRUE(options->grpc_use_ssl);  // mutual TLS implies TLS, as in Triton
+  EXPECT_TRUE(options->grpc_use_ssl_mutual);
+  EXPECT_EQ(options->grpc_server_cert, "/c.pem");
+  EXPECT_EQ(options->grpc_server_key, "/k.pem");
+  EXPECT_EQ(options->grpc_root_cert, "/ca.pem");
+
+  auto no_key = Parse({"--grpc-use-ssl=true", "--grpc-server-cert=/c.pem"});
+  ASSERT_FALSE(no_key.ok());
+  EXPECT_EQ(no_key.status().message(),
+            "--grpc-use-ssl needs --grpc-server-cert and --grpc-server-key");
+  auto no_root = Parse(
+      {"--grpc-use-ssl-mutual=true", "--grpc-server-cert=/c.pem", "--grpc-server-key=/k.pem"});
+  ASSERT_FALSE(no_root.ok());
+  EXPECT_NE(no_root.status().message().find("--grpc-use-ssl-mutual needs --grpc-root-cert"),
+            std::string::npos);
+  // Certificates without TLS would be silently unused: refused instead.
+  EXPECT_FALSE(Parse({"--grpc-server-cert=/c.pem"}).ok());
+}
+
+TEST(DaemonOptionsTest, RestrictedProtocolsAccumulateAndAreChecked) {
+  auto options = Parse({"--grpc-restricted-protocol=model-repository,admin:x-key=a",
+                        "--grpc-restricted-protocol", "inference:x-infer=b"});
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->grpc_restricted_protocols,
+            (std::vector<std::string>{"model-repository,admin:x-key=a", "inference:x-infer=b"}));
+  auto twice = Parse(
+      {"--grpc-restricted-protocol=admin:x-key=a", "--grpc-restricted-protocol=admin:x-other=b"});
+  ASSERT_FALSE(twice.ok());
+  EXPECT_NE(twice.status().message().find("--grpc-restricted-protocol: restriction "
+                                          "'admin:x-other=...': group 'admin' is already"),
+            std::string::npos)
+      << twice.status();
 }
 
 }  // namespace

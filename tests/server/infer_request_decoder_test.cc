@@ -10,6 +10,7 @@
 #include "engine/serving_model.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/server/shared_memory/shm_object.h"
 
 namespace inferd {
 namespace {
@@ -208,12 +209,25 @@ TEST_F(InferRequestDecoderTest, ZeroTimeoutMeansNone) {
   EXPECT_FALSE(decoded->parameters.timeout.has_value());
 }
 
-TEST_F(InferRequestDecoderTest, RefusesSharedMemoryAndReadsClassificationCounts) {
+TEST_F(InferRequestDecoderTest, ChecksSharedMemoryParametersAndReadsClassificationCounts) {
   auto request = ValidRequest();
-  (*request.mutable_inputs(0)->mutable_parameters())["shared_memory_region"].set_string_param("r");
+  auto& parameters = *request.mutable_inputs(0)->mutable_parameters();
+  parameters["shared_memory_region"].set_string_param("r");
   auto decoded = DecodeInferRequest(request, *model_);
   ASSERT_EQ(decoded.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(decoded.status().message(), HasSubstr("'shared_memory_region' is not supported"));
+  EXPECT_THAT(decoded.status().message(),
+              HasSubstr("shared_memory_region needs shared_memory_byte_size"));
+  parameters["shared_memory_byte_size"].set_int64_param(3);
+  decoded = DecodeInferRequest(request, *model_);
+  ASSERT_EQ(decoded.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(decoded.status().message(), HasSubstr("this endpoint has none"));
+  parameters["shared_memory_byte_size"].set_int64_param(-3);
+  EXPECT_THAT(DecodeInferRequest(request, *model_).status().message(),
+              HasSubstr("\"shared_memory_byte_size\" must be a non-negative integer"));
+  parameters.clear();
+  parameters["shared_memory_sizes"].set_int64_param(3);
+  EXPECT_THAT(DecodeInferRequest(request, *model_).status().message(),
+              HasSubstr("'shared_memory_sizes' is not supported"));
 
   request = ValidRequest();
   auto* output = request.add_outputs();
@@ -238,6 +252,53 @@ TEST_F(InferRequestDecoderTest, RefusesSharedMemoryAndReadsClassificationCounts)
   decoded = DecodeInferRequest(request, *model_);
   ASSERT_TRUE(decoded.ok()) << decoded.status();
   EXPECT_EQ(decoded->class_counts, (std::vector<int64_t>{0}));
+}
+
+TEST_F(InferRequestDecoderTest, ReadsInputsFromSharedMemoryAndChecksOutputRegions) {
+  testing::ShmObject object(64);
+  object.Write(8, std::vector<uint8_t>{4, 5, 6});
+  SystemSharedMemory memory({.max_regions = 4, .max_total_bytes = 1024});
+  ASSERT_TRUE(memory.Register("in", object.key(), 0, 32).ok());
+  ASSERT_TRUE(memory.Register("out", object.key(), 32, 32).ok());
+
+  auto request = ValidRequest();
+  auto* mask = request.mutable_inputs(0);
+  mask->clear_contents();
+  auto& in = *mask->mutable_parameters();
+  in["shared_memory_region"].set_string_param("in");
+  in["shared_memory_offset"].set_int64_param(8);
+  in["shared_memory_byte_size"].set_int64_param(3);
+  auto* output = request.add_outputs();
+  output->set_name("scores");
+  auto& out = *output->mutable_parameters();
+  out["shared_memory_region"].set_string_param("out");
+  out["shared_memory_byte_size"].set_int64_param(8);
+
+  auto decoded = DecodeInferRequest(request, *model_, &memory);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  const auto read = decoded->request->inputs[0].bytes();
+  EXPECT_EQ(std::vector<uint8_t>(read.begin(), read.end()), (std::vector<uint8_t>{4, 5, 6}));
+  ASSERT_EQ(decoded->output_regions.size(), 1u);
+  ASSERT_TRUE(decoded->output_regions[0].has_value());
+  EXPECT_EQ(decoded->output_regions[0]->region, "out");
+
+  // The byte size must be the tensor's.
+  in["shared_memory_byte_size"].set_int64_param(4);
+  EXPECT_THAT(
+      DecodeInferRequest(request, *model_, &memory).status().message(),
+      HasSubstr("expected 3 bytes for its shape and datatype, shared_memory_byte_size is 4"));
+  in["shared_memory_byte_size"].set_int64_param(3);
+  // An output region that is not registered fails before the model runs.
+  out["shared_memory_region"].set_string_param("missing");
+  EXPECT_EQ(DecodeInferRequest(request, *model_, &memory).status().code(),
+            absl::StatusCode::kNotFound);
+  // Raw contents belong to the inputs not in shared memory.
+  out["shared_memory_region"].set_string_param("out");
+  request.mutable_inputs(1)->clear_contents();
+  request.add_raw_input_contents()->assign("\x07\x00", 2);
+  decoded = DecodeInferRequest(request, *model_, &memory);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(decoded->request->inputs[1].bytes().size(), 2u);
 }
 
 TEST(EffectiveDeadlineTest, TheTimeoutTightensButNeverLoosensTheDeadline) {
