@@ -64,6 +64,10 @@ class OpLowering {
   absl::Status LowerClamp(const graph::Operator& op, std::vector<Step>& steps);
   absl::Status LowerMaxPool(const graph::Operator& op, std::vector<Step>& steps);
   absl::Status LowerBinary(const graph::Operator& op, std::vector<Step>& steps);
+  // op_lowering_layout.cc
+  absl::Status LowerLayout(const graph::Operator& op, std::vector<Step>& steps);
+  absl::Status LowerConcat(const graph::Operator& op, std::vector<Step>& steps);
+  absl::Status LowerGather(const graph::Operator& op, std::vector<Step>& steps);
 
   const graph::Graph& graph_;
   std::map<graph::TensorId, const graph::Tensor*> constants_;
