@@ -82,12 +82,6 @@ absl::Status OpLowering::Lower(const graph::Operator& op, std::vector<Step>& ste
       return LowerClamp(op, steps);
     case Op::kMaxPool2d:
       return LowerMaxPool(op, steps);
-    case Op::kAdd:
-    case Op::kSub:
-    case Op::kMul:
-    case Op::kMaximum:
-    case Op::kMinimum:
-      return LowerBinary(op, steps);
     case Op::kTranspose:
     case Op::kSlice:
     case Op::kPad:
@@ -99,6 +93,7 @@ absl::Status OpLowering::Lower(const graph::Operator& op, std::vector<Step>& ste
     case Op::kGather:
       return LowerGather(op, steps);
     default:
+      if (IsElementwise(op.op)) return LowerElementwise(op, steps);
       return NoShader(graph_, op);
   }
 }
@@ -289,55 +284,6 @@ absl::Status OpLowering::LowerMaxPool(const graph::Operator& op, std::vector<Ste
   params.Int(static_cast<int>(attr.nan_mode)).Int(Elements(output));
   steps.push_back(DispatchStep{absl::StrCat("max_pool2d_", suffix),
                                {T(op.inputs[0]), T(op.outputs[0])},
-                               params.Take(),
-                               static_cast<uint64_t>(Elements(output))});
-  return absl::OkStatus();
-}
-
-absl::Status OpLowering::LowerBinary(const graph::Operator& op, std::vector<Step>& steps) {
-  const graph::Tensor& a = graph_.tensor(op.inputs[0]);
-  const graph::Tensor& b = graph_.tensor(op.inputs[1]);
-  const graph::Tensor& output = graph_.tensor(op.outputs[0]);
-  if (a.dtype != b.dtype || a.dtype != output.dtype ||
-      (a.dtype != DType::kInt32 && a.dtype != DType::kFp32)) {
-    return NoShader(graph_, op);
-  }
-  if (output.shape.size() > kMaxRank) return NoShader(graph_, op);
-  int op_code = 0;
-  int nan_mode = 1;
-  int64_t shift = 0;
-  switch (op.op) {
-    case Op::kAdd:
-      op_code = 0;
-      break;
-    case Op::kSub:
-      op_code = 1;
-      break;
-    case Op::kMul: {
-      op_code = 2;
-      if (a.dtype == DType::kInt32) {
-        auto value = ConstantScalar(op.inputs[2], "MUL's shift");
-        if (!value.ok()) return value.status();
-        shift = *value;
-      }
-      break;
-    }
-    case Op::kMaximum:
-      op_code = 3;
-      nan_mode = static_cast<int>(std::get<graph::MaximumAttr>(op.attribute).nan_mode);
-      break;
-    default:
-      op_code = 4;
-      nan_mode = static_cast<int>(std::get<graph::MinimumAttr>(op.attribute).nan_mode);
-      break;
-  }
-  // Shapes right-aligned to rank 6; an operand's stride is 0 where it has size 1 (broadcast).
-  PushConstants params;
-  params.Ints(RightAligned(output.shape, 1));
-  params.Ints(BroadcastStrides(a)).Ints(BroadcastStrides(b));
-  params.Int(op_code).Int(shift).Int(nan_mode).Int(Elements(output));
-  steps.push_back(DispatchStep{absl::StrCat("binary_", TypeSuffix(a.dtype)),
-                               {T(op.inputs[0]), T(op.inputs[1]), T(op.outputs[0])},
                                params.Take(),
                                static_cast<uint64_t>(Elements(output))});
   return absl::OkStatus();

@@ -166,6 +166,9 @@ inline std::vector<int64_t> BroadcastStrides(const graph::Tensor& operand) {
   return RightAligned(strides, 0);
 }
 
+// Whether `op` belongs to the elementwise family (op_lowering_elementwise.cc).
+bool IsElementwise(graph::Op op);
+
 inline DispatchStep Dispatch(std::string shader, std::vector<BufferRef> buffers,
                              PushConstants& params, int64_t invocations) {
   return DispatchStep{std::move(shader), std::move(buffers), params.Take(),
