@@ -92,6 +92,18 @@ absl::Status OpLowering::Lower(const graph::Operator& op, std::vector<Step>& ste
       return LowerConcat(op, steps);
     case Op::kGather:
       return LowerGather(op, steps);
+    case Op::kReduceSum:
+    case Op::kReduceMax:
+    case Op::kReduceMin:
+    case Op::kReduceProduct:
+    case Op::kReduceAny:
+    case Op::kReduceAll:
+    case Op::kArgMax:
+      return LowerReduction(op, steps);
+    case Op::kTable:
+      return LowerTable(op, steps);
+    case Op::kAvgPool2d:
+      return LowerAvgPool(op, steps);
     default:
       if (IsElementwise(op.op)) return LowerElementwise(op, steps);
       return NoShader(graph_, op);

@@ -69,6 +69,11 @@ class OpLowering {
   absl::Status LowerUnary(const graph::Operator& op, std::vector<Step>& steps);
   absl::Status LowerSelect(const graph::Operator& op, std::vector<Step>& steps);
   absl::Status LowerCast(const graph::Operator& op, std::vector<Step>& steps);
+  // op_lowering_reduction.cc
+  absl::Status LowerReduction(const graph::Operator& op, std::vector<Step>& steps);
+  // op_lowering_lookup.cc
+  absl::Status LowerTable(const graph::Operator& op, std::vector<Step>& steps);
+  absl::Status LowerAvgPool(const graph::Operator& op, std::vector<Step>& steps);
   // op_lowering_layout.cc
   absl::Status LowerLayout(const graph::Operator& op, std::vector<Step>& steps);
   absl::Status LowerConcat(const graph::Operator& op, std::vector<Step>& steps);

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -192,9 +193,7 @@ absl::Status OpLowering::LowerUnary(const graph::Operator& op, std::vector<Step>
     if (!ozp.ok()) return ozp.status();
     input_zp = *izp;
     output_zp = *ozp;
-    const int bits = ElementWidth(type) * 8;
-    out_min = -(int64_t{1} << (bits - 1));
-    out_max = (int64_t{1} << (bits - 1)) - 1;
+    std::tie(out_min, out_max) = SignedRange(type);
   }
   PushConstants params;
   params.Int(code).Int(input_zp).Int(output_zp).Int(out_min).Int(out_max).Int(Elements(output));

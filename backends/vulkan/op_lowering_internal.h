@@ -7,6 +7,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -86,6 +87,12 @@ inline int ElementWidth(graph::DType dtype) {
     default:
       return 0;
   }
+}
+
+// The range [first, second] of a signed integer type the backend stores.
+inline std::pair<int64_t, int64_t> SignedRange(graph::DType dtype) {
+  const int bits = ElementWidth(dtype) * 8;
+  return {-(int64_t{1} << (bits - 1)), (int64_t{1} << (bits - 1)) - 1};
 }
 
 inline absl::Status NoShader(const graph::Graph& graph, const graph::Operator& op) {

@@ -2,6 +2,7 @@
 // require the two to agree byte for byte.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <random>
@@ -112,14 +113,26 @@ inline std::vector<uint8_t> RandomBytes(std::mt19937& rng, graph::DType dtype, s
   }
 }
 
-// Runs the graph on both backends; every output must be byte-identical.
+// Runs the graph on both backends; every output must be byte-identical. With `fp32_zero_sign`
+// false, FP32 zeros of either sign count as equal (TOSA's compliance rules accept either).
 inline void ExpectSameOnBothBackends(cpu::test_graphs::GraphBuilder& builder, const Buffers& inputs,
-                                     const std::string& what) {
+                                     const std::string& what, bool fp32_zero_sign = true) {
   auto graph = builder.Build();
   auto cpu = RunOnCpu(graph, inputs);
   ASSERT_TRUE(cpu.ok()) << what << ": " << cpu.status();
   auto gpu = RunOnGpu(graph, inputs);
   ASSERT_TRUE(gpu.ok()) << what << ": " << gpu.status();
+  if (!fp32_zero_sign) {
+    for (Buffers* outputs : {&*cpu, &*gpu}) {
+      for (std::vector<uint8_t>& output : *outputs) {
+        for (size_t b = 0; b + 4 <= output.size(); b += 4) {
+          if (output[b] == 0 && output[b + 1] == 0 && output[b + 2] == 0 && output[b + 3] == 0x80) {
+            output[b + 3] = 0;
+          }
+        }
+      }
+    }
+  }
   ASSERT_EQ(cpu->size(), gpu->size());
   for (size_t i = 0; i < cpu->size(); ++i) {
     ASSERT_EQ((*cpu)[i].size(), (*gpu)[i].size()) << what;
@@ -130,8 +143,18 @@ inline void ExpectSameOnBothBackends(cpu::test_graphs::GraphBuilder& builder, co
         break;
       }
     }
-    EXPECT_EQ(first_difference, (*cpu)[i].size())
-        << what << ": output " << i << " differs first at byte " << first_difference;
+    if (first_difference == (*cpu)[i].size()) continue;
+    // The aligned word around the first difference, in hex, for both backends.
+    std::string cpu_word, gpu_word;
+    const size_t start = first_difference / 4 * 4;
+    for (size_t b = start; b < std::min(start + 4, (*cpu)[i].size()); ++b) {
+      constexpr char kHex[] = "0123456789abcdef";
+      cpu_word += {kHex[(*cpu)[i][b] >> 4], kHex[(*cpu)[i][b] & 15]};
+      gpu_word += {kHex[(*gpu)[i][b] >> 4], kHex[(*gpu)[i][b] & 15]};
+    }
+    ADD_FAILURE() << what << ": output " << i << " differs first at byte " << first_difference
+                  << " (bytes from " << start << ": CPU " << cpu_word << ", GPU " << gpu_word
+                  << ")";
   }
 }
 
