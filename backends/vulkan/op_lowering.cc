@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "backends/vulkan/op_lowering_internal.h"
 
 namespace inferd::vulkan {
 namespace {
@@ -13,79 +14,7 @@ namespace {
 using graph::DType;
 using graph::Op;
 using graph::TensorId;
-
-// Push constants are all 4-byte fields, written in the order the shader's block declares them.
-class PushConstants {
- public:
-  PushConstants& Int(int64_t value) {
-    const int32_t v = static_cast<int32_t>(value);
-    Append(&v);
-    return *this;
-  }
-  PushConstants& Bits(float value) {
-    Append(&value);
-    return *this;
-  }
-  std::vector<uint8_t> Take() { return std::move(bytes_); }
-
- private:
-  void Append(const void* four_bytes) {
-    const auto* p = static_cast<const uint8_t*>(four_bytes);
-    bytes_.insert(bytes_.end(), p, p + 4);
-  }
-  std::vector<uint8_t> bytes_;
-};
-
-BufferRef T(TensorId id) { return BufferRef{BufferRef::Kind::kTensor, id}; }
-BufferRef D(uint32_t index) { return BufferRef{BufferRef::Kind::kDerived, index}; }
-
-int64_t Elements(const graph::Tensor& tensor) {
-  int64_t count = 1;
-  for (int64_t d : tensor.shape) count *= d;
-  return count;
-}
-
-// The shader suffix of an element type, or "" when no shader takes it.
-std::string TypeSuffix(DType dtype) {
-  switch (dtype) {
-    case DType::kInt8:
-      return "i8";
-    case DType::kInt16:
-      return "i16";
-    case DType::kInt32:
-      return "i32";
-    case DType::kFp32:
-      return "f32";
-    default:
-      return "";
-  }
-}
-
-absl::Status NoShader(const graph::Graph& graph, const graph::Operator& op) {
-  return absl::UnimplementedError(absl::StrCat(
-      "the tosa_vulkan backend has no shader for ", DescribeOperator(graph, op), " (operator '",
-      op.outputs.empty() ? std::string() : graph.tensor(op.outputs[0]).name,
-      "'); docs/vulkan.md lists what runs on the GPU"));
-}
-
-int64_t ReadSigned(std::span<const uint8_t> bytes, DType dtype) {
-  switch (dtype) {
-    case DType::kInt8:
-      return static_cast<int8_t>(bytes[0]);
-    case DType::kInt16: {
-      int16_t v;
-      std::memcpy(&v, bytes.data(), 2);
-      return v;
-    }
-    case DType::kInt32: {
-      int32_t v;
-      std::memcpy(&v, bytes.data(), 4);
-      return v;
-    }
-    default:
-      return 0;
-  }
-}
+using namespace lowering;  // NOLINT: the lowering's own helpers
 
 }  // namespace
 
@@ -153,13 +82,30 @@ absl::Status OpLowering::Lower(const graph::Operator& op, std::vector<Step>& ste
       return LowerClamp(op, steps);
     case Op::kMaxPool2d:
       return LowerMaxPool(op, steps);
-    case Op::kAdd:
-    case Op::kSub:
-    case Op::kMul:
-    case Op::kMaximum:
-    case Op::kMinimum:
-      return LowerBinary(op, steps);
+    case Op::kTranspose:
+    case Op::kSlice:
+    case Op::kPad:
+    case Op::kTile:
+    case Op::kReverse:
+      return LowerLayout(op, steps);
+    case Op::kConcat:
+      return LowerConcat(op, steps);
+    case Op::kGather:
+      return LowerGather(op, steps);
+    case Op::kReduceSum:
+    case Op::kReduceMax:
+    case Op::kReduceMin:
+    case Op::kReduceProduct:
+    case Op::kReduceAny:
+    case Op::kReduceAll:
+    case Op::kArgMax:
+      return LowerReduction(op, steps);
+    case Op::kTable:
+      return LowerTable(op, steps);
+    case Op::kAvgPool2d:
+      return LowerAvgPool(op, steps);
     default:
+      if (IsElementwise(op.op)) return LowerElementwise(op, steps);
       return NoShader(graph_, op);
   }
 }
@@ -257,7 +203,9 @@ absl::Status OpLowering::LowerRescale(const graph::Operator& op, std::vector<Ste
   const graph::Tensor& output = graph_.tensor(op.outputs[0]);
   const std::string in = TypeSuffix(input.dtype);
   const std::string out = TypeSuffix(output.dtype);
-  if (in.empty() || in == "f32" || out.empty() || out == "f32") return NoShader(graph_, op);
+  if (in.empty() || in == "f32" || in == "bool" || out.empty() || out == "f32" || out == "bool") {
+    return NoShader(graph_, op);
+  }
   if (attr.rounding_mode == graph::RoundingMode::kInexactRound) return NoShader(graph_, op);
 
   const graph::Tensor& multiplier = graph_.tensor(op.inputs[1]);
@@ -317,7 +265,7 @@ absl::Status OpLowering::LowerClamp(const graph::Operator& op, std::vector<Step>
   const auto& attr = std::get<graph::ClampAttr>(op.attribute);
   const graph::Tensor& input = graph_.tensor(op.inputs[0]);
   const std::string suffix = TypeSuffix(input.dtype);
-  if (suffix.empty()) return NoShader(graph_, op);
+  if (suffix.empty() || suffix == "bool") return NoShader(graph_, op);
   PushConstants params;
   if (input.dtype == DType::kFp32) {
     float lo, hi;
@@ -340,7 +288,7 @@ absl::Status OpLowering::LowerMaxPool(const graph::Operator& op, std::vector<Ste
   const graph::Tensor& input = graph_.tensor(op.inputs[0]);
   const graph::Tensor& output = graph_.tensor(op.outputs[0]);
   const std::string suffix = TypeSuffix(input.dtype);
-  if (suffix.empty() || suffix == "i32") return NoShader(graph_, op);
+  if (suffix.empty() || suffix == "i32" || suffix == "bool") return NoShader(graph_, op);
   PushConstants params;
   params.Int(input.shape[1]).Int(input.shape[2]).Int(input.shape[3]);
   params.Int(output.shape[1]).Int(output.shape[2]).Int(attr.kernel[0]).Int(attr.kernel[1]);
@@ -348,72 +296,6 @@ absl::Status OpLowering::LowerMaxPool(const graph::Operator& op, std::vector<Ste
   params.Int(static_cast<int>(attr.nan_mode)).Int(Elements(output));
   steps.push_back(DispatchStep{absl::StrCat("max_pool2d_", suffix),
                                {T(op.inputs[0]), T(op.outputs[0])},
-                               params.Take(),
-                               static_cast<uint64_t>(Elements(output))});
-  return absl::OkStatus();
-}
-
-absl::Status OpLowering::LowerBinary(const graph::Operator& op, std::vector<Step>& steps) {
-  const graph::Tensor& a = graph_.tensor(op.inputs[0]);
-  const graph::Tensor& b = graph_.tensor(op.inputs[1]);
-  const graph::Tensor& output = graph_.tensor(op.outputs[0]);
-  if (a.dtype != b.dtype || a.dtype != output.dtype ||
-      (a.dtype != DType::kInt32 && a.dtype != DType::kFp32)) {
-    return NoShader(graph_, op);
-  }
-  constexpr size_t kMaxRank = 6;
-  if (output.shape.size() > kMaxRank) return NoShader(graph_, op);
-  int op_code = 0;
-  int nan_mode = 1;
-  int64_t shift = 0;
-  switch (op.op) {
-    case Op::kAdd:
-      op_code = 0;
-      break;
-    case Op::kSub:
-      op_code = 1;
-      break;
-    case Op::kMul: {
-      op_code = 2;
-      if (a.dtype == DType::kInt32) {
-        auto value = ConstantScalar(op.inputs[2], "MUL's shift");
-        if (!value.ok()) return value.status();
-        shift = *value;
-      }
-      break;
-    }
-    case Op::kMaximum:
-      op_code = 3;
-      nan_mode = static_cast<int>(std::get<graph::MaximumAttr>(op.attribute).nan_mode);
-      break;
-    default:
-      op_code = 4;
-      nan_mode = static_cast<int>(std::get<graph::MinimumAttr>(op.attribute).nan_mode);
-      break;
-  }
-  // Shapes right-aligned to rank 6; an operand's stride is 0 where it has size 1 (broadcast).
-  const size_t rank = output.shape.size();
-  auto strides = [&](const graph::Tensor& operand) {
-    std::vector<int64_t> result(kMaxRank, 0);
-    int64_t stride = 1;
-    for (size_t i = rank; i-- > 0;) {
-      const int64_t dim = operand.shape[i];
-      result[kMaxRank - rank + i] = dim == 1 ? 0 : stride;
-      stride *= dim;
-    }
-    return result;
-  };
-  const std::vector<int64_t> a_strides = strides(a);
-  const std::vector<int64_t> b_strides = strides(b);
-  PushConstants params;
-  for (size_t d = 0; d < kMaxRank; ++d) {
-    params.Int(d < kMaxRank - rank ? 1 : output.shape[d - (kMaxRank - rank)]);
-  }
-  for (int64_t s : a_strides) params.Int(s);
-  for (int64_t s : b_strides) params.Int(s);
-  params.Int(op_code).Int(shift).Int(nan_mode).Int(Elements(output));
-  steps.push_back(DispatchStep{absl::StrCat("binary_", TypeSuffix(a.dtype)),
-                               {T(op.inputs[0]), T(op.inputs[1]), T(op.outputs[0])},
                                params.Take(),
                                static_cast<uint64_t>(Elements(output))});
   return absl::OkStatus();

@@ -63,7 +63,21 @@ class OpLowering {
   absl::Status LowerRescale(const graph::Operator& op, std::vector<Step>& steps);
   absl::Status LowerClamp(const graph::Operator& op, std::vector<Step>& steps);
   absl::Status LowerMaxPool(const graph::Operator& op, std::vector<Step>& steps);
+  // op_lowering_elementwise.cc
+  absl::Status LowerElementwise(const graph::Operator& op, std::vector<Step>& steps);
   absl::Status LowerBinary(const graph::Operator& op, std::vector<Step>& steps);
+  absl::Status LowerUnary(const graph::Operator& op, std::vector<Step>& steps);
+  absl::Status LowerSelect(const graph::Operator& op, std::vector<Step>& steps);
+  absl::Status LowerCast(const graph::Operator& op, std::vector<Step>& steps);
+  // op_lowering_reduction.cc
+  absl::Status LowerReduction(const graph::Operator& op, std::vector<Step>& steps);
+  // op_lowering_lookup.cc
+  absl::Status LowerTable(const graph::Operator& op, std::vector<Step>& steps);
+  absl::Status LowerAvgPool(const graph::Operator& op, std::vector<Step>& steps);
+  // op_lowering_layout.cc
+  absl::Status LowerLayout(const graph::Operator& op, std::vector<Step>& steps);
+  absl::Status LowerConcat(const graph::Operator& op, std::vector<Step>& steps);
+  absl::Status LowerGather(const graph::Operator& op, std::vector<Step>& steps);
 
   const graph::Graph& graph_;
   std::map<graph::TensorId, const graph::Tensor*> constants_;

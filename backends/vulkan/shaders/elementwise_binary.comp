@@ -1,9 +1,19 @@
 #version 450
-// ADD, SUB, MUL, MAXIMUM, MINIMUM with broadcasting: both operands are read through strides over
-// the output's dimensions (a stride of 0 repeats an operand along a broadcast dimension). Ranks
-// below 6 are padded with leading 1s. Integer MUL takes the specification's shift (0 to 63) with
-// the product formed in 64 bits; integer ADD and SUB wrap like the CPU kernels.
+// The binary elementwise operators with broadcasting: both operands are read through strides over
+// the output's dimensions (broadcast.glsl). Integer operands are widened to int (sign extended;
+// BOOL's bytes are 0 or 1), computed there and narrowed to OUT_T by truncation, which is the CPU
+// kernels' arithmetic:
+// - ADD and SUB wrap; MUL forms the product in 64 bits and rounds it right by the specification's
+//   shift (0 to 63); INT8/INT16 MUL writes int32.
+// - INTDIV truncates toward zero; division by zero gives 0 and INT32_MIN / -1 gives INT32_MIN
+//   (both errors the CPU backend reports).
+// - Shift amounts outside [0, BITS) are reduced modulo BITS as in the CPU kernels (which report
+//   them); LOGICAL_RIGHT_SHIFT shifts the BITS-bit unsigned view; ARITHMETIC_RIGHT_SHIFT with
+//   round adds the last bit shifted out.
+// - EQUAL, GREATER, GREATER_EQUAL and the LOGICAL operators write BOOL (0 or 1); float
+//   comparisons with a NaN are false.
 #include "common.glsl"
+#include "broadcast.glsl"
 
 layout(std430, set = 0, binding = 0) readonly buffer A { T a_data[]; };
 layout(std430, set = 0, binding = 1) readonly buffer B { T b_data[]; };
@@ -14,6 +24,21 @@ const int kSub = 1;
 const int kMul = 2;
 const int kMaximum = 3;
 const int kMinimum = 4;
+const int kIntDiv = 5;
+const int kBitwiseAnd = 6;
+const int kBitwiseOr = 7;
+const int kBitwiseXor = 8;
+const int kLogicalLeftShift = 9;
+const int kLogicalRightShift = 10;
+const int kArithmeticRightShift = 11;
+const int kArithmeticRightShiftRound = 12;
+const int kEqual = 13;
+const int kGreater = 14;
+const int kGreaterEqual = 15;
+const int kLogicalAnd = 16;
+const int kLogicalOr = 17;
+const int kLogicalXor = 18;
+const int kPow = 19;
 
 layout(push_constant) uniform Params {
   int dims[6];
@@ -30,17 +55,10 @@ layout(push_constant) uniform Params {
 void main() {
   const uint index = FlatIndex();
   if (index >= p.total) return;
-  uint rest = index;
-  int a_offset = 0;
-  int b_offset = 0;
-  for (int d = 5; d >= 0; --d) {
-    const int coordinate = int(rest % uint(p.dims[d]));
-    rest /= uint(p.dims[d]);
-    a_offset += coordinate * p.a_strides[d];
-    b_offset += coordinate * p.b_strides[d];
-  }
-  const T a = a_data[a_offset];
-  const T b = b_data[b_offset];
+  int coordinates[6];
+  Coordinates(index, p.dims, coordinates);
+  const T a = a_data[Offset(coordinates, p.a_strides)];
+  const T b = b_data[Offset(coordinates, p.b_strides)];
 #ifdef FLOAT_MATH
   float result;
   switch (p.op) {
@@ -48,22 +66,55 @@ void main() {
     case kSub: result = a - b; break;
     case kMul: result = a * b; break;
     case kMaximum: result = ApplyMax(a, b, p.nan_mode); break;
-    default: result = ApplyMin(a, b, p.nan_mode); break;
+    case kMinimum: result = ApplyMin(a, b, p.nan_mode); break;
+    case kPow: result = pow(a, b); break;
+    case kEqual: result = a == b ? 1.0 : 0.0; break;
+    case kGreater: result = a > b ? 1.0 : 0.0; break;
+    default: result = a >= b ? 1.0 : 0.0; break;
   }
   output_data[index] = OUT_T(result);
 #else
+  const int x = int(a);
+  const int y = int(b);
+  // Shift amounts reduced modulo the element width, as the CPU kernels do.
+  const int amount = y & (BITS - 1);
   int result;
   switch (p.op) {
-    case kAdd: result = a + b; break;
-    case kSub: result = a - b; break;
+    case kAdd: result = x + y; break;
+    case kSub: result = x - y; break;
     case kMul: {
-      int64_t product = int64_t(a) * int64_t(b);
+      int64_t product = int64_t(x) * int64_t(y);
       if (p.shift > 0) product = (product + (int64_t(1) << (p.shift - 1))) >> p.shift;
       result = int(product);
       break;
     }
-    case kMaximum: result = max(a, b); break;
-    default: result = min(a, b); break;
+    case kMaximum: result = max(x, y); break;
+    case kMinimum: result = min(x, y); break;
+    case kIntDiv:
+      if (y == 0) {
+        result = 0;
+      } else if (x == int(0x80000000u) && y == -1) {
+        result = x;
+      } else {
+        result = x / y;
+      }
+      break;
+    case kBitwiseAnd: result = x & y; break;
+    case kBitwiseOr: result = x | y; break;
+    case kBitwiseXor: result = x ^ y; break;
+    case kLogicalLeftShift: result = int(uint(x) << amount); break;
+    case kLogicalRightShift: result = int((uint(x) & uint(MASK)) >> amount); break;
+    case kArithmeticRightShift: result = x >> amount; break;
+    case kArithmeticRightShiftRound:
+      result = x >> amount;
+      if (amount > 0 && ((x >> (amount - 1)) & 1) != 0) ++result;
+      break;
+    case kEqual: result = x == y ? 1 : 0; break;
+    case kGreater: result = x > y ? 1 : 0; break;
+    case kGreaterEqual: result = x >= y ? 1 : 0; break;
+    case kLogicalAnd: result = (x != 0 && y != 0) ? 1 : 0; break;
+    case kLogicalOr: result = (x != 0 || y != 0) ? 1 : 0; break;
+    default: result = ((x != 0) != (y != 0)) ? 1 : 0; break;
   }
   output_data[index] = OUT_T(result);
 #endif

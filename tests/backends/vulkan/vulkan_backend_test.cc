@@ -91,22 +91,25 @@ TEST(VulkanBackendTest, AnInputOfTheWrongSizeFailsTheBatchNamingIt) {
 
 TEST(VulkanBackendTest, AnOperatorWithoutAShaderFailsTheLoadNamingIt) {
   GraphBuilder b;
-  const auto x = b.Input("x", DType::kInt8, {1, 4});
-  const auto table = b.Const("table", DType::kInt8, {256}, std::vector<int8_t>(256, 1));
-  const auto y = b.Tensor("looked_up", DType::kInt8, {1, 4});
-  b.Add(graph::Op::kTable, {}, {x, table}, {y});
-  b.Output(y);
+  // RFFT2D has no shader yet.
+  const auto x = b.Input("x", DType::kFp32, {1, 4, 4});
+  const auto re = b.Tensor("spectrum_re", DType::kFp32, {1, 4, 3});
+  const auto im = b.Tensor("spectrum_im", DType::kFp32, {1, 4, 3});
+  b.Add(graph::Op::kRfft2d, graph::Rfft2dAttr{}, {x}, {re, im});
+  b.Output(re);
+  b.Output(im);
   BackendLoadRequest request;
-  request.model_name = "table";
+  request.model_name = "rfft";
   request.graph = b.Build();
-  request.inputs = {TensorSpec{"x", DataType::kInt8, {1, 4}}};
-  request.outputs = {TensorSpec{"looked_up", DataType::kInt8, {1, 4}}};
+  request.inputs = {TensorSpec{"x", DataType::kFp32, {1, 4, 4}}};
+  request.outputs = {TensorSpec{"spectrum_re", DataType::kFp32, {1, 4, 3}},
+                     TensorSpec{"spectrum_im", DataType::kFp32, {1, 4, 3}}};
   VulkanBackend vulkan;
   auto executable = vulkan.Load(request);
   ASSERT_FALSE(executable.ok());
   EXPECT_EQ(executable.status().code(), absl::StatusCode::kUnimplemented);
-  EXPECT_NE(executable.status().message().find("TABLE"), std::string::npos) << executable.status();
-  EXPECT_NE(executable.status().message().find("looked_up"), std::string::npos)
+  EXPECT_NE(executable.status().message().find("RFFT2D"), std::string::npos) << executable.status();
+  EXPECT_NE(executable.status().message().find("spectrum_re"), std::string::npos)
       << executable.status();
 }
 

@@ -2,9 +2,12 @@
 // require the two to agree byte for byte.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <random>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -13,6 +16,7 @@
 #include "backends/vulkan/vulkan_context.h"
 #include "backends/vulkan/vulkan_device.h"
 #include "gtest/gtest.h"
+#include "tests/backends/cpu/graph_builder.h"
 
 namespace inferd::vulkan::testing {
 
@@ -71,6 +75,87 @@ inline absl::StatusOr<Buffers> RunOnGpu(std::shared_ptr<const graph::Graph> grap
   const auto out = Spans(outputs);
   if (auto status = (*program)->RunAndWait(in, out); !status.ok()) return status;
   return outputs;
+}
+
+template <typename T>
+std::vector<T> RandomValues(std::mt19937& rng, size_t count, int64_t low, int64_t high) {
+  std::uniform_int_distribution<int64_t> dist(low, high);
+  std::vector<T> values(count);
+  for (T& v : values) v = static_cast<T>(dist(rng));
+  return values;
+}
+
+inline size_t Count(const Shape& shape) {
+  size_t count = 1;
+  for (int64_t d : shape) count *= static_cast<size_t>(d);
+  return count;
+}
+
+// `count` random elements of `dtype` over its whole range (BOOL: 0 or 1; FP32: finite values of
+// either sign, zeros among them), as bytes.
+inline std::vector<uint8_t> RandomBytes(std::mt19937& rng, graph::DType dtype, size_t count) {
+  using cpu::test_graphs::BytesOf;
+  switch (dtype) {
+    case graph::DType::kBool:
+      return BytesOf(RandomValues<uint8_t>(rng, count, 0, 1));
+    case graph::DType::kInt8:
+      return BytesOf(RandomValues<int8_t>(rng, count, -128, 127));
+    case graph::DType::kInt16:
+      return BytesOf(RandomValues<int16_t>(rng, count, -32768, 32767));
+    case graph::DType::kInt32:
+      return BytesOf(RandomValues<int32_t>(rng, count, INT32_MIN, INT32_MAX));
+    default: {
+      std::uniform_real_distribution<float> dist(-100.0f, 100.0f);
+      std::vector<float> values(count);
+      for (size_t i = 0; i < count; ++i) values[i] = i % 7 == 3 ? 0.0f : dist(rng);
+      return BytesOf(values);
+    }
+  }
+}
+
+// Runs the graph on both backends; every output must be byte-identical. With `fp32_zero_sign`
+// false, FP32 zeros of either sign count as equal (TOSA's compliance rules accept either).
+inline void ExpectSameOnBothBackends(cpu::test_graphs::GraphBuilder& builder, const Buffers& inputs,
+                                     const std::string& what, bool fp32_zero_sign = true) {
+  auto graph = builder.Build();
+  auto cpu = RunOnCpu(graph, inputs);
+  ASSERT_TRUE(cpu.ok()) << what << ": " << cpu.status();
+  auto gpu = RunOnGpu(graph, inputs);
+  ASSERT_TRUE(gpu.ok()) << what << ": " << gpu.status();
+  if (!fp32_zero_sign) {
+    for (Buffers* outputs : {&*cpu, &*gpu}) {
+      for (std::vector<uint8_t>& output : *outputs) {
+        for (size_t b = 0; b + 4 <= output.size(); b += 4) {
+          if (output[b] == 0 && output[b + 1] == 0 && output[b + 2] == 0 && output[b + 3] == 0x80) {
+            output[b + 3] = 0;
+          }
+        }
+      }
+    }
+  }
+  ASSERT_EQ(cpu->size(), gpu->size());
+  for (size_t i = 0; i < cpu->size(); ++i) {
+    ASSERT_EQ((*cpu)[i].size(), (*gpu)[i].size()) << what;
+    size_t first_difference = (*cpu)[i].size();
+    for (size_t b = 0; b < (*cpu)[i].size(); ++b) {
+      if ((*cpu)[i][b] != (*gpu)[i][b]) {
+        first_difference = b;
+        break;
+      }
+    }
+    if (first_difference == (*cpu)[i].size()) continue;
+    // The aligned word around the first difference, in hex, for both backends.
+    std::string cpu_word, gpu_word;
+    const size_t start = first_difference / 4 * 4;
+    for (size_t b = start; b < std::min(start + 4, (*cpu)[i].size()); ++b) {
+      constexpr char kHex[] = "0123456789abcdef";
+      cpu_word += {kHex[(*cpu)[i][b] >> 4], kHex[(*cpu)[i][b] & 15]};
+      gpu_word += {kHex[(*gpu)[i][b] >> 4], kHex[(*gpu)[i][b] & 15]};
+    }
+    ADD_FAILURE() << what << ": output " << i << " differs first at byte " << first_difference
+                  << " (bytes from " << start << ": CPU " << cpu_word << ", GPU " << gpu_word
+                  << ")";
+  }
 }
 
 }  // namespace inferd::vulkan::testing

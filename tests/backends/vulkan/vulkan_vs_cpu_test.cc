@@ -21,44 +21,11 @@ using cpu::test_graphs::GraphBuilder;
 using graph::DType;
 using graph::Op;
 using testing::Buffers;
+using testing::Count;
+using testing::ExpectSameOnBothBackends;
+using testing::RandomValues;
 using testing::RunOnCpu;
 using testing::RunOnGpu;
-
-template <typename T>
-std::vector<T> RandomValues(std::mt19937& rng, size_t count, int64_t low, int64_t high) {
-  std::uniform_int_distribution<int64_t> dist(low, high);
-  std::vector<T> values(count);
-  for (T& v : values) v = static_cast<T>(dist(rng));
-  return values;
-}
-
-size_t Count(const Shape& shape) {
-  size_t count = 1;
-  for (int64_t d : shape) count *= static_cast<size_t>(d);
-  return count;
-}
-
-void ExpectSameOnBothBackends(GraphBuilder& builder, const Buffers& inputs,
-                              const std::string& what) {
-  auto graph = builder.Build();
-  auto cpu = RunOnCpu(graph, inputs);
-  ASSERT_TRUE(cpu.ok()) << what << ": " << cpu.status();
-  auto gpu = RunOnGpu(graph, inputs);
-  ASSERT_TRUE(gpu.ok()) << what << ": " << gpu.status();
-  ASSERT_EQ(cpu->size(), gpu->size());
-  for (size_t i = 0; i < cpu->size(); ++i) {
-    ASSERT_EQ((*cpu)[i].size(), (*gpu)[i].size()) << what;
-    size_t first_difference = (*cpu)[i].size();
-    for (size_t b = 0; b < (*cpu)[i].size(); ++b) {
-      if ((*cpu)[i][b] != (*gpu)[i][b]) {
-        first_difference = b;
-        break;
-      }
-    }
-    EXPECT_EQ(first_difference, (*cpu)[i].size())
-        << what << ": output " << i << " differs first at byte " << first_difference;
-  }
-}
 
 graph::RescaleAttr RescaleAttribute(bool per_channel, bool double_round, bool input_unsigned,
                                     bool output_unsigned) {

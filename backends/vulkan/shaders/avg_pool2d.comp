@@ -1,0 +1,60 @@
+#version 450
+// AVG_POOL2D, NHWC; padding positions are left out of both the sum and the count, as in the
+// specification. Integers: the sum of (value - input_zp) in 64 bits, truncated to int32, scaled
+// by reciprocal_scale(count) through apply_scale_32 (single round), plus output_zp, clipped to
+// [out_min, out_max] (backends/cpu/kernels/pooling.cc). FP32: the sum in window order divided by
+// the count, as the CPU kernel computes it.
+#include "common.glsl"
+
+layout(std430, set = 0, binding = 0) readonly buffer Input { T input_data[]; };
+layout(std430, set = 0, binding = 1) writeonly buffer Output { T output_data[]; };
+
+layout(push_constant) uniform Params {
+  int in_h, in_w, channels, out_h, out_w, kernel_h, kernel_w;
+  int stride_y, stride_x, pad_top, pad_left, input_zp, output_zp, out_min, out_max;
+  uint total;
+} p;
+
+void main() {
+  const uint index = FlatIndex();
+  if (index >= p.total) return;
+  const int c = int(index % uint(p.channels));
+  uint rest = index / uint(p.channels);
+  const int ox = int(rest % uint(p.out_w));
+  rest /= uint(p.out_w);
+  const int oy = int(rest % uint(p.out_h));
+  const int n = int(rest / uint(p.out_h));
+#ifdef FLOAT_MATH
+  float acc = 0.0;
+#else
+  int64_t acc = 0;
+#endif
+  int count = 0;
+  for (int ky = 0; ky < p.kernel_h; ++ky) {
+    const int y = oy * p.stride_y - p.pad_top + ky;
+    if (y < 0 || y >= p.in_h) continue;
+    for (int kx = 0; kx < p.kernel_w; ++kx) {
+      const int x = ox * p.stride_x - p.pad_left + kx;
+      if (x < 0 || x >= p.in_w) continue;
+      ++count;
+      const T value = input_data[((n * p.in_h + y) * p.in_w + x) * p.channels + c];
+#ifdef FLOAT_MATH
+      acc += value;
+#else
+      acc += int64_t(value) - int64_t(p.input_zp);
+#endif
+    }
+  }
+#ifdef FLOAT_MATH
+  output_data[index] = acc / float(count);
+#else
+  // reciprocal_scale(count): k the smallest power of two with 2^k >= count.
+  const int k = count <= 1 ? 0 : 32 - (31 - findMSB(uint(count - 1)));
+  const int64_t multiplier = (((int64_t(1) << 30) + 1) << k) / int64_t(count);
+  const int shift = 30 + k;
+  const int value = int(acc);
+  const int64_t scaled = (int64_t(value) * multiplier + (int64_t(1) << (shift - 1))) >> shift;
+  const int64_t result = int64_t(int(scaled)) + int64_t(p.output_zp);
+  output_data[index] = T(clamp(result, int64_t(p.out_min), int64_t(p.out_max)));
+#endif
+}
