@@ -82,6 +82,7 @@ class KubernetesOverlayTest(unittest.TestCase, DaemonArgumentsMixin):
 
         grpc_port = int(values.get("grpc-port", inferd_default("grpc-port")))
         metrics_port = int(values.get("metrics-port", inferd_default("metrics-port")))
+        http_port = int(values.get("http-port", inferd_default("http-port")))
         self.assertEqual(port_number(inferd, "grpc"), grpc_port)
         self.assertEqual(port_number(inferd, "metrics"), metrics_port)
         for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
@@ -109,10 +110,12 @@ class KubernetesOverlayTest(unittest.TestCase, DaemonArgumentsMixin):
                                  f"Service {service['metadata']['name']} selects no inferd pod")
             for port in service["spec"]["ports"]:
                 container_port = port_number(inferd, port["targetPort"])
-                self.assertIn(container_port, (grpc_port, metrics_port))
+                self.assertIn(container_port, (grpc_port, http_port, metrics_port))
                 if port["name"] == "grpc":
                     self.assertEqual(container_port, grpc_port)
                     self.assertEqual(port.get("appProtocol"), "grpc")
+                if port["name"] == "http":
+                    self.assertEqual(container_port, http_port)
         headless = only(objects, "Service", "inferd-headless")
         self.assertEqual(headless["spec"]["clusterIP"], "None")
 
