@@ -51,6 +51,21 @@ Setter StringFlag(std::string DaemonOptions::*member) {
   };
 }
 
+// A repeatable access-control flag (--grpc-restricted-protocol, --http-restricted-api). The specs
+// so far are parsed together on every occurrence, so that a typo or a group restricted twice stops
+// start-up with the restriction named.
+Setter RestrictionFlag(std::string name, std::vector<std::string> DaemonOptions::*member) {
+  return [name, member](DaemonOptions& options, const std::string& value) {
+    std::vector<std::string> specs = options.*member;
+    specs.push_back(value);
+    if (auto groups = RestrictedGroups::Parse(specs); !groups.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("--", name, ": ", groups.status().message()));
+    }
+    options.*member = std::move(specs);
+    return absl::OkStatus();
+  };
+}
+
 const std::map<std::string, Setter>& Setters() {
   static const auto* setters = new std::map<std::string, Setter>{
       {"model-repository",
@@ -215,19 +230,10 @@ const std::map<std::string, Setter>& Setters() {
       {"grpc-server-cert", StringFlag(&DaemonOptions::grpc_server_cert)},
       {"grpc-server-key", StringFlag(&DaemonOptions::grpc_server_key)},
       {"grpc-root-cert", StringFlag(&DaemonOptions::grpc_root_cert)},
-      // Parsed here with the earlier ones, so that a typo or a group restricted twice stops
-      // start-up with the restriction named.
       {"grpc-restricted-protocol",
-       [](DaemonOptions& o, const std::string& v) {
-         std::vector<std::string> specs = o.grpc_restricted_protocols;
-         specs.push_back(v);
-         if (auto groups = RestrictedGroups::Parse(specs); !groups.ok()) {
-           return absl::InvalidArgumentError(
-               absl::StrCat("--grpc-restricted-protocol: ", groups.status().message()));
-         }
-         o.grpc_restricted_protocols = std::move(specs);
-         return absl::OkStatus();
-       }},
+       RestrictionFlag("grpc-restricted-protocol", &DaemonOptions::grpc_restricted_protocols)},
+      {"http-restricted-api",
+       RestrictionFlag("http-restricted-api", &DaemonOptions::http_restricted_apis)},
       {"max-shared-memory-regions",
        IntFlag("max-shared-memory-regions", 0, 1 << 16,
                [](DaemonOptions& o, int64_t v) {
@@ -348,6 +354,9 @@ HTTP/REST (KServe v2 with Triton's binary tensor data; docs/http.md)
   --http-thread-count=N        Worker threads, each serving one connection at a time (default 8);
                                further connections wait for one.
   --http-max-input-size=BYTES  Largest request body (default 67108864, 64 MiB); larger ones get 413.
+  --http-restricted-api=GROUPS:HEADER=VALUE
+                               As --grpc-restricted-protocol, for the HTTP endpoints of GROUPS;
+                               others get 403. The two listeners are restricted separately.
                                Bodies also count in --max-inflight-request-bytes, JSON at up to 32
                                times its size (what a parsed document may cost).
 

@@ -22,6 +22,8 @@ struct DaemonOptions {
   int http_port = 8000;
   int http_thread_count = 8;
   int64_t http_max_input_size = int64_t{64} << 20;  // 64 MiB, as Triton
+  // --http-restricted-api, once per flag: <group>[,<group>...]:<header>=<value> (as gRPC's).
+  std::vector<std::string> http_restricted_apis;
   bool allow_metrics = true;
   std::string model_control_mode = "none";
   std::vector<std::string> load_models;

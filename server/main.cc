@@ -91,6 +91,22 @@ absl::StatusOr<std::unique_ptr<GrpcTlsCredentials>> MakeTls(const DaemonOptions&
 
 // Warns about each group that changes the server and that the network can reach with nothing in
 // the way (docs/security.md).
+// The HTTP listener has no TLS of its own: put a TLS-terminating proxy in front of it, or keep it
+// on loopback, when it carries restricted groups' headers.
+void WarnAboutHttpExposure(const DaemonOptions& options, const RestrictedGroups& groups) {
+  ListenerExposure exposure;
+  exposure.name = "the HTTP listener";
+  exposure.address = options.http_address;
+  exposure.restrict_flag = "--http-restricted-api";
+  exposure.tls_flag = "a TLS-terminating proxy";
+  exposure.mutual_tls_flag = "a proxy that checks client certificates";
+  if (options.model_control_mode == "explicit") {
+    exposure.sensitive_groups.emplace_back(ProtocolGroup::kModelRepository,
+                                           "can load and unload every model");
+  }
+  for (const std::string& warning : ExposureWarnings(exposure, groups)) spdlog::warn("{}", warning);
+}
+
 void WarnAboutExposure(const DaemonOptions& options, const RestrictedGroups& groups) {
   auto listener = [&](const char* name, const std::string& address) {
     ListenerExposure exposure;
@@ -271,6 +287,9 @@ int RunDaemon(const DaemonOptions& options) {
   const std::shared_ptr<grpc::ServerCredentials> credentials =
       *tls != nullptr ? (*tls)->credentials() : grpc::InsecureServerCredentials();
   WarnAboutExposure(options, *restricted);
+  auto http_restricted = RestrictedGroups::Parse(options.http_restricted_apis);
+  if (!http_restricted.ok()) return Fail(std::string(http_restricted.status().message()));
+  if (options.allow_http) WarnAboutHttpExposure(options, *http_restricted);
 
   RequestMemoryBudget request_memory(options.max_inflight_request_bytes);
   // Triton's system shared memory; off with --max-shared-memory-regions=0 (docs/shared-memory.md).
@@ -324,7 +343,9 @@ int RunDaemon(const DaemonOptions& options) {
                                                       .port = options.http_port,
                                                       .threads = options.http_thread_count,
                                                       .max_input_size = options.http_max_input_size,
-                                                      .memory_budget = &request_memory});
+                                                      .memory_budget = &request_memory,
+                                                      .restricted = &*http_restricted,
+                                                      .refused = &refused_requests});
     if (!started.ok()) {
       server->Shutdown();
       return Fail(std::string(started.status().message()));
@@ -333,6 +354,7 @@ int RunDaemon(const DaemonOptions& options) {
     // Tests parse "HTTP listening on ADDR:PORT" (tests/integration/daemon_process.cc).
     spdlog::info("HTTP listening on {}:{}: the KServe v2 REST API", options.http_address,
                  http_server->port());
+    spdlog::info("restricted HTTP API groups: {}", http_restricted->Describe());
   } else {
     spdlog::info("HTTP/REST endpoint off (--allow-http=false)");
   }

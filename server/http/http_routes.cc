@@ -83,4 +83,37 @@ Route MatchRoute(std::string_view method, std::string_view path) {
   return route;
 }
 
+std::optional<ProtocolGroup> EndpointGroup(Endpoint endpoint) {
+  switch (endpoint) {
+    case Endpoint::kNotFound:
+    case Endpoint::kMethodNotAllowed:
+      return std::nullopt;
+    case Endpoint::kHealthLive:
+    case Endpoint::kHealthReady:
+    case Endpoint::kModelReady:
+      return ProtocolGroup::kHealth;
+    case Endpoint::kServerMetadata:
+    case Endpoint::kModelMetadata:
+      return ProtocolGroup::kMetadata;
+    case Endpoint::kModelConfig:
+      return ProtocolGroup::kModelConfig;
+    case Endpoint::kModelStatistics:
+      return ProtocolGroup::kStatistics;
+    case Endpoint::kModelInfer:
+      return ProtocolGroup::kInference;
+    case Endpoint::kRepositoryIndex:
+    case Endpoint::kModelLoad:
+    case Endpoint::kModelUnload:
+      return ProtocolGroup::kModelRepository;
+    case Endpoint::kLogging:
+      return ProtocolGroup::kLogging;
+    case Endpoint::kTrace:
+      return ProtocolGroup::kTrace;
+    case Endpoint::kSystemSharedMemory:
+    case Endpoint::kCudaSharedMemory:
+      return ProtocolGroup::kSharedMemory;
+  }
+  return std::nullopt;
+}
+
 }  // namespace inferd::http

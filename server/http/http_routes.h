@@ -2,8 +2,11 @@
 // version they carry. Kept apart from the server so that routing is tested without a socket.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
+
+#include "server/security/protocol_group.h"
 
 namespace inferd::http {
 
@@ -35,5 +38,9 @@ struct Route {
 
 // `path` is the request's decoded path without the query string; `method` as sent ("GET", ...).
 Route MatchRoute(std::string_view method, std::string_view path);
+
+// The protocol group an endpoint belongs to, as Triton classifies its HTTP APIs (the same groups
+// as the gRPC RPCs); nullopt for kNotFound and kMethodNotAllowed, which do nothing.
+std::optional<ProtocolGroup> EndpointGroup(Endpoint endpoint);
 
 }  // namespace inferd::http

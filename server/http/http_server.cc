@@ -102,6 +102,8 @@ struct HttpServer::Shared : std::enable_shared_from_this<HttpServer::Shared> {
   size_t waiting ABSL_GUARDED_BY(mutex) = 0;
 
   Reply Serve(mg_connection* connection);
+  // The 403 for a request of a restricted group without its header; nullopt when it may go on.
+  std::optional<Reply> Refuse(mg_connection* connection, const Route& route);
 
  private:
   // Calls `start` with a callback and waits for it; nullopt when the shutdown's deadline came
@@ -222,10 +224,33 @@ absl::StatusOr<std::string> HttpServer::Shared::ReadBody(mg_connection* connecti
   return body;
 }
 
+std::optional<Reply> HttpServer::Shared::Refuse(mg_connection* connection, const Route& route) {
+  const RestrictedGroups* groups = options.restricted;
+  if (groups == nullptr || groups->empty()) return std::nullopt;
+  const std::optional<ProtocolGroup> group = EndpointGroup(route.endpoint);
+  if (!group.has_value()) return std::nullopt;
+  const bool allowed =
+      groups->Allows(*group, [connection](absl::string_view header, absl::string_view value) {
+        const char* given = mg_get_header(connection, std::string(header).c_str());
+        return given != nullptr && HeaderValueMatches(value, given);
+      });
+  if (allowed) return std::nullopt;
+  if (options.refused != nullptr) options.refused->Count("http", *group);
+  // Triton's wording; the body is left unread, so the connection closes after the answer.
+  return ErrorReply(403,
+                    absl::StrCat("This API is restricted, expecting header '",
+                                 groups->RequirementFor(*group)->header, "' (protocol group '",
+                                 std::string(ProtocolGroupName(*group)), "')"),
+                    /*close=*/true);
+}
+
 Reply HttpServer::Shared::Serve(mg_connection* connection) {
   const mg_request_info& info = *mg_get_request_info(connection);
   const std::string_view method = info.request_method != nullptr ? info.request_method : "";
   const Route route = MatchRoute(method, info.local_uri != nullptr ? info.local_uri : "");
+  if (std::optional<Reply> refusal = Refuse(connection, route); refusal.has_value()) {
+    return *std::move(refusal);
+  }
   std::string body;
   RequestMemoryBudget::Reservation held;
   if (method == "POST" && route.endpoint != Endpoint::kNotFound &&

@@ -15,6 +15,8 @@
 #include "absl/status/statusor.h"
 #include "server/inference_service.h"
 #include "server/request_memory_budget.h"
+#include "server/security/refused_requests.h"
+#include "server/security/restricted_groups.h"
 
 struct mg_context;
 
@@ -28,6 +30,10 @@ struct HttpServerOptions {
   int64_t max_input_size = int64_t{64} << 20;
   // Each request reserves its body, and for its JSON the parsed document's worst case, here.
   RequestMemoryBudget* memory_budget = nullptr;
+  // Endpoint groups open only to requests with a header (--http-restricted-api); refusals are
+  // answered 403 before the body is read and counted in `refused` (both may be null).
+  const RestrictedGroups* restricted = nullptr;
+  RefusedRequests* refused = nullptr;
 };
 
 class HttpServer {

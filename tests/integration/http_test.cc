@@ -415,6 +415,41 @@ TEST(HttpExplicitModeTest, LoadUnloadAndLogSettingsOverHttp) {
   EXPECT_EQ(http.status, 400);
 }
 
+TEST(HttpRestrictedApiTest, RestrictedGroupsNeedTheirHeaderAndRefusalsAreCounted) {
+  auto daemon =
+      DaemonProcess::Start({"--model-control-mode=explicit", "--load-model=digits_fp32",
+                            "--http-restricted-api=model-repository,statistics:x-key=s3"});
+  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  const int port = (*daemon)->http_port();
+  // Open groups are served as usual.
+  EXPECT_EQ(Must(HttpRequest(port, "GET", "/v2/health/ready")).status, 200);
+  EXPECT_EQ(Must(HttpRequest(port, "GET", "/v2/models/digits_fp32")).status, 200);
+  // Restricted ones need the header with its value: missing or wrong is 403 and nothing happens.
+  HttpResponse http = Must(HttpRequest(port, "POST", "/v2/repository/models/digits_fp32/unload"));
+  EXPECT_EQ(http.status, 403) << http.body;
+  EXPECT_NE(ErrorOf(http).find("expecting header 'x-key'"), std::string::npos) << http.body;
+  EXPECT_EQ(ErrorOf(http).find("s3"), std::string::npos) << "the value must never be quoted";
+  http = Must(HttpRequest(port, "GET", "/v2/models/stats", "", {"x-key: wrong"}));
+  EXPECT_EQ(http.status, 403) << http.body;
+  EXPECT_EQ(Must(HttpRequest(port, "GET", "/v2/models/digits_fp32/ready")).status, 200);
+  http = Must(HttpRequest(port, "GET", "/v2/models/stats", "", {"x-key: s3"}));
+  EXPECT_EQ(http.status, 200) << http.body;
+  http = Must(
+      HttpRequest(port, "POST", "/v2/repository/models/digits_fp32/unload", "", {"x-key: s3"}));
+  EXPECT_EQ(http.status, 200) << http.body;
+  EXPECT_EQ(Must(HttpRequest(port, "GET", "/v2/models/digits_fp32/ready")).status, 400);
+
+  auto page = HttpGet((*daemon)->metrics_port(), "/metrics");
+  ASSERT_TRUE(page.ok()) << page.status();
+  EXPECT_NE(
+      page->find("inferd_requests_refused_total{group=\"model-repository\",protocol=\"http\"} 1"),
+      std::string::npos)
+      << *page;
+  EXPECT_NE(page->find("inferd_requests_refused_total{group=\"statistics\",protocol=\"http\"} 1"),
+            std::string::npos)
+      << *page;
+}
+
 TEST(HttpDisabledTest, AllowHttpFalseServesNoHttp) {
   auto daemon = DaemonProcess::Start({"--allow-http=false"});
   ASSERT_TRUE(daemon.ok()) << daemon.status();
