@@ -93,6 +93,8 @@ absl::Status OpLowering::Lower(const graph::Operator& op, std::vector<Step>& ste
       return LowerConcat(op, steps);
     case Op::kGather:
       return LowerGather(op, steps);
+    case Op::kResize:
+      return LowerResize(op, steps);
     case Op::kReduceSum:
     case Op::kReduceMax:
     case Op::kReduceMin:

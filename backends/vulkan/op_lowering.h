@@ -85,6 +85,7 @@ class OpLowering {
   absl::Status LowerLayout(const graph::Operator& op, std::vector<Step>& steps);
   absl::Status LowerConcat(const graph::Operator& op, std::vector<Step>& steps);
   absl::Status LowerGather(const graph::Operator& op, std::vector<Step>& steps);
+  absl::Status LowerResize(const graph::Operator& op, std::vector<Step>& steps);
 
   const graph::Graph& graph_;
   std::map<graph::TensorId, const graph::Tensor*> constants_;

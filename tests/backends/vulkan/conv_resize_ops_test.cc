@@ -1,6 +1,7 @@
 // CONV3D, TRANSPOSE_CONV2D and RESIZE on the Vulkan backend against the CPU backend: integer
-// results byte for byte (zero points of both extremes, padding, strides, dilation, out_pad), FP32
-// within rounding of the CPU where the order of the sums may differ.
+// results byte for byte (zero points of both extremes, padding, strides, dilation, out_pad,
+// upscaling and downscaling with offsets of either sign), FP32 convolutions within rounding of the
+// CPU (whose optimised kernels may sum in another order), FP32 RESIZE byte for byte.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -137,6 +138,55 @@ TEST(VulkanConvResizeOpsTest, TransposeConv2dWithZeroPointsStridesAndOutPad) {
     ExpectConvolutionAgrees(b, c.dtype, ConvInput(rng, c.dtype, c.n * c.h * c.w * c.ic),
                             "TRANSPOSE_CONV2D " + std::string(graph::DTypeName(c.dtype)) + " " +
                                 std::to_string(c.ic) + "->" + std::to_string(c.oc));
+  }
+}
+
+TEST(VulkanConvResizeOpsTest, ResizeNearestAndBilinearWithOffsetsAndBorders) {
+  std::mt19937 rng(73);
+  struct Case {
+    DType dtype;
+    graph::ResizeMode mode;
+    int64_t n, h, w, c;
+    int64_t scale_y_n, scale_y_d, scale_x_n, scale_x_d, offset_y, offset_x;
+  };
+  constexpr auto kNearest = graph::ResizeMode::kNearest;
+  constexpr auto kBilinear = graph::ResizeMode::kBilinear;
+  const Case cases[] = {
+      {DType::kInt8, kNearest, 2, 5, 7, 3, 4, 1, 3, 1, 0, 0},
+      {DType::kInt8, kNearest, 1, 9, 8, 2, 3, 5, 7, 3, -2, 5},
+      {DType::kInt16, kNearest, 1, 6, 11, 4, 5, 2, 2, 7, 1, -1},
+      {DType::kFp32, kNearest, 2, 4, 5, 3, 7, 3, 16, 5, -3, 2},
+      {DType::kInt8, kBilinear, 2, 5, 6, 3, 4, 1, 3, 1, 0, 0},
+      {DType::kInt8, kBilinear, 1, 8, 9, 5, 11, 3, 7, 5, -5, 9},
+      {DType::kInt8, kBilinear, 1, 12, 7, 2, 2, 5, 16, 3, 3, -7},
+      {DType::kFp32, kBilinear, 2, 5, 7, 3, 6, 4, 9, 2, -2, 4},
+  };
+  for (const Case& c : cases) {
+    // The border that makes each output size whole, and the output size it gives.
+    auto border = [](int64_t in, int64_t num, int64_t den, int64_t offset) {
+      return -(((in - 1) * num - offset) % den);
+    };
+    const int64_t border_y = border(c.h, c.scale_y_n, c.scale_y_d, c.offset_y);
+    const int64_t border_x = border(c.w, c.scale_x_n, c.scale_x_d, c.offset_x);
+    const int64_t oh = ((c.h - 1) * c.scale_y_n - c.offset_y + border_y) / c.scale_y_d + 1;
+    const int64_t ow = ((c.w - 1) * c.scale_x_n - c.offset_x + border_x) / c.scale_x_d + 1;
+    GraphBuilder b;
+    const auto x = b.Input("x", c.dtype, {c.n, c.h, c.w, c.c});
+    const auto scale = b.ConstShape("scale", {c.scale_y_n, c.scale_y_d, c.scale_x_n, c.scale_x_d});
+    const auto offset = b.ConstShape("offset", {c.offset_y, c.offset_x});
+    const auto border_id = b.ConstShape("border", {border_y, border_x});
+    const DType out = c.mode == kBilinear && c.dtype == DType::kInt8 ? DType::kInt32 : c.dtype;
+    const auto y = b.Tensor("y", out, {c.n, oh, ow, c.c});
+    graph::ResizeAttr attr;
+    attr.mode = c.mode;
+    b.Add(Op::kResize, attr, {x, scale, offset, border_id}, {y});
+    b.Output(y);
+    const std::string what = "RESIZE " + std::string(graph::DTypeName(c.dtype)) +
+                             (c.mode == kBilinear ? " BILINEAR " : " NEAREST ") +
+                             std::to_string(oh) + "x" + std::to_string(ow);
+    const std::vector<uint8_t> input = RandomBytes(rng, c.dtype, c.n * c.h * c.w * c.c);
+    // FP32 BILINEAR too: the shader rounds each operation in the CPU kernel's order.
+    ExpectSameOnBothBackends(b, {input}, what);
   }
 }
 
