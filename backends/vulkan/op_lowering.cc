@@ -92,6 +92,7 @@ absl::Status OpLowering::Lower(const graph::Operator& op, std::vector<Step>& ste
     case Op::kConcat:
       return LowerConcat(op, steps);
     case Op::kGather:
+    case Op::kScatter:
       return LowerGather(op, steps);
     case Op::kResize:
       return LowerResize(op, steps);

@@ -84,6 +84,7 @@ class OpLowering {
   // op_lowering_layout.cc
   absl::Status LowerLayout(const graph::Operator& op, std::vector<Step>& steps);
   absl::Status LowerConcat(const graph::Operator& op, std::vector<Step>& steps);
+  // GATHER and SCATTER.
   absl::Status LowerGather(const graph::Operator& op, std::vector<Step>& steps);
   absl::Status LowerResize(const graph::Operator& op, std::vector<Step>& steps);
 

@@ -1,7 +1,8 @@
 // The data-layout operators: TRANSPOSE, SLICE, PAD, TILE, REVERSE and CONCAT as dispatches of one
-// strided gather (shaders/layout_copy.comp), GATHER as its own shader. All move elements as raw
-// bits, so one variant per element width (1, 2 or 4 bytes) serves every type of that width. RESIZE
-// (shaders/resize.comp) too: NEAREST by width, BILINEAR for INT8 -> INT32 and FP32.
+// strided gather (shaders/layout_copy.comp), GATHER and SCATTER as their own shaders. All move
+// elements as raw bits, so one variant per element width (1, 2 or 4 bytes) serves every type of
+// that width. RESIZE (shaders/resize.comp) too: NEAREST by width, BILINEAR for INT8 -> INT32 and
+// FP32.
 #include <algorithm>
 #include <cstdint>
 #include <string>
@@ -132,7 +133,10 @@ absl::Status OpLowering::LowerConcat(const graph::Operator& op, std::vector<Step
   return absl::OkStatus();
 }
 
+// GATHER (values, indices -> output) and SCATTER (values_in, indices, input -> values_out): one
+// raw-bits shader per element width, addressed by values [N,K,C] and indices [N,W].
 absl::Status OpLowering::LowerGather(const graph::Operator& op, std::vector<Step>& steps) {
+  const bool scatter = op.op == Op::kScatter;
   const graph::Tensor& values = graph_.tensor(op.inputs[0]);
   const graph::Tensor& indices = graph_.tensor(op.inputs[1]);
   const graph::Tensor& output = graph_.tensor(op.outputs[0]);
@@ -143,10 +147,12 @@ absl::Status OpLowering::LowerGather(const graph::Operator& op, std::vector<Step
   }
   PushConstants params;
   params.Int(values.shape[1]).Int(indices.shape[1]).Int(values.shape[2]).Int(Elements(output));
+  std::vector<BufferRef> buffers = {T(op.inputs[0]), T(op.inputs[1])};
+  if (scatter) buffers.push_back(T(op.inputs[2]));
+  buffers.push_back(T(op.outputs[0]));
   if (Elements(output) > 0) {
-    steps.push_back(Dispatch(absl::StrCat("gather_", width * 8),
-                             {T(op.inputs[0]), T(op.inputs[1]), T(op.outputs[0])}, params,
-                             Elements(output)));
+    steps.push_back(Dispatch(absl::StrCat(scatter ? "scatter_" : "gather_", width * 8),
+                             std::move(buffers), params, Elements(output)));
   }
   return absl::OkStatus();
 }
