@@ -71,9 +71,10 @@ absl::Status OpLowering::Lower(const graph::Operator& op, std::vector<Step>& ste
       steps.push_back(CopyStep{op.inputs[0], op.outputs[0]});
       return absl::OkStatus();
     case Op::kConv2d:
-      return LowerConvolution(op, /*depthwise=*/false, steps);
+    case Op::kConv3d:
+    case Op::kTransposeConv2d:
     case Op::kDepthwiseConv2d:
-      return LowerConvolution(op, /*depthwise=*/true, steps);
+      return LowerConvolution(op, steps);
     case Op::kMatMul:
       return LowerMatMul(op, steps);
     case Op::kRescale:
@@ -91,7 +92,10 @@ absl::Status OpLowering::Lower(const graph::Operator& op, std::vector<Step>& ste
     case Op::kConcat:
       return LowerConcat(op, steps);
     case Op::kGather:
+    case Op::kScatter:
       return LowerGather(op, steps);
+    case Op::kResize:
+      return LowerResize(op, steps);
     case Op::kReduceSum:
     case Op::kReduceMax:
     case Op::kReduceMin:
@@ -110,61 +114,114 @@ absl::Status OpLowering::Lower(const graph::Operator& op, std::vector<Step>& ste
   }
 }
 
-absl::Status OpLowering::LowerConvolution(const graph::Operator& op, bool depthwise,
-                                          std::vector<Step>& steps) {
+absl::StatusOr<OpLowering::ConvTypes> OpLowering::ConvolutionTypes(
+    const graph::Operator& op) const {
+  const graph::Tensor& input = graph_.tensor(op.inputs[0]);
+  const graph::Tensor& weight = graph_.tensor(op.inputs[1]);
+  const graph::Tensor& output = graph_.tensor(op.outputs[0]);
+  ConvTypes types;
+  if (input.dtype == DType::kFp32 && weight.dtype == DType::kFp32 && output.dtype == DType::kFp32) {
+    types.variant = "f32";
+    return types;
+  }
+  if (input.dtype != DType::kInt8 || weight.dtype != DType::kInt8 ||
+      output.dtype != DType::kInt32) {
+    return NoShader(graph_, op);
+  }
+  types.variant = "i8";
+  auto izp = ConstantScalar(op.inputs[3], "the input zero point");
+  if (!izp.ok()) return izp.status();
+  auto wzp = ConstantScalar(op.inputs[4], "the weight zero point");
+  if (!wzp.ok()) return wzp.status();
+  types.input_zp = *izp;
+  types.weight_zp = *wzp;
+  return types;
+}
+
+namespace {
+
+// depthwise_conv2d.comp's push constants.
+void DepthwiseParams(const graph::Operator& op, const graph::Tensor& input,
+                     const graph::Tensor& weight, const graph::Tensor& output,
+                     PushConstants& params) {
+  const auto& attr = std::get<graph::DepthwiseConv2dAttr>(op.attribute);
+  params.Int(input.shape[1]).Int(input.shape[2]).Int(input.shape[3]);
+  params.Int(output.shape[1]).Int(output.shape[2]);
+  // weight [KH, KW, C, M]
+  params.Int(weight.shape[3]).Int(weight.shape[0]).Int(weight.shape[1]);
+  params.Int(attr.stride[0]).Int(attr.stride[1]).Int(attr.pad[0]).Int(attr.pad[2]);
+  params.Int(attr.dilation[0]).Int(attr.dilation[1]);
+}
+
+// conv.comp's geometry per axis (depth, height, width) of CONV2D, CONV3D or TRANSPOSE_CONV2D; the
+// 2-D operators have depth 1.
+struct ConvGeometry {
+  std::vector<int64_t> in_shape, out_shape, weight_shape;  // rank 5, depth 1 for 2-D
+  std::vector<int64_t> stride{1, 1, 1}, pad{0, 0, 0}, dilation{1, 1, 1}, step{1, 1, 1};
+};
+
+ConvGeometry Geometry(const graph::Operator& op, const graph::Tensor& input,
+                      const graph::Tensor& weight, const graph::Tensor& output) {
+  ConvGeometry g{input.shape, output.shape, weight.shape};
+  if (op.op == Op::kConv3d) {
+    const auto& attr = std::get<graph::Conv3dAttr>(op.attribute);
+    for (int a = 0; a < 3; ++a) {
+      g.stride[a] = attr.stride[a];
+      g.pad[a] = attr.pad[2 * a];
+      g.dilation[a] = attr.dilation[a];
+    }
+    return g;
+  }
+  for (std::vector<int64_t>* shape : {&g.in_shape, &g.out_shape, &g.weight_shape}) {
+    shape->insert(shape->begin() + 1, 1);
+  }
+  if (op.op == Op::kConv2d) {
+    const auto& attr = std::get<graph::Conv2dAttr>(op.attribute);
+    for (int a = 1; a < 3; ++a) {
+      g.stride[a] = attr.stride[a - 1];
+      g.pad[a] = attr.pad[2 * (a - 1)];
+      g.dilation[a] = attr.dilation[a - 1];
+    }
+    return g;
+  }
+  // TRANSPOSE_CONV2D in the gather form: input row (oy - out_pad_top - ky) / stride_y.
+  const auto& attr = std::get<graph::TransposeConv2dAttr>(op.attribute);
+  for (int a = 1; a < 3; ++a) {
+    g.pad[a] = attr.out_pad[2 * (a - 1)];
+    g.dilation[a] = -1;
+    g.step[a] = attr.stride[a - 1];
+  }
+  return g;
+}
+
+}  // namespace
+
+absl::Status OpLowering::LowerConvolution(const graph::Operator& op, std::vector<Step>& steps) {
   const graph::Tensor& input = graph_.tensor(op.inputs[0]);
   const graph::Tensor& weight = graph_.tensor(op.inputs[1]);
   const graph::Tensor& bias = graph_.tensor(op.inputs[2]);
   const graph::Tensor& output = graph_.tensor(op.outputs[0]);
-  std::string variant;
-  if (input.dtype == DType::kInt8 && weight.dtype == DType::kInt8 &&
-      output.dtype == DType::kInt32) {
-    variant = "i8";
-  } else if (input.dtype == DType::kFp32 && weight.dtype == DType::kFp32 &&
-             output.dtype == DType::kFp32) {
-    variant = "f32";
-  } else {
-    return NoShader(graph_, op);
-  }
-  std::vector<int32_t> pad, stride, dilation;
-  if (depthwise) {
-    const auto& attr = std::get<graph::DepthwiseConv2dAttr>(op.attribute);
-    pad = attr.pad;
-    stride = attr.stride;
-    dilation = attr.dilation;
-  } else {
-    const auto& attr = std::get<graph::Conv2dAttr>(op.attribute);
-    pad = attr.pad;
-    stride = attr.stride;
-    dilation = attr.dilation;
-  }
-  int64_t input_zp = 0;
-  int64_t weight_zp = 0;
-  if (variant == "i8") {
-    auto izp = ConstantScalar(op.inputs[3], "the input zero point");
-    if (!izp.ok()) return izp.status();
-    auto wzp = ConstantScalar(op.inputs[4], "the weight zero point");
-    if (!wzp.ok()) return wzp.status();
-    input_zp = *izp;
-    weight_zp = *wzp;
-  }
+  auto types = ConvolutionTypes(op);
+  if (!types.ok()) return types.status();
   PushConstants params;
-  params.Int(input.shape[1]).Int(input.shape[2]).Int(input.shape[3]);
-  params.Int(output.shape[1]).Int(output.shape[2]);
-  if (depthwise) {
-    // weight [KH, KW, C, M]
-    params.Int(weight.shape[3]).Int(weight.shape[0]).Int(weight.shape[1]);
+  std::string shader;
+  if (op.op == Op::kDepthwiseConv2d) {
+    shader = absl::StrCat("depthwise_conv2d_", types->variant);
+    DepthwiseParams(op, input, weight, output, params);
+    params.Int(types->input_zp).Int(types->weight_zp).Int(Elements(bias)).Int(Elements(output));
   } else {
-    // weight [OC, KH, KW, IC]
-    params.Int(output.shape[3]).Int(weight.shape[1]).Int(weight.shape[2]);
+    shader = absl::StrCat("conv_", types->variant);
+    const ConvGeometry g = Geometry(op, input, weight, output);
+    params.Int(g.in_shape[1]).Int(g.in_shape[2]).Int(g.in_shape[3]).Int(g.in_shape[4]);
+    params.Int(g.out_shape[1]).Int(g.out_shape[2]).Int(g.out_shape[3]).Int(g.out_shape[4]);
+    params.Int(g.weight_shape[1]).Int(g.weight_shape[2]).Int(g.weight_shape[3]);
+    // Each ivec3 shares its 16-byte slot with the scalar after it.
+    params.Int(types->input_zp).Ints(g.stride).Int(types->weight_zp);
+    params.Ints(g.pad).Int(Elements(bias)).Ints(g.dilation).Int(Elements(output)).Ints(g.step);
   }
-  params.Int(stride[0]).Int(stride[1]).Int(pad[0]).Int(pad[2]).Int(dilation[0]).Int(dilation[1]);
-  params.Int(input_zp).Int(weight_zp).Int(Elements(bias)).Int(Elements(output));
-  steps.push_back(
-      DispatchStep{absl::StrCat(depthwise ? "depthwise_conv2d_" : "conv2d_", variant),
-                   {T(op.inputs[0]), T(op.inputs[1]), T(op.inputs[2]), T(op.outputs[0])},
-                   params.Take(),
-                   static_cast<uint64_t>(Elements(output))});
+  steps.push_back(Dispatch(std::move(shader),
+                           {T(op.inputs[0]), T(op.inputs[1]), T(op.inputs[2]), T(op.outputs[0])},
+                           params, Elements(output)));
   return absl::OkStatus();
 }
 

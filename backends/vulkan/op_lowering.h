@@ -27,7 +27,7 @@ struct BufferRef {
 };
 
 struct DispatchStep {
-  std::string shader;              // an embedded variant, e.g. "conv2d_i8"
+  std::string shader;              // an embedded variant, e.g. "conv_i8"
   std::vector<BufferRef> buffers;  // bindings 0..n-1, outputs last
   std::vector<uint8_t> push_constants;
   uint64_t invocations = 0;  // one per output element
@@ -57,8 +57,15 @@ class OpLowering {
   uint32_t AddDerived(std::vector<uint8_t> bytes);
   absl::StatusOr<int64_t> ConstantScalar(graph::TensorId id, const char* what) const;
 
-  absl::Status LowerConvolution(const graph::Operator& op, bool depthwise,
-                                std::vector<Step>& steps);
+  // The variant ("i8" or "f32") of a convolution and its zero points (0 for FP32).
+  struct ConvTypes {
+    std::string variant;
+    int64_t input_zp = 0;
+    int64_t weight_zp = 0;
+  };
+  absl::StatusOr<ConvTypes> ConvolutionTypes(const graph::Operator& op) const;
+  // CONV2D, CONV3D and TRANSPOSE_CONV2D (conv.comp); DEPTHWISE_CONV2D (depthwise_conv2d.comp).
+  absl::Status LowerConvolution(const graph::Operator& op, std::vector<Step>& steps);
   absl::Status LowerMatMul(const graph::Operator& op, std::vector<Step>& steps);
   absl::Status LowerRescale(const graph::Operator& op, std::vector<Step>& steps);
   absl::Status LowerClamp(const graph::Operator& op, std::vector<Step>& steps);
@@ -77,7 +84,9 @@ class OpLowering {
   // op_lowering_layout.cc
   absl::Status LowerLayout(const graph::Operator& op, std::vector<Step>& steps);
   absl::Status LowerConcat(const graph::Operator& op, std::vector<Step>& steps);
+  // GATHER and SCATTER.
   absl::Status LowerGather(const graph::Operator& op, std::vector<Step>& steps);
+  absl::Status LowerResize(const graph::Operator& op, std::vector<Step>& steps);
 
   const graph::Graph& graph_;
   std::map<graph::TensorId, const graph::Tensor*> constants_;

@@ -1,6 +1,9 @@
 // The data-layout operators: TRANSPOSE, SLICE, PAD, TILE, REVERSE and CONCAT as dispatches of one
-// strided gather (shaders/layout_copy.comp), GATHER as its own shader. All move elements as raw
-// bits, so one variant per element width (1, 2 or 4 bytes) serves every type of that width.
+// strided gather (shaders/layout_copy.comp), GATHER and SCATTER as their own shaders. All move
+// elements as raw bits, so one variant per element width (1, 2 or 4 bytes) serves every type of
+// that width. RESIZE (shaders/resize.comp) too: NEAREST by width, BILINEAR for INT8 -> INT32 and
+// FP32.
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -130,7 +133,10 @@ absl::Status OpLowering::LowerConcat(const graph::Operator& op, std::vector<Step
   return absl::OkStatus();
 }
 
+// GATHER (values, indices -> output) and SCATTER (values_in, indices, input -> values_out): one
+// raw-bits shader per element width, addressed by values [N,K,C] and indices [N,W].
 absl::Status OpLowering::LowerGather(const graph::Operator& op, std::vector<Step>& steps) {
+  const bool scatter = op.op == Op::kScatter;
   const graph::Tensor& values = graph_.tensor(op.inputs[0]);
   const graph::Tensor& indices = graph_.tensor(op.inputs[1]);
   const graph::Tensor& output = graph_.tensor(op.outputs[0]);
@@ -141,10 +147,47 @@ absl::Status OpLowering::LowerGather(const graph::Operator& op, std::vector<Step
   }
   PushConstants params;
   params.Int(values.shape[1]).Int(indices.shape[1]).Int(values.shape[2]).Int(Elements(output));
+  std::vector<BufferRef> buffers = {T(op.inputs[0]), T(op.inputs[1])};
+  if (scatter) buffers.push_back(T(op.inputs[2]));
+  buffers.push_back(T(op.outputs[0]));
   if (Elements(output) > 0) {
-    steps.push_back(Dispatch(absl::StrCat("gather_", width * 8),
-                             {T(op.inputs[0]), T(op.inputs[1]), T(op.outputs[0])}, params,
-                             Elements(output)));
+    steps.push_back(Dispatch(absl::StrCat(scatter ? "scatter_" : "gather_", width * 8),
+                             std::move(buffers), params, Elements(output)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status OpLowering::LowerResize(const graph::Operator& op, std::vector<Step>& steps) {
+  const bool bilinear =
+      std::get<graph::ResizeAttr>(op.attribute).mode == graph::ResizeMode::kBilinear;
+  const graph::Tensor& input = graph_.tensor(op.inputs[0]);
+  const graph::Tensor& output = graph_.tensor(op.outputs[0]);
+  std::string shader;
+  if (!bilinear && input.dtype == output.dtype &&
+      (input.dtype == DType::kInt8 || input.dtype == DType::kInt16 ||
+       input.dtype == DType::kFp32)) {
+    shader = absl::StrCat("resize_nearest_", ElementWidth(input.dtype) * 8);
+  } else if (bilinear && input.dtype == DType::kInt8 && output.dtype == DType::kInt32) {
+    shader = "resize_bilinear_i8";
+  } else if (bilinear && input.dtype == DType::kFp32 && output.dtype == DType::kFp32) {
+    shader = "resize_bilinear_f32";
+  } else {
+    return NoShader(graph_, op);  // INT16 BILINEAR's INT48 output, the 16-bit floats
+  }
+  auto scale = ShapeValues(graph_, op, 1, 4);
+  if (!scale.ok()) return scale.status();
+  auto offset = ShapeValues(graph_, op, 2, 2);
+  if (!offset.ok()) return offset.status();
+  // As on the CPU: the specification caps image sizes so that positions fit int32.
+  if (std::max({input.shape[1], input.shape[2], output.shape[1], output.shape[2]}) >= 16384) {
+    return absl::InvalidArgumentError("RESIZE images must be smaller than 16384 in each dimension");
+  }
+  PushConstants params;
+  params.Int(input.shape[1]).Int(input.shape[2]).Int(input.shape[3]);
+  params.Int(output.shape[1]).Int(output.shape[2]).Ints(*scale).Ints(*offset).Int(Elements(output));
+  if (Elements(output) > 0) {
+    steps.push_back(
+        Dispatch(std::move(shader), {T(op.inputs[0]), T(op.outputs[0])}, params, Elements(output)));
   }
   return absl::OkStatus();
 }

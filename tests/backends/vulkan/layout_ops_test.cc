@@ -168,21 +168,41 @@ TEST(VulkanLayoutOpsTest, ConcatAlongEveryAxis) {
   }
 }
 
-TEST(VulkanLayoutOpsTest, Gather) {
+// GATHER with indices that repeat and reach both ends; SCATTER with distinct indices per batch
+// (a repeat is an error on the CPU), rows of values_in that no index names left as they are.
+TEST(VulkanLayoutOpsTest, GatherAndScatter) {
   std::mt19937 rng(25);
-  for (DType dtype : kTypes) {
-    const int64_t n = 3, k = 11, c = 13, w = 7;
-    GraphBuilder b;
-    const auto values = b.Input("values", dtype, {n, k, c});
-    const auto indices = b.Input("indices", DType::kInt32, {n, w});
-    const auto y = b.Tensor("y", dtype, {n, w, c});
-    b.Add(Op::kGather, {}, {values, indices}, {y});
-    b.Output(y);
-    std::vector<int32_t> index = testing::RandomValues<int32_t>(rng, n * w, 0, k - 1);
-    index[0] = 0;
-    index[1] = k - 1;
-    ExpectSameOnBothBackends(b, {RandomBytes(rng, dtype, n * k * c), BytesOf(index)},
-                             Name(Op::kGather, dtype, {n, k, c}));
+  for (Op op : {Op::kGather, Op::kScatter}) {
+    for (DType dtype : kTypes) {
+      const int64_t n = 3, k = 11, c = 13, w = 7;
+      GraphBuilder b;
+      const auto values = b.Input("values", dtype, {n, k, c});
+      const auto indices = b.Input("indices", DType::kInt32, {n, w});
+      std::vector<int32_t> index;
+      testing::Buffers data = {RandomBytes(rng, dtype, n * k * c)};
+      graph::TensorId y;
+      if (op == Op::kGather) {
+        y = b.Tensor("y", dtype, {n, w, c});
+        b.Add(op, {}, {values, indices}, {y});
+        index = testing::RandomValues<int32_t>(rng, n * w, 0, k - 1);
+        index[0] = 0;
+        index[1] = k - 1;
+      } else {
+        const auto input = b.Input("input", dtype, {n, w, c});
+        y = b.Tensor("y", dtype, {n, k, c});
+        b.Add(op, {}, {values, indices, input}, {y});
+        for (int64_t batch = 0; batch < n; ++batch) {
+          std::vector<int32_t> rows(k);
+          std::iota(rows.begin(), rows.end(), 0);
+          std::shuffle(rows.begin(), rows.end(), rng);
+          index.insert(index.end(), rows.begin(), rows.begin() + w);
+        }
+      }
+      b.Output(y);
+      data.push_back(BytesOf(index));
+      if (op == Op::kScatter) data.push_back(RandomBytes(rng, dtype, n * w * c));
+      ExpectSameOnBothBackends(b, data, Name(op, dtype, {n, k, c}));
+    }
   }
 }
 

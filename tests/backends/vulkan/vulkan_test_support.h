@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <random>
 #include <span>
@@ -110,6 +111,30 @@ inline std::vector<uint8_t> RandomBytes(std::mt19937& rng, graph::DType dtype, s
       for (size_t i = 0; i < count; ++i) values[i] = i % 7 == 3 ? 0.0f : dist(rng);
       return BytesOf(values);
     }
+  }
+}
+
+// The output size of a convolution along one axis.
+inline int64_t ConvOutSize(int64_t in, int64_t kernel, int32_t pad_before, int32_t pad_after,
+                           int32_t stride, int32_t dilation) {
+  return (in - 1 + pad_before + pad_after - (kernel - 1) * dilation) / stride + 1;
+}
+
+// Runs the graph on both backends; its first output (FP32) must agree element by element within
+// `tolerance`, for operators whose sums the two may round in different orders.
+inline void ExpectFp32Close(cpu::test_graphs::GraphBuilder& builder, const Buffers& inputs,
+                            float tolerance, const std::string& what) {
+  auto graph = builder.Build();
+  auto cpu = RunOnCpu(graph, inputs);
+  ASSERT_TRUE(cpu.ok()) << what << ": " << cpu.status();
+  auto gpu = RunOnGpu(graph, inputs);
+  ASSERT_TRUE(gpu.ok()) << what << ": " << gpu.status();
+  ASSERT_EQ((*cpu)[0].size(), (*gpu)[0].size()) << what;
+  std::vector<float> expected((*cpu)[0].size() / 4), got(expected.size());
+  std::memcpy(expected.data(), (*cpu)[0].data(), expected.size() * 4);
+  std::memcpy(got.data(), (*gpu)[0].data(), got.size() * 4);
+  for (size_t i = 0; i < got.size(); ++i) {
+    ASSERT_NEAR(got[i], expected[i], tolerance) << what << ": element " << i;
   }
 }
 

@@ -24,8 +24,6 @@ using testing::Buffers;
 using testing::Count;
 using testing::ExpectSameOnBothBackends;
 using testing::RandomValues;
-using testing::RunOnCpu;
-using testing::RunOnGpu;
 
 graph::RescaleAttr RescaleAttribute(bool per_channel, bool double_round, bool input_unsigned,
                                     bool output_unsigned) {
@@ -133,11 +131,6 @@ graph::Conv2dAttr ConvAttribute(std::vector<int32_t> pad, std::vector<int32_t> s
   return attr;
 }
 
-int64_t OutSize(int64_t in, int64_t kernel, int32_t pad_before, int32_t pad_after, int32_t stride,
-                int32_t dilation) {
-  return (in - 1 + pad_before + pad_after - (kernel - 1) * dilation) / stride + 1;
-}
-
 TEST(VulkanVsCpuTest, Conv2dInt8WithZeroPointsPaddingStridesAndDilation) {
   std::mt19937 rng(3);
   struct Case {
@@ -152,8 +145,10 @@ TEST(VulkanVsCpuTest, Conv2dInt8WithZeroPointsPaddingStridesAndDilation) {
       {1, 5, 10, 17, 3, 1, 1, {0, 0, 0, 0}, {1, 3}, {1, 1}, 127, -1, false},
   };
   for (const Case& c : cases) {
-    const int64_t oh = OutSize(c.h, c.kh, c.pad[0], c.pad[1], c.stride[0], c.dilation[0]);
-    const int64_t ow = OutSize(c.w, c.kw, c.pad[2], c.pad[3], c.stride[1], c.dilation[1]);
+    const int64_t oh =
+        testing::ConvOutSize(c.h, c.kh, c.pad[0], c.pad[1], c.stride[0], c.dilation[0]);
+    const int64_t ow =
+        testing::ConvOutSize(c.w, c.kw, c.pad[2], c.pad[3], c.stride[1], c.dilation[1]);
     GraphBuilder b;
     const auto x = b.Input("x", DType::kInt8, {c.n, c.h, c.w, c.ic});
     const auto weight = b.Const("w", DType::kInt8, {c.oc, c.kh, c.kw, c.ic},
@@ -280,18 +275,8 @@ TEST(VulkanVsCpuTest, Fp32ConvolutionIsWithinRoundingOfTheCpu) {
   b.Output(y);
   std::vector<float> input(6 * 6 * 4);
   for (float& v : input) v = dist(rng);
-  auto graph = b.Build();
-  auto cpu = RunOnCpu(graph, {BytesOf(input)});
-  ASSERT_TRUE(cpu.ok()) << cpu.status();
-  auto gpu = RunOnGpu(graph, {BytesOf(input)});
-  ASSERT_TRUE(gpu.ok()) << gpu.status();
-  std::vector<float> expected(6 * 6 * 8), got(6 * 6 * 8);
-  std::memcpy(expected.data(), (*cpu)[0].data(), expected.size() * 4);
-  std::memcpy(got.data(), (*gpu)[0].data(), got.size() * 4);
-  for (size_t i = 0; i < got.size(); ++i) {
-    // 36 products of magnitude below 1: a few ulps of 36 bound any summation order.
-    EXPECT_NEAR(got[i], expected[i], 1e-4f) << "element " << i;
-  }
+  // 36 products of magnitude below 1: a few ulps of 36 bound any summation order.
+  testing::ExpectFp32Close(b, {BytesOf(input)}, 1e-4f, "CONV2D FP32");
 }
 
 }  // namespace

@@ -1,0 +1,82 @@
+#version 450
+// CONV2D, CONV3D and TRANSPOSE_CONV2D as one gather per output element. Input NDHWC
+// [N,ID,IH,IW,IC], weight [OC,KD,KH,KW,IC], bias [OC] or [1], output [N,OD,OH,OW,OC]; the 2-D
+// operators have depth 1. Along each axis, output coordinate o and kernel tap k meet the input at
+//   i = (o * stride - pad + k * dilation) / step,
+// and only where that division is exact and i lies inside the input. A convolution has step 1; a
+// transposed convolution has stride 1, pad = out_pad, dilation -1 and step = its stride (the
+// specification's gather form). Taps are visited in the order kd, ky, kx, ic. Integer variants
+// subtract the zero points and accumulate in int32 as the specification does (wrapping like the
+// CPU kernel); taps outside the input add nothing; the bias is added last.
+#include "common.glsl"
+
+layout(std430, set = 0, binding = 0) readonly buffer Input { IN_T input_data[]; };
+layout(std430, set = 0, binding = 1) readonly buffer Weight { W_T weight_data[]; };
+layout(std430, set = 0, binding = 2) readonly buffer Bias { BIAS_T bias_data[]; };
+layout(std430, set = 0, binding = 3) writeonly buffer Output { OUT_T output_data[]; };
+
+// Per axis: [0] depth, [1] height, [2] width.
+layout(push_constant) uniform Params {
+  ivec3 in_size;
+  int in_c;
+  ivec3 out_size;
+  int out_c;
+  ivec3 kernel;
+  int input_zp;
+  ivec3 stride;
+  int weight_zp;
+  ivec3 pad;
+  int bias_count;
+  ivec3 dilation;
+  uint total;
+  ivec3 step;
+} p;
+
+// The input coordinate along `axis` for output `o` and tap `k`, or -1 where there is none.
+int Source(int axis, int o, int k) {
+  const int v = o * p.stride[axis] - p.pad[axis] + k * p.dilation[axis];
+  if (v < 0) return -1;
+  const int s = p.step[axis];
+  if (s != 1 && v % s != 0) return -1;
+  const int i = v / s;
+  return i < p.in_size[axis] ? i : -1;
+}
+
+void main() {
+  const uint index = FlatIndex();
+  if (index >= p.total) return;
+  const int oc = int(index % uint(p.out_c));
+  uint rest = index / uint(p.out_c);
+  const int ox = int(rest % uint(p.out_size.z));
+  rest /= uint(p.out_size.z);
+  const int oy = int(rest % uint(p.out_size.y));
+  rest /= uint(p.out_size.y);
+  const int od = int(rest % uint(p.out_size.x));
+  const int n = int(rest / uint(p.out_size.x));
+  ACC_T acc = ACC_T(0);
+  for (int kd = 0; kd < p.kernel.x; ++kd) {
+    const int iz = Source(0, od, kd);
+    if (iz < 0) continue;
+    for (int ky = 0; ky < p.kernel.y; ++ky) {
+      const int iy = Source(1, oy, ky);
+      if (iy < 0) continue;
+      for (int kx = 0; kx < p.kernel.z; ++kx) {
+        const int ix = Source(2, ox, kx);
+        if (ix < 0) continue;
+        const int in_base =
+            (((n * p.in_size.x + iz) * p.in_size.y + iy) * p.in_size.z + ix) * p.in_c;
+        const int w_base = (((oc * p.kernel.x + kd) * p.kernel.y + ky) * p.kernel.z + kx) * p.in_c;
+        for (int ic = 0; ic < p.in_c; ++ic) {
+#ifdef FLOAT_MATH
+          acc += ACC_T(input_data[in_base + ic]) * ACC_T(weight_data[w_base + ic]);
+#else
+          acc += (ACC_T(input_data[in_base + ic]) - ACC_T(p.input_zp)) *
+                 (ACC_T(weight_data[w_base + ic]) - ACC_T(p.weight_zp));
+#endif
+        }
+      }
+    }
+  }
+  acc += ACC_T(bias_data[p.bias_count == 1 ? 0 : oc]);
+  output_data[index] = OUT_T(acc);
+}
