@@ -19,9 +19,10 @@ struct InferctlInput {
 
 struct InferctlCommandLine {
   std::string url = "localhost:8001";
-  bool help = false;    // --help, -h or the `help` subcommand; nothing else is checked then
-  std::string command;  // health, list, load, unload, metadata, config, stats, infer, profile, devices
-  std::string model;    // the MODEL argument, when the command takes one
+  bool help = false;  // --help, -h or the `help` subcommand; nothing else is checked then
+  std::string
+      command;  // health, list, load, unload, metadata, config, stats, infer, profile, devices
+  std::string model;  // the MODEL argument, when the command takes one
   std::string model_version;
   std::optional<int64_t> timeout_ms;
   bool ready_only = false;  // list --ready

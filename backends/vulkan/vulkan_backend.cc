@@ -155,13 +155,9 @@ absl::StatusOr<std::unique_ptr<Executable>> VulkanBackend::Load(const BackendLoa
         absl::StrCat("the ", std::string(kName), " backend runs TOSA graphs; ",
                      request.model_path.filename().string(), " is not one"));
   }
-  auto context = VulkanContext::Get(options_);
-  if (!context.ok()) return context.status();
   std::optional<uint32_t> index;
   if (request.device_index.has_value()) index = static_cast<uint32_t>(*request.device_index);
-  auto info = (*context)->Choose(index);
-  if (!info.ok()) return info.status();
-  auto device = (*context)->Open(**info);
+  auto device = VulkanContext::OpenDevice(index, options_);
   if (!device.ok()) return device.status();
   const bool batching = request.max_batch_size > 0;
   auto program =

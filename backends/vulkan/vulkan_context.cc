@@ -208,6 +208,15 @@ absl::StatusOr<const PhysicalDeviceInfo*> VulkanContext::Choose(
       absl::StrCat("no Vulkan device has what inferd needs: ", absl::StrJoin(reasons, "; ")));
 }
 
+absl::StatusOr<std::shared_ptr<VulkanDevice>> VulkanContext::OpenDevice(
+    std::optional<uint32_t> index, const VulkanContextOptions& options) {
+  auto context = Get(options);
+  if (!context.ok()) return context.status();
+  auto info = (*context)->Choose(index);
+  if (!info.ok()) return info.status();
+  return (*context)->Open(**info);
+}
+
 absl::StatusOr<std::shared_ptr<VulkanDevice>> VulkanContext::Open(const PhysicalDeviceInfo& info) {
   absl::MutexLock lock(&mutex_);
   for (const std::shared_ptr<VulkanDevice>& device : opened_) {

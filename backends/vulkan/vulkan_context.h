@@ -63,6 +63,11 @@ class VulkanContext {
   // first usable device that is not a CPU implementation, else the first usable one (lavapipe).
   absl::StatusOr<const PhysicalDeviceInfo*> Choose(std::optional<uint32_t> index) const;
 
+  // Get, Choose and Open in one call: the device `index` names (instance_group's `gpus`) or the
+  // default one, opened. What every caller that wants "a device for this model" uses.
+  static absl::StatusOr<std::shared_ptr<VulkanDevice>> OpenDevice(
+      std::optional<uint32_t> index, const VulkanContextOptions& options = {});
+
   // The logical device for `info`, created on first use.
   absl::StatusOr<std::shared_ptr<VulkanDevice>> Open(const PhysicalDeviceInfo& info);
 

@@ -100,22 +100,12 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  auto context = inferd::vulkan::VulkanContext::Get();
-  if (!context.ok()) {
-    std::cerr << context.status() << "\n";
-    return 1;
-  }
-  auto info = (*context)->Choose(std::nullopt);
-  if (!info.ok()) {
-    std::cerr << info.status() << "\n";
-    return 1;
-  }
-  auto device = (*context)->Open(**info);
+  auto device = inferd::vulkan::VulkanContext::OpenDevice(std::nullopt);
   if (!device.ok()) {
     std::cerr << device.status() << "\n";
     return 1;
   }
-  std::cout << "device: " << (*info)->name << "\n";
+  std::cout << "device: " << (*device)->info().name << "\n";
   int status = 0;
   for (const char* tag : {"int8", "fp32"}) status |= inferd::bench::Benchmark(tag, runs, *device);
   return status;

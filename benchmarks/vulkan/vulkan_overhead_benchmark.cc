@@ -70,17 +70,7 @@ int Run(int runs, int64_t batch) {
     std::cerr << graph.status() << "\n";
     return 1;
   }
-  auto context = vulkan::VulkanContext::Get();
-  if (!context.ok()) {
-    std::cerr << context.status() << "\n";
-    return 1;
-  }
-  auto info = (*context)->Choose(std::nullopt);
-  if (!info.ok()) {
-    std::cerr << info.status() << "\n";
-    return 1;
-  }
-  auto device = (*context)->Open(**info);
+  auto device = vulkan::VulkanContext::OpenDevice(std::nullopt);
   if (!device.ok()) {
     std::cerr << device.status() << "\n";
     return 1;
@@ -121,7 +111,7 @@ int Run(int runs, int64_t batch) {
       "  tosa_cpu Executable         %9.1f us\n"
       "  backend / floor             %9.2fx  (goal <= 1.5x)\n"
       "  backend / cpu               %9.2fx\n",
-      (*info)->name, batch, runs, backend, bare, cpu, backend / bare, backend / cpu);
+      (*device)->info().name, batch, runs, backend, bare, cpu, backend / bare, backend / cpu);
   return 0;
 }
 

@@ -364,14 +364,6 @@ class VulkanGraph : public LoadedGraph {
   std::unique_ptr<vulkan::GraphProgram> program_;
 };
 
-// The device a tosa_vulkan model without instance_group gpus gets.
-absl::StatusOr<std::shared_ptr<vulkan::VulkanDevice>> DefaultVulkanDevice() {
-  auto context = vulkan::VulkanContext::Get();
-  if (!context.ok()) return context.status();
-  auto info = (*context)->Choose(std::nullopt);
-  if (!info.ok()) return info.status();
-  return (*context)->Open(**info);
-}
 #endif
 
 absl::StatusOr<std::unique_ptr<LoadedGraph>> LoadOn(Backend backend,
@@ -382,7 +374,8 @@ absl::StatusOr<std::unique_ptr<LoadedGraph>> LoadOn(Backend backend,
     return std::make_unique<CpuGraph>(*std::move(executor));
   }
 #ifdef INFERD_HAVE_VULKAN
-  auto device = DefaultVulkanDevice();
+  // The device a tosa_vulkan model without instance_group gpus gets.
+  auto device = vulkan::VulkanContext::OpenDevice(std::nullopt);
   if (!device.ok()) return device.status();
   auto program = vulkan::GraphProgram::Create(*device, std::move(graph), 1);
   if (!program.ok()) return program.status();

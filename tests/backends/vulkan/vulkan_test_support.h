@@ -24,15 +24,9 @@ namespace inferd::vulkan::testing {
 // The device the backend picks by default; fails the test (never skips) when there is none, since
 // the test command installs lavapipe.
 inline std::shared_ptr<VulkanDevice> DefaultDevice() {
-  auto context = VulkanContext::Get();
-  EXPECT_TRUE(context.ok()) << context.status()
-                            << " (the test command installs Mesa's lavapipe: mesa-vulkan-drivers)";
-  if (!context.ok()) return nullptr;
-  auto info = (*context)->Choose(std::nullopt);
-  EXPECT_TRUE(info.ok()) << info.status();
-  if (!info.ok()) return nullptr;
-  auto device = (*context)->Open(**info);
-  EXPECT_TRUE(device.ok()) << device.status();
+  auto device = VulkanContext::OpenDevice(std::nullopt);
+  EXPECT_TRUE(device.ok()) << device.status()
+                           << " (the test command installs Mesa's lavapipe: mesa-vulkan-drivers)";
   return device.ok() ? *device : nullptr;
 }
 
