@@ -5,6 +5,7 @@
 // machine has (lavapipe, which the test command installs).
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -121,6 +122,28 @@ TEST_F(VulkanServingTest, AWrongShapeIsRefusedAndTheModelKeepsServing) {
   Tensor right = Tensor::Allocate(DataType::kInt8, {1, 8, 8, 1});
   status = Infer(DigitsRequest("digits_int8_gpu", right), &response);
   EXPECT_TRUE(status.ok()) << status.error_message();
+}
+
+// --vulkan-device-filter hides every device here: the GPU model fails its load naming the filter,
+// and the CPU models serve as before.
+TEST(VulkanDeviceFilterTest, AFilterThatHidesEveryDeviceFailsOnlyTheGpuModel) {
+  auto daemon = DaemonProcess::Start({"--model-repository=" + SourceDir() + "/examples/models",
+                                      "--vulkan-device-filter=NoSuchGpu"});
+  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  auto channel = grpc::CreateChannel((*daemon)->grpc_address(), grpc::InsecureChannelCredentials());
+  auto stub = inference::GRPCInferenceService::NewStub(channel);
+  grpc::ClientContext context;
+  inference::RepositoryIndexRequest request;
+  inference::RepositoryIndexResponse index;
+  ASSERT_TRUE(stub->RepositoryIndex(&context, request, &index).ok());
+  std::map<std::string, inference::RepositoryIndexResponse::ModelIndex> models;
+  for (const auto& model : index.models()) models[model.name()] = model;
+  EXPECT_EQ(models["digits_int8"].state(), "READY");
+  EXPECT_EQ(models["digits_int8_gpu"].state(), "UNAVAILABLE");
+  EXPECT_NE(models["digits_int8_gpu"].reason().find("--vulkan-device-filter 'NoSuchGpu'"),
+            std::string::npos)
+      << models["digits_int8_gpu"].reason();
+  EXPECT_EQ((*daemon)->Stop(), 0);
 }
 
 }  // namespace
