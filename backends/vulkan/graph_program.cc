@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "backends/vulkan/program_lowering.h"
 #include "backends/vulkan/vulkan_status.h"
 
 namespace inferd::vulkan {
@@ -32,6 +33,13 @@ bool StorableOnTheGpu(DType dtype) {
     default:
       return false;
   }
+}
+
+absl::Status CheckStorable(const graph::Tensor& tensor) {
+  if (tensor.dtype == DType::kShape || StorableOnTheGpu(tensor.dtype)) return absl::OkStatus();
+  return absl::UnimplementedError(
+      absl::StrCat("tensor '", tensor.name, "' is ", std::string(graph::DTypeName(tensor.dtype)),
+                   "; the tosa_vulkan backend runs BOOL, INT8, INT16, INT32 and FP32 tensors"));
 }
 
 // Makes every earlier write (shader or transfer) visible to every later read or write, whatever
@@ -84,14 +92,26 @@ const GraphProgram::Region& GraphProgram::RegionOf(const BufferRef& ref) const {
                                               : derived_regions_[ref.index];
 }
 
+absl::Status GraphProgram::CheckRunnable(const graph::Graph& graph) {
+  OpLowering lowering(graph);
+  absl::StatusOr<LoweredProgram> lowered = LowerProgram(graph, lowering);
+  if (!lowered.ok()) return lowered.status();
+  for (TensorId id : lowered->touched) {
+    if (auto status = CheckStorable(graph.tensor(id)); !status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
 absl::Status GraphProgram::Build(int max_items) {
   max_items_ = max_items;
   const graph::Graph& g = *graph_;
   const graph::Block& main = g.main_block();
   OpLowering lowering(g);
-  for (const graph::Operator& op : main.operators) {
-    if (absl::Status status = lowering.Lower(op, steps_); !status.ok()) return status;
-  }
+  absl::StatusOr<LoweredProgram> lowered = LowerProgram(g, lowering);
+  if (!lowered.ok()) return lowered.status();
+  steps_ = std::move(lowered->steps);
+  code_ = std::move(lowered->code);
+  control_flow_ = lowered->control_flow;
 
   // Every tensor an operator or the caller touches gets a region of the arena.
   const VkDeviceSize alignment = device_->storage_alignment();
@@ -103,11 +123,7 @@ absl::Status GraphProgram::Build(int max_items) {
     if (region.bytes != 0) return absl::OkStatus();
     const graph::Tensor& tensor = g.tensor(id);
     if (tensor.dtype == DType::kShape) return absl::OkStatus();
-    if (!StorableOnTheGpu(tensor.dtype)) {
-      return absl::UnimplementedError(absl::StrCat(
-          "tensor '", tensor.name, "' is ", std::string(graph::DTypeName(tensor.dtype)),
-          "; the tosa_vulkan backend runs BOOL, INT8, INT16, INT32 and FP32 tensors"));
-    }
+    if (auto status = CheckStorable(tensor); !status.ok()) return status;
     const std::optional<int64_t> elements = graph::ElementCount(tensor);
     const std::optional<int64_t> bytes =
         elements ? graph::DTypeDataSize(tensor.dtype, *elements) : std::nullopt;
@@ -124,19 +140,8 @@ absl::Status GraphProgram::Build(int max_items) {
     arena_bytes = AlignUp(arena_bytes + region.bytes, alignment);
     return absl::OkStatus();
   };
-  for (TensorId id : main.inputs) {
+  for (TensorId id : lowered->touched) {
     if (auto status = place(id); !status.ok()) return status;
-  }
-  for (TensorId id : main.outputs) {
-    if (auto status = place(id); !status.ok()) return status;
-  }
-  for (const graph::Operator& op : main.operators) {
-    for (TensorId id : op.inputs) {
-      if (auto status = place(id); !status.ok()) return status;
-    }
-    for (TensorId id : op.outputs) {
-      if (auto status = place(id); !status.ok()) return status;
-    }
   }
   for (const std::vector<uint8_t>& bytes : lowering.derived()) {
     derived_regions_.push_back(Region{arena_bytes, std::max<VkDeviceSize>(bytes.size(), 1)});
@@ -204,9 +209,11 @@ absl::Status GraphProgram::Build(int max_items) {
   // Pipelines and descriptor sets, once.
   uint32_t descriptor_count = 0;
   uint32_t set_count = 0;
-  for (const Step& step : steps_) {
-    const auto* dispatch = std::get_if<DispatchStep>(&step);
+  step_kernel_.assign(steps_.size(), -1);
+  for (size_t i = 0; i < steps_.size(); ++i) {
+    const auto* dispatch = std::get_if<DispatchStep>(&steps_[i]);
     if (dispatch == nullptr) continue;
+    step_kernel_[i] = static_cast<int>(kernels_.size());
     auto kernel = device_->Kernel(dispatch->shader, static_cast<uint32_t>(dispatch->buffers.size()),
                                   static_cast<uint32_t>(dispatch->push_constants.size()));
     if (!kernel.ok()) return kernel.status();
@@ -272,16 +279,61 @@ absl::Status GraphProgram::Build(int max_items) {
     return status;
   }
   command_buffers_.assign(static_cast<size_t>(max_items), VK_NULL_HANDLE);
+  if (control_flow_) {
+    load_buffers_.assign(static_cast<size_t>(max_items), VK_NULL_HANDLE);
+    store_buffers_.assign(static_cast<size_t>(max_items), VK_NULL_HANDLE);
+    if (lowered->flags > 0) {
+      auto flags = device_->CreateBuffer(4 * static_cast<VkDeviceSize>(lowered->flags),
+                                         /*host_visible=*/true, "control-flow conditions");
+      if (!flags.ok()) return flags.status();
+      flags_ = *std::move(flags);
+    }
+    // The GPU runs between the host's decisions, each recorded once and shared by every item.
+    code_buffers_.assign(code_.size(), VK_NULL_HANDLE);
+    for (size_t i = 0; i < code_.size(); ++i) {
+      const HostInstruction& instruction = code_[i];
+      if (instruction.kind == HostInstruction::Kind::kRun) {
+        auto recorded = Recorded([&](VkCommandBuffer command_buffer) {
+          FullBarrier(command_buffer);
+          RecordSteps(command_buffer, instruction.first_step, instruction.end_step);
+        });
+        if (!recorded.ok()) return recorded.status();
+        code_buffers_[i] = *recorded;
+      } else if (instruction.kind == HostInstruction::Kind::kReadFlag) {
+        const Region& region = tensor_regions_[instruction.tensor];
+        const VkBuffer arena = arena_.handle();
+        const VkBuffer flags = flags_.handle();
+        auto recorded = Recorded([&](VkCommandBuffer command_buffer) {
+          FullBarrier(command_buffer);
+          const VkBufferCopy copy{region.offset, 4 * VkDeviceSize{instruction.flag}, 1};
+          vkCmdCopyBuffer(command_buffer, arena, flags, 1, &copy);
+          HostReadBarrier(command_buffer);
+        });
+        if (!recorded.ok()) return recorded.status();
+        code_buffers_[i] = *recorded;
+      }
+    }
+  }
   // The first slot now, so that a model that cannot be recorded fails its load.
-  return Record(0);
+  return EnsureRecorded(1);
 }
 
-absl::Status GraphProgram::Record(int slot) {
+absl::StatusOr<VkCommandBuffer> GraphProgram::Recorded(
+    const std::function<void(VkCommandBuffer)>& record) {
   auto allocated = AllocateCommandBuffer(device_->handle(), command_pool_);
   if (!allocated.ok()) return allocated.status();
   VkCommandBuffer command_buffer = *allocated;
   auto begin = VkStruct<VkCommandBufferBeginInfo>(VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO);
   vkBeginCommandBuffer(command_buffer, &begin);
+  record(command_buffer);
+  if (auto status = VkStatus(vkEndCommandBuffer(command_buffer), "vkEndCommandBuffer");
+      !status.ok()) {
+    return status;
+  }
+  return command_buffer;
+}
+
+void GraphProgram::RecordLoad(VkCommandBuffer command_buffer, int slot) const {
   // Orders this item after the previous one (same arena) and after the host's staging writes.
   FullBarrier(command_buffer);
   const VkDeviceSize item_offset = staging_item_stride_ * static_cast<VkDeviceSize>(slot);
@@ -292,8 +344,11 @@ absl::Status GraphProgram::Record(int slot) {
     vkCmdCopyBuffer(command_buffer, staging_.handle(), arena_.handle(), 1, &copy);
   }
   FullBarrier(command_buffer);
-  size_t dispatch_index = 0;
-  for (const Step& step : steps_) {
+}
+
+void GraphProgram::RecordSteps(VkCommandBuffer command_buffer, size_t first, size_t end) const {
+  for (size_t i = first; i < end; ++i) {
+    const Step& step = steps_[i];
     if (const auto* copy_step = std::get_if<CopyStep>(&step)) {
       const Region& from = tensor_regions_[copy_step->from];
       const Region& to = tensor_regions_[copy_step->to];
@@ -301,10 +356,11 @@ absl::Status GraphProgram::Record(int slot) {
       vkCmdCopyBuffer(command_buffer, arena_.handle(), arena_.handle(), 1, &copy);
     } else {
       const auto& dispatch = std::get<DispatchStep>(step);
-      const ComputeKernel* kernel = kernels_[dispatch_index];
+      const int index = step_kernel_[i];
+      const ComputeKernel* kernel = kernels_[index];
       vkCmdBindPipeline(command_buffer, VK_PIPELINE_BIND_POINT_COMPUTE, kernel->pipeline);
       vkCmdBindDescriptorSets(command_buffer, VK_PIPELINE_BIND_POINT_COMPUTE, kernel->layout, 0, 1,
-                              &descriptor_sets_[dispatch_index], 0, nullptr);
+                              &descriptor_sets_[index], 0, nullptr);
       if (!dispatch.push_constants.empty()) {
         vkCmdPushConstants(command_buffer, kernel->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0,
                            static_cast<uint32_t>(dispatch.push_constants.size()),
@@ -314,10 +370,13 @@ absl::Status GraphProgram::Record(int slot) {
       const uint32_t x = static_cast<uint32_t>(std::min<uint64_t>(groups, kMaxGroupsPerDimension));
       const uint32_t y = static_cast<uint32_t>((groups + x - 1) / std::max<uint32_t>(x, 1));
       if (groups > 0) vkCmdDispatch(command_buffer, x, y, 1);
-      ++dispatch_index;
     }
     FullBarrier(command_buffer);
   }
+}
+
+void GraphProgram::RecordStore(VkCommandBuffer command_buffer, int slot) const {
+  const VkDeviceSize item_offset = staging_item_stride_ * static_cast<VkDeviceSize>(slot);
   for (const Port& port : outputs_) {
     if (port.bytes == 0) continue;
     const VkBufferCopy copy{tensor_regions_[port.id].offset, item_offset + port.staging_offset,
@@ -325,24 +384,45 @@ absl::Status GraphProgram::Record(int slot) {
     vkCmdCopyBuffer(command_buffer, arena_.handle(), staging_.handle(), 1, &copy);
   }
   HostReadBarrier(command_buffer);
-  if (auto status = VkStatus(vkEndCommandBuffer(command_buffer), "vkEndCommandBuffer");
-      !status.ok()) {
-    return status;
+}
+
+absl::Status GraphProgram::Record(int slot) {
+  if (control_flow_) {
+    auto load = Recorded([&](VkCommandBuffer command_buffer) { RecordLoad(command_buffer, slot); });
+    if (!load.ok()) return load.status();
+    load_buffers_[static_cast<size_t>(slot)] = *load;
+    auto store = Recorded([&](VkCommandBuffer command_buffer) {
+      FullBarrier(command_buffer);
+      RecordStore(command_buffer, slot);
+    });
+    if (!store.ok()) return store.status();
+    store_buffers_[static_cast<size_t>(slot)] = *store;
   }
-  command_buffers_[static_cast<size_t>(slot)] = command_buffer;
+  if (control_flow_) return absl::OkStatus();
+  // A graph without control flow runs each item as one command buffer: inputs in, every step,
+  // outputs out.
+  auto recorded = Recorded([&](VkCommandBuffer command_buffer) {
+    RecordLoad(command_buffer, slot);
+    RecordSteps(command_buffer, 0, steps_.size());
+    RecordStore(command_buffer, slot);
+  });
+  if (!recorded.ok()) return recorded.status();
+  command_buffers_[static_cast<size_t>(slot)] = *recorded;
   return absl::OkStatus();
 }
 
 absl::Status GraphProgram::EnsureRecorded(int items) {
+  const std::vector<VkCommandBuffer>& recorded = control_flow_ ? load_buffers_ : command_buffers_;
   for (int slot = 0; slot < items; ++slot) {
-    if (command_buffers_[static_cast<size_t>(slot)] != VK_NULL_HANDLE) continue;
+    if (recorded[static_cast<size_t>(slot)] != VK_NULL_HANDLE) continue;
     if (absl::Status status = Record(slot); !status.ok()) return status;
   }
   return absl::OkStatus();
 }
 
 absl::Status GraphProgram::Start(std::span<const std::span<const uint8_t>> inputs, int items,
-                                 std::function<void(absl::Status)> done) {
+                                 std::function<void(absl::Status)> done,
+                                 std::function<absl::Status()> interrupted) {
   if (items < 1 || items > max_items_) {
     return absl::InvalidArgumentError(
         absl::StrCat("a batch of ", items, " runs; this program takes 1 to ", max_items_));
@@ -364,14 +444,71 @@ absl::Status GraphProgram::Start(std::span<const std::span<const uint8_t>> input
     }
   }
   if (absl::Status status = EnsureRecorded(items); !status.ok()) return status;
+  if (control_flow_) {
+    auto run = std::make_shared<ControlFlowRun>();
+    run->items = items;
+    run->done = std::move(done);
+    run->interrupted = std::move(interrupted);
+    run->pending.push_back(load_buffers_[0]);
+    return Advance(run);
+  }
   return device_->Submit(
       std::span<const VkCommandBuffer>(command_buffers_.data(), static_cast<size_t>(items)),
       std::move(done));
 }
 
+absl::Status GraphProgram::Advance(const std::shared_ptr<ControlFlowRun>& run) {
+  using Kind = HostInstruction::Kind;
+  while (true) {
+    if (run->pc == code_.size()) {
+      run->pending.push_back(store_buffers_[static_cast<size_t>(run->item)]);
+      if (++run->item == run->items) return device_->Submit(run->pending, run->done);
+      run->pending.push_back(load_buffers_[static_cast<size_t>(run->item)]);
+      run->pc = 0;
+      continue;
+    }
+    const HostInstruction& instruction = code_[run->pc];
+    switch (instruction.kind) {
+      case Kind::kRun:
+      case Kind::kReadFlag:
+        run->pending.push_back(code_buffers_[run->pc]);
+        ++run->pc;
+        break;
+      case Kind::kJump:
+        run->pc = instruction.target;
+        break;
+      case Kind::kLoopIteration:
+        // Nothing queued since the last wait has run yet; dropping it loses nothing.
+        if (run->interrupted) {
+          if (absl::Status status = run->interrupted(); !status.ok()) return status;
+        }
+        ++run->pc;
+        break;
+      case Kind::kBranchIfFalse:
+        if (!run->pending.empty()) {
+          // The flag is read once what was queued, its copy included, has completed.
+          std::vector<VkCommandBuffer> batch;
+          batch.swap(run->pending);
+          return device_->Submit(batch, [this, run](absl::Status status) {
+            if (status.ok()) status = Advance(run);
+            if (!status.ok()) run->done(std::move(status));
+          });
+        }
+        run->pc = flags_.mapped()[4 * static_cast<size_t>(instruction.flag)] != 0
+                      ? run->pc + 1
+                      : instruction.target;
+        break;
+    }
+  }
+}
+
 absl::Status GraphProgram::ReplayAndWait(int items) {
   if (items < 1 || items > max_items_) {
     return absl::InvalidArgumentError(absl::StrCat("1 to ", max_items_, " items"));
+  }
+  if (control_flow_) {
+    return absl::FailedPreconditionError(
+        "a graph with control flow has no single recorded command buffer to replay");
   }
   if (absl::Status status = EnsureRecorded(items); !status.ok()) return status;
   return device_->SubmitAndWait(

@@ -5,6 +5,11 @@
 //
 // A batch of N items is one submission of N command buffers; the completion arrives on the
 // device's completion thread. One batch at a time per program (the Executable contract).
+//
+// A graph with COND_IF or WHILE_LOOP (program_lowering.h) is recorded instead as the runs of steps
+// between the host's decisions, shared by all items, plus per item a load and a store command
+// buffer; the host walks the code item by item, submitting what it queued whenever it needs a
+// condition, and continues from the completion thread, so still no thread waits.
 #pragma once
 
 #include <vulkan/vulkan.h>
@@ -19,6 +24,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "backends/vulkan/op_lowering.h"
+#include "backends/vulkan/program_lowering.h"
 #include "backends/vulkan/vulkan_device.h"
 #include "engine/graph/graph.h"
 
@@ -35,6 +41,11 @@ class GraphProgram {
       int max_items);
   ~GraphProgram();
 
+  // What Create would refuse for `graph` on any device, decided without one: an operator or type
+  // without a shader (UNIMPLEMENTED naming it). Device limits (memory, buffer range) are not
+  // checked. The support table in docs/tosa-support.md is built on it.
+  static absl::Status CheckRunnable(const graph::Graph& graph);
+
   const graph::Graph& graph() const { return *graph_; }
   // Bytes of one item of main-block input / output `i` (in the block's order).
   size_t input_bytes(size_t i) const { return inputs_[i].bytes; }
@@ -44,8 +55,11 @@ class GraphProgram {
   // Copies `items` runs' inputs (inputs[i]: items x input_bytes(i), main-block order) to staging
   // and submits. `done` runs on the device's completion thread; after an OK completion
   // ReadOutputs gives the results. Nothing else may start until then.
+  // `interrupted`, when given, is asked before every WHILE_LOOP iteration; an error it returns
+  // ends the batch with that error.
   absl::Status Start(std::span<const std::span<const uint8_t>> inputs, int items,
-                     std::function<void(absl::Status)> done);
+                     std::function<void(absl::Status)> done,
+                     std::function<absl::Status()> interrupted = nullptr);
   // outputs[i]: items x output_bytes(i).
   void ReadOutputs(std::span<const std::span<uint8_t>> outputs, int items) const;
 
@@ -70,14 +84,34 @@ class GraphProgram {
 
   GraphProgram(std::shared_ptr<VulkanDevice> device, std::shared_ptr<const graph::Graph> graph)
       : device_(std::move(device)), graph_(std::move(graph)) {}
+  // One batch of a graph with control flow, walked by Advance.
+  struct ControlFlowRun {
+    int items = 0;
+    int item = 0;
+    size_t pc = 0;                         // the next instruction of code_
+    std::vector<VkCommandBuffer> pending;  // queued, not yet submitted
+    std::function<void(absl::Status)> done;
+    std::function<absl::Status()> interrupted;
+  };
+
   absl::Status Build(int max_items);
   absl::Status Record(int slot);
+  absl::StatusOr<VkCommandBuffer> Recorded(const std::function<void(VkCommandBuffer)>& record);
+  void RecordLoad(VkCommandBuffer command_buffer, int slot) const;
+  void RecordSteps(VkCommandBuffer command_buffer, size_t first, size_t end) const;
+  void RecordStore(VkCommandBuffer command_buffer, int slot) const;
+  // Walks the code until it needs the GPU's answer or the batch is queued whole, then submits.
+  // An error means nothing more was submitted and `done` has not run.
+  absl::Status Advance(const std::shared_ptr<ControlFlowRun>& run);
   absl::Status EnsureRecorded(int items);  // records the slots below `items` not recorded yet
   const Region& RegionOf(const BufferRef& ref) const;
 
   std::shared_ptr<VulkanDevice> device_;
   std::shared_ptr<const graph::Graph> graph_;
   std::vector<Step> steps_;
+  std::vector<int> step_kernel_;  // by step: its kernels_ / descriptor_sets_ index, -1 for copies
+  std::vector<HostInstruction> code_;
+  bool control_flow_ = false;
   size_t dispatches_ = 0;
   std::vector<Region> tensor_regions_;   // by TensorId; bytes 0 for tensors with no storage
   std::vector<Region> derived_regions_;  // by derived index
@@ -92,6 +126,11 @@ class GraphProgram {
   std::vector<const ComputeKernel*> kernels_;     // likewise
   VkCommandPool command_pool_ = VK_NULL_HANDLE;
   std::vector<VkCommandBuffer> command_buffers_;  // by item slot; null until recorded
+  // Graphs with control flow: by instruction (kRun and kReadFlag), and by item slot.
+  std::vector<VkCommandBuffer> code_buffers_;
+  std::vector<VkCommandBuffer> load_buffers_;
+  std::vector<VkCommandBuffer> store_buffers_;
+  DeviceBuffer flags_;  // host-visible, 4 bytes per kReadFlag
 };
 
 }  // namespace inferd::vulkan

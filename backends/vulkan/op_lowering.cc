@@ -32,9 +32,12 @@ std::string DescribeOperator(const graph::Graph& graph, const graph::Operator& o
 }
 
 OpLowering::OpLowering(const graph::Graph& graph) : graph_(graph) {
-  for (const graph::Operator& op : graph.main_block().operators) {
-    if (op.op == Op::kConst && op.outputs.size() == 1) {
-      constants_[op.outputs[0]] = &graph.tensor(op.outputs[0]);
+  // Every block's: the blocks COND_IF and WHILE_LOOP call hold constants too.
+  for (const graph::Block& block : graph.blocks) {
+    for (const graph::Operator& op : block.operators) {
+      if (op.op == Op::kConst && op.outputs.size() == 1) {
+        constants_[op.outputs[0]] = &graph.tensor(op.outputs[0]);
+      }
     }
   }
 }

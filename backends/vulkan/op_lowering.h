@@ -45,11 +45,11 @@ class OpLowering {
  public:
   explicit OpLowering(const graph::Graph& graph);
 
-  // The steps of one operator of the main block, appended in order. CONST and CONST_SHAPE lower
-  // to nothing (the program uploads constants at load).
+  // The steps of one operator, appended in order. CONST and CONST_SHAPE lower to nothing (the
+  // program uploads constants at load); COND_IF and WHILE_LOOP are program_lowering.h's.
   absl::Status Lower(const graph::Operator& op, std::vector<Step>& steps);
 
-  // The constant data of `id` when a CONST of the main block produces it.
+  // The constant data of `id` when a CONST of any block produces it.
   std::optional<std::span<const uint8_t>> ConstantData(graph::TensorId id) const;
   const std::vector<std::vector<uint8_t>>& derived() const { return derived_; }
 

@@ -126,7 +126,20 @@ class VulkanExecutable : public Executable {
       result.compute_infer = absl::Now() - start;
       (*answer)(std::move(result));
     };
-    if (absl::Status status = program_->Start(spans, static_cast<int>(items), std::move(finish));
+    // A WHILE_LOOP's host side stops between iterations once the request is cancelled or late.
+    auto interrupted = [this, cancellation = batch.cancellation,
+                        deadline = batch.deadline]() -> absl::Status {
+      if (cancellation->IsCancelled()) {
+        return absl::CancelledError(absl::StrCat("model '", model_name_, "': cancelled"));
+      }
+      if (absl::Now() > deadline) {
+        return absl::DeadlineExceededError(
+            absl::StrCat("model '", model_name_, "': deadline exceeded inside a WHILE_LOOP"));
+      }
+      return absl::OkStatus();
+    };
+    if (absl::Status status = program_->Start(spans, static_cast<int>(items), std::move(finish),
+                                              std::move(interrupted));
         !status.ok()) {
       (*answer)(Error(status));  // nothing was submitted
     }

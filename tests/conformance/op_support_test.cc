@@ -7,6 +7,9 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/conformance/support_table.h"
+#ifdef INFERD_HAVE_VULKAN
+#include "backends/vulkan/vulkan_op_support.h"
+#endif
 
 namespace inferd::cpu {
 namespace {
@@ -68,29 +71,66 @@ TEST(CpuOpSupportTest, BindingDecidesSupport) {
   }
 }
 
+#ifdef INFERD_HAVE_VULKAN
+TEST(VulkanOpSupportTest, TheSameProbesAnsweredByTheVulkanLowering) {
+  const std::vector<OpSupport>& gpu = vulkan::VulkanOpSupport();
+  ASSERT_EQ(gpu.size(), CpuOpSupport().size());
+  auto supported = [&](Op op, std::vector<DType> types) {
+    for (const OpSignature& s : gpu[static_cast<uint32_t>(op) - 1].signatures) {
+      if (s.types == types) return s.supported;
+    }
+    ADD_FAILURE() << "no signature";
+    return false;
+  };
+  // The same legal signatures as the CPU table, decided by the GPU's lowering.
+  for (size_t i = 0; i < gpu.size(); ++i) {
+    ASSERT_EQ(gpu[i].signatures.size(), CpuOpSupport()[i].signatures.size()) << OpName(gpu[i].op);
+  }
+  EXPECT_TRUE(supported(Op::kConv2d, {DType::kInt8, DType::kInt8, DType::kInt32, DType::kInt32}));
+  EXPECT_TRUE(supported(Op::kAdd, {DType::kFp32, DType::kFp32}));
+  EXPECT_FALSE(supported(Op::kAdd, {DType::kFp16, DType::kFp16}));  // no FP16 storage yet
+  // Control flow runs host-driven on any type the GPU stores.
+  EXPECT_TRUE(supported(Op::kCondIf, {DType::kInt8}));
+  EXPECT_TRUE(supported(Op::kWhileLoop, {DType::kFp32}));
+  EXPECT_FALSE(supported(Op::kWhileLoop, {DType::kBf16}));
+  EXPECT_FALSE(gpu[static_cast<uint32_t>(Op::kCustom) - 1].supported);
+}
+#endif
+
 TEST(SupportTableTest, DocumentHoldsTheCheckedSection) {
   const std::string section = conformance::SupportSection();
-  const std::string doc = conformance::SupportDocument(std::nullopt, "");
-  EXPECT_THAT(doc, HasSubstr("tosa_conformance [--skip-unsupported]"));
+  const std::string doc = conformance::SupportDocument({}, "");
+  EXPECT_THAT(doc, HasSubstr("tosa_conformance [--backend cpu|vulkan] [--skip-unsupported]"));
   EXPECT_THAT(doc, HasSubstr("Not generated"));
   ASSERT_TRUE(conformance::ExtractSupportSection(doc).has_value());
   EXPECT_EQ(*conformance::ExtractSupportSection(doc), section);
   EXPECT_THAT(section, HasSubstr("| CONV2D |"));
+  // The Vulkan backend's own matrix, inside the checked section.
+  EXPECT_THAT(section, HasSubstr("## The Vulkan backend (tosa_vulkan)"));
   EXPECT_FALSE(conformance::ExtractSupportSection("no markers").has_value());
 }
 
-TEST(SupportTableTest, CountsPerOperator) {
-  std::vector<conformance::FolderReport> reports(3);
-  reports[0].op = Op::kAdd;
-  reports[0].outcome = conformance::Outcome::kPassed;
-  reports[1].op = Op::kAdd;
-  reports[1].outcome = conformance::Outcome::kFailed;
-  reports[2].op = Op::kWhileLoop;
-  reports[2].outcome = conformance::Outcome::kSkipped;
-  const std::string doc = conformance::SupportDocument(reports, "set");
-  EXPECT_THAT(doc, HasSubstr("| ADD | 1 | 1 | 0 |"));
-  EXPECT_THAT(doc, HasSubstr("| WHILE_LOOP | 0 | 0 | 1 |"));
-  EXPECT_THAT(doc, HasSubstr("| **all** | 1 | 1 | 1 |"));
+TEST(SupportTableTest, CountsPerOperatorAndBackend) {
+  std::vector<conformance::FolderReport> cpu(3);
+  cpu[0].op = Op::kAdd;
+  cpu[0].outcome = conformance::Outcome::kPassed;
+  cpu[1].op = Op::kAdd;
+  cpu[1].outcome = conformance::Outcome::kFailed;
+  cpu[2].op = Op::kWhileLoop;
+  cpu[2].outcome = conformance::Outcome::kSkipped;
+  std::vector<conformance::FolderReport> gpu = cpu;
+  gpu[1].outcome = conformance::Outcome::kPassed;
+  gpu[1].extensions = {"EXT-INT16"};
+  const std::string doc =
+      conformance::SupportDocument({{"tosa_cpu", cpu}, {"tosa_vulkan", gpu}}, "set");
+  EXPECT_THAT(doc, HasSubstr("| Operator | tosa_cpu passed | failed | skipped | tosa_vulkan "
+                             "passed | failed | skipped |"));
+  EXPECT_THAT(doc, HasSubstr("| ADD | 1 | 1 | 0 | 2 | 0 | 0 |"));
+  EXPECT_THAT(doc, HasSubstr("| WHILE_LOOP | 0 | 0 | 1 | 0 | 0 | 1 |"));
+  EXPECT_THAT(doc, HasSubstr("| **all** | 1 | 1 | 1 | 2 | 0 | 1 |"));
+  // By extension: the CPU run has no EXT-INT16 folder, so its cells are zero.
+  EXPECT_THAT(doc, HasSubstr("| EXT-INT16 | 0 | 0 | 0 | 1 | 0 | 0 |"));
+  EXPECT_THAT(doc, HasSubstr("| (profiles only) | 1 | 1 | 1 | 1 | 0 | 1 |"));
 }
 
 }  // namespace

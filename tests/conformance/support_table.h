@@ -1,5 +1,5 @@
-// docs/tosa-support.md: the CPU backend's operator × data type support (from CpuOpSupport) and,
-// optionally, conformance pass/fail/skip counts per operator.
+// docs/tosa-support.md: the CPU and Vulkan backends' operator × data type support (CpuOpSupport,
+// VulkanOpSupport) and, optionally, conformance pass/fail/skip counts per operator and backend.
 #pragma once
 
 #include <optional>
@@ -16,9 +16,19 @@ inline constexpr char kSupportEnd[] = "<!-- END SUPPORT TABLE -->";
 // The support section, from kSupportBegin to kSupportEnd inclusive.
 std::string SupportSection();
 
-// The whole document. `conformance` holds the reports of a conformance run whose counts go in
-// their own section; without it that section says how to produce them.
-std::string SupportDocument(const std::optional<std::vector<FolderReport>>& conformance,
+// False in a build without the Vulkan backend, whose support section cannot match the committed
+// one (the check is then skipped rather than failed).
+bool SupportSectionCoversVulkan();
+
+// One backend's conformance run over the same folders.
+struct BackendReports {
+  std::string backend;  // the column heading, e.g. "tosa_cpu"
+  std::vector<FolderReport> reports;
+};
+
+// The whole document. `conformance` holds one conformance run per backend, whose counts go in
+// their own section; when empty that section says how to produce them.
+std::string SupportDocument(const std::vector<BackendReports>& conformance,
                             const std::string& conformance_source);
 
 // The support section of a document (kSupportBegin..kSupportEnd); nullopt when it has none.

@@ -16,6 +16,7 @@
 #include "engine/graph/graph.h"
 #include "engine/graph/graph_validator.h"
 #include "gtest/gtest.h"
+#include "tests/backends/cpu/control_flow_graphs.h"
 #include "tests/backends/cpu/graph_builder.h"
 
 namespace inferd::cpu {
@@ -28,27 +29,11 @@ using graph::Op;
 using graph::TensorId;
 using test_graphs::AddOperator;
 using test_graphs::AddTensor;
-
-// A graph with a main block and `extra` blocks called from it.
-Graph Blocks(const std::vector<std::string>& extra) {
-  Graph g;
-  g.blocks.resize(1 + extra.size());
-  g.blocks[0].name = "main";
-  g.regions.push_back({"main", {0}});
-  for (size_t i = 0; i < extra.size(); ++i) {
-    g.blocks[i + 1].name = extra[i];
-    g.blocks[i + 1].parent = 0;
-    g.regions[0].blocks.push_back(static_cast<BlockId>(i + 1));
-  }
-  return g;
-}
-
-TensorId Const(Graph& g, BlockId block, std::string name, DType t, std::vector<uint8_t> bytes) {
-  const TensorId id = AddTensor(g, block, std::move(name), t);
-  g.tensors[id].data = std::move(bytes);
-  AddOperator(g, block, Op::kConst, {}, {id});
-  return id;
-}
+using test_graphs::Blocks;
+using test_graphs::Const;
+using test_graphs::CountingLoop;
+using test_graphs::DoubleIf;
+using test_graphs::EndlessLoop;
 
 std::unique_ptr<GraphExecutor> Executor(const Graph& g) {
   EXPECT_TRUE(graph::ValidateGraph(g).ok()) << graph::ValidateGraph(g);
@@ -61,40 +46,6 @@ std::span<const uint8_t> Bytes(const int32_t& v) {
   return {reinterpret_cast<const uint8_t*>(&v), sizeof(v)};
 }
 std::span<uint8_t> Bytes(int32_t& v) { return {reinterpret_cast<uint8_t*>(&v), sizeof(v)}; }
-
-// while (i < limit) { i = i + step; swap(a, b); } with limit and step read from the main block.
-Graph CountingLoop() {
-  Graph g = Blocks({"cond", "body"});
-  const TensorId i0 = AddTensor(g, 0, "i0", DType::kInt32);
-  const TensorId step = AddTensor(g, 0, "step", DType::kInt32);
-  const TensorId limit = AddTensor(g, 0, "limit", DType::kInt32);
-  const TensorId a0 = AddTensor(g, 0, "a0", DType::kInt32);
-  const TensorId b0 = AddTensor(g, 0, "b0", DType::kInt32);
-  const TensorId i = AddTensor(g, 0, "i", DType::kInt32);
-  const TensorId a = AddTensor(g, 0, "a", DType::kInt32);
-  const TensorId b = AddTensor(g, 0, "b", DType::kInt32);
-  g.blocks[0].inputs = {i0, step, limit, a0, b0};
-  g.blocks[0].outputs = {i, a, b};
-  AddOperator(g, 0, Op::kWhileLoop, {i0, a0, b0}, {i, a, b},
-              graph::WhileLoopAttr{"cond", "body", 1, 2});
-
-  const TensorId ci = AddTensor(g, 1, "ci", DType::kInt32);
-  const TensorId ca = AddTensor(g, 1, "ca", DType::kInt32);
-  const TensorId cb = AddTensor(g, 1, "cb", DType::kInt32);
-  const TensorId more = AddTensor(g, 1, "more", DType::kBool);
-  g.blocks[1].inputs = {ci, ca, cb};
-  g.blocks[1].outputs = {more};
-  AddOperator(g, 1, Op::kGreater, {limit, ci}, {more});
-
-  const TensorId bi = AddTensor(g, 2, "bi", DType::kInt32);
-  const TensorId ba = AddTensor(g, 2, "ba", DType::kInt32);
-  const TensorId bb = AddTensor(g, 2, "bb", DType::kInt32);
-  const TensorId next = AddTensor(g, 2, "next", DType::kInt32);
-  g.blocks[2].inputs = {bi, ba, bb};
-  g.blocks[2].outputs = {next, bb, ba};
-  AddOperator(g, 2, Op::kAdd, {bi, step}, {next});
-  return g;
-}
 
 struct LoopResult {
   absl::Status status;
@@ -169,23 +120,6 @@ TEST(ControlFlowTest, WhileLoopWhoseConditionStartsFalseReturnsItsInputs) {
   EXPECT_EQ(r.b, 20);
 }
 
-// while (true) { x = x; }: only cancellation or the deadline ends it.
-Graph EndlessLoop() {
-  Graph g = Blocks({"cond", "body"});
-  const TensorId x0 = AddTensor(g, 0, "x0", DType::kInt32);
-  const TensorId x = AddTensor(g, 0, "x", DType::kInt32);
-  g.blocks[0].inputs = {x0};
-  g.blocks[0].outputs = {x};
-  AddOperator(g, 0, Op::kWhileLoop, {x0}, {x}, graph::WhileLoopAttr{"cond", "body", 1, 2});
-  const TensorId cx = AddTensor(g, 1, "cx", DType::kInt32);
-  g.blocks[1].inputs = {cx};
-  g.blocks[1].outputs = {Const(g, 1, "always", DType::kBool, {1})};
-  const TensorId bx = AddTensor(g, 2, "bx", DType::kInt32);
-  g.blocks[2].inputs = {bx};
-  g.blocks[2].outputs = {bx};
-  return g;
-}
-
 TEST(ControlFlowTest, CancellationStopsARunawayLoop) {
   std::unique_ptr<GraphExecutor> executor = Executor(EndlessLoop());
   ASSERT_NE(executor, nullptr);
@@ -217,23 +151,7 @@ TEST(ControlFlowTest, DeadlineStopsARunawayLoop) {
 }
 
 TEST(ControlFlowTest, CondIfRunsTheChosenBlock) {
-  Graph g = Blocks({"then", "else"});
-  const TensorId cond = AddTensor(g, 0, "cond", DType::kBool);
-  const TensorId x = AddTensor(g, 0, "x", DType::kInt32);
-  const TensorId y = AddTensor(g, 0, "y", DType::kInt32);
-  g.blocks[0].inputs = {cond, x};
-  g.blocks[0].outputs = {y};
-  AddOperator(g, 0, Op::kCondIf, {cond, x}, {y}, graph::CondIfAttr{"then", "else", 1, 2});
-  // then: x + x; else: x unchanged.
-  const TensorId tx = AddTensor(g, 1, "tx", DType::kInt32);
-  const TensorId doubled = AddTensor(g, 1, "doubled", DType::kInt32);
-  g.blocks[1].inputs = {tx};
-  g.blocks[1].outputs = {doubled};
-  AddOperator(g, 1, Op::kAdd, {tx, tx}, {doubled});
-  const TensorId ex = AddTensor(g, 2, "ex", DType::kInt32);
-  g.blocks[2].inputs = {ex};
-  g.blocks[2].outputs = {ex};
-  std::unique_ptr<GraphExecutor> executor = Executor(g);
+  std::unique_ptr<GraphExecutor> executor = Executor(DoubleIf());
   ASSERT_NE(executor, nullptr);
   for (const bool take_then : {true, false}) {
     const uint8_t c = take_then ? 1 : 0;

@@ -1,0 +1,152 @@
+// COND_IF and WHILE_LOOP on the GPU, driven from the host: results equal the CPU executor's for
+// every item of a batch whose items take different branches and loop different numbers of times,
+// blocks that read the caller's tensors, and runaway loops that the host stops.
+#include <atomic>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/synchronization/notification.h"
+#include "engine/graph/graph_validator.h"
+#include "gtest/gtest.h"
+#include "tests/backends/cpu/control_flow_graphs.h"
+#include "tests/backends/vulkan/vulkan_test_support.h"
+
+namespace inferd::vulkan {
+namespace {
+
+using cpu::test_graphs::BytesOf;
+using graph::Graph;
+using testing::Buffers;
+using testing::ConstSpans;
+using testing::DefaultDevice;
+using testing::RunOnCpu;
+using testing::Spans;
+
+std::shared_ptr<const Graph> Validated(Graph g) {
+  EXPECT_TRUE(graph::ValidateGraph(g).ok()) << graph::ValidateGraph(g);
+  return std::make_shared<const Graph>(std::move(g));
+}
+
+std::unique_ptr<GraphProgram> Program(std::shared_ptr<const Graph> graph, int max_items) {
+  std::shared_ptr<VulkanDevice> device = DefaultDevice();
+  if (device == nullptr) return nullptr;
+  auto program = GraphProgram::Create(device, std::move(graph), max_items);
+  EXPECT_TRUE(program.ok()) << program.status();
+  return program.ok() ? *std::move(program) : nullptr;
+}
+
+// Input `i` of every item, concatenated: items[k][i] is item k's bytes.
+Buffers Batch(const std::vector<Buffers>& items) {
+  Buffers batch(items[0].size());
+  for (const Buffers& item : items) {
+    for (size_t i = 0; i < item.size(); ++i) {
+      batch[i].insert(batch[i].end(), item[i].begin(), item[i].end());
+    }
+  }
+  return batch;
+}
+
+// Runs every item as one batch on the GPU and one by one on the CPU; the outputs must be equal.
+void ExpectBatchEqualsCpu(std::shared_ptr<const Graph> graph, const std::vector<Buffers>& items) {
+  std::unique_ptr<GraphProgram> program = Program(graph, static_cast<int>(items.size()));
+  ASSERT_NE(program, nullptr);
+  const Buffers inputs = Batch(items);
+  Buffers outputs;
+  for (size_t i = 0; i < graph->main_block().outputs.size(); ++i) {
+    outputs.emplace_back(program->output_bytes(i) * items.size());
+  }
+  const auto in = ConstSpans(inputs);
+  const auto out = Spans(outputs);
+  ASSERT_TRUE(program->RunAndWait(in, out, static_cast<int>(items.size())).ok());
+  for (size_t k = 0; k < items.size(); ++k) {
+    absl::StatusOr<Buffers> cpu = RunOnCpu(graph, items[k]);
+    ASSERT_TRUE(cpu.ok()) << cpu.status();
+    for (size_t i = 0; i < cpu->size(); ++i) {
+      const size_t bytes = (*cpu)[i].size();
+      const std::vector<uint8_t> gpu(outputs[i].begin() + k * bytes,
+                                     outputs[i].begin() + (k + 1) * bytes);
+      EXPECT_EQ(gpu, (*cpu)[i]) << "item " << k << ", output " << i;
+    }
+  }
+}
+
+Buffers LoopItem(int32_t start, int32_t step, int32_t limit) {
+  return {BytesOf(std::vector<int32_t>{start}), BytesOf(std::vector<int32_t>{step}),
+          BytesOf(std::vector<int32_t>{limit}), BytesOf(std::vector<int32_t>{10}),
+          BytesOf(std::vector<int32_t>{20})};
+}
+
+TEST(VulkanControlFlowTest, WhileLoopCountsLikeTheCpuForEveryItemOfABatch) {
+  // 7 iterations, 0 (the condition starts false), 3 with a larger step, 1, and 12.
+  ExpectBatchEqualsCpu(Validated(cpu::test_graphs::CountingLoop()),
+                       {LoopItem(0, 1, 7), LoopItem(9, 1, 7), LoopItem(-5, 4, 7), LoopItem(6, 1, 7),
+                        LoopItem(-100, 10, 20)});
+}
+
+TEST(VulkanControlFlowTest, WhileLoopGivesTheExpectedValues) {
+  std::unique_ptr<GraphProgram> program = Program(Validated(cpu::test_graphs::CountingLoop()), 1);
+  ASSERT_NE(program, nullptr);
+  const Buffers inputs = LoopItem(0, 1, 7);
+  Buffers outputs(3, std::vector<uint8_t>(4));
+  ASSERT_TRUE(program->RunAndWait(ConstSpans(inputs), Spans(outputs)).ok());
+  int32_t i = 0, a = 0, b = 0;
+  std::memcpy(&i, outputs[0].data(), 4);
+  std::memcpy(&a, outputs[1].data(), 4);
+  std::memcpy(&b, outputs[2].data(), 4);
+  EXPECT_EQ(i, 7);
+  // Seven swaps of (10, 20).
+  EXPECT_EQ(a, 20);
+  EXPECT_EQ(b, 10);
+}
+
+TEST(VulkanControlFlowTest, CondIfTakesEachItemsOwnBranch) {
+  auto item = [](bool take_then, int32_t x) {
+    return Buffers{{static_cast<uint8_t>(take_then ? 1 : 0)}, BytesOf(std::vector<int32_t>{x})};
+  };
+  ExpectBatchEqualsCpu(
+      Validated(cpu::test_graphs::DoubleIf()),
+      {item(true, 21), item(false, 21), item(true, -(1 << 29)), item(false, INT32_MIN)});
+}
+
+TEST(VulkanControlFlowTest, TheHostStopsARunawayLoopAndTheProgramRunsAgain) {
+  std::unique_ptr<GraphProgram> program = Program(Validated(cpu::test_graphs::EndlessLoop()), 1);
+  ASSERT_NE(program, nullptr);
+  const Buffers inputs = {BytesOf(std::vector<int32_t>{5})};
+  std::atomic<int> iterations = 0;
+  absl::Notification finished;
+  absl::Status result;
+  const absl::Status started = program->Start(
+      ConstSpans(inputs), 1,
+      [&](absl::Status status) {
+        result = std::move(status);
+        finished.Notify();
+      },
+      [&]() -> absl::Status {
+        return ++iterations > 3 ? absl::CancelledError("stopped by the test") : absl::OkStatus();
+      });
+  ASSERT_TRUE(started.ok()) << started;
+  finished.WaitForNotification();
+  EXPECT_EQ(result.code(), absl::StatusCode::kCancelled) << result;
+  EXPECT_EQ(iterations.load(), 4);
+
+  // The next batch starts afresh: stopped before its first iteration, nothing was submitted, so
+  // Start itself answers and `done` never runs.
+  const absl::Status stopped = program->Start(
+      ConstSpans(inputs), 1, [](absl::Status) { ADD_FAILURE() << "done ran"; },
+      []() -> absl::Status { return absl::CancelledError("again"); });
+  EXPECT_EQ(stopped.code(), absl::StatusCode::kCancelled);
+  EXPECT_EQ(stopped.message(), "again");
+}
+
+TEST(VulkanControlFlowTest, AProgramWithControlFlowHasNoSingleBufferToReplay) {
+  std::unique_ptr<GraphProgram> program = Program(Validated(cpu::test_graphs::DoubleIf()), 1);
+  ASSERT_NE(program, nullptr);
+  EXPECT_EQ(program->ReplayAndWait(1).code(), absl::StatusCode::kFailedPrecondition);
+}
+
+}  // namespace
+}  // namespace inferd::vulkan
