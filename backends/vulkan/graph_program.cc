@@ -2,12 +2,16 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
+#include <set>
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "backends/vulkan/program_lowering.h"
 #include "backends/vulkan/vulkan_status.h"
+#include "engine/graph/graph_variables.h"
 
 namespace inferd::vulkan {
 namespace {
@@ -112,18 +116,46 @@ absl::Status GraphProgram::Build(int max_items) {
   steps_ = std::move(lowered->steps);
   code_ = std::move(lowered->code);
   control_flow_ = lowered->control_flow;
+  // A variable without an initial value that the program reads before it writes has no value
+  // until a run has written it, as the CPU backend's VariableStore says.
+  {
+    std::set<std::string, std::less<>> accessed;
+    for (const Step& step : steps_) {
+      const auto* copy = std::get_if<CopyStep>(&step);
+      if (copy == nullptr) continue;
+      for (const TensorId id : {copy->from, copy->to}) {
+        const graph::Tensor& tensor = g.tensor(id);
+        if (!tensor.variable) continue;
+        const std::string uid(graph::VariableUid(tensor));
+        if (!accessed.insert(uid).second) continue;
+        if (id == copy->from && tensor.data.empty() && unwritten_variable_.empty()) {
+          unwritten_variable_ = uid;
+        }
+      }
+    }
+  }
 
   // Every tensor an operator or the caller touches gets a region of the arena.
   const VkDeviceSize alignment = device_->storage_alignment();
   const uint64_t max_range = device_->info().max_storage_buffer_range;
   tensor_regions_.assign(g.tensors.size(), Region{});
   VkDeviceSize arena_bytes = 0;
+  // Tensors of one variable uid (a block reaching its caller's variable declares its own tensor)
+  // share the region of the first one placed.
+  std::map<std::string, TensorId, std::less<>> variable_regions;
   auto place = [&](TensorId id) -> absl::Status {
     Region& region = tensor_regions_[id];
     if (region.bytes != 0) return absl::OkStatus();
     const graph::Tensor& tensor = g.tensor(id);
     if (tensor.dtype == DType::kShape) return absl::OkStatus();
     if (auto status = CheckStorable(tensor); !status.ok()) return status;
+    if (tensor.variable) {
+      auto [it, first] = variable_regions.emplace(std::string(graph::VariableUid(tensor)), id);
+      if (!first) {
+        region = tensor_regions_[it->second];
+        return absl::OkStatus();
+      }
+    }
     const std::optional<int64_t> elements = graph::ElementCount(tensor);
     const std::optional<int64_t> bytes =
         elements ? graph::DTypeDataSize(tensor.dtype, *elements) : std::nullopt;
@@ -159,6 +191,11 @@ absl::Status GraphProgram::Build(int max_items) {
     for (TensorId id = 0; id < g.tensors.size(); ++id) {
       if (tensor_regions_[id].bytes == 0) continue;
       std::optional<std::span<const uint8_t>> data = lowering.ConstantData(id);
+      // A variable's initial value, once per uid.
+      if (!data.has_value() && g.tensor(id).variable && !g.tensor(id).data.empty() &&
+          variable_regions.at(std::string(graph::VariableUid(g.tensor(id)))) == id) {
+        data = std::span<const uint8_t>(g.tensor(id).data);
+      }
       if (!data.has_value()) continue;
       uploads.emplace_back(*data, tensor_regions_[id]);
       upload_bytes += data->size();
@@ -444,6 +481,17 @@ absl::Status GraphProgram::Start(std::span<const std::span<const uint8_t>> input
     }
   }
   if (absl::Status status = EnsureRecorded(items); !status.ok()) return status;
+  if (!unwritten_variable_.empty() && !variables_written_.load()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "variable '", unwritten_variable_, "' is read before any write and has no initial value"));
+  }
+  if (!unwritten_variable_.empty()) {
+    // A batch that completes has written every variable it reads.
+    done = [this, done = std::move(done)](absl::Status status) {
+      if (status.ok()) variables_written_ = true;
+      done(std::move(status));
+    };
+  }
   if (control_flow_) {
     auto run = std::make_shared<ControlFlowRun>();
     run->items = items;

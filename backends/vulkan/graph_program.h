@@ -14,6 +14,7 @@
 
 #include <vulkan/vulkan.h>
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -112,6 +113,10 @@ class GraphProgram {
   std::vector<int> step_kernel_;  // by step: its kernels_ / descriptor_sets_ index, -1 for copies
   std::vector<HostInstruction> code_;
   bool control_flow_ = false;
+  // The uid of a variable with no initial value that a run reads before writing; until a batch
+  // has completed, Start refuses with FAILED_PRECONDITION.
+  std::string unwritten_variable_;
+  std::atomic<bool> variables_written_ = false;
   size_t dispatches_ = 0;
   std::vector<Region> tensor_regions_;   // by TensorId; bytes 0 for tensors with no storage
   std::vector<Region> derived_regions_;  // by derived index

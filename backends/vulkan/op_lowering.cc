@@ -69,8 +69,14 @@ absl::Status OpLowering::Lower(const graph::Operator& op, std::vector<Step>& ste
     case Op::kConst:
     case Op::kConstShape:
       return absl::OkStatus();
+    case Op::kVariable:
+      return absl::OkStatus();  // the program places the variable and uploads its initial value
     case Op::kReshape:
     case Op::kIdentity:
+    case Op::kVariableWrite:
+    case Op::kVariableRead:
+      // A variable tensor's region is its variable's (one per uid, kept across runs), so writes
+      // and reads, and IDENTITY into or out of a variable, are copies.
       steps.push_back(CopyStep{op.inputs[0], op.outputs[0]});
       return absl::OkStatus();
     case Op::kConv2d:
