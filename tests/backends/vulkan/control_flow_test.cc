@@ -10,7 +10,6 @@
 
 #include "absl/status/status.h"
 #include "absl/synchronization/notification.h"
-#include "engine/graph/graph_validator.h"
 #include "gtest/gtest.h"
 #include "tests/backends/cpu/control_flow_graphs.h"
 #include "tests/backends/vulkan/vulkan_test_support.h"
@@ -23,21 +22,10 @@ using graph::Graph;
 using testing::Buffers;
 using testing::ConstSpans;
 using testing::DefaultDevice;
+using testing::Program;
 using testing::RunOnCpu;
 using testing::Spans;
-
-std::shared_ptr<const Graph> Validated(Graph g) {
-  EXPECT_TRUE(graph::ValidateGraph(g).ok()) << graph::ValidateGraph(g);
-  return std::make_shared<const Graph>(std::move(g));
-}
-
-std::unique_ptr<GraphProgram> Program(std::shared_ptr<const Graph> graph, int max_items) {
-  std::shared_ptr<VulkanDevice> device = DefaultDevice();
-  if (device == nullptr) return nullptr;
-  auto program = GraphProgram::Create(device, std::move(graph), max_items);
-  EXPECT_TRUE(program.ok()) << program.status();
-  return program.ok() ? *std::move(program) : nullptr;
-}
+using testing::Validated;
 
 // Input `i` of every item, concatenated: items[k][i] is item k's bytes.
 Buffers Batch(const std::vector<Buffers>& items) {

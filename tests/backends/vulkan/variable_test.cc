@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "engine/graph/graph_validator.h"
 #include "gtest/gtest.h"
 #include "tests/backends/cpu/variable_graphs.h"
 #include "tests/backends/vulkan/vulkan_test_support.h"
@@ -21,20 +20,9 @@ using graph::Graph;
 using testing::Buffers;
 using testing::ConstSpans;
 using testing::DefaultDevice;
+using testing::Program;
 using testing::Spans;
-
-std::shared_ptr<const Graph> Validated(Graph g) {
-  EXPECT_TRUE(graph::ValidateGraph(g).ok()) << graph::ValidateGraph(g);
-  return std::make_shared<const Graph>(std::move(g));
-}
-
-std::unique_ptr<GraphProgram> Program(std::shared_ptr<const Graph> graph) {
-  std::shared_ptr<VulkanDevice> device = DefaultDevice();
-  if (device == nullptr) return nullptr;
-  auto program = GraphProgram::Create(device, std::move(graph), 1);
-  EXPECT_TRUE(program.ok()) << program.status();
-  return program.ok() ? *std::move(program) : nullptr;
-}
+using testing::Validated;
 
 absl::StatusOr<std::vector<uint8_t>> RunOnce(GraphProgram& program, const Buffers& inputs) {
   Buffers outputs(1, std::vector<uint8_t>(program.output_bytes(0)));

@@ -16,6 +16,7 @@
 #include "backends/vulkan/graph_program.h"
 #include "backends/vulkan/vulkan_context.h"
 #include "backends/vulkan/vulkan_device.h"
+#include "engine/graph/graph_validator.h"
 #include "gtest/gtest.h"
 #include "tests/backends/cpu/graph_builder.h"
 
@@ -31,6 +32,23 @@ inline std::shared_ptr<VulkanDevice> DefaultDevice() {
 }
 
 using Buffers = std::vector<std::vector<uint8_t>>;
+
+// `g`, checked by the graph validator as a model load would.
+inline std::shared_ptr<const graph::Graph> Validated(graph::Graph g) {
+  EXPECT_TRUE(graph::ValidateGraph(g).ok()) << graph::ValidateGraph(g);
+  return std::make_shared<const graph::Graph>(std::move(g));
+}
+
+// A program for `graph` on the default device taking batches of up to `max_items`; null (with a
+// test failure) when it cannot be made.
+inline std::unique_ptr<GraphProgram> Program(std::shared_ptr<const graph::Graph> graph,
+                                             int max_items = 1) {
+  std::shared_ptr<VulkanDevice> device = DefaultDevice();
+  if (device == nullptr) return nullptr;
+  auto program = GraphProgram::Create(device, std::move(graph), max_items);
+  EXPECT_TRUE(program.ok()) << program.status();
+  return program.ok() ? *std::move(program) : nullptr;
+}
 
 inline std::vector<std::span<const uint8_t>> ConstSpans(const Buffers& buffers) {
   return std::vector<std::span<const uint8_t>>(buffers.begin(), buffers.end());
