@@ -108,8 +108,9 @@ struct ModelManager::Core {
   const ModelVersionLoader loader;
   const ModelRepository repository;
   const ModelFileReader files;
-  // Set once by Start() in explicit mode, before any load runs.
+  // Set once by Start() in explicit mode, before any load runs; or why it could not be made.
   std::unique_ptr<ModelPushOverlay> push_overlay;
+  std::string push_unavailable;
 
   mutable std::mutex mutex;  // guards everything below
   std::map<std::string, ModelRecord> models;
@@ -138,10 +139,17 @@ absl::Status ModelManager::Start() {
   if (auto status = core_->repository.CheckExists(); !status.ok()) return status;
   if (options_.mode == ModelControlMode::kExplicit && core_->push_overlay == nullptr) {
     auto overlay = ModelPushOverlay::Create(options_.push_parent, options_.repository);
-    if (!overlay.ok()) return overlay.status();
-    core_->push_overlay = *std::move(overlay);
-    spdlog::info("pushed model files (load parameters file:...) go to {}",
-                 core_->push_overlay->root().string());
+    if (overlay.ok()) {
+      core_->push_overlay = *std::move(overlay);
+      spdlog::info("pushed model files (load parameters file:...) go to {}",
+                   core_->push_overlay->root().string());
+    } else if (!options_.push_parent.empty()) {
+      return overlay.status();  // the operator asked for this folder: a mistake to report
+    } else {
+      // Without a usable $TMPDIR the daemon still serves; only loads that push files are refused.
+      core_->push_unavailable = std::string(overlay.status().message());
+      spdlog::warn("model push is off: {}; set --model-push-dir", core_->push_unavailable);
+    }
   }
 
   std::vector<std::string> names;
@@ -350,7 +358,9 @@ absl::Status ModelManager::Core::DoLoad(const std::string& name,
     if (auto status = ModelRepository::CheckModelName(name); !status.ok()) return status;
     if (push_overlay == nullptr) {
       return absl::FailedPreconditionError(
-          "pushing model files needs --model-control-mode=explicit");
+          push_unavailable.empty()
+              ? std::string("pushing model files needs --model-control-mode=explicit")
+              : absl::StrCat("model push is off: ", push_unavailable));
     }
     auto written = push_overlay->Write(override->files);
     if (!written.ok()) {
