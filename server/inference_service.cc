@@ -616,6 +616,26 @@ void InferenceService::LoadModel(const inference::RepositoryModelLoadRequest& re
     done(override.status());
     return;
   }
+  // Pushed files are copied into the queued load: their bytes come out of the request memory
+  // budget until the load finishes, so that a queue of pushes cannot hold unbounded memory.
+  int64_t pushed_bytes = 0;
+  if (*override != nullptr) {
+    for (const PushedFile& file : (*override)->files) {
+      pushed_bytes += static_cast<int64_t>(file.contents.size());
+    }
+  }
+  if (pushed_bytes > 0 && limits_.memory_budget != nullptr) {
+    auto reservation = limits_.memory_budget->Reserve(pushed_bytes);
+    if (!reservation.ok()) {
+      done(reservation.status());
+      return;
+    }
+    done = [done = std::move(done), held = std::make_shared<RequestMemoryBudget::Reservation>(
+                                        *std::move(reservation))](absl::Status status) mutable {
+      held.reset();
+      done(std::move(status));
+    };
+  }
   // Loading can take long: it runs on the model manager's bounded lifecycle pool, never on a
   // thread that serves requests, and the pool's callback finishes the call.
   models_->LoadAsync(request.model_name(), *std::move(override), std::move(done));

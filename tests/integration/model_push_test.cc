@@ -224,6 +224,17 @@ TEST_F(ModelPushTest, PushesOverTheLimitsAreRefused) {
   EXPECT_NE(too_many.error_message().find("--max-model-push-files"), std::string::npos)
       << too_many.error_message();
   EXPECT_TRUE(fs::is_empty(PushFolder()));
+
+  // A queued push holds its files in memory: they come out of the request memory budget.
+  daemon_.reset();
+  StartDaemon({"--max-inflight-request-bytes=4096"});
+  const grpc::Status over_budget =
+      Load("big", DigitsInt8ConfigJson("big"), {{"file:1/model.tosa", int8_model_}});
+  EXPECT_EQ(over_budget.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_NE(over_budget.error_message().find("--max-inflight-request-bytes"), std::string::npos)
+      << over_budget.error_message();
+  const grpc::Status config_only = Load("digits_int8", DigitsInt8ConfigJson("digits_int8", 4), {});
+  EXPECT_TRUE(config_only.ok()) << config_only.error_message();
 }
 
 TEST_F(ModelPushTest, HttpPushesBase64Files) {
