@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
+#include "google/protobuf/util/json_util.h"
 
 namespace inferd {
 namespace {
@@ -100,6 +101,26 @@ absl::StatusOr<inference::ModelConfig> ParseModelConfig(const std::string& text,
     return absl::InvalidArgumentError(
         absl::StrCat("model '", model_name, "': config.pbtxt does not parse: ",
                      errors.first_error().empty() ? "syntax error" : errors.first_error()));
+  }
+  return config;
+}
+
+absl::StatusOr<inference::ModelConfig> ParseModelConfigJson(const std::string& json) {
+  if (json.size() > kMaxConfigFileSize) {
+    return absl::InvalidArgumentError(absl::StrCat("Invalid config override: ", json.size(),
+                                                   " bytes, over the limit of ", kMaxConfigFileSize,
+                                                   " bytes for a configuration"));
+  }
+  inference::ModelConfig config;
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;  // a misspelt field is a mistake to report, as Triton does
+  if (auto status = google::protobuf::util::JsonStringToMessage(json, &config, options);
+      !status.ok()) {
+    // protobuf's message may quote the client's text; a bounded excerpt is enough to find it.
+    constexpr size_t kShown = 256;
+    const std::string reason(status.message().substr(0, kShown));
+    return absl::InvalidArgumentError(absl::StrCat("Invalid config override: ", reason,
+                                                   status.message().size() > kShown ? "..." : ""));
   }
   return config;
 }

@@ -19,6 +19,12 @@ namespace inferd {
 absl::StatusOr<inference::ModelConfig> ParseModelConfig(const std::string& text,
                                                         const std::string& model_name);
 
+// Parses the JSON form of a config (protobuf's JSON mapping of ModelConfig, as Triton's `config`
+// load parameter carries it; proto field names or their lowerCamelCase). INVALID_ARGUMENT with
+// Triton's "Invalid config override: ..." for text over kMaxConfigFileSize, malformed JSON or
+// unknown fields.
+absl::StatusOr<inference::ModelConfig> ParseModelConfigJson(const std::string& json);
+
 // Reads (through `reader`: regular file inside the repository, size-capped) and parses a
 // config.pbtxt.
 absl::StatusOr<inference::ModelConfig> ReadModelConfigFile(const std::filesystem::path& path,

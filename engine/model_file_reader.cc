@@ -13,26 +13,12 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "engine/file_descriptor.h"
 
 namespace inferd {
 namespace fs = std::filesystem;
 
 namespace {
-
-// Closes a descriptor on every return path.
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 // realpath(3), which resolves every link without opening the file.
 absl::StatusOr<fs::path> RealPath(const fs::path& path) {

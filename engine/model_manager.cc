@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <map>
+#include <optional>
 #include <set>
 #include <system_error>
 #include <utility>
@@ -92,7 +93,7 @@ struct ModelManager::Core {
         repository(options.repository),
         files(options.repository, options.max_model_file_size) {}
 
-  absl::Status DoLoad(const std::string& name);
+  absl::Status DoLoad(const std::string& name, const ModelLoadOverride* override);
   absl::Status DoUnload(const std::string& name, const std::string& reason);
   // Marks `versions` UNLOADING, drains them, then marks them UNAVAILABLE with `reason`.
   void RetireVersions(const std::string& name, const std::vector<int64_t>& versions,
@@ -107,6 +108,9 @@ struct ModelManager::Core {
   const ModelVersionLoader loader;
   const ModelRepository repository;
   const ModelFileReader files;
+  // Set once by Start() in explicit mode, before any load runs; or why it could not be made.
+  std::unique_ptr<ModelPushOverlay> push_overlay;
+  std::string push_unavailable;
 
   mutable std::mutex mutex;  // guards everything below
   std::map<std::string, ModelRecord> models;
@@ -133,6 +137,20 @@ ModelManager::~ModelManager() {
 
 absl::Status ModelManager::Start() {
   if (auto status = core_->repository.CheckExists(); !status.ok()) return status;
+  if (options_.mode == ModelControlMode::kExplicit && core_->push_overlay == nullptr) {
+    auto overlay = ModelPushOverlay::Create(options_.push_parent, options_.repository);
+    if (overlay.ok()) {
+      core_->push_overlay = *std::move(overlay);
+      spdlog::info("pushed model files (load parameters file:...) go to {}",
+                   core_->push_overlay->root().string());
+    } else if (!options_.push_parent.empty()) {
+      return overlay.status();  // the operator asked for this folder: a mistake to report
+    } else {
+      // Without a usable $TMPDIR the daemon still serves; only loads that push files are refused.
+      core_->push_unavailable = std::string(overlay.status().message());
+      spdlog::warn("model push is off: {}; set --model-push-dir", core_->push_unavailable);
+    }
+  }
 
   std::vector<std::string> names;
   const bool load_all = options_.mode != ModelControlMode::kExplicit ||
@@ -165,12 +183,15 @@ absl::Status ModelManager::Start() {
 }
 
 void ModelManager::Submit(const std::string& name, bool load, std::string reason,
-                          LifecycleCallback done, bool bypass_limit) {
+                          LifecycleCallback done, bool bypass_limit,
+                          std::shared_ptr<const ModelLoadOverride> override) {
   std::string description = absl::StrCat(load ? "load" : "unload", " of model '",
                                          name.substr(0, 128), name.size() > 128 ? "...'" : "'");
   std::function<absl::Status()> work;
   if (load) {
-    work = [core = core_, name] { return core->DoLoad(name); };
+    work = [core = core_, name, override = std::move(override)] {
+      return core->DoLoad(name, override.get());
+    };
   } else {
     work = [core = core_, name, reason = std::move(reason)] {
       return core->DoUnload(name, reason);
@@ -180,12 +201,22 @@ void ModelManager::Submit(const std::string& name, bool load, std::string reason
 }
 
 void ModelManager::LoadAsync(const std::string& name, LifecycleCallback done) {
+  LoadAsync(name, nullptr, std::move(done));
+}
+
+void ModelManager::LoadAsync(const std::string& name,
+                             std::shared_ptr<const ModelLoadOverride> override,
+                             LifecycleCallback done) {
   if (options_.mode != ModelControlMode::kExplicit) {
     done(absl::FailedPreconditionError(
         "explicit model load and unload need --model-control-mode=explicit"));
     return;
   }
-  Submit(name, /*load=*/true, "", std::move(done), /*bypass_limit=*/false);
+  Submit(name, /*load=*/true, "", std::move(done), /*bypass_limit=*/false, std::move(override));
+}
+
+fs::path ModelManager::push_folder() const {
+  return core_->push_overlay != nullptr ? core_->push_overlay->root() : fs::path();
 }
 
 void ModelManager::UnloadAsync(const std::string& name, LifecycleCallback done) {
@@ -315,10 +346,35 @@ std::vector<int64_t> ModelManager::Core::SelectVersions(
                               available.end());
 }
 
-absl::Status ModelManager::Core::DoLoad(const std::string& name) {
+absl::Status ModelManager::Core::DoLoad(const std::string& name,
+                                        const ModelLoadOverride* override) {
   if (IsStopping()) return absl::UnavailableError(kShuttingDown);
-  auto dir = repository.ModelPath(name);
+  // Pushed files replace the repository's folder for this load only; `pushed` keeps them on disk
+  // until the load has read them.
+  std::shared_ptr<const PushedModelFolder> pushed;
+  std::optional<ModelFileReader> pushed_files;
+  absl::StatusOr<fs::path> dir;
+  if (override != nullptr && !override->files.empty()) {
+    if (auto status = ModelRepository::CheckModelName(name); !status.ok()) return status;
+    if (push_overlay == nullptr) {
+      return absl::FailedPreconditionError(
+          push_unavailable.empty()
+              ? std::string("pushing model files needs --model-control-mode=explicit")
+              : absl::StrCat("model push is off: ", push_unavailable));
+    }
+    auto written = push_overlay->Write(override->files);
+    if (!written.ok()) {
+      return absl::Status(written.status().code(),
+                          absl::StrCat("load of model '", name, "': ", written.status().message()));
+    }
+    pushed = *std::move(written);
+    pushed_files.emplace(pushed->path(), files.max_model_file_size());
+    dir = pushed->path();
+  } else {
+    dir = repository.ModelPath(name);
+  }
   if (!dir.ok()) return dir.status();
+  const ModelFileReader& reader = pushed_files.has_value() ? *pushed_files : files;
 
   const std::string fingerprint = ModelRepository::Fingerprint(*dir);
   auto record_failure = [&](const absl::Status& status) {
@@ -333,7 +389,9 @@ absl::Status ModelManager::Core::DoLoad(const std::string& name) {
   const fs::path config_path = *dir / "config.pbtxt";
   std::error_code error;
   // symlink_status: a dangling link is a broken config, not a missing one.
-  if (fs::exists(fs::symlink_status(config_path, error))) {
+  if (override != nullptr) {
+    config = override->config;
+  } else if (fs::exists(fs::symlink_status(config_path, error))) {
     auto parsed = ReadModelConfigFile(config_path, name, files);
     if (!parsed.ok()) return record_failure(parsed.status());
     config = *std::move(parsed);
@@ -360,7 +418,7 @@ absl::Status ModelManager::Core::DoLoad(const std::string& name) {
       entry.reason.clear();
     }
     const absl::Time start = absl::Now();
-    auto loaded = loader.Load(files, *dir, config, version);
+    auto loaded = loader.Load(reader, *dir, config, version);
     const absl::Duration took = absl::Now() - start;
     std::shared_ptr<ServingModel> replaced;
     bool dropped = false;

@@ -23,6 +23,7 @@
 #include "absl/time/time.h"
 #include "engine/lifecycle_executor.h"
 #include "engine/model_file_reader.h"
+#include "engine/model_push_overlay.h"
 #include "engine/model_version_loader.h"
 #include "engine/serving_model.h"
 
@@ -51,6 +52,9 @@ struct ModelManagerOptions {
   int load_threads = 4;         // --model-load-threads: loads/unloads that can run at once
   size_t load_queue_size = 64;  // --model-load-queue-size: waiting beyond them
   uint64_t max_model_file_size = kDefaultMaxModelFileSize;  // --max-model-file-size
+  // Explicit mode: where pushed model files go (--model-push-dir; empty: $TMPDIR) and how many.
+  std::filesystem::path push_parent;
+  ModelPushLimits push_limits;
 };
 
 class ModelManager {
@@ -70,6 +74,12 @@ class ModelManager {
   // mode is explicit; RESOURCE_EXHAUSTED when --model-load-queue-size operations already wait;
   // UNAVAILABLE once shutdown began. Meanwhile other calls see the model LOADING.
   void LoadAsync(const std::string& name, LifecycleCallback done);
+  // A load with Triton's overrides: `override->config` instead of config.pbtxt and, when
+  // `override->files` is not empty, those files (written into the push overlay for the load's
+  // duration) instead of the repository's folder. A later load without an override reads the
+  // repository again.
+  void LoadAsync(const std::string& name, std::shared_ptr<const ModelLoadOverride> override,
+                 LifecycleCallback done);
   void UnloadAsync(const std::string& name, LifecycleCallback done);
 
   // LoadAsync / UnloadAsync, waiting for the outcome.
@@ -106,6 +116,10 @@ class ModelManager {
   void Shutdown() { Shutdown(absl::InfiniteFuture()); }
 
   ModelControlMode mode() const { return options_.mode; }
+  const ModelPushLimits& push_limits() const { return options_.push_limits; }
+  // The private folder pushed files are written into; empty before Start() or outside explicit
+  // mode.
+  std::filesystem::path push_folder() const;
 
   // Threads that run loads and unloads (fixed: --model-load-threads).
   int lifecycle_thread_count() const { return executor_->thread_count(); }
@@ -114,7 +128,7 @@ class ModelManager {
   struct Core;  // the model table and load logic, shared with lifecycle threads
 
   void Submit(const std::string& name, bool load, std::string reason, LifecycleCallback done,
-              bool bypass_limit);
+              bool bypass_limit, std::shared_ptr<const ModelLoadOverride> override = nullptr);
   // Scans the repository (stat only) and submits the loads and unloads it calls for; each calls
   // `done` when finished. Returns how many were submitted.
   int PollOnce(const std::function<void()>& on_submit, const std::function<void()>& done);

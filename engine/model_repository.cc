@@ -50,12 +50,15 @@ absl::StatusOr<std::vector<std::string>> ModelRepository::ListModels() const {
   return names;
 }
 
+absl::Status ModelRepository::CheckModelName(std::string_view name) {
+  if (IsPlainName(name)) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("'", std::string(name),
+                   "' is not a model name: a model is one folder directly inside the repository"));
+}
+
 absl::StatusOr<fs::path> ModelRepository::ModelPath(std::string_view name) const {
-  if (!IsPlainName(name)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "'", std::string(name),
-        "' is not a model name: a model is one folder directly inside the repository"));
-  }
+  if (auto status = CheckModelName(name); !status.ok()) return status;
   std::error_code error;
   const fs::path root = fs::canonical(root_, error);
   if (error) {

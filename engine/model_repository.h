@@ -25,6 +25,10 @@ class ModelRepository {
   // Names of the model folders, sorted. Hidden folders are skipped.
   absl::StatusOr<std::vector<std::string>> ListModels() const;
 
+  // INVALID_ARGUMENT unless `name` could be one plain folder name: not empty, ".", "..", nor longer
+  // than 255 bytes, without '/', '\\' or NUL. Also what a model pushed under a new name must be.
+  static absl::Status CheckModelName(std::string_view name);
+
   // The folder of model `name`. INVALID_ARGUMENT when `name` is not one plain folder name or
   // resolves (through links) outside the repository; NOT_FOUND when there is no such model.
   absl::StatusOr<std::filesystem::path> ModelPath(std::string_view name) const;

@@ -131,6 +131,17 @@ const std::map<std::string, Setter>& Setters() {
       {"max-model-file-size",
        IntFlag("max-model-file-size", 1, int64_t{1} << 40,
                [](DaemonOptions& o, int64_t v) { o.max_model_file_size = v; })},
+      {"model-push-dir",
+       [](DaemonOptions& o, const std::string& v) {
+         o.model_push_dir = v;
+         return absl::OkStatus();
+       }},
+      {"max-model-push-bytes",
+       IntFlag("max-model-push-bytes", 1, int64_t{1} << 40,
+               [](DaemonOptions& o, int64_t v) { o.max_model_push_bytes = v; })},
+      {"max-model-push-files",
+       IntFlag("max-model-push-files", 1, 4096,
+               [](DaemonOptions& o, int64_t v) { o.max_model_push_files = static_cast<int>(v); })},
       {"grpc-max-message-size",
        IntFlag("grpc-max-message-size", 1024, 2147483647,
                [](DaemonOptions& o, int64_t v) { o.grpc_max_message_size = v; })},
@@ -335,6 +346,12 @@ Model repository
                                RESOURCE_EXHAUSTED (default 64).
   --max-model-file-size=BYTES  Largest model file inferd reads (default 1073741824, 1 GiB); config.pbtxt
                                is capped at 1 MiB. Only regular files inside the repository are read.
+  --model-push-dir=PATH        Explicit mode: where a load's pushed files (Triton's file:<version>/<name>
+                               parameters) are written, in a fresh private (0700) folder made at start
+                               and removed at exit; never inside the repository (default: $TMPDIR, else
+                               /tmp). Each load's files are removed once the load has read them.
+  --max-model-push-bytes=BYTES Bytes of files one load may push (default 268435456, 256 MiB).
+  --max-model-push-files=N     Files one load may push (default 64).
 
 Serving
   --grpc-address=ADDR          Address of the public listener: inference, health and the read-only

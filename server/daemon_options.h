@@ -31,6 +31,10 @@ struct DaemonOptions {
   int model_load_threads = 4;                      // loads/unloads that run at once
   int model_load_queue_size = 64;                  // loads/unloads waiting beyond those
   int64_t max_model_file_size = int64_t{1} << 30;  // bytes; 1 GiB
+  // Files pushed with a load (Triton's file: parameters): where, and how much one load may push.
+  std::string model_push_dir;                         // empty: $TMPDIR, else /tmp
+  int64_t max_model_push_bytes = int64_t{256} << 20;  // 256 MiB
+  int max_model_push_files = 64;
 
   int64_t grpc_max_message_size = 2147483647;  // INT32_MAX, as Triton
   // Resource bounds of the data plane (docs/limits.md).

@@ -15,6 +15,7 @@
 #include "server/grpc_status.h"
 #include "server/infer_request_decoder.h"
 #include "server/log_settings.h"
+#include "server/model_load_parameters.h"
 #include "server/stream_infer_reactor.h"
 
 #ifndef INFERD_VERSION
@@ -599,19 +600,45 @@ grpc::ServerUnaryReactor* InferenceService::RepositoryIndex(
 
 void InferenceService::LoadModel(const inference::RepositoryModelLoadRequest& request,
                                  std::function<void(absl::Status)> done) {
-  if (!request.parameters().empty()) {
-    done(absl::InvalidArgumentError(
-        absl::StrCat("load of model ", QuoteClientText(request.model_name()),
-                     "': load parameters (config or file overrides) are not supported")));
-    return;
-  }
   if (auto status = CheckModelName(request.model_name()); !status.ok()) {
     done(status);
     return;
   }
+  if (models_->mode() != ModelControlMode::kExplicit) {
+    // Refused for the mode before any parameter is looked at, with the manager's message.
+    models_->LoadAsync(request.model_name(), std::move(done));
+    return;
+  }
+  // Triton's `config` and `file:` overrides, checked here so that a bad one is never queued.
+  auto override =
+      ParseModelLoadParameters(request.model_name(), request.parameters(), models_->push_limits());
+  if (!override.ok()) {
+    done(override.status());
+    return;
+  }
+  // Pushed files are copied into the queued load: their bytes come out of the request memory
+  // budget until the load finishes, so that a queue of pushes cannot hold unbounded memory.
+  int64_t pushed_bytes = 0;
+  if (*override != nullptr) {
+    for (const PushedFile& file : (*override)->files) {
+      pushed_bytes += static_cast<int64_t>(file.contents.size());
+    }
+  }
+  if (pushed_bytes > 0 && limits_.memory_budget != nullptr) {
+    auto reservation = limits_.memory_budget->Reserve(pushed_bytes);
+    if (!reservation.ok()) {
+      done(reservation.status());
+      return;
+    }
+    done = [done = std::move(done), held = std::make_shared<RequestMemoryBudget::Reservation>(
+                                        *std::move(reservation))](absl::Status status) mutable {
+      held.reset();
+      done(std::move(status));
+    };
+  }
   // Loading can take long: it runs on the model manager's bounded lifecycle pool, never on a
   // thread that serves requests, and the pool's callback finishes the call.
-  models_->LoadAsync(request.model_name(), std::move(done));
+  models_->LoadAsync(request.model_name(), *std::move(override), std::move(done));
 }
 
 grpc::ServerUnaryReactor* InferenceService::RepositoryModelLoad(

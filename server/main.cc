@@ -260,6 +260,9 @@ int RunDaemon(const DaemonOptions& options) {
   manager_options.load_threads = options.model_load_threads;
   manager_options.load_queue_size = static_cast<size_t>(options.model_load_queue_size);
   manager_options.max_model_file_size = static_cast<uint64_t>(options.max_model_file_size);
+  manager_options.push_parent = options.model_push_dir;
+  manager_options.push_limits = {.max_bytes = static_cast<uint64_t>(options.max_model_push_bytes),
+                                 .max_files = static_cast<size_t>(options.max_model_push_files)};
   ModelManager models(manager_options, ModelVersionLoader(loader_options, &backends, &metrics));
 
   std::unique_ptr<MetricsEndpoint> metrics_endpoint;

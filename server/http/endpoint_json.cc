@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 #include "server/client_text.h"
@@ -265,7 +266,15 @@ ParseRepositoryParametersBody(std::string_view body) {
   }
   for (const auto& [key, value] : found->items()) {
     auto& parameter = parameters[key];
-    if (value.is_boolean()) {
+    if (value.is_string() && absl::StartsWith(key, "file:")) {
+      // A pushed file's bytes travel as base64 text, as Triton's HTTP client sends them.
+      std::string bytes;
+      if (!absl::Base64Unescape(value.get<std::string>(), &bytes)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("file parameter ", QuoteClientText(key), " is not valid base64"));
+      }
+      parameter.set_bytes_param(std::move(bytes));
+    } else if (value.is_boolean()) {
       parameter.set_bool_param(value.get<bool>());
     } else if (value.is_number_integer()) {
       parameter.set_int64_param(value.get<int64_t>());

@@ -45,7 +45,8 @@ std::string LogSettingsJson(const inference::LogSettingsResponse& response);
 // Request bodies; an empty body is an empty request.
 // {"ready": bool}
 absl::StatusOr<inference::RepositoryIndexRequest> ParseRepositoryIndexBody(std::string_view body);
-// {"parameters": {...}}, for load and unload alike.
+// {"parameters": {...}}, for load and unload alike. A "file:..." string is base64 and becomes
+// bytes (Triton's HTTP model push); INVALID_ARGUMENT when it does not decode.
 absl::StatusOr<google::protobuf::Map<std::string, inference::ModelRepositoryParameter>>
 ParseRepositoryParametersBody(std::string_view body);
 // {"log_info": bool, "log_verbose_level": uint, ...}

@@ -113,5 +113,32 @@ TEST(ModelConfigTest, DataTypesRoundTrip) {
   }
 }
 
+TEST(ParseModelConfigJsonTest, ReadsTritonsJsonWithProtoOrCamelCaseNames) {
+  auto config = ParseModelConfigJson(R"({"name": "digits", "backend": "tosa_cpu",
+      "max_batch_size": 4, "input": [{"name": "x", "data_type": "TYPE_FP32", "dims": [8, 8, 1]}],
+      "parameters": {"threads": {"string_value": "2"}}})");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->name(), "digits");
+  EXPECT_EQ(config->max_batch_size(), 4);
+  EXPECT_EQ(config->input(0).data_type(), inference::TYPE_FP32);
+  EXPECT_EQ(config->input(0).dims_size(), 3);
+  EXPECT_EQ(config->parameters().at("threads").string_value(), "2");
+  auto camel = ParseModelConfigJson(R"({"maxBatchSize": "8"})");
+  ASSERT_TRUE(camel.ok()) << camel.status();
+  EXPECT_EQ(camel->max_batch_size(), 8);
+}
+
+TEST(ParseModelConfigJsonTest, RefusesWithTritonsWording) {
+  for (const char* json :
+       {"{", "[]", R"({"max_batch_sise": 4})", R"({"max_batch_size": "x"})", "not json"}) {
+    auto config = ParseModelConfigJson(json);
+    EXPECT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument) << json;
+    EXPECT_EQ(config.status().message().rfind("Invalid config override: ", 0), 0u)
+        << config.status();
+  }
+  auto huge = ParseModelConfigJson(std::string(kMaxConfigFileSize + 1, ' '));
+  EXPECT_NE(huge.status().message().find("over the limit"), std::string::npos) << huge.status();
+}
+
 }  // namespace
 }  // namespace inferd

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "gmock/gmock.h"
+#include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
 #include "tests/engine/test_backend.h"
 
@@ -35,6 +36,14 @@ constexpr char kEchoConfig[] = R"pb(
     dims: [ 2 ]
   }]
 )pb";
+
+absl::Status WaitForLoad(ModelManager& manager, const std::string& name,
+                         std::shared_ptr<const ModelLoadOverride> override) {
+  std::promise<absl::Status> outcome;
+  manager.LoadAsync(name, std::move(override),
+                    [&outcome](absl::Status status) { outcome.set_value(std::move(status)); });
+  return outcome.get_future().get();
+}
 
 class ModelManagerTest : public ::testing::Test {
  protected:
@@ -129,6 +138,47 @@ TEST_F(ModelManagerTest, FailedReloadKeepsThePreviousVersionServing) {
   const ModelIndexEntry entry = EntryFor(*manager, "echo", 1);
   EXPECT_EQ(entry.state, ModelState::kReady);
   EXPECT_NE(entry.reason.find("reload failed"), std::string::npos);
+}
+
+TEST_F(ModelManagerTest, PushedFilesLoadFromTheOverlayWithTheSameChecks) {
+  const fs::path push_parent = repository_.string() + "_push";
+  fs::remove_all(push_parent);
+  fs::create_directories(push_parent);
+  auto manager = MakeManager(ModelControlMode::kExplicit, {}, [&](ModelManagerOptions& options) {
+    options.push_parent = push_parent;
+    options.max_model_file_size = 16;
+  });
+  ASSERT_TRUE(manager->Start().ok());
+  const fs::path folder = manager->push_folder();
+  ASSERT_EQ(folder.parent_path(), fs::canonical(push_parent));
+
+  auto pushed = std::make_shared<ModelLoadOverride>();
+  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(kEchoConfig, &pushed->config));
+  pushed->files = {{"1/model.bin", "pushed weights"}};
+  ASSERT_TRUE(WaitForLoad(*manager, "pushed", pushed).ok());
+  EXPECT_TRUE(manager->Find("pushed", "1").ok());
+  EXPECT_TRUE(fs::is_empty(folder)) << "the files are dropped once the load has read them";
+  EXPECT_FALSE(fs::exists(repository_ / "pushed"));
+
+  // The overlay's reader keeps --max-model-file-size.
+  pushed->files = {{"1/model.bin", std::string(17, 'w')}};
+  const absl::Status big = WaitForLoad(*manager, "big", pushed);
+  EXPECT_EQ(big.code(), absl::StatusCode::kFailedPrecondition) << big;
+  EXPECT_THAT(big.message(), HasSubstr("limit of 16 bytes"));
+  EXPECT_TRUE(fs::is_empty(folder));
+
+  manager.reset();
+  EXPECT_FALSE(fs::exists(folder));
+  fs::remove_all(push_parent);
+}
+
+TEST_F(ModelManagerTest, APushFolderInsideTheRepositoryIsRefusedAtStart) {
+  auto manager = MakeManager(ModelControlMode::kExplicit, {}, [&](ModelManagerOptions& options) {
+    options.push_parent = repository_ / "echo";
+  });
+  const absl::Status status = manager->Start();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+  EXPECT_THAT(status.message(), HasSubstr("inside the model repository"));
 }
 
 TEST_F(ModelManagerTest, BadConfigLeavesTheModelUnavailableWithTheReason) {

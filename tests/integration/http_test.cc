@@ -400,11 +400,11 @@ TEST(HttpExplicitModeTest, LoadUnloadAndLogSettingsOverHttp) {
   ASSERT_EQ(http.status, 200) << http.body;
   EXPECT_EQ(json::parse(http.body).size(), 1u);
 
-  // Load parameters are refused as over gRPC.
+  // Load parameters are checked as over gRPC (model_push_test.cc pushes models over both).
   http = Must(HttpRequest(port, "POST", "/v2/repository/models/digits_int8/load",
-                          R"({"parameters": {"config": "{}"}})"));
+                          R"({"parameters": {"config": "{\"max_batch_sise\": 4}"}})"));
   EXPECT_EQ(http.status, 400);
-  EXPECT_NE(ErrorOf(http).find("load parameters"), std::string::npos);
+  EXPECT_NE(ErrorOf(http).find("Invalid config override"), std::string::npos) << http.body;
   http = Must(HttpRequest(port, "POST", "/v2/repository/models/nope/load"));
   EXPECT_EQ(http.status / 100, 4) << http.body;
 
