@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "backends/vulkan/program_lowering.h"
+#include "backends/vulkan/shader_library.h"
 #include "backends/vulkan/vulkan_status.h"
 #include "engine/graph/graph_variables.h"
 
@@ -76,9 +77,10 @@ void HostReadBarrier(VkCommandBuffer command_buffer) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<GraphProgram>> GraphProgram::Create(
-    std::shared_ptr<VulkanDevice> device, std::shared_ptr<const graph::Graph> graph,
-    int max_items) {
+    std::shared_ptr<VulkanDevice> device, std::shared_ptr<const graph::Graph> graph, int max_items,
+    GraphProgramOptions options) {
   std::unique_ptr<GraphProgram> program(new GraphProgram(std::move(device), std::move(graph)));
+  program->use_int64_ = options.use_int64 && program->device_->info().shader_int64;
   if (absl::Status status = program->Build(std::max(max_items, 1)); !status.ok()) return status;
   return program;
 }
@@ -251,7 +253,9 @@ absl::Status GraphProgram::Build(int max_items) {
     const auto* dispatch = std::get_if<DispatchStep>(&steps_[i]);
     if (dispatch == nullptr) continue;
     step_kernel_[i] = static_cast<int>(kernels_.size());
-    auto kernel = device_->Kernel(dispatch->shader, static_cast<uint32_t>(dispatch->buffers.size()),
+    std::string shader = dispatch->shader;
+    if (!use_int64_ && !FindShader(shader + "_noi64").empty()) shader += "_noi64";
+    auto kernel = device_->Kernel(shader, static_cast<uint32_t>(dispatch->buffers.size()),
                                   static_cast<uint32_t>(dispatch->push_constants.size()));
     if (!kernel.ok()) return kernel.status();
     kernels_.push_back(*kernel);

@@ -31,6 +31,12 @@
 
 namespace inferd::vulkan {
 
+struct GraphProgramOptions {
+  // Use the device's 64-bit integer shaders where it has shaderInt64; false runs the exact 32-bit
+  // variants (shaders/wide_int.glsl) as a device without it would, which is how tests cover them.
+  bool use_int64 = true;
+};
+
 class GraphProgram {
  public:
   // `max_items`: the most graph runs one batch may hold (1 for a model that does not batch).
@@ -39,7 +45,7 @@ class GraphProgram {
   // buffer range.
   static absl::StatusOr<std::unique_ptr<GraphProgram>> Create(
       std::shared_ptr<VulkanDevice> device, std::shared_ptr<const graph::Graph> graph,
-      int max_items);
+      int max_items, GraphProgramOptions options = {});
   ~GraphProgram();
 
   // What Create would refuse for `graph` on any device, decided without one: an operator or type
@@ -52,6 +58,8 @@ class GraphProgram {
   size_t input_bytes(size_t i) const { return inputs_[i].bytes; }
   size_t output_bytes(size_t i) const { return outputs_[i].bytes; }
   size_t dispatch_count() const { return dispatches_; }
+  // Whether the 64-bit integer shaders run (else their 32-bit variants, where a shader has one).
+  bool uses_int64() const { return use_int64_; }
 
   // Copies `items` runs' inputs (inputs[i]: items x input_bytes(i), main-block order) to staging
   // and submits. `done` runs on the device's completion thread; after an OK completion
@@ -113,6 +121,7 @@ class GraphProgram {
   std::vector<int> step_kernel_;  // by step: its kernels_ / descriptor_sets_ index, -1 for copies
   std::vector<HostInstruction> code_;
   bool control_flow_ = false;
+  bool use_int64_ = true;
   // The uid of a variable with no initial value that a run reads before writing; until a batch
   // has completed, Start refuses with FAILED_PRECONDITION.
   std::string unwritten_variable_;

@@ -85,8 +85,7 @@ PhysicalDeviceInfo Inspect(VkPhysicalDevice handle) {
   if (!features12.storageBuffer8BitAccess) missing.push_back("storageBuffer8BitAccess");
   if (!features11.storageBuffer16BitAccess) missing.push_back("storageBuffer16BitAccess");
   if (!features12.timelineSemaphore) missing.push_back("timelineSemaphore");
-  // RESCALE and integer MUL form 64-bit products; the exact 32-bit path is not written yet.
-  if (!info.shader_int64) missing.push_back("shaderInt64");
+  // Without shaderInt64 the shaders that need 64-bit integers run their exact 32-bit variants.
   uint32_t family_count = 0;
   vkGetPhysicalDeviceQueueFamilyProperties(handle, &family_count, nullptr);
   std::vector<VkQueueFamilyProperties> families(family_count);
@@ -258,8 +257,11 @@ std::vector<std::string> VulkanContext::Describe() const {
         absl::Hex(info.vendor_id), ", driver ", info.driver, ", Vulkan ",
         VersionText(info.api_version), ", ", info.device_local_bytes >> 20,
         " MiB device-local, storage buffers up to ", info.max_storage_buffer_range >> 20, " MiB)",
-        info.missing.empty() ? std::string(": usable, 64-bit integer shaders")
-                             : absl::StrCat(": not usable, lacks ", info.missing)));
+        !info.missing.empty() ? absl::StrCat(": not usable, lacks ", info.missing)
+        : info.shader_int64
+            ? std::string(": usable, 64-bit integer shaders")
+            : std::string(": usable, 64-bit integer arithmetic emulated exactly in 32 bits "
+                          "(no shaderInt64)")));
   }
   return lines;
 }

@@ -366,9 +366,9 @@ class VulkanGraph : public LoadedGraph {
 
 #endif
 
-absl::StatusOr<std::unique_ptr<LoadedGraph>> LoadOn(Backend backend,
+absl::StatusOr<std::unique_ptr<LoadedGraph>> LoadOn(const RunOptions& options,
                                                     std::shared_ptr<const graph::Graph> graph) {
-  if (backend == Backend::kCpu) {
+  if (options.backend == Backend::kCpu) {
     auto executor = cpu::GraphExecutor::Create(std::move(graph));
     if (!executor.ok()) return executor.status();
     return std::make_unique<CpuGraph>(*std::move(executor));
@@ -377,7 +377,8 @@ absl::StatusOr<std::unique_ptr<LoadedGraph>> LoadOn(Backend backend,
   // The device a tosa_vulkan model without instance_group gpus gets.
   auto device = vulkan::VulkanContext::OpenDevice(std::nullopt);
   if (!device.ok()) return device.status();
-  auto program = vulkan::GraphProgram::Create(*device, std::move(graph), 1);
+  auto program = vulkan::GraphProgram::Create(*device, std::move(graph), 1,
+                                              {.use_int64 = !options.vulkan_no_int64});
   if (!program.ok()) return program.status();
   return std::make_unique<VulkanGraph>(*std::move(program));
 #else
@@ -416,8 +417,7 @@ FolderReport RunFolder(const fs::path& dir, const RunOptions& options) {
   // Load exactly as a model load does: read + validate, then the backend's own load.
   absl::StatusOr<std::shared_ptr<const graph::Graph>> g = graph::LoadTosaGraph(*bytes);
   absl::StatusOr<std::unique_ptr<LoadedGraph>> loaded =
-      g.ok() ? LoadOn(options.backend, *g)
-             : absl::StatusOr<std::unique_ptr<LoadedGraph>>(g.status());
+      g.ok() ? LoadOn(options, *g) : absl::StatusOr<std::unique_ptr<LoadedGraph>>(g.status());
   if (folder->expected_failure) {
     if (loaded.ok()) return fail("load: expected the graph to be rejected, but it loaded");
     report.outcome = Outcome::kPassed;

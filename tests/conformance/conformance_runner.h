@@ -30,6 +30,9 @@ struct RunOptions {
   int jobs = 1;
   // Failing elements described per output.
   size_t max_reported = 3;
+  // Vulkan: run the exact 32-bit variants of the 64-bit integer shaders, as on a device without
+  // shaderInt64 (--vulkan-no-int64).
+  bool vulkan_no_int64 = false;
 };
 
 enum class Outcome { kPassed, kFailed, kSkipped };

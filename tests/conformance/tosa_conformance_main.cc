@@ -24,14 +24,16 @@ constexpr int kSkipExit = 77;
 
 int Usage() {
   std::cerr
-      << "usage: tosa_conformance [--backend cpu|vulkan] [--skip-unsupported] [--jobs N] "
-         "[--verbose]\n"
+      << "usage: tosa_conformance [--backend cpu|vulkan] [--vulkan-no-int64] [--skip-unsupported]\n"
+         "                        [--jobs N] [--verbose]\n"
          "                        [--skip-if-absent] [--from-env DEFAULT] [--part NAME] FOLDER...\n"
          "       tosa_conformance --support-table [--jobs N] [FOLDER]\n"
          "       tosa_conformance --check-support-table FILE\n"
          "--from-env DEFAULT adds $INFERD_TOSA_CONFORMANCE_DIR, or DEFAULT when unset.\n"
          "--part NAME runs only the NAME subfolder of each root (operators, extensions).\n"
-         "--backend vulkan runs the graphs on the tosa_vulkan backend's default device.\n";
+         "--backend vulkan runs the graphs on the tosa_vulkan backend's default device;\n"
+         "--vulkan-no-int64 with it runs the exact 32-bit variants of the shaders that use 64-bit\n"
+         "integers, as on a device without shaderInt64.\n";
   return 2;
 }
 
@@ -92,6 +94,8 @@ int main(int argc, char** argv) {
       options.backend = *backend;
     } else if (arg == "--skip-unsupported") {
       options.skip_unsupported = true;
+    } else if (arg == "--vulkan-no-int64") {
+      options.vulkan_no_int64 = true;
     } else if (arg == "--verbose") {
       verbose = true;
       options.max_reported = 10;

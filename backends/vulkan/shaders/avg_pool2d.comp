@@ -5,6 +5,7 @@
 // [out_min, out_max] (backends/cpu/kernels/pooling.cc). FP32: the sum in window order divided by
 // the count, as the CPU kernel computes it.
 #include "common.glsl"
+#include "wide_int.glsl"
 
 layout(std430, set = 0, binding = 0) readonly buffer Input { T input_data[]; };
 layout(std430, set = 0, binding = 1) writeonly buffer Output { T output_data[]; };
@@ -27,7 +28,9 @@ void main() {
 #ifdef FLOAT_MATH
   float acc = 0.0;
 #else
-  int64_t acc = 0;
+  // Only the sum's low 32 bits are used (int(acc) in the specification), so a wrapping 32-bit sum
+  // is exact.
+  int acc = 0;
 #endif
   int count = 0;
   for (int ky = 0; ky < p.kernel_h; ++ky) {
@@ -41,7 +44,7 @@ void main() {
 #ifdef FLOAT_MATH
       acc += value;
 #else
-      acc += int64_t(value) - int64_t(p.input_zp);
+      acc += int(value) - p.input_zp;
 #endif
     }
   }
@@ -50,11 +53,11 @@ void main() {
 #else
   // reciprocal_scale(count): k the smallest power of two with 2^k >= count.
   const int k = count <= 1 ? 0 : 32 - (31 - findMSB(uint(count - 1)));
-  const int64_t multiplier = (((int64_t(1) << 30) + 1) << k) / int64_t(count);
+  const uint multiplier = ReciprocalScaleMultiplier(k, uint(count));
   const int shift = 30 + k;
-  const int value = int(acc);
-  const int64_t scaled = (int64_t(value) * multiplier + (int64_t(1) << (shift - 1))) >> shift;
-  const int64_t result = int64_t(int(scaled)) + int64_t(p.output_zp);
-  output_data[index] = T(clamp(result, int64_t(p.out_min), int64_t(p.out_max)));
+  const int scaled = WideShiftRightLow(
+      WideAdd(WideMulSignedUnsigned(acc, multiplier), WidePowerOfTwo(shift - 1)), shift);
+  const Wide result = WideAdd(WideFromInt(scaled), WideFromInt(p.output_zp));
+  output_data[index] = T(WideClampToInt(result, p.out_min, p.out_max));
 #endif
 }

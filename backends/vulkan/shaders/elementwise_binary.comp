@@ -13,6 +13,7 @@
 // - EQUAL, GREATER, GREATER_EQUAL and the LOGICAL operators write BOOL (0 or 1); float
 //   comparisons with a NaN are false.
 #include "common.glsl"
+#include "wide_int.glsl"
 #include "broadcast.glsl"
 
 layout(std430, set = 0, binding = 0) readonly buffer A { T a_data[]; };
@@ -83,9 +84,9 @@ void main() {
     case kAdd: result = x + y; break;
     case kSub: result = x - y; break;
     case kMul: {
-      int64_t product = int64_t(x) * int64_t(y);
-      if (p.shift > 0) product = (product + (int64_t(1) << (p.shift - 1))) >> p.shift;
-      result = int(product);
+      Wide product = WideMul(x, y);
+      if (p.shift > 0) product = WideAdd(product, WidePowerOfTwo(p.shift - 1));
+      result = WideShiftRightLow(product, p.shift);
       break;
     }
     case kMaximum: result = max(x, y); break;

@@ -8,6 +8,7 @@
 // functions GLSL's precision rules leave loose near the edges of their domains (LOG, RSQRT, TANH,
 // and ERF, which GLSL lacks) are written out here; float_functions.glsl says how.
 #include "common.glsl"
+#include "wide_int.glsl"
 
 layout(std430, set = 0, binding = 0) readonly buffer Input { T input_data[]; };
 layout(std430, set = 0, binding = 1) writeonly buffer Output { T output_data[]; };
@@ -66,8 +67,9 @@ void main() {
   switch (p.op) {
     case kAbs: result = x == int(0x80000000u) ? x : abs(x); break;
     case kNegate: {
-      const int64_t value = -(int64_t(x) - int64_t(p.input_zp)) + int64_t(p.output_zp);
-      result = int(clamp(value, int64_t(p.out_min), int64_t(p.out_max)));
+      const Wide value =
+          WideAdd(WideSub(WideFromInt(p.input_zp), WideFromInt(x)), WideFromInt(p.output_zp));
+      result = WideClampToInt(value, p.out_min, p.out_max);
       break;
     }
     case kBitwiseNot: result = ~x; break;

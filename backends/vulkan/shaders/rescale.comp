@@ -6,6 +6,7 @@
 // Where the specification's REQUIREs fail the result matches the CPU kernel's arithmetic, but the
 // CPU backend reports the failure and this shader cannot.
 #include "common.glsl"
+#include "wide_int.glsl"
 
 layout(std430, set = 0, binding = 0) readonly buffer Input { IN_T input_data[]; };
 layout(std430, set = 0, binding = 1) readonly buffer Multiplier { int multiplier_data[]; };
@@ -32,12 +33,12 @@ void main() {
   const int shift = shift_data[channel];
   int scaled = 0;
   if (multiplier >= 0 && shift >= 2 && shift <= 62) {
-    int64_t round = int64_t(1) << (shift - 1);
+    Wide round = WidePowerOfTwo(shift - 1);
     if ((p.flags & kDoubleRound) != 0 && shift > 31) {
-      round += value >= 0 ? (int64_t(1) << 30) : -(int64_t(1) << 30);
+      round = WideAdd(round, WideFromInt(value >= 0 ? (1 << 30) : -(1 << 30)));
     }
-    scaled = int((int64_t(value) * int64_t(multiplier) + round) >> shift);
+    scaled = WideShiftRightLow(WideAdd(WideMul(value, multiplier), round), shift);
   }
-  const int64_t result = int64_t(scaled) + int64_t(p.output_zp);
-  output_data[index] = OUT_T(clamp(result, int64_t(p.out_min), int64_t(p.out_max)));
+  const Wide result = WideAdd(WideFromInt(scaled), WideFromInt(p.output_zp));
+  output_data[index] = OUT_T(WideClampToInt(result, p.out_min, p.out_max));
 }

@@ -57,12 +57,13 @@ void main() {
   acc += v11 * dy * dx;
   output_data[index] = acc;
 #else
-  const int64_t dy = sy.z, wy0 = p.scale_y_n - dy;
-  const int64_t dx = sx.z, wx0 = p.scale_x_n - dx;
-  int64_t acc = int64_t(v00) * wy0 * wx0;
-  acc += int64_t(v01) * wy0 * dx;
-  acc += int64_t(v10) * dy * wx0;
-  acc += int64_t(v11) * dy * dx;
+  // The output is the sum's low 32 bits, which wrapping 32-bit arithmetic computes exactly.
+  const int dy = sy.z, wy0 = p.scale_y_n - dy;
+  const int dx = sx.z, wx0 = p.scale_x_n - dx;
+  int acc = int(v00) * wy0 * wx0;
+  acc += int(v01) * wy0 * dx;
+  acc += int(v10) * dy * wx0;
+  acc += int(v11) * dy * dx;
   output_data[index] = OUT_T(acc);
 #endif
 #endif

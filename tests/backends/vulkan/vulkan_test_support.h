@@ -75,10 +75,10 @@ inline absl::StatusOr<Buffers> RunOnCpu(std::shared_ptr<const graph::Graph> grap
 
 // The same on the Vulkan device.
 inline absl::StatusOr<Buffers> RunOnGpu(std::shared_ptr<const graph::Graph> graph,
-                                        const Buffers& inputs) {
+                                        const Buffers& inputs, GraphProgramOptions options = {}) {
   std::shared_ptr<VulkanDevice> device = DefaultDevice();
   if (device == nullptr) return absl::UnavailableError("no Vulkan device");
-  auto program = GraphProgram::Create(device, graph, 1);
+  auto program = GraphProgram::Create(device, graph, 1, options);
   if (!program.ok()) return program.status();
   Buffers outputs;
   for (size_t i = 0; i < graph->main_block().outputs.size(); ++i) {
@@ -151,13 +151,18 @@ inline void ExpectFp32Close(cpu::test_graphs::GraphBuilder& builder, const Buffe
 }
 
 // Runs the graph on both backends; every output must be byte-identical. With `fp32_zero_sign`
-// false, FP32 zeros of either sign count as equal (TOSA's compliance rules accept either).
+// false, FP32 zeros of either sign count as equal (TOSA's compliance rules accept either). The GPU
+// runs it twice: with its 64-bit integer shaders and with their exact 32-bit variants.
 inline void ExpectSameOnBothBackends(cpu::test_graphs::GraphBuilder& builder, const Buffers& inputs,
-                                     const std::string& what, bool fp32_zero_sign = true) {
+                                     const std::string& what, bool fp32_zero_sign = true);
+
+inline void ExpectSameOnBothBackendsWith(cpu::test_graphs::GraphBuilder& builder,
+                                         const Buffers& inputs, const std::string& what,
+                                         bool fp32_zero_sign, GraphProgramOptions options) {
   auto graph = builder.Build();
   auto cpu = RunOnCpu(graph, inputs);
   ASSERT_TRUE(cpu.ok()) << what << ": " << cpu.status();
-  auto gpu = RunOnGpu(graph, inputs);
+  auto gpu = RunOnGpu(graph, inputs, options);
   ASSERT_TRUE(gpu.ok()) << what << ": " << gpu.status();
   if (!fp32_zero_sign) {
     for (Buffers* outputs : {&*cpu, &*gpu}) {
@@ -189,9 +194,16 @@ inline void ExpectSameOnBothBackends(cpu::test_graphs::GraphBuilder& builder, co
       cpu_word += {kHex[(*cpu)[i][b] >> 4], kHex[(*cpu)[i][b] & 15]};
       gpu_word += {kHex[(*gpu)[i][b] >> 4], kHex[(*gpu)[i][b] & 15]};
     }
-    ADD_FAILURE() << what << ": output " << i << " differs first at byte " << first_difference
-                  << " (bytes from " << start << ": CPU " << cpu_word << ", GPU " << gpu_word
-                  << ")";
+    ADD_FAILURE() << what << (options.use_int64 ? "" : " (32-bit shaders)") << ": output " << i
+                  << " differs first at byte " << first_difference << " (bytes from " << start
+                  << ": CPU " << cpu_word << ", GPU " << gpu_word << ")";
+  }
+}
+
+inline void ExpectSameOnBothBackends(cpu::test_graphs::GraphBuilder& builder, const Buffers& inputs,
+                                     const std::string& what, bool fp32_zero_sign) {
+  for (const bool use_int64 : {true, false}) {
+    ExpectSameOnBothBackendsWith(builder, inputs, what, fp32_zero_sign, {.use_int64 = use_int64});
   }
 }
 
