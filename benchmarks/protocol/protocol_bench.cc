@@ -47,7 +47,9 @@ ABSL_FLAG(std::vector<std::string>, concurrency, std::vector<std::string>({"1", 
           "client threads per level, comma separated");
 ABSL_FLAG(double, duration_s, 2.0, "timed window of one run (one subject at one level), seconds");
 ABSL_FLAG(int64_t, warmup_requests, 200, "untimed requests before each small-model run");
-ABSL_FLAG(int64_t, large_warmup_requests, 16, "untimed requests before each large-model run");
+ABSL_FLAG(int64_t, large_warmup_requests, 64,
+          "untimed requests before each large-model run (the first 4 MiB requests on a new gRPC "
+          "connection were slower than later ones)");
 ABSL_FLAG(int, repeats, 3, "rounds; every subject runs once per level in each; medians reported");
 ABSL_FLAG(int64_t, distinct_inputs, 64, "seeded small-model requests the clients cycle through");
 ABSL_FLAG(uint64_t, seed, 1, "seed of the request inputs");
