@@ -45,50 +45,9 @@ if [[ $ECHO_ONLY != 1 ]]; then
 fi
 
 WORK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/inferd-serving-bench.XXXXXX")
-PIDS=()
+# shellcheck source=benchmarks/server_processes.sh
+source "$ROOT/benchmarks/server_processes.sh"
 
-# shellcheck disable=SC2317  # invoked through the EXIT trap
-stop_servers() {
-  local pid
-  # Each server leads its own process group (setsid), so a wrapper script's children go too.
-  for pid in "${PIDS[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
-  # Give each a few seconds to drain, then make sure none outlives the script.
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 50); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -KILL -- "-$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  rm -rf "$WORK_DIR"
-}
-trap stop_servers EXIT
-trap 'exit 130' INT TERM
-
-# Prints the host:port that `pattern` (an ERE ending in the address) finds in `log` once the
-# process `pid` has written it; fails when the process exits or STARTUP_TIMEOUT_S passes first.
-wait_for_address() {
-  local name=$1 pid=$2 log=$3 pattern=$4 deadline=$((SECONDS + STARTUP_TIMEOUT_S)) line
-  while ((SECONDS < deadline)); do
-    line=$(grep -m1 -oE "$pattern" "$log" 2>/dev/null || true)
-    if [[ -n $line ]]; then
-      echo "${line##* }"
-      return 0
-    fi
-    if ! kill -0 "$pid" 2>/dev/null; then
-      echo "run_serving_benchmark: $name exited before listening; its log:" >&2
-      tail -n 20 "$log" >&2
-      return 1
-    fi
-    sleep 0.1
-  done
-  echo "run_serving_benchmark: $name did not report a port in ${STARTUP_TIMEOUT_S}s; its log:" >&2
-  tail -n 20 "$log" >&2
-  return 1
-}
-
-ADDRESS_RE='[0-9.]+:[0-9]+'
 # PIDS must grow in this shell, so the servers start here rather than in $(...) subshells.
 setsid "${SERVER_PIN[@]}" "$ECHO_SERVER" --port 0 >"$WORK_DIR/echo.log" 2>&1 &
 PIDS+=($!)

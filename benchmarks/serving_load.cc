@@ -10,7 +10,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -18,7 +17,6 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -30,9 +28,12 @@
 #include "absl/time/time.h"
 #include "benchmarks/serving/channel_pool.h"
 #include "benchmarks/serving/closed_loop_run.h"
+#include "benchmarks/serving/concurrency_levels.h"
 #include "benchmarks/serving/dashed_flags.h"
+#include "benchmarks/serving/grpc_unary_caller.h"
 #include "benchmarks/serving/infer_request_set.h"
 #include "benchmarks/serving/input_spec.h"
+#include "benchmarks/serving/model_metadata_query.h"
 #include "benchmarks/serving/serving_report.h"
 #include "inference.grpc.pb.h"
 
@@ -142,21 +143,15 @@ absl::StatusOr<std::vector<InputSpec>> ResolveInputs(const std::vector<ReportTar
     return ParseInputSpecs(absl::GetFlag(FLAGS_input_spec));
   }
   for (const ReportTarget& target : targets) {
-    auto stub = MakeStub(target.address);
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-    inference::ModelMetadataRequest request;
-    request.set_name(model);
-    request.set_version(version);
-    inference::ModelMetadataResponse metadata;
-    grpc::Status status = stub->ModelMetadata(&context, request, &metadata);
-    if (status.error_code() == grpc::StatusCode::UNIMPLEMENTED) continue;
-    if (!status.ok()) {
+    absl::StatusOr<inference::ModelMetadataResponse> metadata =
+        QueryModelMetadata(target.address, model, version);
+    if (metadata.status().code() == absl::StatusCode::kUnimplemented) continue;
+    if (!metadata.ok()) {
       return absl::FailedPreconditionError(absl::StrCat("ModelMetadata for '", model, "' from ",
                                                         target.name, " (", target.address,
-                                                        "): ", GrpcStatusText(status)));
+                                                        "): ", metadata.status().ToString()));
     }
-    return InputSpecsFromMetadata(metadata, absl::GetFlag(FLAGS_batch));
+    return InputSpecsFromMetadata(*metadata, absl::GetFlag(FLAGS_batch));
   }
   return absl::FailedPreconditionError(
       "no target answers ModelMetadata; pass --input-spec=name:DATATYPE:d0xd1x...");
@@ -187,23 +182,11 @@ absl::StatusOr<std::vector<ReportTarget>> CollectTargets() {
   return targets;
 }
 
-absl::StatusOr<std::vector<int>> ParseConcurrency() {
-  std::vector<int> levels;
-  for (const std::string& text : absl::GetFlag(FLAGS_concurrency)) {
-    int level = 0;
-    if (!absl::SimpleAtoi(text, &level) || level < 1 || level > 1024) {
-      return absl::InvalidArgumentError("--concurrency '" + text + "' is not a count in 1..1024");
-    }
-    levels.push_back(level);
-  }
-  if (levels.empty()) return absl::InvalidArgumentError("--concurrency names no level");
-  return levels;
-}
-
 absl::Status RunBenchmark() {
   absl::StatusOr<std::vector<ReportTarget>> targets = CollectTargets();
   if (!targets.ok()) return targets.status();
-  absl::StatusOr<std::vector<int>> levels = ParseConcurrency();
+  absl::StatusOr<std::vector<int>> levels =
+      ParseConcurrencyLevels(absl::GetFlag(FLAGS_concurrency), 1024);
   if (!levels.ok()) return levels.status();
   absl::StatusOr<ChannelMode> channel_mode = ParseChannelMode(absl::GetFlag(FLAGS_channels));
   if (!channel_mode.ok()) return channel_mode.status();
@@ -226,7 +209,7 @@ absl::Status RunBenchmark() {
   options.max_requests = absl::GetFlag(FLAGS_requests);
   options.duration = absl::Seconds(options.max_requests > 0 ? absl::GetFlag(FLAGS_level_timeout_s)
                                                             : absl::GetFlag(FLAGS_duration_s));
-  options.rpc_timeout = absl::Seconds(absl::GetFlag(FLAGS_rpc_timeout_s));
+  const absl::Duration rpc_timeout = absl::Seconds(absl::GetFlag(FLAGS_rpc_timeout_s));
 
   ReportSetup setup;
   setup.model = model;
@@ -261,7 +244,9 @@ absl::Status RunBenchmark() {
       for (size_t k = 0; k < targets->size(); ++k) {
         const size_t t = repeat % 2 == 0 ? k : targets->size() - 1 - k;
         const ReportTarget& target = (*targets)[t];
-        absl::StatusOr<ClosedLoopResult> run = RunClosedLoop(*pools[t], *requests, options);
+        options.target = target.address;
+        absl::StatusOr<ClosedLoopResult> run =
+            RunClosedLoop(GrpcUnaryCallers(*pools[t], *requests, rpc_timeout), options);
         if (!run.ok()) {
           return absl::Status(
               run.status().code(),
@@ -278,12 +263,7 @@ absl::Status RunBenchmark() {
   }
 
   std::cout << report.FormatTable() << std::flush;
-  if (const std::string path = absl::GetFlag(FLAGS_json); !path.empty()) {
-    std::ofstream file(path);
-    file << report.ToJson();
-    if (!file.good()) return absl::UnavailableError("could not write " + path);
-  }
-  return absl::OkStatus();
+  return WriteReportFile(absl::GetFlag(FLAGS_json), report.ToJson());
 }
 
 }  // namespace
@@ -294,15 +274,7 @@ int main(int argc, char** argv) {
       "closed-loop ModelInfer load against inferd and a bare gRPC echo baseline.\n"
       "  inferd_serving_load --inferd HOST:PORT --echo HOST:PORT --model digits_fp32\n"
       "  inferd_serving_load --wait_ready HOST:PORT[,HOST:PORT] [--model NAME]");
-  std::vector<std::string> normalized = inferd::bench::NormalizeDashedFlags(argc, argv);
-  std::vector<char*> normalized_argv;
-  for (std::string& arg : normalized) normalized_argv.push_back(arg.data());
-  std::vector<char*> positional =
-      absl::ParseCommandLine(static_cast<int>(normalized_argv.size()), normalized_argv.data());
-  if (positional.size() > 1) {
-    std::cerr << "unexpected argument '" << positional[1] << "'\n";
-    return 2;
-  }
+  if (!inferd::bench::ParseDashedCommandLine(argc, argv)) return 2;
   if (const std::string wait = absl::GetFlag(FLAGS_wait_ready); !wait.empty()) {
     std::vector<std::string> addresses = absl::StrSplit(wait, ',', absl::SkipEmpty());
     return inferd::bench::WaitReady(addresses, absl::GetFlag(FLAGS_model),

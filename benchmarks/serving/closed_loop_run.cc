@@ -1,11 +1,5 @@
 #include "benchmarks/serving/closed_loop_run.h"
 
-#include <grpcpp/client_context.h>
-#include <grpcpp/completion_queue.h>
-#include <grpcpp/generic/generic_stub.h>
-#include <grpcpp/support/byte_buffer.h>
-#include <grpcpp/support/status.h>
-
 #include <atomic>
 #include <chrono>
 #include <latch>
@@ -14,68 +8,11 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "inference.pb.h"
 
 namespace inferd::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-constexpr char kModelInferMethod[] = "/inference.GRPCInferenceService/ModelInfer";
-
-// One client thread's view of the target. Calls are made through a generic stub on a completion
-// queue the thread drives itself: that is what the generated blocking stub does internally, minus
-// protobuf (de)serialisation, which would otherwise load the shared CPUs differently per target.
-class BlockingCaller {
- public:
-  explicit BlockingCaller(std::shared_ptr<grpc::Channel> channel) : stub_(std::move(channel)) {}
-  ~BlockingCaller() {
-    queue_.Shutdown();
-    void* tag = nullptr;
-    bool ok = false;
-    while (queue_.Next(&tag, &ok)) {
-    }
-  }
-
-  grpc::Status Call(const grpc::ByteBuffer& request, grpc::ByteBuffer* response,
-                    absl::Duration timeout) {
-    grpc::ClientContext context;
-    // gRPC converts deadlines only from system_clock.
-    context.set_deadline(std::chrono::system_clock::now() + absl::ToChronoNanoseconds(timeout));
-    grpc::Status status;
-    auto call = stub_.PrepareUnaryCall(&context, kModelInferMethod, request, &queue_);
-    call->StartCall();
-    call->Finish(response, &status, this);
-    void* tag = nullptr;
-    bool ok = false;
-    if (!queue_.Next(&tag, &ok) || tag != this) {
-      return grpc::Status(grpc::StatusCode::INTERNAL, "completion queue returned no result");
-    }
-    return status;
-  }
-
- private:
-  grpc::GenericStub stub_;
-  grpc::CompletionQueue queue_;
-};
-
-absl::Status CheckResponseHasOutputs(const grpc::ByteBuffer& buffer) {
-  grpc::ByteBuffer copy(buffer);
-  std::vector<grpc::Slice> slices;
-  if (!copy.Dump(&slices).ok()) return absl::InternalError("could not read a response buffer");
-  std::string bytes;
-  for (const grpc::Slice& slice : slices) {
-    bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
-  }
-  inference::ModelInferResponse response;
-  if (!response.ParseFromString(bytes)) {
-    return absl::DataLossError("a warm-up response is not a ModelInferResponse");
-  }
-  if (response.outputs_size() == 0 && response.raw_output_contents_size() == 0) {
-    return absl::FailedPreconditionError("a warm-up response carries no outputs");
-  }
-  return absl::OkStatus();
-}
 
 struct ClientOutcome {
   std::vector<int64_t> latencies_ns;
@@ -86,8 +23,7 @@ struct ClientOutcome {
 
 }  // namespace
 
-absl::StatusOr<ClosedLoopResult> RunClosedLoop(const ChannelPool& channels,
-                                               const InferRequestSet& requests,
+absl::StatusOr<ClosedLoopResult> RunClosedLoop(const CallerFactory& callers,
                                                const ClosedLoopOptions& options) {
   const int clients = std::max(1, options.concurrency);
   const int64_t warmup_per_client =
@@ -105,20 +41,19 @@ absl::StatusOr<ClosedLoopResult> RunClosedLoop(const ChannelPool& channels,
   for (int client = 0; client < clients; ++client) {
     threads.emplace_back([&, client] {
       ClientOutcome& outcome = outcomes[client];
-      BlockingCaller caller(channels.ForClient(client));
+      absl::StatusOr<std::unique_ptr<RequestCaller>> caller = callers(client);
+      if (!caller.ok()) outcome.warmup_status = caller.status();
       // Threads start at different places in the pool so that concurrent requests differ.
       size_t next = static_cast<size_t>(client) * 7919;
-      grpc::ByteBuffer response;
       for (int64_t i = 0; i < warmup_per_client && outcome.warmup_status.ok(); ++i) {
-        grpc::Status status = caller.Call(requests.Get(next++), &response, options.rpc_timeout);
+        absl::Status status = (*caller)->Call(next++);
         if (!status.ok()) {
-          // gRPC and Abseil number their status codes alike; keep the server's code.
-          outcome.warmup_status =
-              absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                           absl::StrCat("warm-up ModelInfer to ", channels.address(),
-                                        " failed: ", status.error_message()));
+          // Keep the server's code.
+          outcome.warmup_status = absl::Status(
+              status.code(),
+              absl::StrCat("warm-up request to ", options.target, " failed: ", status.message()));
         } else if (i == 0) {
-          outcome.warmup_status = CheckResponseHasOutputs(response);
+          outcome.warmup_status = (*caller)->CheckLastAnswer();
         }
       }
       warmed_up.count_down();
@@ -129,17 +64,13 @@ absl::StatusOr<ClosedLoopResult> RunClosedLoop(const ChannelPool& channels,
       while (Clock::now() < deadline) {
         if (count_bounded && requests_left.fetch_sub(1, std::memory_order_relaxed) <= 0) break;
         const Clock::time_point sent = Clock::now();
-        grpc::Status status = caller.Call(requests.Get(next++), &response, options.rpc_timeout);
+        absl::Status status = (*caller)->Call(next++);
         const Clock::time_point answered = Clock::now();
         if (status.ok()) {
           outcome.latencies_ns.push_back(
               std::chrono::duration_cast<std::chrono::nanoseconds>(answered - sent).count());
-        } else {
-          if (outcome.errors++ == 0) {
-            outcome.first_error = absl::StrCat(
-                absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())), ": ",
-                status.error_message());
-          }
+        } else if (outcome.errors++ == 0) {
+          outcome.first_error = status.ToString();
         }
       }
     });

@@ -1,5 +1,5 @@
 // RunClosedLoop: one measurement of one target at one concurrency — N client threads, each sending
-// its next ModelInfer request as soon as the previous one is answered.
+// its next request as soon as the previous one is answered, through any protocol's RequestCaller.
 #pragma once
 
 #include <cstdint>
@@ -7,9 +7,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "benchmarks/serving/channel_pool.h"
-#include "benchmarks/serving/infer_request_set.h"
 #include "benchmarks/serving/latency_summary.h"
+#include "benchmarks/serving/request_caller.h"
 
 namespace inferd::bench {
 
@@ -22,7 +21,8 @@ struct ClosedLoopOptions {
   // requests — whichever comes first.
   absl::Duration duration = absl::Seconds(2);
   int64_t max_requests = 0;
-  absl::Duration rpc_timeout = absl::Seconds(10);
+  // Names the target in warm-up errors ("warm-up request to <target> failed: ...").
+  std::string target;
 };
 
 struct ClosedLoopResult {
@@ -35,10 +35,12 @@ struct ClosedLoopResult {
   std::string first_error;
 };
 
-// Fails without measuring when a warm-up request fails or its answer carries no outputs: timing a
-// server that only returns errors would report a meaningless, flattering number.
-absl::StatusOr<ClosedLoopResult> RunClosedLoop(const ChannelPool& channels,
-                                               const InferRequestSet& requests,
+// Each client thread makes its caller with `callers`, sends its share of the warm-up, waits for the
+// others, then calls in a loop until the window closes. Client k starts at request k * 7919 of
+// its pool, so that concurrent requests differ. Fails without measuring when a caller cannot be
+// made, a warm-up request fails or its answer carries no outputs: timing a server that only returns
+// errors would report a meaningless, flattering number.
+absl::StatusOr<ClosedLoopResult> RunClosedLoop(const CallerFactory& callers,
                                                const ClosedLoopOptions& options);
 
 }  // namespace inferd::bench

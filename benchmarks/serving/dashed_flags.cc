@@ -1,5 +1,9 @@
 #include "benchmarks/serving/dashed_flags.h"
 
+#include <iostream>
+
+#include "absl/flags/parse.h"
+
 namespace inferd::bench {
 
 std::vector<std::string> NormalizeDashedFlags(int argc, char** argv) {
@@ -15,6 +19,19 @@ std::vector<std::string> NormalizeDashedFlags(int argc, char** argv) {
     }
   }
   return args;
+}
+
+bool ParseDashedCommandLine(int argc, char** argv) {
+  std::vector<std::string> normalized = NormalizeDashedFlags(argc, argv);
+  std::vector<char*> normalized_argv;
+  for (std::string& arg : normalized) normalized_argv.push_back(arg.data());
+  std::vector<char*> positional =
+      absl::ParseCommandLine(static_cast<int>(normalized_argv.size()), normalized_argv.data());
+  if (positional.size() > 1) {
+    std::cerr << "unexpected argument '" << positional[1] << "'\n";
+    return false;
+  }
+  return true;
 }
 
 }  // namespace inferd::bench

@@ -11,4 +11,8 @@ namespace inferd::bench {
 // positional arguments and everything after a bare "--" are left alone.
 std::vector<std::string> NormalizeDashedFlags(int argc, char** argv);
 
+// absl::ParseCommandLine over the normalised arguments; false (with a message on stderr) when a
+// positional argument is left over, which the benchmark tools take none of.
+bool ParseDashedCommandLine(int argc, char** argv);
+
 }  // namespace inferd::bench

@@ -77,10 +77,8 @@ absl::StatusOr<InferRequestSet> InferRequestSet::Build(const std::string& model_
                                                        size_t count, uint64_t seed) {
   if (count == 0) return absl::InvalidArgumentError("a request set needs at least one request");
   std::mt19937_64 rng(seed);
-  InferRequestSet set;
-  set.requests_.reserve(count);
-  for (size_t i = 0; i < count; ++i) {
-    inference::ModelInferRequest request;
+  std::vector<inference::ModelInferRequest> messages(count);
+  for (inference::ModelInferRequest& request : messages) {
     request.set_model_name(model_name);
     request.set_model_version(model_version);
     for (const InputSpec& spec : inputs) {
@@ -92,6 +90,16 @@ absl::StatusOr<InferRequestSet> InferRequestSet::Build(const std::string& model_
       if (!bytes.ok()) return bytes.status();
       request.add_raw_input_contents(*std::move(bytes));
     }
+  }
+  return FromMessages(messages);
+}
+
+absl::StatusOr<InferRequestSet> InferRequestSet::FromMessages(
+    const std::vector<inference::ModelInferRequest>& messages) {
+  if (messages.empty()) return absl::InvalidArgumentError("a request set needs a request");
+  InferRequestSet set;
+  set.requests_.reserve(messages.size());
+  for (const inference::ModelInferRequest& request : messages) {
     std::string serialized;
     if (!request.SerializeToString(&serialized)) {
       return absl::InternalError("could not serialise a ModelInferRequest");
@@ -101,6 +109,18 @@ absl::StatusOr<InferRequestSet> InferRequestSet::Build(const std::string& model_
     set.requests_.emplace_back(&slice, 1);
   }
   return set;
+}
+
+absl::StatusOr<inference::ModelInferRequest> InferRequestSet::Message(size_t i) const {
+  grpc::Slice whole;
+  if (!Get(i).DumpToSingleSlice(&whole).ok()) {
+    return absl::InternalError("could not read a request buffer");
+  }
+  inference::ModelInferRequest request;
+  if (!request.ParseFromArray(whole.begin(), static_cast<int>(whole.size()))) {
+    return absl::InternalError("a pooled request does not parse back");
+  }
+  return request;
 }
 
 }  // namespace inferd::bench

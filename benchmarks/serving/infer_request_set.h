@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "benchmarks/serving/input_spec.h"
+#include "inference.pb.h"
 
 namespace inferd::bench {
 
@@ -24,12 +25,19 @@ class InferRequestSet {
                                                const std::vector<InputSpec>& inputs, size_t count,
                                                uint64_t seed);
 
+  // A set of the given requests, serialised once here.
+  static absl::StatusOr<InferRequestSet> FromMessages(
+      const std::vector<inference::ModelInferRequest>& messages);
+
   size_t size() const { return requests_.size(); }
   // The i-th request, wrapping around; copies of a ByteBuffer share its slices, so callers on any
   // thread may copy it cheaply.
   const grpc::ByteBuffer& Get(size_t i) const { return requests_[i % requests_.size()]; }
-  // Serialised size of one request (they all have the same size).
+  // Serialised size of one request (the last one: in a Build() set they all have the same size).
   size_t request_bytes() const { return request_bytes_; }
+  // The i-th request parsed back (wrapping around), to derive another encoding of the same
+  // request; not for the timed window.
+  absl::StatusOr<inference::ModelInferRequest> Message(size_t i) const;
 
  private:
   std::vector<grpc::ByteBuffer> requests_;

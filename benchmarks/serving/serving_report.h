@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "benchmarks/serving/closed_loop_run.h"
 
 namespace inferd::bench {
@@ -69,5 +70,8 @@ class ServingReport {
   ReportSetup setup_;
   std::map<std::pair<std::string, int>, std::vector<ClosedLoopResult>> runs_;
 };
+
+// Writes `text` (a report's JSON) to `path`; an empty path writes nothing.
+absl::Status WriteReportFile(const std::string& path, const std::string& text);
 
 }  // namespace inferd::bench

@@ -1,11 +1,12 @@
 """The README's five-minute tour, run as written against a fresh daemon: every `$ command` of its
-console block runs in the repository root, in order, and prints what the README shows under it.
+first console block runs in the repository root, in order, and prints what the README shows under it.
 
 Rewritten before running, so that the test owns its daemon: `build/client/inferctl` becomes the
 built inferctl with `--url` of a daemon on ephemeral loopback ports, and `localhost:8002` that
 daemon's metrics port. Compared as shown, except that a line `...` stands for any lines and a time
-in milliseconds ("2.094 ms") for any time. The explicit-mode commands of the paragraph after the
-block run too, and must succeed and leave the states the README names.
+in milliseconds ("2.094 ms") for any time (console_blocks.py). The explicit-mode commands of the
+paragraph after the block run too, and must succeed and leave the states the README names. The
+tour's block over HTTP is test_http_tour's.
 """
 import os
 import re
@@ -13,13 +14,13 @@ import subprocess
 import sys
 import unittest
 
+from console_blocks import console_blocks, console_steps, matches
 from deploy_support import INFERCTL, SOURCE_DIR
 
 sys.path.insert(0, os.path.join(SOURCE_DIR, "tests/integration/python"))
 from inferd_daemon import Daemon  # noqa: E402
 
 README = os.path.join(SOURCE_DIR, "README.md")
-MILLISECONDS = re.compile(r"[0-9]+(\.[0-9]+)? ms")
 
 
 def tour_section():
@@ -27,38 +28,6 @@ def tour_section():
         text = readme.read()
     start = text.index("## Five-minute tour")
     return text[start:text.index("\n## ", start + 1)]
-
-
-def console_steps(section):
-    """[(command, [expected output lines])] from the section's ```console block."""
-    block = re.search(r"```console\n(.*?)```", section, re.S).group(1)
-    steps = []
-    lines = iter(block.splitlines())
-    for line in lines:
-        if line.startswith("$ "):
-            command = line[2:]
-            while command.endswith("\\"):
-                command = command[:-1] + next(lines).strip()
-            steps.append((command, []))
-        elif steps and line:
-            steps[-1][1].append(line)
-    return steps
-
-
-def line_pattern(expected_line):
-    """A regular expression for one expected line: literal, but any time where it shows one."""
-    parts = MILLISECONDS.split(expected_line)[::2]  # split() also returns the group's text
-    return "[0-9]+(?:\\.[0-9]+)? ms".join(re.escape(part) for part in parts)
-
-
-def matches(expected, actual):
-    """Whether the actual lines are the expected ones, '...' standing for any number of lines."""
-    if not expected:
-        return not actual
-    if expected[0].strip() == "...":
-        return any(matches(expected[1:], actual[skip:]) for skip in range(len(actual) + 1))
-    return (bool(actual) and re.fullmatch(line_pattern(expected[0]), actual[0].rstrip()) is not None
-            and matches(expected[1:], actual[1:]))
 
 
 class ReadmeTourTest(unittest.TestCase):
@@ -71,7 +40,7 @@ class ReadmeTourTest(unittest.TestCase):
         return subprocess.run(command, shell=True, cwd=SOURCE_DIR, capture_output=True, text=True)
 
     def test_console_block_prints_what_the_readme_shows(self):
-        steps = console_steps(tour_section())
+        steps = console_steps(console_blocks(tour_section())[0])
         self.assertGreaterEqual(len(steps), 6)
         daemon = Daemon()
         try:
