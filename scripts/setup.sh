@@ -18,9 +18,8 @@ build_packages=(
   # serving core
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   libspdlog-dev libfmt-dev prometheus-cpp-dev flatbuffers-compiler libflatbuffers-dev libeigen3-dev
-  # the tosa_vulkan backend: Vulkan loader and headers, glslc for the shaders, and Mesa's lavapipe
-  # so that every machine has a Vulkan device (a GPU's own driver is found beside it)
-  libvulkan-dev glslc mesa-vulkan-drivers
+  # the tosa_vulkan backend: Vulkan loader and headers, glslc for the shaders
+  libvulkan-dev glslc
   # HTTP/REST endpoint (docs/http.md): civetweb (also prometheus-cpp's) and nlohmann/json
   libcivetweb-dev nlohmann-json3-dev
   # TLS: the daemon checks certificates and keys with OpenSSL (gRPC's own TLS library on Debian)
@@ -28,8 +27,9 @@ build_packages=(
 )
 packages=(
   "${build_packages[@]}"
-  # tests and benchmarks; `openssl` makes the TLS tests' certificates
-  libgtest-dev libgmock-dev libbenchmark-dev prometheus openssl
+  # tests and benchmarks; `openssl` makes the TLS tests' certificates; Mesa's lavapipe so that every
+  # machine has a Vulkan device for the tosa_vulkan tests (a GPU's own driver is found beside it)
+  libgtest-dev libgmock-dev libbenchmark-dev prometheus openssl mesa-vulkan-drivers
   # the HTTP/REST tests' client
   libcurl4-openssl-dev
   # sanitizer builds and libFuzzer (scripts/sanitizers.sh, scripts/fuzz.sh): clang 14, its runtime

@@ -5,11 +5,12 @@
 # pool tests under TSan, and a short run of every libFuzzer target (docs/testing.md).
 #
 # After the tests of build/, the Debian package is installed into a fresh Debian 12 root and the
-# container image is built and run (deploy/debian/test-deb.sh, deploy/docker/test-image.sh).
+# container images (the default and runtime-lavapipe) are built and run (deploy/debian/test-deb.sh,
+# deploy/docker/test-image.sh).
 #
 # Local switches (ignored when CI=true, where everything runs):
 #   INFERD_SKIP_ASAN=1  INFERD_SKIP_TSAN=1  INFERD_SKIP_FUZZ=1  INFERD_SKIP_SANITIZERS=1 (all three)
-#   INFERD_SKIP_IMAGE=1 (the container image: its build stage compiles the daemon again)
+#   INFERD_SKIP_IMAGE=1 (the container images: their build stage compiles the daemon again)
 #   INFERD_CI_FUZZ_SECONDS  seconds per fuzz target (default 20)
 set -uo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -57,7 +58,7 @@ part "build/ (RelWithDebInfo, g++): every test" main_tests
 part "deploy/debian: the .deb installed with apt-get into a fresh Debian 12, its daemon run" \
   "$repo_root/deploy/debian/test-deb.sh"
 if skipped image INFERD_SKIP_IMAGE; then skip "container image" INFERD_SKIP_IMAGE; else
-  part "deploy/docker: the image built with buildah from the Dockerfile and run with podman" \
+  part "deploy/docker: both images built with buildah from the Dockerfile and run with podman" \
     "$repo_root/deploy/docker/test-image.sh"
 fi
 if skipped asan INFERD_SKIP_ASAN; then skip "ASan+UBSan" INFERD_SKIP_ASAN; else

@@ -243,6 +243,7 @@ std::vector<DeviceStatus> VulkanContext::Status() const {
       if (device->info().handle != info.handle) continue;
       status.memory_used_bytes = device->allocated_bytes();
       status.instances = device->instances();
+      if (std::string lost = device->lost_reason(); !lost.empty()) status.unusable_reason = lost;
     }
     list.push_back(std::move(status));
   }

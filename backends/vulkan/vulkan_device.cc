@@ -321,9 +321,8 @@ absl::Status VulkanDevice::Submit(std::span<const VkCommandBuffer> command_buffe
   submit.pSignalSemaphores = &timeline_;
   const VkResult result = vkQueueSubmit(queue_, 1, &submit, VK_NULL_HANDLE);
   if (result == VK_ERROR_DEVICE_LOST) {
-    lost_reason_ = absl::StrCat("Vulkan device ", info_.index, " (", info_.name,
-                                ") was lost: VK_ERROR_DEVICE_LOST on submit");
-    FailPending(absl::UnavailableError(lost_reason_));
+    MarkLostLocked(absl::StrCat("Vulkan device ", info_.index, " (", info_.name,
+                                ") was lost: VK_ERROR_DEVICE_LOST on submit"));
     return absl::UnavailableError(lost_reason_);
   }
   if (auto status = VkStatus(result, "vkQueueSubmit"); !status.ok()) return status;
@@ -339,6 +338,16 @@ void VulkanDevice::FailPending(const absl::Status& status) {
   mutex_.Unlock();
   for (Pending& pending : failed) pending.done(status);
   mutex_.Lock();
+}
+
+void VulkanDevice::MarkLost(const std::string& reason) {
+  absl::MutexLock lock(&mutex_);
+  MarkLostLocked(reason);
+}
+
+void VulkanDevice::MarkLostLocked(const std::string& reason) {
+  if (lost_reason_.empty()) lost_reason_ = reason;
+  FailPending(absl::UnavailableError(lost_reason_));
 }
 
 void VulkanDevice::CompletionLoop() {
@@ -365,10 +374,8 @@ void VulkanDevice::CompletionLoop() {
     {
       absl::MutexLock lock(&mutex_);
       if (result != VK_SUCCESS) {
-        lost_reason_ =
-            absl::StrCat("Vulkan device ", info_.index, " (", info_.name,
-                         ") failed: ", std::string(VkResultName(result)), " waiting for a batch");
-        FailPending(absl::UnavailableError(lost_reason_));
+        MarkLostLocked(absl::StrCat("Vulkan device ", info_.index, " (", info_.name, ") failed: ",
+                                    std::string(VkResultName(result)), " waiting for a batch"));
         continue;
       }
       uint64_t reached = 0;

@@ -104,12 +104,18 @@ class VulkanDevice {
   uint64_t allocated_bytes() const { return allocated_bytes_.load(); }
   // Set once a submission or wait reported VK_ERROR_DEVICE_LOST; the reason, else empty.
   std::string lost_reason() const;
+  // What the submit and completion paths do when the device is lost: every batch in flight and
+  // every later call fails UNAVAILABLE with `reason` (the first reason stays), and metrics and
+  // ListDevices report the device lost. Public so that tests can show a loss's effects, which no
+  // software driver can be made to produce.
+  void MarkLost(const std::string& reason);
 
  private:
   explicit VulkanDevice(const PhysicalDeviceInfo& info) : info_(info) {}
   absl::Status Initialise();
   void CompletionLoop();
   void FailPending(const absl::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  void MarkLostLocked(const std::string& reason) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   absl::Status SubmitAndWaitLocked(std::span<const VkCommandBuffer> command_buffers)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   friend class DeviceBuffer;

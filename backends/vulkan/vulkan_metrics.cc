@@ -28,15 +28,22 @@ std::vector<prometheus::MetricFamily> VulkanMetrics::Collect() const {
                                  "The device-local memory heaps of a Vulkan device",
                                  prometheus::MetricType::Gauge,
                                  {}};
+  prometheus::MetricFamily lost{
+      "inferd_gpu_device_lost",
+      "1 once a Vulkan device was lost (VK_ERROR_DEVICE_LOST or a failed "
+      "wait): its models fail every request until inferd restarts; else 0",
+      prometheus::MetricType::Gauge,
+      {}};
   // Only a context that already exists: scraping never starts Vulkan.
   if (std::shared_ptr<VulkanContext> context = VulkanContext::IfCreated()) {
     for (const std::shared_ptr<VulkanDevice>& device : context->OpenedDevices()) {
       used.metric.push_back(Gauge(device->info(), static_cast<double>(device->allocated_bytes())));
       total.metric.push_back(
           Gauge(device->info(), static_cast<double>(device->info().device_local_bytes)));
+      lost.metric.push_back(Gauge(device->info(), device->lost_reason().empty() ? 0.0 : 1.0));
     }
   }
-  return {used, total};
+  return {used, total, lost};
 }
 
 }  // namespace inferd::vulkan

@@ -10,7 +10,8 @@ import unittest
 
 import yaml
 
-from deploy_support import (BINARY, DEPLOY_DIR, flag_values, inferd_default, inferd_flags, tool)
+from deploy_support import (BINARY, DEPLOY_DIR, SOURCE_DIR, flag_values, inferd_default, inferd_flags,
+                            tool)
 
 OVERLAYS = sorted(glob.glob(os.path.join(DEPLOY_DIR, "kubernetes/overlays/*")))
 KSERVE = os.path.join(DEPLOY_DIR, "kserve")
@@ -36,7 +37,8 @@ def port_number(container, port):
     for declared in container.get("ports", []):
         if port in (declared.get("name"), declared["containerPort"]):
             return declared["containerPort"]
-    raise AssertionError(f"container {container['name']} declares no port {port!r}")
+    name = container.get("name", "(the model)")
+    raise AssertionError(f"container {name} declares no port {port!r}")
 
 
 class DaemonArgumentsMixin:
@@ -64,6 +66,27 @@ class DaemonArgumentsMixin:
 
 
 class KubernetesOverlayTest(unittest.TestCase, DaemonArgumentsMixin):
+    def check_example_models(self, name, pod):
+        # The init container copies examples out of the image (its /usr/share/inferd/models is
+        # examples/models); tosa_vulkan models only where the GPU's toolkit provides a driver.
+        (init,) = [c for c in pod.get("initContainers", []) if c["name"] == "model-repository"]
+        command = init["command"]
+        self.assertEqual(command[:2], ["cp", "-R"])
+        prefix = "/usr/share/inferd/models/"
+        copied = []
+        for source in command[2:-1]:
+            self.assertTrue(source.startswith(prefix), source)
+            folder = os.path.join(SOURCE_DIR, "examples/models", source[len(prefix):])
+            self.assertTrue(os.path.isdir(folder), f"the image has no {source}")
+            copied += [folder] if source[len(prefix):] != "." else glob.glob(folder + "/*/")
+        for folder in copied:
+            with open(os.path.join(folder, "config.pbtxt")) as config:
+                on_gpu = 'backend: "tosa_vulkan"' in config.read()
+            self.assertFalse(on_gpu and name != "gpu",
+                             f"overlay {name} copies the GPU model {folder} but mounts no GPU")
+        if name == "gpu":
+            self.assertIn(prefix + ".", command, "the gpu overlay serves every example")
+
     def test_there_are_cpu_gpu_and_ethos_u_overlays(self):
         self.assertEqual({os.path.basename(o) for o in OVERLAYS}, {"cpu", "gpu", "ethos-u"})
 
@@ -99,6 +122,7 @@ class KubernetesOverlayTest(unittest.TestCase, DaemonArgumentsMixin):
         self.assertEqual(len(images), 1, f"containers use different inferd images: {images}")
         self.assertRegex(images.pop(), r"^inferd:\d+\.\d+\.\d+$")
 
+        self.check_example_models(name, pod)
         repository = values["model-repository"]
         mounts = {m["mountPath"]: m for m in inferd["volumeMounts"]}
         self.assertIn(repository, mounts, "--model-repository is not a mounted volume")
@@ -162,14 +186,15 @@ class KServeTest(unittest.TestCase, DaemonArgumentsMixin):
         runtime = only(self.objects, "ServingRuntime")
         formats = {f["name"] for f in runtime["spec"]["supportedModelFormats"]}
         self.assertEqual(formats, {"tosa", "vgf", "pte"})
-        # inferd serves v2 over gRPC only; KServe must not send it REST.
-        self.assertEqual(runtime["spec"]["protocolVersions"], ["grpc-v2"])
+        # inferd serves v2 over HTTP/REST and over gRPC.
+        self.assertEqual(runtime["spec"]["protocolVersions"], ["v2", "grpc-v2"])
         (container,) = runtime["spec"]["containers"]
         values = self.check_inferd_arguments(container["args"])
         # KServe's storage initializer puts the storageUri's contents here.
         self.assertEqual(values["model-repository"], "/mnt/models")
-        grpc_port = int(values.get("grpc-port", inferd_default("grpc-port")))
-        self.assertEqual(port_number(container, "h2c"), grpc_port)
+        # A runtime that declares no port gets KServe's REST traffic on 8080: REST must be there.
+        self.assertNotIn("ports", container)
+        self.assertEqual(int(values.get("http-port", inferd_default("http-port"))), 8080)
         self.check_hardened(container["securityContext"])
 
     def test_inference_service_uses_the_runtime(self):
@@ -180,6 +205,11 @@ class KServeTest(unittest.TestCase, DaemonArgumentsMixin):
         self.assertIn(model["modelFormat"]["name"],
                       {f["name"] for f in runtime["spec"]["supportedModelFormats"]})
         self.assertIn(model["protocolVersion"], runtime["spec"]["protocolVersions"])
+        # gRPC goes to the port named h2c, which must be the runtime's --grpc-port.
+        values = flag_values(runtime["spec"]["containers"][0]["args"])
+        if model["protocolVersion"] == "grpc-v2":
+            grpc_port = int(values.get("grpc-port", inferd_default("grpc-port")))
+            self.assertEqual(port_number(model, "h2c"), grpc_port)
         exit_timeout = int(flag_values(runtime["spec"]["containers"][0]["args"])["exit-timeout-secs"])
         self.assertGreater(service["spec"]["predictor"]["terminationGracePeriodSeconds"], exit_timeout)
         annotations = service["metadata"]["annotations"]

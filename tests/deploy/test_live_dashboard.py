@@ -1,7 +1,8 @@
 """The Grafana dashboard and the alert rules on live data: Debian's Prometheus scrapes a real inferd
-(CPU models, an Ethos-U model on a real host agent, a target that never answers, a model that fails
-to load) while a client sends traffic, good and bad, and every panel query and alert expression is
-evaluated through Prometheus's query API. The queries are read from the dashboard and rules files.
+(CPU models, the GPU model on the machine's Vulkan device (lavapipe in CI), an Ethos-U model on a
+real host agent, a target that never answers, a model that fails to load) while a client sends
+traffic, good and bad, and every panel query and alert expression is evaluated through Prometheus's
+query API. The queries are read from the dashboard and rules files.
 """
 import json
 import math
@@ -66,8 +67,9 @@ def make_repository(root):
 
 
 class Traffic(threading.Thread):
-    """Requests until stopped: the three models, and one bad request (wrong input name) and one
-    for an unknown model in every ten, so that failures and their ratio have data too."""
+    """Requests until stopped: the CPU, GPU and NPU models, and one bad request (wrong input name)
+    and one for an unknown model in every ten, so that failures and their ratio have data too. A
+    failing digits_int8_gpu (no Vulkan device, so no inferd_gpu_* series) is an unexpected error."""
 
     def __init__(self, grpc_port):
         super().__init__(daemon=True)
@@ -83,6 +85,7 @@ class Traffic(threading.Thread):
             try:
                 self.client.infer("digits_fp32", {"images": images_fp32})
                 self.client.infer("digits_int8", {"images": images_int8})
+                self.client.infer("digits_int8_gpu", {"images": images_int8})
                 self.client.infer("digits_npu", {"images": images_int8})
             except Exception as error:  # the test reports these; the traffic goes on
                 self.unexpected.append(repr(error))
@@ -188,7 +191,8 @@ class LiveDashboardTest(unittest.TestCase):
 
     def test_every_panel_query_returns_data(self):
         queries = dashboard_queries()
-        self.assertGreaterEqual(len(queries), 16)
+        self.assertGreaterEqual(len(queries), 19)
+        self.assertTrue(any("inferd_gpu_device_lost" in query for _, query in queries))
         missing = self.wait_for_data(queries)
         self.assertEqual(missing, {}, "panels without data")
         self.assertEqual(self.traffic.unexpected, [])

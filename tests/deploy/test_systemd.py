@@ -1,16 +1,21 @@
 """deploy/systemd: the unit as the package installs it (`cmake --install` into a scratch root) passes
-`systemd-analyze verify` without a warning and `systemd-analyze security` at a low exposure, and the
-flags in /etc/default/inferd are flags the daemon accepts, with a drain shorter than the stop timeout.
+`systemd-analyze verify` without a warning and `systemd-analyze security` at a low exposure, its
+ExecReload sends SIGHUP to the daemon (which rereads its TLS files and keeps serving), and the flags
+in /etc/default/inferd are flags the daemon accepts, with a drain shorter than the stop timeout.
 """
 import os
 import re
 import shlex
 import shutil
 import subprocess
+import sys
 import tempfile
 import unittest
 
-from deploy_support import BINARY, BUILD_DIR, flag_values, inferd_default, inferd_flags, tool
+from deploy_support import BINARY, BUILD_DIR, SOURCE_DIR, flag_values, inferd_default, inferd_flags, tool
+
+sys.path.insert(0, os.path.join(SOURCE_DIR, "tests/integration/python"))
+from inferd_daemon import Daemon  # noqa: E402
 
 UNIT = "/usr/lib/systemd/system/inferd.service"
 # systemd-analyze's exposure score times ten: 1.2 today; a unit weakened past 2.0 fails.
@@ -35,6 +40,9 @@ class SystemdUnitTest(unittest.TestCase):
         # the host's systemd, as they would on the machine the package is installed on.
         shutil.copytree("/lib/systemd/system", cls.root + "/usr/lib/systemd/system",
                         dirs_exist_ok=True, symlinks=True)
+        # ExecReload's /bin/sh is Debian's (dash, Essential: on every machine the package goes on).
+        os.makedirs(cls.root + "/bin")
+        shutil.copy("/bin/sh", cls.root + "/bin/sh")
         with open(cls.root + UNIT) as unit:
             cls.unit = unit.read()
 
@@ -65,6 +73,25 @@ class SystemdUnitTest(unittest.TestCase):
         self.assertEqual(unit_setting(self.unit, "NoNewPrivileges"), "yes")
         self.assertEqual(unit_setting(self.unit, "ProtectSystem"), "strict")
         self.assertEqual(unit_setting(self.unit, "KillSignal"), "SIGTERM")
+
+    def test_reload_sends_sighup_to_the_daemon_which_keeps_serving(self):
+        # ExecReload as systemd runs it: $MAINPID is in its environment (and substituted by systemd).
+        command = shlex.split(unit_setting(self.unit, "ExecReload"))
+        self.assertEqual(command[:2], ["/bin/sh", "-c"])
+        daemon = Daemon()
+        try:
+            reload = subprocess.run(command, env=dict(os.environ, MAINPID=str(daemon.process.pid)),
+                                    capture_output=True, text=True)
+            self.assertEqual(reload.returncode, 0, reload.stderr)
+            for line in daemon.process.stdout:
+                daemon.log.append(line)
+                if "received SIGHUP" in line:
+                    break
+            self.assertIn("received SIGHUP", "".join(daemon.log))
+            self.assertIsNone(daemon.process.poll(), "inferd exited on SIGHUP")
+        finally:
+            code = daemon.stop()
+        self.assertEqual(code, 0, "".join(daemon.log))
 
     def test_default_flags_are_the_daemons_and_drain_within_the_stop_timeout(self):
         self.assertEqual(unit_setting(self.unit, "EnvironmentFile"), "-/etc/default/inferd")

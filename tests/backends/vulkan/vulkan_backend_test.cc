@@ -5,12 +5,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <future>
 #include <random>
 #include <string>
 
 #include "backends/cpu/cpu_backend.h"
+#include "backends/vulkan/vulkan_metrics.h"
 #include "engine/graph/tosa_reader.h"
 #include "tests/backends/cpu/graph_builder.h"
 #include "tests/backends/vulkan/vulkan_test_support.h"
@@ -135,6 +137,54 @@ TEST(VulkanBackendTest, EveryVisibleDeviceIsDescribed) {
     EXPECT_NE(lines[i].find((*context)->devices()[i].name), std::string::npos) << lines[i];
     EXPECT_NE(lines[i].find("MiB device-local"), std::string::npos) << lines[i];
   }
+}
+
+// The gauge of `family` for device `index`, from what a scrape would collect; -1 when absent.
+double DeviceGauge(const std::string& family, uint32_t index) {
+  for (const prometheus::MetricFamily& collected : VulkanMetrics().Collect()) {
+    if (collected.name != family) continue;
+    for (const prometheus::ClientMetric& metric : collected.metric) {
+      const bool is_device =
+          std::any_of(metric.label.begin(), metric.label.end(),
+                      [index](const prometheus::ClientMetric::Label& l) {
+                        return l.name == "device" && l.value == std::to_string(index);
+                      });
+      if (is_device) return metric.gauge.value;
+    }
+  }
+  return -1;
+}
+
+// VK_ERROR_DEVICE_LOST cannot be provoked on lavapipe, so the test marks the device lost the way
+// the submit path does. Each test runs in its own process (gtest_discover_tests), so the loss ends
+// with this test.
+TEST(VulkanBackendTest, ALostDeviceFailsItsModelsAndShowsInMetricsAndDeviceStatus) {
+  std::shared_ptr<VulkanDevice> device = testing::DefaultDevice();
+  ASSERT_NE(device, nullptr);
+  VulkanBackend vulkan;
+  auto executable = vulkan.Load(DigitsRequest(4));
+  ASSERT_TRUE(executable.ok()) << executable.status();
+  const uint32_t index = device->info().index;
+  EXPECT_EQ(DeviceGauge("inferd_gpu_device_lost", index), 0.0);
+  EXPECT_GT(DeviceGauge("inferd_gpu_memory_used_bytes", index), 0.0);
+
+  device->MarkLost("Vulkan device lost in a test");
+  device->MarkLost("a second reason, which does not replace the first");
+  EXPECT_EQ(DeviceGauge("inferd_gpu_device_lost", index), 1.0);
+  auto result = RunBatch(**executable, Tensor::Allocate(DataType::kInt8, {2, 8, 8, 1}), 2);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_NE(result.status().message().find("Vulkan device lost in a test"), std::string::npos)
+      << result.status();
+  auto context = VulkanContext::Get();
+  ASSERT_TRUE(context.ok()) << context.status();
+  bool listed = false;
+  for (const DeviceStatus& status : (*context)->Status()) {
+    if (status.index != index) continue;
+    listed = true;
+    EXPECT_EQ(status.unusable_reason, "Vulkan device lost in a test");
+  }
+  EXPECT_TRUE(listed);
 }
 
 }  // namespace
