@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/synchronization/notification.h"
 #include "backends/vulkan/program_lowering.h"
 #include "backends/vulkan/shader_library.h"
@@ -91,6 +92,7 @@ GraphProgram::~GraphProgram() {
   if (command_pool_ != VK_NULL_HANDLE) vkDestroyCommandPool(device, command_pool_, nullptr);
   if (descriptor_pool_ != VK_NULL_HANDLE)
     vkDestroyDescriptorPool(device, descriptor_pool_, nullptr);
+  if (query_pool_ != VK_NULL_HANDLE) vkDestroyQueryPool(device, query_pool_, nullptr);
 }
 
 const GraphProgram::Region& GraphProgram::RegionOf(const BufferRef& ref) const {
@@ -116,6 +118,7 @@ absl::Status GraphProgram::Build(int max_items) {
   absl::StatusOr<LoweredProgram> lowered = LowerProgram(g, lowering);
   if (!lowered.ok()) return lowered.status();
   steps_ = std::move(lowered->steps);
+  owners_ = std::move(lowered->owners);
   code_ = std::move(lowered->code);
   control_flow_ = lowered->control_flow;
   // A variable without an initial value that the program reads before it writes has no value
@@ -320,6 +323,22 @@ absl::Status GraphProgram::Build(int max_items) {
     return status;
   }
   command_buffers_.assign(static_cast<size_t>(max_items), VK_NULL_HANDLE);
+  // GPU time per step and per batch item, from a timestamp before the first step and after each
+  // one. Graphs with control flow replay their runs a varying number of times per item and are not
+  // timed yet.
+  if (device_->has_timestamps() && !control_flow_ && !steps_.empty()) {
+    const uint32_t per_item = static_cast<uint32_t>(steps_.size()) + 1;
+    auto info = VkStruct<VkQueryPoolCreateInfo>(VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO);
+    info.queryType = VK_QUERY_TYPE_TIMESTAMP;
+    info.queryCount = per_item * static_cast<uint32_t>(max_items);
+    if (auto status =
+            VkStatus(vkCreateQueryPool(device, &info, nullptr, &query_pool_), "vkCreateQueryPool");
+        !status.ok()) {
+      return status;
+    }
+    step_timings_ = std::make_unique<StepTiming[]>(steps_.size());
+    timestamps_.resize(info.queryCount);
+  }
   if (control_flow_) {
     load_buffers_.assign(static_cast<size_t>(max_items), VK_NULL_HANDLE);
     store_buffers_.assign(static_cast<size_t>(max_items), VK_NULL_HANDLE);
@@ -387,7 +406,12 @@ void GraphProgram::RecordLoad(VkCommandBuffer command_buffer, int slot) const {
   FullBarrier(command_buffer);
 }
 
-void GraphProgram::RecordSteps(VkCommandBuffer command_buffer, size_t first, size_t end) const {
+void GraphProgram::RecordSteps(VkCommandBuffer command_buffer, size_t first, size_t end,
+                               std::optional<uint32_t> first_query) const {
+  if (first_query.has_value()) {
+    vkCmdWriteTimestamp2(command_buffer, VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT, query_pool_,
+                         *first_query);
+  }
   for (size_t i = first; i < end; ++i) {
     const Step& step = steps_[i];
     if (const auto* copy_step = std::get_if<CopyStep>(&step)) {
@@ -413,6 +437,10 @@ void GraphProgram::RecordSteps(VkCommandBuffer command_buffer, size_t first, siz
       if (groups > 0) vkCmdDispatch(command_buffer, x, y, 1);
     }
     FullBarrier(command_buffer);
+    if (first_query.has_value()) {
+      vkCmdWriteTimestamp2(command_buffer, VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT, query_pool_,
+                           *first_query + static_cast<uint32_t>(i - first + 1));
+    }
   }
 }
 
@@ -444,7 +472,13 @@ absl::Status GraphProgram::Record(int slot) {
   // outputs out.
   auto recorded = Recorded([&](VkCommandBuffer command_buffer) {
     RecordLoad(command_buffer, slot);
-    RecordSteps(command_buffer, 0, steps_.size());
+    std::optional<uint32_t> first_query;
+    if (query_pool_ != VK_NULL_HANDLE) {
+      const uint32_t per_item = static_cast<uint32_t>(steps_.size()) + 1;
+      first_query = per_item * static_cast<uint32_t>(slot);
+      vkCmdResetQueryPool(command_buffer, query_pool_, *first_query, per_item);
+    }
+    RecordSteps(command_buffer, 0, steps_.size(), first_query);
     RecordStore(command_buffer, slot);
   });
   if (!recorded.ok()) return recorded.status();
@@ -493,6 +527,12 @@ absl::Status GraphProgram::Start(std::span<const std::span<const uint8_t>> input
     // A batch that completes has written every variable it reads.
     done = [this, done = std::move(done)](absl::Status status) {
       if (status.ok()) variables_written_ = true;
+      done(std::move(status));
+    };
+  }
+  if (query_pool_ != VK_NULL_HANDLE) {
+    done = [this, items, done = std::move(done)](absl::Status status) {
+      if (status.ok()) CollectTimestamps(items);
       done(std::move(status));
     };
   }
@@ -565,6 +605,61 @@ absl::Status GraphProgram::ReplayAndWait(int items) {
   if (absl::Status status = EnsureRecorded(items); !status.ok()) return status;
   return device_->SubmitAndWait(
       std::span<const VkCommandBuffer>(command_buffers_.data(), static_cast<size_t>(items)));
+}
+
+void GraphProgram::CollectTimestamps(int items) {
+  const uint32_t per_item = static_cast<uint32_t>(steps_.size()) + 1;
+  const uint32_t count = per_item * static_cast<uint32_t>(items);
+  if (vkGetQueryPoolResults(device_->handle(), query_pool_, 0, count, count * sizeof(uint64_t),
+                            timestamps_.data(), sizeof(uint64_t),
+                            VK_QUERY_RESULT_64_BIT) != VK_SUCCESS) {
+    return;  // not ready or lost: this batch goes untimed
+  }
+  uint64_t busy = 0;
+  for (int item = 0; item < items; ++item) {
+    const uint64_t* t = timestamps_.data() + per_item * static_cast<size_t>(item);
+    for (size_t i = 0; i < steps_.size(); ++i) {
+      step_timings_[i].nanoseconds.fetch_add(device_->TimestampNanoseconds(t[i], t[i + 1]),
+                                             std::memory_order_relaxed);
+      step_timings_[i].calls.fetch_add(1, std::memory_order_relaxed);
+    }
+    busy += device_->TimestampNanoseconds(t[0], t[steps_.size()]);
+  }
+  device_->AddBusyTime(busy);
+}
+
+std::vector<OperatorTiming> GraphProgram::OperatorProfile() const {
+  std::vector<OperatorTiming> timings;
+  if (step_timings_ == nullptr) return timings;
+  const graph::Graph& g = *graph_;
+  for (size_t i = 0; i < steps_.size(); ++i) {
+    const StepOwner& owner = owners_[i];
+    if (owner.op_index < 0) continue;
+    // An operator's steps are consecutive: they add up to one entry.
+    const bool continues = !timings.empty() && i > 0 && owners_[i - 1].block == owner.block &&
+                           owners_[i - 1].op_index == owner.op_index;
+    const uint64_t nanoseconds = step_timings_[i].nanoseconds.load(std::memory_order_relaxed);
+    if (continues) {
+      timings.back().total_ns += nanoseconds;
+      continue;
+    }
+    const graph::Block& block = g.blocks[owner.block];
+    const graph::Operator& op = block.operators[static_cast<size_t>(owner.op_index)];
+    OperatorTiming timing;
+    timing.block =
+        block.name.empty() && owner.block == graph::Graph::kMainBlock ? "main" : block.name;
+    timing.index = owner.op_index;
+    timing.op = std::string(graph::OpName(op.op));
+    if (!op.outputs.empty()) {
+      const graph::Tensor& output = g.tensor(op.outputs[0]);
+      timing.output = output.name;
+      timing.shape = output.shape.empty() ? "scalar" : absl::StrJoin(output.shape, "x");
+    }
+    timing.calls = step_timings_[i].calls.load(std::memory_order_relaxed);
+    timing.total_ns = nanoseconds;
+    timings.push_back(std::move(timing));
+  }
+  return timings;
 }
 
 void GraphProgram::ReadOutputs(std::span<const std::span<uint8_t>> outputs, int items) const {

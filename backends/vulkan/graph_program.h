@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -28,6 +29,7 @@
 #include "backends/vulkan/program_lowering.h"
 #include "backends/vulkan/vulkan_device.h"
 #include "engine/graph/graph.h"
+#include "engine/operator_profile.h"
 
 namespace inferd::vulkan {
 
@@ -60,6 +62,11 @@ class GraphProgram {
   size_t dispatch_count() const { return dispatches_; }
   // Whether the 64-bit integer shaders run (else their 32-bit variants, where a shader has one).
   bool uses_int64() const { return use_int64_; }
+
+  // GPU time per operator since load, from timestamp queries around each step (one entry per
+  // operator with GPU work, in run order); empty where the device has no timestamps on its compute
+  // queue or the graph has control flow.
+  std::vector<OperatorTiming> OperatorProfile() const;
 
   // Copies `items` runs' inputs (inputs[i]: items x input_bytes(i), main-block order) to staging
   // and submits. `done` runs on the device's completion thread; after an OK completion
@@ -107,7 +114,11 @@ class GraphProgram {
   absl::Status Record(int slot);
   absl::StatusOr<VkCommandBuffer> Recorded(const std::function<void(VkCommandBuffer)>& record);
   void RecordLoad(VkCommandBuffer command_buffer, int slot) const;
-  void RecordSteps(VkCommandBuffer command_buffer, size_t first, size_t end) const;
+  // With `first_query`, timestamps go to that query before the first step and after each step.
+  void RecordSteps(VkCommandBuffer command_buffer, size_t first, size_t end,
+                   std::optional<uint32_t> first_query = std::nullopt) const;
+  // Adds a completed batch's step times to step_timings_ and its GPU time to the device's.
+  void CollectTimestamps(int items);
   void RecordStore(VkCommandBuffer command_buffer, int slot) const;
   // Walks the code until it needs the GPU's answer or the batch is queued whole, then submits.
   // An error means nothing more was submitted and `done` has not run.
@@ -118,7 +129,15 @@ class GraphProgram {
   std::shared_ptr<VulkanDevice> device_;
   std::shared_ptr<const graph::Graph> graph_;
   std::vector<Step> steps_;
-  std::vector<int> step_kernel_;  // by step: its kernels_ / descriptor_sets_ index, -1 for copies
+  std::vector<int> step_kernel_;   // by step: its kernels_ / descriptor_sets_ index, -1 for copies
+  std::vector<StepOwner> owners_;  // by step
+  struct StepTiming {
+    std::atomic<uint64_t> calls{0};
+    std::atomic<uint64_t> nanoseconds{0};
+  };
+  VkQueryPool query_pool_ = VK_NULL_HANDLE;     // (steps + 1) timestamps per item slot
+  std::unique_ptr<StepTiming[]> step_timings_;  // by step; null when not timed
+  std::vector<uint64_t> timestamps_;            // read back on the completion thread
   std::vector<HostInstruction> code_;
   bool control_flow_ = false;
   bool use_int64_ = true;

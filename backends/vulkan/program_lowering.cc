@@ -28,6 +28,7 @@ class ProgramBuilder {
     if (absl::Status status = LowerBlock(graph::Graph::kMainBlock, 0); !status.ok()) {
       return status;
     }
+    program_.owners.resize(program_.steps.size(), StepOwner{});
     return std::move(program_);
   }
 
@@ -93,7 +94,8 @@ class ProgramBuilder {
     }
     const graph::Block& block = graph_.blocks[block_id];
     for (TensorId id : block.inputs) Touch(id);
-    for (const graph::Operator& op : block.operators) {
+    for (size_t index = 0; index < block.operators.size(); ++index) {
+      const graph::Operator& op = block.operators[index];
       if (op.op == Op::kCondIf || op.op == Op::kWhileLoop) {
         program_.control_flow = true;
         if (absl::Status status = LowerControl(op, depth); !status.ok()) return status;
@@ -103,6 +105,9 @@ class ProgramBuilder {
       if (absl::Status status = lowering_.Lower(op, program_.steps); !status.ok()) return status;
       for (TensorId id : op.inputs) Touch(id);
       for (TensorId id : op.outputs) Touch(id);
+      program_.owners.resize(first, StepOwner{});
+      program_.owners.resize(program_.steps.size(),
+                             StepOwner{block_id, static_cast<int32_t>(index)});
       AppendSteps(first);
     }
     for (TensorId id : block.outputs) Touch(id);

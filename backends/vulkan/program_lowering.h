@@ -34,8 +34,16 @@ struct HostInstruction {
   size_t target = 0;
 };
 
+// The operator a step computes: its block and index there; op_index -1 for the copies at a block
+// boundary, which belong to no operator.
+struct StepOwner {
+  graph::BlockId block = 0;
+  int32_t op_index = -1;
+};
+
 struct LoweredProgram {
   std::vector<Step> steps;
+  std::vector<StepOwner> owners;  // by step
   // A graph without control flow has a single kRun over every step (or none, when it has no
   // steps), so that it can be recorded as one command buffer per batch item.
   std::vector<HostInstruction> code;

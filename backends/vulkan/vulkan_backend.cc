@@ -78,6 +78,10 @@ class VulkanExecutable : public Executable {
   }
   ~VulkanExecutable() override { device_->RemoveInstance(placed_); }
 
+  std::vector<OperatorTiming> OperatorProfile() const override {
+    return program_->OperatorProfile();
+  }
+
   void Execute(Batch batch, BatchCallback done) override {
     const int64_t items = batching_ ? batch.batch_size : 1;
     if (batch.cancellation->IsCancelled()) {

@@ -81,6 +81,7 @@ absl::Status VulkanDevice::Initialise() {
     }
   }
   if (!found) return absl::UnimplementedError("no compute queue");
+  timestamp_valid_bits_ = families[queue_family_].timestampValidBits;
 
   const float priority = 1.0f;
   auto queue_info = VkStruct<VkDeviceQueueCreateInfo>(VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO);
@@ -113,6 +114,7 @@ absl::Status VulkanDevice::Initialise() {
   vkGetPhysicalDeviceMemoryProperties(info_.handle, &memory_properties_);
   VkPhysicalDeviceProperties properties;
   vkGetPhysicalDeviceProperties(info_.handle, &properties);
+  timestamp_period_ns_ = properties.limits.timestampPeriod;
   storage_alignment_ =
       std::max<VkDeviceSize>(properties.limits.minStorageBufferOffsetAlignment, 16);
 

@@ -102,6 +102,18 @@ class VulkanDevice {
 
   // Bytes inferd has allocated on this device, for metrics.
   uint64_t allocated_bytes() const { return allocated_bytes_.load(); }
+
+  // Timestamp queries on the compute queue: whether it writes them, and ticks to nanoseconds.
+  bool has_timestamps() const { return timestamp_valid_bits_ > 0 && timestamp_period_ns_ > 0; }
+  // The elapsed nanoseconds from timestamp `begin` to `end` (wrapped within the valid bits).
+  uint64_t TimestampNanoseconds(uint64_t begin, uint64_t end) const {
+    const uint64_t mask =
+        timestamp_valid_bits_ >= 64 ? ~uint64_t{0} : (uint64_t{1} << timestamp_valid_bits_) - 1;
+    return static_cast<uint64_t>(static_cast<double>((end - begin) & mask) * timestamp_period_ns_);
+  }
+  // GPU time the device spent on inferd's batches, measured by timestamps (metrics).
+  void AddBusyTime(uint64_t nanoseconds) { busy_ns_.fetch_add(nanoseconds); }
+  uint64_t busy_ns() const { return busy_ns_.load(); }
   // Set once a submission or wait reported VK_ERROR_DEVICE_LOST; the reason, else empty.
   std::string lost_reason() const;
   // What the submit and completion paths do when the device is lost: every batch in flight and
@@ -131,6 +143,9 @@ class VulkanDevice {
   VkCommandPool upload_pool_ = VK_NULL_HANDLE;  // for RunNow, under mutex_
   VkFence wait_fence_ = VK_NULL_HANDLE;         // for SubmitAndWait, under mutex_
   std::atomic<uint64_t> allocated_bytes_{0};
+  uint32_t timestamp_valid_bits_ = 0;
+  double timestamp_period_ns_ = 0;
+  std::atomic<uint64_t> busy_ns_{0};
 
   struct Pending {
     uint64_t value = 0;

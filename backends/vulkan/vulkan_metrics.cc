@@ -34,6 +34,12 @@ std::vector<prometheus::MetricFamily> VulkanMetrics::Collect() const {
       "wait): its models fail every request until inferd restarts; else 0",
       prometheus::MetricType::Gauge,
       {}};
+  prometheus::MetricFamily busy{
+      "inferd_gpu_busy_seconds_total",
+      "GPU time a Vulkan device spent running inferd's batches, measured with timestamp "
+      "queries around each batch item's work (graphs without control flow)",
+      prometheus::MetricType::Counter,
+      {}};
   // Only a context that already exists: scraping never starts Vulkan.
   if (std::shared_ptr<VulkanContext> context = VulkanContext::IfCreated()) {
     for (const std::shared_ptr<VulkanDevice>& device : context->OpenedDevices()) {
@@ -41,9 +47,12 @@ std::vector<prometheus::MetricFamily> VulkanMetrics::Collect() const {
       total.metric.push_back(
           Gauge(device->info(), static_cast<double>(device->info().device_local_bytes)));
       lost.metric.push_back(Gauge(device->info(), device->lost_reason().empty() ? 0.0 : 1.0));
+      prometheus::ClientMetric seconds = Gauge(device->info(), 0);
+      seconds.counter.value = static_cast<double>(device->busy_ns()) / 1e9;
+      busy.metric.push_back(std::move(seconds));
     }
   }
-  return {used, total, lost};
+  return {used, total, lost, busy};
 }
 
 }  // namespace inferd::vulkan

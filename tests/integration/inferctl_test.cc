@@ -103,5 +103,22 @@ TEST(InferctlTest, DevicesListsTheVulkanDeviceWithTheGpuModelOnIt) {
   EXPECT_EQ((*daemon)->Stop(), 0);
 }
 
+TEST(InferctlTest, ProfileShowsGpuTimePerOperatorForAGpuModel) {
+  auto daemon = DaemonProcess::Start({"--model-repository=" + SourceDir() + "/examples/models"});
+  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  const std::string url = (*daemon)->grpc_address();
+  CommandResult infer = RunInferctl(url, "infer digits_int8_gpu --input images=" + SourceDir() +
+                                             "/examples/data/digits_test_images_int8.npy");
+  ASSERT_EQ(infer.exit_code, 0) << infer.output;
+  CommandResult profile = RunInferctl(url, "profile digits_int8_gpu --top 3");
+  EXPECT_EQ(profile.exit_code, 0) << profile.output;
+  EXPECT_NE(profile.output.find("digits_int8_gpu version 1: 359 inferences"), std::string::npos)
+      << profile.output;
+  // Every image ran through each operator once on the GPU; the shader names are not operators.
+  EXPECT_NE(profile.output.find("359  CONV2D #"), std::string::npos) << profile.output;
+  EXPECT_NE(profile.output.find("by operator type:"), std::string::npos) << profile.output;
+  EXPECT_EQ((*daemon)->Stop(), 0);
+}
+
 }  // namespace
 }  // namespace inferd::testing

@@ -4,6 +4,7 @@
 #include "backends/vulkan/vulkan_backend.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
@@ -78,6 +79,43 @@ TEST(VulkanBackendTest, DigitsInt8ScoresEqualTheCpuBackendsForABatch) {
     EXPECT_EQ(std::memcmp(gpu_bytes.data(), cpu_bytes.data(), gpu_bytes.size()), 0)
         << "round " << round;
   }
+}
+
+TEST(VulkanBackendTest, OperatorProfileHasGpuTimeForEveryOperatorOfEveryItem) {
+  std::shared_ptr<VulkanDevice> device = testing::DefaultDevice();
+  ASSERT_NE(device, nullptr);
+  ASSERT_TRUE(device->has_timestamps()) << "lavapipe writes timestamps on its compute queue";
+  VulkanBackend vulkan;
+  auto executable = vulkan.Load(DigitsRequest(8));
+  ASSERT_TRUE(executable.ok()) << executable.status();
+  for (const OperatorTiming& timing : (*executable)->OperatorProfile()) {
+    EXPECT_EQ(timing.calls, 0u) << "before any batch: " << timing.op;
+  }
+  const uint64_t busy_before = device->busy_ns();
+  Tensor images = Tensor::Allocate(DataType::kInt8, {5, 8, 8, 1});
+  for (int round = 0; round < 2; ++round) {
+    ASSERT_TRUE(RunBatch(**executable, images, 5).ok());
+  }
+  const std::vector<OperatorTiming> profile = (*executable)->OperatorProfile();
+  // Every operator of the graph that does GPU work (all but the CONSTs), in order, run ten times.
+  const auto graph = graph::LoadTosaFile(DigitsRequest(8).model_path.string());
+  ASSERT_TRUE(graph.ok());
+  std::vector<std::string> expected_ops;
+  for (const graph::Operator& op : (*graph)->main_block().operators) {
+    if (op.op != graph::Op::kConst && op.op != graph::Op::kConstShape) {
+      expected_ops.push_back(std::string(graph::OpName(op.op)));
+    }
+  }
+  ASSERT_EQ(profile.size(), expected_ops.size());
+  uint64_t total_ns = 0;
+  for (size_t i = 0; i < profile.size(); ++i) {
+    EXPECT_EQ(profile[i].op, expected_ops[i]);
+    EXPECT_EQ(profile[i].block, "main");
+    EXPECT_EQ(profile[i].calls, 10u) << profile[i].op;
+    total_ns += profile[i].total_ns;
+  }
+  EXPECT_GT(total_ns, 0u);
+  EXPECT_GT(device->busy_ns(), busy_before);
 }
 
 TEST(VulkanBackendTest, AnInputOfTheWrongSizeFailsTheBatchNamingIt) {
@@ -156,9 +194,10 @@ double DeviceGauge(const std::string& family, uint32_t index) {
 }
 
 // VK_ERROR_DEVICE_LOST cannot be provoked on lavapipe, so the test marks the device lost the way
-// the submit path does. Each test runs in its own process (gtest_discover_tests), so the loss ends
-// with this test.
-TEST(VulkanBackendTest, ALostDeviceFailsItsModelsAndShowsInMetricsAndDeviceStatus) {
+// the submit path does. A loss lasts for the process, so the scenario runs in a child process of
+// its own (a death test, which gtest also runs before the other tests): running the whole binary
+// at once must not leave the other tests a lost device.
+void LostDeviceScenario() {
   std::shared_ptr<VulkanDevice> device = testing::DefaultDevice();
   ASSERT_NE(device, nullptr);
   VulkanBackend vulkan;
@@ -185,6 +224,16 @@ TEST(VulkanBackendTest, ALostDeviceFailsItsModelsAndShowsInMetricsAndDeviceStatu
     EXPECT_EQ(status.unusable_reason, "Vulkan device lost in a test");
   }
   EXPECT_TRUE(listed);
+}
+
+TEST(VulkanBackendDeathTest, ALostDeviceFailsItsModelsAndShowsInMetricsAndDeviceStatus) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(
+      {
+        LostDeviceScenario();
+        _exit(::testing::Test::HasFailure() ? 1 : 0);
+      },
+      ::testing::ExitedWithCode(0), "");
 }
 
 }  // namespace
