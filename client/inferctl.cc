@@ -496,7 +496,13 @@ int Main(int argc, char** argv) {
   }
   const absl::Duration timeout =
       line->timeout_ms ? absl::Milliseconds(*line->timeout_ms) : absl::InfiniteDuration();
-  std::unique_ptr<InferenceClient> client = InferenceClient::Connect(line->url, timeout);
+  absl::StatusOr<ChannelSecurity> security = LoadChannelSecurity(line->tls);
+  if (!security.ok()) {
+    std::cerr << "inferctl: " << security.status().message() << std::endl;
+    return kExitUsage;
+  }
+  std::unique_ptr<InferenceClient> client =
+      InferenceClient::Connect(line->url, timeout, &*security);
   Inferctl inferctl(*line, *client);
   const absl::Status status = inferctl.Run();
   std::cout.flush();

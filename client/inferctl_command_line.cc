@@ -42,6 +42,11 @@ const std::vector<FlagSpec>& Flags() {
       {"help", false, {}},
       {"url", true, {}},
       {"timeout-ms", true, {}},
+      {"ssl", false, {}},
+      {"root-cert", true, {}},
+      {"client-cert", true, {}},
+      {"client-key", true, {}},
+      {"ssl-target-name", true, {}},
       {"model-version", true, {"health", "metadata", "config", "stats", "infer", "profile"}},
       {"ready", false, {"list"}},
       {"input", true, {"infer"}},
@@ -140,6 +145,17 @@ absl::StatusOr<InferctlCommandLine> ParseInferctlCommandLine(const std::vector<s
       absl::StatusOr<int64_t> timeout = ParsePositive(name, value);
       if (!timeout.ok()) return timeout.status();
       line.timeout_ms = *timeout;
+    } else if (name == "ssl") {
+      line.tls.use_ssl = true;
+    } else if (name == "root-cert" || name == "client-cert" || name == "client-key" ||
+               name == "ssl-target-name") {
+      if (value.empty()) return Usage(absl::StrCat("--", std::string(name), " wants a value"));
+      std::string& field = name == "root-cert"     ? line.tls.root_cert
+                           : name == "client-cert" ? line.tls.client_cert
+                           : name == "client-key"  ? line.tls.client_key
+                                                   : line.tls.target_name;
+      field = value;
+      line.tls.use_ssl = true;
     } else if (name == "model-version") {
       line.model_version = value;
     } else if (name == "ready") {
@@ -176,6 +192,9 @@ absl::StatusOr<InferctlCommandLine> ParseInferctlCommandLine(const std::vector<s
       line.labels = value;
     }
   }
+  if (line.tls.client_cert.empty() != line.tls.client_key.empty()) {
+    return Usage("--client-cert and --client-key go together");
+  }
   if (line.command == "infer" && line.inputs.empty()) {
     return Usage("infer needs at least one --input NAME=SPEC");
   }
@@ -209,6 +228,13 @@ Commands:
 Flags for every command:
   --url HOST:PORT        Server address (default localhost:8001).
   --timeout-ms N         Deadline for each RPC in milliseconds (default: none).
+  --ssl                  Speak TLS (a server started with --grpc-use-ssl); the server's certificate
+                         must chain to gRPC's default roots unless --root-cert names others.
+  --root-cert FILE       PEM CA certificates the server's certificate must chain to (implies --ssl).
+  --client-cert FILE     PEM certificate to show a server that requires one (--grpc-use-ssl-mutual),
+  --client-key FILE      with its unencrypted PEM key; the two go together (imply --ssl).
+  --ssl-target-name NAME The name the server's certificate must carry when it is not the host in
+                         --url (e.g. --url 127.0.0.1:8001 --ssl-target-name inferd.example.com).
   --model-version V      A specific model version (health, metadata, config, stats, infer,
                          profile).
   -h, --help             This text.

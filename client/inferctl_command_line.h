@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "client/channel_security.h"
 
 namespace inferd::client {
 
@@ -25,6 +26,8 @@ struct InferctlCommandLine {
   std::string model;  // the MODEL argument, when the command takes one
   std::string model_version;
   std::optional<int64_t> timeout_ms;
+  // --ssl, --root-cert, --client-cert, --client-key, --ssl-target-name (each implies TLS).
+  ClientTlsFiles tls;
   bool ready_only = false;  // list --ready
   // infer only:
   std::vector<InferctlInput> inputs;

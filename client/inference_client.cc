@@ -205,14 +205,21 @@ InferenceClient::InferenceClient(std::shared_ptr<grpc::Channel> channel,
       default_timeout_(default_timeout) {}
 
 std::unique_ptr<InferenceClient> InferenceClient::Connect(std::string_view url,
-                                                          absl::Duration default_timeout) {
+                                                          absl::Duration default_timeout,
+                                                          const ChannelSecurity* security) {
   grpc::ChannelArguments arguments;
   // Model outputs routinely exceed gRPC's 4 MiB default; the server enforces its own limit on
   // requests.
   arguments.SetMaxReceiveMessageSize(INT_MAX);
   arguments.SetMaxSendMessageSize(INT_MAX);
+  if (security != nullptr && !security->target_name_override.empty()) {
+    arguments.SetSslTargetNameOverride(security->target_name_override);
+  }
   return std::make_unique<InferenceClient>(
-      grpc::CreateCustomChannel(Str(url), grpc::InsecureChannelCredentials(), arguments),
+      grpc::CreateCustomChannel(
+          Str(url),
+          security != nullptr ? security->credentials : grpc::InsecureChannelCredentials(),
+          arguments),
       default_timeout);
 }
 

@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "client/channel_security.h"
 #include "engine/tensor.h"
 #include "grpcpp/channel.h"
 #include "health.grpc.pb.h"
@@ -53,9 +54,11 @@ class InferenceClient {
   explicit InferenceClient(std::shared_ptr<grpc::Channel> channel,
                            absl::Duration default_timeout = absl::InfiniteDuration());
 
-  // A client on an insecure channel to "host:port".
+  // A client on a channel to "host:port": insecure, or as `security` says (TLS, client
+  // certificate, the name the server's certificate must carry).
   static std::unique_ptr<InferenceClient> Connect(
-      std::string_view url, absl::Duration default_timeout = absl::InfiniteDuration());
+      std::string_view url, absl::Duration default_timeout = absl::InfiniteDuration(),
+      const ChannelSecurity* security = nullptr);
 
   absl::StatusOr<bool> ServerLive();
   absl::StatusOr<bool> ServerReady();

@@ -241,6 +241,15 @@ const std::map<std::string, Setter>& Setters() {
       {"grpc-server-cert", StringFlag(&DaemonOptions::grpc_server_cert)},
       {"grpc-server-key", StringFlag(&DaemonOptions::grpc_server_key)},
       {"grpc-root-cert", StringFlag(&DaemonOptions::grpc_root_cert)},
+      {"http-use-ssl", BoolFlag("http-use-ssl", [](DaemonOptions& o, bool v) { o.http_use_ssl = v; })},
+      {"http-use-ssl-mutual", BoolFlag("http-use-ssl-mutual",
+                                       [](DaemonOptions& o, bool v) {
+                                         o.http_use_ssl_mutual = v;
+                                         if (v) o.http_use_ssl = true;
+                                       })},
+      {"http-server-cert", StringFlag(&DaemonOptions::http_server_cert)},
+      {"http-server-key", StringFlag(&DaemonOptions::http_server_key)},
+      {"http-root-cert", StringFlag(&DaemonOptions::http_root_cert)},
       {"grpc-restricted-protocol",
        RestrictionFlag("grpc-restricted-protocol", &DaemonOptions::grpc_restricted_protocols)},
       {"http-restricted-api",
@@ -258,6 +267,29 @@ const std::map<std::string, Setter>& Setters() {
                [](DaemonOptions& o, int64_t v) { o.max_targets = static_cast<int>(v); })},
   };
   return *setters;
+}
+
+// One listener's TLS flags (--<prefix>-use-ssl, ...) belong together; the files themselves are
+// checked at start-up (LoadTlsMaterial), with the flag named.
+absl::Status CheckTlsFlags(const std::string& prefix, bool use_ssl, bool mutual,
+                           const std::string& cert, const std::string& key,
+                           const std::string& root) {
+  const std::string p = "--" + prefix;
+  if (use_ssl && (cert.empty() || key.empty())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(p, "-use-ssl needs ", p, "-server-cert and ", p, "-server-key"));
+  }
+  if (mutual && root.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(p, "-use-ssl-mutual needs ", p,
+                     "-root-cert: the certificates client certificates must chain to"));
+  }
+  if (!use_ssl && !(cert.empty() && key.empty() && root.empty())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(p, "-server-cert, ", p, "-server-key and ", p, "-root-cert apply only with ",
+                     p, "-use-ssl=true (or ", p, "-use-ssl-mutual=true)"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -301,22 +333,17 @@ absl::StatusOr<DaemonOptions> ParseDaemonOptions(int argc, const char* const* ar
     }
     if (auto status = setter->second(options, value); !status.ok()) return status;
   }
-  if (options.grpc_use_ssl &&
-      (options.grpc_server_cert.empty() || options.grpc_server_key.empty())) {
-    return absl::InvalidArgumentError(
-        "--grpc-use-ssl needs --grpc-server-cert and --grpc-server-key");
+  if (auto status =
+          CheckTlsFlags("grpc", options.grpc_use_ssl, options.grpc_use_ssl_mutual,
+                        options.grpc_server_cert, options.grpc_server_key, options.grpc_root_cert);
+      !status.ok()) {
+    return status;
   }
-  if (options.grpc_use_ssl_mutual && options.grpc_root_cert.empty()) {
-    return absl::InvalidArgumentError(
-        "--grpc-use-ssl-mutual needs --grpc-root-cert: the certificates client certificates "
-        "must chain to");
-  }
-  if (!options.grpc_use_ssl &&
-      !(options.grpc_server_cert.empty() && options.grpc_server_key.empty() &&
-        options.grpc_root_cert.empty())) {
-    return absl::InvalidArgumentError(
-        "--grpc-server-cert, --grpc-server-key and --grpc-root-cert apply only with "
-        "--grpc-use-ssl=true (or --grpc-use-ssl-mutual=true)");
+  if (auto status =
+          CheckTlsFlags("http", options.http_use_ssl, options.http_use_ssl_mutual,
+                        options.http_server_cert, options.http_server_key, options.http_root_cert);
+      !status.ok()) {
+    return status;
   }
   if (!options.load_models.empty() && options.model_control_mode != "explicit") {
     return absl::InvalidArgumentError(
@@ -376,6 +403,13 @@ HTTP/REST (KServe v2 with Triton's binary tensor data; docs/http.md)
                                others get 403. The two listeners are restricted separately.
                                Bodies also count in --max-inflight-request-bytes, JSON at up to 32
                                times its size (what a parsed document may cost).
+  --http-use-ssl=BOOL          Serve HTTPS only (TLS 1.2 or later) on --http-port (default false).
+  --http-server-cert=PATH      PEM certificate chain of the HTTP listener, leaf first.
+  --http-server-key=PATH       PEM private key of that certificate, unencrypted.
+  --http-root-cert=PATH        PEM certificates that HTTP client certificates must chain to.
+  --http-use-ssl-mutual=BOOL   Also require and verify a client certificate (implies
+                               --http-use-ssl; needs --http-root-cert). SIGHUP rereads the three
+                               files; connections stay open and new ones get the new certificate.
 
 Resource limits (see docs/limits.md)
   --max-inflight-request-bytes=N  Bytes of inference requests held at once (queued, running, answering);

@@ -22,6 +22,12 @@ struct DaemonOptions {
   int http_port = 8000;
   int http_thread_count = 8;
   int64_t http_max_input_size = int64_t{64} << 20;  // 64 MiB, as Triton
+  // HTTPS on the HTTP listener (docs/security.md); the gRPC flags' HTTP equivalents.
+  bool http_use_ssl = false;
+  bool http_use_ssl_mutual = false;  // implies http_use_ssl
+  std::string http_server_cert;
+  std::string http_server_key;
+  std::string http_root_cert;
   // --http-restricted-api, once per flag: <group>[,<group>...]:<header>=<value> (as gRPC's).
   std::vector<std::string> http_restricted_apis;
   bool allow_metrics = true;

@@ -695,11 +695,26 @@ absl::Status InferenceService::CudaSharedMemoryUnsupported() {
 
 namespace {
 
-absl::Status NoSystemSharedMemory() { return InferenceService::SystemSharedMemoryUnsupported(); }
-
 absl::Status NoCudaSharedMemory() { return InferenceService::CudaSharedMemoryUnsupported(); }
 
 }  // namespace
+
+absl::StatusOr<std::vector<SharedMemoryRegionStatus>> InferenceService::SharedMemoryStatus(
+    const std::string& name) const {
+  if (limits_.shared_memory == nullptr) return SystemSharedMemoryUnsupported();
+  return limits_.shared_memory->Status(name);
+}
+
+absl::Status InferenceService::RegisterSharedMemory(const std::string& name, const std::string& key,
+                                                    uint64_t offset, uint64_t byte_size) {
+  if (limits_.shared_memory == nullptr) return SystemSharedMemoryUnsupported();
+  return limits_.shared_memory->Register(name, key, offset, byte_size);
+}
+
+absl::Status InferenceService::UnregisterSharedMemory(const std::string& name) {
+  if (limits_.shared_memory == nullptr) return SystemSharedMemoryUnsupported();
+  return limits_.shared_memory->Unregister(name);
+}
 
 grpc::ServerUnaryReactor* InferenceService::SystemSharedMemoryStatus(
     grpc::CallbackServerContext* context, const inference::SystemSharedMemoryStatusRequest* request,
@@ -707,8 +722,7 @@ grpc::ServerUnaryReactor* InferenceService::SystemSharedMemoryStatus(
   if (grpc::Status refused = Admit(*context, "SystemSharedMemoryStatus"); !refused.ok()) {
     return FinishNow(context, refused);
   }
-  if (limits_.shared_memory == nullptr) return FinishNow(context, NoSystemSharedMemory());
-  auto regions = limits_.shared_memory->Status(request->name());
+  auto regions = SharedMemoryStatus(request->name());
   if (!regions.ok()) return FinishNow(context, regions.status());
   for (const SharedMemoryRegionStatus& region : *regions) {
     auto& entry = (*response->mutable_regions())[region.name];
@@ -727,10 +741,8 @@ grpc::ServerUnaryReactor* InferenceService::SystemSharedMemoryRegister(
   if (grpc::Status refused = Admit(*context, "SystemSharedMemoryRegister"); !refused.ok()) {
     return FinishNow(context, refused);
   }
-  if (limits_.shared_memory == nullptr) return FinishNow(context, NoSystemSharedMemory());
-  return FinishNow(
-      context, limits_.shared_memory->Register(request->name(), request->key(), request->offset(),
-                                               request->byte_size()));
+  return FinishNow(context, RegisterSharedMemory(request->name(), request->key(), request->offset(),
+                                                 request->byte_size()));
 }
 
 grpc::ServerUnaryReactor* InferenceService::SystemSharedMemoryUnregister(
@@ -740,8 +752,7 @@ grpc::ServerUnaryReactor* InferenceService::SystemSharedMemoryUnregister(
   if (grpc::Status refused = Admit(*context, "SystemSharedMemoryUnregister"); !refused.ok()) {
     return FinishNow(context, refused);
   }
-  if (limits_.shared_memory == nullptr) return FinishNow(context, NoSystemSharedMemory());
-  return FinishNow(context, limits_.shared_memory->Unregister(request->name()));
+  return FinishNow(context, UnregisterSharedMemory(request->name()));
 }
 
 grpc::ServerUnaryReactor* InferenceService::CudaSharedMemoryStatus(

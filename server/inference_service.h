@@ -175,6 +175,13 @@ class InferenceService final : public inference::GRPCInferenceService::CallbackS
                    std::function<void(absl::Status)> done);
   absl::Status UpdateLogSettings(const inference::LogSettingsRequest& request,
                                  inference::LogSettingsResponse& response) const;
+  // System shared memory (server/shared_memory/, one registry for both protocols); UNIMPLEMENTED
+  // when it is off (--max-shared-memory-regions=0).
+  absl::StatusOr<std::vector<SharedMemoryRegionStatus>> SharedMemoryStatus(
+      const std::string& name) const;
+  absl::Status RegisterSharedMemory(const std::string& name, const std::string& key,
+                                    uint64_t offset, uint64_t byte_size);
+  absl::Status UnregisterSharedMemory(const std::string& name);
   // The answers to what inferd does not implement, with messages that say what to use instead.
   static absl::Status TraceUnsupported();
   static absl::Status SystemSharedMemoryUnsupported();

@@ -31,6 +31,7 @@
 #include "server/grpc_tls_credentials.h"
 #include "server/health_service.h"
 #include "server/http/http_server.h"
+#include "server/http/http_tls.h"
 #include "server/inference_service.h"
 #include "server/metrics_endpoint.h"
 #include "server/model_admin_service.h"
@@ -89,17 +90,32 @@ absl::StatusOr<std::unique_ptr<GrpcTlsCredentials>> MakeTls(const DaemonOptions&
   return tls;
 }
 
-// Warns about each group that changes the server and that the network can reach with nothing in
-// the way (docs/security.md).
-// The HTTP listener has no TLS of its own: put a TLS-terminating proxy in front of it, or keep it
-// on loopback, when it carries restricted groups' headers.
+// The HTTP listener's TLS from the operator's files (--http-use-ssl), or none.
+absl::StatusOr<std::unique_ptr<http::HttpTls>> MakeHttpTls(const DaemonOptions& options) {
+  if (!options.allow_http || !options.http_use_ssl) return nullptr;
+  auto tls = http::HttpTls::Create({.certificate = options.http_server_cert,
+                                    .private_key = options.http_server_key,
+                                    .root_certificates = options.http_root_cert,
+                                    .require_client_certificate = options.http_use_ssl_mutual,
+                                    .flag_prefix = "http"});
+  if (!tls.ok()) return tls.status();
+  spdlog::info("HTTP TLS{}: certificate {}",
+               options.http_use_ssl_mutual ? " with client certificates required" : "",
+               (*tls)->summary());
+  return tls;
+}
+
+// Warns about each group that changes the server and that the network can reach through the
+// HTTP listener with nothing in the way (docs/security.md).
 void WarnAboutHttpExposure(const DaemonOptions& options, const RestrictedGroups& groups) {
   ListenerExposure exposure;
   exposure.name = "the HTTP listener";
   exposure.address = options.http_address;
+  exposure.tls = options.http_use_ssl;
+  exposure.mutual_tls = options.http_use_ssl_mutual;
   exposure.restrict_flag = "--http-restricted-api";
-  exposure.tls_flag = "a TLS-terminating proxy";
-  exposure.mutual_tls_flag = "a proxy that checks client certificates";
+  exposure.tls_flag = "--http-use-ssl";
+  exposure.mutual_tls_flag = "--http-use-ssl-mutual";
   if (options.model_control_mode == "explicit") {
     exposure.sensitive_groups.emplace_back(ProtocolGroup::kModelRepository,
                                            "can load and unload every model");
@@ -107,6 +123,7 @@ void WarnAboutHttpExposure(const DaemonOptions& options, const RestrictedGroups&
   for (const std::string& warning : ExposureWarnings(exposure, groups)) spdlog::warn("{}", warning);
 }
 
+// The same for the gRPC listeners, public and admin.
 void WarnAboutExposure(const DaemonOptions& options, const RestrictedGroups& groups) {
   auto listener = [&](const char* name, const std::string& address) {
     ListenerExposure exposure;
@@ -133,24 +150,25 @@ void WarnAboutExposure(const DaemonOptions& options, const RestrictedGroups& gro
   }
 }
 
-// SIGHUP: rereads the TLS files. A bad file leaves the running certificate in place.
-void ReloadTls(GrpcTlsCredentials* tls) {
+// SIGHUP: rereads one listener's TLS files (`tls` null when it has none). A bad file leaves the
+// running certificate in place. Tests wait for "<protocol> TLS certificates reloaded".
+template <typename Tls>
+void ReloadTls(const char* protocol, Tls* tls, const std::string& when) {
   if (tls == nullptr) {
-    spdlog::info("received SIGHUP; gRPC has no TLS, so there is nothing to reload");
+    spdlog::info("received SIGHUP; {} has no TLS, so there is nothing to reload", protocol);
     return;
   }
   auto reloaded = tls->Reload();
   if (!reloaded.ok()) {
     spdlog::error(
-        "received SIGHUP; TLS certificates not reloaded, the previous ones stay in use: {}",
-        std::string(reloaded.status().message()));
+        "received SIGHUP; {} TLS certificates not reloaded, the previous ones stay in use: {}",
+        protocol, std::string(reloaded.status().message()));
     return;
   }
-  // Tests wait for "TLS certificates reloaded".
   spdlog::info(
-      "received SIGHUP; TLS certificates reloaded: {}; open connections keep theirs, new ones get "
-      "it within {} s",
-      *reloaded, GrpcTlsCredentials::kRefreshSeconds);
+      "received SIGHUP; {} TLS certificates reloaded: {}; open connections keep theirs, new ones "
+      "get it {}",
+      protocol, *reloaded, when);
 }
 
 // How long gRPC may go on writing answers once the listener is closed.
@@ -293,6 +311,8 @@ int RunDaemon(const DaemonOptions& options) {
   auto http_restricted = RestrictedGroups::Parse(options.http_restricted_apis);
   if (!http_restricted.ok()) return Fail(std::string(http_restricted.status().message()));
   if (options.allow_http) WarnAboutHttpExposure(options, *http_restricted);
+  auto http_tls = MakeHttpTls(options);
+  if (!http_tls.ok()) return Fail(std::string(http_tls.status().message()));
 
   RequestMemoryBudget request_memory(options.max_inflight_request_bytes);
   // Triton's system shared memory; off with --max-shared-memory-regions=0 (docs/shared-memory.md).
@@ -348,15 +368,19 @@ int RunDaemon(const DaemonOptions& options) {
                                                       .max_input_size = options.http_max_input_size,
                                                       .memory_budget = &request_memory,
                                                       .restricted = &*http_restricted,
-                                                      .refused = &refused_requests});
+                                                      .refused = &refused_requests,
+                                                      .tls = http_tls->get()});
     if (!started.ok()) {
       server->Shutdown();
       return Fail(std::string(started.status().message()));
     }
     http_server = *std::move(started);
     // Tests parse "HTTP listening on ADDR:PORT" (tests/integration/daemon_process.cc).
-    spdlog::info("HTTP listening on {}:{}: the KServe v2 REST API", options.http_address,
-                 http_server->port());
+    spdlog::info("HTTP listening on {}:{}: the KServe v2 REST API{}", options.http_address,
+                 http_server->port(),
+                 !options.http_use_ssl         ? " (plaintext)"
+                 : options.http_use_ssl_mutual ? " (HTTPS, client certificates required)"
+                                               : " (HTTPS)");
     spdlog::info("restricted HTTP API groups: {}", http_restricted->Describe());
   } else {
     spdlog::info("HTTP/REST endpoint off (--allow-http=false)");
@@ -389,7 +413,9 @@ int RunDaemon(const DaemonOptions& options) {
   for (;;) {
     sigwait(&stop_signals, &signal_number);
     if (signal_number != SIGHUP) break;
-    ReloadTls(tls->get());
+    ReloadTls("gRPC", tls->get(),
+              absl::StrCat("within ", GrpcTlsCredentials::kRefreshSeconds, " s"));
+    if (options.allow_http) ReloadTls("HTTP", http_tls->get(), "at once");
   }
   const absl::Time drain_deadline = absl::Now() + absl::Seconds(options.exit_timeout_secs);
   spdlog::info("received {}; finishing in-flight requests (at most {} s)",

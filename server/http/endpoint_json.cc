@@ -310,4 +310,49 @@ absl::StatusOr<inference::LogSettingsRequest> ParseLogSettingsBody(std::string_v
   return request;
 }
 
+absl::StatusOr<SharedMemoryRegistration> ParseSharedMemoryRegisterBody(std::string_view body) {
+  auto parsed = ParseObjectBody(body, "a shared memory registration");
+  if (!parsed.ok()) return parsed.status();
+  SharedMemoryRegistration registration;
+  auto key = parsed->find("key");
+  if (key == parsed->end() || !key->is_string()) {
+    return absl::InvalidArgumentError(
+        "a shared memory registration needs \"key\", the shm object's name, as a string");
+  }
+  registration.key = key->get<std::string>();
+  // Non-negative integers only: a negative or fractional size is refused, not wrapped or cut.
+  auto unsigned_field = [&](const char* name, bool required, uint64_t& out) -> absl::Status {
+    auto found = parsed->find(name);
+    if (found == parsed->end()) {
+      return required ? absl::InvalidArgumentError(
+                            absl::StrCat("a shared memory registration needs \"", name, "\""))
+                      : absl::OkStatus();
+    }
+    if (!found->is_number_unsigned()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("\"", name, "\" must be a non-negative integer"));
+    }
+    out = found->get<uint64_t>();
+    return absl::OkStatus();
+  };
+  if (auto status = unsigned_field("offset", false, registration.offset); !status.ok()) {
+    return status;
+  }
+  if (auto status = unsigned_field("byte_size", true, registration.byte_size); !status.ok()) {
+    return status;
+  }
+  return registration;
+}
+
+std::string SharedMemoryStatusJson(const std::vector<SharedMemoryRegionStatus>& regions) {
+  ojson out = ojson::array();
+  for (const SharedMemoryRegionStatus& region : regions) {
+    out.push_back(ojson{{"name", region.name},
+                        {"key", region.key},
+                        {"offset", region.offset},
+                        {"byte_size", region.byte_size}});
+  }
+  return WriteJson(out);
+}
+
 }  // namespace inferd::http

@@ -6,12 +6,14 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "google/protobuf/map.h"
 #include "google/protobuf/message.h"
 #include "inference.pb.h"
 #include "nlohmann/json_fwd.hpp"
+#include "server/shared_memory/system_shared_memory.h"
 
 namespace inferd::http {
 
@@ -51,5 +53,16 @@ absl::StatusOr<google::protobuf::Map<std::string, inference::ModelRepositoryPara
 ParseRepositoryParametersBody(std::string_view body);
 // {"log_info": bool, "log_verbose_level": uint, ...}
 absl::StatusOr<inference::LogSettingsRequest> ParseLogSettingsBody(std::string_view body);
+// {"key": "/shm-name", "offset": uint, "byte_size": uint}: a system shared-memory registration
+// (the region's name is in the path). `key` and `byte_size` are required, `offset` defaults to 0.
+struct SharedMemoryRegistration {
+  std::string key;
+  uint64_t offset = 0;
+  uint64_t byte_size = 0;
+};
+absl::StatusOr<SharedMemoryRegistration> ParseSharedMemoryRegisterBody(std::string_view body);
+// The regions as Triton's HTTP endpoint lists them: an array of {"name", "key", "offset",
+// "byte_size"}.
+std::string SharedMemoryStatusJson(const std::vector<SharedMemoryRegionStatus>& regions);
 
 }  // namespace inferd::http

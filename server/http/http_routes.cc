@@ -116,4 +116,25 @@ std::optional<ProtocolGroup> EndpointGroup(Endpoint endpoint) {
   return std::nullopt;
 }
 
+SharedMemoryRoute MatchSharedMemoryRoute(std::string_view method, std::string_view path) {
+  const std::vector<std::string_view> s = Segments(path);
+  const size_t n = s.size();
+  using Call = SharedMemoryRoute::Call;
+  SharedMemoryRoute route;
+  auto allow = [&](bool get, Call call) {
+    route.call = (get ? method == "GET" : method == "POST") ? call : Call::kMethodNotAllowed;
+    return route;
+  };
+  if (n < 3 || s[0] != "v2" || s[1] != "systemsharedmemory") return route;
+  if (n == 3 && s[2] == "status") return allow(true, Call::kStatus);
+  if (n == 3 && s[2] == "unregister") return allow(false, Call::kUnregister);
+  if (n != 5 || s[2] != "region") return route;
+  route.region = std::string(s[3]);
+  if (s[4] == "status") return allow(true, Call::kStatus);
+  if (s[4] == "register") return allow(false, Call::kRegister);
+  if (s[4] == "unregister") return allow(false, Call::kUnregister);
+  route.region.clear();
+  return route;
+}
+
 }  // namespace inferd::http

@@ -43,4 +43,20 @@ Route MatchRoute(std::string_view method, std::string_view path);
 // as the gRPC RPCs); nullopt for kNotFound and kMethodNotAllowed, which do nothing.
 std::optional<ProtocolGroup> EndpointGroup(Endpoint endpoint);
 
+// A call under /v2/systemsharedmemory (Triton's system shared-memory extension).
+struct SharedMemoryRoute {
+  enum class Call {
+    kNotFound,          // no such path
+    kMethodNotAllowed,  // a known path with another method
+    kStatus,            // GET .../status (every region) or .../region/<r>/status
+    kRegister,          // POST .../region/<r>/register
+    kUnregister,        // POST .../region/<r>/unregister, or .../unregister (every region)
+  };
+  Call call = Call::kNotFound;
+  std::string region;  // empty: every region
+};
+
+// `path` as for MatchRoute, one that MatchRoute gave Endpoint::kSystemSharedMemory.
+SharedMemoryRoute MatchSharedMemoryRoute(std::string_view method, std::string_view path);
+
 }  // namespace inferd::http

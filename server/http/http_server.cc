@@ -5,12 +5,14 @@
 #include <functional>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "civetweb.h"
 #include "server/civetweb_listener.h"
+#include "server/http/civetweb_openssl.h"
 #include "server/http/endpoint_json.h"
 #include "server/http/http_routes.h"
 #include "server/http/http_status.h"
@@ -91,6 +93,14 @@ int LogMessage(const mg_connection*, const char* message) {
   return 1;  // civetweb writes nothing itself
 }
 
+// civetweb's init_ssl callback: its context, configured by the listener's HttpTls (user data).
+int ConfigureTls(void* context, void* tls) {
+  const absl::Status status = static_cast<HttpTls*>(tls)->Configure(static_cast<SSL_CTX*>(context));
+  if (status.ok()) return 1;  // civetweb loads no certificate of its own
+  spdlog::error("http: {}", std::string(status.message()));
+  return -1;
+}
+
 }  // namespace
 
 struct HttpServer::Shared : std::enable_shared_from_this<HttpServer::Shared> {
@@ -132,6 +142,7 @@ struct HttpServer::Shared : std::enable_shared_from_this<HttpServer::Shared> {
   Reply Infer(mg_connection* connection, const Route& route, std::string_view body);
   Reply Repository(const Route& route, std::string_view body);
   Reply Logging(const mg_request_info& info, std::string_view body);
+  Reply SystemSharedMemory(std::string_view method, std::string_view path, std::string_view body);
 };
 
 template <typename T>
@@ -247,7 +258,8 @@ std::optional<Reply> HttpServer::Shared::Refuse(mg_connection* connection, const
 Reply HttpServer::Shared::Serve(mg_connection* connection) {
   const mg_request_info& info = *mg_get_request_info(connection);
   const std::string_view method = info.request_method != nullptr ? info.request_method : "";
-  const Route route = MatchRoute(method, info.local_uri != nullptr ? info.local_uri : "");
+  const std::string_view path = info.local_uri != nullptr ? info.local_uri : "";
+  const Route route = MatchRoute(method, path);
   if (std::optional<Reply> refusal = Refuse(connection, route); refusal.has_value()) {
     return *std::move(refusal);
   }
@@ -315,7 +327,7 @@ Reply HttpServer::Shared::Serve(mg_connection* connection) {
       reply = ErrorReply(InferenceService::TraceUnsupported());
       break;
     case Endpoint::kSystemSharedMemory:
-      reply = ErrorReply(InferenceService::SystemSharedMemoryUnsupported());
+      reply = SystemSharedMemory(method, path, body);
       break;
     case Endpoint::kCudaSharedMemory:
       reply = ErrorReply(InferenceService::CudaSharedMemoryUnsupported());
@@ -399,6 +411,35 @@ Reply HttpServer::Shared::Logging(const mg_request_info& info, std::string_view 
   return status.ok() ? JsonReply(LogSettingsJson(response)) : ErrorReply(status);
 }
 
+Reply HttpServer::Shared::SystemSharedMemory(std::string_view method, std::string_view path,
+                                             std::string_view body) {
+  const SharedMemoryRoute route = MatchSharedMemoryRoute(method, path);
+  using Call = SharedMemoryRoute::Call;
+  switch (route.call) {
+    case Call::kNotFound:
+      return ErrorReply(404, "Not Found");
+    case Call::kMethodNotAllowed:
+      return ErrorReply(405, "Method Not Allowed");
+    case Call::kStatus: {
+      auto regions = service->SharedMemoryStatus(route.region);
+      return regions.ok() ? JsonReply(SharedMemoryStatusJson(*regions))
+                          : ErrorReply(regions.status());
+    }
+    case Call::kRegister: {
+      auto registration = ParseSharedMemoryRegisterBody(body);
+      if (!registration.ok()) return ErrorReply(registration.status());
+      const absl::Status status = service->RegisterSharedMemory(
+          route.region, registration->key, registration->offset, registration->byte_size);
+      return status.ok() ? EmptyReply(200) : ErrorReply(status);
+    }
+    case Call::kUnregister: {
+      const absl::Status status = service->UnregisterSharedMemory(route.region);
+      return status.ok() ? EmptyReply(200) : ErrorReply(status);
+    }
+  }
+  return ErrorReply(404, "Not Found");
+}
+
 namespace {
 
 int HandleRequest(mg_connection* connection, void* data) {
@@ -423,46 +464,48 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(InferenceService* 
   server->shared_ = std::make_shared<Shared>();
   server->shared_->service = service;
   server->shared_->options = options;
-  const std::string listening = CivetwebListeningPort(options.address, options.port);
+  const std::string address = CivetwebListeningPort(options.address, options.port);
+  // civetweb's "s" suffix: this port speaks TLS only.
+  const std::string listening = options.tls != nullptr ? address + "s" : address;
   const std::string threads = std::to_string(options.threads);
   // tcp_nodelay: civetweb writes a reply in several pieces; with Nagle's algorithm each piece
   // after the first waits for the client's delayed ACK, so every request after the first on a
   // kept-alive connection took 40 ms more (benchmarks/protocol/README.md).
-  const char* configuration[] = {"listening_ports",
-                                 listening.c_str(),
-                                 "num_threads",
-                                 threads.c_str(),
-                                 "connection_queue",
-                                 kConnectionQueue,
-                                 "max_request_size",
-                                 kMaxHeaderBytes,
-                                 "request_timeout_ms",
-                                 kRequestTimeoutMs,
-                                 "enable_keep_alive",
-                                 "yes",
-                                 "keep_alive_timeout_ms",
-                                 kKeepAliveTimeoutMs,
-                                 "tcp_nodelay",
-                                 "1",
-                                 nullptr};
+  std::vector<const char*> configuration = {
+      "listening_ports",       listening.c_str(),   "num_threads",       threads.c_str(),
+      "connection_queue",      kConnectionQueue,    "max_request_size",  kMaxHeaderBytes,
+      "request_timeout_ms",    kRequestTimeoutMs,   "enable_keep_alive", "yes",
+      "keep_alive_timeout_ms", kKeepAliveTimeoutMs, "tcp_nodelay",       "1"};
   mg_callbacks callbacks{};
   callbacks.log_message = LogMessage;
   mg_init_data init{};
   init.callbacks = &callbacks;
   init.user_data = nullptr;
-  init.configuration_options = configuration;
+  if (options.tls != nullptr) {
+    // TLS 1.2 and later (4); HttpTls::Configure sets the same lowest version on the context.
+    configuration.insert(configuration.end(), {"ssl_protocol_version", "4"});
+    callbacks.init_ssl = ConfigureTls;
+    init.user_data = options.tls;
+  }
+  configuration.push_back(nullptr);
+  init.configuration_options = configuration.data();
   char error_text[256] = {};
   unsigned error_code = 0;
   mg_error_data error{};
   error.code = &error_code;
   error.text = error_text;
   error.text_buffer_size = sizeof error_text;
+  if (options.tls != nullptr) {
+    if (auto status = LoadOpenSslForCivetweb(); !status.ok()) {
+      return absl::UnavailableError(status.message());
+    }
+  }
   mg_init_library(0);
   server->context_ = mg_start2(&init, &error);
   if (server->context_ == nullptr) {
     mg_exit_library();
-    return absl::UnavailableError(
-        absl::StrCat("cannot serve HTTP on ", listening, ": ", error_text));
+    return absl::UnavailableError(absl::StrCat(
+        "cannot serve HTTP", options.tls != nullptr ? "S" : "", " on ", address, ": ", error_text));
   }
   // Every path goes to one handler, which routes it (a path under no endpoint gets 404).
   mg_set_request_handler(server->context_, "/", HandleRequest, server->shared_.get());

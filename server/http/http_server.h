@@ -13,6 +13,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "server/http/http_tls.h"
 #include "server/inference_service.h"
 #include "server/request_memory_budget.h"
 #include "server/security/refused_requests.h"
@@ -34,11 +35,14 @@ struct HttpServerOptions {
   // answered 403 before the body is read and counted in `refused` (both may be null).
   const RestrictedGroups* restricted = nullptr;
   RefusedRequests* refused = nullptr;
+  // Serve HTTPS only, with this TLS (--http-use-ssl); null: plaintext. Must outlive the server.
+  HttpTls* tls = nullptr;
 };
 
 class HttpServer {
  public:
-  // Listens and serves until destroyed. UNAVAILABLE when it cannot listen.
+  // Listens and serves until destroyed. UNAVAILABLE when it cannot listen or, with TLS, when
+  // civetweb cannot load OpenSSL.
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(InferenceService* service,
                                                            const HttpServerOptions& options);
   ~HttpServer();

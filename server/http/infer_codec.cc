@@ -181,8 +181,11 @@ absl::StatusOr<std::optional<size_t>> BinaryDataSize(const json& input, const st
   return static_cast<size_t>(*bytes);
 }
 
+// Parses one input into `message`. Its bytes are JSON `data` (typed contents), binary data (`raw`,
+// taken from the front of `binary`), or in a shared-memory region (`in_shared_memory`: neither).
 absl::Status ParseInput(const json& input, size_t index, std::string_view* binary,
-                        inference::ModelInferRequest& message, std::optional<std::string>* raw) {
+                        inference::ModelInferRequest& message, std::optional<std::string>* raw,
+                        bool* in_shared_memory) {
   std::string where = absl::StrCat("input ", index);
   if (!input.is_object()) return Invalid(where, "must be a JSON object");
   auto* tensor = message.add_inputs();
@@ -212,6 +215,16 @@ absl::Status ParseInput(const json& input, size_t index, std::string_view* binar
   auto binary_size = BinaryDataSize(input, where);
   if (!binary_size.ok()) return binary_size.status();
   auto data = input.find("data");
+  *in_shared_memory = tensor->parameters().contains("shared_memory_region");
+  if (*in_shared_memory) {
+    // The decoder checks the region's parameters against the registry and the input's size.
+    if (data != input.end() || binary_size->has_value()) {
+      return Invalid(where,
+                     "is in shared memory (shared_memory_region) and so has neither \"data\" "
+                     "nor the binary_data_size parameter");
+    }
+    return absl::OkStatus();
+  }
   if (binary_size->has_value()) {
     if (data != input.end()) {
       return Invalid(where, "has both \"data\" and the binary_data_size parameter");
@@ -375,11 +388,15 @@ absl::StatusOr<HttpInferRequest> ParseHttpInferRequest(std::string_view body,
   }
   std::string_view binary = body.substr(header);
   std::vector<std::optional<std::string>> raw(inputs->size());
+  std::vector<bool> in_shared_memory(inputs->size());
   bool any_raw = false;
   for (size_t i = 0; i < inputs->size(); ++i) {
-    if (auto status = ParseInput((*inputs)[i], i, &binary, message, &raw[i]); !status.ok()) {
+    bool shared = false;
+    if (auto status = ParseInput((*inputs)[i], i, &binary, message, &raw[i], &shared);
+        !status.ok()) {
       return status;
     }
+    in_shared_memory[i] = shared;
     any_raw = any_raw || raw[i].has_value();
   }
   if (!binary.empty()) {
@@ -389,9 +406,10 @@ absl::StatusOr<HttpInferRequest> ParseHttpInferRequest(std::string_view body,
                      "binary_data_size accounts for"));
   }
   if (any_raw) {
-    // gRPC's raw_input_contents holds every input or none: the JSON ones become raw bytes too,
-    // their values checked as the decoder checks typed contents.
+    // gRPC's raw_input_contents holds every input not in shared memory or none: the JSON ones
+    // become raw bytes too, their values checked as the decoder checks typed contents.
     for (int i = 0; i < message.inputs_size(); ++i) {
+      if (in_shared_memory[i]) continue;
       auto* input = message.mutable_inputs(i);
       if (!raw[i].has_value()) {
         const Shape shape(input->shape().begin(), input->shape().end());
@@ -439,6 +457,12 @@ absl::StatusOr<HttpInferBody> EncodeHttpInferResponse(const inference::ModelInfe
     out["datatype"] = output.datatype();
     out["shape"] = ojson::array();
     for (int64_t dim : output.shape()) out["shape"].push_back(dim);
+    if (output.parameters().contains("shared_memory_region")) {
+      // Written into the region; the parameters say where and how many bytes, as Triton answers.
+      out["parameters"] = ParametersJson(output.parameters());
+      outputs.push_back(std::move(out));
+      continue;
+    }
     bool as_binary = request.binary_outputs_by_default;
     if (auto choice = request.binary_output.find(output.name());
         choice != request.binary_output.end()) {

@@ -1,8 +1,10 @@
 // The body of a KServe v2 HTTP inference request and response, with Triton's binary tensor
 // extension: a JSON header, then (when the `Inference-Header-Content-Length` header says where the
-// JSON ends) the raw bytes of the inputs that name a `binary_data_size`, in input order. Requests
-// become the same ModelInferRequest a gRPC client sends, so the gRPC decoder checks them (names,
-// datatypes, shapes, sizes, values); responses come from the same ModelInferResponse.
+// JSON ends) the raw bytes of the inputs that name a `binary_data_size`, in input order. Inputs and
+// outputs may instead name a system shared-memory region (`shared_memory_region` parameters), which
+// the decoder and the service read and write; such an output is answered with its parameters only.
+// Requests become the same ModelInferRequest a gRPC client sends, so the gRPC decoder checks them
+// (names, datatypes, shapes, sizes, values); responses come from the same ModelInferResponse.
 #pragma once
 
 #include <cstddef>

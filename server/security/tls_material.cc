@@ -17,6 +17,7 @@
 #include <system_error>
 
 #include "absl/strings/str_cat.h"
+#include "server/security/pem_objects.h"
 
 namespace inferd {
 namespace {
@@ -26,15 +27,7 @@ constexpr std::uintmax_t kMaxPemFileBytes = 1 << 20;
 struct BioFree {
   void operator()(BIO* bio) const { BIO_free(bio); }
 };
-struct X509Free {
-  void operator()(X509* certificate) const { X509_free(certificate); }
-};
-struct KeyFree {
-  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
-};
 using BioPtr = std::unique_ptr<BIO, BioFree>;
-using X509Ptr = std::unique_ptr<X509, X509Free>;
-using KeyPtr = std::unique_ptr<EVP_PKEY, KeyFree>;
 
 std::string FlagOf(const TlsFiles& files, const char* suffix, const std::string& path) {
   return absl::StrCat("--", files.flag_prefix, "-", suffix, "=", path);
@@ -63,29 +56,6 @@ absl::StatusOr<std::string> ReadPemFile(const std::string& flag, const std::stri
   contents << in.rdbuf();
   if (!in && !in.eof()) return absl::InvalidArgumentError(absl::StrCat(flag, ": read failed"));
   return contents.str();
-}
-
-BioPtr MemoryBio(const std::string& text) {
-  return BioPtr(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
-}
-
-// A callback that refuses to decrypt: OpenSSL's default would prompt on the terminal.
-int NoPassword(char*, int, int, void*) { return 0; }
-
-// The certificates in `pem`, in order; an error when there is none.
-absl::StatusOr<std::vector<X509Ptr>> ParseCertificates(const std::string& flag,
-                                                       const std::string& pem) {
-  BioPtr bio = MemoryBio(pem);
-  std::vector<X509Ptr> certificates;
-  while (X509* certificate = PEM_read_bio_X509(bio.get(), nullptr, NoPassword, nullptr)) {
-    certificates.emplace_back(certificate);
-  }
-  ERR_clear_error();  // the loop ends on "no start line"
-  if (certificates.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(flag, ": holds no PEM certificate (-----BEGIN CERTIFICATE-----)"));
-  }
-  return certificates;
 }
 
 std::string SerialHex(X509* certificate) {
@@ -121,12 +91,10 @@ absl::StatusOr<TlsMaterial> LoadTlsMaterial(const TlsFiles& files) {
   if (!chain.ok()) return chain.status();
   auto key = ReadPemFile(key_flag, files.private_key);
   if (!key.ok()) return key.status();
-  auto certificates = ParseCertificates(cert_flag, *chain);
+  auto certificates = ParsePemCertificates(cert_flag, *chain);
   if (!certificates.ok()) return certificates.status();
 
-  BioPtr key_bio = MemoryBio(*key);
-  KeyPtr private_key(PEM_read_bio_PrivateKey(key_bio.get(), nullptr, NoPassword, nullptr));
-  ERR_clear_error();
+  KeyPtr private_key = ParsePemPrivateKey(*key);
   if (private_key == nullptr) {
     return absl::InvalidArgumentError(
         absl::StrCat(key_flag,
@@ -152,7 +120,7 @@ absl::StatusOr<TlsMaterial> LoadTlsMaterial(const TlsFiles& files) {
       }
       return roots.status();
     }
-    if (auto parsed = ParseCertificates(root_flag, *roots); !parsed.ok()) return parsed.status();
+    if (auto parsed = ParsePemCertificates(root_flag, *roots); !parsed.ok()) return parsed.status();
     material.root_certificates = *std::move(roots);
   }
 

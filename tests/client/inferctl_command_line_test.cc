@@ -112,9 +112,30 @@ TEST(InferctlUsage, MentionsEveryCommand) {
   const std::string usage = InferctlUsage();
   for (const char* command :
        {"health", "list", "load", "unload", "metadata", "config", "stats", "infer", "profile",
-        "--top", "--output-dir", "--timeout-ms", "--url"}) {
+        "--top", "--output-dir", "--timeout-ms", "--url", "--ssl", "--root-cert", "--client-cert",
+        "--client-key", "--ssl-target-name"}) {
     EXPECT_THAT(usage, HasSubstr(command));
   }
+}
+
+TEST(InferctlCommandLine, TlsFlagsImplyTlsAndACertificateNeedsItsKey) {
+  absl::StatusOr<InferctlCommandLine> line = Parse({"health"});
+  ASSERT_TRUE(line.ok());
+  EXPECT_FALSE(line->tls.use_ssl);
+  line = Parse({"--ssl", "health"});
+  ASSERT_TRUE(line.ok());
+  EXPECT_TRUE(line->tls.use_ssl);
+  line = Parse({"health", "--root-cert", "ca.pem", "--client-cert=c.pem", "--client-key", "c.key",
+                "--ssl-target-name", "inferd.lan"});
+  ASSERT_TRUE(line.ok()) << line.status();
+  EXPECT_TRUE(line->tls.use_ssl);
+  EXPECT_EQ(line->tls.root_cert, "ca.pem");
+  EXPECT_EQ(line->tls.client_cert, "c.pem");
+  EXPECT_EQ(line->tls.client_key, "c.key");
+  EXPECT_EQ(line->tls.target_name, "inferd.lan");
+  EXPECT_EQ(ErrorOf({"--client-cert", "c.pem", "health"}),
+            "--client-cert and --client-key go together");
+  EXPECT_FALSE(Parse({"--ssl=yes", "health"}).ok());
 }
 
 }  // namespace

@@ -45,6 +45,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   auto request = inferd::http::ParseHttpInferRequest(body, json_size);
   if (request.ok()) EchoInputs(*request);
+  (void)inferd::http::ParseSharedMemoryRegisterBody(body);
   (void)inferd::http::ParseLogSettingsBody(body);
   (void)inferd::http::ParseRepositoryIndexBody(body);
   (void)inferd::http::ParseRepositoryParametersBody(body);

@@ -31,15 +31,23 @@ size_t AppendHeader(char* data, size_t size, size_t count, void* out) {
   return size * count;
 }
 
-}  // namespace
-
-absl::StatusOr<HttpResponse> HttpRequest(int port, const std::string& method,
-                                         const std::string& path, const std::string& body,
-                                         const std::vector<std::string>& headers) {
+absl::StatusOr<HttpResponse> Request(int port, const HttpsClientFiles* tls,
+                                     const std::string& method, const std::string& path,
+                                     const std::string& body,
+                                     const std::vector<std::string>& headers) {
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
   if (curl == nullptr) return absl::InternalError("curl_easy_init failed");
   HttpResponse response;
-  const std::string url = absl::StrCat("http://127.0.0.1:", port, path);
+  const std::string url =
+      absl::StrCat(tls != nullptr ? "https" : "http", "://127.0.0.1:", port, path);
+  if (tls != nullptr) {
+    curl_easy_setopt(curl.get(), CURLOPT_CAINFO, tls->ca.c_str());
+    curl_easy_setopt(curl.get(), CURLOPT_CAPATH, nullptr);  // only the test's CA
+    if (!tls->cert.empty()) {
+      curl_easy_setopt(curl.get(), CURLOPT_SSLCERT, tls->cert.c_str());
+      curl_easy_setopt(curl.get(), CURLOPT_SSLKEY, tls->key.c_str());
+    }
+  }
   curl_slist* list = nullptr;
   for (const std::string& header : headers) list = curl_slist_append(list, header.c_str());
   // No "Expect: 100-continue" round trip for larger bodies.
@@ -63,6 +71,20 @@ absl::StatusOr<HttpResponse> HttpRequest(int port, const std::string& method,
   }
   curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &response.status);
   return response;
+}
+
+}  // namespace
+
+absl::StatusOr<HttpResponse> HttpRequest(int port, const std::string& method,
+                                         const std::string& path, const std::string& body,
+                                         const std::vector<std::string>& headers) {
+  return Request(port, nullptr, method, path, body, headers);
+}
+
+absl::StatusOr<HttpResponse> HttpsRequest(int port, const HttpsClientFiles& files,
+                                          const std::string& method, const std::string& path,
+                                          const std::string& body) {
+  return Request(port, &files, method, path, body, {});
 }
 
 }  // namespace inferd::testing

@@ -21,4 +21,16 @@ absl::StatusOr<HttpResponse> HttpRequest(int port, const std::string& method,
                                          const std::string& path, const std::string& body = "",
                                          const std::vector<std::string>& headers = {});
 
+// What an HTTPS request trusts and shows (PEM file paths).
+struct HttpsClientFiles {
+  std::string ca;    // the server's certificate must chain to these
+  std::string cert;  // empty: no client certificate
+  std::string key;
+};
+
+// The same over HTTPS to https://127.0.0.1:port`path`; a failed handshake is an error.
+absl::StatusOr<HttpResponse> HttpsRequest(int port, const HttpsClientFiles& files,
+                                          const std::string& method, const std::string& path,
+                                          const std::string& body = "");
+
 }  // namespace inferd::testing

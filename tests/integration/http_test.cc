@@ -367,9 +367,14 @@ TEST_F(HttpTest, ConfigStatisticsRepositoryAndUnimplementedExtensions) {
   http = Must(HttpRequest(port(), "GET", "/v2/trace/setting"));
   EXPECT_EQ(http.status, 501);
   EXPECT_NE(ErrorOf(http).find("inferd does not trace requests"), std::string::npos);
+  // System shared memory is served (SharedMemoryTest.OverHttp...), CUDA's is not.
   http = Must(HttpRequest(port(), "GET", "/v2/systemsharedmemory/status"));
-  EXPECT_EQ(http.status, 501);
-  EXPECT_NE(ErrorOf(http).find("system shared memory"), std::string::npos);
+  EXPECT_EQ(http.status, 200) << http.body;
+  EXPECT_EQ(http.body, "[]");
+  EXPECT_EQ(Must(HttpRequest(port(), "GET", "/v2/systemsharedmemory/region/r/nothing")).status,
+            404);
+  EXPECT_EQ(Must(HttpRequest(port(), "GET", "/v2/systemsharedmemory/region/r/register")).status,
+            405);
   http = Must(HttpRequest(port(), "POST", "/v2/cudasharedmemory/region/r/unregister"));
   EXPECT_EQ(http.status, 501);
   EXPECT_NE(ErrorOf(http).find("no CUDA devices"), std::string::npos);
@@ -416,9 +421,9 @@ TEST(HttpExplicitModeTest, LoadUnloadAndLogSettingsOverHttp) {
 }
 
 TEST(HttpRestrictedApiTest, RestrictedGroupsNeedTheirHeaderAndRefusalsAreCounted) {
-  auto daemon =
-      DaemonProcess::Start({"--model-control-mode=explicit", "--load-model=digits_fp32",
-                            "--http-restricted-api=model-repository,statistics:x-key=s3"});
+  auto daemon = DaemonProcess::Start(
+      {"--model-control-mode=explicit", "--load-model=digits_fp32",
+       "--http-restricted-api=model-repository,statistics,shared-memory:x-key=s3"});
   ASSERT_TRUE(daemon.ok()) << daemon.status();
   const int port = (*daemon)->http_port();
   // Open groups are served as usual.
@@ -438,6 +443,10 @@ TEST(HttpRestrictedApiTest, RestrictedGroupsNeedTheirHeaderAndRefusalsAreCounted
       HttpRequest(port, "POST", "/v2/repository/models/digits_fp32/unload", "", {"x-key: s3"}));
   EXPECT_EQ(http.status, 200) << http.body;
   EXPECT_EQ(Must(HttpRequest(port, "GET", "/v2/models/digits_fp32/ready")).status, 400);
+  EXPECT_EQ(Must(HttpRequest(port, "GET", "/v2/systemsharedmemory/status")).status, 403);
+  EXPECT_EQ(
+      Must(HttpRequest(port, "GET", "/v2/systemsharedmemory/status", "", {"x-key: s3"})).status,
+      200);
 
   auto page = HttpGet((*daemon)->metrics_port(), "/metrics");
   ASSERT_TRUE(page.ok()) << page.status();

@@ -9,6 +9,7 @@
 #include "gtest/gtest.h"
 #include "tests/integration/daemon_process.h"
 #include "tests/integration/digits_data.h"
+#include "tests/integration/tls_fixture.h"
 
 #ifndef INFERCTL_BINARY
 #error "INFERCTL_BINARY must name the inferctl under test"
@@ -117,6 +118,49 @@ TEST(InferctlTest, ProfileShowsGpuTimePerOperatorForAGpuModel) {
   // Every image ran through each operator once on the GPU; the shader names are not operators.
   EXPECT_NE(profile.output.find("359  CONV2D #"), std::string::npos) << profile.output;
   EXPECT_NE(profile.output.find("by operator type:"), std::string::npos) << profile.output;
+  EXPECT_EQ((*daemon)->Stop(), 0);
+}
+
+using InferctlTlsTest = TlsFixture;
+
+TEST_F(InferctlTlsTest, TalksToAMutualTlsDaemonWithItsCertificatesAndIsRefusedWithout) {
+  auto daemon = DaemonProcess::Start({"--model-repository=" + SourceDir() + "/examples/models",
+                                      "--grpc-use-ssl-mutual=true",
+                                      "--grpc-server-cert=" + certificates_->Path("live.pem"),
+                                      "--grpc-server-key=" + certificates_->Path("live.key"),
+                                      "--grpc-root-cert=" + certificates_->ca_pem()});
+  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  // 127.0.0.1:PORT; the server's certificate names IP 127.0.0.1 and DNS localhost.
+  const std::string url = (*daemon)->grpc_address();
+  const std::string root = " --root-cert " + certificates_->ca_pem();
+  const std::string client = " --client-cert " + certificates_->client_pem() + " --client-key " +
+                             certificates_->client_key();
+
+  CommandResult health = RunInferctl(url, root + client + " --timeout-ms 20000 health");
+  EXPECT_EQ(health.exit_code, 0) << health.output;
+  CommandResult infer = RunInferctl(
+      url, root + client + " infer digits_int8 --max-values 1 --input images=" + SourceDir() +
+               "/examples/data/digits_test_images_int8.npy");
+  EXPECT_EQ(infer.exit_code, 0) << infer.output;
+  EXPECT_NE(infer.output.find("scores: INT8 [359,10]"), std::string::npos) << infer.output;
+  // The name checked can be another one the certificate carries.
+  EXPECT_EQ(
+      RunInferctl(url, root + client + " --ssl-target-name localhost --timeout-ms 20000 health")
+          .exit_code,
+      0);
+
+  // Refused: without the CA (gRPC's default roots do not hold it), without a client certificate,
+  // in plaintext, and for a name the certificate does not carry.
+  for (const std::string& args : {"--ssl" + client, root, std::string(),
+                                  root + client + " --ssl-target-name other.example"}) {
+    CommandResult refused = RunInferctl(url, args + " --timeout-ms 20000 health");
+    EXPECT_EQ(refused.exit_code, 1) << args << "\n" << refused.output;
+  }
+  // A file that is not there stops inferctl before it connects, naming the flag.
+  CommandResult missing = RunInferctl(url, "--root-cert /nonexistent.pem health");
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.output.find("--root-cert=/nonexistent.pem: cannot read"), std::string::npos)
+      << missing.output;
   EXPECT_EQ((*daemon)->Stop(), 0);
 }
 

@@ -20,6 +20,7 @@
 #include "inferd_admin.grpc.pb.h"
 #include "inference.grpc.pb.h"
 #include "tests/integration/daemon_process.h"
+#include "tests/integration/tls_fixture.h"
 #include "tests/server/security/test_certificates.h"
 
 namespace inferd::testing {
@@ -69,21 +70,8 @@ LiveResult ServerLive(const std::shared_ptr<grpc::Channel>& channel) {
   return result;
 }
 
-class TlsTest : public ::testing::Test {
+class TlsTest : public TlsFixture {
  protected:
-  void SetUp() override {
-    auto made = TestCertificates::Create();
-    ASSERT_TRUE(made.ok()) << made.status();
-    certificates_ = *std::move(made);
-    ASSERT_TRUE(certificates_->MakeServer("first", "1001").ok());
-    ASSERT_TRUE(certificates_->MakeServer("renewed", "2002").ok());
-    // The files the daemon is given; the reload test replaces their contents.
-    Install("first");
-  }
-  void Install(const std::string& name) {
-    WriteFile(certificates_->Path("live.pem"), ReadFile(certificates_->Path(name + ".pem")));
-    WriteFile(certificates_->Path("live.key"), ReadFile(certificates_->Path(name + ".key")));
-  }
   std::vector<std::string> TlsArgs() const {
     return {"--grpc-use-ssl=true", "--grpc-server-cert=" + certificates_->Path("live.pem"),
             "--grpc-server-key=" + certificates_->Path("live.key")};
@@ -93,8 +81,6 @@ class TlsTest : public ::testing::Test {
             "--grpc-server-key=" + certificates_->Path("live.key"),
             "--grpc-root-cert=" + certificates_->ca_pem()};
   }
-
-  std::unique_ptr<TestCertificates> certificates_;
 };
 
 TEST_F(TlsTest, ServesTlsAndRefusesPlaintextClients) {
@@ -138,7 +124,8 @@ TEST_F(TlsTest, SighupServesARenewedCertificateToNewConnectionsAndKeepsOpenOnes)
 
   Install("renewed");
   (*daemon)->SendSignal(SIGHUP);
-  ASSERT_TRUE((*daemon)->WaitForLog("TLS certificates reloaded", kLogWait)) << (*daemon)->Log();
+  ASSERT_TRUE((*daemon)->WaitForLog("gRPC TLS certificates reloaded", kLogWait))
+      << (*daemon)->Log();
   // gRPC's watcher picks the new files up within a second: poll new connections, bounded.
   std::string serial;
   const absl::Time give_up = absl::Now() + absl::Seconds(30);
@@ -158,7 +145,7 @@ TEST_F(TlsTest, SighupServesARenewedCertificateToNewConnectionsAndKeepsOpenOnes)
   // A broken file on the next SIGHUP is reported and changes nothing.
   WriteFile(certificates_->Path("live.pem"), "not a certificate\n");
   (*daemon)->SendSignal(SIGHUP);
-  ASSERT_TRUE((*daemon)->WaitForLog("TLS certificates not reloaded", kLogWait));
+  ASSERT_TRUE((*daemon)->WaitForLog("gRPC TLS certificates not reloaded", kLogWait));
   EXPECT_THAT((*daemon)->Log(), HasSubstr("holds no PEM certificate"));
   const LiveResult after =
       ServerLive(NewChannel((*daemon)->grpc_address(), TrustingCa(*certificates_, true)));
@@ -167,21 +154,36 @@ TEST_F(TlsTest, SighupServesARenewedCertificateToNewConnectionsAndKeepsOpenOnes)
   EXPECT_EQ((*daemon)->Stop(), 0);
 }
 
-TEST_F(TlsTest, StartFailsNamingAMissingOrMismatchedFile) {
+// The gRPC and the HTTP listener check their files alike, each naming its own flags.
+class TlsFilesTest : public TlsTest, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(TlsFilesTest, StartFailsNamingAMissingOrMismatchedFile) {
+  const std::string flag = "--" + GetParam();
   const std::string missing = certificates_->Path("missing.pem");
-  auto no_cert = DaemonProcess::Start({"--grpc-use-ssl=true", "--grpc-server-cert=" + missing,
-                                       "--grpc-server-key=" + certificates_->Path("live.key")});
+  auto no_cert = DaemonProcess::Start({flag + "-use-ssl=true", flag + "-server-cert=" + missing,
+                                       flag + "-server-key=" + certificates_->Path("live.key")});
   ASSERT_FALSE(no_cert.ok());
   EXPECT_THAT(std::string(no_cert.status().message()),
-              HasSubstr("--grpc-server-cert=" + missing + ": cannot read: No such file"));
+              HasSubstr(flag + "-server-cert=" + missing + ": cannot read: No such file"));
 
   auto mismatched = DaemonProcess::Start(
-      {"--grpc-use-ssl=true", "--grpc-server-cert=" + certificates_->Path("live.pem"),
-       "--grpc-server-key=" + certificates_->Path("renewed.key")});
+      {flag + "-use-ssl=true", flag + "-server-cert=" + certificates_->Path("live.pem"),
+       flag + "-server-key=" + certificates_->Path("renewed.key")});
   ASSERT_FALSE(mismatched.ok());
-  EXPECT_THAT(std::string(mismatched.status().message()),
-              HasSubstr("does not belong to the first certificate"));
+  EXPECT_THAT(
+      std::string(mismatched.status().message()),
+      HasSubstr("the private key in " + flag + "-server-key=" + certificates_->Path("renewed.key") +
+                " does not belong to the first certificate"));
+
+  auto no_root = DaemonProcess::Start({flag + "-use-ssl-mutual=true",
+                                       flag + "-server-cert=" + certificates_->Path("live.pem"),
+                                       flag + "-server-key=" + certificates_->Path("live.key")});
+  ASSERT_FALSE(no_root.ok());
+  EXPECT_THAT(std::string(no_root.status().message()),
+              HasSubstr(flag + "-use-ssl-mutual needs " + flag + "-root-cert"));
 }
+
+INSTANTIATE_TEST_SUITE_P(Listeners, TlsFilesTest, ::testing::Values("grpc", "http"));
 
 // --- restricted protocol groups ---
 

@@ -1,12 +1,15 @@
-// System shared memory over gRPC against the real daemon: a region the test creates with
-// shm_open, registered, used for an input and an output, checked, and unregistered.
+// System shared memory over gRPC and HTTP against the real daemon: a region the test creates with
+// shm_open, registered, used for an input and an output, checked, and unregistered; the two
+// protocols share one registry.
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "inference.grpc.pb.h"
+#include "nlohmann/json.hpp"
 #include "tests/integration/daemon_process.h"
 #include "tests/integration/digits_data.h"
+#include "tests/integration/http_client.h"
 #include "tests/server/shared_memory/shm_object.h"
 
 namespace inferd::testing {
@@ -141,6 +144,106 @@ TEST_F(SharedMemoryTest, InputsAndOutputsThroughARegisteredRegion) {
   const grpc::Status gone = Infer(true, 0, false, &refused);
   EXPECT_EQ(gone.error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_THAT(gone.error_message(), HasSubstr("Unable to find system shared memory region: 'in'"));
+  EXPECT_EQ(daemon_->Stop(), 0);
+}
+
+HttpResponse Must(absl::StatusOr<HttpResponse> response) {
+  EXPECT_TRUE(response.ok()) << response.status();
+  return response.ok() ? *std::move(response) : HttpResponse{};
+}
+
+std::string ErrorOf(const HttpResponse& response) {
+  const auto parsed = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  return parsed.is_object() && parsed.contains("error") ? parsed["error"].get<std::string>() : "";
+}
+
+TEST_F(SharedMemoryTest, OverHttpTheSameRegistryChecksAndResults) {
+  using json = nlohmann::json;
+  const int port = daemon_->http_port();
+  ShmObject shm(4096);
+  shm.Write(0, images_.bytes());
+  auto post = [&](const std::string& path, const json& body) {
+    return Must(HttpRequest(port, "POST", path, body.dump()));
+  };
+  auto registration = [&](uint64_t offset, uint64_t byte_size) {
+    return json{{"key", shm.key()}, {"offset", offset}, {"byte_size", byte_size}};
+  };
+
+  // A region larger than the object, a missing key, a path for a key: refused, nothing held.
+  HttpResponse http = post("/v2/systemsharedmemory/region/big/register", registration(0, 8192));
+  EXPECT_EQ(http.status, 400) << http.body;
+  EXPECT_EQ(post("/v2/systemsharedmemory/region/r/register", json{{"byte_size", 8}}).status, 400);
+  EXPECT_EQ(post("/v2/systemsharedmemory/region/r/register",
+                 json{{"key", "/etc/passwd"}, {"byte_size", 8}})
+                .status,
+            400);
+
+  http = post("/v2/systemsharedmemory/region/in/register", registration(0, kInputBytes));
+  ASSERT_EQ(http.status, 200) << http.body;
+  // Registered over HTTP, seen over gRPC: one registry.
+  ASSERT_TRUE(Register("out", shm.key(), 2048, kOutputBytes).ok());
+  EXPECT_EQ(post("/v2/systemsharedmemory/region/in/register", registration(0, 8)).status, 400);
+  // The limit on regions (--max-shared-memory-regions=2), as over gRPC.
+  EXPECT_EQ(post("/v2/systemsharedmemory/region/third/register", registration(0, 8)).status, 429);
+
+  http = Must(HttpRequest(port, "GET", "/v2/systemsharedmemory/status"));
+  ASSERT_EQ(http.status, 200) << http.body;
+  EXPECT_EQ(json::parse(http.body).size(), 2u);
+  http = Must(HttpRequest(port, "GET", "/v2/systemsharedmemory/region/out/status"));
+  ASSERT_EQ(http.status, 200) << http.body;
+  EXPECT_EQ(json::parse(http.body),
+            json::parse(absl::StrCat(R"([{"name":"out","key":")", shm.key(),
+                                     R"(","offset":2048,"byte_size":)", kOutputBytes, "}]")));
+  EXPECT_EQ(Must(HttpRequest(port, "GET", "/v2/systemsharedmemory/region/nope/status")).status,
+            404);
+
+  // The input from region "in", the scores into region "out": the bytes of an in-request answer.
+  inference::ModelInferResponse in_request;
+  ASSERT_TRUE(Infer(false, 0, false, &in_request).ok());
+  auto request = [&](uint64_t input_offset) {
+    json input_parameters = {{"shared_memory_region", "in"},
+                             {"shared_memory_byte_size", kInputBytes}};
+    if (input_offset > 0) input_parameters["shared_memory_offset"] = input_offset;
+    return json{{"inputs", json::array({{{"name", "images"},
+                                         {"datatype", "FP32"},
+                                         {"shape", {kRows, 8, 8, 1}},
+                                         {"parameters", input_parameters}}})},
+                {"outputs", json::array({{{"name", "scores"},
+                                          {"parameters",
+                                           {{"shared_memory_region", "out"},
+                                            {"shared_memory_byte_size", kOutputBytes}}}}})}};
+  };
+  http = post("/v2/models/digits_fp32/infer", request(0));
+  ASSERT_EQ(http.status, 200) << http.body;
+  const json answer = json::parse(http.body);
+  ASSERT_EQ(answer["outputs"].size(), 1u);
+  const json& scores = answer["outputs"][0];
+  EXPECT_EQ(scores["shape"], json::array({kRows, 10}));
+  EXPECT_FALSE(scores.contains("data"));
+  EXPECT_EQ(scores["parameters"]["shared_memory_region"], "out");
+  EXPECT_EQ(scores["parameters"]["shared_memory_byte_size"], kOutputBytes);
+  EXPECT_EQ(shm.Read(2048, kOutputBytes), in_request.raw_output_contents(0));
+
+  // Every use is checked against the region as registered.
+  http = post("/v2/models/digits_fp32/infer", request(4));
+  EXPECT_EQ(http.status, 400);
+  EXPECT_THAT(ErrorOf(http), HasSubstr("exceeds the 1024 bytes of shared memory region"));
+  json with_data = request(0);
+  with_data["inputs"][0]["data"] = json::array({1.0});
+  EXPECT_EQ(post("/v2/models/digits_fp32/infer", with_data).status, 400);
+
+  // Unregistered, the region is gone; unregistering everything leaves none.
+  ASSERT_EQ(post("/v2/systemsharedmemory/region/in/unregister", json::object()).status, 200);
+  http = post("/v2/models/digits_fp32/infer", request(0));
+  EXPECT_EQ(http.status, 404);
+  EXPECT_THAT(ErrorOf(http), HasSubstr("Unable to find system shared memory region: 'in'"));
+  ASSERT_EQ(post("/v2/systemsharedmemory/unregister", json::object()).status, 200);
+  EXPECT_EQ(Must(HttpRequest(port, "GET", "/v2/systemsharedmemory/status")).body, "[]");
+
+  // CUDA shared memory: an error that says why.
+  http = Must(HttpRequest(port, "GET", "/v2/cudasharedmemory/status"));
+  EXPECT_EQ(http.status, 501);
+  EXPECT_THAT(ErrorOf(http), HasSubstr("inferd has no CUDA devices"));
   EXPECT_EQ(daemon_->Stop(), 0);
 }
 

@@ -88,6 +88,11 @@ TEST(DaemonOptionsTest, HelpExplainsEveryFlag) {
                            "--grpc-server-cert",
                            "--grpc-server-key",
                            "--grpc-root-cert",
+                           "--http-use-ssl",
+                           "--http-use-ssl-mutual",
+                           "--http-server-cert",
+                           "--http-server-key",
+                           "--http-root-cert",
                            "--grpc-restricted-protocol",
                            "--max-shared-memory-regions",
                            "--max-shared-memory-bytes"}) {
@@ -145,6 +150,24 @@ TEST(DaemonOptionsTest, TlsFlagsAsTriton) {
             std::string::npos);
   // Certificates without TLS would be silently unused: refused instead.
   EXPECT_FALSE(Parse({"--grpc-server-cert=/c.pem"}).ok());
+}
+
+TEST(DaemonOptionsTest, HttpTlsFlagsMirrorTheGrpcOnes) {
+  auto options = Parse({"--http-use-ssl-mutual=true", "--http-server-cert=/c.pem",
+                        "--http-server-key=/k.pem", "--http-root-cert=/ca.pem"});
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_TRUE(options->http_use_ssl);
+  EXPECT_TRUE(options->http_use_ssl_mutual);
+  EXPECT_EQ(options->http_server_cert, "/c.pem");
+  EXPECT_EQ(options->http_server_key, "/k.pem");
+  EXPECT_EQ(options->http_root_cert, "/ca.pem");
+  EXPECT_FALSE(options->grpc_use_ssl);  // the listeners' TLS is set separately
+
+  auto no_key = Parse({"--http-use-ssl=true", "--http-server-cert=/c.pem"});
+  ASSERT_FALSE(no_key.ok());
+  EXPECT_EQ(no_key.status().message(),
+            "--http-use-ssl needs --http-server-cert and --http-server-key");
+  EXPECT_FALSE(Parse({"--http-root-cert=/ca.pem"}).ok());
 }
 
 TEST(DaemonOptionsTest, RestrictedProtocolsAccumulateAndAreChecked) {

@@ -59,6 +59,11 @@ absl::Status TestCertificates::MakeServer(const std::string& name, const std::st
                               " -days 2 -extfile ", name, ".ext -out ", name, ".pem"));
 }
 
+void TestCertificates::Install(const std::string& name, const std::string& as) const {
+  WriteFile(Path(as + ".pem"), ReadFile(Path(name + ".pem")));
+  WriteFile(Path(as + ".key"), ReadFile(Path(name + ".key")));
+}
+
 absl::Status TestCertificates::OpenSsl(const std::string& arguments) const {
   const std::string command =
       absl::StrCat("cd '", dir_, "' && openssl ", arguments, " >>openssl.log 2>&1");

@@ -20,6 +20,10 @@ class TestCertificates {
   // signed by the CA, with serial `serial` (hex digits, e.g. "1001").
   absl::Status MakeServer(const std::string& name, const std::string& serial);
 
+  // Copies <name>.pem and <name>.key over <as>.pem and <as>.key: the files a daemon is given,
+  // renewed in place for reload tests.
+  void Install(const std::string& name, const std::string& as) const;
+
   const std::string& dir() const { return dir_; }
   std::string Path(const std::string& file) const { return dir_ + "/" + file; }
   std::string ca_pem() const { return Path("ca.pem"); }
