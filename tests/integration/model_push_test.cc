@@ -2,6 +2,8 @@
 // /v2/repository/models/{m}/load (HTTP) with a `config` override and `file:` contents, against the
 // real daemon. The pushed files go to a private overlay under --model-push-dir; the repository the
 // operator gave is never written.
+#include <stdlib.h>
+
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -55,8 +57,10 @@ std::string DigitsInt8ConfigJson(const std::string& name, int max_batch_size = 6
 class ModelPushTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    base_ = fs::path(::testing::TempDir()) / "inferd_model_push_test";
-    fs::remove_all(base_);
+    // A folder of this test's own: ctest runs the tests of this suite in parallel processes.
+    std::string base = (fs::path(::testing::TempDir()) / "inferd_model_push_test.XXXXXX").string();
+    ASSERT_NE(mkdtemp(base.data()), nullptr) << base;
+    base_ = base;
     fs::create_directories(base_ / "push");
     fs::create_directories(repository());
     fs::copy(SourceDir() + "/examples/models/digits_int8", repository() / "digits_int8",
@@ -126,7 +130,7 @@ class ModelPushTest : public ::testing::Test {
 };
 
 TEST_F(ModelPushTest, ConfigOverrideShowsInModelConfigUntilAPlainLoad) {
-  StartDaemon({"--load-model=digits_int8"});
+  ASSERT_NO_FATAL_FAILURE(StartDaemon({"--load-model=digits_int8"}));
   ASSERT_EQ(client_->ModelConfig("digits_int8")->max_batch_size(), 64);
 
   const grpc::Status pushed = Load("digits_int8", DigitsInt8ConfigJson("digits_int8", 4), {});
@@ -147,7 +151,7 @@ TEST_F(ModelPushTest, ConfigOverrideShowsInModelConfigUntilAPlainLoad) {
 }
 
 TEST_F(ModelPushTest, PushedFilesServeLikeTheRepositoryModelAndLeaveNothingBehind) {
-  StartDaemon({"--load-model=digits_int8"});
+  ASSERT_NO_FATAL_FAILURE(StartDaemon({"--load-model=digits_int8"}));
   const fs::path folder = PushFolder();
   EXPECT_EQ(folder.filename().string().rfind("inferd-model-push-", 0), 0u) << folder;
   EXPECT_EQ(fs::status(folder).permissions() & fs::perms::all, fs::perms::owner_all);
@@ -184,7 +188,7 @@ TEST_F(ModelPushTest, PushedFilesServeLikeTheRepositoryModelAndLeaveNothingBehin
 }
 
 TEST_F(ModelPushTest, RefusesTraversalNamesAndFilesWithoutConfigWritingNothing) {
-  StartDaemon();
+  ASSERT_NO_FATAL_FAILURE(StartDaemon());
   const fs::path folder = PushFolder();
   const auto outside_before = Snapshot(base_);
   for (const char* name : {"file:1/../../x", "file:/etc/passwd", "file:1/a/../../b", "file:../x",
@@ -212,7 +216,7 @@ TEST_F(ModelPushTest, RefusesTraversalNamesAndFilesWithoutConfigWritingNothing) 
 }
 
 TEST_F(ModelPushTest, PushesOverTheLimitsAreRefused) {
-  StartDaemon({"--max-model-push-bytes=4096", "--max-model-push-files=1"});
+  ASSERT_NO_FATAL_FAILURE(StartDaemon({"--max-model-push-bytes=4096", "--max-model-push-files=1"}));
   const grpc::Status too_big =
       Load("big", DigitsInt8ConfigJson("big"), {{"file:1/model.tosa", int8_model_}});
   EXPECT_EQ(too_big.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
@@ -227,7 +231,7 @@ TEST_F(ModelPushTest, PushesOverTheLimitsAreRefused) {
 
   // A queued push holds its files in memory: they come out of the request memory budget.
   daemon_.reset();
-  StartDaemon({"--max-inflight-request-bytes=4096"});
+  ASSERT_NO_FATAL_FAILURE(StartDaemon({"--max-inflight-request-bytes=4096"}));
   const grpc::Status over_budget =
       Load("big", DigitsInt8ConfigJson("big"), {{"file:1/model.tosa", int8_model_}});
   EXPECT_EQ(over_budget.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
@@ -238,7 +242,7 @@ TEST_F(ModelPushTest, PushesOverTheLimitsAreRefused) {
 }
 
 TEST_F(ModelPushTest, HttpPushesBase64Files) {
-  StartDaemon({"--load-model=digits_int8"});
+  ASSERT_NO_FATAL_FAILURE(StartDaemon({"--load-model=digits_int8"}));
   const int port = daemon_->http_port();
   const json body = {{"parameters",
                       {{"config", DigitsInt8ConfigJson("http_digits")},
