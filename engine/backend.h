@@ -96,6 +96,11 @@ class Executable {
   // those that cannot see operators (a remote target runs the network as one job). Safe to call
   // while a batch runs: the figures are then a moment's snapshot.
   virtual std::vector<OperatorTiming> OperatorProfile() const { return {}; }
+
+  // OK while the instance can run batches; otherwise why it cannot, for good (its GPU was lost):
+  // the model version is then reported UNAVAILABLE with this reason and new requests are refused
+  // before they queue, while the rest of the daemon serves on. Cheap: asked on every lookup.
+  virtual absl::Status Health() const { return absl::OkStatus(); }
 };
 
 class Backend {

@@ -548,12 +548,19 @@ absl::StatusOr<std::shared_ptr<ServingModel>> ModelManager::Find(std::string_vie
   }
   const auto& versions = it->second.versions;
   if (wanted == 0) {
+    std::string unhealthy;
     for (auto v = versions.rbegin(); v != versions.rend(); ++v) {
-      if (v->second.state == ModelState::kReady) return v->second.model;
+      if (v->second.state != ModelState::kReady) continue;
+      const absl::Status health = v->second.model->Health();
+      if (health.ok()) return v->second.model;
+      if (unhealthy.empty()) {
+        unhealthy = absl::StrCat("version ", v->first, ": ", health.message());
+      }
     }
-    return absl::UnavailableError(absl::StrCat(
-        "Request for unknown model: '", std::string(name), "' has no available versions",
-        it->second.reason.empty() ? "" : absl::StrCat(": ", it->second.reason)));
+    const std::string& reason = unhealthy.empty() ? it->second.reason : unhealthy;
+    return absl::UnavailableError(absl::StrCat("Request for unknown model: '", std::string(name),
+                                               "' has no available versions",
+                                               reason.empty() ? "" : absl::StrCat(": ", reason)));
   }
   auto v = versions.find(wanted);
   if (v == versions.end()) {
@@ -565,6 +572,11 @@ absl::StatusOr<std::shared_ptr<ServingModel>> ModelManager::Find(std::string_vie
         absl::StrCat("Request for unknown model: '", std::string(name), "' version ", wanted,
                      " is not at ready state (", std::string(ModelStateName(v->second.state)), ")",
                      v->second.reason.empty() ? "" : absl::StrCat(": ", v->second.reason)));
+  }
+  if (absl::Status health = v->second.model->Health(); !health.ok()) {
+    return absl::UnavailableError(
+        absl::StrCat("Request for unknown model: '", std::string(name), "' version ", wanted,
+                     " is not at ready state (UNAVAILABLE): ", health.message()));
   }
   return v->second.model;
 }
@@ -590,7 +602,14 @@ std::vector<ModelIndexEntry> ModelManager::Index() const {
       continue;
     }
     for (const auto& [version, record] : it->second.versions) {
-      index.push_back({name, version, record.state, record.reason});
+      ModelIndexEntry entry{name, version, record.state, record.reason};
+      if (record.state == ModelState::kReady) {
+        if (absl::Status health = record.model->Health(); !health.ok()) {
+          entry.state = ModelState::kUnavailable;
+          entry.reason = std::string(health.message());
+        }
+      }
+      index.push_back(std::move(entry));
     }
   }
   return index;
@@ -602,7 +621,9 @@ std::vector<int64_t> ModelManager::ReadyVersions(std::string_view name) const {
   auto it = core_->models.find(std::string(name));
   if (it == core_->models.end()) return versions;
   for (const auto& [version, entry] : it->second.versions) {
-    if (entry.state == ModelState::kReady) versions.push_back(version);
+    if (entry.state == ModelState::kReady && entry.model->Health().ok()) {
+      versions.push_back(version);
+    }
   }
   return versions;
 }

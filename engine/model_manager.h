@@ -87,7 +87,9 @@ class ModelManager {
   absl::Status Unload(const std::string& name);
 
   // The READY version asked for: `version` empty means the newest READY one. NOT_FOUND /
-  // UNAVAILABLE with a message naming the model otherwise.
+  // UNAVAILABLE with a message naming the model otherwise. A READY version whose instances can no
+  // longer run (Executable::Health: a lost GPU) counts as UNAVAILABLE here, in Index (with the
+  // reason) and in ReadyVersions.
   absl::StatusOr<std::shared_ptr<ServingModel>> Find(std::string_view name,
                                                      std::string_view version) const;
 

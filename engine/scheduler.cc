@@ -73,6 +73,13 @@ std::vector<OperatorTiming> Scheduler::OperatorProfile() const {
   return total;
 }
 
+absl::Status Scheduler::Health() const {
+  for (const std::unique_ptr<Executable>& instance : instances_) {
+    if (absl::Status status = instance->Health(); !status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
 void Scheduler::Drain() {
   {
     std::lock_guard lock(mutex_);

@@ -58,6 +58,9 @@ class Scheduler {
   // Every instance's per-operator time, summed (see Executable::OperatorProfile).
   std::vector<OperatorTiming> OperatorProfile() const;
 
+  // The first instance's error from Executable::Health, else OK.
+  absl::Status Health() const;
+
  private:
   using RequestList = std::vector<std::unique_ptr<InferenceRequest>>;
 

@@ -43,6 +43,9 @@ class ServingModel {
   // Time per operator since load, over all instances; empty for backends that do not profile.
   std::vector<OperatorTiming> OperatorProfile() const { return scheduler_->OperatorProfile(); }
 
+  // OK, or why an instance can no longer run (see Executable::Health).
+  absl::Status Health() const { return scheduler_->Health(); }
+
   // Stops taking requests and waits for those already taken to complete.
   void Drain();
 

@@ -82,6 +82,12 @@ class VulkanExecutable : public Executable {
     return program_->OperatorProfile();
   }
 
+  // A lost device never comes back: its models are UNAVAILABLE with the reason from then on.
+  absl::Status Health() const override {
+    const std::string lost = device_->lost_reason();
+    return lost.empty() ? absl::OkStatus() : absl::UnavailableError(lost);
+  }
+
   void Execute(Batch batch, BatchCallback done) override {
     const int64_t items = batching_ ? batch.batch_size : 1;
     if (batch.cancellation->IsCancelled()) {

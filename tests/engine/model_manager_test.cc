@@ -103,6 +103,33 @@ TEST_F(ModelManagerTest, NoneModeLoadsEverythingAndRefusesExplicitControl) {
   EXPECT_EQ(manager->Unload("echo").code(), absl::StatusCode::kFailedPrecondition);
 }
 
+TEST_F(ModelManagerTest, AVersionWhoseInstancesCannotRunIsUnavailableWithTheReason) {
+  auto manager = MakeManager(ModelControlMode::kNone);
+  ASSERT_TRUE(manager->Start().ok());
+  ASSERT_TRUE(manager->Find("echo", "").ok());
+  {
+    std::lock_guard lock(control_->mutex);
+    control_->unhealthy_reason = "Vulkan device 0 (test) was lost";
+  }
+  for (const std::string version : {"", "1"}) {
+    auto model = manager->Find("echo", version);
+    EXPECT_EQ(model.status().code(), absl::StatusCode::kUnavailable) << version;
+    EXPECT_NE(model.status().message().find("Vulkan device 0 (test) was lost"), std::string::npos)
+        << model.status();
+  }
+  const ModelIndexEntry entry = EntryFor(*manager, "echo", 1);
+  EXPECT_EQ(entry.state, ModelState::kUnavailable);
+  EXPECT_EQ(entry.reason, "Vulkan device 0 (test) was lost");
+  EXPECT_TRUE(manager->ReadyVersions("echo").empty());
+
+  {
+    std::lock_guard lock(control_->mutex);
+    control_->unhealthy_reason.clear();
+  }
+  EXPECT_TRUE(manager->Find("echo", "").ok());
+  EXPECT_EQ(manager->ReadyVersions("echo"), std::vector<int64_t>{1});
+}
+
 TEST_F(ModelManagerTest, ExplicitModeLoadsAndUnloadsOnRequest) {
   auto manager = MakeManager(ModelControlMode::kExplicit);
   ASSERT_TRUE(manager->Start().ok());

@@ -46,6 +46,12 @@ class EchoExecutable : public Executable {
     done(std::move(result));
   }
 
+  absl::Status Health() const override {
+    std::lock_guard lock(control_->mutex);
+    if (control_->unhealthy_reason.empty()) return absl::OkStatus();
+    return absl::UnavailableError(control_->unhealthy_reason);
+  }
+
   bool CompletesInline() const override {
     std::lock_guard lock(control_->mutex);
     return control_->completes_inline;

@@ -25,6 +25,8 @@ struct TestBackendControl {
   bool completes_inline = false;  // what the executables report from CompletesInline()
   // The executables answer every batch with outputs of no rows, as a broken backend might.
   bool answer_short = false;
+  // Non-empty: the executables' Health() is UNAVAILABLE with it, as after a lost GPU.
+  std::string unhealthy_reason;
   std::vector<std::thread::id> executing_threads;
   // Loads that wait in Backend::Load until ReleaseLoads(): every load while hold_all_loads, and
   // the loads of the models named in held_models.

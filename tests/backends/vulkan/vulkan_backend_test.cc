@@ -207,8 +207,12 @@ void LostDeviceScenario() {
   EXPECT_EQ(DeviceGauge("inferd_gpu_device_lost", index), 0.0);
   EXPECT_GT(DeviceGauge("inferd_gpu_memory_used_bytes", index), 0.0);
 
+  EXPECT_TRUE((*executable)->Health().ok());
   device->MarkLost("Vulkan device lost in a test");
   device->MarkLost("a second reason, which does not replace the first");
+  // The model is reported UNAVAILABLE with the reason (Executable::Health).
+  EXPECT_EQ((*executable)->Health().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ((*executable)->Health().message(), "Vulkan device lost in a test");
   EXPECT_EQ(DeviceGauge("inferd_gpu_device_lost", index), 1.0);
   auto result = RunBatch(**executable, Tensor::Allocate(DataType::kInt8, {2, 8, 8, 1}), 2);
   ASSERT_FALSE(result.ok());
