@@ -67,6 +67,12 @@ class OpLowering {
   // CONV2D, CONV3D and TRANSPOSE_CONV2D (conv.comp); DEPTHWISE_CONV2D (depthwise_conv2d.comp).
   absl::Status LowerConvolution(const graph::Operator& op, std::vector<Step>& steps);
   absl::Status LowerMatMul(const graph::Operator& op, std::vector<Step>& steps);
+  // op_lowering_blocked.cc: the register-blocked shaders, where the shapes allow them (a
+  // constant weight for the convolutions); false leaves the operator to the general shaders.
+  bool LowerBlockedConvolution(const graph::Operator& op, const ConvTypes& types,
+                               std::vector<Step>& steps);
+  bool LowerBlockedMatMul(const graph::Operator& op, const std::string& variant, int64_t a_zp,
+                          int64_t b_zp, std::vector<Step>& steps);
   absl::Status LowerRescale(const graph::Operator& op, std::vector<Step>& steps);
   absl::Status LowerClamp(const graph::Operator& op, std::vector<Step>& steps);
   absl::Status LowerMaxPool(const graph::Operator& op, std::vector<Step>& steps);

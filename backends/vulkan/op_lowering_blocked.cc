@@ -1,0 +1,145 @@
+// The register-blocked convolution and MATMUL shaders (conv2d_blocked.comp,
+// depthwise_blocked.comp, matmul_blocked.comp): the shapes they take, the weights repacked at load
+// into the order they read them, and their dispatch geometry. Each invocation computes a block of
+// outputs, and the invocations of a workgroup share the weights they read; the one-element-per-
+// invocation shaders (conv.comp, depthwise_conv2d.comp, matmul.comp) stay for everything else.
+#include <cstring>
+#include <vector>
+
+#include "backends/vulkan/op_lowering.h"
+#include "backends/vulkan/op_lowering_internal.h"
+
+namespace inferd::vulkan {
+namespace {
+
+using graph::DType;
+using graph::Op;
+using namespace lowering;  // NOLINT: the lowering's own helpers
+
+constexpr int64_t kWorkgroupSize = 64;       // shaders/common.glsl's WORKGROUP_SIZE
+constexpr int64_t kOutputBlock = 8;          // output channels per invocation (conv2d_blocked.comp)
+constexpr int64_t kPixelsPerInvocation = 2;  // conv2d_blocked.comp's PIXELS
+
+// The weight element `index` of `weight` minus `zero_point` (integer) or the float, as the 4 bytes
+// the blocked shaders read.
+void AppendWeight(std::span<const uint8_t> data, const graph::Tensor& weight, int64_t index,
+                  int64_t zero_point, std::vector<uint8_t>& out) {
+  uint8_t bytes[4];
+  if (weight.dtype == DType::kFp32) {
+    std::memcpy(bytes, data.data() + index * 4, 4);
+  } else {
+    const int32_t value =
+        static_cast<int32_t>(ReadSigned(data.subspan(index), weight.dtype) - zero_point);
+    std::memcpy(bytes, &value, 4);
+  }
+  out.insert(out.end(), bytes, bytes + 4);
+}
+
+int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+}  // namespace
+
+bool OpLowering::LowerBlockedConvolution(const graph::Operator& op, const ConvTypes& types,
+                                         std::vector<Step>& steps) {
+  if (op.op != Op::kConv2d && op.op != Op::kDepthwiseConv2d) return false;
+  const graph::Tensor& input = graph_.tensor(op.inputs[0]);
+  const graph::Tensor& weight = graph_.tensor(op.inputs[1]);
+  const graph::Tensor& bias = graph_.tensor(op.inputs[2]);
+  const graph::Tensor& output = graph_.tensor(op.outputs[0]);
+  const std::optional<std::span<const uint8_t>> data = ConstantData(op.inputs[1]);
+  if (!data.has_value() || input.shape.size() != 4 || output.shape.size() != 4) return false;
+  const int64_t pixels = output.shape[0] * output.shape[1] * output.shape[2];
+  const int64_t out_c = output.shape[3];
+  if (pixels == 0 || out_c % 4 != 0 ||
+      static_cast<int64_t>(data->size()) !=
+          Elements(weight) * (weight.dtype == DType::kFp32 ? 4 : 1)) {
+    return false;
+  }
+  std::vector<uint8_t> packed;
+  PushConstants params;
+  std::string shader;
+  int64_t groups = 0;
+  if (op.op == Op::kConv2d) {
+    // weight [OC, KH, KW, IC] -> [OC/8][KH][KW][IC/lanes][8][lanes] (conv2d_blocked.comp): per
+    // step, output channel j's `lanes` weights; raw int8 when they are loaded packed (the shader
+    // subtracts the zero point), else int32 less the zero point, or the float. Zeros past OC.
+    const auto& attr = std::get<graph::Conv2dAttr>(op.attribute);
+    const int64_t kh = weight.shape[1], kw = weight.shape[2], in_c = weight.shape[3];
+    const bool int8 = weight.dtype == DType::kInt8;
+    const int64_t lanes = int8 && in_c % 16 == 0 ? 16 : (in_c % 4 == 0 ? 4 : 1);
+    const bool packed_int8 = lanes > 1 && int8;
+    const int64_t blocks = CeilDiv(out_c, kOutputBlock);
+    const int64_t taps = kh * kw;
+    const int64_t element_bytes = packed_int8 ? 1 : 4;
+    packed.reserve(static_cast<size_t>(blocks * kOutputBlock * taps * in_c * element_bytes));
+    for (int64_t b = 0; b < blocks; ++b) {
+      for (int64_t tap = 0; tap < taps; ++tap) {
+        for (int64_t v = 0; v < in_c / lanes; ++v) {
+          for (int64_t j = 0; j < kOutputBlock; ++j) {
+            const int64_t oc = b * kOutputBlock + j;
+            for (int64_t k = 0; k < lanes; ++k) {
+              const int64_t index = (oc * taps + tap) * in_c + v * lanes + k;
+              if (oc >= out_c) {
+                packed.insert(packed.end(), static_cast<size_t>(element_bytes), 0);
+              } else if (packed_int8) {
+                packed.push_back((*data)[static_cast<size_t>(index)]);
+              } else {
+                AppendWeight(*data, weight, index, types.weight_zp, packed);
+              }
+            }
+          }
+        }
+      }
+    }
+    const int64_t pixel_groups = CeilDiv(pixels, kPixelsPerInvocation * kWorkgroupSize);
+    shader = absl::StrCat("conv2d_blocked_", types.variant, "_c", lanes);
+    groups = blocks * pixel_groups;
+    params.Int(input.shape[1]).Int(input.shape[2]).Int(in_c);
+    params.Int(output.shape[1]).Int(output.shape[2]).Int(out_c).Int(kh).Int(kw);
+    params.Int(attr.stride[0]).Int(attr.stride[1]).Int(attr.pad[0]).Int(attr.pad[2]);
+    params.Int(attr.dilation[0]).Int(attr.dilation[1]);
+    params.Int(types.input_zp).Int(types.weight_zp).Int(Elements(bias)).Int(pixels);
+    params.Int(pixel_groups).Int(groups);
+  } else {
+    // weight [KH, KW, C, 1] -> [KH][KW][C].
+    const auto& attr = std::get<graph::DepthwiseConv2dAttr>(op.attribute);
+    if (weight.shape[3] != 1) return false;
+    const int64_t kh = weight.shape[0], kw = weight.shape[1];
+    packed.reserve(static_cast<size_t>(Elements(weight) * 4));
+    for (int64_t i = 0; i < Elements(weight); ++i) {
+      AppendWeight(*data, weight, i, types.weight_zp, packed);
+    }
+    const int64_t pixel_groups = CeilDiv(pixels, kWorkgroupSize);
+    shader = absl::StrCat("depthwise_blocked_", types.variant);
+    groups = CeilDiv(out_c, kOutputBlock) * pixel_groups;
+    params.Int(input.shape[1]).Int(input.shape[2]).Int(out_c);
+    params.Int(output.shape[1]).Int(output.shape[2]).Int(kh).Int(kw);
+    params.Int(attr.stride[0]).Int(attr.stride[1]).Int(attr.pad[0]).Int(attr.pad[2]);
+    params.Int(attr.dilation[0]).Int(attr.dilation[1]);
+    params.Int(types.input_zp).Int(Elements(bias)).Int(pixels).Int(pixel_groups).Int(groups);
+  }
+  const uint32_t weights = AddDerived(std::move(packed));
+  steps.push_back(Dispatch(std::move(shader),
+                           {T(op.inputs[0]), D(weights), T(op.inputs[2]), T(op.outputs[0])}, params,
+                           groups * kWorkgroupSize));
+  return true;
+}
+
+bool OpLowering::LowerBlockedMatMul(const graph::Operator& op, const std::string& variant,
+                                    int64_t a_zp, int64_t b_zp, std::vector<Step>& steps) {
+  const graph::Tensor& a = graph_.tensor(op.inputs[0]);
+  const graph::Tensor& b = graph_.tensor(op.inputs[1]);
+  const int64_t rows = a.shape[0] * a.shape[1];
+  const int64_t w = b.shape[2];
+  if (w % 4 != 0 || rows == 0 || w == 0) return false;
+  const int64_t row_groups = CeilDiv(w / 4, kWorkgroupSize);
+  const int64_t groups = rows * row_groups;
+  PushConstants params;
+  params.Int(a.shape[1]).Int(a.shape[2]).Int(w).Int(a_zp).Int(b_zp).Int(row_groups).Int(groups);
+  steps.push_back(Dispatch(absl::StrCat("matmul_blocked_", variant),
+                           {T(op.inputs[0]), T(op.inputs[1]), T(op.outputs[0])}, params,
+                           groups * kWorkgroupSize));
+  return true;
+}
+
+}  // namespace inferd::vulkan
