@@ -37,6 +37,43 @@ void AppendWeight(std::span<const uint8_t> data, const graph::Tensor& weight, in
 
 int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
+// CONV2D's weight [OC, KH, KW, IC] in conv2d_blocked.comp's order, [OC/8][KH][KW][IC/lanes][8]
+// [lanes]: per step, output channel j's `lanes` weights, raw int8 when several are loaded packed
+// (the shader subtracts the zero point), else int32 less the zero point, or the float; zeros past
+// OC.
+std::vector<uint8_t> PackConvolutionWeights(std::span<const uint8_t> data,
+                                            const graph::Tensor& weight, int64_t lanes,
+                                            int64_t zero_point) {
+  const int64_t out_c = weight.shape[0];
+  const int64_t taps = weight.shape[1] * weight.shape[2];
+  const int64_t in_c = weight.shape[3];
+  const bool raw_int8 = lanes > 1 && weight.dtype == DType::kInt8;
+  const int64_t element_bytes = raw_int8 ? 1 : 4;
+  const int64_t blocks = CeilDiv(out_c, kOutputBlock);
+  std::vector<uint8_t> packed;
+  packed.reserve(static_cast<size_t>(blocks * kOutputBlock * taps * in_c * element_bytes));
+  for (int64_t b = 0; b < blocks; ++b) {
+    for (int64_t tap = 0; tap < taps; ++tap) {
+      for (int64_t v = 0; v < in_c / lanes; ++v) {
+        for (int64_t j = 0; j < kOutputBlock; ++j) {
+          const int64_t oc = b * kOutputBlock + j;
+          for (int64_t k = 0; k < lanes; ++k) {
+            const int64_t index = (oc * taps + tap) * in_c + v * lanes + k;
+            if (oc >= out_c) {
+              packed.insert(packed.end(), static_cast<size_t>(element_bytes), 0);
+            } else if (raw_int8) {
+              packed.push_back(data[static_cast<size_t>(index)]);
+            } else {
+              AppendWeight(data, weight, index, zero_point, packed);
+            }
+          }
+        }
+      }
+    }
+  }
+  return packed;
+}
+
 }  // namespace
 
 bool OpLowering::LowerBlockedConvolution(const graph::Operator& op, const ConvTypes& types,
@@ -46,81 +83,50 @@ bool OpLowering::LowerBlockedConvolution(const graph::Operator& op, const ConvTy
   const graph::Tensor& weight = graph_.tensor(op.inputs[1]);
   const graph::Tensor& bias = graph_.tensor(op.inputs[2]);
   const graph::Tensor& output = graph_.tensor(op.outputs[0]);
-  const std::optional<std::span<const uint8_t>> data = ConstantData(op.inputs[1]);
-  if (!data.has_value() || input.shape.size() != 4 || output.shape.size() != 4) return false;
+  if (input.shape.size() != 4 || output.shape.size() != 4) return false;
   const int64_t pixels = output.shape[0] * output.shape[1] * output.shape[2];
   const int64_t out_c = output.shape[3];
-  if (pixels == 0 || out_c % 4 != 0 ||
-      static_cast<int64_t>(data->size()) !=
-          Elements(weight) * (weight.dtype == DType::kFp32 ? 4 : 1)) {
-    return false;
-  }
-  std::vector<uint8_t> packed;
+  if (pixels == 0 || out_c % 4 != 0) return false;
+  // Two pixels per invocation halve the weight reads; below that many pixels the second would
+  // mostly be idle.
+  const int64_t per_invocation = pixels >= 4 * kWorkgroupSize ? 2 : 1;
+  const int64_t pixel_groups = CeilDiv(pixels, per_invocation * kWorkgroupSize);
+  const int64_t groups = CeilDiv(out_c, kOutputBlock) * pixel_groups;
+  const std::string suffix = absl::StrCat("_p", per_invocation);
   PushConstants params;
+  BufferRef weights;
   std::string shader;
-  int64_t groups = 0;
   if (op.op == Op::kConv2d) {
-    // weight [OC, KH, KW, IC] -> [OC/8][KH][KW][IC/lanes][8][lanes] (conv2d_blocked.comp): per
-    // step, output channel j's `lanes` weights; raw int8 when they are loaded packed (the shader
-    // subtracts the zero point), else int32 less the zero point, or the float. Zeros past OC.
+    const std::optional<std::span<const uint8_t>> data = ConstantData(op.inputs[1]);
+    const int64_t width = weight.dtype == DType::kFp32 ? 4 : 1;
+    if (!data.has_value() || static_cast<int64_t>(data->size()) != Elements(weight) * width) {
+      return false;
+    }
     const auto& attr = std::get<graph::Conv2dAttr>(op.attribute);
     const int64_t kh = weight.shape[1], kw = weight.shape[2], in_c = weight.shape[3];
     const bool int8 = weight.dtype == DType::kInt8;
     const int64_t lanes = int8 && in_c % 16 == 0 ? 16 : (in_c % 4 == 0 ? 4 : 1);
-    const bool packed_int8 = lanes > 1 && int8;
-    const int64_t blocks = CeilDiv(out_c, kOutputBlock);
-    const int64_t taps = kh * kw;
-    const int64_t element_bytes = packed_int8 ? 1 : 4;
-    packed.reserve(static_cast<size_t>(blocks * kOutputBlock * taps * in_c * element_bytes));
-    for (int64_t b = 0; b < blocks; ++b) {
-      for (int64_t tap = 0; tap < taps; ++tap) {
-        for (int64_t v = 0; v < in_c / lanes; ++v) {
-          for (int64_t j = 0; j < kOutputBlock; ++j) {
-            const int64_t oc = b * kOutputBlock + j;
-            for (int64_t k = 0; k < lanes; ++k) {
-              const int64_t index = (oc * taps + tap) * in_c + v * lanes + k;
-              if (oc >= out_c) {
-                packed.insert(packed.end(), static_cast<size_t>(element_bytes), 0);
-              } else if (packed_int8) {
-                packed.push_back((*data)[static_cast<size_t>(index)]);
-              } else {
-                AppendWeight(*data, weight, index, types.weight_zp, packed);
-              }
-            }
-          }
-        }
-      }
-    }
-    const int64_t pixel_groups = CeilDiv(pixels, kPixelsPerInvocation * kWorkgroupSize);
-    shader = absl::StrCat("conv2d_blocked_", types.variant, "_c", lanes);
-    groups = blocks * pixel_groups;
+    weights = D(AddDerived(PackConvolutionWeights(*data, weight, lanes, types.weight_zp)));
+    shader = absl::StrCat("conv2d_blocked_", types.variant, "_c", lanes, suffix);
     params.Int(input.shape[1]).Int(input.shape[2]).Int(in_c);
     params.Int(output.shape[1]).Int(output.shape[2]).Int(out_c).Int(kh).Int(kw);
     params.Int(attr.stride[0]).Int(attr.stride[1]).Int(attr.pad[0]).Int(attr.pad[2]);
     params.Int(attr.dilation[0]).Int(attr.dilation[1]);
-    params.Int(types.input_zp).Int(types.weight_zp).Int(Elements(bias)).Int(pixels);
-    params.Int(pixel_groups).Int(groups);
   } else {
-    // weight [KH, KW, C, 1] -> [KH][KW][C].
+    // The weight [KH, KW, C, 1] as stored: 4 channels' int8 in a uint, or a vec4.
     const auto& attr = std::get<graph::DepthwiseConv2dAttr>(op.attribute);
     if (weight.shape[3] != 1) return false;
-    const int64_t kh = weight.shape[0], kw = weight.shape[1];
-    packed.reserve(static_cast<size_t>(Elements(weight) * 4));
-    for (int64_t i = 0; i < Elements(weight); ++i) {
-      AppendWeight(*data, weight, i, types.weight_zp, packed);
-    }
-    const int64_t pixel_groups = CeilDiv(pixels, kWorkgroupSize);
-    shader = absl::StrCat("depthwise_blocked_", types.variant);
-    groups = CeilDiv(out_c, kOutputBlock) * pixel_groups;
+    weights = T(op.inputs[1]);
+    shader = absl::StrCat("depthwise_blocked_", types.variant, suffix);
     params.Int(input.shape[1]).Int(input.shape[2]).Int(out_c);
-    params.Int(output.shape[1]).Int(output.shape[2]).Int(kh).Int(kw);
+    params.Int(output.shape[1]).Int(output.shape[2]).Int(weight.shape[0]).Int(weight.shape[1]);
     params.Int(attr.stride[0]).Int(attr.stride[1]).Int(attr.pad[0]).Int(attr.pad[2]);
     params.Int(attr.dilation[0]).Int(attr.dilation[1]);
-    params.Int(types.input_zp).Int(Elements(bias)).Int(pixels).Int(pixel_groups).Int(groups);
   }
-  const uint32_t weights = AddDerived(std::move(packed));
+  params.Int(types.input_zp).Int(types.weight_zp).Int(Elements(bias)).Int(pixels);
+  params.Int(pixel_groups).Int(groups);
   steps.push_back(Dispatch(std::move(shader),
-                           {T(op.inputs[0]), D(weights), T(op.inputs[2]), T(op.outputs[0])}, params,
+                           {T(op.inputs[0]), weights, T(op.inputs[2]), T(op.outputs[0])}, params,
                            groups * kWorkgroupSize));
   return true;
 }

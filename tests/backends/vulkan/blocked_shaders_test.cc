@@ -97,6 +97,8 @@ TEST(VulkanBlockedShadersTest, DepthwiseConv2dInt8WithoutMultiplier) {
       {2, 12, 12, 16, 0, 3, 3, {0, 1, 2, 1}, {2, 2}, {2, 2}, 100, 0, false},
       // 72 pixels x 40 channels, stride 1 and no padding.
       {1, 10, 11, 40, 0, 3, 3, {0, 0, 0, 0}, {1, 1}, {1, 1}, -1, -3, true},
+      // 306 pixels: two per invocation.
+      {1, 18, 17, 8, 0, 3, 3, {1, 1, 1, 1}, {1, 1}, {1, 1}, -128, 0, true},
   };
   for (const ConvCase& c : cases) ExpectInt8ConvolutionMatches(c, true, rng);
 }
@@ -135,14 +137,14 @@ TEST(VulkanBlockedShadersTest, Fp32ConvolutionsAndMatMulAreWithinRoundingOfTheCp
   std::mt19937 rng(37);
   const auto zero = std::vector<float>{0};
   {
-    // CONV2D, vec4 loads, 3 channels past the last full block of 8, padding.
+    // CONV2D, vec4 loads, a last block of 4 channels, padding, 288 pixels (two per invocation).
     GraphBuilder b;
-    const auto x = b.Input("x", DType::kFp32, {1, 7, 5, 8});
+    const auto x = b.Input("x", DType::kFp32, {1, 35, 33, 8});
     const auto w = b.Const("w", DType::kFp32, {12, 3, 3, 8}, RandomFloats(rng, 12 * 9 * 8));
     const auto bias = b.Const("b", DType::kFp32, {12}, RandomFloats(rng, 12));
     const auto izp = b.Const("izp", DType::kFp32, {1}, zero);
     const auto wzp = b.Const("wzp", DType::kFp32, {1}, zero);
-    const auto y = b.Tensor("y", DType::kFp32, {1, 4, 3, 12});
+    const auto y = b.Tensor("y", DType::kFp32, {1, 18, 17, 12});
     graph::Conv2dAttr attr;
     attr.pad = {1, 1, 1, 1};
     attr.stride = {2, 2};
@@ -151,7 +153,7 @@ TEST(VulkanBlockedShadersTest, Fp32ConvolutionsAndMatMulAreWithinRoundingOfTheCp
     b.Add(Op::kConv2d, attr, {x, w, bias, izp, wzp}, {y});
     b.Output(y);
     // 72 products of magnitude below 1: a few ulps of 72 bound any summation order.
-    testing::ExpectFp32Close(b, {BytesOf(RandomFloats(rng, 7 * 5 * 8))}, 2e-4f, "CONV2D FP32");
+    testing::ExpectFp32Close(b, {BytesOf(RandomFloats(rng, 35 * 33 * 8))}, 2e-4f, "CONV2D FP32");
   }
   {
     // DEPTHWISE_CONV2D, 12 channels.
