@@ -87,9 +87,10 @@ bool OpLowering::LowerBlockedConvolution(const graph::Operator& op, const ConvTy
   const int64_t pixels = output.shape[0] * output.shape[1] * output.shape[2];
   const int64_t out_c = output.shape[3];
   if (pixels == 0 || out_c % 4 != 0) return false;
-  // Two pixels per invocation halve the weight reads; below that many pixels the second would
-  // mostly be idle.
-  const int64_t per_invocation = pixels >= 4 * kWorkgroupSize ? 2 : 1;
+  // Two or four pixels per invocation halve or quarter the weight reads (and their unpacking);
+  // a layer with few pixels keeps one, or most invocations would be idle.
+  const int64_t per_invocation =
+      pixels >= 16 * kWorkgroupSize ? 4 : (pixels >= 4 * kWorkgroupSize ? 2 : 1);
   const int64_t pixel_groups = CeilDiv(pixels, per_invocation * kWorkgroupSize);
   const int64_t groups = CeilDiv(out_c, kOutputBlock) * pixel_groups;
   const std::string suffix = absl::StrCat("_p", per_invocation);

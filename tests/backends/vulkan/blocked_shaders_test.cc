@@ -82,6 +82,10 @@ TEST(VulkanBlockedShadersTest, Conv2dInt8AtEveryLoadWidth) {
       {1, 12, 9, 12, 8, 3, 2, {0, 2, 1, 0}, {1, 2}, {2, 1}, -7, 0, false},
       // 4 per load, 323 pixels (not a multiple of the 128 a workgroup takes).
       {1, 17, 19, 20, 4, 1, 1, {0, 0, 0, 0}, {1, 1}, {1, 1}, 3, 0, true},
+      // 16 per load, 1056 pixels: four per invocation.
+      {1, 32, 33, 16, 8, 1, 1, {0, 0, 0, 0}, {1, 1}, {1, 1}, -128, 0, true},
+      // One element per load, 1024 pixels (four per invocation), padding.
+      {1, 32, 32, 3, 4, 3, 3, {1, 1, 1, 1}, {1, 1}, {1, 1}, 5, 1, true},
       // One element per load (the MobileNet stem's 3 channels), stride 2.
       {1, 16, 14, 3, 36, 3, 3, {0, 1, 0, 1}, {2, 2}, {1, 1}, -128, 0, true},
   };
@@ -99,6 +103,8 @@ TEST(VulkanBlockedShadersTest, DepthwiseConv2dInt8WithoutMultiplier) {
       {1, 10, 11, 40, 0, 3, 3, {0, 0, 0, 0}, {1, 1}, {1, 1}, -1, -3, true},
       // 306 pixels: two per invocation.
       {1, 18, 17, 8, 0, 3, 3, {1, 1, 1, 1}, {1, 1}, {1, 1}, -128, 0, true},
+      // 1089 pixels: four per invocation.
+      {1, 33, 33, 12, 0, 3, 3, {1, 1, 1, 1}, {1, 1}, {1, 1}, 9, 0, true},
   };
   for (const ConvCase& c : cases) ExpectInt8ConvolutionMatches(c, true, rng);
 }
@@ -137,14 +143,15 @@ TEST(VulkanBlockedShadersTest, Fp32ConvolutionsAndMatMulAreWithinRoundingOfTheCp
   std::mt19937 rng(37);
   const auto zero = std::vector<float>{0};
   {
-    // CONV2D, vec4 loads, a last block of 4 channels, padding, 288 pixels (two per invocation).
+    // CONV2D, vec4 loads, a last block of 4 channels, padding, 612 pixels over a batch of 2
+    // (two per invocation).
     GraphBuilder b;
-    const auto x = b.Input("x", DType::kFp32, {1, 35, 33, 8});
+    const auto x = b.Input("x", DType::kFp32, {2, 35, 33, 8});
     const auto w = b.Const("w", DType::kFp32, {12, 3, 3, 8}, RandomFloats(rng, 12 * 9 * 8));
     const auto bias = b.Const("b", DType::kFp32, {12}, RandomFloats(rng, 12));
     const auto izp = b.Const("izp", DType::kFp32, {1}, zero);
     const auto wzp = b.Const("wzp", DType::kFp32, {1}, zero);
-    const auto y = b.Tensor("y", DType::kFp32, {1, 18, 17, 12});
+    const auto y = b.Tensor("y", DType::kFp32, {2, 18, 17, 12});
     graph::Conv2dAttr attr;
     attr.pad = {1, 1, 1, 1};
     attr.stride = {2, 2};
@@ -153,17 +160,18 @@ TEST(VulkanBlockedShadersTest, Fp32ConvolutionsAndMatMulAreWithinRoundingOfTheCp
     b.Add(Op::kConv2d, attr, {x, w, bias, izp, wzp}, {y});
     b.Output(y);
     // 72 products of magnitude below 1: a few ulps of 72 bound any summation order.
-    testing::ExpectFp32Close(b, {BytesOf(RandomFloats(rng, 35 * 33 * 8))}, 2e-4f, "CONV2D FP32");
+    testing::ExpectFp32Close(b, {BytesOf(RandomFloats(rng, 2 * 35 * 33 * 8))}, 2e-4f,
+                             "CONV2D FP32");
   }
   {
-    // DEPTHWISE_CONV2D, 12 channels.
+    // DEPTHWISE_CONV2D, 12 channels, 1056 pixels (four per invocation).
     GraphBuilder b;
-    const auto x = b.Input("x", DType::kFp32, {1, 6, 7, 12});
+    const auto x = b.Input("x", DType::kFp32, {1, 32, 33, 12});
     const auto w = b.Const("w", DType::kFp32, {3, 3, 12, 1}, RandomFloats(rng, 9 * 12));
     const auto bias = b.Const("b", DType::kFp32, {12}, RandomFloats(rng, 12));
     const auto izp = b.Const("izp", DType::kFp32, {1}, zero);
     const auto wzp = b.Const("wzp", DType::kFp32, {1}, zero);
-    const auto y = b.Tensor("y", DType::kFp32, {1, 6, 7, 12});
+    const auto y = b.Tensor("y", DType::kFp32, {1, 32, 33, 12});
     graph::DepthwiseConv2dAttr attr;
     attr.pad = {1, 1, 1, 1};
     attr.stride = {1, 1};
@@ -171,7 +179,7 @@ TEST(VulkanBlockedShadersTest, Fp32ConvolutionsAndMatMulAreWithinRoundingOfTheCp
     attr.acc_type = DType::kFp32;
     b.Add(Op::kDepthwiseConv2d, attr, {x, w, bias, izp, wzp}, {y});
     b.Output(y);
-    testing::ExpectFp32Close(b, {BytesOf(RandomFloats(rng, 6 * 7 * 12))}, 1e-4f,
+    testing::ExpectFp32Close(b, {BytesOf(RandomFloats(rng, 32 * 33 * 12))}, 1e-4f,
                              "DEPTHWISE_CONV2D FP32");
   }
   {
