@@ -16,39 +16,20 @@ using graph::DType;
 using graph::Op;
 using namespace lowering;  // NOLINT: the lowering's own helpers
 
-constexpr int64_t kWorkgroupSize = 64;       // shaders/common.glsl's WORKGROUP_SIZE
-constexpr int64_t kOutputBlock = 8;          // output channels per invocation (conv2d_blocked.comp)
-constexpr int64_t kPixelsPerInvocation = 2;  // conv2d_blocked.comp's PIXELS
-
-// The weight element `index` of `weight` minus `zero_point` (integer) or the float, as the 4 bytes
-// the blocked shaders read.
-void AppendWeight(std::span<const uint8_t> data, const graph::Tensor& weight, int64_t index,
-                  int64_t zero_point, std::vector<uint8_t>& out) {
-  uint8_t bytes[4];
-  if (weight.dtype == DType::kFp32) {
-    std::memcpy(bytes, data.data() + index * 4, 4);
-  } else {
-    const int32_t value =
-        static_cast<int32_t>(ReadSigned(data.subspan(index), weight.dtype) - zero_point);
-    std::memcpy(bytes, &value, 4);
-  }
-  out.insert(out.end(), bytes, bytes + 4);
-}
+constexpr int64_t kWorkgroupSize = 64;  // shaders/common.glsl's WORKGROUP_SIZE
+constexpr int64_t kOutputBlock = 8;     // output channels per invocation (conv2d_blocked.comp)
 
 int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 // CONV2D's weight [OC, KH, KW, IC] in conv2d_blocked.comp's order, [OC/8][KH][KW][IC/lanes][8]
-// [lanes]: per step, output channel j's `lanes` weights, raw int8 when several are loaded packed
-// (the shader subtracts the zero point), else int32 less the zero point, or the float; zeros past
-// OC.
+// [lanes]: per step, output channel j's `lanes` weights, raw int8 (the shader subtracts the zero
+// point) or the float; zeros past OC.
 std::vector<uint8_t> PackConvolutionWeights(std::span<const uint8_t> data,
-                                            const graph::Tensor& weight, int64_t lanes,
-                                            int64_t zero_point) {
+                                            const graph::Tensor& weight, int64_t lanes) {
   const int64_t out_c = weight.shape[0];
   const int64_t taps = weight.shape[1] * weight.shape[2];
   const int64_t in_c = weight.shape[3];
-  const bool raw_int8 = lanes > 1 && weight.dtype == DType::kInt8;
-  const int64_t element_bytes = raw_int8 ? 1 : 4;
+  const int64_t element_bytes = weight.dtype == DType::kInt8 ? 1 : 4;
   const int64_t blocks = CeilDiv(out_c, kOutputBlock);
   std::vector<uint8_t> packed;
   packed.reserve(static_cast<size_t>(blocks * kOutputBlock * taps * in_c * element_bytes));
@@ -59,12 +40,12 @@ std::vector<uint8_t> PackConvolutionWeights(std::span<const uint8_t> data,
           const int64_t oc = b * kOutputBlock + j;
           for (int64_t k = 0; k < lanes; ++k) {
             const int64_t index = (oc * taps + tap) * in_c + v * lanes + k;
+            const size_t bytes = static_cast<size_t>(element_bytes);
             if (oc >= out_c) {
-              packed.insert(packed.end(), static_cast<size_t>(element_bytes), 0);
-            } else if (raw_int8) {
-              packed.push_back(data[static_cast<size_t>(index)]);
+              packed.insert(packed.end(), bytes, 0);
             } else {
-              AppendWeight(data, weight, index, zero_point, packed);
+              const auto* from = data.data() + index * element_bytes;
+              packed.insert(packed.end(), from, from + bytes);
             }
           }
         }
@@ -107,7 +88,7 @@ bool OpLowering::LowerBlockedConvolution(const graph::Operator& op, const ConvTy
     const int64_t kh = weight.shape[1], kw = weight.shape[2], in_c = weight.shape[3];
     const bool int8 = weight.dtype == DType::kInt8;
     const int64_t lanes = int8 && in_c % 16 == 0 ? 16 : (in_c % 4 == 0 ? 4 : 1);
-    weights = D(AddDerived(PackConvolutionWeights(*data, weight, lanes, types.weight_zp)));
+    weights = D(AddDerived(PackConvolutionWeights(*data, weight, lanes)));
     shader = absl::StrCat("conv2d_blocked_", types.variant, "_c", lanes, suffix);
     params.Int(input.shape[1]).Int(input.shape[2]).Int(in_c);
     params.Int(output.shape[1]).Int(output.shape[2]).Int(out_c).Int(kh).Int(kw);

@@ -11,8 +11,8 @@
 // one. Weights come from the lowering's derived buffer in the order this shader reads them:
 //   LANES > 1: [OC/8][KH][KW][IC/LANES][8] of IN_T (output channel j's LANES weights, raw int8
 //              packed like the input, or floats);
-//   LANES 1:   [OC/8][KH][KW][IC][2] of VEC4_T (the 8 channels' weights, int32 less the zero
-//              point, or floats);
+//   LANES 1:   [OC/8][KH][KW][IC][8]: the 8 channels' weights, raw int8 (a uvec2) or floats
+//              (two vec4);
 // zeros past OC. Bias [OC] or [1]; output [N,OH,OW,OC] written as 4-vectors (OC % 4 == 0).
 //
 // Integer results equal conv.comp's: int32 products of the zero-point-subtracted values summed
@@ -23,8 +23,10 @@
 #extension GL_EXT_control_flow_attributes : require
 
 layout(std430, set = 0, binding = 0) readonly buffer Input { IN_T input_data[]; };
-#if LANES == 1
+#if LANES == 1 && defined(FLOAT_MATH)
 layout(std430, set = 0, binding = 1) readonly buffer Weight { VEC4_T weight_data[]; };
+#elif LANES == 1
+layout(std430, set = 0, binding = 1) readonly buffer Weight { uvec2 weight_data[]; };
 #else
 layout(std430, set = 0, binding = 1) readonly buffer Weight { IN_T weight_data[]; };
 #endif
@@ -81,8 +83,10 @@ void main() {
     lo[i] = VEC4_T(0);
     hi[i] = VEC4_T(0);
   }
-#if LANES == 1
+#if LANES == 1 && defined(FLOAT_MATH)
   int w = block * p.kernel_h * p.kernel_w * steps * 2;
+#elif LANES == 1
+  int w = block * p.kernel_h * p.kernel_w * steps;
 #else
   int w = block * p.kernel_h * p.kernel_w * steps * 8;
 #endif
@@ -99,9 +103,16 @@ void main() {
       }
       for (int v = 0; v < steps; ++v) {
 #if LANES == 1
+#ifdef FLOAT_MATH
         const VEC4_T w_lo = weight_data[w];
         const VEC4_T w_hi = weight_data[w + 1];
         w += 2;
+#else
+        const uvec2 packed = weight_data[w];
+        const ivec4 w_lo = Unpack(packed.x, p.weight_zp);
+        const ivec4 w_hi = Unpack(packed.y, p.weight_zp);
+        w += 1;
+#endif
         [[unroll]] for (int i = 0; i < PIXELS; ++i) {
           const IN_T raw = input_data[base[i] + v];
 #ifdef FLOAT_MATH
