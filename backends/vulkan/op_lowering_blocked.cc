@@ -3,7 +3,8 @@
 // into the order they read them, and their dispatch geometry. Each invocation computes a block of
 // outputs, and the invocations of a workgroup share the weights they read; the one-element-per-
 // invocation shaders (conv.comp, depthwise_conv2d.comp, matmul.comp) stay for everything else.
-#include <cstring>
+#include <span>
+#include <string>
 #include <vector>
 
 #include "backends/vulkan/op_lowering.h"

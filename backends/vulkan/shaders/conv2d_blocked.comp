@@ -1,8 +1,11 @@
 #version 450
 // CONV2D with register blocking. Each invocation computes PIXELS output pixels (spaced one
 // workgroup apart) for a block of 8 output channels that its whole workgroup shares, so every
-// weight is read at a workgroup-uniform address and serves PIXELS multiply-adds per invocation,
-// and every input element an invocation loads serves 8.
+// weight serves PIXELS multiply-adds per invocation, and every input element an invocation loads
+// serves 8. For LANES > 1 the 8 channels' weights of a step are loaded one per invocation and
+// shared with subgroupBroadcast (the device needs subgroup ballot operations in compute shaders,
+// as every Vulkan 1.3 desktop driver and lavapipe have); invocations stay active throughout, so
+// subgroups are full.
 //
 // Loads are wide because lavapipe (and any device without hardware gathers) turns a load whose
 // address differs per invocation into one scalar load per invocation: a uvec4 of 16 packed int8
@@ -21,6 +24,8 @@
 // compute a copy of it and skip the store.
 #include "common.glsl"
 #extension GL_EXT_control_flow_attributes : require
+#extension GL_KHR_shader_subgroup_basic : require
+#extension GL_KHR_shader_subgroup_ballot : require
 
 layout(std430, set = 0, binding = 0) readonly buffer Input { IN_T input_data[]; };
 #if LANES == 1 && defined(FLOAT_MATH)
@@ -78,6 +83,8 @@ void main() {
     ox[i] = q % p.out_w;
   }
   const int steps = p.in_c / LANES;
+  const bool share = gl_SubgroupSize >= 8u;
+  const int lane = int(gl_SubgroupInvocationID & 7u);
   VEC4_T lo[PIXELS], hi[PIXELS];  // output channels 0-3 and 4-7 of the block
   [[unroll]] for (int i = 0; i < PIXELS; ++i) {
     lo[i] = VEC4_T(0);
@@ -126,14 +133,24 @@ void main() {
 #else
         IN_T raw[PIXELS];
         [[unroll]] for (int i = 0; i < PIXELS; ++i) raw[i] = input_data[base[i] + v];
+        // The step's weights for the block's 8 output channels: one load per invocation, handed
+        // round the subgroup (on lavapipe a broadcast is cheaper than a load, since every load is
+        // one scalar load per invocation), or 8 loads where subgroups are narrower than 8.
+        IN_T ws[8];
+        if (share) {
+          const IN_T mine = weight_data[w + lane];
+          [[unroll]] for (int j = 0; j < 8; ++j) ws[j] = subgroupBroadcast(mine, j);
+        } else {
+          [[unroll]] for (int j = 0; j < 8; ++j) ws[j] = weight_data[w + j];
+        }
         [[unroll]] for (int s = 0; s < PARTS; ++s) {
           PART_T x[PIXELS];
           [[unroll]] for (int i = 0; i < PIXELS; ++i) {
             x[i] = inside[i] ? Unpack(PART(raw[i], s), p.input_zp) : PART_T(0);
           }
           [[unroll]] for (int j = 0; j < 4; ++j) {
-            const PART_T a = Unpack(PART(weight_data[w + j], s), p.weight_zp);
-            const PART_T b = Unpack(PART(weight_data[w + 4 + j], s), p.weight_zp);
+            const PART_T a = Unpack(PART(ws[j], s), p.weight_zp);
+            const PART_T b = Unpack(PART(ws[4 + j], s), p.weight_zp);
             [[unroll]] for (int i = 0; i < PIXELS; ++i) {
               lo[i][j] += Dot(x[i], a);
               hi[i][j] += Dot(x[i], b);
