@@ -21,8 +21,8 @@
 //
 // Integer results equal conv.comp's: int32 products of the zero-point-subtracted values summed
 // with wrapping, which is order-independent, and taps outside the input contribute 0 (every
-// invocation loads, then selects, so that no branch diverges). Invocations past the last pixel
-// compute a copy of it and skip the store.
+// invocation loads, then selects, so that no branch diverges); float taps outside are skipped.
+// Invocations past the last pixel compute a copy of it and skip the store.
 #include "common.glsl"
 #extension GL_EXT_control_flow_attributes : require
 #extension GL_KHR_shader_subgroup_basic : require
@@ -69,6 +69,14 @@ PART_T Unpack(uint v, int zero_point) {
 #endif
 
 ACC_T Dot(PART_T a, PART_T b) { return a.x * b.x + a.y * b.y + a.z * b.z + a.w * b.w; }
+
+// acc += term for a tap inside the input. Integer inputs outside were zeroed already (exact); a
+// float tap outside is skipped, as the CPU does, so that 0 times an infinite weight adds no NaN.
+#ifdef FLOAT_MATH
+#define ACCUMULATE(acc, term, in) acc = (in) ? acc + (term) : acc
+#else
+#define ACCUMULATE(acc, term, in) acc += (term)
+#endif
 
 void main() {
   const uint group = gl_WorkGroupID.x + gl_WorkGroupID.y * gl_NumWorkGroups.x;
@@ -124,12 +132,12 @@ void main() {
         [[unroll]] for (int i = 0; i < PIXELS; ++i) {
           const IN_T raw = input_data[base[i] + v];
 #ifdef FLOAT_MATH
-          const ACC_T x = inside[i] ? raw : 0.0;
+          const ACC_T x = raw;
 #else
           const ACC_T x = inside[i] ? int(raw) - p.input_zp : 0;
 #endif
-          lo[i] += x * w_lo;
-          hi[i] += x * w_hi;
+          ACCUMULATE(lo[i], x * w_lo, inside[i]);
+          ACCUMULATE(hi[i], x * w_hi, inside[i]);
         }
 #else
         IN_T raw[PIXELS];
@@ -147,14 +155,18 @@ void main() {
         [[unroll]] for (int s = 0; s < PARTS; ++s) {
           PART_T x[PIXELS];
           [[unroll]] for (int i = 0; i < PIXELS; ++i) {
+#ifdef FLOAT_MATH
+            x[i] = Unpack(PART(raw[i], s), p.input_zp);
+#else
             x[i] = inside[i] ? Unpack(PART(raw[i], s), p.input_zp) : PART_T(0);
+#endif
           }
           [[unroll]] for (int j = 0; j < 4; ++j) {
             const PART_T a = Unpack(PART(ws[j], s), p.weight_zp);
             const PART_T b = Unpack(PART(ws[4 + j], s), p.weight_zp);
             [[unroll]] for (int i = 0; i < PIXELS; ++i) {
-              lo[i][j] += Dot(x[i], a);
-              hi[i][j] += Dot(x[i], b);
+              ACCUMULATE(lo[i][j], Dot(x[i], a), inside[i]);
+              ACCUMULATE(hi[i][j], Dot(x[i], b), inside[i]);
             }
           }
         }

@@ -68,8 +68,14 @@ void main() {
             vecs;
         const IN_T raw_lo = input_data[base + v0];
         const IN_T raw_hi = input_data[base + v1];
+#ifdef FLOAT_MATH
+        // A float tap outside is skipped, as the CPU does (0 times an infinite weight is NaN).
+        lo[i] = inside ? lo[i] + raw_lo * w_lo : lo[i];
+        hi[i] = inside ? hi[i] + raw_hi * w_hi : hi[i];
+#else
         lo[i] += (inside ? Unpack(raw_lo, p.input_zp) : VEC4_T(0)) * w_lo;
         hi[i] += (inside ? Unpack(raw_hi, p.input_zp) : VEC4_T(0)) * w_hi;
+#endif
       }
     }
   }
