@@ -71,6 +71,9 @@ class OpLowering {
   // constant weight for the convolutions); false leaves the operator to the general shaders.
   bool LowerBlockedConvolution(const graph::Operator& op, const ConvTypes& types,
                                std::vector<Step>& steps);
+  // DEPTHWISE_CONV2D 3 wide, dilation 1 and stride 1 or 2 across (depthwise_rows.comp).
+  void LowerDepthwiseRows(const graph::Operator& op, const ConvTypes& types,
+                          std::vector<Step>& steps);
   bool LowerBlockedMatMul(const graph::Operator& op, const std::string& variant, int64_t a_zp,
                           int64_t b_zp, std::vector<Step>& steps);
   absl::Status LowerRescale(const graph::Operator& op, std::vector<Step>& steps);

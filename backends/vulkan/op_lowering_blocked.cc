@@ -99,6 +99,11 @@ bool OpLowering::LowerBlockedConvolution(const graph::Operator& op, const ConvTy
     // The weight [KH, KW, C, 1] as stored: 4 channels' int8 in a uint, or a vec4.
     const auto& attr = std::get<graph::DepthwiseConv2dAttr>(op.attribute);
     if (weight.shape[3] != 1) return false;
+    if (weight.shape[1] == 3 && attr.dilation[1] == 1 &&
+        (attr.stride[1] == 1 || attr.stride[1] == 2)) {
+      LowerDepthwiseRows(op, types, steps);
+      return true;
+    }
     weights = T(op.inputs[1]);
     shader = absl::StrCat("depthwise_blocked_", types.variant, suffix);
     params.Int(input.shape[1]).Int(input.shape[2]).Int(out_c);
@@ -112,6 +117,28 @@ bool OpLowering::LowerBlockedConvolution(const graph::Operator& op, const ConvTy
                            {T(op.inputs[0]), weights, T(op.inputs[2]), T(op.outputs[0])}, params,
                            groups * kWorkgroupSize));
   return true;
+}
+
+void OpLowering::LowerDepthwiseRows(const graph::Operator& op, const ConvTypes& types,
+                                    std::vector<Step>& steps) {
+  constexpr int64_t kRun = 4;  // depthwise_rows.comp's RUN: adjacent output pixels per invocation
+  const graph::Tensor& input = graph_.tensor(op.inputs[0]);
+  const graph::Tensor& weight = graph_.tensor(op.inputs[1]);
+  const graph::Tensor& output = graph_.tensor(op.outputs[0]);
+  const auto& attr = std::get<graph::DepthwiseConv2dAttr>(op.attribute);
+  const int64_t runs_per_row = CeilDiv(output.shape[2], kRun);
+  const int64_t runs = output.shape[0] * output.shape[1] * runs_per_row;
+  const int64_t run_groups = CeilDiv(runs, kWorkgroupSize);
+  const int64_t groups = CeilDiv(output.shape[3], kOutputBlock) * run_groups;
+  PushConstants params;
+  params.Int(input.shape[1]).Int(input.shape[2]).Int(output.shape[3]);
+  params.Int(output.shape[1]).Int(output.shape[2]).Int(weight.shape[0]);
+  params.Int(attr.stride[0]).Int(attr.pad[0]).Int(attr.pad[2]).Int(attr.dilation[0]);
+  params.Int(types.input_zp).Int(types.weight_zp).Int(Elements(graph_.tensor(op.inputs[2])));
+  params.Int(runs).Int(runs_per_row).Int(run_groups).Int(groups);
+  steps.push_back(Dispatch(absl::StrCat("depthwise_rows_", types.variant, "_s", attr.stride[1]),
+                           {T(op.inputs[0]), T(op.inputs[1]), T(op.inputs[2]), T(op.outputs[0])},
+                           params, groups * kWorkgroupSize));
 }
 
 bool OpLowering::LowerBlockedMatMul(const graph::Operator& op, const std::string& variant,

@@ -95,6 +95,8 @@ TEST(VulkanBlockedShadersTest, Conv2dInt8AtEveryLoadWidth) {
 TEST(VulkanBlockedShadersTest, DepthwiseConv2dInt8WithoutMultiplier) {
   std::mt19937 rng(29);
   const ConvCase cases[] = {
+      // 3 wide with dilation 1 and stride 1 or 2 across: depthwise_rows.comp; otherwise
+      // depthwise_blocked.comp.
       // 12 channels: a last block of 4; padding on every side, zero points.
       {1, 10, 9, 12, 0, 3, 3, {1, 1, 1, 1}, {1, 1}, {1, 1}, -128, 2, true},
       // 16 channels, stride 2, dilation 2, uneven padding, batch 2, one bias.
@@ -103,8 +105,14 @@ TEST(VulkanBlockedShadersTest, DepthwiseConv2dInt8WithoutMultiplier) {
       {1, 10, 11, 40, 0, 3, 3, {0, 0, 0, 0}, {1, 1}, {1, 1}, -1, -3, true},
       // 306 pixels: two per invocation.
       {1, 18, 17, 8, 0, 3, 3, {1, 1, 1, 1}, {1, 1}, {1, 1}, -128, 0, true},
-      // 1089 pixels: four per invocation.
+      // 1089 pixels, 3 wide: runs of 4 along each row, the last one partial.
       {1, 33, 33, 12, 0, 3, 3, {1, 1, 1, 1}, {1, 1}, {1, 1}, 9, 0, true},
+      // Stride 2 across, 2 tall, rows of 9 (a partial run), batch 2, a last block of 4 channels.
+      {2, 9, 17, 20, 0, 2, 3, {0, 1, 1, 1}, {1, 2}, {1, 1}, -128, 4, true},
+      // 5 wide (the blocked shader): 1056 pixels, four per invocation.
+      {1, 36, 37, 8, 0, 5, 5, {2, 2, 2, 2}, {1, 1}, {1, 1}, 17, 0, true},
+      // 5 wide, 306 pixels: two per invocation.
+      {1, 18, 17, 8, 0, 5, 5, {2, 2, 2, 2}, {1, 1}, {1, 1}, -2, 1, false},
   };
   for (const ConvCase& c : cases) ExpectInt8ConvolutionMatches(c, true, rng);
 }
