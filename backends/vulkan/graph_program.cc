@@ -82,6 +82,8 @@ absl::StatusOr<std::unique_ptr<GraphProgram>> GraphProgram::Create(
     GraphProgramOptions options) {
   std::unique_ptr<GraphProgram> program(new GraphProgram(std::move(device), std::move(graph)));
   program->use_int64_ = options.use_int64 && program->device_->info().shader_int64;
+  program->subgroup_shuffle_ =
+      options.subgroup_shuffle && program->device_->info().subgroup_shuffle;
   if (absl::Status status = program->Build(std::max(max_items, 1)); !status.ok()) return status;
   return program;
 }
@@ -114,7 +116,7 @@ absl::Status GraphProgram::Build(int max_items) {
   max_items_ = max_items;
   const graph::Graph& g = *graph_;
   const graph::Block& main = g.main_block();
-  OpLowering lowering(g);
+  OpLowering lowering(g, {.subgroup_shuffle = subgroup_shuffle_});
   absl::StatusOr<LoweredProgram> lowered = LowerProgram(g, lowering);
   if (!lowered.ok()) return lowered.status();
   steps_ = std::move(lowered->steps);

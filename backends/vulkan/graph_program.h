@@ -37,6 +37,9 @@ struct GraphProgramOptions {
   // Use the device's 64-bit integer shaders where it has shaderInt64; false runs the exact 32-bit
   // variants (shaders/wide_int.glsl) as a device without it would, which is how tests cover them.
   bool use_int64 = true;
+  // Use the register-blocked CONV2D shader where the device has subgroup shuffle; false runs the
+  // plain shader, as on a device without it.
+  bool subgroup_shuffle = true;
 };
 
 class GraphProgram {
@@ -141,6 +144,7 @@ class GraphProgram {
   std::vector<HostInstruction> code_;
   bool control_flow_ = false;
   bool use_int64_ = true;
+  bool subgroup_shuffle_ = true;
   // The uid of a variable with no initial value that a run reads before writing; until a batch
   // has completed, Start refuses with FAILED_PRECONDITION.
   std::string unwritten_variable_;

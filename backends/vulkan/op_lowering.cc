@@ -31,7 +31,8 @@ std::string DescribeOperator(const graph::Graph& graph, const graph::Operator& o
                       absl::StrJoin(outputs, ", "), ")");
 }
 
-OpLowering::OpLowering(const graph::Graph& graph) : graph_(graph) {
+OpLowering::OpLowering(const graph::Graph& graph, Options options)
+    : graph_(graph), options_(options) {
   // Every block's: the blocks COND_IF and WHILE_LOOP call hold constants too.
   for (const graph::Block& block : graph.blocks) {
     for (const graph::Operator& op : block.operators) {
@@ -212,6 +213,7 @@ absl::Status OpLowering::LowerConvolution(const graph::Operator& op, std::vector
   const graph::Tensor& output = graph_.tensor(op.outputs[0]);
   auto types = ConvolutionTypes(op);
   if (!types.ok()) return types.status();
+  if (LowerBlockedConvolution(op, *types, steps)) return absl::OkStatus();
   PushConstants params;
   std::string shader;
   if (op.op == Op::kDepthwiseConv2d) {
@@ -254,6 +256,7 @@ absl::Status OpLowering::LowerMatMul(const graph::Operator& op, std::vector<Step
   } else {
     return NoShader(graph_, op);
   }
+  if (LowerBlockedMatMul(op, variant, a_zp, b_zp, steps)) return absl::OkStatus();
   PushConstants params;
   params.Int(a.shape[1]).Int(a.shape[2]).Int(b.shape[2]).Int(a_zp).Int(b_zp).Int(Elements(output));
   steps.push_back(DispatchStep{absl::StrCat("matmul_", variant),

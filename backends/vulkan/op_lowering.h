@@ -43,7 +43,13 @@ using Step = std::variant<DispatchStep, CopyStep>;
 
 class OpLowering {
  public:
-  explicit OpLowering(const graph::Graph& graph);
+  struct Options {
+    // The register-blocked CONV2D shader needs subgroupShuffle; false lowers CONV2D to the plain
+    // shader (the same results).
+    bool subgroup_shuffle = true;
+  };
+  explicit OpLowering(const graph::Graph& graph) : OpLowering(graph, Options{}) {}
+  OpLowering(const graph::Graph& graph, Options options);
 
   // The steps of one operator, appended in order. CONST and CONST_SHAPE lower to nothing (the
   // program uploads constants at load); COND_IF and WHILE_LOOP are program_lowering.h's.
@@ -67,6 +73,15 @@ class OpLowering {
   // CONV2D, CONV3D and TRANSPOSE_CONV2D (conv.comp); DEPTHWISE_CONV2D (depthwise_conv2d.comp).
   absl::Status LowerConvolution(const graph::Operator& op, std::vector<Step>& steps);
   absl::Status LowerMatMul(const graph::Operator& op, std::vector<Step>& steps);
+  // op_lowering_blocked.cc: the register-blocked shaders, where the shapes allow them (a
+  // constant weight for the convolutions); false leaves the operator to the general shaders.
+  bool LowerBlockedConvolution(const graph::Operator& op, const ConvTypes& types,
+                               std::vector<Step>& steps);
+  // DEPTHWISE_CONV2D 3 wide, dilation 1 and stride 1 or 2 across (depthwise_rows.comp).
+  void LowerDepthwiseRows(const graph::Operator& op, const ConvTypes& types,
+                          std::vector<Step>& steps);
+  bool LowerBlockedMatMul(const graph::Operator& op, const std::string& variant, int64_t a_zp,
+                          int64_t b_zp, std::vector<Step>& steps);
   absl::Status LowerRescale(const graph::Operator& op, std::vector<Step>& steps);
   absl::Status LowerClamp(const graph::Operator& op, std::vector<Step>& steps);
   absl::Status LowerMaxPool(const graph::Operator& op, std::vector<Step>& steps);
@@ -89,6 +104,7 @@ class OpLowering {
   absl::Status LowerResize(const graph::Operator& op, std::vector<Step>& steps);
 
   const graph::Graph& graph_;
+  const Options options_;
   std::map<graph::TensorId, const graph::Tensor*> constants_;
   std::vector<std::vector<uint8_t>> derived_;
 };

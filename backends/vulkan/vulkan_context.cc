@@ -44,8 +44,10 @@ bool PassesFilter(const std::string& name, const std::string& filter) {
 PhysicalDeviceInfo Inspect(VkPhysicalDevice handle) {
   PhysicalDeviceInfo info;
   info.handle = handle;
+  auto subgroup = VkStruct<VkPhysicalDeviceSubgroupProperties>(
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES);
   auto driver = VkStruct<VkPhysicalDeviceDriverProperties>(
-      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES);
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES, &subgroup);
   auto properties = VkStruct<VkPhysicalDeviceProperties2>(
       VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, &driver);
   vkGetPhysicalDeviceProperties2(handle, &properties);
@@ -58,6 +60,8 @@ PhysicalDeviceInfo Inspect(VkPhysicalDevice handle) {
   info.api_version = p.apiVersion;
   info.driver = absl::StrCat(driver.driverName, " ", driver.driverInfo);
   info.max_storage_buffer_range = p.limits.maxStorageBufferRange;
+  info.subgroup_shuffle = (subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) != 0 &&
+                          (subgroup.supportedOperations & VK_SUBGROUP_FEATURE_SHUFFLE_BIT) != 0;
 
   VkPhysicalDeviceMemoryProperties memory;
   vkGetPhysicalDeviceMemoryProperties(handle, &memory);
@@ -251,6 +255,8 @@ std::vector<DeviceStatus> VulkanContext::Status() const {
 }
 
 std::vector<std::string> VulkanContext::Describe() const {
+  constexpr char kNoShuffle[] =
+      "; no subgroup shuffle in compute shaders, so CONV2D runs its plain shader";
   std::vector<std::string> lines;
   for (const PhysicalDeviceInfo& info : devices_) {
     lines.push_back(absl::StrCat(
@@ -260,9 +266,11 @@ std::vector<std::string> VulkanContext::Describe() const {
         " MiB device-local, storage buffers up to ", info.max_storage_buffer_range >> 20, " MiB)",
         !info.missing.empty() ? absl::StrCat(": not usable, lacks ", info.missing)
         : info.shader_int64
-            ? std::string(": usable, 64-bit integer shaders")
-            : std::string(": usable, 64-bit integer arithmetic emulated exactly in 32 bits "
-                          "(no shaderInt64)")));
+            ? absl::StrCat(": usable, 64-bit integer shaders",
+                           info.subgroup_shuffle ? "" : kNoShuffle)
+            : absl::StrCat(": usable, 64-bit integer arithmetic emulated exactly in 32 bits "
+                           "(no shaderInt64)",
+                           info.subgroup_shuffle ? "" : kNoShuffle)));
   }
   return lines;
 }

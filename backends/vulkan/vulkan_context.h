@@ -34,6 +34,9 @@ struct PhysicalDeviceInfo {
   uint64_t device_local_bytes = 0;  // the sum of the device-local heaps
   uint64_t max_storage_buffer_range = 0;
   bool shader_int64 = false;
+  // Subgroup shuffle operations in compute shaders (the register-blocked CONV2D shares weights
+  // with them; without, CONV2D runs the plain shader).
+  bool subgroup_shuffle = false;
   // Empty when the device has every feature the backend needs; otherwise what it lacks.
   std::string missing;
 };

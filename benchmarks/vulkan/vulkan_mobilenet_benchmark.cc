@@ -17,17 +17,13 @@
 #include "backends/cpu/graph_executor.h"
 #include "backends/vulkan/graph_program.h"
 #include "backends/vulkan/vulkan_context.h"
+#include "benchmarks/vulkan/median.h"
 #include "engine/graph/tosa_reader.h"
 
 namespace inferd::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double Median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return values.empty() ? 0.0 : values[values.size() / 2];
-}
 
 template <typename F>
 double TimeMs(F&& run) {

@@ -21,17 +21,13 @@
 #include "backends/vulkan/graph_program.h"
 #include "backends/vulkan/vulkan_backend.h"
 #include "backends/vulkan/vulkan_context.h"
+#include "benchmarks/vulkan/median.h"
 #include "engine/graph/tosa_reader.h"
 
 namespace inferd::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double Median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return values.empty() ? 0.0 : values[values.size() / 2];
-}
 
 BackendLoadRequest DigitsRequest(std::shared_ptr<const graph::Graph> graph) {
   BackendLoadRequest request;

@@ -152,7 +152,8 @@ inline void ExpectFp32Close(cpu::test_graphs::GraphBuilder& builder, const Buffe
 
 // Runs the graph on both backends; every output must be byte-identical. With `fp32_zero_sign`
 // false, FP32 zeros of either sign count as equal (TOSA's compliance rules accept either). The GPU
-// runs it twice: with its 64-bit integer shaders and with their exact 32-bit variants.
+// runs it three times: as the device runs it, with the exact 32-bit variants of the 64-bit integer
+// shaders, and without the subgroup-shuffle CONV2D shader.
 inline void ExpectSameOnBothBackends(cpu::test_graphs::GraphBuilder& builder, const Buffers& inputs,
                                      const std::string& what, bool fp32_zero_sign = true);
 
@@ -194,7 +195,8 @@ inline void ExpectSameOnBothBackendsWith(cpu::test_graphs::GraphBuilder& builder
       cpu_word += {kHex[(*cpu)[i][b] >> 4], kHex[(*cpu)[i][b] & 15]};
       gpu_word += {kHex[(*gpu)[i][b] >> 4], kHex[(*gpu)[i][b] & 15]};
     }
-    ADD_FAILURE() << what << (options.use_int64 ? "" : " (32-bit shaders)") << ": output " << i
+    ADD_FAILURE() << what << (options.use_int64 ? "" : " (32-bit shaders)")
+                  << (options.subgroup_shuffle ? "" : " (no subgroup shuffle)") << ": output " << i
                   << " differs first at byte " << first_difference << " (bytes from " << start
                   << ": CPU " << cpu_word << ", GPU " << gpu_word << ")";
   }
@@ -202,8 +204,12 @@ inline void ExpectSameOnBothBackendsWith(cpu::test_graphs::GraphBuilder& builder
 
 inline void ExpectSameOnBothBackends(cpu::test_graphs::GraphBuilder& builder, const Buffers& inputs,
                                      const std::string& what, bool fp32_zero_sign) {
-  for (const bool use_int64 : {true, false}) {
-    ExpectSameOnBothBackendsWith(builder, inputs, what, fp32_zero_sign, {.use_int64 = use_int64});
+  // The device's own paths, then each fallback a device may need: 32-bit arithmetic for the 64-bit
+  // integer shaders, the plain CONV2D shader for want of subgroup shuffle.
+  for (const GraphProgramOptions options :
+       {GraphProgramOptions{}, GraphProgramOptions{.use_int64 = false},
+        GraphProgramOptions{.subgroup_shuffle = false}}) {
+    ExpectSameOnBothBackendsWith(builder, inputs, what, fp32_zero_sign, options);
   }
 }
 

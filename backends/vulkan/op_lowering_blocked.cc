@@ -1,0 +1,162 @@
+// The register-blocked convolution and MATMUL shaders (conv2d_blocked.comp,
+// depthwise_blocked.comp, matmul_blocked.comp): the shapes they take, the weights repacked at load
+// into the order they read them, and their dispatch geometry. Each invocation computes a block of
+// outputs, and the invocations of a workgroup share the weights they read; the one-element-per-
+// invocation shaders (conv.comp, depthwise_conv2d.comp, matmul.comp) stay for everything else.
+#include <span>
+#include <string>
+#include <vector>
+
+#include "backends/vulkan/op_lowering.h"
+#include "backends/vulkan/op_lowering_internal.h"
+
+namespace inferd::vulkan {
+namespace {
+
+using graph::DType;
+using graph::Op;
+using namespace lowering;  // NOLINT: the lowering's own helpers
+
+constexpr int64_t kWorkgroupSize = 64;  // shaders/common.glsl's WORKGROUP_SIZE
+constexpr int64_t kOutputBlock = 8;     // output channels per invocation (conv2d_blocked.comp)
+
+int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// CONV2D's weight [OC, KH, KW, IC] in conv2d_blocked.comp's order, [OC/8][KH][KW][IC/lanes][8]
+// [lanes]: per step, output channel j's `lanes` weights, raw int8 (the shader subtracts the zero
+// point) or the float; zeros past OC.
+std::vector<uint8_t> PackConvolutionWeights(std::span<const uint8_t> data,
+                                            const graph::Tensor& weight, int64_t lanes) {
+  const int64_t out_c = weight.shape[0];
+  const int64_t taps = weight.shape[1] * weight.shape[2];
+  const int64_t in_c = weight.shape[3];
+  const int64_t element_bytes = weight.dtype == DType::kInt8 ? 1 : 4;
+  const int64_t blocks = CeilDiv(out_c, kOutputBlock);
+  std::vector<uint8_t> packed;
+  packed.reserve(static_cast<size_t>(blocks * kOutputBlock * taps * in_c * element_bytes));
+  for (int64_t b = 0; b < blocks; ++b) {
+    for (int64_t tap = 0; tap < taps; ++tap) {
+      for (int64_t v = 0; v < in_c / lanes; ++v) {
+        for (int64_t j = 0; j < kOutputBlock; ++j) {
+          const int64_t oc = b * kOutputBlock + j;
+          for (int64_t k = 0; k < lanes; ++k) {
+            const int64_t index = (oc * taps + tap) * in_c + v * lanes + k;
+            const size_t bytes = static_cast<size_t>(element_bytes);
+            if (oc >= out_c) {
+              packed.insert(packed.end(), bytes, 0);
+            } else {
+              const auto* from = data.data() + index * element_bytes;
+              packed.insert(packed.end(), from, from + bytes);
+            }
+          }
+        }
+      }
+    }
+  }
+  return packed;
+}
+
+}  // namespace
+
+bool OpLowering::LowerBlockedConvolution(const graph::Operator& op, const ConvTypes& types,
+                                         std::vector<Step>& steps) {
+  if (op.op != Op::kConv2d && op.op != Op::kDepthwiseConv2d) return false;
+  if (op.op == Op::kConv2d && !options_.subgroup_shuffle) return false;
+  const graph::Tensor& input = graph_.tensor(op.inputs[0]);
+  const graph::Tensor& weight = graph_.tensor(op.inputs[1]);
+  const graph::Tensor& bias = graph_.tensor(op.inputs[2]);
+  const graph::Tensor& output = graph_.tensor(op.outputs[0]);
+  if (input.shape.size() != 4 || output.shape.size() != 4) return false;
+  const int64_t pixels = output.shape[0] * output.shape[1] * output.shape[2];
+  const int64_t out_c = output.shape[3];
+  if (pixels == 0 || out_c % 4 != 0) return false;
+  // Two or four pixels per invocation halve or quarter the weight reads (and their unpacking);
+  // a layer with few pixels keeps one, or most invocations would be idle.
+  const int64_t per_invocation =
+      pixels >= 16 * kWorkgroupSize ? 4 : (pixels >= 4 * kWorkgroupSize ? 2 : 1);
+  const int64_t pixel_groups = CeilDiv(pixels, per_invocation * kWorkgroupSize);
+  const int64_t groups = CeilDiv(out_c, kOutputBlock) * pixel_groups;
+  const std::string suffix = absl::StrCat("_p", per_invocation);
+  PushConstants params;
+  BufferRef weights;
+  std::string shader;
+  if (op.op == Op::kConv2d) {
+    const std::optional<std::span<const uint8_t>> data = ConstantData(op.inputs[1]);
+    const int64_t width = weight.dtype == DType::kFp32 ? 4 : 1;
+    if (!data.has_value() || static_cast<int64_t>(data->size()) != Elements(weight) * width) {
+      return false;
+    }
+    const auto& attr = std::get<graph::Conv2dAttr>(op.attribute);
+    const int64_t kh = weight.shape[1], kw = weight.shape[2], in_c = weight.shape[3];
+    const bool int8 = weight.dtype == DType::kInt8;
+    const int64_t lanes = int8 && in_c % 16 == 0 ? 16 : (in_c % 4 == 0 ? 4 : 1);
+    weights = D(AddDerived(PackConvolutionWeights(*data, weight, lanes)));
+    shader = absl::StrCat("conv2d_blocked_", types.variant, "_c", lanes, suffix);
+    params.Int(input.shape[1]).Int(input.shape[2]).Int(in_c);
+    params.Int(output.shape[1]).Int(output.shape[2]).Int(out_c).Int(kh).Int(kw);
+    params.Int(attr.stride[0]).Int(attr.stride[1]).Int(attr.pad[0]).Int(attr.pad[2]);
+    params.Int(attr.dilation[0]).Int(attr.dilation[1]);
+  } else {
+    // The weight [KH, KW, C, 1] as stored: 4 channels' int8 in a uint, or a vec4.
+    const auto& attr = std::get<graph::DepthwiseConv2dAttr>(op.attribute);
+    if (weight.shape[3] != 1) return false;
+    if (weight.shape[1] == 3 && attr.dilation[1] == 1 &&
+        (attr.stride[1] == 1 || attr.stride[1] == 2)) {
+      LowerDepthwiseRows(op, types, steps);
+      return true;
+    }
+    weights = T(op.inputs[1]);
+    shader = absl::StrCat("depthwise_blocked_", types.variant, suffix);
+    params.Int(input.shape[1]).Int(input.shape[2]).Int(out_c);
+    params.Int(output.shape[1]).Int(output.shape[2]).Int(weight.shape[0]).Int(weight.shape[1]);
+    params.Int(attr.stride[0]).Int(attr.stride[1]).Int(attr.pad[0]).Int(attr.pad[2]);
+    params.Int(attr.dilation[0]).Int(attr.dilation[1]);
+  }
+  params.Int(types.input_zp).Int(types.weight_zp).Int(Elements(bias)).Int(pixels);
+  params.Int(pixel_groups).Int(groups);
+  steps.push_back(Dispatch(std::move(shader),
+                           {T(op.inputs[0]), weights, T(op.inputs[2]), T(op.outputs[0])}, params,
+                           groups * kWorkgroupSize));
+  return true;
+}
+
+void OpLowering::LowerDepthwiseRows(const graph::Operator& op, const ConvTypes& types,
+                                    std::vector<Step>& steps) {
+  constexpr int64_t kRun = 4;  // depthwise_rows.comp's RUN: adjacent output pixels per invocation
+  const graph::Tensor& input = graph_.tensor(op.inputs[0]);
+  const graph::Tensor& weight = graph_.tensor(op.inputs[1]);
+  const graph::Tensor& output = graph_.tensor(op.outputs[0]);
+  const auto& attr = std::get<graph::DepthwiseConv2dAttr>(op.attribute);
+  const int64_t runs_per_row = CeilDiv(output.shape[2], kRun);
+  const int64_t runs = output.shape[0] * output.shape[1] * runs_per_row;
+  const int64_t run_groups = CeilDiv(runs, kWorkgroupSize);
+  const int64_t groups = CeilDiv(output.shape[3], kOutputBlock) * run_groups;
+  PushConstants params;
+  params.Int(input.shape[1]).Int(input.shape[2]).Int(output.shape[3]);
+  params.Int(output.shape[1]).Int(output.shape[2]).Int(weight.shape[0]);
+  params.Int(attr.stride[0]).Int(attr.pad[0]).Int(attr.pad[2]).Int(attr.dilation[0]);
+  params.Int(types.input_zp).Int(types.weight_zp).Int(Elements(graph_.tensor(op.inputs[2])));
+  params.Int(runs).Int(runs_per_row).Int(run_groups).Int(groups);
+  steps.push_back(Dispatch(absl::StrCat("depthwise_rows_", types.variant, "_s", attr.stride[1]),
+                           {T(op.inputs[0]), T(op.inputs[1]), T(op.inputs[2]), T(op.outputs[0])},
+                           params, groups * kWorkgroupSize));
+}
+
+bool OpLowering::LowerBlockedMatMul(const graph::Operator& op, const std::string& variant,
+                                    int64_t a_zp, int64_t b_zp, std::vector<Step>& steps) {
+  const graph::Tensor& a = graph_.tensor(op.inputs[0]);
+  const graph::Tensor& b = graph_.tensor(op.inputs[1]);
+  const int64_t rows = a.shape[0] * a.shape[1];
+  const int64_t w = b.shape[2];
+  if (w % 4 != 0 || rows == 0 || w == 0) return false;
+  const int64_t row_groups = CeilDiv(w / 4, kWorkgroupSize);
+  const int64_t groups = rows * row_groups;
+  PushConstants params;
+  params.Int(a.shape[1]).Int(a.shape[2]).Int(w).Int(a_zp).Int(b_zp).Int(row_groups).Int(groups);
+  steps.push_back(Dispatch(absl::StrCat("matmul_blocked_", variant),
+                           {T(op.inputs[0]), T(op.inputs[1]), T(op.outputs[0])}, params,
+                           groups * kWorkgroupSize));
+  return true;
+}
+
+}  // namespace inferd::vulkan

@@ -1,0 +1,194 @@
+#version 450
+// CONV2D with register blocking. Each invocation computes PIXELS output pixels (spaced one
+// workgroup apart) for a block of 8 output channels that its whole workgroup shares, so every
+// weight serves PIXELS multiply-adds per invocation, and every input element an invocation loads
+// serves 8. For LANES > 1 the 8 channels' weights of a step are loaded one per invocation and
+// shared with subgroupShuffle (the device needs subgroup shuffle operations in compute shaders,
+// as every Vulkan 1.3 desktop driver and lavapipe have); invocations stay active throughout, so
+// subgroups are full. (On lavapipe, Mesa 22.3, the MobileNet graph's CONV2Ds took about 2.5 times
+// as long with subgroupBroadcast from a constant lane as with subgroupShuffle.)
+//
+// Loads are wide because lavapipe (and any device without hardware gathers) turns a load whose
+// address differs per invocation into one scalar load per invocation: a uvec4 of 16 packed int8
+// costs about what one byte does. Input NHWC [N,IH,IW,IC] is read LANES elements at a time:
+// 16 int8 in a uvec4 (IC % 16 == 0), 4 int8 in a uint or 4 floats in a vec4 (IC % 4 == 0), else
+// one. Weights come from the lowering's derived buffer in the order this shader reads them:
+//   LANES > 1: [OC/8][KH][KW][IC/LANES][8] of IN_T (output channel j's LANES weights, raw int8
+//              packed like the input, or floats);
+//   LANES 1:   [OC/8][KH][KW][IC][8]: the 8 channels' weights, raw int8 (a uvec2) or floats
+//              (two vec4);
+// zeros past OC. Bias [OC] or [1]; output [N,OH,OW,OC] written as 4-vectors (OC % 4 == 0).
+//
+// Integer results equal conv.comp's: int32 products of the zero-point-subtracted values summed
+// with wrapping, which is order-independent, and taps outside the input contribute 0 (every
+// invocation loads, then selects, so that no branch diverges); float taps outside are skipped.
+// Invocations past the last pixel compute a copy of it and skip the store.
+#include "common.glsl"
+#extension GL_EXT_control_flow_attributes : require
+#extension GL_KHR_shader_subgroup_basic : require
+#extension GL_KHR_shader_subgroup_shuffle : require
+
+layout(std430, set = 0, binding = 0) readonly buffer Input { IN_T input_data[]; };
+#if LANES == 1 && defined(FLOAT_MATH)
+layout(std430, set = 0, binding = 1) readonly buffer Weight { VEC4_T weight_data[]; };
+#elif LANES == 1
+layout(std430, set = 0, binding = 1) readonly buffer Weight { uvec2 weight_data[]; };
+#else
+layout(std430, set = 0, binding = 1) readonly buffer Weight { IN_T weight_data[]; };
+#endif
+layout(std430, set = 0, binding = 2) readonly buffer Bias { ACC_T bias_data[]; };
+layout(std430, set = 0, binding = 3) writeonly buffer Output { VEC4_T output_data[]; };
+
+layout(push_constant) uniform Params {
+  int in_h, in_w, in_c, out_h, out_w, out_c;
+  int kernel_h, kernel_w, stride_y, stride_x, pad_top, pad_left, dilation_y, dilation_x;
+  int input_zp, weight_zp, bias_count, pixels;
+  uint pixel_groups;  // workgroups per block of 8 output channels
+  uint groups;        // the dispatch's workgroups that have work; a 2-D dispatch may add some
+} p;
+
+// A LANES-element load is PARTS parts of 4 elements (or one element for LANES 1).
+#if LANES == 16
+#define PARTS 4
+#define PART(v, s) v[s]
+#else
+#define PARTS 1
+#define PART(v, s) v
+#endif
+
+#ifdef FLOAT_MATH
+#define PART_T VEC4_T
+PART_T Unpack(vec4 v, int zero_point) { return v; }
+#else
+#define PART_T ivec4
+PART_T Unpack(uint v, int zero_point) {
+  const int i = int(v);
+  return ivec4(bitfieldExtract(i, 0, 8), bitfieldExtract(i, 8, 8), bitfieldExtract(i, 16, 8),
+               bitfieldExtract(i, 24, 8)) - zero_point;
+}
+#endif
+
+ACC_T Dot(PART_T a, PART_T b) { return a.x * b.x + a.y * b.y + a.z * b.z + a.w * b.w; }
+
+// acc += term for a tap inside the input. Integer inputs outside were zeroed already (exact); a
+// float tap outside is skipped, as the CPU does, so that 0 times an infinite weight adds no NaN.
+#ifdef FLOAT_MATH
+#define ACCUMULATE(acc, term, in) acc = (in) ? acc + (term) : acc
+#else
+#define ACCUMULATE(acc, term, in) acc += (term)
+#endif
+
+void main() {
+  const uint group = gl_WorkGroupID.x + gl_WorkGroupID.y * gl_NumWorkGroups.x;
+  if (group >= p.groups) return;
+  const int block = int(group / p.pixel_groups);
+  const int first =
+      int((group % p.pixel_groups) * (PIXELS * WORKGROUP_SIZE) + gl_LocalInvocationID.x);
+  int n[PIXELS], oy[PIXELS], ox[PIXELS];
+  [[unroll]] for (int i = 0; i < PIXELS; ++i) {
+    const int q = min(first + i * WORKGROUP_SIZE, p.pixels - 1);
+    n[i] = q / (p.out_w * p.out_h);
+    oy[i] = (q / p.out_w) % p.out_h;
+    ox[i] = q % p.out_w;
+  }
+  const int steps = p.in_c / LANES;
+  const bool share = gl_SubgroupSize >= 8u;
+  const int lane = int(gl_SubgroupInvocationID & 7u);
+  VEC4_T lo[PIXELS], hi[PIXELS];  // output channels 0-3 and 4-7 of the block
+  [[unroll]] for (int i = 0; i < PIXELS; ++i) {
+    lo[i] = VEC4_T(0);
+    hi[i] = VEC4_T(0);
+  }
+#if LANES == 1 && defined(FLOAT_MATH)
+  int w = block * p.kernel_h * p.kernel_w * steps * 2;
+#elif LANES == 1
+  int w = block * p.kernel_h * p.kernel_w * steps;
+#else
+  int w = block * p.kernel_h * p.kernel_w * steps * 8;
+#endif
+  for (int ky = 0; ky < p.kernel_h; ++ky) {
+    for (int kx = 0; kx < p.kernel_w; ++kx) {
+      int base[PIXELS];
+      bool inside[PIXELS];
+      [[unroll]] for (int i = 0; i < PIXELS; ++i) {
+        const int iy = oy[i] * p.stride_y - p.pad_top + ky * p.dilation_y;
+        const int ix = ox[i] * p.stride_x - p.pad_left + kx * p.dilation_x;
+        inside[i] = iy >= 0 && iy < p.in_h && ix >= 0 && ix < p.in_w;
+        base[i] = ((n[i] * p.in_h + clamp(iy, 0, p.in_h - 1)) * p.in_w +
+                   clamp(ix, 0, p.in_w - 1)) * steps;
+      }
+      for (int v = 0; v < steps; ++v) {
+#if LANES == 1
+#ifdef FLOAT_MATH
+        const VEC4_T w_lo = weight_data[w];
+        const VEC4_T w_hi = weight_data[w + 1];
+        w += 2;
+#else
+        const uvec2 packed = weight_data[w];
+        const ivec4 w_lo = Unpack(packed.x, p.weight_zp);
+        const ivec4 w_hi = Unpack(packed.y, p.weight_zp);
+        w += 1;
+#endif
+        [[unroll]] for (int i = 0; i < PIXELS; ++i) {
+          const IN_T raw = input_data[base[i] + v];
+#ifdef FLOAT_MATH
+          const ACC_T x = raw;
+#else
+          const ACC_T x = inside[i] ? int(raw) - p.input_zp : 0;
+#endif
+          ACCUMULATE(lo[i], x * w_lo, inside[i]);
+          ACCUMULATE(hi[i], x * w_hi, inside[i]);
+        }
+#else
+        IN_T raw[PIXELS];
+        [[unroll]] for (int i = 0; i < PIXELS; ++i) raw[i] = input_data[base[i] + v];
+        // The step's weights for the block's 8 output channels: one load per invocation, handed
+        // round the subgroup (on lavapipe a shuffle is cheaper than a load, since every load is
+        // one scalar load per invocation), or 8 loads where subgroups are narrower than 8.
+        IN_T ws[8];
+        if (share) {
+          const IN_T mine = weight_data[w + lane];
+          [[unroll]] for (int j = 0; j < 8; ++j) ws[j] = subgroupShuffle(mine, uint(j));
+        } else {
+          [[unroll]] for (int j = 0; j < 8; ++j) ws[j] = weight_data[w + j];
+        }
+        [[unroll]] for (int s = 0; s < PARTS; ++s) {
+          PART_T x[PIXELS];
+          [[unroll]] for (int i = 0; i < PIXELS; ++i) {
+#ifdef FLOAT_MATH
+            x[i] = Unpack(PART(raw[i], s), p.input_zp);
+#else
+            x[i] = inside[i] ? Unpack(PART(raw[i], s), p.input_zp) : PART_T(0);
+#endif
+          }
+          [[unroll]] for (int j = 0; j < 4; ++j) {
+            const PART_T a = Unpack(PART(ws[j], s), p.weight_zp);
+            const PART_T b = Unpack(PART(ws[4 + j], s), p.weight_zp);
+            [[unroll]] for (int i = 0; i < PIXELS; ++i) {
+              ACCUMULATE(lo[i][j], Dot(x[i], a), inside[i]);
+              ACCUMULATE(hi[i][j], Dot(x[i], b), inside[i]);
+            }
+          }
+        }
+        w += 8;
+#endif
+      }
+    }
+  }
+  const int oc = block * 8;
+  const bool one_bias = p.bias_count == 1;
+  VEC4_T bias_lo, bias_hi;
+  // Channels past OC (a last block of 4) take bias 0's: their sums are never stored.
+  [[unroll]] for (int j = 0; j < 4; ++j) {
+    bias_lo[j] = bias_data[one_bias ? 0 : oc + j];
+    bias_hi[j] = bias_data[one_bias || oc + 4 + j >= p.out_c ? 0 : oc + 4 + j];
+  }
+  [[unroll]] for (int i = 0; i < PIXELS; ++i) {
+    const int pixel = first + i * WORKGROUP_SIZE;
+    if (pixel < p.pixels) {
+      const int at = (pixel * p.out_c + oc) / 4;
+      output_data[at] = lo[i] + bias_lo;
+      if (oc + 4 < p.out_c) output_data[at + 1] = hi[i] + bias_hi;
+    }
+  }
+}

@@ -1,0 +1,114 @@
+#version 450
+// DEPTHWISE_CONV2D with channel multiplier 1, C % 4 == 0, a kernel 3 wide, dilation 1 across and
+// stride STRIDE_X (1 or 2) across: each invocation walks RUN adjacent output pixels of one row for
+// a block of 8 channels that its whole workgroup shares. Along a kernel row the RUN pixels' taps
+// overlap, so the invocation loads each input column once ((RUN - 1) * STRIDE_X + 3 columns
+// instead of 3 * RUN) and each tap's weights once for RUN pixels; inputs and weights are read 4
+// channels at a time (4 packed int8 in a uint, or a vec4). Input [N,IH,IW,C]; weight [KH,3,C,1] as
+// stored (the zero point is subtracted here); bias [C] or [1]; output [N,OH,OW,C] as 4-vectors.
+// Integer results equal depthwise_conv2d.comp's (wrapping int32 sums; integer taps outside the
+// input are zeroed, float ones skipped); invocations past the last run compute a copy of it and
+// skip the store, as do a run's pixels past the row's end.
+#include "common.glsl"
+#extension GL_EXT_control_flow_attributes : require
+
+#define RUN 4
+#define COLUMNS ((RUN - 1) * STRIDE_X + 3)
+
+layout(std430, set = 0, binding = 0) readonly buffer Input { IN_T input_data[]; };
+layout(std430, set = 0, binding = 1) readonly buffer Weight { IN_T weight_data[]; };
+layout(std430, set = 0, binding = 2) readonly buffer Bias { ACC_T bias_data[]; };
+layout(std430, set = 0, binding = 3) writeonly buffer Output { VEC4_T output_data[]; };
+
+layout(push_constant) uniform Params {
+  int in_h, in_w, channels, out_h, out_w, kernel_h, stride_y, pad_top, pad_left, dilation_y;
+  int input_zp, weight_zp, bias_count;
+  int runs;           // N * OH * ceil(OW / RUN)
+  int runs_per_row;   // ceil(OW / RUN)
+  uint run_groups;    // workgroups per block of 8 channels
+  uint groups;        // the dispatch's workgroups that have work; a 2-D dispatch may add some
+} p;
+
+VEC4_T Unpack(IN_T v, int zero_point) {
+#ifdef FLOAT_MATH
+  return v;
+#else
+  const int i = int(v);
+  return ivec4(bitfieldExtract(i, 0, 8), bitfieldExtract(i, 8, 8), bitfieldExtract(i, 16, 8),
+               bitfieldExtract(i, 24, 8)) - zero_point;
+#endif
+}
+
+void main() {
+  const uint group = gl_WorkGroupID.x + gl_WorkGroupID.y * gl_NumWorkGroups.x;
+  if (group >= p.groups) return;
+  const int block = int(group / p.run_groups);
+  const int item = int((group % p.run_groups) * WORKGROUP_SIZE + gl_LocalInvocationID.x);
+  const int run = min(item, p.runs - 1);
+  const int row = run / p.runs_per_row;  // n * OH + oy
+  const int n = row / p.out_h;
+  const int oy = row % p.out_h;
+  const int ox0 = (run % p.runs_per_row) * RUN;
+  const int vecs = p.channels / 4;
+  const int v0 = block * 2;
+  // A last block of 4 channels (C % 8 == 4) reads its first half again as the second.
+  const int v1 = min(v0 + 1, vecs - 1);
+  VEC4_T lo[RUN], hi[RUN];
+  [[unroll]] for (int i = 0; i < RUN; ++i) {
+    lo[i] = VEC4_T(0);
+    hi[i] = VEC4_T(0);
+  }
+  for (int ky = 0; ky < p.kernel_h; ++ky) {
+    const int iy = oy * p.stride_y - p.pad_top + ky * p.dilation_y;
+    const bool row_inside = iy >= 0 && iy < p.in_h;
+    const int row_base = (n * p.in_h + clamp(iy, 0, p.in_h - 1)) * p.in_w;
+    VEC4_T x_lo[COLUMNS], x_hi[COLUMNS];
+    bool inside[COLUMNS];
+    [[unroll]] for (int c = 0; c < COLUMNS; ++c) {
+      const int ix = ox0 * STRIDE_X - p.pad_left + c;
+      inside[c] = row_inside && ix >= 0 && ix < p.in_w;
+      const int base = (row_base + clamp(ix, 0, p.in_w - 1)) * vecs;
+      const IN_T raw_lo = input_data[base + v0];
+      const IN_T raw_hi = input_data[base + v1];
+#ifdef FLOAT_MATH
+      x_lo[c] = raw_lo;
+      x_hi[c] = raw_hi;
+#else
+      x_lo[c] = inside[c] ? Unpack(raw_lo, p.input_zp) : VEC4_T(0);
+      x_hi[c] = inside[c] ? Unpack(raw_hi, p.input_zp) : VEC4_T(0);
+#endif
+    }
+    [[unroll]] for (int kx = 0; kx < 3; ++kx) {
+      const int w = (ky * 3 + kx) * vecs;
+      const VEC4_T w_lo = Unpack(weight_data[w + v0], p.weight_zp);
+      const VEC4_T w_hi = Unpack(weight_data[w + v1], p.weight_zp);
+      [[unroll]] for (int i = 0; i < RUN; ++i) {
+        const int c = i * STRIDE_X + kx;
+#ifdef FLOAT_MATH
+        // A float tap outside is skipped, as the CPU does (0 times an infinite weight is NaN).
+        lo[i] = inside[c] ? lo[i] + x_lo[c] * w_lo : lo[i];
+        hi[i] = inside[c] ? hi[i] + x_hi[c] * w_hi : hi[i];
+#else
+        lo[i] += x_lo[c] * w_lo;
+        hi[i] += x_hi[c] * w_hi;
+#endif
+      }
+    }
+  }
+  const int c0 = v0 * 4;
+  const bool one_bias = p.bias_count == 1;
+  VEC4_T bias_lo, bias_hi;
+  [[unroll]] for (int j = 0; j < 4; ++j) {
+    bias_lo[j] = bias_data[one_bias ? 0 : c0 + j];
+    bias_hi[j] = bias_data[one_bias || v0 + 1 >= vecs ? 0 : c0 + 4 + j];
+  }
+  if (item >= p.runs) return;
+  [[unroll]] for (int i = 0; i < RUN; ++i) {
+    const int ox = ox0 + i;
+    if (ox < p.out_w) {
+      const int at = (row * p.out_w + ox) * vecs;
+      output_data[at + v0] = lo[i] + bias_lo;
+      if (v0 + 1 < vecs) output_data[at + v1] = hi[i] + bias_hi;
+    }
+  }
+}

@@ -1,0 +1,209 @@
+// The register-blocked convolution and MATMUL shaders (op_lowering_blocked.cc) against the CPU
+// backend: every load width they pick (16 or 4 packed int8, vec4, one element), a last block of 4
+// output channels, zero points, padding, strides, dilation, batches and pixel counts that do not
+// fill a workgroup. Integer outputs must be byte-identical; FP32 within rounding.
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "tests/backends/cpu/graph_builder.h"
+#include "tests/backends/vulkan/vulkan_test_support.h"
+
+namespace inferd::vulkan {
+namespace {
+
+using cpu::test_graphs::BytesOf;
+using cpu::test_graphs::GraphBuilder;
+using graph::DType;
+using graph::Op;
+using testing::ExpectSameOnBothBackends;
+using testing::RandomValues;
+
+struct ConvCase {
+  int64_t n, h, w, ic, oc, kh, kw;
+  std::vector<int32_t> pad, stride, dilation;
+  int8_t input_zp, weight_zp;
+  bool per_channel_bias;
+};
+
+// CONV2D (depthwise false: oc output channels) or DEPTHWISE_CONV2D (channel multiplier 1, oc
+// ignored) over random INT8 data.
+void ExpectInt8ConvolutionMatches(const ConvCase& c, bool depthwise, std::mt19937& rng) {
+  const int64_t oh =
+      testing::ConvOutSize(c.h, c.kh, c.pad[0], c.pad[1], c.stride[0], c.dilation[0]);
+  const int64_t ow =
+      testing::ConvOutSize(c.w, c.kw, c.pad[2], c.pad[3], c.stride[1], c.dilation[1]);
+  const int64_t oc = depthwise ? c.ic : c.oc;
+  GraphBuilder b;
+  const auto x = b.Input("x", DType::kInt8, {c.n, c.h, c.w, c.ic});
+  const Shape weight_shape = depthwise ? Shape{c.kh, c.kw, c.ic, 1} : Shape{c.oc, c.kh, c.kw, c.ic};
+  const auto weight =
+      b.Const("w", DType::kInt8, weight_shape,
+              RandomValues<int8_t>(rng, oc * c.kh * c.kw * (depthwise ? 1 : c.ic), -128, 127));
+  const int64_t bias_count = c.per_channel_bias ? oc : 1;
+  std::vector<int32_t> bias = RandomValues<int32_t>(rng, bias_count, -100000, 100000);
+  bias[0] = std::numeric_limits<int32_t>::min() / 2;
+  const auto bias_id = b.Const("b", DType::kInt32, {bias_count}, bias);
+  const auto izp = b.Const("izp", DType::kInt8, {1}, std::vector<int8_t>{c.input_zp});
+  const auto wzp = b.Const("wzp", DType::kInt8, {1}, std::vector<int8_t>{c.weight_zp});
+  const auto y = b.Tensor("y", DType::kInt32, {c.n, oh, ow, oc});
+  if (depthwise) {
+    graph::DepthwiseConv2dAttr attr;
+    attr.pad = c.pad;
+    attr.stride = c.stride;
+    attr.dilation = c.dilation;
+    attr.acc_type = DType::kInt32;
+    b.Add(Op::kDepthwiseConv2d, attr, {x, weight, bias_id, izp, wzp}, {y});
+  } else {
+    graph::Conv2dAttr attr;
+    attr.pad = c.pad;
+    attr.stride = c.stride;
+    attr.dilation = c.dilation;
+    attr.acc_type = DType::kInt32;
+    b.Add(Op::kConv2d, attr, {x, weight, bias_id, izp, wzp}, {y});
+  }
+  b.Output(y);
+  ExpectSameOnBothBackends(
+      b, {BytesOf(RandomValues<int8_t>(rng, c.n * c.h * c.w * c.ic, -128, 127))},
+      std::string(depthwise ? "DEPTHWISE_CONV2D " : "CONV2D ") + std::to_string(c.ic) + "->" +
+          std::to_string(oc) + " " + std::to_string(c.kh) + "x" + std::to_string(c.kw));
+}
+
+TEST(VulkanBlockedShadersTest, Conv2dInt8AtEveryLoadWidth) {
+  std::mt19937 rng(23);
+  const ConvCase cases[] = {
+      // 16 packed int8 per load, 1x1, a last block of 4 channels, 198 pixels over a batch of 2.
+      {2, 9, 11, 16, 12, 1, 1, {0, 0, 0, 0}, {1, 1}, {1, 1}, -128, 5, true},
+      // 16 per load, 3x3 with padding and stride 2.
+      {1, 13, 11, 32, 24, 3, 3, {1, 1, 1, 1}, {2, 2}, {1, 1}, 127, -1, true},
+      // 4 per load, uneven padding, strides and dilation, one bias for every channel.
+      {1, 12, 9, 12, 8, 3, 2, {0, 2, 1, 0}, {1, 2}, {2, 1}, -7, 0, false},
+      // 4 per load, 323 pixels (not a multiple of the 128 a workgroup takes).
+      {1, 17, 19, 20, 4, 1, 1, {0, 0, 0, 0}, {1, 1}, {1, 1}, 3, 0, true},
+      // 16 per load, 1056 pixels: four per invocation.
+      {1, 32, 33, 16, 8, 1, 1, {0, 0, 0, 0}, {1, 1}, {1, 1}, -128, 0, true},
+      // One element per load, 1024 pixels (four per invocation), padding.
+      {1, 32, 32, 3, 4, 3, 3, {1, 1, 1, 1}, {1, 1}, {1, 1}, 5, 1, true},
+      // One element per load (the MobileNet stem's 3 channels), stride 2.
+      {1, 16, 14, 3, 36, 3, 3, {0, 1, 0, 1}, {2, 2}, {1, 1}, -128, 0, true},
+  };
+  for (const ConvCase& c : cases) ExpectInt8ConvolutionMatches(c, false, rng);
+}
+
+TEST(VulkanBlockedShadersTest, DepthwiseConv2dInt8WithoutMultiplier) {
+  std::mt19937 rng(29);
+  const ConvCase cases[] = {
+      // 3 wide with dilation 1 and stride 1 or 2 across: depthwise_rows.comp; otherwise
+      // depthwise_blocked.comp.
+      // 12 channels: a last block of 4; padding on every side, zero points.
+      {1, 10, 9, 12, 0, 3, 3, {1, 1, 1, 1}, {1, 1}, {1, 1}, -128, 2, true},
+      // 16 channels, stride 2, dilation 2, uneven padding, batch 2, one bias.
+      {2, 12, 12, 16, 0, 3, 3, {0, 1, 2, 1}, {2, 2}, {2, 2}, 100, 0, false},
+      // 72 pixels x 40 channels, stride 1 and no padding.
+      {1, 10, 11, 40, 0, 3, 3, {0, 0, 0, 0}, {1, 1}, {1, 1}, -1, -3, true},
+      // 306 pixels: two per invocation.
+      {1, 18, 17, 8, 0, 3, 3, {1, 1, 1, 1}, {1, 1}, {1, 1}, -128, 0, true},
+      // 1089 pixels, 3 wide: runs of 4 along each row, the last one partial.
+      {1, 33, 33, 12, 0, 3, 3, {1, 1, 1, 1}, {1, 1}, {1, 1}, 9, 0, true},
+      // Stride 2 across, 2 tall, rows of 9 (a partial run), batch 2, a last block of 4 channels.
+      {2, 9, 17, 20, 0, 2, 3, {0, 1, 1, 1}, {1, 2}, {1, 1}, -128, 4, true},
+      // 5 wide (the blocked shader): 1056 pixels, four per invocation.
+      {1, 36, 37, 8, 0, 5, 5, {2, 2, 2, 2}, {1, 1}, {1, 1}, 17, 0, true},
+      // 5 wide, 306 pixels: two per invocation.
+      {1, 18, 17, 8, 0, 5, 5, {2, 2, 2, 2}, {1, 1}, {1, 1}, -2, 1, false},
+  };
+  for (const ConvCase& c : cases) ExpectInt8ConvolutionMatches(c, true, rng);
+}
+
+TEST(VulkanBlockedShadersTest, MatMulInt8FourColumnsAtATime) {
+  std::mt19937 rng(31);
+  struct Case {
+    int64_t n, h, c, w;
+    int8_t a_zp, b_zp;
+  };
+  // 8 columns; 260 columns (65 groups of 4: two workgroups per row, the second mostly idle).
+  for (const Case& k : {Case{2, 5, 67, 8, -128, 127}, Case{1, 3, 40, 260, 7, -2}}) {
+    GraphBuilder b;
+    const auto a = b.Input("a", DType::kInt8, {k.n, k.h, k.c});
+    const auto bb = b.Input("b", DType::kInt8, {k.n, k.c, k.w});
+    const auto azp = b.Const("azp", DType::kInt8, {1}, std::vector<int8_t>{k.a_zp});
+    const auto bzp = b.Const("bzp", DType::kInt8, {1}, std::vector<int8_t>{k.b_zp});
+    const auto y = b.Tensor("y", DType::kInt32, {k.n, k.h, k.w});
+    b.Add(Op::kMatMul, {}, {a, bb, azp, bzp}, {y});
+    b.Output(y);
+    ExpectSameOnBothBackends(b,
+                             {BytesOf(RandomValues<int8_t>(rng, k.n * k.h * k.c, -128, 127)),
+                              BytesOf(RandomValues<int8_t>(rng, k.n * k.c * k.w, -128, 127))},
+                             "MATMUL " + std::to_string(k.w) + " columns");
+  }
+}
+
+std::vector<float> RandomFloats(std::mt19937& rng, int64_t count) {
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  std::vector<float> values(static_cast<size_t>(count));
+  for (float& v : values) v = dist(rng);
+  return values;
+}
+
+TEST(VulkanBlockedShadersTest, Fp32ConvolutionsAndMatMulAreWithinRoundingOfTheCpu) {
+  std::mt19937 rng(37);
+  const auto zero = std::vector<float>{0};
+  {
+    // CONV2D, vec4 loads, a last block of 4 channels, padding, 612 pixels over a batch of 2
+    // (two per invocation).
+    GraphBuilder b;
+    const auto x = b.Input("x", DType::kFp32, {2, 35, 33, 8});
+    const auto w = b.Const("w", DType::kFp32, {12, 3, 3, 8}, RandomFloats(rng, 12 * 9 * 8));
+    const auto bias = b.Const("b", DType::kFp32, {12}, RandomFloats(rng, 12));
+    const auto izp = b.Const("izp", DType::kFp32, {1}, zero);
+    const auto wzp = b.Const("wzp", DType::kFp32, {1}, zero);
+    const auto y = b.Tensor("y", DType::kFp32, {2, 18, 17, 12});
+    graph::Conv2dAttr attr;
+    attr.pad = {1, 1, 1, 1};
+    attr.stride = {2, 2};
+    attr.dilation = {1, 1};
+    attr.acc_type = DType::kFp32;
+    b.Add(Op::kConv2d, attr, {x, w, bias, izp, wzp}, {y});
+    b.Output(y);
+    // 72 products of magnitude below 1: a few ulps of 72 bound any summation order.
+    testing::ExpectFp32Close(b, {BytesOf(RandomFloats(rng, 2 * 35 * 33 * 8))}, 2e-4f,
+                             "CONV2D FP32");
+  }
+  {
+    // DEPTHWISE_CONV2D, 12 channels, 1056 pixels (four per invocation).
+    GraphBuilder b;
+    const auto x = b.Input("x", DType::kFp32, {1, 32, 33, 12});
+    const auto w = b.Const("w", DType::kFp32, {3, 3, 12, 1}, RandomFloats(rng, 9 * 12));
+    const auto bias = b.Const("b", DType::kFp32, {12}, RandomFloats(rng, 12));
+    const auto izp = b.Const("izp", DType::kFp32, {1}, zero);
+    const auto wzp = b.Const("wzp", DType::kFp32, {1}, zero);
+    const auto y = b.Tensor("y", DType::kFp32, {1, 32, 33, 12});
+    graph::DepthwiseConv2dAttr attr;
+    attr.pad = {1, 1, 1, 1};
+    attr.stride = {1, 1};
+    attr.dilation = {1, 1};
+    attr.acc_type = DType::kFp32;
+    b.Add(Op::kDepthwiseConv2d, attr, {x, w, bias, izp, wzp}, {y});
+    b.Output(y);
+    testing::ExpectFp32Close(b, {BytesOf(RandomFloats(rng, 32 * 33 * 12))}, 1e-4f,
+                             "DEPTHWISE_CONV2D FP32");
+  }
+  {
+    GraphBuilder b;
+    const auto a = b.Input("a", DType::kFp32, {2, 3, 33});
+    const auto bb = b.Input("b", DType::kFp32, {2, 33, 12});
+    const auto azp = b.Const("azp", DType::kFp32, {1}, zero);
+    const auto bzp = b.Const("bzp", DType::kFp32, {1}, zero);
+    const auto y = b.Tensor("y", DType::kFp32, {2, 3, 12});
+    b.Add(Op::kMatMul, {}, {a, bb, azp, bzp}, {y});
+    b.Output(y);
+    testing::ExpectFp32Close(
+        b, {BytesOf(RandomFloats(rng, 2 * 3 * 33)), BytesOf(RandomFloats(rng, 2 * 33 * 12))}, 1e-4f,
+        "MATMUL FP32");
+  }
+}
+
+}  // namespace
+}  // namespace inferd::vulkan
