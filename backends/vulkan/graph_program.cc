@@ -84,6 +84,7 @@ absl::StatusOr<std::unique_ptr<GraphProgram>> GraphProgram::Create(
   program->use_int64_ = options.use_int64 && program->device_->info().shader_int64;
   program->subgroup_shuffle_ =
       options.subgroup_shuffle && program->device_->info().subgroup_shuffle;
+  program->time_operators_ = options.time_operators;
   if (absl::Status status = program->Build(std::max(max_items, 1)); !status.ok()) return status;
   return program;
 }
@@ -325,11 +326,12 @@ absl::Status GraphProgram::Build(int max_items) {
     return status;
   }
   command_buffers_.assign(static_cast<size_t>(max_items), VK_NULL_HANDLE);
-  // GPU time per step and per batch item, from a timestamp before the first step and after each
-  // one. Graphs with control flow replay their runs a varying number of times per item and are not
-  // timed yet.
+  // GPU time per batch item from a timestamp before its first step and one after its last, and
+  // with operator timing one after every step. Graphs with control flow replay their runs a
+  // varying number of times per item and are not timed yet.
   if (device_->has_timestamps() && !control_flow_ && !steps_.empty()) {
-    const uint32_t per_item = static_cast<uint32_t>(steps_.size()) + 1;
+    queries_per_item_ = time_operators_ ? static_cast<uint32_t>(steps_.size()) + 1 : 2;
+    const uint32_t per_item = queries_per_item_;
     auto info = VkStruct<VkQueryPoolCreateInfo>(VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO);
     info.queryType = VK_QUERY_TYPE_TIMESTAMP;
     info.queryCount = per_item * static_cast<uint32_t>(max_items);
@@ -338,7 +340,7 @@ absl::Status GraphProgram::Build(int max_items) {
         !status.ok()) {
       return status;
     }
-    step_timings_ = std::make_unique<StepTiming[]>(steps_.size());
+    if (time_operators_) step_timings_ = std::make_unique<StepTiming[]>(steps_.size());
     timestamps_.resize(info.queryCount);
   }
   if (control_flow_) {
@@ -474,13 +476,22 @@ absl::Status GraphProgram::Record(int slot) {
   // outputs out.
   auto recorded = Recorded([&](VkCommandBuffer command_buffer) {
     RecordLoad(command_buffer, slot);
-    std::optional<uint32_t> first_query;
+    const uint32_t first_query = queries_per_item_ * static_cast<uint32_t>(slot);
     if (query_pool_ != VK_NULL_HANDLE) {
-      const uint32_t per_item = static_cast<uint32_t>(steps_.size()) + 1;
-      first_query = per_item * static_cast<uint32_t>(slot);
-      vkCmdResetQueryPool(command_buffer, query_pool_, *first_query, per_item);
+      vkCmdResetQueryPool(command_buffer, query_pool_, first_query, queries_per_item_);
     }
-    RecordSteps(command_buffer, 0, steps_.size(), first_query);
+    if (step_timings_ != nullptr) {
+      RecordSteps(command_buffer, 0, steps_.size(), first_query);
+    } else if (query_pool_ != VK_NULL_HANDLE) {
+      // Only the item's start and end: on lavapipe each timestamp costs tens of microseconds.
+      vkCmdWriteTimestamp2(command_buffer, VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT, query_pool_,
+                           first_query);
+      RecordSteps(command_buffer, 0, steps_.size());
+      vkCmdWriteTimestamp2(command_buffer, VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT, query_pool_,
+                           first_query + 1);
+    } else {
+      RecordSteps(command_buffer, 0, steps_.size());
+    }
     RecordStore(command_buffer, slot);
   });
   if (!recorded.ok()) return recorded.status();
@@ -610,7 +621,7 @@ absl::Status GraphProgram::ReplayAndWait(int items) {
 }
 
 void GraphProgram::CollectTimestamps(int items) {
-  const uint32_t per_item = static_cast<uint32_t>(steps_.size()) + 1;
+  const uint32_t per_item = queries_per_item_;
   const uint32_t count = per_item * static_cast<uint32_t>(items);
   if (vkGetQueryPoolResults(device_->handle(), query_pool_, 0, count, count * sizeof(uint64_t),
                             timestamps_.data(), sizeof(uint64_t),
@@ -620,12 +631,14 @@ void GraphProgram::CollectTimestamps(int items) {
   uint64_t busy = 0;
   for (int item = 0; item < items; ++item) {
     const uint64_t* t = timestamps_.data() + per_item * static_cast<size_t>(item);
-    for (size_t i = 0; i < steps_.size(); ++i) {
-      step_timings_[i].nanoseconds.fetch_add(device_->TimestampNanoseconds(t[i], t[i + 1]),
-                                             std::memory_order_relaxed);
-      step_timings_[i].calls.fetch_add(1, std::memory_order_relaxed);
+    if (step_timings_ != nullptr) {
+      for (size_t i = 0; i < steps_.size(); ++i) {
+        step_timings_[i].nanoseconds.fetch_add(device_->TimestampNanoseconds(t[i], t[i + 1]),
+                                               std::memory_order_relaxed);
+        step_timings_[i].calls.fetch_add(1, std::memory_order_relaxed);
+      }
     }
-    busy += device_->TimestampNanoseconds(t[0], t[steps_.size()]);
+    busy += device_->TimestampNanoseconds(t[0], t[per_item - 1]);
   }
   device_->AddBusyTime(busy);
 }

@@ -40,6 +40,10 @@ struct GraphProgramOptions {
   // Use the register-blocked CONV2D shader where the device has subgroup shuffle; false runs the
   // plain shader, as on a device without it.
   bool subgroup_shuffle = true;
+  // A timestamp after every operator's work, for OperatorProfile; else only around each batch item
+  // (the device's busy time). Each timestamp costs tens of microseconds on lavapipe, so this is
+  // the model's choice (config parameter gpu_operator_timing, docs/vulkan.md).
+  bool time_operators = false;
 };
 
 class GraphProgram {
@@ -67,8 +71,9 @@ class GraphProgram {
   bool uses_int64() const { return use_int64_; }
 
   // GPU time per operator since load, from timestamp queries around each step (one entry per
-  // operator with GPU work, in run order); empty where the device has no timestamps on its compute
-  // queue or the graph has control flow.
+  // operator with GPU work, in run order); empty unless the program was made with
+  // time_operators, and where the device has no timestamps on its compute queue or the graph has
+  // control flow.
   std::vector<OperatorTiming> OperatorProfile() const;
 
   // Copies `items` runs' inputs (inputs[i]: items x input_bytes(i), main-block order) to staging
@@ -145,6 +150,8 @@ class GraphProgram {
   bool control_flow_ = false;
   bool use_int64_ = true;
   bool subgroup_shuffle_ = true;
+  bool time_operators_ = false;
+  uint32_t queries_per_item_ = 0;
   // The uid of a variable with no initial value that a run reads before writing; until a batch
   // has completed, Start refuses with FAILED_PRECONDITION.
   std::string unwritten_variable_;

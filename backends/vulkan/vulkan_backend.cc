@@ -170,6 +170,17 @@ class VulkanExecutable : public Executable {
   const PlacedInstance placed_;
 };
 
+// The config's `gpu_operator_timing` parameter: "true" times every operator on the GPU (inferctl
+// profile), at a timestamp's cost per operator; "false" (the default) times whole batch items.
+absl::StatusOr<bool> OperatorTiming(const std::map<std::string, std::string>& parameters) {
+  auto it = parameters.find(std::string(VulkanBackend::kOperatorTimingParameter));
+  if (it == parameters.end() || it->second == "false") return false;
+  if (it->second == "true") return true;
+  return absl::InvalidArgumentError(
+      absl::StrCat("parameter '", std::string(VulkanBackend::kOperatorTimingParameter),
+                   "' must be \"true\" or \"false\"; got '", it->second, "'"));
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Executable>> VulkanBackend::Load(const BackendLoadRequest& request) {
@@ -182,9 +193,11 @@ absl::StatusOr<std::unique_ptr<Executable>> VulkanBackend::Load(const BackendLoa
   if (request.device_index.has_value()) index = static_cast<uint32_t>(*request.device_index);
   auto device = VulkanContext::OpenDevice(index, options_);
   if (!device.ok()) return device.status();
+  absl::StatusOr<bool> time_operators = OperatorTiming(request.parameters);
+  if (!time_operators.ok()) return time_operators.status();
   const bool batching = request.max_batch_size > 0;
-  auto program =
-      GraphProgram::Create(*device, request.graph, batching ? request.max_batch_size : 1);
+  auto program = GraphProgram::Create(*device, request.graph, batching ? request.max_batch_size : 1,
+                                      {.time_operators = *time_operators});
   if (!program.ok()) return program.status();
   const graph::Block& main = request.graph->main_block();
   auto inputs = BindPorts(**program, request.inputs, main.inputs, batching, false);

@@ -21,6 +21,8 @@ namespace inferd::vulkan {
 class VulkanBackend : public Backend {
  public:
   static constexpr std::string_view kName = "tosa_vulkan";
+  // config.pbtxt parameter: "true" times every operator on the GPU for inferctl profile.
+  static constexpr std::string_view kOperatorTimingParameter = "gpu_operator_timing";
 
   explicit VulkanBackend(VulkanContextOptions options = {}) : options_(std::move(options)) {}
 

@@ -86,7 +86,18 @@ TEST(VulkanBackendTest, OperatorProfileHasGpuTimeForEveryOperatorOfEveryItem) {
   ASSERT_NE(device, nullptr);
   ASSERT_TRUE(device->has_timestamps()) << "lavapipe writes timestamps on its compute queue";
   VulkanBackend vulkan;
-  auto executable = vulkan.Load(DigitsRequest(8));
+  // Whole items only by default: no operator entries.
+  auto untimed = vulkan.Load(DigitsRequest(8));
+  ASSERT_TRUE(untimed.ok()) << untimed.status();
+  ASSERT_TRUE(RunBatch(**untimed, Tensor::Allocate(DataType::kInt8, {2, 8, 8, 1}), 2).ok());
+  EXPECT_TRUE((*untimed)->OperatorProfile().empty());
+  BackendLoadRequest wrong = DigitsRequest(8);
+  wrong.parameters[std::string(VulkanBackend::kOperatorTimingParameter)] = "yes";
+  EXPECT_EQ(vulkan.Load(wrong).status().code(), absl::StatusCode::kInvalidArgument);
+
+  BackendLoadRequest request = DigitsRequest(8);
+  request.parameters[std::string(VulkanBackend::kOperatorTimingParameter)] = "true";
+  auto executable = vulkan.Load(request);
   ASSERT_TRUE(executable.ok()) << executable.status();
   for (const OperatorTiming& timing : (*executable)->OperatorProfile()) {
     EXPECT_EQ(timing.calls, 0u) << "before any batch: " << timing.op;
