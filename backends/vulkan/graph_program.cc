@@ -536,16 +536,13 @@ absl::Status GraphProgram::Start(std::span<const std::span<const uint8_t>> input
     return absl::FailedPreconditionError(absl::StrCat(
         "variable '", unwritten_variable_, "' is read before any write and has no initial value"));
   }
-  if (!unwritten_variable_.empty()) {
-    // A batch that completes has written every variable it reads.
-    done = [this, done = std::move(done)](absl::Status status) {
-      if (status.ok()) variables_written_ = true;
-      done(std::move(status));
-    };
-  }
-  if (query_pool_ != VK_NULL_HANDLE) {
+  if (!unwritten_variable_.empty() || query_pool_ != VK_NULL_HANDLE) {
+    // What a completed batch leaves behind: its timestamps to add up, and its variables written.
     done = [this, items, done = std::move(done)](absl::Status status) {
-      if (status.ok()) CollectTimestamps(items);
+      if (status.ok()) {
+        if (query_pool_ != VK_NULL_HANDLE) CollectTimestamps(items);
+        variables_written_ = true;
+      }
       done(std::move(status));
     };
   }

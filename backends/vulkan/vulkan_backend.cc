@@ -84,8 +84,8 @@ class VulkanExecutable : public Executable {
 
   // A lost device never comes back: its models are UNAVAILABLE with the reason from then on.
   absl::Status Health() const override {
-    const std::string lost = device_->lost_reason();
-    return lost.empty() ? absl::OkStatus() : absl::UnavailableError(lost);
+    if (!device_->lost()) return absl::OkStatus();
+    return absl::UnavailableError(device_->lost_reason());
   }
 
   void Execute(Batch batch, BatchCallback done) override {
@@ -136,18 +136,22 @@ class VulkanExecutable : public Executable {
       result.compute_infer = absl::Now() - start;
       (*answer)(std::move(result));
     };
-    // A WHILE_LOOP's host side stops between iterations once the request is cancelled or late.
-    auto interrupted = [this, cancellation = batch.cancellation,
-                        deadline = batch.deadline]() -> absl::Status {
-      if (cancellation->IsCancelled()) {
-        return absl::CancelledError(absl::StrCat("model '", model_name_, "': cancelled"));
-      }
-      if (absl::Now() > deadline) {
-        return absl::DeadlineExceededError(
-            absl::StrCat("model '", model_name_, "': deadline exceeded inside a WHILE_LOOP"));
-      }
-      return absl::OkStatus();
-    };
+    // A WHILE_LOOP's host side stops between iterations once the request is cancelled or late;
+    // graphs without control flow never ask, so they get no check to allocate.
+    std::function<absl::Status()> interrupted;
+    if (program_->has_control_flow()) {
+      interrupted = [this, cancellation = batch.cancellation,
+                     deadline = batch.deadline]() -> absl::Status {
+        if (cancellation->IsCancelled()) {
+          return absl::CancelledError(absl::StrCat("model '", model_name_, "': cancelled"));
+        }
+        if (absl::Now() > deadline) {
+          return absl::DeadlineExceededError(
+              absl::StrCat("model '", model_name_, "': deadline exceeded inside a WHILE_LOOP"));
+        }
+        return absl::OkStatus();
+      };
+    }
     if (absl::Status status = program_->Start(spans, static_cast<int>(items), std::move(finish),
                                               std::move(interrupted));
         !status.ok()) {

@@ -349,6 +349,7 @@ void VulkanDevice::MarkLost(const std::string& reason) {
 
 void VulkanDevice::MarkLostLocked(const std::string& reason) {
   if (lost_reason_.empty()) lost_reason_ = reason;
+  lost_.store(true, std::memory_order_release);
   FailPending(absl::UnavailableError(lost_reason_));
 }
 

@@ -116,6 +116,8 @@ class VulkanDevice {
   uint64_t busy_ns() const { return busy_ns_.load(); }
   // Set once a submission or wait reported VK_ERROR_DEVICE_LOST; the reason, else empty.
   std::string lost_reason() const;
+  // Whether the device was lost, without the lock or a copy: asked on every model lookup.
+  bool lost() const { return lost_.load(std::memory_order_acquire); }
   // What the submit and completion paths do when the device is lost: every batch in flight and
   // every later call fails UNAVAILABLE with `reason` (the first reason stays), and metrics and
   // ListDevices report the device lost. Public so that tests can show a loss's effects, which no
@@ -146,6 +148,7 @@ class VulkanDevice {
   uint32_t timestamp_valid_bits_ = 0;
   double timestamp_period_ns_ = 0;
   std::atomic<uint64_t> busy_ns_{0};
+  std::atomic<bool> lost_{false};  // lost_reason_ is set (read without mutex_)
 
   struct Pending {
     uint64_t value = 0;

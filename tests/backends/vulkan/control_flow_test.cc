@@ -4,12 +4,15 @@
 #include <atomic>
 #include <cstdint>
 #include <cstring>
+#include <future>
 #include <memory>
 #include <span>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "backends/vulkan/vulkan_backend.h"
 #include "gtest/gtest.h"
 #include "tests/backends/cpu/control_flow_graphs.h"
 #include "tests/backends/vulkan/vulkan_test_support.h"
@@ -128,6 +131,31 @@ TEST(VulkanControlFlowTest, TheHostStopsARunawayLoopAndTheProgramRunsAgain) {
       []() -> absl::Status { return absl::CancelledError("again"); });
   EXPECT_EQ(stopped.code(), absl::StatusCode::kCancelled);
   EXPECT_EQ(stopped.message(), "again");
+}
+
+TEST(VulkanControlFlowTest, TheBackendStopsALoopPastTheRequestsDeadlineNamingTheModel) {
+  BackendLoadRequest request;
+  request.model_name = "endless";
+  request.version = 1;
+  request.graph = Validated(cpu::test_graphs::EndlessLoop());
+  request.inputs = {TensorSpec{"x0", DataType::kInt32, {1}}};
+  request.outputs = {TensorSpec{"x", DataType::kInt32, {1}}};
+  VulkanBackend backend;
+  auto executable = backend.Load(request);
+  ASSERT_TRUE(executable.ok()) << executable.status();
+  inferd::Batch batch;
+  batch.inputs.push_back(Tensor::Allocate(DataType::kInt32, {1}));
+  batch.cancellation = std::make_shared<CancellationToken>();
+  batch.deadline = absl::InfinitePast();  // already late: the first iteration's check ends it
+  std::promise<absl::StatusOr<BatchResult>> promise;
+  auto future = promise.get_future();
+  (*executable)->Execute(std::move(batch), [&promise](absl::StatusOr<BatchResult> result) {
+    promise.set_value(std::move(result));
+  });
+  const absl::StatusOr<BatchResult> result = future.get();
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kDeadlineExceeded) << result.status();
+  EXPECT_NE(result.status().message().find("model 'endless'"), std::string::npos)
+      << result.status();
 }
 
 TEST(VulkanControlFlowTest, AProgramWithControlFlowHasNoSingleBufferToReplay) {
