@@ -11,21 +11,31 @@
 #endif
 
 namespace inferd {
+#ifdef INFERD_HAVE_VULKAN
+namespace {
+
+// The same options on every path: the first caller creates the process's Vulkan context.
+vulkan::VulkanContextOptions ContextOptions(const VulkanSettings& vulkan) {
+  return {.device_filter = vulkan.device_filter, .pipeline_cache_dir = vulkan.pipeline_cache_dir};
+}
+
+}  // namespace
+#endif
 
 absl::Status RegisterBuiltinBackends(BackendRegistry& registry,
                                      std::shared_ptr<ethosu::TargetPool> target_pool,
-                                     const std::string& vulkan_device_filter) {
+                                     const VulkanSettings& vulkan) {
   if (auto status = registry.Register(std::make_unique<cpu::CpuBackend>()); !status.ok()) {
     return status;
   }
 #ifdef INFERD_HAVE_VULKAN
-  if (auto status = registry.Register(std::make_unique<vulkan::VulkanBackend>(
-          vulkan::VulkanContextOptions{.device_filter = vulkan_device_filter}));
+  if (auto status =
+          registry.Register(std::make_unique<vulkan::VulkanBackend>(ContextOptions(vulkan)));
       !status.ok()) {
     return status;
   }
 #else
-  (void)vulkan_device_filter;
+  (void)vulkan;
 #endif
   if (target_pool == nullptr) return absl::OkStatus();
   return registry.Register(std::make_unique<ethosu::EthosuBackend>(std::move(target_pool)));
@@ -39,27 +49,27 @@ std::vector<std::shared_ptr<prometheus::Collectable>> BuiltinBackendMetrics() {
 #endif
 }
 
-DeviceList ListBackendDevices(const std::string& vulkan_device_filter) {
+DeviceList ListBackendDevices(const VulkanSettings& vulkan) {
 #ifdef INFERD_HAVE_VULKAN
-  auto context = vulkan::VulkanContext::Get({.device_filter = vulkan_device_filter});
+  auto context = vulkan::VulkanContext::Get(ContextOptions(vulkan));
   if (!context.ok()) return DeviceList{{}, std::string(context.status().message())};
   return DeviceList{(*context)->Status(), ""};
 #else
-  (void)vulkan_device_filter;
+  (void)vulkan;
   return DeviceList{{}, "this build has no tosa_vulkan backend"};
 #endif
 }
 
-std::vector<std::string> DescribeVulkanDevices(const std::string& vulkan_device_filter) {
+std::vector<std::string> DescribeVulkanDevices(const VulkanSettings& vulkan) {
 #ifdef INFERD_HAVE_VULKAN
-  auto context = vulkan::VulkanContext::Get({.device_filter = vulkan_device_filter});
+  auto context = vulkan::VulkanContext::Get(ContextOptions(vulkan));
   if (!context.ok()) {
     return {std::string("no Vulkan device for tosa_vulkan models: ") +
             std::string(context.status().message())};
   }
   return (*context)->Describe();
 #else
-  (void)vulkan_device_filter;
+  (void)vulkan;
   return {"this build has no tosa_vulkan backend (built without the Vulkan headers or glslc)"};
 #endif
 }

@@ -16,21 +16,27 @@ namespace ethosu {
 class TargetPool;
 }
 
+// What the operator chose for the tosa_vulkan backend (docs/vulkan.md).
+struct VulkanSettings {
+  std::string device_filter;       // --vulkan-device-filter
+  std::string pipeline_cache_dir;  // --vulkan-pipeline-cache-dir
+};
+
 // With `target_pool`, also registers the "ethosu" backend, which sends jobs to that pool. The
 // "tosa_vulkan" backend is registered when it was built (Vulkan headers and glslc present); it
-// opens a device only when a model asks for one, seeing the devices `vulkan_device_filter` leaves.
+// opens a device only when a model asks for one, seeing the devices `vulkan.device_filter` leaves.
 absl::Status RegisterBuiltinBackends(BackendRegistry& registry,
                                      std::shared_ptr<ethosu::TargetPool> target_pool = nullptr,
-                                     const std::string& vulkan_device_filter = "");
+                                     const VulkanSettings& vulkan = {});
 
 // Series the built-in backends export at scrape time (per-device GPU memory, ...).
 std::vector<std::shared_ptr<prometheus::Collectable>> BuiltinBackendMetrics();
 
 // The devices of the device backends (Vulkan) for the DeviceAdmin API.
-DeviceList ListBackendDevices(const std::string& vulkan_device_filter);
+DeviceList ListBackendDevices(const VulkanSettings& vulkan);
 
 // One line per Vulkan device for the start-up log, or one line saying why there is none (or that
 // this build has no Vulkan backend).
-std::vector<std::string> DescribeVulkanDevices(const std::string& vulkan_device_filter);
+std::vector<std::string> DescribeVulkanDevices(const VulkanSettings& vulkan);
 
 }  // namespace inferd

@@ -200,6 +200,11 @@ const std::map<std::string, Setter>& Setters() {
          o.vulkan_device_filter = v;
          return absl::OkStatus();
        }},
+      {"vulkan-pipeline-cache-dir",
+       [](DaemonOptions& o, const std::string& v) {
+         o.vulkan_pipeline_cache_dir = v;
+         return absl::OkStatus();
+       }},
       {"allow-admin", BoolFlag("allow-admin", [](DaemonOptions& o, bool v) { o.allow_admin = v; })},
       {"allow-log-settings-update",
        BoolFlag("allow-log-settings-update",
@@ -441,6 +446,9 @@ Vulkan (docs/vulkan.md)
                                devices are visible to tosa_vulkan models and numbered for
                                instance_group's `gpus` (default empty: every device, e.g. hide
                                lavapipe with --vulkan-device-filter=NVIDIA).
+  --vulkan-pipeline-cache-dir=DIR  Keep each device's compiled pipelines in DIR (created if
+                               missing) so that a restart skips shader compilation; one file per
+                               device and driver (default empty: compile at every start).
 
 Inference targets
   --targets-config=PATH        Targets (boards, emulators, host agents) for the ethosu backend; see

@@ -62,6 +62,7 @@ struct DaemonOptions {
   std::string targets_config;  // inference targets for the ethosu backend (docs/ethos-u.md)
   std::string
       vulkan_device_filter;  // substrings of the Vulkan device names to use (docs/vulkan.md)
+  std::string vulkan_pipeline_cache_dir;  // where Vulkan pipeline caches persist; empty: nowhere
   // The admin listener (TargetAdmin), off unless asked for; docs/security.md.
   bool allow_admin = false;
   bool allow_log_settings_update = false;

@@ -2,10 +2,12 @@
 // endpoint together, then serves until SIGINT or SIGTERM, when it drains in-flight requests and
 // exits.
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <thread>
@@ -258,13 +260,24 @@ int RunDaemon(const DaemonOptions& options) {
                    target.healthy ? "ready" : "not answering: " + target.last_error);
     }
   }
+  const VulkanSettings vulkan{.device_filter = options.vulkan_device_filter,
+                              .pipeline_cache_dir = options.vulkan_pipeline_cache_dir};
+  if (!vulkan.pipeline_cache_dir.empty()) {
+    // Checked now, so that a typo stops the start rather than every later save.
+    std::error_code error;
+    std::filesystem::create_directories(vulkan.pipeline_cache_dir, error);
+    if (error || access(vulkan.pipeline_cache_dir.c_str(), W_OK) != 0) {
+      return Fail(absl::StrCat("--vulkan-pipeline-cache-dir=", vulkan.pipeline_cache_dir,
+                               ": not a writable folder",
+                               error ? absl::StrCat(" (", error.message(), ")") : ""));
+    }
+  }
   BackendRegistry backends;
-  if (auto status = RegisterBuiltinBackends(backends, target_pool, options.vulkan_device_filter);
-      !status.ok()) {
+  if (auto status = RegisterBuiltinBackends(backends, target_pool, vulkan); !status.ok()) {
     return Fail(std::string(status.message()));
   }
   // Every Vulkan device, usable or not, so an operator sees at once what tosa_vulkan models get.
-  for (const std::string& line : DescribeVulkanDevices(options.vulkan_device_filter)) {
+  for (const std::string& line : DescribeVulkanDevices(vulkan)) {
     spdlog::info("{}", line);
   }
 
@@ -329,8 +342,7 @@ int RunDaemon(const DaemonOptions& options) {
                                      .shared_memory = shared_memory.get()});
   AdminService admin_service(target_pool, *admission, &access);
   ModelAdminService model_admin_service(&models, &access);
-  DeviceAdminService device_admin_service(
-      [filter = options.vulkan_device_filter] { return ListBackendDevices(filter); }, &access);
+  DeviceAdminService device_admin_service([vulkan] { return ListBackendDevices(vulkan); }, &access);
   // inferd's own grpc.health.v1, so that health checks pass through access control too.
   HealthService health(&access);
   grpc::EnableDefaultHealthCheckService(false);

@@ -35,6 +35,10 @@ bool StorableOnTheGpu(DType dtype) {
     case DType::kInt16:
     case DType::kInt32:
     case DType::kFp32:
+    case DType::kFp16:
+    case DType::kBf16:
+    case DType::kFp8E4M3:
+    case DType::kFp8E5M2:
       return true;
     default:
       return false;
@@ -45,7 +49,8 @@ absl::Status CheckStorable(const graph::Tensor& tensor) {
   if (tensor.dtype == DType::kShape || StorableOnTheGpu(tensor.dtype)) return absl::OkStatus();
   return absl::UnimplementedError(
       absl::StrCat("tensor '", tensor.name, "' is ", std::string(graph::DTypeName(tensor.dtype)),
-                   "; the tosa_vulkan backend runs BOOL, INT8, INT16, INT32 and FP32 tensors"));
+                   "; the tosa_vulkan backend runs BOOL, INT8, INT16, INT32, FP16, BF16, FP32 and "
+                   "FP8 tensors"));
 }
 
 // Makes every earlier write (shader or transfer) visible to every later read or write, whatever

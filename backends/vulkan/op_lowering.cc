@@ -87,6 +87,9 @@ absl::Status OpLowering::Lower(const graph::Operator& op, std::vector<Step>& ste
       return LowerConvolution(op, steps);
     case Op::kMatMul:
       return LowerMatMul(op, steps);
+    case Op::kFft2d:
+    case Op::kRfft2d:
+      return LowerFft(op, steps);
     case Op::kRescale:
       return LowerRescale(op, steps);
     case Op::kClamp:
@@ -132,6 +135,15 @@ absl::StatusOr<OpLowering::ConvTypes> OpLowering::ConvolutionTypes(
   ConvTypes types;
   if (input.dtype == DType::kFp32 && weight.dtype == DType::kFp32 && output.dtype == DType::kFp32) {
     types.variant = "f32";
+    return types;
+  }
+  // The narrow floats, summed in fp32 whatever the accumulator type (at least as precise as the
+  // specification asks): FP16 and BF16 keep their type, FP8 gives FP16.
+  const bool narrow =
+      input.dtype == DType::kFp16 || input.dtype == DType::kBf16 || IsFp8(input.dtype);
+  if (narrow && weight.dtype == input.dtype &&
+      output.dtype == (IsFp8(input.dtype) ? DType::kFp16 : input.dtype)) {
+    types.variant = TypeSuffix(input.dtype);
     return types;
   }
   if (input.dtype != DType::kInt8 || weight.dtype != DType::kInt8 ||
@@ -253,6 +265,13 @@ absl::Status OpLowering::LowerMatMul(const graph::Operator& op, std::vector<Step
     b_zp = *bzp;
   } else if (a.dtype == DType::kFp32 && b.dtype == DType::kFp32 && output.dtype == DType::kFp32) {
     variant = "f32";
+  } else if (a.dtype == DType::kFp16 && b.dtype == DType::kFp16 && output.dtype == DType::kFp16) {
+    variant = "f16";
+  } else if ((a.dtype == DType::kFp16 || a.dtype == DType::kBf16) && b.dtype == a.dtype &&
+             output.dtype == DType::kFp32) {
+    variant = absl::StrCat(TypeSuffix(a.dtype), "_f32");
+  } else if (IsFp8(a.dtype) && b.dtype == a.dtype && output.dtype == DType::kFp16) {
+    variant = TypeSuffix(a.dtype);
   } else {
     return NoShader(graph_, op);
   }
@@ -266,15 +285,40 @@ absl::Status OpLowering::LowerMatMul(const graph::Operator& op, std::vector<Step
   return absl::OkStatus();
 }
 
+// FFT2D (real and imaginary inputs) and RFFT2D (a real input; the width/2 + 1 non-redundant
+// bins): shaders/fft2d.comp, one invocation per output bin.
+absl::Status OpLowering::LowerFft(const graph::Operator& op, std::vector<Step>& steps) {
+  const bool real = op.op == Op::kRfft2d;
+  const graph::Tensor& input = graph_.tensor(op.inputs[0]);
+  const graph::Tensor& output = graph_.tensor(op.outputs[0]);
+  if (input.dtype != DType::kFp32 || input.shape.size() != 3 || output.shape.size() != 3) {
+    return NoShader(graph_, op);
+  }
+  const bool inverse = !real && std::get<graph::Fft2dAttr>(op.attribute).inverse;
+  PushConstants params;
+  params.Int(input.shape[1]).Int(input.shape[2]).Int(output.shape[2]).Int(inverse ? -1 : 1);
+  params.Int(Elements(output));
+  std::vector<BufferRef> buffers = {T(op.inputs[0])};
+  if (!real) buffers.push_back(T(op.inputs[1]));
+  buffers.push_back(T(op.outputs[0]));
+  buffers.push_back(T(op.outputs[1]));
+  if (Elements(output) > 0) {
+    steps.push_back(
+        Dispatch(real ? "rfft2d_f32" : "fft2d_f32", std::move(buffers), params, Elements(output)));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status OpLowering::LowerRescale(const graph::Operator& op, std::vector<Step>& steps) {
   const auto& attr = std::get<graph::RescaleAttr>(op.attribute);
   const graph::Tensor& input = graph_.tensor(op.inputs[0]);
   const graph::Tensor& output = graph_.tensor(op.outputs[0]);
   const std::string in = TypeSuffix(input.dtype);
   const std::string out = TypeSuffix(output.dtype);
-  if (in.empty() || in == "f32" || in == "bool" || out.empty() || out == "f32" || out == "bool") {
-    return NoShader(graph_, op);
-  }
+  const auto integer = [](DType t) {
+    return t == DType::kInt8 || t == DType::kInt16 || t == DType::kInt32;
+  };
+  if (!integer(input.dtype) || !integer(output.dtype)) return NoShader(graph_, op);
   if (attr.rounding_mode == graph::RoundingMode::kInexactRound) return NoShader(graph_, op);
 
   const graph::Tensor& multiplier = graph_.tensor(op.inputs[1]);
@@ -336,11 +380,8 @@ absl::Status OpLowering::LowerClamp(const graph::Operator& op, std::vector<Step>
   const std::string suffix = TypeSuffix(input.dtype);
   if (suffix.empty() || suffix == "bool") return NoShader(graph_, op);
   PushConstants params;
-  if (input.dtype == DType::kFp32) {
-    float lo, hi;
-    std::memcpy(&lo, attr.min_val.data(), 4);
-    std::memcpy(&hi, attr.max_val.data(), 4);
-    params.Bits(lo).Bits(hi);
+  if (IsFloat(input.dtype)) {
+    params.Bits(ReadFloat(attr.min_val, input.dtype)).Bits(ReadFloat(attr.max_val, input.dtype));
   } else {
     params.Int(ReadSigned(attr.min_val, input.dtype)).Int(ReadSigned(attr.max_val, input.dtype));
   }

@@ -73,6 +73,7 @@ class OpLowering {
   // CONV2D, CONV3D and TRANSPOSE_CONV2D (conv.comp); DEPTHWISE_CONV2D (depthwise_conv2d.comp).
   absl::Status LowerConvolution(const graph::Operator& op, std::vector<Step>& steps);
   absl::Status LowerMatMul(const graph::Operator& op, std::vector<Step>& steps);
+  absl::Status LowerFft(const graph::Operator& op, std::vector<Step>& steps);
   // op_lowering_blocked.cc: the register-blocked shaders, where the shapes allow them (a
   // constant weight for the convolutions); false leaves the operator to the general shaders.
   bool LowerBlockedConvolution(const graph::Operator& op, const ConvTypes& types,

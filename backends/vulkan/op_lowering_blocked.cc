@@ -61,6 +61,7 @@ std::vector<uint8_t> PackConvolutionWeights(std::span<const uint8_t> data,
 bool OpLowering::LowerBlockedConvolution(const graph::Operator& op, const ConvTypes& types,
                                          std::vector<Step>& steps) {
   if (op.op != Op::kConv2d && op.op != Op::kDepthwiseConv2d) return false;
+  if (types.variant != "i8" && types.variant != "f32") return false;  // blocked: INT8 and FP32 only
   if (op.op == Op::kConv2d && !options_.subgroup_shuffle) return false;
   const graph::Tensor& input = graph_.tensor(op.inputs[0]);
   const graph::Tensor& weight = graph_.tensor(op.inputs[1]);
@@ -146,6 +147,7 @@ bool OpLowering::LowerBlockedMatMul(const graph::Operator& op, const std::string
                                     int64_t a_zp, int64_t b_zp, std::vector<Step>& steps) {
   const graph::Tensor& a = graph_.tensor(op.inputs[0]);
   const graph::Tensor& b = graph_.tensor(op.inputs[1]);
+  if (variant != "i8" && variant != "f32") return false;  // blocked: INT8 and FP32 only
   const int64_t rows = a.shape[0] * a.shape[1];
   const int64_t w = b.shape[2];
   if (w % 4 != 0 || rows == 0 || w == 0) return false;

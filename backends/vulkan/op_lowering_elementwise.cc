@@ -72,11 +72,11 @@ std::string BinaryVariant(Op op, DType in, DType out) {
     case Op::kSub:
     case Op::kMaximum:
     case Op::kMinimum:
-      if (in != out || (in != DType::kInt32 && in != DType::kFp32)) return "";
+      if (in != out || (in != DType::kInt32 && !IsFloat(in))) return "";
       return absl::StrCat("binary_", TypeSuffix(in));
     case Op::kMul:
       if (in == DType::kInt32 && out == DType::kInt32) return "binary_i32";
-      if (in == DType::kFp32 && out == DType::kFp32) return "binary_f32";
+      if (IsFloat(in) && out == in) return absl::StrCat("binary_", TypeSuffix(in));
       if ((in == DType::kInt8 || in == DType::kInt16) && out == DType::kInt32) {
         return absl::StrCat("mul_", TypeSuffix(in));
       }
@@ -93,14 +93,14 @@ std::string BinaryVariant(Op op, DType in, DType out) {
     case Op::kEqual:
     case Op::kGreater:
     case Op::kGreaterEqual:
-      if (out != DType::kBool || (in != DType::kInt32 && in != DType::kFp32)) return "";
+      if (out != DType::kBool || (in != DType::kInt32 && !IsFloat(in))) return "";
       return absl::StrCat("compare_", TypeSuffix(in));
     case Op::kLogicalAnd:
     case Op::kLogicalOr:
     case Op::kLogicalXor:
       return in == DType::kBool && out == DType::kBool ? "binary_bool" : "";
     case Op::kPow:
-      return in == DType::kFp32 && out == DType::kFp32 ? "binary_f32" : "";
+      return IsFloat(in) && out == in ? absl::StrCat("binary_", TypeSuffix(in)) : "";
     default:
       return "";
   }
@@ -132,7 +132,7 @@ absl::Status OpLowering::LowerBinary(const graph::Operator& op, std::vector<Step
   int code = *CodeOf(kBinaryCodes, op.op);
   int nan_mode = 1;
   int64_t shift = 0;
-  if (op.op == Op::kMul && a.dtype != DType::kFp32) {
+  if (op.op == Op::kMul && !IsFloat(a.dtype)) {
     auto value = ConstantScalar(op.inputs[2], "MUL's shift");
     if (!value.ok()) return value.status();
     shift = *value;
@@ -164,10 +164,10 @@ absl::Status OpLowering::LowerUnary(const graph::Operator& op, std::vector<Step>
   bool typed;  // whether the variant takes `type` for this operator
   switch (op.op) {
     case Op::kAbs:
-      typed = type == DType::kInt32 || type == DType::kFp32;
+      typed = type == DType::kInt32 || IsFloat(type);
       break;
     case Op::kNegate:
-      typed = IsInteger(type) || type == DType::kFp32;
+      typed = IsInteger(type) || IsFloat(type);
       break;
     case Op::kBitwiseNot:
       typed = IsInteger(type);
@@ -179,7 +179,7 @@ absl::Status OpLowering::LowerUnary(const graph::Operator& op, std::vector<Step>
       typed = type == DType::kBool;
       break;
     default:
-      typed = type == DType::kFp32;
+      typed = IsFloat(type);
       break;
   }
   if (!typed) return NoShader(graph_, op);

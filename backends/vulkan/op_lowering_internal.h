@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "backends/cpu/kernels/float_formats.h"  // the formats' one definition, header-only
 #include "backends/vulkan/op_lowering.h"
 #include "engine/graph/graph.h"
 
@@ -68,18 +69,65 @@ inline std::string TypeSuffix(graph::DType dtype) {
       return "i32";
     case graph::DType::kFp32:
       return "f32";
+    case graph::DType::kFp16:
+      return "f16";
+    case graph::DType::kBf16:
+      return "bf16";
+    case graph::DType::kFp8E4M3:
+      return "f8e4m3";
+    case graph::DType::kFp8E5M2:
+      return "f8e5m2";
     default:
       return "";
   }
 }
 
-// Bytes per element of a type the backend stores, 0 for the others.
+// The float types the arithmetic shaders take: FP32, and FP16 and BF16 stored as their bits and
+// computed in fp32 (shaders/float_storage.glsl).
+inline bool IsFloat(graph::DType dtype) {
+  return dtype == graph::DType::kFp32 || dtype == graph::DType::kFp16 ||
+         dtype == graph::DType::kBf16;
+}
+
+inline bool IsFp8(graph::DType dtype) {
+  return dtype == graph::DType::kFp8E4M3 || dtype == graph::DType::kFp8E5M2;
+}
+
+// A float attribute (CLAMP's bounds) of `dtype`, stored as in the model file, as an fp32 value:
+// exact, since fp32 holds every FP16 and BF16 value.
+inline float ReadFloat(std::span<const uint8_t> bytes, graph::DType dtype) {
+  switch (dtype) {
+    case graph::DType::kFp16: {
+      uint16_t bits;
+      std::memcpy(&bits, bytes.data(), 2);
+      return static_cast<float>(cpu::kernels::Widen(cpu::kernels::Fp16{bits}));
+    }
+    case graph::DType::kBf16: {
+      uint16_t bits;
+      std::memcpy(&bits, bytes.data(), 2);
+      return static_cast<float>(cpu::kernels::Widen(cpu::kernels::Bf16{bits}));
+    }
+    default: {
+      float value;
+      std::memcpy(&value, bytes.data(), 4);
+      return value;
+    }
+  }
+}
+
+// Bytes per element of a type the backend stores, 0 for the others. The 16- and 8-bit floats are
+// stored as their bits, as in the model file, so the operators that only move elements (layout,
+// GATHER, SELECT, nearest RESIZE) take them with the integer shaders of their width.
 inline int ElementWidth(graph::DType dtype) {
   switch (dtype) {
     case graph::DType::kBool:
     case graph::DType::kInt8:
+    case graph::DType::kFp8E4M3:
+    case graph::DType::kFp8E5M2:
       return 1;
     case graph::DType::kInt16:
+    case graph::DType::kFp16:
+    case graph::DType::kBf16:
       return 2;
     case graph::DType::kInt32:
     case graph::DType::kFp32:

@@ -164,15 +164,15 @@ absl::Status OpLowering::LowerResize(const graph::Operator& op, std::vector<Step
   const graph::Tensor& output = graph_.tensor(op.outputs[0]);
   std::string shader;
   if (!bilinear && input.dtype == output.dtype &&
-      (input.dtype == DType::kInt8 || input.dtype == DType::kInt16 ||
-       input.dtype == DType::kFp32)) {
+      (input.dtype == DType::kInt8 || input.dtype == DType::kInt16 || input.dtype == DType::kFp16 ||
+       input.dtype == DType::kBf16 || input.dtype == DType::kFp32)) {
     shader = absl::StrCat("resize_nearest_", ElementWidth(input.dtype) * 8);
   } else if (bilinear && input.dtype == DType::kInt8 && output.dtype == DType::kInt32) {
     shader = "resize_bilinear_i8";
-  } else if (bilinear && input.dtype == DType::kFp32 && output.dtype == DType::kFp32) {
-    shader = "resize_bilinear_f32";
+  } else if (bilinear && IsFloat(input.dtype) && output.dtype == input.dtype) {
+    shader = absl::StrCat("resize_bilinear_", TypeSuffix(input.dtype));
   } else {
-    return NoShader(graph_, op);  // INT16 BILINEAR's INT48 output, the 16-bit floats
+    return NoShader(graph_, op);  // INT16 BILINEAR's INT48 output
   }
   auto scale = ShapeValues(graph_, op, 1, 4);
   if (!scale.ok()) return scale.status();

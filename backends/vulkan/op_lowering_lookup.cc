@@ -44,8 +44,10 @@ absl::Status OpLowering::LowerAvgPool(const graph::Operator& op, std::vector<Ste
   const graph::Tensor& output = graph_.tensor(op.outputs[0]);
   const bool integer = (input.dtype == DType::kInt8 || input.dtype == DType::kInt16) &&
                        attr.acc_type == DType::kInt32;
-  const bool fp32 = input.dtype == DType::kFp32 && attr.acc_type == DType::kFp32;
-  if ((!integer && !fp32) || output.dtype != input.dtype) return NoShader(graph_, op);
+  // Floats sum in fp32 whatever the accumulator type (FP16's, BF16's or FP8's): at least as
+  // precise as the specification asks.
+  const bool floating = IsFloat(input.dtype) || IsFp8(input.dtype);
+  if ((!integer && !floating) || output.dtype != input.dtype) return NoShader(graph_, op);
   int64_t input_zp = 0, output_zp = 0, out_min = 0, out_max = 0;
   if (integer) {
     auto izp = ConstantScalar(op.inputs[1], "AVG_POOL2D's input zero point");

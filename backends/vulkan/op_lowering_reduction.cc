@@ -39,17 +39,17 @@ Reduction Describe(const graph::Operator& op, DType type) {
   switch (op.op) {
     case Op::kReduceSum:
       return {std::get<graph::ReduceSumAttr>(op.attribute).axis, kSum, graph::NanMode::kPropagate,
-              type == DType::kInt32 || type == DType::kFp32};
+              type == DType::kInt32 || IsFloat(type)};
     case Op::kReduceProduct:
       return {std::get<graph::ReduceProductAttr>(op.attribute).axis, kProduct,
-              graph::NanMode::kPropagate, type == DType::kFp32};
+              graph::NanMode::kPropagate, IsFloat(type)};
     case Op::kReduceMax: {
       const auto& attr = std::get<graph::ReduceMaxAttr>(op.attribute);
-      return {attr.axis, kMax, attr.nan_mode, integer || type == DType::kFp32};
+      return {attr.axis, kMax, attr.nan_mode, integer || IsFloat(type)};
     }
     case Op::kReduceMin: {
       const auto& attr = std::get<graph::ReduceMinAttr>(op.attribute);
-      return {attr.axis, kMin, attr.nan_mode, integer || type == DType::kFp32};
+      return {attr.axis, kMin, attr.nan_mode, integer || IsFloat(type)};
     }
     case Op::kReduceAny:
       return {std::get<graph::ReduceAnyAttr>(op.attribute).axis, kAny, graph::NanMode::kPropagate,
@@ -60,7 +60,7 @@ Reduction Describe(const graph::Operator& op, DType type) {
     default: {  // ARGMAX
       const auto& attr = std::get<graph::ArgMaxAttr>(op.attribute);
       return {attr.axis, kArgMax, attr.nan_mode,
-              type == DType::kInt8 || type == DType::kInt16 || type == DType::kFp32};
+              type == DType::kInt8 || type == DType::kInt16 || IsFloat(type) || IsFp8(type)};
     }
   }
 }

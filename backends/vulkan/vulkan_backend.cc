@@ -12,6 +12,7 @@
 #include "backends/vulkan/vulkan_device.h"
 #include "engine/graph/dtype.h"
 #include "engine/graph/graph.h"
+#include "spdlog/spdlog.h"
 
 namespace inferd::vulkan {
 namespace {
@@ -203,6 +204,11 @@ absl::StatusOr<std::unique_ptr<Executable>> VulkanBackend::Load(const BackendLoa
   auto program = GraphProgram::Create(*device, request.graph, batching ? request.max_batch_size : 1,
                                       {.time_operators = *time_operators});
   if (!program.ok()) return program.status();
+  // A cache that cannot be written costs the next start its compile time, not this model.
+  if (auto saved = (*device)->SavePipelineCache(); !saved.ok()) {
+    spdlog::warn("model '{}': pipeline cache not saved: {}", request.model_name,
+                 std::string(saved.message()));
+  }
   const graph::Block& main = request.graph->main_block();
   auto inputs = BindPorts(**program, request.inputs, main.inputs, batching, false);
   if (!inputs.ok()) return inputs.status();

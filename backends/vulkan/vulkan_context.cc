@@ -140,6 +140,7 @@ absl::StatusOr<std::shared_ptr<VulkanContext>> VulkanContext::Get(
 }
 
 absl::Status VulkanContext::Initialise(const VulkanContextOptions& options) {
+  pipeline_cache_dir_ = options.pipeline_cache_dir;
   auto application = VkStruct<VkApplicationInfo>(VK_STRUCTURE_TYPE_APPLICATION_INFO);
   application.pApplicationName = "inferd";
   application.pEngineName = "inferd";
@@ -225,7 +226,8 @@ absl::StatusOr<std::shared_ptr<VulkanDevice>> VulkanContext::Open(const Physical
   for (const std::shared_ptr<VulkanDevice>& device : opened_) {
     if (device->info().handle == info.handle) return device;
   }
-  absl::StatusOr<std::shared_ptr<VulkanDevice>> device = VulkanDevice::Create(info);
+  absl::StatusOr<std::shared_ptr<VulkanDevice>> device =
+      VulkanDevice::Create(info, pipeline_cache_dir_);
   if (!device.ok()) return device.status();
   opened_.push_back(*device);
   return *device;

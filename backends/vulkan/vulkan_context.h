@@ -45,6 +45,9 @@ struct VulkanContextOptions {
   // Comma-separated substrings; when not empty only devices whose name contains one of them are
   // visible (the operator's --vulkan-device-filter).
   std::string device_filter;
+  // When not empty, each device's pipeline cache is read from and written to this folder
+  // (--vulkan-pipeline-cache-dir; pipeline_cache_file.h).
+  std::string pipeline_cache_dir;
 };
 
 class VulkanContext {
@@ -88,6 +91,7 @@ class VulkanContext {
   absl::Status Initialise(const VulkanContextOptions& options);
 
   VkInstance instance_ = VK_NULL_HANDLE;
+  std::string pipeline_cache_dir_;
   std::vector<PhysicalDeviceInfo> devices_;
   mutable absl::Mutex mutex_;
   std::vector<std::shared_ptr<VulkanDevice>> opened_ ABSL_GUARDED_BY(mutex_);

@@ -1,11 +1,15 @@
 #include "backends/vulkan/vulkan_device.h"
 
+#include <cstring>
+#include <filesystem>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "backends/vulkan/pipeline_cache_file.h"
 #include "backends/vulkan/shader_library.h"
 #include "backends/vulkan/vulkan_status.h"
+#include "spdlog/spdlog.h"
 
 namespace inferd::vulkan {
 namespace {
@@ -55,16 +59,17 @@ void DeviceBuffer::Release() {
   size_ = 0;
 }
 
-absl::StatusOr<std::shared_ptr<VulkanDevice>> VulkanDevice::Create(const PhysicalDeviceInfo& info) {
+absl::StatusOr<std::shared_ptr<VulkanDevice>> VulkanDevice::Create(
+    const PhysicalDeviceInfo& info, const std::string& pipeline_cache_dir) {
   std::shared_ptr<VulkanDevice> device(new VulkanDevice(info));
-  if (absl::Status status = device->Initialise(); !status.ok()) {
+  if (absl::Status status = device->Initialise(pipeline_cache_dir); !status.ok()) {
     return absl::Status(status.code(), absl::StrCat("Vulkan device ", info.index, " (", info.name,
                                                     "): ", status.message()));
   }
   return device;
 }
 
-absl::Status VulkanDevice::Initialise() {
+absl::Status VulkanDevice::Initialise(const std::string& pipeline_cache_dir) {
   uint32_t family_count = 0;
   vkGetPhysicalDeviceQueueFamilyProperties(info_.handle, &family_count, nullptr);
   std::vector<VkQueueFamilyProperties> families(family_count);
@@ -129,7 +134,11 @@ absl::Status VulkanDevice::Initialise() {
       !status.ok()) {
     return status;
   }
+  const std::vector<uint8_t> initial_cache =
+      InitialPipelineCacheData(pipeline_cache_dir, properties);
   auto cache = VkStruct<VkPipelineCacheCreateInfo>(VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO);
+  cache.initialDataSize = initial_cache.size();
+  cache.pInitialData = initial_cache.empty() ? nullptr : initial_cache.data();
   if (auto status = VkStatus(vkCreatePipelineCache(device_, &cache, nullptr, &pipeline_cache_),
                              "vkCreatePipelineCache");
       !status.ok()) {
@@ -151,6 +160,63 @@ absl::Status VulkanDevice::Initialise() {
   }
   completion_thread_ = std::thread([this] { CompletionLoop(); });
   return absl::OkStatus();
+}
+
+std::vector<uint8_t> VulkanDevice::InitialPipelineCacheData(
+    const std::string& pipeline_cache_dir, const VkPhysicalDeviceProperties& properties) {
+  if (pipeline_cache_dir.empty()) return {};
+  PipelineCacheIdentity identity;
+  identity.vendor_id = properties.vendorID;
+  identity.device_id = properties.deviceID;
+  std::memcpy(identity.cache_uuid.data(), properties.pipelineCacheUUID, VK_UUID_SIZE);
+  pipeline_cache_path_ =
+      (std::filesystem::path(pipeline_cache_dir) / PipelineCacheFileName(identity)).string();
+  absl::StatusOr<std::vector<uint8_t>> data = ReadPipelineCacheFile(pipeline_cache_path_, identity);
+  if (!data.ok()) {
+    spdlog::warn("Vulkan device {} ({}): starting an empty pipeline cache: {}", info_.index,
+                 info_.name, std::string(data.status().message()));
+    return {};
+  }
+  if (data->empty()) {
+    spdlog::info("Vulkan device {} ({}): no pipeline cache yet; it will be written to {}",
+                 info_.index, info_.name, pipeline_cache_path_);
+  } else {
+    spdlog::info("Vulkan device {} ({}): pipeline cache of {} bytes read from {}", info_.index,
+                 info_.name, data->size(), pipeline_cache_path_);
+  }
+  return *std::move(data);
+}
+
+absl::Status VulkanDevice::SavePipelineCache() {
+  if (pipeline_cache_path_.empty()) return absl::OkStatus();
+  absl::MutexLock save(&cache_file_mutex_);
+  size_t kernels = 0;
+  {
+    absl::MutexLock lock(&mutex_);
+    kernels = kernels_.size();
+  }
+  if (kernels == kernels_saved_) return absl::OkStatus();
+  // The cache may grow between the two calls (another model's load): VK_INCOMPLETE, ask again.
+  std::vector<uint8_t> data;
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    size_t size = 0;
+    if (auto status = VkStatus(vkGetPipelineCacheData(device_, pipeline_cache_, &size, nullptr),
+                               "vkGetPipelineCacheData");
+        !status.ok()) {
+      return status;
+    }
+    data.resize(size);
+    const VkResult result = vkGetPipelineCacheData(device_, pipeline_cache_, &size, data.data());
+    if (result == VK_INCOMPLETE) continue;
+    if (auto status = VkStatus(result, "vkGetPipelineCacheData"); !status.ok()) return status;
+    data.resize(size);
+    if (auto status = WritePipelineCacheFile(pipeline_cache_path_, data); !status.ok()) {
+      return status;
+    }
+    kernels_saved_ = kernels;
+    return absl::OkStatus();
+  }
+  return absl::UnavailableError("the pipeline cache kept growing while it was read");
 }
 
 VulkanDevice::~VulkanDevice() {

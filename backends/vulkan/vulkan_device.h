@@ -14,6 +14,7 @@
 #include <span>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
@@ -63,7 +64,10 @@ absl::StatusOr<VkCommandBuffer> AllocateCommandBuffer(VkDevice device, VkCommand
 
 class VulkanDevice {
  public:
-  static absl::StatusOr<std::shared_ptr<VulkanDevice>> Create(const PhysicalDeviceInfo& info);
+  // With `pipeline_cache_dir`, the pipeline cache starts from the file this device has there (see
+  // pipeline_cache_file.h) and SavePipelineCache writes it back.
+  static absl::StatusOr<std::shared_ptr<VulkanDevice>> Create(
+      const PhysicalDeviceInfo& info, const std::string& pipeline_cache_dir = "");
   ~VulkanDevice();
   VulkanDevice(const VulkanDevice&) = delete;
   VulkanDevice& operator=(const VulkanDevice&) = delete;
@@ -81,6 +85,13 @@ class VulkanDevice {
   // The pipeline of the named embedded shader, created on first use.
   absl::StatusOr<const ComputeKernel*> Kernel(const std::string& shader, uint32_t bindings,
                                               uint32_t push_constant_bytes);
+
+  // Writes the pipeline cache to its file when pipelines were made since the last save (a model's
+  // load calls it once it made its pipelines). OK and nothing written without a cache folder;
+  // FailedPrecondition naming the file when it cannot be written (the daemon keeps serving).
+  absl::Status SavePipelineCache();
+  // The pipeline cache file, or empty when pipelines are not persisted.
+  const std::string& pipeline_cache_path() const { return pipeline_cache_path_; }
 
   // Submits `command_buffers` in order; `done` runs on the completion thread once they finished
   // (OK), or with UNAVAILABLE when the device was lost. Never blocks on the GPU.
@@ -126,7 +137,10 @@ class VulkanDevice {
 
  private:
   explicit VulkanDevice(const PhysicalDeviceInfo& info) : info_(info) {}
-  absl::Status Initialise();
+  absl::Status Initialise(const std::string& pipeline_cache_dir);
+  // The data a persisted cache starts from (empty when there is none or it cannot be used).
+  std::vector<uint8_t> InitialPipelineCacheData(const std::string& pipeline_cache_dir,
+                                                const VkPhysicalDeviceProperties& properties);
   void CompletionLoop();
   void FailPending(const absl::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   void MarkLostLocked(const std::string& reason) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
@@ -142,6 +156,9 @@ class VulkanDevice {
   VkDeviceSize storage_alignment_ = 256;
   VkSemaphore timeline_ = VK_NULL_HANDLE;
   VkPipelineCache pipeline_cache_ = VK_NULL_HANDLE;
+  std::string pipeline_cache_path_;
+  absl::Mutex cache_file_mutex_;  // one save at a time
+  size_t kernels_saved_ ABSL_GUARDED_BY(cache_file_mutex_) = 0;
   VkCommandPool upload_pool_ = VK_NULL_HANDLE;  // for RunNow, under mutex_
   VkFence wait_fence_ = VK_NULL_HANDLE;         // for SubmitAndWait, under mutex_
   std::atomic<uint64_t> allocated_bytes_{0};

@@ -88,11 +88,12 @@ TEST(VulkanOpSupportTest, TheSameProbesAnsweredByTheVulkanLowering) {
   }
   EXPECT_TRUE(supported(Op::kConv2d, {DType::kInt8, DType::kInt8, DType::kInt32, DType::kInt32}));
   EXPECT_TRUE(supported(Op::kAdd, {DType::kFp32, DType::kFp32}));
-  EXPECT_FALSE(supported(Op::kAdd, {DType::kFp16, DType::kFp16}));  // no FP16 storage yet
+  EXPECT_TRUE(supported(Op::kAdd, {DType::kFp16, DType::kFp16}));  // stored as bits, fp32 math
   // Control flow runs host-driven on any type the GPU stores.
   EXPECT_TRUE(supported(Op::kCondIf, {DType::kInt8}));
-  EXPECT_TRUE(supported(Op::kWhileLoop, {DType::kFp32}));
-  EXPECT_FALSE(supported(Op::kWhileLoop, {DType::kBf16}));
+  EXPECT_TRUE(supported(Op::kWhileLoop, {DType::kBf16}));
+  EXPECT_FALSE(supported(Op::kWhileLoop, {DType::kInt4}));  // no INT4 or INT48 storage yet
+  EXPECT_FALSE(supported(Op::kCondIf, {DType::kInt48}));
   EXPECT_FALSE(gpu[static_cast<uint32_t>(Op::kCustom) - 1].supported);
 }
 #endif

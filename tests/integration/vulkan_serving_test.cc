@@ -3,11 +3,16 @@
 // integer simulation byte for byte, whatever the batch size; a request that does not fit the model
 // is refused with a message and the daemon keeps serving. Runs on whatever Vulkan device the
 // machine has (lavapipe, which the test command installs).
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
@@ -144,6 +149,55 @@ TEST(VulkanDeviceFilterTest, AFilterThatHidesEveryDeviceFailsOnlyTheGpuModel) {
             std::string::npos)
       << models["digits_int8_gpu"].reason();
   EXPECT_EQ((*daemon)->Stop(), 0);
+}
+
+// --vulkan-pipeline-cache-dir: the first start creates the folder and writes the device's cache
+// once the GPU model has loaded; the second start reads it back and serves the same model.
+TEST(VulkanPipelineCacheTest, ASecondStartReadsTheCacheTheFirstWrote) {
+  const std::filesystem::path root = std::filesystem::temp_directory_path() /
+                                     ("inferd_pipeline_cache_daemon_" + std::to_string(getpid()));
+  std::filesystem::remove_all(root);
+  const std::string folder = (root / "cache").string();
+  const std::vector<std::string> args = {"--model-repository=" + SourceDir() + "/examples/models",
+                                         "--vulkan-pipeline-cache-dir=" + folder};
+  {
+    auto first = DaemonProcess::Start(args);
+    ASSERT_TRUE(first.ok()) << first.status();
+    EXPECT_NE((*first)->Log().find("no pipeline cache yet"), std::string::npos) << (*first)->Log();
+    EXPECT_EQ((*first)->Stop(), 0);
+  }
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(folder)) files.push_back(entry);
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_EQ(files[0].filename().string().rfind("inferd-pipelines-", 0), 0u) << files[0];
+
+  auto second = DaemonProcess::Start(args);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_NE((*second)->Log().find("bytes read from " + files[0].string()), std::string::npos)
+      << (*second)->Log();
+  auto channel = grpc::CreateChannel((*second)->grpc_address(), grpc::InsecureChannelCredentials());
+  auto stub = inference::GRPCInferenceService::NewStub(channel);
+  grpc::ClientContext context;
+  inference::ModelReadyRequest ready_request;
+  ready_request.set_name("digits_int8_gpu");
+  inference::ModelReadyResponse ready;
+  ASSERT_TRUE(stub->ModelReady(&context, ready_request, &ready).ok());
+  EXPECT_TRUE(ready.ready());
+  EXPECT_EQ((*second)->Stop(), 0);
+  std::filesystem::remove_all(root);
+}
+
+// A cache folder that cannot be made stops the start with the flag named.
+TEST(VulkanPipelineCacheTest, AFolderThatCannotBeMadeStopsTheStart) {
+  const std::filesystem::path file = std::filesystem::temp_directory_path() /
+                                     ("inferd_pipeline_cache_file_" + std::to_string(getpid()));
+  { std::ofstream(file) << "a file, not a folder"; }
+  auto daemon = DaemonProcess::Start({"--model-repository=" + SourceDir() + "/examples/models",
+                                      "--vulkan-pipeline-cache-dir=" + (file / "cache").string()});
+  ASSERT_FALSE(daemon.ok());
+  EXPECT_NE(daemon.status().message().find("--vulkan-pipeline-cache-dir="), std::string::npos)
+      << daemon.status();
+  std::filesystem::remove(file);
 }
 
 }  // namespace

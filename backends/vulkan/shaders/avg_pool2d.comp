@@ -6,6 +6,16 @@
 // the count, as the CPU kernel computes it.
 #include "common.glsl"
 #include "wide_int.glsl"
+#ifdef FLOAT_MATH
+#include "float_storage.glsl"
+#endif
+// FP32 directly; the narrow floats summed in fp32 through float_storage.glsl.
+#ifndef LOAD_T
+#define LOAD_T float
+#endif
+#ifndef STORE_T
+#define STORE_T T
+#endif
 
 layout(std430, set = 0, binding = 0) readonly buffer Input { T input_data[]; };
 layout(std430, set = 0, binding = 1) writeonly buffer Output { T output_data[]; };
@@ -42,14 +52,14 @@ void main() {
       ++count;
       const T value = input_data[((n * p.in_h + y) * p.in_w + x) * p.channels + c];
 #ifdef FLOAT_MATH
-      acc += value;
+      acc += LOAD_T(value);
 #else
       acc += int(value) - p.input_zp;
 #endif
     }
   }
 #ifdef FLOAT_MATH
-  output_data[index] = acc / float(count);
+  output_data[index] = STORE_T(acc / float(count));
 #else
   // reciprocal_scale(count): k the smallest power of two with 2^k >= count.
   const int k = count <= 1 ? 0 : 32 - (31 - findMSB(uint(count - 1)));

@@ -14,6 +14,17 @@ layout(push_constant) uniform Params {
 #ifdef FLOAT_MATH
 #include "float_minmax.glsl"
 #endif
+#ifdef FLOAT_MATH
+#include "float_storage.glsl"
+#endif
+// How a float operand is read and a float result written: FP32 directly, the narrow floats through
+// float_storage.glsl (LOAD_T / STORE_T name its functions in their variants).
+#ifndef LOAD_T
+#define LOAD_T float
+#endif
+#ifndef STORE_T
+#define STORE_T T
+#endif
 
 void main() {
   const uint index = FlatIndex();
@@ -21,8 +32,8 @@ void main() {
 #ifdef FLOAT_MATH
   const float lo = intBitsToFloat(p.min_bits);
   const float hi = intBitsToFloat(p.max_bits);
-  const float value = ApplyMin(ApplyMax(float(input_data[index]), lo, p.nan_mode), hi, p.nan_mode);
-  output_data[index] = T(value);
+  const float value = ApplyMin(ApplyMax(LOAD_T(input_data[index]), lo, p.nan_mode), hi, p.nan_mode);
+  output_data[index] = STORE_T(value);
 #else
   const MATH_T value = MATH_T(input_data[index]);
   output_data[index] = T(clamp(value, MATH_T(p.min_bits), MATH_T(p.max_bits)));

@@ -9,6 +9,23 @@
 // subtract the zero points and accumulate in int32 as the specification does (wrapping like the
 // CPU kernel); taps outside the input add nothing; the bias is added last.
 #include "common.glsl"
+#ifdef FLOAT_MATH
+#include "float_storage.glsl"
+#endif
+// How operands are read into ACC_T and the sum written: directly, or for the narrow floats
+// through float_storage.glsl (the variants name its functions).
+#ifndef LOAD_IN
+#define LOAD_IN ACC_T
+#endif
+#ifndef LOAD_W
+#define LOAD_W ACC_T
+#endif
+#ifndef LOAD_BIAS
+#define LOAD_BIAS ACC_T
+#endif
+#ifndef STORE_OUT
+#define STORE_OUT OUT_T
+#endif
 
 layout(std430, set = 0, binding = 0) readonly buffer Input { IN_T input_data[]; };
 layout(std430, set = 0, binding = 1) readonly buffer Weight { W_T weight_data[]; };
@@ -68,7 +85,7 @@ void main() {
         const int w_base = (((oc * p.kernel.x + kd) * p.kernel.y + ky) * p.kernel.z + kx) * p.in_c;
         for (int ic = 0; ic < p.in_c; ++ic) {
 #ifdef FLOAT_MATH
-          acc += ACC_T(input_data[in_base + ic]) * ACC_T(weight_data[w_base + ic]);
+          acc += LOAD_IN(input_data[in_base + ic]) * LOAD_W(weight_data[w_base + ic]);
 #else
           acc += (ACC_T(input_data[in_base + ic]) - ACC_T(p.input_zp)) *
                  (ACC_T(weight_data[w_base + ic]) - ACC_T(p.weight_zp));
@@ -77,6 +94,6 @@ void main() {
       }
     }
   }
-  acc += ACC_T(bias_data[p.bias_count == 1 ? 0 : oc]);
-  output_data[index] = OUT_T(acc);
+  acc += LOAD_BIAS(bias_data[p.bias_count == 1 ? 0 : oc]);
+  output_data[index] = STORE_OUT(acc);
 }

@@ -2,6 +2,23 @@
 // DEPTHWISE_CONV2D, input [N,IH,IW,C], weight [KH,KW,C,M], bias [C*M] or [1], output
 // [N,OH,OW,C*M]. One invocation per output element; integer variants as in conv2d.comp.
 #include "common.glsl"
+#ifdef FLOAT_MATH
+#include "float_storage.glsl"
+#endif
+// How operands are read into ACC_T and the sum written: directly, or for the narrow floats
+// through float_storage.glsl (the variants name its functions).
+#ifndef LOAD_IN
+#define LOAD_IN ACC_T
+#endif
+#ifndef LOAD_W
+#define LOAD_W ACC_T
+#endif
+#ifndef LOAD_BIAS
+#define LOAD_BIAS ACC_T
+#endif
+#ifndef STORE_OUT
+#define STORE_OUT OUT_T
+#endif
 
 layout(std430, set = 0, binding = 0) readonly buffer Input { IN_T input_data[]; };
 layout(std430, set = 0, binding = 1) readonly buffer Weight { W_T weight_data[]; };
@@ -37,12 +54,12 @@ void main() {
       const IN_T value = input_data[((n * p.in_h + iy) * p.in_w + ix) * p.in_c + c];
       const W_T weight = weight_data[((ky * p.kernel_w + kx) * p.in_c + c) * p.multiplier + m];
 #ifdef FLOAT_MATH
-      acc += ACC_T(value) * ACC_T(weight);
+      acc += LOAD_IN(value) * LOAD_W(weight);
 #else
       acc += (ACC_T(value) - ACC_T(p.input_zp)) * (ACC_T(weight) - ACC_T(p.weight_zp));
 #endif
     }
   }
-  acc += ACC_T(bias_data[p.bias_count == 1 ? 0 : oc]);
-  output_data[index] = OUT_T(acc);
+  acc += LOAD_BIAS(bias_data[p.bias_count == 1 ? 0 : oc]);
+  output_data[index] = STORE_OUT(acc);
 }

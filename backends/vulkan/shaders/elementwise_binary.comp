@@ -15,6 +15,17 @@
 #include "common.glsl"
 #include "wide_int.glsl"
 #include "broadcast.glsl"
+#ifdef FLOAT_MATH
+#include "float_storage.glsl"
+#endif
+// How a float operand is read and a float result written: FP32 directly, the narrow floats through
+// float_storage.glsl (LOAD_T / STORE_T name its functions in their variants).
+#ifndef LOAD_T
+#define LOAD_T float
+#endif
+#ifndef STORE_T
+#define STORE_T OUT_T
+#endif
 
 layout(std430, set = 0, binding = 0) readonly buffer A { T a_data[]; };
 layout(std430, set = 0, binding = 1) readonly buffer B { T b_data[]; };
@@ -58,9 +69,9 @@ void main() {
   if (index >= p.total) return;
   int coordinates[6];
   Coordinates(index, p.dims, coordinates);
-  const T a = a_data[Offset(coordinates, p.a_strides)];
-  const T b = b_data[Offset(coordinates, p.b_strides)];
 #ifdef FLOAT_MATH
+  const float a = LOAD_T(a_data[Offset(coordinates, p.a_strides)]);
+  const float b = LOAD_T(b_data[Offset(coordinates, p.b_strides)]);
   float result;
   switch (p.op) {
     case kAdd: result = a + b; break;
@@ -73,10 +84,10 @@ void main() {
     case kGreater: result = a > b ? 1.0 : 0.0; break;
     default: result = a >= b ? 1.0 : 0.0; break;
   }
-  output_data[index] = OUT_T(result);
+  output_data[index] = STORE_T(result);
 #else
-  const int x = int(a);
-  const int y = int(b);
+  const int x = int(a_data[Offset(coordinates, p.a_strides)]);
+  const int y = int(b_data[Offset(coordinates, p.b_strides)]);
   // Shift amounts reduced modulo the element width, as the CPU kernels do.
   const int amount = y & (BITS - 1);
   int result;

@@ -38,12 +38,23 @@ layout(push_constant) uniform Params {
 #ifdef FLOAT_MATH
 #include "float_functions.glsl"
 #endif
+#ifdef FLOAT_MATH
+#include "float_storage.glsl"
+#endif
+// How a float operand is read and a float result written: FP32 directly, the narrow floats through
+// float_storage.glsl (LOAD_T / STORE_T name its functions in their variants).
+#ifndef LOAD_T
+#define LOAD_T float
+#endif
+#ifndef STORE_T
+#define STORE_T T
+#endif
 
 void main() {
   const uint index = FlatIndex();
   if (index >= p.total) return;
 #ifdef FLOAT_MATH
-  const float x = input_data[index];
+  const float x = LOAD_T(input_data[index]);
   float result;
   switch (p.op) {
     case kAbs: result = abs(x); break;
@@ -60,7 +71,7 @@ void main() {
     case kTanh: result = Tanh(x); break;
     default: result = Erf(x); break;
   }
-  output_data[index] = T(result);
+  output_data[index] = STORE_T(result);
 #else
   const int x = int(input_data[index]);
   int result;

@@ -2,6 +2,17 @@
 // MATMUL, A [N,H,C] times B [N,C,W] into [N,H,W]. One invocation per output element; integer
 // variants subtract the zero points and accumulate in int32.
 #include "common.glsl"
+#ifdef FLOAT_MATH
+#include "float_storage.glsl"
+#endif
+// How operands are read into ACC_T and the sum written: directly, or for the narrow floats
+// through float_storage.glsl (the variants name its functions).
+#ifndef LOAD_IN
+#define LOAD_IN ACC_T
+#endif
+#ifndef STORE_OUT
+#define STORE_OUT OUT_T
+#endif
 
 layout(std430, set = 0, binding = 0) readonly buffer A { IN_T a_data[]; };
 layout(std430, set = 0, binding = 1) readonly buffer B { IN_T b_data[]; };
@@ -24,11 +35,11 @@ void main() {
   ACC_T acc = ACC_T(0);
   for (int k = 0; k < p.c; ++k) {
 #ifdef FLOAT_MATH
-    acc += ACC_T(a_data[a_base + k]) * ACC_T(b_data[b_base + k * p.w]);
+    acc += LOAD_IN(a_data[a_base + k]) * LOAD_IN(b_data[b_base + k * p.w]);
 #else
     acc += (ACC_T(a_data[a_base + k]) - ACC_T(p.a_zp)) *
            (ACC_T(b_data[b_base + k * p.w]) - ACC_T(p.b_zp));
 #endif
   }
-  output_data[index] = OUT_T(acc);
+  output_data[index] = STORE_OUT(acc);
 }

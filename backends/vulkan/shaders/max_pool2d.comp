@@ -15,6 +15,17 @@ layout(push_constant) uniform Params {
 #ifdef FLOAT_MATH
 #include "float_minmax.glsl"
 #endif
+#ifdef FLOAT_MATH
+#include "float_storage.glsl"
+#endif
+// How a float operand is read and a float result written: FP32 directly, the narrow floats through
+// float_storage.glsl (LOAD_T / STORE_T name its functions in their variants).
+#ifndef LOAD_T
+#define LOAD_T float
+#endif
+#ifndef STORE_T
+#define STORE_T T
+#endif
 
 void main() {
   const uint index = FlatIndex();
@@ -37,12 +48,16 @@ void main() {
       const int x = ox * p.stride_x - p.pad_left + kx;
       if (x < 0 || x >= p.in_w) continue;
 #ifdef FLOAT_MATH
-      acc = ApplyMax(acc, float(input_data[((n * p.in_h + y) * p.in_w + x) * p.channels + c]),
+      acc = ApplyMax(acc, LOAD_T(input_data[((n * p.in_h + y) * p.in_w + x) * p.channels + c]),
                      p.nan_mode);
 #else
       acc = max(acc, int(input_data[((n * p.in_h + y) * p.in_w + x) * p.channels + c]));
 #endif
     }
   }
+#ifdef FLOAT_MATH
+  output_data[index] = STORE_T(acc);
+#else
   output_data[index] = T(acc);
+#endif
 }

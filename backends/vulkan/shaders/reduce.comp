@@ -26,11 +26,20 @@ layout(push_constant) uniform Params {
 
 #ifdef FLOAT_MATH
 #include "float_minmax.glsl"
+#include "float_storage.glsl"
 #define ACC_T float
+#ifndef LOAD_T
+#define LOAD_T float
+#endif
+#ifndef STORE_T
+#define STORE_T OUT_T
+#endif
 #define kNaN uintBitsToFloat(0x7FC00000u)
 #define kInfinity uintBitsToFloat(0x7F800000u)
 #else
 #define ACC_T int
+#define LOAD_T int
+#define STORE_T OUT_T
 #endif
 
 void main() {
@@ -56,7 +65,7 @@ void main() {
 #endif
   int arg = 0;
   for (int k = 0; k < p.axis_length; ++k) {
-    const ACC_T value = ACC_T(input_data[base + uint(k) * inner]);
+    const ACC_T value = LOAD_T(input_data[base + uint(k) * inner]);
     switch (p.op) {
       case kSum: acc += value; break;
 #ifdef FLOAT_MATH
@@ -92,6 +101,6 @@ void main() {
   if (p.op == kArgMax) {
     output_data[index] = OUT_T(arg);
   } else {
-    output_data[index] = OUT_T(acc);
+    output_data[index] = STORE_T(acc);
   }
 }

@@ -8,6 +8,16 @@
 // four neighbours by (scale_n - r) and r in 64-bit integers; with FP32 it multiplies and adds in
 // the specification's order, each operation rounded (precise: no fused multiply-add).
 #include "common.glsl"
+#ifdef FLOAT_MATH
+#include "float_storage.glsl"
+#endif
+// FP32 directly; FP16 and BF16 computed in fp32 and rounded once (float_storage.glsl).
+#ifndef LOAD_T
+#define LOAD_T float
+#endif
+#ifndef STORE_T
+#define STORE_T OUT_T
+#endif
 
 layout(std430, set = 0, binding = 0) readonly buffer Input { IN_T input_data[]; };
 layout(std430, set = 0, binding = 1) writeonly buffer Output { OUT_T output_data[]; };
@@ -51,11 +61,11 @@ void main() {
   precise const float dx = float(sx.z) / float(p.scale_x_n);
   precise const float wy0 = 1.0 - dy;
   precise const float wx0 = 1.0 - dx;
-  precise float acc = v00 * wy0 * wx0;
-  acc += v01 * wy0 * dx;
-  acc += v10 * dy * wx0;
-  acc += v11 * dy * dx;
-  output_data[index] = acc;
+  precise float acc = LOAD_T(v00) * wy0 * wx0;
+  acc += LOAD_T(v01) * wy0 * dx;
+  acc += LOAD_T(v10) * dy * wx0;
+  acc += LOAD_T(v11) * dy * dx;
+  output_data[index] = STORE_T(acc);
 #else
   // The output is the sum's low 32 bits, which wrapping 32-bit arithmetic computes exactly.
   const int dy = sy.z, wy0 = p.scale_y_n - dy;
