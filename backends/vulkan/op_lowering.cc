@@ -364,13 +364,18 @@ absl::Status OpLowering::LowerRescale(const graph::Operator& op, std::vector<Ste
 
   const uint32_t multiplier_buffer = AddDerived(std::move(multipliers));
   const uint32_t shift_buffer = AddDerived(std::move(shifts));
+  // Four elements an invocation where the types pack (INT8 in a uint, INT32 in an ivec4) and the
+  // count divides: a quarter of the invocations and of the memory instructions.
+  const bool packs = (in == "i8" || in == "i32") && (out == "i8" || out == "i32") &&
+                     !(in == "i32" && out == "i32") && Elements(output) % 4 == 0;
+  const int64_t invocations = packs ? Elements(output) / 4 : Elements(output);
   PushConstants params;
-  params.Int(izp).Int(ozp).Int(out_min).Int(out_max).Int(channels).Int(flags).Int(Elements(output));
+  params.Int(izp).Int(ozp).Int(out_min).Int(out_max).Int(channels).Int(flags).Int(invocations);
   steps.push_back(
-      DispatchStep{absl::StrCat("rescale_", in, "_", out),
+      DispatchStep{absl::StrCat("rescale_", in, "_", out, packs ? "_p4" : ""),
                    {T(op.inputs[0]), D(multiplier_buffer), D(shift_buffer), T(op.outputs[0])},
                    params.Take(),
-                   static_cast<uint64_t>(Elements(output))});
+                   static_cast<uint64_t>(invocations)});
   return absl::OkStatus();
 }
 
@@ -385,11 +390,14 @@ absl::Status OpLowering::LowerClamp(const graph::Operator& op, std::vector<Step>
   } else {
     params.Int(ReadSigned(attr.min_val, input.dtype)).Int(ReadSigned(attr.max_val, input.dtype));
   }
-  params.Int(static_cast<int>(attr.nan_mode)).Int(Elements(input));
-  steps.push_back(DispatchStep{absl::StrCat("clamp_", suffix),
+  // INT8 four elements an invocation (one uint) where the count divides.
+  const bool packs = input.dtype == DType::kInt8 && Elements(input) % 4 == 0;
+  const int64_t invocations = packs ? Elements(input) / 4 : Elements(input);
+  params.Int(static_cast<int>(attr.nan_mode)).Int(invocations);
+  steps.push_back(DispatchStep{absl::StrCat("clamp_", suffix, packs ? "_p4" : ""),
                                {T(op.inputs[0]), T(op.outputs[0])},
                                params.Take(),
-                               static_cast<uint64_t>(Elements(input))});
+                               static_cast<uint64_t>(invocations)});
   return absl::OkStatus();
 }
 

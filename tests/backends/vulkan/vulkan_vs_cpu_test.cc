@@ -41,7 +41,8 @@ TEST(VulkanVsCpuTest, RescaleInt32ToInt8PerChannelWithEveryShift) {
   std::mt19937 rng(7);
   for (int trial = 0; trial < 6; ++trial) {
     const int64_t channels = 61;  // shifts 2..62, one per channel
-    const Shape shape = {3, 5, channels};
+    // 915 elements run the one-element shader, 244 the four-element one.
+    const Shape shape = trial < 3 ? Shape{3, 5, channels} : Shape{4, channels};
     GraphBuilder b;
     const auto x = b.Input("x", DType::kInt32, shape);
     std::vector<int32_t> multipliers =
@@ -85,39 +86,41 @@ TEST(VulkanVsCpuTest, RescaleInt8AndInt16WithZeroPointsAndUnsignedViews) {
       {DType::kInt8, DType::kInt8, false, true},   {DType::kInt16, DType::kInt16, true, false},
       {DType::kInt8, DType::kInt32, false, false}, {DType::kInt16, DType::kInt8, false, false}};
   for (const Case& c : cases) {
-    const Shape shape = {2, 7, 9};
-    GraphBuilder b;
-    const auto x = b.Input("x", c.in, shape);
-    const auto m = b.Const("m", DType::kInt32, {1}, std::vector<int32_t>{1518500250});
-    const auto s = b.Const("s", DType::kInt8, {1}, std::vector<int8_t>{31});
-    int64_t izp = 0;
-    int64_t ozp = 0;
-    if (c.in == DType::kInt8) izp = c.input_unsigned ? 128 : -7;
-    if (c.in == DType::kInt16 && c.input_unsigned) izp = 32768;
-    if (c.out == DType::kInt8) ozp = c.output_unsigned ? 128 : 5;
-    graph::TensorId izp_id =
-        c.in == DType::kInt8
-            ? b.Const("izp", DType::kInt8, {1}, std::vector<int8_t>{static_cast<int8_t>(izp)})
-            : b.Const("izp", DType::kInt16, {1}, std::vector<int16_t>{static_cast<int16_t>(izp)});
-    graph::TensorId ozp_id =
-        c.out == DType::kInt8
-            ? b.Const("ozp", DType::kInt8, {1}, std::vector<int8_t>{static_cast<int8_t>(ozp)})
-            : (c.out == DType::kInt16
-                   ? b.Const("ozp", DType::kInt16, {1}, std::vector<int16_t>{0})
-                   : b.Const("ozp", DType::kInt32, {1}, std::vector<int32_t>{0}));
-    const auto y = b.Tensor("y", c.out, shape);
-    b.Add(Op::kRescale, RescaleAttribute(false, false, c.input_unsigned, c.output_unsigned),
-          {x, m, s, izp_id, ozp_id}, {y});
-    b.Output(y);
-    Buffers inputs;
-    if (c.in == DType::kInt8) {
-      inputs.push_back(BytesOf(RandomValues<int8_t>(rng, Count(shape), -128, 127)));
-    } else {
-      inputs.push_back(BytesOf(RandomValues<int16_t>(rng, Count(shape), -32768, 32767)));
+    for (const Shape& shape : {Shape{2, 7, 9}, Shape{2, 6, 8}}) {  // one and four per invocation
+      GraphBuilder b;
+      const auto x = b.Input("x", c.in, shape);
+      const auto m = b.Const("m", DType::kInt32, {1}, std::vector<int32_t>{1518500250});
+      const auto s = b.Const("s", DType::kInt8, {1}, std::vector<int8_t>{31});
+      int64_t izp = 0;
+      int64_t ozp = 0;
+      if (c.in == DType::kInt8) izp = c.input_unsigned ? 128 : -7;
+      if (c.in == DType::kInt16 && c.input_unsigned) izp = 32768;
+      if (c.out == DType::kInt8) ozp = c.output_unsigned ? 128 : 5;
+      graph::TensorId izp_id =
+          c.in == DType::kInt8
+              ? b.Const("izp", DType::kInt8, {1}, std::vector<int8_t>{static_cast<int8_t>(izp)})
+              : b.Const("izp", DType::kInt16, {1}, std::vector<int16_t>{static_cast<int16_t>(izp)});
+      graph::TensorId ozp_id =
+          c.out == DType::kInt8
+              ? b.Const("ozp", DType::kInt8, {1}, std::vector<int8_t>{static_cast<int8_t>(ozp)})
+              : (c.out == DType::kInt16
+                     ? b.Const("ozp", DType::kInt16, {1}, std::vector<int16_t>{0})
+                     : b.Const("ozp", DType::kInt32, {1}, std::vector<int32_t>{0}));
+      const auto y = b.Tensor("y", c.out, shape);
+      b.Add(Op::kRescale, RescaleAttribute(false, false, c.input_unsigned, c.output_unsigned),
+            {x, m, s, izp_id, ozp_id}, {y});
+      b.Output(y);
+      Buffers inputs;
+      if (c.in == DType::kInt8) {
+        inputs.push_back(BytesOf(RandomValues<int8_t>(rng, Count(shape), -128, 127)));
+      } else {
+        inputs.push_back(BytesOf(RandomValues<int16_t>(rng, Count(shape), -32768, 32767)));
+      }
+      ExpectSameOnBothBackends(b, inputs,
+                               std::string("RESCALE ") + std::string(graph::DTypeName(c.in)) +
+                                   "->" + std::string(graph::DTypeName(c.out)) + " of " +
+                                   std::to_string(Count(shape)));
     }
-    ExpectSameOnBothBackends(b, inputs,
-                             std::string("RESCALE ") + std::string(graph::DTypeName(c.in)) + "->" +
-                                 std::string(graph::DTypeName(c.out)));
   }
 }
 
@@ -239,23 +242,27 @@ TEST(VulkanVsCpuTest, Int32BinaryOperatorsBroadcastAndMulShifts) {
 
 TEST(VulkanVsCpuTest, ClampAndMaxPoolInt8WithPadding) {
   std::mt19937 rng(17);
-  GraphBuilder b;
-  const auto x = b.Input("x", DType::kInt8, {2, 9, 9, 3});
-  const auto clamped = b.Tensor("clamped", DType::kInt8, {2, 9, 9, 3});
-  graph::ClampAttr clamp;
-  clamp.min_val = {static_cast<uint8_t>(-20), 0, 0, 0, 0, 0, 0, 0};
-  clamp.max_val = {100, 0, 0, 0, 0, 0, 0, 0};
-  b.Add(Op::kClamp, clamp, {x}, {clamped});
-  const auto pooled = b.Tensor("pooled", DType::kInt8, {2, 5, 5, 3});
-  graph::MaxPool2dAttr pool;
-  pool.kernel = {3, 3};
-  pool.stride = {2, 2};
-  pool.pad = {1, 1, 1, 1};
-  b.Add(Op::kMaxPool2d, pool, {clamped}, {pooled});
-  b.Output(pooled);
-  b.Output(clamped);
-  ExpectSameOnBothBackends(b, {BytesOf(RandomValues<int8_t>(rng, 2 * 9 * 9 * 3, -128, 127))},
-                           "CLAMP + MAX_POOL2D");
+  // 486 elements run the one-element CLAMP shader, 392 the four-element one.
+  for (const auto& [shape, pooled_shape] :
+       {std::pair<Shape, Shape>{{2, 9, 9, 3}, {2, 5, 5, 3}}, {{2, 7, 7, 4}, {2, 4, 4, 4}}}) {
+    GraphBuilder b;
+    const auto x = b.Input("x", DType::kInt8, shape);
+    const auto clamped = b.Tensor("clamped", DType::kInt8, shape);
+    graph::ClampAttr clamp;
+    clamp.min_val = {static_cast<uint8_t>(-20), 0, 0, 0, 0, 0, 0, 0};
+    clamp.max_val = {100, 0, 0, 0, 0, 0, 0, 0};
+    b.Add(Op::kClamp, clamp, {x}, {clamped});
+    const auto pooled = b.Tensor("pooled", DType::kInt8, pooled_shape);
+    graph::MaxPool2dAttr pool;
+    pool.kernel = {3, 3};
+    pool.stride = {2, 2};
+    pool.pad = {1, 1, 1, 1};
+    b.Add(Op::kMaxPool2d, pool, {clamped}, {pooled});
+    b.Output(pooled);
+    b.Output(clamped);
+    ExpectSameOnBothBackends(b, {BytesOf(RandomValues<int8_t>(rng, Count(shape), -128, 127))},
+                             "CLAMP + MAX_POOL2D of " + std::to_string(Count(shape)));
+  }
 }
 
 TEST(VulkanVsCpuTest, Fp32ConvolutionIsWithinRoundingOfTheCpu) {
