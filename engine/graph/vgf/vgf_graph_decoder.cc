@@ -20,8 +20,11 @@ namespace {
 using spirv::Instruction;
 
 // Inline constants (OpConstantNull / replicated composites) may describe large tensors with a few
-// words; this caps what the decoder allocates for one.
-constexpr int64_t kMaxInlineConstantBytes = int64_t{256} << 20;
+// words; these cap what the decoder allocates for one (counting 8 bytes an element) and for all.
+constexpr int64_t kMaxInlineConstantBytes = int64_t{64} << 20;
+constexpr int64_t kMaxTotalConstantBytes = int64_t{1} << 30;
+// Attribute lists and shape operands are short; longer ones are refused before they are expanded.
+constexpr int64_t kMaxListElements = 1024;
 constexpr size_t kMaxRank = 6;
 
 struct TypeInfo {
@@ -497,7 +500,7 @@ class Decoder {
     if (c == nullptr) return Error(absl::StrCat("%", id, " is not a constant"));
     const TypeInfo& type = types_.at(c->type);
     if (type.kind != TypeInfo::Kind::kTensor) return AppendScalar(id, dtype, out);
-    auto count = TensorElements(type, id);
+    auto count = TensorElements(type, id, c->kind != ConstInfo::Kind::kGraphConstant);
     if (!count.ok()) return count.status();
     const int64_t element = *DTypeDataSize(dtype, 1);
     const size_t start = out.size();
@@ -539,12 +542,15 @@ class Decoder {
     return absl::OkStatus();
   }
 
-  absl::StatusOr<int64_t> TensorElements(const TypeInfo& type, uint32_t id) const {
+  // Elements of a constant's tensor type. Inline constants are capped; graph constants are bounded
+  // by the constants section they are read from.
+  absl::StatusOr<int64_t> TensorElements(const TypeInfo& type, uint32_t id,
+                                         bool inline_data) const {
     if (!type.shape.has_value()) {
       return Error(absl::StrCat("constant %", id, " has a tensor type without a shape"));
     }
     std::optional<int64_t> count = inferd::ElementCount(*type.shape);
-    if (!count.has_value() || *count > kMaxInlineConstantBytes) {
+    if (!count.has_value() || (inline_data && *count > kMaxInlineConstantBytes / 8)) {
       return Error(
           absl::StrCat("constant %", id, " has shape ", ShapeToString(*type.shape), ", too large"));
     }
@@ -578,6 +584,9 @@ class Decoder {
                                 "); sparse constants are not supported"));
     }
     const int64_t stored = VgfElementBytes(dtype);
+    if (count > (int64_t{1} << 56)) {
+      return Error(absl::StrCat("graph constant %", id, " has ", count, " elements"));
+    }
     if (static_cast<int64_t>(constant.data.size()) != count * stored) {
       return Error(absl::StrCat("graph constant %", id, " (constant ", *index, ") holds ",
                                 constant.data.size(), " bytes; its type needs ", count * stored));
@@ -604,6 +613,10 @@ class Decoder {
     if (!dtype.ok()) return dtype.status();
     if (!IsIntegerDType(*dtype) || *dtype == DType::kInt4) {
       return Error(absl::StrCat("constant %", id, " is not an integer tensor"));
+    }
+    if (!type.shape.has_value() || type.shape->size() != 1 || (*type.shape)[0] > kMaxListElements) {
+      return Error(absl::StrCat("constant %", id, " is not a rank-1 list of at most ",
+                                kMaxListElements, " integers"));
     }
     std::vector<uint8_t> bytes;
     if (auto s = Flatten(id, *dtype, bytes, 0); !s.ok()) return s;
@@ -648,6 +661,10 @@ class Decoder {
       }
       tensor.shape = *type.shape;
       if (auto s = Flatten(id, *dtype, tensor.data, 0); !s.ok()) return s;
+    }
+    constant_bytes_ += static_cast<int64_t>(tensor.data.size());
+    if (constant_bytes_ > kMaxTotalConstantBytes) {
+      return Error(absl::StrCat("constants exceed ", kMaxTotalConstantBytes >> 20, " MiB in all"));
     }
     const TensorId tid = AddTensor(std::move(tensor));
     Operator op;
@@ -857,6 +874,8 @@ class Decoder {
                                   " but the shape given for it is ", ShapeToString(given->second)));
       }
       tensor.shape = given->second;
+    } else if (options_.leave_open_shapes) {
+      tensor.unranked = true;
     } else {
       return Error(inst,
                    absl::StrCat("input '", tensor.name, "' has ",
@@ -997,8 +1016,12 @@ class Decoder {
       auto dtype = TensorDType(member_types[k], inst.word_offset);
       if (!dtype.ok()) return dtype.status();
       tensor.dtype = *dtype;
+      bool open_input = false;
+      for (TensorId in : op.inputs) open_input |= graph_->tensor(in).unranked;
       if (declared[k].has_value()) {
         tensor.shape = *declared[k];
+      } else if (open_input && options_.leave_open_shapes) {
+        tensor.unranked = true;
       } else {
         if (!inferred.has_value()) {
           auto shapes = InferOutputShapes(*graph_, op);
@@ -1065,6 +1088,7 @@ class Decoder {
   std::unordered_map<uint32_t, std::vector<TensorId>> struct_values_;
   std::map<std::pair<uint32_t, bool>, TensorId> constant_tensors_;
   std::set<std::string> io_names_;
+  int64_t constant_bytes_ = 0;
   std::set<TensorId> is_port_;
 };
 

@@ -20,6 +20,9 @@ struct VgfDecodeOptions {
   // VGF graphs may leave activations shapeless (the NSS model does). The decoder derives every
   // other shape from these.
   std::map<std::string, Shape> input_shapes;
+  // For inspection (inferd-vgf dump): tensors whose shape is neither declared nor derivable stay
+  // unranked instead of failing the decode. Such a graph does not validate and cannot run.
+  bool leave_open_shapes = false;
 };
 
 // A model input or output as the file declares it, before decoding: name, element type and shape
