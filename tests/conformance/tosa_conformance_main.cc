@@ -57,7 +57,10 @@ void PrintSkipReasons(const std::vector<FolderReport>& reports) {
         if (!quoted) key += "'...'";
         quoted = !quoted;
       } else if (!quoted) {
-        if (std::isdigit(static_cast<unsigned char>(c))) {
+        // Numbers fold, digits inside names (FP8E4M3, INT4) stay.
+        const bool number_start = key.empty() || key.back() == ' ' || key.back() == '#' ||
+                                  key.back() == '.' || key.back() == 'N';
+        if (std::isdigit(static_cast<unsigned char>(c)) && number_start) {
           if (key.empty() || key.back() != 'N') key += 'N';
         } else {
           key += c;

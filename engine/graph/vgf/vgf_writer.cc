@@ -176,6 +176,16 @@ class Writer {
       case DType::kBf16:
         id = NewId();
         Emit(types_, spirv::kOpTypeFloat, {id, 16, spirv::kFPEncodingBFloat16KHR});
+        uses_bf16_ = true;
+        break;
+      case DType::kFp8E4M3:
+      case DType::kFp8E5M2:
+        id = NewId();
+        Emit(types_, spirv::kOpTypeFloat,
+             {id, 8,
+              dtype == DType::kFp8E4M3 ? spirv::kFPEncodingFloat8E4M3EXT
+                                       : spirv::kFPEncodingFloat8E5M2EXT});
+        uses_fp8_ = true;
         break;
       default:
         element_types_.erase(dtype);
@@ -458,8 +468,18 @@ class Writer {
           spirv::kCapabilityReplicatedCompositesEXT}) {
       Emit(w, spirv::kOpCapability, {capability});
     }
-    for (const char* extension : {"SPV_ARM_tensors", "SPV_ARM_graph",
-                                  "SPV_EXT_replicated_composites", "SPV_KHR_vulkan_memory_model"}) {
+    std::vector<const char*> extensions = {"SPV_ARM_tensors", "SPV_ARM_graph",
+                                           "SPV_EXT_replicated_composites",
+                                           "SPV_KHR_vulkan_memory_model"};
+    if (uses_bf16_) {
+      Emit(w, spirv::kOpCapability, {spirv::kCapabilityBFloat16TypeKHR});
+      extensions.push_back("SPV_KHR_bfloat16");
+    }
+    if (uses_fp8_) {
+      Emit(w, spirv::kOpCapability, {spirv::kCapabilityFloat8EXT});
+      extensions.push_back("SPV_EXT_float8");
+    }
+    for (const char* extension : extensions) {
       std::vector<uint32_t> text;
       spirv::AppendLiteralString(text, extension);
       Emit(w, spirv::kOpExtension, {}, text);
@@ -586,6 +606,7 @@ class Writer {
   uint32_t tosa_set_ = 0;
   uint32_t graph_type_ = 0;
   uint32_t bool_type_ = 0, true_ = 0, false_ = 0;
+  bool uses_bf16_ = false, uses_fp8_ = false;
   std::map<uint32_t, uint32_t> int_types_;
   std::map<uint32_t, uint32_t> u32_constants_;
   std::map<DType, uint32_t> element_types_;

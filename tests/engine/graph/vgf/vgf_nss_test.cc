@@ -66,7 +66,7 @@ TEST_F(NssTest, SignatureLeavesSpatialDimensionsOpen) {
   ASSERT_EQ(signature->inputs.size(), 1u);
   EXPECT_EQ(signature->inputs[0].name, "tosa_deserialized_input_0:0");
   EXPECT_EQ(signature->inputs[0].dtype, DType::kInt8);
-  EXPECT_THAT(signature->inputs[0].shape, ElementsAre(-1, -1, -1, -1));
+  EXPECT_THAT(signature->inputs[0].shape, ElementsAre(-1, -1, -1, 12));  // from the resource table
   EXPECT_EQ(signature->outputs.size(), 6u);
 }
 
@@ -98,6 +98,18 @@ TEST_F(NssTest, DecodesWithAGivenInputShape) {
   EXPECT_EQ((*graph)->tensor(main.outputs[5]).name, "tosa_deserialized_output_5:0");
   EXPECT_EQ((*graph)->tensor(main.outputs[0]).dtype, DType::kInt8);
   EXPECT_THAT((*graph)->tensor(main.outputs[0]).shape, ElementsAre(1, 32, 32, 4));
+}
+
+TEST_F(NssTest, RefusesAnInputShapeTheResourceTableContradicts) {
+  auto file = ReadVgfFile(bytes_);
+  ASSERT_TRUE(file.ok()) << file.status();
+  VgfDecodeOptions options;
+  options.input_shapes["tosa_deserialized_input_0:0"] = {1, 32, 32, 3};
+  auto graph = DecodeVgfGraph(*file, options);
+  ASSERT_FALSE(graph.ok());
+  EXPECT_THAT(graph.status().message(),
+              HasSubstr("input 'tosa_deserialized_input_0:0': the shape given for it, "
+                        "[1,32,32,3], disagrees with the resource table's [-1,-1,-1,12]"));
 }
 
 TEST_F(NssTest, RefusesToDecodeWithoutAnInputShape) {

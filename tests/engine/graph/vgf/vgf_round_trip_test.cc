@@ -171,6 +171,23 @@ TEST(VgfRoundTripTest, AttributesShapeOperandsAndIdentityElision) {
   EXPECT_EQ(g.tensor(g.main_block().outputs[0]).name, "scores");
 }
 
+TEST(VgfRoundTripTest, AnOutputThatIsAnInputKeepsBothNames) {
+  GraphBuilder b;
+  const TensorId in = b.Tensor("in", DType::kInt8, {2, 3});
+  const TensorId out = b.Tensor("out", DType::kInt8, {2, 3});
+  b.AddOp(Op::kIdentity, {in}, {out});
+  b.Inputs({in});
+  b.Outputs({out});
+  auto graph = RoundTrip(b.graph());
+  ASSERT_TRUE(graph.ok()) << graph.status();
+  const Graph& g = **graph;
+  EXPECT_EQ(g.tensor(g.main_block().inputs[0]).name, "in");
+  EXPECT_EQ(g.tensor(g.main_block().outputs[0]).name, "out");
+  const Operator* identity = FindOp(g, Op::kIdentity);
+  ASSERT_NE(identity, nullptr);
+  EXPECT_EQ(identity->inputs[0], g.main_block().inputs[0]);
+}
+
 TEST(VgfRoundTripTest, RefusesControlFlowNamingIt) {
   Graph g = AddGraph();
   g.blocks.emplace_back();
