@@ -20,7 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   module.entry_point = "main";
   module.code_kind = VgfCodeKind::kSpirv;
   module.spirv.resize(size / 4);
-  std::memcpy(module.spirv.data(), data, module.spirv.size() * 4);
+  if (!module.spirv.empty()) std::memcpy(module.spirv.data(), data, module.spirv.size() * 4);
   file.modules.push_back(std::move(module));
   VgfSegment segment;
   segment.name = "fuzz_segment";
