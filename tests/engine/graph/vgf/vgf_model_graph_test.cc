@@ -58,7 +58,7 @@ TEST_F(VgfModelGraphTest, AnUndeclaredOpenInputIsRefused) {
   auto graph = LoadVgfModelGraph(bytes_, config_);
   ASSERT_FALSE(graph.ok());
   EXPECT_THAT(graph.status().message(),
-              HasSubstr("model 'nss': VGF input 'tosa_deserialized_input_0:0' has shape "
+              HasSubstr("VGF input 'tosa_deserialized_input_0:0' has shape "
                         "[-1,-1,-1,12] with open dimensions; config.pbtxt must declare this input "
                         "with its dims"));
 }
@@ -76,7 +76,7 @@ TEST_F(VgfModelGraphTest, SizesTheNetworkCannotTakeFailValidation) {
   DeclareInput({1, 12, 12, 12});  // 12 / 4 = 3 rows: the third stride-2 convolution cannot split 3
   auto graph = LoadVgfModelGraph(bytes_, config_);
   ASSERT_FALSE(graph.ok());
-  EXPECT_THAT(graph.status().message(), HasSubstr("model 'nss': invalid graph in VGF file: "));
+  EXPECT_THAT(graph.status().message(), HasSubstr("invalid graph in VGF file: "));
   EXPECT_THAT(graph.status().message(), HasSubstr("(CONV2D): spatial dimension 0: input 3"));
 }
 
