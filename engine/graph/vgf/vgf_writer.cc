@@ -370,7 +370,12 @@ class Writer {
         }
       } else if (role == TosaOperand::kShape) {
         if (next_input >= op.inputs.size()) return Refuse(absl::StrCat(label, " lacks inputs"));
-        const Tensor& shape = g_.tensor(Resolve(op.inputs[next_input++]));
+        const TensorId shape_id = Resolve(op.inputs[next_input++]);
+        if (auto it = shape_values_.find(shape_id); it != shape_values_.end()) {
+          args.push_back(it->second);  // one constant per CONST_SHAPE, however often it is used
+          continue;
+        }
+        const Tensor& shape = g_.tensor(shape_id);
         if (shape.dtype != DType::kShape || shape.data.size() % 8 != 0) {
           return Refuse(absl::StrCat(where, " is not a constant shape"));
         }
@@ -378,6 +383,7 @@ class Writer {
         std::memcpy(values.data(), shape.data.data(), shape.data.size());
         auto id = IntTensorConstant(values, where);
         if (!id.ok()) return id.status();
+        shape_values_[shape_id] = *id;
         args.push_back(*id);
       } else if (IsIntListOperand(role)) {
         const std::vector<int32_t>* list = IntListField(op.attribute, role);
@@ -612,6 +618,7 @@ class Writer {
   std::map<DType, uint32_t> element_types_;
   std::map<std::pair<DType, Shape>, uint32_t> tensor_types_;
   std::unordered_map<TensorId, uint32_t> values_;
+  std::unordered_map<TensorId, uint32_t> shape_values_;
   std::vector<uint32_t> names_, annotations_, types_, body_, words_;
   std::vector<uint32_t> interface_, port_types_;
   std::vector<VgfConstant> constants_;
