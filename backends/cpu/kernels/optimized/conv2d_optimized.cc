@@ -116,9 +116,8 @@ KernelStatus Conv2dInt8Optimized(const TileKernels& kernels, const Conv2dParams&
   const auto convert = [input_zp](int8_t v) { return static_cast<int16_t>(v - input_zp); };
   const int64_t pixels = static_cast<int64_t>(p.batch) * p.output_height * p.output_width;
   const int64_t groups = (pixels + kTileRows - 1) / kTileRows;
-  const int64_t tasks = TaskCount(groups, kTileRows * depth * oc);
   std::atomic<bool> failed{false};
-  ParallelFor(tasks, [&](int64_t task) {
+  ParallelForRanges(groups, kTileRows * depth * oc, [&](int64_t first, int64_t last) {
     const size_t bias_bytes = ScratchAlign(padded_oc * sizeof(int32_t));
     const size_t row_bytes = ScratchAlign(2 * pairs * sizeof(int16_t));
     const size_t tile_bytes = fused != nullptr ? ScratchAlign(kTileRows * oc * sizeof(int32_t)) : 0;
@@ -134,7 +133,6 @@ KernelStatus Conv2dInt8Optimized(const TileKernels& kernels, const Conv2dParams&
       row_buffers[r][2 * pairs - 1] = 0;  // the odd depth's pad, never overwritten by a gather
     }
     bool task_failed = false;
-    const auto [first, last] = TaskRange(groups, tasks, task);
     Pixel pixel = PixelAt(p, first * kTileRows);
     for (int64_t group = first; group < last; ++group) {
       const int64_t m0 = group * kTileRows;
@@ -175,8 +173,7 @@ void Conv2dFp32Optimized(const TileKernels& kernels, const Conv2dParams& p,
   const auto convert = [](float v) { return v; };
   const int64_t pixels = static_cast<int64_t>(p.batch) * p.output_height * p.output_width;
   const int64_t groups = (pixels + kTileRows - 1) / kTileRows;
-  const int64_t tasks = TaskCount(groups, kTileRows * depth * oc);
-  ParallelFor(tasks, [&](int64_t task) {
+  ParallelForRanges(groups, kTileRows * depth * oc, [&](int64_t first, int64_t last) {
     const size_t bias_bytes = ScratchAlign(padded_oc * sizeof(float));
     const size_t row_bytes = ScratchAlign(depth * sizeof(float));
     auto* scratch = static_cast<std::byte*>(ThreadScratch(bias_bytes + kTileRows * row_bytes));
@@ -186,7 +183,6 @@ void Conv2dFp32Optimized(const TileKernels& kernels, const Conv2dParams& p,
     for (int r = 0; r < kTileRows; ++r) {
       row_buffers[r] = reinterpret_cast<float*>(scratch + bias_bytes + r * row_bytes);
     }
-    const auto [first, last] = TaskRange(groups, tasks, task);
     Pixel pixel = PixelAt(p, first * kTileRows);
     for (int64_t group = first; group < last; ++group) {
       const int64_t m0 = group * kTileRows;

@@ -72,10 +72,10 @@ KernelStatus DepthwiseConv2dInt8Optimized(const TileKernels& kernels,
                                           const FusedRequantization* fused) {
   const int64_t rows = static_cast<int64_t>(p.batch) * p.output_height;
   const int64_t row_elements = static_cast<int64_t>(p.output_width) * p.channels;
-  const int64_t tasks =
-      TaskCount(rows, row_elements * static_cast<int64_t>(p.kernel_height) * p.kernel_width);
+  const int64_t work_per_row =
+      row_elements * static_cast<int64_t>(p.kernel_height) * p.kernel_width;
   std::atomic<bool> failed{false};
-  ParallelFor(tasks, [&](int64_t task) {
+  ParallelForRanges(rows, work_per_row, [&](int64_t first, int64_t last) {
     // The bias once per channel, and (fused) one output row of accumulators.
     const size_t bias_bytes = ScratchAlign(p.channels * sizeof(int32_t));
     auto* scratch = static_cast<std::byte*>(
@@ -84,7 +84,6 @@ KernelStatus DepthwiseConv2dInt8Optimized(const TileKernels& kernels,
     auto* row_buffer = reinterpret_cast<int32_t*>(scratch + bias_bytes);
     FillBias(bias, p.bias_size, p.channels, full_bias);
     bool task_failed = false;
-    const auto [first, last] = TaskRange(rows, tasks, task);
     ForEachPixel(
         p, input, weights, row_buffer, first, last,
         [&](const int8_t* const* in, const int16_t* const* w, int taps, int64_t row, int32_t* out) {
@@ -108,12 +107,11 @@ void DepthwiseConv2dFp32Optimized(const TileKernels& kernels, const DepthwiseCon
                                   float* output, const FusedClampFp32* clamp) {
   const int64_t rows = static_cast<int64_t>(p.batch) * p.output_height;
   const int64_t row_elements = static_cast<int64_t>(p.output_width) * p.channels;
-  const int64_t tasks =
-      TaskCount(rows, row_elements * static_cast<int64_t>(p.kernel_height) * p.kernel_width);
-  ParallelFor(tasks, [&](int64_t task) {
+  const int64_t work_per_row =
+      row_elements * static_cast<int64_t>(p.kernel_height) * p.kernel_width;
+  ParallelForRanges(rows, work_per_row, [&](int64_t first, int64_t last) {
     auto* full_bias = static_cast<float*>(ThreadScratch(p.channels * sizeof(float)));
     FillBias(bias, p.bias_size, p.channels, full_bias);
-    const auto [first, last] = TaskRange(rows, tasks, task);
     ForEachPixel(
         p, input, weights, output, first, last,
         [&](const float* const* in, const float* const* w, int taps, int64_t row, float* out) {
