@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "backends/cpu/kernels/optimized/centred_int8.h"
 #include "backends/cpu/kernels/optimized/parallel_tasks.h"
 #include "backends/cpu/kernels/optimized/thread_scratch.h"
 
@@ -81,9 +82,7 @@ KernelStatus MatmulInt8Optimized(const TileKernels& kernels, const MatmulParams&
       for (int r = 0; r < kTileRows; ++r) {
         if (r < rows_valid) {
           const int8_t* src = a + (n * p.rows + h0 + r) * p.depth;
-          for (int64_t c = 0; c < p.depth; ++c) {
-            row_buffers[r][c] = static_cast<int16_t>(src[c] - p.a_zp);
-          }
+          CentreInt8(src, p.depth, static_cast<int16_t>(p.a_zp), row_buffers[r]);
           rows[r] = row_buffers[r];
         } else {
           rows[r] = row_buffers[0];
