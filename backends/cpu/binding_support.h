@@ -282,4 +282,10 @@ const T* ConstantData(const graph::Graph& g, graph::TensorId id, int64_t element
   return tensor == nullptr ? nullptr : reinterpret_cast<const T*>(tensor->data.data());
 }
 
+// The value of `id` when it is known at load (a CONST, or a folded constant), else nullptr.
+template <typename T>
+const T* ConstantData(const LoadTimeConstants& constants, graph::TensorId id, int64_t elements) {
+  return reinterpret_cast<const T*>(constants.Find(id, static_cast<size_t>(elements) * sizeof(T)));
+}
+
 }  // namespace inferd::cpu

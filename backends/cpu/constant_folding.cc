@@ -29,6 +29,7 @@ bool IsFoldable(const graph::Graph& graph, const graph::Operator& op) {
 absl::StatusOr<FoldedConstants> FoldConstants(const graph::Graph& g, std::vector<uint8_t*>& data) {
   FoldedConstants result;
   result.folded.resize(g.blocks.size());
+  result.tensors.assign(g.tensors.size(), false);
   std::vector<bool> constant(g.tensors.size(), false);
   for (const graph::Block& block : g.blocks) {
     for (const graph::Operator& op : block.operators) {
@@ -72,7 +73,7 @@ absl::StatusOr<FoldedConstants> FoldConstants(const graph::Graph& g, std::vector
         continue;  // fails again at run time, with the executor's message
       }
       for (auto& buffer : outputs) result.buffers.push_back(std::move(buffer));
-      for (graph::TensorId id : op.outputs) constant[id] = true;
+      for (graph::TensorId id : op.outputs) constant[id] = result.tensors[id] = true;
       result.folded[b][i] = true;
       ++result.count;
       result.bytes += bytes;

@@ -27,6 +27,7 @@ struct FoldedConstants {
     void operator()(uint8_t* p) const;
   };
   std::vector<std::vector<bool>> folded;  // [block][operator index]: evaluated at load
+  std::vector<bool> tensors;              // [TensorId]: an output of a folded operator
   size_t count = 0;                       // operators folded
   size_t bytes = 0;                       // bytes their outputs hold
   std::vector<std::unique_ptr<uint8_t[], FreeDeleter>> buffers;

@@ -148,7 +148,10 @@ absl::Status GraphExecutor::PlanBlock(graph::BlockId block_id) {
   std::vector<int32_t> position(block.operators.size());
   for (size_t i = 0; i < position.size(); ++i) position[i] = static_cast<int32_t>(i);
   std::vector<const RequantisationFusion*> fusion_at(block.operators.size(), nullptr);
-  const std::vector<RequantisationFusion> fusions = FindRequantisationFusions(g, block_id);
+  // Folded weights are packed for the optimised kernels like CONST ones.
+  const LoadTimeConstants constants(g, data_, folded_.tensors);
+  const std::vector<RequantisationFusion> fusions =
+      FindRequantisationFusions(g, block_id, constants);
   for (const RequantisationFusion& fusion : fusions) {
     // A folded producer leaves its RESCALE / CLAMP to folding too, or, where folding them failed
     // (operand values the kernel refuses), to run on their own and report it.
@@ -192,9 +195,9 @@ absl::Status GraphExecutor::PlanBlock(graph::BlockId block_id) {
       if (*access) plan.steps.push_back(Step{*std::move(access), i});
       continue;
     }
-    absl::StatusOr<BoundStep> step = fusion_at[i] != nullptr
-                                         ? BindRequantisationFusion(g, block_id, *fusion_at[i])
-                                         : BindOperator(g, op);
+    absl::StatusOr<BoundStep> step =
+        fusion_at[i] != nullptr ? BindRequantisationFusion(g, block_id, *fusion_at[i], constants)
+                                : BindOperator(g, op, constants);
     if (!step.ok()) {
       return absl::Status(step.status().code(), absl::StrCat(where, "operator #", i, " ",
                                                              std::string(graph::OpName(op.op)),

@@ -47,7 +47,8 @@ namespace opt = ::inferd::cpu::kernels::optimized;
 // when the CPU has their instructions and the weights (and weight zero point) are constants: those
 // are packed here, once, and the reference kernels remain for everything else.
 
-absl::StatusOr<BoundStep> BindConv2d(const graph::Graph& g, const graph::Operator& op) {
+absl::StatusOr<BoundStep> BindConv2d(const graph::Graph& g, const graph::Operator& op,
+                                     const LoadTimeConstants& constants) {
   const auto& attr = std::get<graph::Conv2dAttr>(op.attribute);
   const graph::Tensor& input = g.tensor(op.inputs[0]);
   const graph::Tensor& weight = g.tensor(op.inputs[1]);
@@ -61,8 +62,8 @@ absl::StatusOr<BoundStep> BindConv2d(const graph::Graph& g, const graph::Operato
   if (input.dtype == DType::kInt8 &&
       (weight.dtype == DType::kInt8 || weight.dtype == DType::kInt4) &&
       output.dtype == DType::kInt32 && attr.acc_type == DType::kInt32) {
-    const int8_t* weight_data = ConstantData<int8_t>(g, w, weight_count);
-    const int8_t* weight_zp = ConstantData<int8_t>(g, wzp, 1);
+    const int8_t* weight_data = ConstantData<int8_t>(constants, w, weight_count);
+    const int8_t* weight_zp = ConstantData<int8_t>(constants, wzp, 1);
     if (tiles != nullptr && weight_data != nullptr && weight_zp != nullptr &&
         opt::Conv2dInt8Supported(p)) {
       k::Conv2dParams q = p;
@@ -97,7 +98,7 @@ absl::StatusOr<BoundStep> BindConv2d(const graph::Graph& g, const graph::Operato
   }
   if (input.dtype == DType::kFp32 && weight.dtype == DType::kFp32 && output.dtype == DType::kFp32 &&
       attr.acc_type == DType::kFp32) {
-    const float* weight_data = ConstantData<float>(g, w, weight_count);
+    const float* weight_data = ConstantData<float>(constants, w, weight_count);
     if (tiles != nullptr && weight_data != nullptr) {
       auto packed =
           std::make_shared<const opt::PackedFp32Matrix>(opt::PackConv2dFp32Weights(p, weight_data));
@@ -122,7 +123,8 @@ absl::StatusOr<BoundStep> BindConv2d(const graph::Graph& g, const graph::Operato
                   absl::StrCat(", accumulator ", std::string(graph::DTypeName(attr.acc_type))));
 }
 
-absl::StatusOr<BoundStep> BindDepthwiseConv2d(const graph::Graph& g, const graph::Operator& op) {
+absl::StatusOr<BoundStep> BindDepthwiseConv2d(const graph::Graph& g, const graph::Operator& op,
+                                              const LoadTimeConstants& constants) {
   const auto& attr = std::get<graph::DepthwiseConv2dAttr>(op.attribute);
   const graph::Tensor& input = g.tensor(op.inputs[0]);
   const graph::Tensor& weight = g.tensor(op.inputs[1]);
@@ -137,8 +139,8 @@ absl::StatusOr<BoundStep> BindDepthwiseConv2d(const graph::Graph& g, const graph
   if (input.dtype == DType::kInt8 &&
       (weight.dtype == DType::kInt8 || weight.dtype == DType::kInt4) &&
       output.dtype == DType::kInt32 && attr.acc_type == DType::kInt32) {
-    const int8_t* weight_data = ConstantData<int8_t>(g, w, weight_count);
-    const int8_t* weight_zp = ConstantData<int8_t>(g, wzp, 1);
+    const int8_t* weight_data = ConstantData<int8_t>(constants, w, weight_count);
+    const int8_t* weight_zp = ConstantData<int8_t>(constants, wzp, 1);
     if (tiles != nullptr && weight_data != nullptr && weight_zp != nullptr) {
       auto packed = std::make_shared<const std::vector<int16_t>>(
           opt::PackDepthwiseInt8Weights(p, weight_data, *weight_zp));
@@ -194,7 +196,8 @@ absl::StatusOr<BoundStep> BindDepthwiseConv2d(const graph::Graph& g, const graph
                   absl::StrCat(", accumulator ", std::string(graph::DTypeName(attr.acc_type))));
 }
 
-absl::StatusOr<BoundStep> BindMatmul(const graph::Graph& g, const graph::Operator& op) {
+absl::StatusOr<BoundStep> BindMatmul(const graph::Graph& g, const graph::Operator& op,
+                                     const LoadTimeConstants& constants) {
   const graph::Tensor& a = g.tensor(op.inputs[0]);
   const graph::Tensor& b = g.tensor(op.inputs[1]);
   const graph::Tensor& output = g.tensor(op.outputs[0]);
@@ -206,8 +209,8 @@ absl::StatusOr<BoundStep> BindMatmul(const graph::Graph& g, const graph::Operato
   if (a.dtype == DType::kInt8 && output.dtype == DType::kInt32) {
     if (tiles != nullptr && opt::MatmulInt8Supported(p)) {
       // B is packed here when it and its zero point are constants, else on every run.
-      const int8_t* b_data = ConstantData<int8_t>(g, ib, b_count);
-      const int8_t* b_zp = ConstantData<int8_t>(g, bzp, 1);
+      const int8_t* b_data = ConstantData<int8_t>(constants, ib, b_count);
+      const int8_t* b_zp = ConstantData<int8_t>(constants, bzp, 1);
       std::shared_ptr<const opt::PackedInt8Matrix> packed;
       if (b_data != nullptr && b_zp != nullptr) {
         packed =
@@ -238,7 +241,7 @@ absl::StatusOr<BoundStep> BindMatmul(const graph::Graph& g, const graph::Operato
   }
   if (a.dtype == DType::kFp32 && output.dtype == DType::kFp32) {
     if (tiles != nullptr) {
-      const float* b_data = ConstantData<float>(g, ib, b_count);
+      const float* b_data = ConstantData<float>(constants, ib, b_count);
       std::shared_ptr<const opt::PackedFp32Matrix> packed;
       if (b_data != nullptr) {
         packed = std::make_shared<const opt::PackedFp32Matrix>(opt::PackMatmulFp32B(p, b_data));
@@ -617,6 +620,11 @@ size_t StorageElementBytes(DType dtype) {
 }
 
 absl::StatusOr<BoundStep> BindOperator(const graph::Graph& graph, const graph::Operator& op) {
+  return BindOperator(graph, op, LoadTimeConstants(graph));
+}
+
+absl::StatusOr<BoundStep> BindOperator(const graph::Graph& graph, const graph::Operator& op,
+                                       const LoadTimeConstants& constants) {
   for (TensorId id : op.inputs) {
     if (!DimsFitInt32(graph.tensor(id))) return NoKernel(graph, op, " (a dimension beyond 2^31)");
   }
@@ -628,11 +636,11 @@ absl::StatusOr<BoundStep> BindOperator(const graph::Graph& graph, const graph::O
     case Op::kConstShape:
       return BoundStep();
     case Op::kConv2d:
-      return BindConv2d(graph, op);
+      return BindConv2d(graph, op, constants);
     case Op::kDepthwiseConv2d:
-      return BindDepthwiseConv2d(graph, op);
+      return BindDepthwiseConv2d(graph, op, constants);
     case Op::kMatMul:
-      return BindMatmul(graph, op);
+      return BindMatmul(graph, op, constants);
     case Op::kMaxPool2d:
       return BindMaxPool2d(graph, op);
     case Op::kAvgPool2d:

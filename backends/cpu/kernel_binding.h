@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "backends/cpu/load_time_constants.h"
 #include "engine/graph/graph.h"
 
 namespace inferd::cpu {
@@ -32,5 +33,10 @@ size_t StorageElementBytes(graph::DType dtype);
 // its element types when the CPU backend has no kernel for it. An empty step (OK status, no
 // target) for operators that need no work at run time: CONST and CONST_SHAPE.
 absl::StatusOr<BoundStep> BindOperator(const graph::Graph& graph, const graph::Operator& op);
+// The same, packing weights whose values `constants` knows at load (CONST payloads and folded
+// constants) for the optimised CONV2D, DEPTHWISE_CONV2D and MATMUL kernels. `constants` must be of
+// `graph`.
+absl::StatusOr<BoundStep> BindOperator(const graph::Graph& graph, const graph::Operator& op,
+                                       const LoadTimeConstants& constants);
 
 }  // namespace inferd::cpu

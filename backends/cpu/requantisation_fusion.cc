@@ -48,15 +48,16 @@ std::optional<size_t> SoleReader(const graph::Block& block, const std::vector<in
   return std::nullopt;  // read from another block
 }
 
-bool AllConstant(const graph::Graph& g, const graph::Operator& op, size_t first) {
+bool AllConstant(const LoadTimeConstants& constants, const graph::Operator& op, size_t first) {
   for (size_t i = first; i < op.inputs.size(); ++i) {
-    if (ConstantTensor(g, op.inputs[i], 1) == nullptr) return false;
+    if (constants.Find(op.inputs[i], 1) == nullptr) return false;
   }
   return true;
 }
 
 // Whether the binder below gives `op` an optimised INT8 kernel it can hand an epilogue to.
-bool OptimisedInt8Producer(const graph::Graph& g, const graph::Operator& op) {
+bool OptimisedInt8Producer(const graph::Graph& g, const graph::Operator& op,
+                           const LoadTimeConstants& constants) {
   if (g.tensor(op.inputs[0]).dtype != DType::kInt8 ||
       g.tensor(op.outputs[0]).dtype != DType::kInt32) {
     return false;
@@ -65,11 +66,12 @@ bool OptimisedInt8Producer(const graph::Graph& g, const graph::Operator& op) {
     case Op::kConv2d:
       return std::get<graph::Conv2dAttr>(op.attribute).acc_type == DType::kInt32 &&
              g.tensor(op.inputs[1]).dtype == DType::kInt8 &&
-             opt::Conv2dInt8Supported(Conv2dParamsOf(g, op)) && AllConstant(g, op, 1);
+             opt::Conv2dInt8Supported(Conv2dParamsOf(g, op)) && AllConstant(constants, op, 1);
     case Op::kDepthwiseConv2d:
       return std::get<graph::DepthwiseConv2dAttr>(op.attribute).acc_type == DType::kInt32 &&
              g.tensor(op.inputs[1]).dtype == DType::kInt8 &&
-             opt::DepthwiseConv2dSupported(DepthwiseConv2dParamsOf(g, op)) && AllConstant(g, op, 1);
+             opt::DepthwiseConv2dSupported(DepthwiseConv2dParamsOf(g, op)) &&
+             AllConstant(constants, op, 1);
     case Op::kMatMul:
       return g.tensor(op.inputs[1]).dtype == DType::kInt8 &&
              g.tensor(op.inputs[2]).dtype == DType::kInt8 &&
@@ -80,7 +82,8 @@ bool OptimisedInt8Producer(const graph::Graph& g, const graph::Operator& op) {
 }
 
 // Whether the binder gives `op` an optimised FP32 convolution that can apply a CLAMP as it writes.
-bool OptimisedFp32Producer(const graph::Graph& g, const graph::Operator& op) {
+bool OptimisedFp32Producer(const graph::Graph& g, const graph::Operator& op,
+                           const LoadTimeConstants& constants) {
   if (op.inputs.size() < 5 || g.tensor(op.inputs[0]).dtype != DType::kFp32 ||
       g.tensor(op.inputs[1]).dtype != DType::kFp32 ||
       g.tensor(op.outputs[0]).dtype != DType::kFp32) {
@@ -89,7 +92,8 @@ bool OptimisedFp32Producer(const graph::Graph& g, const graph::Operator& op) {
   switch (op.op) {
     case Op::kConv2d:
       return std::get<graph::Conv2dAttr>(op.attribute).acc_type == DType::kFp32 &&
-             ConstantData<float>(g, op.inputs[1], Elements(g.tensor(op.inputs[1]))) != nullptr;
+             ConstantData<float>(constants, op.inputs[1], Elements(g.tensor(op.inputs[1]))) !=
+                 nullptr;
     case Op::kDepthwiseConv2d:
       return std::get<graph::DepthwiseConv2dAttr>(op.attribute).acc_type == DType::kFp32 &&
              opt::DepthwiseConv2dSupported(DepthwiseConv2dParamsOf(g, op));
@@ -113,11 +117,12 @@ std::optional<opt::FusedClampFp32> Fp32ClampOf(const graph::Graph& g, const grap
 // The fused step of a kFp32Clamp fusion: the convolution writes the CLAMP's output directly.
 absl::StatusOr<BoundStep> BindFp32ClampFusion(const graph::Graph& g,
                                               const graph::Operator& producer,
-                                              const graph::Operator& clamp_op) {
+                                              const graph::Operator& clamp_op,
+                                              const LoadTimeConstants& constants) {
   // Non-zero zero points are an error the separate operators report.
   std::vector<BoundStep> separate;
   for (const graph::Operator* op : {&producer, &clamp_op}) {
-    absl::StatusOr<BoundStep> step = BindOperator(g, *op);
+    absl::StatusOr<BoundStep> step = BindOperator(g, *op, constants);
     if (!step.ok()) return step.status();
     separate.push_back(*std::move(step));
   }
@@ -129,7 +134,7 @@ absl::StatusOr<BoundStep> BindFp32ClampFusion(const graph::Graph& g,
   if (producer.op == Op::kConv2d) {
     const k::Conv2dParams p = Conv2dParamsOf(g, producer);
     auto packed = std::make_shared<const opt::PackedFp32Matrix>(
-        opt::PackConv2dFp32Weights(p, ConstantData<float>(g, w, Elements(g.tensor(w)))));
+        opt::PackConv2dFp32Weights(p, ConstantData<float>(constants, w, Elements(g.tensor(w)))));
     run = [p, packed, tiles, clamp, in, b, o](TensorData d) {
       opt::Conv2dFp32Optimized(*tiles, p, *packed, In<float>(d, in), In<float>(d, b),
                                Out<float>(d, o), &clamp);
@@ -158,13 +163,14 @@ absl::StatusOr<BoundStep> BindFp32ClampFusion(const graph::Graph& g,
 using ProducerCall = std::function<k::KernelStatus(TensorData, const opt::FusedRequantization*)>;
 
 ProducerCall BindProducer(const graph::Graph& g, const graph::Operator& op,
-                          const opt::TileKernels* tiles) {
+                          const opt::TileKernels* tiles, const LoadTimeConstants& constants) {
   const TensorId in = op.inputs[0];
   if (op.op == Op::kConv2d) {
     k::Conv2dParams p = Conv2dParamsOf(g, op);
-    p.weight_zp = static_cast<int8_t>(g.tensor(op.inputs[4]).data[0]);
+    p.weight_zp = *ConstantData<int8_t>(constants, op.inputs[4], 1);
     auto packed = std::make_shared<const opt::PackedInt8Matrix>(opt::PackConv2dInt8Weights(
-        p, reinterpret_cast<const int8_t*>(g.tensor(op.inputs[1]).data.data()), p.weight_zp));
+        p, ConstantData<int8_t>(constants, op.inputs[1], Elements(g.tensor(op.inputs[1]))),
+        p.weight_zp));
     const TensorId b = op.inputs[2], izp = op.inputs[3], o = op.outputs[0];
     return [p, packed, tiles, in, b, izp, o](TensorData d, const opt::FusedRequantization* f) {
       k::Conv2dParams q = p;
@@ -175,9 +181,10 @@ ProducerCall BindProducer(const graph::Graph& g, const graph::Operator& op,
   }
   if (op.op == Op::kDepthwiseConv2d) {
     const k::DepthwiseConv2dParams p = DepthwiseConv2dParamsOf(g, op);
-    const auto weight_zp = static_cast<int8_t>(g.tensor(op.inputs[4]).data[0]);
+    const int8_t weight_zp = *ConstantData<int8_t>(constants, op.inputs[4], 1);
     auto packed = std::make_shared<const std::vector<int16_t>>(opt::PackDepthwiseInt8Weights(
-        p, reinterpret_cast<const int8_t*>(g.tensor(op.inputs[1]).data.data()), weight_zp));
+        p, ConstantData<int8_t>(constants, op.inputs[1], Elements(g.tensor(op.inputs[1]))),
+        weight_zp));
     const TensorId b = op.inputs[2], izp = op.inputs[3], o = op.outputs[0];
     return [p, packed, tiles, in, b, izp, o](TensorData d, const opt::FusedRequantization* f) {
       k::DepthwiseConv2dParams q = p;
@@ -193,8 +200,8 @@ ProducerCall BindProducer(const graph::Graph& g, const graph::Operator& op,
   p.rows = Dim(a, 1);
   p.depth = Dim(a, 2);
   p.columns = Dim(b, 2);
-  const int8_t* b_data = ConstantData<int8_t>(g, op.inputs[1], Elements(b));
-  const int8_t* b_zp = ConstantData<int8_t>(g, op.inputs[3], 1);
+  const int8_t* b_data = ConstantData<int8_t>(constants, op.inputs[1], Elements(b));
+  const int8_t* b_zp = ConstantData<int8_t>(constants, op.inputs[3], 1);
   std::shared_ptr<const opt::PackedInt8Matrix> packed;
   if (b_data != nullptr && b_zp != nullptr) {
     packed = std::make_shared<const opt::PackedInt8Matrix>(opt::PackMatmulInt8B(p, b_data, *b_zp));
@@ -213,6 +220,12 @@ ProducerCall BindProducer(const graph::Graph& g, const graph::Operator& op,
 
 std::vector<RequantisationFusion> FindRequantisationFusions(const graph::Graph& g,
                                                             graph::BlockId block_id) {
+  return FindRequantisationFusions(g, block_id, LoadTimeConstants(g));
+}
+
+std::vector<RequantisationFusion> FindRequantisationFusions(const graph::Graph& g,
+                                                            graph::BlockId block_id,
+                                                            const LoadTimeConstants& constants) {
   std::vector<RequantisationFusion> fusions;
   if (opt::SelectTileKernels() == nullptr) return fusions;
   const bool rescale_kernels = opt::SelectRescaleKernels() != nullptr;
@@ -221,19 +234,20 @@ std::vector<RequantisationFusion> FindRequantisationFusions(const graph::Graph& 
   for (size_t i = 0; i < block.operators.size(); ++i) {
     const graph::Operator& op = block.operators[i];
     if (op.outputs.size() != 1) continue;
-    if (OptimisedFp32Producer(g, op)) {
+    if (OptimisedFp32Producer(g, op, constants)) {
       const std::optional<size_t> clamp = SoleReader(block, readers, op.outputs[0]);
       if (clamp && *clamp > i && Fp32ClampOf(g, block.operators[*clamp]).has_value()) {
         fusions.push_back({i, *clamp, std::nullopt, FusionKind::kFp32Clamp});
       }
       continue;
     }
-    if (!rescale_kernels || op.inputs.size() < 4 || !OptimisedInt8Producer(g, op)) continue;
+    if (!rescale_kernels || op.inputs.size() < 4 || !OptimisedInt8Producer(g, op, constants))
+      continue;
     const std::optional<size_t> rescale = SoleReader(block, readers, op.outputs[0]);
     if (!rescale || *rescale <= i) continue;
     const graph::Operator& r = block.operators[*rescale];
     if (r.op != Op::kRescale || r.inputs[0] != op.outputs[0] ||
-        g.tensor(r.outputs[0]).dtype != DType::kInt8 || !AllConstant(g, r, 1) ||
+        g.tensor(r.outputs[0]).dtype != DType::kInt8 || !AllConstant(constants, r, 1) ||
         !RescaleParamsOf(g, r).has_value()) {
       continue;
     }
@@ -250,10 +264,16 @@ std::vector<RequantisationFusion> FindRequantisationFusions(const graph::Graph& 
 
 absl::StatusOr<BoundStep> BindRequantisationFusion(const graph::Graph& g, graph::BlockId block_id,
                                                    const RequantisationFusion& fusion) {
+  return BindRequantisationFusion(g, block_id, fusion, LoadTimeConstants(g));
+}
+
+absl::StatusOr<BoundStep> BindRequantisationFusion(const graph::Graph& g, graph::BlockId block_id,
+                                                   const RequantisationFusion& fusion,
+                                                   const LoadTimeConstants& constants) {
   const graph::Block& block = g.blocks[block_id];
   const graph::Operator& producer = block.operators[fusion.producer];
   if (fusion.kind == FusionKind::kFp32Clamp) {
-    return BindFp32ClampFusion(g, producer, block.operators[fusion.rescale]);
+    return BindFp32ClampFusion(g, producer, block.operators[fusion.rescale], constants);
   }
   const graph::Operator& rescale = block.operators[fusion.rescale];
   const graph::Operator* clamp = fusion.clamp ? &block.operators[*fusion.clamp] : nullptr;
@@ -261,13 +281,13 @@ absl::StatusOr<BoundStep> BindRequantisationFusion(const graph::Graph& g, graph:
   std::vector<BoundStep> separate;
   for (const graph::Operator* op : {&producer, &rescale, clamp}) {
     if (op == nullptr) continue;
-    absl::StatusOr<BoundStep> step = BindOperator(g, *op);
+    absl::StatusOr<BoundStep> step = BindOperator(g, *op, constants);
     if (!step.ok()) return step.status();
     separate.push_back(*std::move(step));
   }
   const opt::TileKernels* tiles = opt::SelectTileKernels();
   const opt::RescaleKernels* rescale_kernels = opt::SelectRescaleKernels();
-  ProducerCall call = BindProducer(g, producer, tiles);
+  ProducerCall call = BindProducer(g, producer, tiles, constants);
   k::RescaleParams params = *RescaleParamsOf(g, rescale);
   int64_t lo = std::numeric_limits<int64_t>::min(), hi = std::numeric_limits<int64_t>::max();
   if (clamp != nullptr) {

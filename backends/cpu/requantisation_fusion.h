@@ -41,9 +41,18 @@ struct RequantisationFusion {
 // The fusions of `block`, in operator order; no operator is in two.
 std::vector<RequantisationFusion> FindRequantisationFusions(const graph::Graph& graph,
                                                             graph::BlockId block);
+// The same, with the weights and RESCALE operands `constants` knows at load (folded constants
+// besides CONST payloads) counting as constants.
+std::vector<RequantisationFusion> FindRequantisationFusions(const graph::Graph& graph,
+                                                            graph::BlockId block,
+                                                            const LoadTimeConstants& constants);
 
 // The one step that runs a fusion: writes the last operator's output.
 absl::StatusOr<BoundStep> BindRequantisationFusion(const graph::Graph& graph, graph::BlockId block,
                                                    const RequantisationFusion& fusion);
+// The same for a fusion FindRequantisationFusions found with `constants`.
+absl::StatusOr<BoundStep> BindRequantisationFusion(const graph::Graph& graph, graph::BlockId block,
+                                                   const RequantisationFusion& fusion,
+                                                   const LoadTimeConstants& constants);
 
 }  // namespace inferd::cpu

@@ -23,6 +23,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
 #include "backends/cpu/graph_executor.h"
+#include "backends/cpu/kernels/optimized/cpu_features.h"
+#include "backends/cpu/kernels/optimized/rescale_kernels.h"
 #include "backends/cpu/kernels/optimized/tile_kernels.h"
 #include "benchmarks/kernels/op_profile.h"
 #include "engine/graph/tosa_reader.h"
@@ -47,6 +49,28 @@ struct Options {
 double Median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v.empty() ? 0.0 : v[v.size() / 2];
+}
+
+// The value below which `fraction` of the samples lie (nearest rank).
+double Percentile(std::vector<double> v, double fraction) {
+  if (v.empty()) return 0.0;
+  std::sort(v.begin(), v.end());
+  const auto rank = static_cast<size_t>(std::lround(fraction * static_cast<double>(v.size() - 1)));
+  return v[std::min(rank, v.size() - 1)];
+}
+
+// The instruction-set path the optimised kernels take on this CPU: the tile kernels'
+// (convolutions, MATMUL) and the requantisation spans' tables, and what the CPU offers.
+std::string InstructionSetPath() {
+  const opt::TileKernels* tiles = opt::SelectTileKernels();
+  const opt::RescaleKernels* rescale = opt::SelectRescaleKernels();
+  return absl::StrFormat(
+      "tile kernels %s, RESCALE spans %s (CPU: AVX2+FMA %s, AVX-512F %s, AVX-512 VNNI %s, NEON "
+      "%s)",
+      tiles != nullptr ? tiles->name : "none (reference kernels)",
+      rescale != nullptr ? rescale->name : "none", opt::CpuHasAvx2Fma() ? "yes" : "no",
+      opt::CpuHasAvx512F() ? "yes" : "no", opt::CpuHasAvx512Vnni() ? "yes" : "no",
+      opt::CpuHasNeon() ? "yes" : "no");
 }
 
 // Wall-clock and this thread's CPU time of one run, in ms. On a loaded machine the CPU time of a
@@ -274,6 +298,16 @@ absl::Status Benchmark(const Options& options, const std::string& tag) {
     }
   }
   std::cout << "  (medians; ratio = subject / optimised kernels, 1 thread)\n";
+  // Multi-threaded subjects spread most on a shared machine (a descheduled thread stalls an
+  // operator), so their whole distribution, not only the median.
+  std::cout << absl::StrFormat("  %-40s %8s %8s %8s %8s %8s  (wall ms)\n", "distribution", "min",
+                               "p10", "median", "p90", "max");
+  for (const Subject& s : subjects) {
+    if (s.single_threaded) continue;
+    std::cout << absl::StrFormat("  %-40s %8.2f %8.2f %8.2f %8.2f %8.2f\n", s.name,
+                                 Percentile(s.wall, 0.0), Percentile(s.wall, 0.1), Median(s.wall),
+                                 Percentile(s.wall, 0.9), Percentile(s.wall, 1.0));
+  }
 #ifdef INFERD_HAVE_XNNPACK
   // Subjects: reference, ours x1, ours xN, XNNPACK x1, XNNPACK xN.
   std::cout << absl::StrFormat(
@@ -321,6 +355,7 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  std::cout << "instruction-set path: " << inferd::bench::InstructionSetPath() << "\n\n";
   for (const char* tag : {"int8", "fp32"}) {
     if (absl::Status status = inferd::bench::Benchmark(options, tag); !status.ok()) {
       std::cerr << tag << ": " << status << "\n";

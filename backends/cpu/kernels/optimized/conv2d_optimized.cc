@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <cstring>
 
+#include "backends/cpu/kernels/optimized/centred_int8.h"
 #include "backends/cpu/kernels/optimized/parallel_tasks.h"
 #include "backends/cpu/kernels/optimized/thread_scratch.h"
 
@@ -45,9 +47,10 @@ void Advance(const Conv2dParams& p, Pixel& pixel) {
 }
 
 // Writes the receptive field of output pixel `at` as `depth` values in the order (ky, kx, ic); taps
-// in the padding get `pad` (0 after the zero point is taken off).
-template <typename In, typename Row, typename Convert>
-void GatherRow(const Conv2dParams& p, const In* input, const Pixel& at, Row pad, Convert convert,
+// in the padding get `pad` (0 after the zero point is taken off). copy(src, n, dst) converts n
+// contiguous input values.
+template <typename In, typename Row, typename Copy>
+void GatherRow(const Conv2dParams& p, const In* input, const Pixel& at, Row pad, Copy copy,
                Row* row) {
   const int32_t iy = at.oy * p.stride_y - p.pad_top;
   const int32_t ix = at.ox * p.stride_x - p.pad_left;
@@ -65,7 +68,7 @@ void GatherRow(const Conv2dParams& p, const In* input, const Pixel& at, Row pad,
       // The whole row of taps is one contiguous run of the input.
       const int64_t run = static_cast<int64_t>(p.kernel_width) * ic;
       const In* src = src_row + static_cast<int64_t>(ix) * ic;
-      for (int64_t c = 0; c < run; ++c) row[c] = convert(src[c]);
+      copy(src, run, row);
       row += run;
       continue;
     }
@@ -75,7 +78,7 @@ void GatherRow(const Conv2dParams& p, const In* input, const Pixel& at, Row pad,
         std::fill_n(row, ic, pad);
       } else {
         const In* src = src_row + static_cast<int64_t>(x) * ic;
-        for (int64_t c = 0; c < ic; ++c) row[c] = convert(src[c]);
+        copy(src, ic, row);
       }
       row += ic;
     }
@@ -113,12 +116,13 @@ KernelStatus Conv2dInt8Optimized(const TileKernels& kernels, const Conv2dParams&
   const PackedView<int16_t> w = weights.view();
   const int64_t padded_oc = w.column_blocks * kTileCols;
   const int16_t input_zp = static_cast<int16_t>(p.input_zp);
-  const auto convert = [input_zp](int8_t v) { return static_cast<int16_t>(v - input_zp); };
+  const auto convert = [input_zp](const int8_t* src, int64_t n, int16_t* dst) {
+    CentreInt8(src, n, input_zp, dst);
+  };
   const int64_t pixels = static_cast<int64_t>(p.batch) * p.output_height * p.output_width;
   const int64_t groups = (pixels + kTileRows - 1) / kTileRows;
-  const int64_t tasks = TaskCount(groups, kTileRows * depth * oc);
   std::atomic<bool> failed{false};
-  ParallelFor(tasks, [&](int64_t task) {
+  ParallelForRanges(groups, kTileRows * depth * oc, [&](int64_t first, int64_t last) {
     const size_t bias_bytes = ScratchAlign(padded_oc * sizeof(int32_t));
     const size_t row_bytes = ScratchAlign(2 * pairs * sizeof(int16_t));
     const size_t tile_bytes = fused != nullptr ? ScratchAlign(kTileRows * oc * sizeof(int32_t)) : 0;
@@ -134,7 +138,6 @@ KernelStatus Conv2dInt8Optimized(const TileKernels& kernels, const Conv2dParams&
       row_buffers[r][2 * pairs - 1] = 0;  // the odd depth's pad, never overwritten by a gather
     }
     bool task_failed = false;
-    const auto [first, last] = TaskRange(groups, tasks, task);
     Pixel pixel = PixelAt(p, first * kTileRows);
     for (int64_t group = first; group < last; ++group) {
       const int64_t m0 = group * kTileRows;
@@ -172,11 +175,12 @@ void Conv2dFp32Optimized(const TileKernels& kernels, const Conv2dParams& p,
   // A 1x1 kernel without padding reads each pixel's channels where they are.
   const bool direct = p.kernel_height == 1 && p.kernel_width == 1 && p.pad_top == 0 &&
                       p.pad_left == 0 && p.pad_bottom == 0 && p.pad_right == 0;
-  const auto convert = [](float v) { return v; };
+  const auto convert = [](const float* src, int64_t n, float* dst) {
+    std::memcpy(dst, src, static_cast<size_t>(n) * sizeof(float));
+  };
   const int64_t pixels = static_cast<int64_t>(p.batch) * p.output_height * p.output_width;
   const int64_t groups = (pixels + kTileRows - 1) / kTileRows;
-  const int64_t tasks = TaskCount(groups, kTileRows * depth * oc);
-  ParallelFor(tasks, [&](int64_t task) {
+  ParallelForRanges(groups, kTileRows * depth * oc, [&](int64_t first, int64_t last) {
     const size_t bias_bytes = ScratchAlign(padded_oc * sizeof(float));
     const size_t row_bytes = ScratchAlign(depth * sizeof(float));
     auto* scratch = static_cast<std::byte*>(ThreadScratch(bias_bytes + kTileRows * row_bytes));
@@ -186,7 +190,6 @@ void Conv2dFp32Optimized(const TileKernels& kernels, const Conv2dParams& p,
     for (int r = 0; r < kTileRows; ++r) {
       row_buffers[r] = reinterpret_cast<float*>(scratch + bias_bytes + r * row_bytes);
     }
-    const auto [first, last] = TaskRange(groups, tasks, task);
     Pixel pixel = PixelAt(p, first * kTileRows);
     for (int64_t group = first; group < last; ++group) {
       const int64_t m0 = group * kTileRows;

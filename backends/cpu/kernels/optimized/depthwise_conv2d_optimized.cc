@@ -11,33 +11,52 @@ namespace {
 
 // Calls pixel(inputs, weights, taps, out) for every output pixel of output rows [first, last)
 // (flattened n, oy) with the pointers of its valid taps in (ky, kx) order, then row_done(row) after
-// each row.
+// each row. The rows of taps inside the input are found once per output row; along a row, a pixel
+// whose taps all lie inside the input in x has its predecessor's taps moved by one stride when
+// that one's did too (the usual case), so the per-pixel set-up is one add per tap.
 template <typename In, typename W, typename Out, typename Pixel, typename RowDone>
 void ForEachPixel(const DepthwiseConv2dParams& p, const In* input, const W* weights, Out* output,
                   int64_t first, int64_t last, Pixel pixel, RowDone row_done) {
   const int64_t channels = p.channels;
+  const int64_t x_step = static_cast<int64_t>(p.stride_x) * channels;
+  const int32_t kernel_span_x = (p.kernel_width - 1) * p.dilation_x;
   const In* tap_inputs[kMaxDepthwiseTaps];
   const W* tap_weights[kMaxDepthwiseTaps];
+  int32_t valid_ky[kMaxDepthwiseTaps];
   for (int64_t row = first; row < last; ++row) {
     const int64_t n = row / p.output_height;
     const int32_t oy = static_cast<int32_t>(row % p.output_height);
     const In* input_n = input + n * p.input_height * p.input_width * channels;
     const int32_t iy = oy * p.stride_y - p.pad_top;
+    int rows_valid = 0;
+    for (int32_t ky = 0; ky < p.kernel_height; ++ky) {
+      const int32_t y = iy + ky * p.dilation_y;
+      if (y >= 0 && y < p.input_height) valid_ky[rows_valid++] = ky;
+    }
     Out* out = output;
+    bool previous_interior = false;
+    int taps = 0;
     for (int32_t ox = 0; ox < p.output_width; ++ox) {
       const int32_t ix = ox * p.stride_x - p.pad_left;
-      int taps = 0;
-      for (int32_t ky = 0; ky < p.kernel_height; ++ky) {
-        const int32_t y = iy + ky * p.dilation_y;
-        if (y < 0 || y >= p.input_height) continue;
-        for (int32_t kx = 0; kx < p.kernel_width; ++kx) {
-          const int32_t x = ix + kx * p.dilation_x;
-          if (x < 0 || x >= p.input_width) continue;
-          tap_inputs[taps] = input_n + (static_cast<int64_t>(y) * p.input_width + x) * channels;
-          tap_weights[taps] = weights + (static_cast<int64_t>(ky) * p.kernel_width + kx) * channels;
-          ++taps;
+      const bool interior = ix >= 0 && ix + kernel_span_x < p.input_width;
+      if (interior && previous_interior) {
+        for (int t = 0; t < taps; ++t) tap_inputs[t] += x_step;
+      } else {
+        taps = 0;
+        for (int r = 0; r < rows_valid; ++r) {
+          const int32_t ky = valid_ky[r];
+          const int64_t y = iy + ky * p.dilation_y;
+          for (int32_t kx = 0; kx < p.kernel_width; ++kx) {
+            const int32_t x = ix + kx * p.dilation_x;
+            if (x < 0 || x >= p.input_width) continue;
+            tap_inputs[taps] = input_n + (y * p.input_width + x) * channels;
+            tap_weights[taps] =
+                weights + (static_cast<int64_t>(ky) * p.kernel_width + kx) * channels;
+            ++taps;
+          }
         }
       }
+      previous_interior = interior;
       pixel(tap_inputs, tap_weights, taps, row, out);
       out += channels;
     }
@@ -72,10 +91,10 @@ KernelStatus DepthwiseConv2dInt8Optimized(const TileKernels& kernels,
                                           const FusedRequantization* fused) {
   const int64_t rows = static_cast<int64_t>(p.batch) * p.output_height;
   const int64_t row_elements = static_cast<int64_t>(p.output_width) * p.channels;
-  const int64_t tasks =
-      TaskCount(rows, row_elements * static_cast<int64_t>(p.kernel_height) * p.kernel_width);
+  const int64_t work_per_row =
+      row_elements * static_cast<int64_t>(p.kernel_height) * p.kernel_width;
   std::atomic<bool> failed{false};
-  ParallelFor(tasks, [&](int64_t task) {
+  ParallelForRanges(rows, work_per_row, [&](int64_t first, int64_t last) {
     // The bias once per channel, and (fused) one output row of accumulators.
     const size_t bias_bytes = ScratchAlign(p.channels * sizeof(int32_t));
     auto* scratch = static_cast<std::byte*>(
@@ -84,7 +103,6 @@ KernelStatus DepthwiseConv2dInt8Optimized(const TileKernels& kernels,
     auto* row_buffer = reinterpret_cast<int32_t*>(scratch + bias_bytes);
     FillBias(bias, p.bias_size, p.channels, full_bias);
     bool task_failed = false;
-    const auto [first, last] = TaskRange(rows, tasks, task);
     ForEachPixel(
         p, input, weights, row_buffer, first, last,
         [&](const int8_t* const* in, const int16_t* const* w, int taps, int64_t row, int32_t* out) {
@@ -108,12 +126,11 @@ void DepthwiseConv2dFp32Optimized(const TileKernels& kernels, const DepthwiseCon
                                   float* output, const FusedClampFp32* clamp) {
   const int64_t rows = static_cast<int64_t>(p.batch) * p.output_height;
   const int64_t row_elements = static_cast<int64_t>(p.output_width) * p.channels;
-  const int64_t tasks =
-      TaskCount(rows, row_elements * static_cast<int64_t>(p.kernel_height) * p.kernel_width);
-  ParallelFor(tasks, [&](int64_t task) {
+  const int64_t work_per_row =
+      row_elements * static_cast<int64_t>(p.kernel_height) * p.kernel_width;
+  ParallelForRanges(rows, work_per_row, [&](int64_t first, int64_t last) {
     auto* full_bias = static_cast<float*>(ThreadScratch(p.channels * sizeof(float)));
     FillBias(bias, p.bias_size, p.channels, full_bias);
-    const auto [first, last] = TaskRange(rows, tasks, task);
     ForEachPixel(
         p, input, weights, output, first, last,
         [&](const float* const* in, const float* const* w, int taps, int64_t row, float* out) {

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "backends/cpu/kernels/optimized/centred_int8.h"
 #include "backends/cpu/kernels/optimized/parallel_tasks.h"
 #include "backends/cpu/kernels/optimized/thread_scratch.h"
 
@@ -62,10 +63,8 @@ KernelStatus MatmulInt8Optimized(const TileKernels& kernels, const MatmulParams&
   const int64_t groups = p.batch * row_groups;
   // The packed B lives in the calling thread's scratch when packed here, so only a B packed at
   // bind time lets the tasks run on the pool (whose threads have scratch of their own).
-  const int64_t tasks =
-      packed_b != nullptr ? TaskCount(groups, int64_t{kTileRows} * p.depth * p.columns) : 1;
   std::atomic<bool> failed{false};
-  const auto run = [&](int64_t task) {
+  const auto run = [&](int64_t first, int64_t last) {
     auto* scratch = static_cast<std::byte*>(ThreadScratch(scratch_bytes));
     auto* tile_out = reinterpret_cast<int32_t*>(scratch + pack_bytes);
     int16_t* row_buffers[kTileRows];
@@ -75,7 +74,6 @@ KernelStatus MatmulInt8Optimized(const TileKernels& kernels, const MatmulParams&
       row_buffers[r][2 * pairs - 1] = 0;
     }
     bool task_failed = false;
-    const auto [first, last] = TaskRange(groups, tasks, task);
     for (int64_t group = first; group < last; ++group) {
       const int64_t n = group / row_groups;
       const int64_t h0 = group % row_groups * kTileRows;
@@ -84,9 +82,7 @@ KernelStatus MatmulInt8Optimized(const TileKernels& kernels, const MatmulParams&
       for (int r = 0; r < kTileRows; ++r) {
         if (r < rows_valid) {
           const int8_t* src = a + (n * p.rows + h0 + r) * p.depth;
-          for (int64_t c = 0; c < p.depth; ++c) {
-            row_buffers[r][c] = static_cast<int16_t>(src[c] - p.a_zp);
-          }
+          CentreInt8(src, p.depth, static_cast<int16_t>(p.a_zp), row_buffers[r]);
           rows[r] = row_buffers[r];
         } else {
           rows[r] = row_buffers[0];
@@ -105,10 +101,10 @@ KernelStatus MatmulInt8Optimized(const TileKernels& kernels, const MatmulParams&
     }
     if (task_failed) failed.store(true, std::memory_order_relaxed);
   };
-  if (tasks == 1) {
-    run(0);
+  if (packed_b == nullptr) {
+    run(0, groups);
   } else {
-    ParallelFor(tasks, run);
+    ParallelForRanges(groups, int64_t{kTileRows} * p.depth * p.columns, run);
   }
   return failed.load() ? KernelStatus::kUnpredictable : KernelStatus::kOk;
 }
@@ -128,25 +124,25 @@ void MatmulFp32Optimized(const TileKernels& kernels, const MatmulParams& p,
   const int64_t row_groups = (static_cast<int64_t>(p.rows) + kTileRows - 1) / kTileRows;
   const int64_t groups = p.batch * row_groups;
   // Workers never touch the calling thread's scratch, so a B packed here is safe to share.
-  const int64_t tasks = TaskCount(groups, int64_t{kTileRows} * p.depth * p.columns);
-  ParallelFor(tasks, [&](int64_t task) {
-    const auto [first, last] = TaskRange(groups, tasks, task);
-    for (int64_t group = first; group < last; ++group) {
-      const int64_t n = group / row_groups;
-      const int64_t h0 = group % row_groups * kTileRows;
-      const int rows_valid = static_cast<int>(std::min<int64_t>(kTileRows, p.rows - h0));
-      const float* rows[kTileRows];
-      for (int r = 0; r < kTileRows; ++r) {
-        rows[r] = a + (n * p.rows + h0 + (r < rows_valid ? r : 0)) * p.depth;
-      }
-      float* out = output + (n * p.rows + h0) * p.columns;
-      for (int64_t j = 0; j < view.column_blocks; ++j) {
-        const int cols = static_cast<int>(std::min<int64_t>(kTileCols, p.columns - j * kTileCols));
-        kernels.fp32_tile(rows, p.depth, view.block(n, j), kZeroFloat, out + j * kTileCols,
-                          p.columns, rows_valid, cols);
-      }
-    }
-  });
+  ParallelForRanges(
+      groups, int64_t{kTileRows} * p.depth * p.columns, [&](int64_t first, int64_t last) {
+        for (int64_t group = first; group < last; ++group) {
+          const int64_t n = group / row_groups;
+          const int64_t h0 = group % row_groups * kTileRows;
+          const int rows_valid = static_cast<int>(std::min<int64_t>(kTileRows, p.rows - h0));
+          const float* rows[kTileRows];
+          for (int r = 0; r < kTileRows; ++r) {
+            rows[r] = a + (n * p.rows + h0 + (r < rows_valid ? r : 0)) * p.depth;
+          }
+          float* out = output + (n * p.rows + h0) * p.columns;
+          for (int64_t j = 0; j < view.column_blocks; ++j) {
+            const int cols =
+                static_cast<int>(std::min<int64_t>(kTileCols, p.columns - j * kTileCols));
+            kernels.fp32_tile(rows, p.depth, view.block(n, j), kZeroFloat, out + j * kTileCols,
+                              p.columns, rows_valid, cols);
+          }
+        }
+      });
 }
 
 }  // namespace inferd::cpu::kernels::optimized

@@ -30,6 +30,8 @@ struct RescaleSpanParams {
   // Every shift is >= 32 (usual for requantising accumulators): the REQUIREs then always hold and
   // the spans may take a shorter path.
   bool wide_shifts = false;
+  // Every shift is >= 33 (implies wide_shifts): the rounding can be done in 32-bit lanes.
+  bool shifts_above_32 = false;
 };
 
 // count is a multiple of kRescaleBlock. Returns true when a REQUIRE of the specification failed

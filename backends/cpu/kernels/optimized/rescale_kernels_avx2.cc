@@ -73,23 +73,32 @@ INFERD_AVX2 inline __m256i BeyondInt32(__m256i t, __m256i shift64) {
   return _mm256_xor_si256(_mm256_cmpeq_epi64(top, _mm256_setzero_si256()), _mm256_set1_epi64x(-1));
 }
 
+// What every span broadcasts from its parameters (the multiplier: its first, the only one of a
+// span whose parameters do not advance with the elements).
+struct SpanVectors {
+  __m256i input_zp, output_zp, out_min, out_max, multiplier;
+};
+
+INFERD_AVX2 inline SpanVectors Broadcast(const RescaleSpanParams& p) {
+  return {_mm256_set1_epi32(p.input_zp), _mm256_set1_epi32(p.output_zp),
+          _mm256_set1_epi32(p.out_min), _mm256_set1_epi32(p.out_max),
+          _mm256_set1_epi32(p.scale32 ? p.multiplier32[0] : p.multiplier16[0])};
+}
+
 // The span when every shift is >= 32: |value * multiplier| < 2^62, so value is always within
 // apply_scale_32's range, the result fits 31 bits and adding the zero point cannot overflow; the
 // result is the high dword of the rounded product shifted by shift - 32.
 template <typename InT, typename OutT>
 INFERD_AVX2 void WideShiftSpan(const RescaleSpanParams& p, const InT* in, OutT* out,
                                int64_t count) {
-  const __m256i input_zp = _mm256_set1_epi32(p.input_zp);
-  const __m256i output_zp = _mm256_set1_epi32(p.output_zp);
-  const __m256i out_min = _mm256_set1_epi32(p.out_min);
-  const __m256i out_max = _mm256_set1_epi32(p.out_max);
+  const auto [input_zp, output_zp, out_min, out_max, first_multiplier] = Broadcast(p);
   const __m256i one = _mm256_set1_epi32(1);
   const __m256i one64 = _mm256_set1_epi64x(1);
   const __m256i low_mask = _mm256_set1_epi64x(0xffffffff);
   const __m256i thirty_two = _mm256_set1_epi32(32);
   const __m256i nudge_magnitude = _mm256_set1_epi32(1 << 30);
   const bool store_unsigned = p.out_min >= 0 && sizeof(OutT) < 4;
-  __m256i multiplier = _mm256_set1_epi32(p.scale32 ? p.multiplier32[0] : p.multiplier16[0]);
+  __m256i multiplier = first_multiplier;
   __m256i shift = _mm256_set1_epi32(p.shift[0]);
   __m256i round_even = _mm256_set1_epi64x(int64_t{1} << (p.shift[0] - 1));
   __m256i round_odd = round_even;
@@ -120,23 +129,75 @@ INFERD_AVX2 void WideShiftSpan(const RescaleSpanParams& p, const InT* in, OutT* 
   }
 }
 
+// The span when every shift is >= 33. With Q = value * multiplier (+-2^30 when double rounding)
+// and h = floor(Q / 2^32), the high dword of Q:
+//   floor((Q + 2^(shift-1)) / 2^shift) = floor((h + 2^(shift-33)) / 2^(shift-32)),
+// because the rounding term is a whole multiple of 2^32 and Q's low dword, below 2^32, cannot
+// carry past a multiple of 2^shift. |h| <= 2^30 and 2^(shift-33) <= 2^29, so the sum and its
+// arithmetic shift are int32 lane operations: no 64-bit rounding constants per channel. The
+// double-rounding nudge goes by the product's sign, which is the value's (multipliers are >= 0)
+// except for a zero product, where h is 0 or -1 and both give 0.
+template <typename InT, typename OutT>
+INFERD_AVX2 void NarrowRoundingSpan(const RescaleSpanParams& p, const InT* in, OutT* out,
+                                    int64_t count) {
+  const auto [input_zp, output_zp, out_min, out_max, first_multiplier] = Broadcast(p);
+  const __m256i one = _mm256_set1_epi32(1);
+  const __m256i thirty_two = _mm256_set1_epi32(32);
+  const __m256i thirty_three = _mm256_set1_epi32(33);
+  const __m256d nudge_up = _mm256_castsi256_pd(_mm256_set1_epi64x(int64_t{1} << 30));
+  const __m256d nudge_down = _mm256_castsi256_pd(_mm256_set1_epi64x(-(int64_t{1} << 30)));
+  const bool store_unsigned = p.out_min >= 0 && sizeof(OutT) < 4;
+  // In locals: the int8 stores may alias `p` as far as the compiler knows, which would reload
+  // every field on every step.
+  const bool per_element = p.per_element, scale32 = p.scale32, double_round = p.double_round,
+             input_unsigned = p.input_unsigned;
+  const int32_t* const multiplier32 = p.multiplier32;
+  const int16_t* const multiplier16 = p.multiplier16;
+  const int8_t* const shifts = p.shift;
+  __m256i multiplier = first_multiplier;
+  __m256i shift_high = _mm256_set1_epi32(shifts[0] - 32);
+  __m256i round = _mm256_set1_epi32(1 << (shifts[0] - 33));
+  for (int64_t i = 0; i < count; i += kRescaleBlock) {
+    if (per_element) {
+      multiplier = scale32 ? Load8(multiplier32 + i, false) : Load8(multiplier16 + i, false);
+      const __m256i shift = Load8(shifts + i, false);
+      shift_high = _mm256_sub_epi32(shift, thirty_two);
+      round = _mm256_sllv_epi32(one, _mm256_sub_epi32(shift, thirty_three));
+    }
+    const __m256i value = _mm256_sub_epi32(Load8(in + i, input_unsigned), input_zp);
+    __m256i even = _mm256_mul_epi32(value, multiplier);
+    __m256i odd = _mm256_mul_epi32(_mm256_srli_epi64(value, 32), _mm256_srli_epi64(multiplier, 32));
+    if (double_round) {
+      even = _mm256_add_epi64(even, _mm256_castpd_si256(_mm256_blendv_pd(
+                                        nudge_up, nudge_down, _mm256_castsi256_pd(even))));
+      odd = _mm256_add_epi64(odd, _mm256_castpd_si256(_mm256_blendv_pd(nudge_up, nudge_down,
+                                                                       _mm256_castsi256_pd(odd))));
+    }
+    const __m256i high = _mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0xaa);
+    const __m256i scaled = _mm256_srav_epi32(_mm256_add_epi32(high, round), shift_high);
+    const __m256i sum = _mm256_add_epi32(scaled, output_zp);
+    Store8(out + i, _mm256_min_epi32(_mm256_max_epi32(sum, out_min), out_max), store_unsigned);
+  }
+}
+
 template <typename InT, typename OutT>
 INFERD_AVX2 bool Span(const RescaleSpanParams& p, const void* input, void* output, int64_t count) {
+  if (p.shifts_above_32) {
+    NarrowRoundingSpan(p, static_cast<const InT*>(input), static_cast<OutT*>(output), count);
+    return false;
+  }
   if (p.wide_shifts) {
     WideShiftSpan(p, static_cast<const InT*>(input), static_cast<OutT*>(output), count);
     return false;
   }
   const auto* in = static_cast<const InT*>(input);
   auto* out = static_cast<OutT*>(output);
-  const __m256i input_zp = _mm256_set1_epi32(p.input_zp);
-  const __m256i output_zp = _mm256_set1_epi32(p.output_zp);
-  const __m256i out_min = _mm256_set1_epi32(p.out_min);
-  const __m256i out_max = _mm256_set1_epi32(p.out_max);
+  const auto [input_zp, output_zp, out_min, out_max, first_multiplier] = Broadcast(p);
   const __m256i one = _mm256_set1_epi32(1);
   const __m256i one64 = _mm256_set1_epi64x(1);
   const __m256i low_mask = _mm256_set1_epi64x(0xffffffff);
   const __m256i all = _mm256_set1_epi32(-1);
-  __m256i multiplier = _mm256_set1_epi32(p.scale32 ? p.multiplier32[0] : p.multiplier16[0]);
+  __m256i multiplier = first_multiplier;
   __m256i shift = _mm256_set1_epi32(p.shift[0]);
   __m256i failed = _mm256_setzero_si256();
   for (int64_t i = 0; i < count; i += kRescaleBlock) {

@@ -54,10 +54,12 @@ bool PrepareRescaleSpan(const RescaleParams& p, int64_t clamp_min, int64_t clamp
     if (setup.error_if) return false;
     const int64_t channels = p.per_channel ? p.channels : 1;
     span.wide_shifts = true;
+    span.shifts_above_32 = true;
     for (int64_t c = 0; c < channels; ++c) {
       const int32_t multiplier = p.scale32 ? p.multiplier32[c] : p.multiplier16[c];
       if (multiplier < 0 || p.shift[c] < 2 || p.shift[c] > 62) return false;
       span.wide_shifts &= p.shift[c] >= 32;
+      span.shifts_above_32 &= p.shift[c] >= 33;
     }
     span.multiplier32 = p.multiplier32;
     span.multiplier16 = p.multiplier16;

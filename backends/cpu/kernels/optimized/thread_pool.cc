@@ -20,17 +20,24 @@ inline void CpuRelax() {
 // inference's operators follow each other within microseconds; so workers stay awake through an
 // inference and sleep only after it (at most this long of polling per inference).
 constexpr std::chrono::microseconds kSpinTime{1000};
+// After this long of polling a thread yields its core on every poll. On a machine with more
+// runnable threads than cores, the thread being waited for (a worker that holds a task, or the
+// caller with the next operator) may be queued behind the poller on the same core; busy-waiting
+// would then keep it off the core for a whole time slice, making two threads slower than one.
+constexpr std::chrono::microseconds kYieldAfter{20};
 
-// Polls `ready` for up to kSpinTime; true when it became true.
+// Polls `ready` for up to kSpinTime, yielding after kYieldAfter; true when it became true.
 template <typename Ready>
 bool SpinUntil(const Ready& ready) {
-  const auto deadline = std::chrono::steady_clock::now() + kSpinTime;
+  const auto start = std::chrono::steady_clock::now();
   while (true) {
     for (int i = 0; i < 64; ++i) {
       if (ready()) return true;
       CpuRelax();
     }
-    if (std::chrono::steady_clock::now() > deadline) return false;
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    if (elapsed > kSpinTime) return false;
+    if (elapsed > kYieldAfter) std::this_thread::yield();
   }
 }
 
@@ -42,7 +49,10 @@ uint32_t GenerationOf(uint64_t state) { return static_cast<uint32_t>(state >> 32
 
 ThreadPool::ThreadPool(int threads) {
   state_.store(kClosed);
-  for (int i = 1; i < threads; ++i) workers_.emplace_back([this] { Work(); });
+  // The generation a worker waits to change is read here, not when its thread starts: a thread
+  // that started after the first Run had begun would otherwise sit that Run out.
+  const uint32_t initial = GenerationOf(kClosed);
+  for (int i = 1; i < threads; ++i) workers_.emplace_back([this, initial] { Work(initial); });
 }
 
 ThreadPool::~ThreadPool() {
@@ -77,8 +87,7 @@ void ThreadPool::Drain(uint32_t generation) {
   }
 }
 
-void ThreadPool::Work() {
-  uint32_t seen = GenerationOf(state_.load());
+void ThreadPool::Work(uint32_t seen) {
   while (true) {
     const auto changed = [&] {
       const uint64_t state = state_.load(std::memory_order_acquire);

@@ -1,9 +1,13 @@
 // A fixed set of worker threads the optimised kernels split one operator's work over. One pool per
 // model instance (the executor owns it, sized by the model's cpu_threads); a run hands it to the
 // kernels through ScopedKernelThreadPool, so kernel signatures and bound steps stay as they are.
-// Work is cut into tasks by the kernels' own geometry, never by the thread count, and each task
-// writes its own outputs, so results are the same bit for bit for any number of threads. Threads
-// poll for up to a millisecond before sleeping, so workers stay awake through one inference.
+// Tasks are claimed one at a time by whichever thread is free (the caller takes part), so a task
+// no running thread has started is never left waiting for a slow one; ParallelForRanges
+// (parallel_tasks.h) builds range claiming on this. Each output element is computed the same way
+// whichever thread computes it, so results are the same bit for bit for any number of threads.
+// Threads poll for up to a millisecond before sleeping, so workers stay awake through one
+// inference, yielding their core while they poll so that a busy machine's scheduler can run the
+// thread they wait for.
 #ifndef INFERD_BACKENDS_CPU_KERNELS_OPTIMIZED_THREAD_POOL_H_
 #define INFERD_BACKENDS_CPU_KERNELS_OPTIMIZED_THREAD_POOL_H_
 
@@ -37,7 +41,8 @@ class ThreadPool {
   }
 
  private:
-  void Work();
+  // Runs the tasks of every generation after `seen` until the pool stops.
+  void Work(uint32_t seen);
   // Claims and runs tasks of Run `generation` until none is left or that Run is over.
   void Drain(uint32_t generation);
 

@@ -178,6 +178,52 @@ TEST_P(RescaleOptimizedTest, AccumulatorRequantisationAndRequireEdges) {
   }
 }
 
+// Per-channel shifts all >= 33 (the 32-bit rounding path of the spans), with zero multipliers
+// beside large ones, and accumulators of both signs including those whose product lands exactly
+// on a rounding boundary (value * multiplier = (2k + 1) * 2^(shift-1), +-2^30 off for double
+// rounding), where rounding half up and the double-rounding nudge decide the result.
+TEST_P(RescaleOptimizedTest, PerChannelShiftsAbove32MatchReference) {
+  const RescaleKernels& k = *GetParam();
+  std::mt19937 rng(733);
+  constexpr int64_t kChannels = 24;
+  for (bool double_round : {false, true}) {
+    for (int trial = 0; trial < 50; ++trial) {
+      RescaleParams p;
+      p.per_channel = true;
+      p.channels = kChannels;
+      p.element_count = kChannels * 5;
+      p.output_zp = static_cast<int32_t>(RandomInt(rng, -128, 127));
+      p.rounding_mode = double_round ? RoundingMode::kDoubleRound : RoundingMode::kSingleRound;
+      std::vector<int32_t> multiplier(kChannels);
+      std::vector<int8_t> shift(kChannels);
+      for (int64_t c = 0; c < kChannels; ++c) {
+        multiplier[c] = c % 7 == 3 ? 0 : RandomInt(rng, 1 << 30, INT32_MAX);
+        shift[c] = static_cast<int8_t>(c % 5 == 0 ? 33 : RandomInt(rng, 33, 50));
+      }
+      p.multiplier32 = multiplier.data();
+      p.shift = shift.data();
+      std::vector<int32_t> input(p.element_count);
+      for (int64_t i = 0; i < p.element_count; ++i) {
+        const int64_t c = i % kChannels;
+        if (i / kChannels == 0 && multiplier[c] != 0) {
+          // The value whose product is nearest a rounding boundary, of a random sign.
+          const int64_t half = int64_t{1} << (shift[c] - 1);
+          const int64_t target = (2 * RandomInt(rng, -50, 50) + 1) * half;
+          input[i] = static_cast<int32_t>(
+              std::clamp<int64_t>(target / multiplier[c], INT32_MIN, INT32_MAX));
+        } else {
+          input[i] = RandomInt(rng, INT32_MIN, INT32_MAX) >> RandomInt(rng, 0, 24);
+        }
+      }
+      std::vector<int8_t> expected(input.size(), 7), actual(input.size(), 7);
+      const KernelStatus want = Rescale<int32_t, int8_t>(p, input.data(), expected.data());
+      const KernelStatus got = RescaleOptimized<int32_t, int8_t>(k, p, input.data(), actual.data());
+      ASSERT_EQ(got, want);
+      ASSERT_EQ(actual, expected) << "trial " << trial << " double_round " << double_round;
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Variants, RescaleOptimizedTest,
                          ::testing::ValuesIn(RunnableRescaleKernels()),
                          [](const auto& info) { return std::string(info.param->name); });
