@@ -6,6 +6,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "engine/executorch/bundled_program.h"
+#include "engine/executorch/bundled_self_test.h"
+#include "engine/executorch/executorch_program.h"
 #include "engine/graph/graph_validator.h"
 #include "engine/graph/tosa_reader.h"
 #include "engine/graph_model_config.h"
@@ -18,6 +21,24 @@ namespace fs = std::filesystem;
 namespace {
 
 bool IsTosaFile(const fs::path& path) { return path.extension() == ".tosa"; }
+
+// Runs the bundle's test sets for the served method through every instance: a summary for the
+// repository index, or why the model must not serve.
+absl::StatusOr<std::string> SelfTestBundle(
+    const executorch::BundledProgram& bundle,
+    const std::vector<std::unique_ptr<Executable>>& instances, const BackendLoadRequest& request) {
+  auto program = executorch::ParseExecuTorchProgram(bundle.program);
+  if (!program.ok()) return program.status();
+  auto tolerance = executorch::BundledToleranceFromParameters(request.parameters);
+  if (!tolerance.ok()) return tolerance.status();
+  executorch::BundledSelfTestOptions options;
+  options.method = program->method;
+  options.inputs = request.inputs;
+  options.outputs = request.outputs;
+  options.max_batch_size = request.max_batch_size;
+  options.tolerance = *tolerance;
+  return executorch::RunBundledSelfTest(bundle, instances, options);
+}
 
 }  // namespace
 
@@ -63,6 +84,22 @@ absl::StatusOr<std::shared_ptr<ServingModel>> ModelVersionLoader::LoadUntimed(
                                                            ": ", read.status().message()));
   }
   auto bytes = std::make_shared<const std::vector<uint8_t>>(*std::move(read));
+
+  // A bundled program: the backend loads the program inside; its test sets run once the instances
+  // are up. `bundle` points into `file`, which lives until then.
+  const std::shared_ptr<const std::vector<uint8_t>> file = bytes;
+  std::optional<executorch::BundledProgram> bundle;
+  if (executorch::LooksLikeBundledProgram(*file)) {
+    auto parsed = executorch::ParseBundledProgram(*file);
+    if (!parsed.ok()) {
+      return absl::Status(
+          parsed.status().code(),
+          absl::StrCat("model '", model, "' version ", version, ": ", parsed.status().message()));
+    }
+    bundle = *std::move(parsed);
+    bytes = std::make_shared<const std::vector<uint8_t>>(bundle->program.begin(),
+                                                         bundle->program.end());
+  }
 
   std::shared_ptr<const graph::Graph> graph;
   std::string platform = config.platform();
@@ -122,6 +159,17 @@ absl::StatusOr<std::shared_ptr<ServingModel>> ModelVersionLoader::LoadUntimed(
     }
   }
 
+  std::string load_note;
+  if (bundle.has_value()) {
+    auto note = SelfTestBundle(*bundle, instances, request);
+    if (!note.ok()) {
+      return absl::Status(note.status().code(),
+                          absl::StrCat("model '", model, "' version ", version, " (backend ",
+                                       config.backend(), "): ", note.status().message()));
+    }
+    load_note = *std::move(note);
+  }
+
   SchedulerOptions scheduling;
   scheduling.model_name = model;
   scheduling.version = version;
@@ -143,7 +191,7 @@ absl::StatusOr<std::shared_ptr<ServingModel>> ModelVersionLoader::LoadUntimed(
       std::make_unique<Scheduler>(std::move(scheduling), std::move(instances), statistics);
   return std::make_shared<ServingModel>(std::move(config), version, std::move(platform),
                                         std::move(scheduler), std::move(statistics),
-                                        *std::move(labels));
+                                        *std::move(labels), std::move(load_note));
 }
 
 }  // namespace inferd
