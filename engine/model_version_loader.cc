@@ -14,6 +14,8 @@
 #include "engine/graph_model_config.h"
 #include "engine/model_config.h"
 #include "engine/output_labels.h"
+#include "engine/vgf_model_graph.h"
+#include "spdlog/spdlog.h"
 
 namespace inferd {
 namespace fs = std::filesystem;
@@ -21,6 +23,11 @@ namespace fs = std::filesystem;
 namespace {
 
 bool IsTosaFile(const fs::path& path) { return path.extension() == ".tosa"; }
+bool IsVgfFile(const fs::path& path) { return path.extension() == ".vgf"; }
+
+// The VGF alternative to a backend's default file name: a version folder holding only model.vgf
+// serves it on the TOSA backends without naming it in config.pbtxt.
+constexpr char kVgfModelFile[] = "model.vgf";
 
 // Runs the bundle's test sets for the served method through every instance: a summary for the
 // repository index, or why the model must not serve.
@@ -76,9 +83,20 @@ absl::StatusOr<std::shared_ptr<ServingModel>> ModelVersionLoader::LoadUntimed(
     return absl::InvalidArgumentError(absl::StrCat("model '", model, "': default_model_filename '",
                                                    file_name, "' must be a plain file name"));
   }
-  const fs::path model_path = model_dir / std::to_string(version) / file_name;
+  fs::path model_path = model_dir / std::to_string(version) / file_name;
   // Read whole: the TOSA reader keeps views into the bytes for constant data.
   auto read = files.ReadModelFile(model_path);
+  if (!read.ok() && absl::IsNotFound(read.status()) && config.default_model_filename().empty() &&
+      IsTosaFile(model_path)) {
+    const fs::path vgf_path = model_dir / std::to_string(version) / kVgfModelFile;
+    auto vgf = files.ReadModelFile(vgf_path);
+    if (vgf.ok() || !absl::IsNotFound(vgf.status())) {
+      spdlog::info("model '{}' version {}: {} is absent; loading {}", model, version,
+                   model_path.filename().string(), vgf_path.filename().string());
+      model_path = vgf_path;
+      read = std::move(vgf);
+    }
+  }
   if (!read.ok()) {
     return absl::Status(read.status().code(), absl::StrCat("model '", model, "' version ", version,
                                                            ": ", read.status().message()));
@@ -117,10 +135,19 @@ absl::StatusOr<std::shared_ptr<ServingModel>> ModelVersionLoader::LoadUntimed(
     graph = *std::move(parsed);
     if (auto status = ReconcileConfigWithGraph(*graph, config); !status.ok()) return status;
     if (platform.empty()) platform = "tosa";
+  } else if (IsVgfFile(model_path)) {
+    auto parsed = LoadVgfModelGraph(*bytes, config);
+    if (!parsed.ok()) {
+      return absl::Status(parsed.status().code(),
+                          absl::StrCat("version ", version, ": ", parsed.status().message()));
+    }
+    graph = *std::move(parsed);
+    if (auto status = ReconcileConfigWithGraph(*graph, config); !status.ok()) return status;
+    if (platform.empty()) platform = "vgf";
   } else if (config.input_size() == 0 || config.output_size() == 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("model '", model, "': ", model_path.filename().string(),
-                     " is not a TOSA graph, so config.pbtxt must declare the inputs and outputs"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "model '", model, "': ", model_path.filename().string(),
+        " is not a TOSA or VGF graph, so config.pbtxt must declare the inputs and outputs"));
   }
   if (platform.empty()) platform = config.backend();
 

@@ -1,0 +1,20 @@
+// The graph of a model whose file is a VGF (.vgf): decoded with the input shapes config.pbtxt
+// gives where the file leaves dimensions open, then validated. Reconciling the config with the
+// result is the caller's (ReconcileConfigWithGraph), as for .tosa files.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+
+#include "absl/status/statusor.h"
+#include "engine/graph/graph.h"
+#include "model_config.pb.h"
+
+namespace inferd {
+
+// Errors name the model and say what the file or the config lacks.
+absl::StatusOr<std::shared_ptr<const graph::Graph>> LoadVgfModelGraph(
+    std::span<const uint8_t> bytes, const inference::ModelConfig& config);
+
+}  // namespace inferd
