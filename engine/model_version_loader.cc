@@ -14,6 +14,7 @@
 #include "engine/graph_model_config.h"
 #include "engine/model_config.h"
 #include "engine/output_labels.h"
+#include "engine/vgf_delegated_program.h"
 #include "engine/vgf_model_graph.h"
 #include "spdlog/spdlog.h"
 
@@ -166,6 +167,9 @@ absl::StatusOr<std::shared_ptr<ServingModel>> ModelVersionLoader::LoadUntimed(
   for (const auto& [key, value] : config.parameters())
     request.parameters[key] = value.string_value();
 
+  // An ExecuTorch program delegated to VgfBackend: the engine decodes its VGF payload for the
+  // backend; other programs (EthosUBackend) go to the backend as they are.
+  const bool vgf_program = graph == nullptr && IsVgfDelegatedProgram(*bytes);
   std::vector<std::unique_ptr<Executable>> instances;
   for (const auto& group : config.instance_group()) {
     // As in Triton, `count` instances go on each device the group lists.
@@ -175,7 +179,8 @@ absl::StatusOr<std::shared_ptr<ServingModel>> ModelVersionLoader::LoadUntimed(
       for (int i = 0; i < group.count(); ++i) {
         request.instance_index = static_cast<int>(instances.size());
         request.device_index = device;
-        auto executable = backend->Load(request);
+        auto executable =
+            vgf_program ? LoadVgfDelegatedProgram(*backend, request) : backend->Load(request);
         if (!executable.ok()) {
           return absl::Status(executable.status().code(),
                               absl::StrCat("model '", model, "' version ", version, " (backend ",
