@@ -203,6 +203,11 @@ absl::StatusOr<std::array<uint32_t, INFERD_TP_PMU_MAX>> ParsePmuEvents(absl::str
   return events;
 }
 
+// TOSA flatbuffers carry the file identifier "TOSA" at byte 4.
+bool LooksLikeTosaFile(const std::vector<uint8_t>& bytes) {
+  return bytes.size() >= 8 && std::memcmp(bytes.data() + 4, "TOSA", 4) == 0;
+}
+
 }  // namespace
 
 EthosuBackend::EthosuBackend(std::shared_ptr<TargetPool> pool) : pool_(std::move(pool)) {}
@@ -230,6 +235,14 @@ absl::StatusOr<std::unique_ptr<Executable>> EthosuBackend::Load(const BackendLoa
   original.bytes = request.model_bytes;
   original.id = ComputeNetworkId(*request.model_bytes);
   network->description = absl::StrCat("model '", request.model_name, "' v", request.version);
+  if (request.graph != nullptr && !LooksLikeTosaFile(*request.model_bytes)) {
+    // A graph the engine decoded from another format (a VGF, a VgfBackend program): targets take
+    // the .tosa file itself, which this model does not have.
+    return absl::InvalidArgumentError(absl::StrCat(
+        request.model_path.filename().string(),
+        " holds a graph in another format than .tosa (a VGF); the ethosu backend sends targets "
+        "TOSA files, Vela bin streams or EthosUBackend programs"));
+  }
   if (request.graph != nullptr) {
     original.format = INFERD_TP_NETWORK_FORMAT_TOSA;
     network->variants.push_back(original);

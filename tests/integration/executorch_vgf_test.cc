@@ -2,7 +2,8 @@
 // (lavapipe): the example digits_int8 graph written as a VGF (the project's VGF writer) inside a
 // .pte with float edges (tools/executorch_pte.py), and a bundled .bpte of it. The served FP32
 // scores are the trainer's exact integer scores dequantized, byte for byte on both backends, and
-// the bundles pass their self-test on the backend they are placed on.
+// the bundles pass their self-test on the backend they are placed on; a VgfBackend program whose
+// payload is no VGF fails its load alone.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -107,6 +108,11 @@ TEST(ExecuTorchVgfTest, FloatEdgeProgramsAndBundlesServeOnTheCpuAndOnVulkan) {
   WriteModel(root, "pte_gpu", "tosa_vulkan", "model.pte", pte);
   WriteModel(root, "bpte_cpu", "tosa_cpu", "model.bpte", bpte);
   WriteModel(root, "bpte_gpu", "tosa_vulkan", "model.bpte", bpte);
+  // A VgfBackend program whose payload is no VGF fails its load alone, saying so.
+  WriteModel(root, "not_vgf", "tosa_cpu", "model.pte",
+             executorch::testing::GenerateProgram(
+                 std::vector<uint8_t>(64, 7), {"--backend-id", "VgfBackend", "--input",
+                                               "Float:1,8,8,1@1,0", "--output", "Float:1,10@1,0"}));
   auto daemon = DaemonProcess::Start({"--model-repository=" + root.string()});
   ASSERT_TRUE(daemon.ok()) << daemon.status();
   auto client = client::InferenceClient::Connect((*daemon)->grpc_address(), absl::Seconds(60));
@@ -117,8 +123,11 @@ TEST(ExecuTorchVgfTest, FloatEdgeProgramsAndBundlesServeOnTheCpuAndOnVulkan) {
   std::map<std::string, std::string> reasons;
   for (const auto& model : *index) {
     reasons[model.name()] = model.reason();
-    EXPECT_EQ(model.state(), "READY") << model.name() << ": " << model.reason();
+    EXPECT_EQ(model.state(), model.name() == "not_vgf" ? "UNAVAILABLE" : "READY")
+        << model.name() << ": " << model.reason();
   }
+  EXPECT_NE(reasons["not_vgf"].find("the VgfBackend delegate's data: "), std::string::npos)
+      << reasons["not_vgf"];
   for (const char* bundle : {"bpte_cpu", "bpte_gpu"}) {
     EXPECT_EQ(reasons[bundle],
               "bundled self-test passed: 3 test sets of method 'forward' on 1 instance (rtol "

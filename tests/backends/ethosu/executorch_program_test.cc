@@ -134,5 +134,21 @@ TEST(EthosuBackendPteTest, RefusesOtherDelegatesAndPayloadsThatAreNoBinStream) {
       << status;
 }
 
+// The engine decodes VGF files (and VgfBackend programs) into graphs; targets take .tosa files, so
+// such a graph is refused rather than sent as if the VGF's bytes were one.
+TEST(EthosuBackendPteTest, RefusesAGraphDecodedFromAnotherFormat) {
+  auto agent = testing::StartAgent();
+  EthosuBackend backend(testing::PoolWithTcpTarget("a", agent.address()));
+  BackendLoadRequest request = testing::DigitsInt8Request(0);
+  EXPECT_TRUE(backend.Load(request).ok());
+  request.model_path = "model.vgf";
+  request.model_bytes = std::make_shared<const std::vector<uint8_t>>(64, 1);
+  auto status = backend.Load(request).status();
+  EXPECT_TRUE(absl::IsInvalidArgument(status)) << status;
+  EXPECT_NE(status.message().find("model.vgf holds a graph in another format than .tosa"),
+            absl::string_view::npos)
+      << status;
+}
+
 }  // namespace
 }  // namespace inferd::ethosu
