@@ -109,7 +109,9 @@ absl::StatusOr<Tensor> ToModelTensor(const BundledTensor& bundled, const TensorS
   Shape shape = spec.dims;
   int64_t batch = 1;
   if (max_batch_size > 0) {
-    batch = bundled.sizes.empty() ? 1 : bundled.sizes[0];
+    // The bundle's outermost dimension is the batch, unless the tensor is one item without one.
+    const bool one_item = ElementCount(spec.dims) == count;
+    batch = bundled.sizes.empty() || one_item ? 1 : bundled.sizes[0];
     shape.insert(shape.begin(), batch);
   }
   if (std::optional<int64_t> want = ElementCount(shape); !want.has_value()) {

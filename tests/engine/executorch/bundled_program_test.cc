@@ -92,8 +92,10 @@ TEST(BundledSelfTestTest, PassesWhenEveryInstanceReproducesEveryTestSet) {
   instances.push_back(::inferd::testing::MakeEchoExecutable(control));
   instances.push_back(::inferd::testing::MakeEchoExecutable(control));
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  auto bundle = ParseBundledProgram(Bundle(
-      {Case({1, 2, 3, 4}, {1, 2, 3, 4}), Case({nan, -1e30, 0, 1}, {nan, -1e30, 0, 1.000005})}));
+  // The bundle's tensors point into the bytes: keep them alive while it is used.
+  const std::vector<uint8_t> bytes = Bundle(
+      {Case({1, 2, 3, 4}, {1, 2, 3, 4}), Case({nan, -1e30, 0, 1}, {nan, -1e30, 0, 1.000005})});
+  auto bundle = ParseBundledProgram(bytes);
   ASSERT_TRUE(bundle.ok()) << bundle.status();
   auto summary = RunBundledSelfTest(*bundle, instances, Options());
   ASSERT_TRUE(summary.ok()) << summary.status();
@@ -107,8 +109,9 @@ TEST(BundledSelfTestTest, AMismatchNamesTheTestSetTheOutputAndTheLargestDifferen
   auto control = std::make_shared<::inferd::testing::TestBackendControl>();
   std::vector<std::unique_ptr<Executable>> instances;
   instances.push_back(::inferd::testing::MakeEchoExecutable(control));
-  auto bundle = ParseBundledProgram(
-      Bundle({Case({1, 2, 3, 4}, {1, 2, 3, 4}), Case({1, 2, 3, 4}, {1, 2.5, 3, 3.75})}));
+  const std::vector<uint8_t> bytes =
+      Bundle({Case({1, 2, 3, 4}, {1, 2, 3, 4}), Case({1, 2, 3, 4}, {1, 2.5, 3, 3.75})});
+  auto bundle = ParseBundledProgram(bytes);
   ASSERT_TRUE(bundle.ok()) << bundle.status();
   auto summary = RunBundledSelfTest(*bundle, instances, Options());
   ASSERT_FALSE(summary.ok());
