@@ -139,8 +139,9 @@ absl::StatusOr<std::shared_ptr<ServingModel>> ModelVersionLoader::LoadUntimed(
   } else if (IsVgfFile(model_path)) {
     auto parsed = LoadVgfModelGraph(*bytes, config);
     if (!parsed.ok()) {
-      return absl::Status(parsed.status().code(),
-                          absl::StrCat("version ", version, ": ", parsed.status().message()));
+      return absl::Status(
+          parsed.status().code(),
+          absl::StrCat("model '", model, "' version ", version, ": ", parsed.status().message()));
     }
     graph = *std::move(parsed);
     if (auto status = ReconcileConfigWithGraph(*graph, config); !status.ok()) return status;

@@ -9,14 +9,10 @@ namespace inferd {
 
 absl::StatusOr<std::shared_ptr<const graph::Graph>> LoadVgfModelGraph(
     std::span<const uint8_t> bytes, const inference::ModelConfig& config) {
-  const std::string& model = config.name();
-  auto fail = [&](const absl::Status& status) {
-    return absl::Status(status.code(), absl::StrCat("model '", model, "': ", status.message()));
-  };
   auto file = graph::vgf::ReadVgfFile(bytes);
-  if (!file.ok()) return fail(file.status());
+  if (!file.ok()) return file.status();
   auto signature = graph::vgf::ReadVgfSignature(*file);
-  if (!signature.ok()) return fail(signature.status());
+  if (!signature.ok()) return signature.status();
   // Open dimensions come from the config: the dims of the input of the same name, behind a batch
   // dimension of 1 when the model batches (the backend runs the graph per batch item).
   graph::vgf::VgfDecodeOptions options;
@@ -30,27 +26,27 @@ absl::StatusOr<std::shared_ptr<const graph::Graph>> LoadVgfModelGraph(
       if (input.name() == port.name) declared = &input;
     }
     if (declared == nullptr) {
-      return fail(absl::InvalidArgumentError(absl::StrCat(
+      return absl::InvalidArgumentError(absl::StrCat(
           "VGF input '", port.name, "' has shape ", ShapeToString(port.shape),
-          " with open dimensions; config.pbtxt must declare this input with its dims")));
+          " with open dimensions; config.pbtxt must declare this input with its dims"));
     }
     Shape shape;
     if (batching) shape.push_back(1);
     shape.insert(shape.end(), declared->dims().begin(), declared->dims().end());
     for (int64_t d : shape) {
       if (d < 0) {
-        return fail(absl::InvalidArgumentError(
+        return absl::InvalidArgumentError(
             absl::StrCat("config input '", port.name, "' has dims ", ShapeToString(shape),
-                         "; a VGF input with open dimensions needs every dim fixed")));
+                         "; a VGF input with open dimensions needs every dim fixed"));
       }
     }
     options.input_shapes[port.name] = shape;
   }
   auto graph = graph::vgf::DecodeVgfGraph(*file, options);
-  if (!graph.ok()) return fail(graph.status());
+  if (!graph.ok()) return graph.status();
   if (auto status = graph::ValidateGraph(**graph); !status.ok()) {
-    return fail(
-        absl::Status(status.code(), absl::StrCat("invalid graph in VGF file: ", status.message())));
+    return absl::Status(status.code(),
+                        absl::StrCat("invalid graph in VGF file: ", status.message()));
   }
   return graph;
 }

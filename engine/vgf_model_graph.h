@@ -13,7 +13,7 @@
 
 namespace inferd {
 
-// Errors name the model and say what the file or the config lacks.
+// Errors say what the file or the config lacks; the caller adds the model and version.
 absl::StatusOr<std::shared_ptr<const graph::Graph>> LoadVgfModelGraph(
     std::span<const uint8_t> bytes, const inference::ModelConfig& config);
 

@@ -20,6 +20,8 @@
 #include "client/npy.h"
 #include "engine/graph/graph.h"
 #include "engine/graph/tosa_reader.h"
+#include "engine/graph/vgf/vgf_graph_decoder.h"
+#include "engine/graph/vgf/vgf_writer.h"
 #include "tests/conformance/compliance.h"
 #include "tests/conformance/test_folder.h"
 #ifdef INFERD_HAVE_VULKAN
@@ -416,6 +418,16 @@ FolderReport RunFolder(const fs::path& dir, const RunOptions& options) {
 
   // Load exactly as a model load does: read + validate, then the backend's own load.
   absl::StatusOr<std::shared_ptr<const graph::Graph>> g = graph::LoadTosaGraph(*bytes);
+  if (options.via_vgf && g.ok()) {
+    absl::StatusOr<std::vector<uint8_t>> vgf = graph::vgf::WriteVgfFile(**g);
+    if (!vgf.ok()) {
+      report.outcome = Outcome::kSkipped;
+      report.messages.push_back(absl::StrCat("skipped (", vgf.status().message(), ")"));
+      return report;
+    }
+    g = graph::vgf::LoadVgfGraph(*vgf);
+    if (!g.ok()) return fail(absl::StrCat("VGF round trip: ", g.status().ToString()));
+  }
   absl::StatusOr<std::unique_ptr<LoadedGraph>> loaded =
       g.ok() ? LoadOn(options, *g) : absl::StatusOr<std::unique_ptr<LoadedGraph>>(g.status());
   if (folder->expected_failure) {

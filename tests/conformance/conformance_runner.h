@@ -33,6 +33,10 @@ struct RunOptions {
   // Vulkan: run the exact 32-bit variants of the 64-bit integer shaders, as on a device without
   // shaderInt64 (--vulkan-no-int64).
   bool vulkan_no_int64 = false;
+  // Round trip through VGF before running (--via-vgf): the graph is written as a VGF file and read
+  // back with the VGF reader and decoder; a graph the writer refuses (control flow, variables,
+  // CUSTOM, rank-0 tensors, ...) is skipped with the writer's reason.
+  bool via_vgf = false;
 };
 
 enum class Outcome { kPassed, kFailed, kSkipped };

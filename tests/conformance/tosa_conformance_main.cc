@@ -1,10 +1,12 @@
 // tosa_conformance: runs TOSA conformance test folders on the CPU or Vulkan backend, or prints /
 // checks the generated support table (docs/tosa-support.md). Usage in docs/tosa-support.md.
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <map>
 #include <optional>
 #include <string>
 #include <thread>
@@ -25,6 +27,7 @@ constexpr int kSkipExit = 77;
 int Usage() {
   std::cerr
       << "usage: tosa_conformance [--backend cpu|vulkan] [--vulkan-no-int64] [--skip-unsupported]\n"
+         "                        [--via-vgf]\n"
          "                        [--jobs N] [--verbose]\n"
          "                        [--skip-if-absent] [--from-env DEFAULT] [--part NAME] FOLDER...\n"
          "       tosa_conformance --support-table [--jobs N] [FOLDER]\n"
@@ -33,8 +36,41 @@ int Usage() {
          "--part NAME runs only the NAME subfolder of each root (operators, extensions).\n"
          "--backend vulkan runs the graphs on the tosa_vulkan backend's default device;\n"
          "--vulkan-no-int64 with it runs the exact 32-bit variants of the shaders that use 64-bit\n"
-         "integers, as on a device without shaderInt64.\n";
+         "integers, as on a device without shaderInt64.\n"
+         "--via-vgf writes each graph as a VGF file and runs what the VGF reader reads back; "
+         "graphs\n"
+         "the VGF writer refuses are skipped, with their reasons counted.\n";
   return 2;
+}
+
+// --via-vgf: why graphs were skipped, one line per kind of reason with its count (names and
+// numbers in the reasons folded, so "operator #3 (COND_IF)" and "operator #5 (COND_IF)" count
+// together).
+void PrintSkipReasons(const std::vector<FolderReport>& reports) {
+  std::map<std::string, size_t> reasons;
+  for (const FolderReport& r : reports) {
+    if (r.outcome != Outcome::kSkipped || r.messages.empty()) continue;
+    std::string key;
+    bool quoted = false;
+    for (char c : r.messages[0]) {
+      if (c == '\'') {
+        if (!quoted) key += "'...'";
+        quoted = !quoted;
+      } else if (!quoted) {
+        // Numbers fold, digits inside names (FP8E4M3, INT4) stay.
+        const bool number_start = key.empty() || key.back() == ' ' || key.back() == '#' ||
+                                  key.back() == '.' || key.back() == 'N';
+        if (std::isdigit(static_cast<unsigned char>(c)) && number_start) {
+          if (key.empty() || key.back() != 'N') key += 'N';
+        } else {
+          key += c;
+        }
+      }
+    }
+    ++reasons[key];
+  }
+  for (const auto& [reason, count] : reasons)
+    std::cout << "skipped " << count << ": " << reason << "\n";
 }
 
 int CheckSupportTable(const std::string& path) {
@@ -94,6 +130,8 @@ int main(int argc, char** argv) {
       options.backend = *backend;
     } else if (arg == "--skip-unsupported") {
       options.skip_unsupported = true;
+    } else if (arg == "--via-vgf") {
+      options.via_vgf = true;
     } else if (arg == "--vulkan-no-int64") {
       options.vulkan_no_int64 = true;
     } else if (arg == "--verbose") {
@@ -173,6 +211,7 @@ int main(int argc, char** argv) {
     std::cout << "\n";
   }
   const Totals totals = Count(reports);
+  if (options.via_vgf) PrintSkipReasons(reports);
   std::cout << Summary(totals) << "\n";
   return totals.failed == 0 ? 0 : 1;
 }

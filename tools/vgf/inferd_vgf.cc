@@ -36,7 +36,7 @@ Usage:
   inferd-vgf convert MODEL.tosa MODEL.vgf
       Writes the .tosa graph as a VGF file of format 0.4.3: one GRAPH segment, CONST tensors as
       graph constants, IDENTITY elided. Refuses, naming the operator, what TOSA.001000.1 cannot
-      express: COND_IF, WHILE_LOOP, variables, CUSTOM, shape operators, rank-0 tensors.
+      express: COND_IF, WHILE_LOOP, variables, CUSTOM, shape operators, rank-0 and INT4 tensors.
   inferd-vgf --help
 
 Exit status: 0 on success, 1 when the file cannot be read, decoded or written, 2 on bad usage.

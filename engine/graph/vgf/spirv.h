@@ -80,6 +80,10 @@ inline constexpr uint32_t kStorageClassUniformConstant = 0;
 inline constexpr uint32_t kAddressingLogical = 0;
 inline constexpr uint32_t kMemoryModelVulkan = 3;
 inline constexpr uint32_t kFPEncodingBFloat16KHR = 0;
+inline constexpr uint32_t kFPEncodingFloat8E4M3EXT = 4214;
+inline constexpr uint32_t kFPEncodingFloat8E5M2EXT = 4215;
+inline constexpr uint32_t kCapabilityFloat8EXT = 4212;
+inline constexpr uint32_t kCapabilityBFloat16TypeKHR = 5116;
 
 inline constexpr char kTosaInstructionSet[] = "TOSA.001000.1";
 

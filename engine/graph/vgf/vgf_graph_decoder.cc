@@ -92,6 +92,8 @@ class Decoder {
       const TypeInfo& t = types_.at(graph_type.members[i]);
       if (t.shape.has_value()) {
         port.shape = *t.shape;
+      } else if (auto known = ResourceShape(input, index, t.rank.value_or(0)); known.has_value()) {
+        port.shape = *known;
       } else {
         port.shape.assign(t.rank.value_or(0), -1);
       }
@@ -455,8 +457,8 @@ class Decoder {
         if (e->width == 32 && !e->encoding.has_value()) return DType::kFp32;
         if (e->width == 16 && !e->encoding.has_value()) return DType::kFp16;
         if (e->width == 16 && e->encoding == spirv::kFPEncodingBFloat16KHR) return DType::kBf16;
-        if (e->width == 8 && e->encoding == 4214u) return DType::kFp8E4M3;
-        if (e->width == 8 && e->encoding == 4215u) return DType::kFp8E5M2;
+        if (e->width == 8 && e->encoding == spirv::kFPEncodingFloat8E4M3EXT) return DType::kFp8E4M3;
+        if (e->width == 8 && e->encoding == spirv::kFPEncodingFloat8E5M2EXT) return DType::kFp8E5M2;
         break;
       default:
         break;
@@ -733,26 +735,49 @@ class Decoder {
   // The name the file gives model input/output `index`: follow the entry point's interface
   // variable to its binding, the segment's binding to a resource, the resource to the model's
   // input list and its name. Falls back to the position.
-  std::string PortName(bool input, size_t index) const {
+  // The resource-table entry behind model input/output `index`: the entry point's interface
+  // variable -> its Binding -> the segment's binding slot -> mrt_index. nullopt when the file does
+  // not connect them.
+  std::optional<uint32_t> PortResource(bool input, size_t index) const {
     const TypeInfo& graph_type = types_.at(graph_type_id_);
-    const auto& names = input ? file_.input_names : file_.output_names;
-    const auto& model_ports = input ? file_.inputs : file_.outputs;
     const auto& segment_ports = input ? segment_.inputs : segment_.outputs;
     const size_t interface_index = input ? index : graph_type.num_inputs + index;
-    if (entry_.interface.size() == graph_type.members.size() &&
-        interface_index < entry_.interface.size()) {
-      auto binding = bindings_.find(entry_.interface[interface_index]);
-      if (binding != bindings_.end()) {
-        for (const VgfBinding& slot : segment_ports) {
-          if (slot.binding != binding->second) continue;
-          for (size_t k = 0; k < model_ports.size(); ++k) {
-            if (model_ports[k].mrt_index == slot.mrt_index && k < names.size()) return names[k];
-          }
-        }
+    if (entry_.interface.size() != graph_type.members.size() ||
+        interface_index >= entry_.interface.size()) {
+      return std::nullopt;
+    }
+    auto binding = bindings_.find(entry_.interface[interface_index]);
+    if (binding == bindings_.end()) return std::nullopt;
+    for (const VgfBinding& slot : segment_ports) {
+      if (slot.binding == binding->second) return slot.mrt_index;
+    }
+    return std::nullopt;
+  }
+
+  // The name the file gives model input/output `index`: its resource's position in the model's
+  // input (output) list, then that list's names. Falls back to the position.
+  std::string PortName(bool input, size_t index) const {
+    const auto& names = input ? file_.input_names : file_.output_names;
+    const auto& model_ports = input ? file_.inputs : file_.outputs;
+    if (std::optional<uint32_t> resource = PortResource(input, index); resource.has_value()) {
+      for (size_t k = 0; k < model_ports.size(); ++k) {
+        if (model_ports[k].mrt_index == *resource && k < names.size()) return names[k];
       }
     }
     if (index < names.size()) return names[index];
     return absl::StrCat(input ? "input_" : "output_", index);
+  }
+
+  // What the resource table says of a port's shape when its SPIR-V type has none (-1 where the
+  // table leaves a dimension open too); nullopt when the ranks disagree or nothing is known.
+  std::optional<Shape> ResourceShape(bool input, size_t index, size_t rank) const {
+    std::optional<uint32_t> resource = PortResource(input, index);
+    if (!resource.has_value() || *resource >= file_.resources.size()) return std::nullopt;
+    const std::vector<int64_t>& dims = file_.resources[*resource].shape;
+    if (dims.size() != rank) return std::nullopt;
+    Shape shape;
+    for (int64_t d : dims) shape.push_back(d < 0 ? -1 : d);
+    return shape;
   }
 
   absl::StatusOr<TensorId> Value(const Instruction& inst, uint32_t id, bool as_shape) {
@@ -874,6 +899,16 @@ class Decoder {
                                   " but the shape given for it is ", ShapeToString(given->second)));
       }
       tensor.shape = given->second;
+      if (auto known = ResourceShape(true, index, tensor.shape.size()); known.has_value()) {
+        for (size_t d = 0; d < known->size(); ++d) {
+          if ((*known)[d] >= 0 && (*known)[d] != tensor.shape[d]) {
+            return Error(inst, absl::StrCat("input '", tensor.name, "': the shape given for it, ",
+                                            ShapeToString(tensor.shape),
+                                            ", disagrees with the resource table's ",
+                                            ShapeToString(*known), " (-1: open)"));
+          }
+        }
+      }
     } else if (options_.leave_open_shapes) {
       tensor.unranked = true;
     } else {
@@ -890,7 +925,9 @@ class Decoder {
       }
     }
     io_names_.insert(tensor.name);
-    return AddTensor(std::move(tensor));
+    const TensorId id = AddTensor(std::move(tensor));
+    is_port_.insert(id);
+    return id;
   }
 
   // Names the tensor behind output `index`; a value that is already an input or another output

@@ -78,10 +78,15 @@ absl::StatusOr<const Root*> VerifiedRoot(const AlignedSection& section, const Se
 
 std::string Str(const flatbuffers::String* s) { return s == nullptr ? std::string() : s->str(); }
 
+// Scalar vectors are copied bytewise: the verifier checks a vector's length field for 4-byte
+// alignment only, so the int64 elements of a crafted file may sit 4 bytes off their alignment.
+// (FlatBuffers data is little-endian, as every host inferd builds for.)
 template <typename T>
 std::vector<T> Vec(const flatbuffers::Vector<T>* v) {
-  if (v == nullptr) return {};
-  return std::vector<T>(v->begin(), v->end());
+  if (v == nullptr || v->size() == 0) return {};
+  std::vector<T> out(v->size());
+  std::memcpy(out.data(), v->Data(), v->size() * sizeof(T));
+  return out;
 }
 
 std::vector<VgfBinding> Bindings(

@@ -176,6 +176,16 @@ class Writer {
       case DType::kBf16:
         id = NewId();
         Emit(types_, spirv::kOpTypeFloat, {id, 16, spirv::kFPEncodingBFloat16KHR});
+        uses_bf16_ = true;
+        break;
+      case DType::kFp8E4M3:
+      case DType::kFp8E5M2:
+        id = NewId();
+        Emit(types_, spirv::kOpTypeFloat,
+             {id, 8,
+              dtype == DType::kFp8E4M3 ? spirv::kFPEncodingFloat8E4M3EXT
+                                       : spirv::kFPEncodingFloat8E5M2EXT});
+        uses_fp8_ = true;
         break;
       default:
         element_types_.erase(dtype);
@@ -360,7 +370,12 @@ class Writer {
         }
       } else if (role == TosaOperand::kShape) {
         if (next_input >= op.inputs.size()) return Refuse(absl::StrCat(label, " lacks inputs"));
-        const Tensor& shape = g_.tensor(Resolve(op.inputs[next_input++]));
+        const TensorId shape_id = Resolve(op.inputs[next_input++]);
+        if (auto it = shape_values_.find(shape_id); it != shape_values_.end()) {
+          args.push_back(it->second);  // one constant per CONST_SHAPE, however often it is used
+          continue;
+        }
+        const Tensor& shape = g_.tensor(shape_id);
         if (shape.dtype != DType::kShape || shape.data.size() % 8 != 0) {
           return Refuse(absl::StrCat(where, " is not a constant shape"));
         }
@@ -368,6 +383,7 @@ class Writer {
         std::memcpy(values.data(), shape.data.data(), shape.data.size());
         auto id = IntTensorConstant(values, where);
         if (!id.ok()) return id.status();
+        shape_values_[shape_id] = *id;
         args.push_back(*id);
       } else if (IsIntListOperand(role)) {
         const std::vector<int32_t>* list = IntListField(op.attribute, role);
@@ -458,8 +474,18 @@ class Writer {
           spirv::kCapabilityReplicatedCompositesEXT}) {
       Emit(w, spirv::kOpCapability, {capability});
     }
-    for (const char* extension : {"SPV_ARM_tensors", "SPV_ARM_graph",
-                                  "SPV_EXT_replicated_composites", "SPV_KHR_vulkan_memory_model"}) {
+    std::vector<const char*> extensions = {"SPV_ARM_tensors", "SPV_ARM_graph",
+                                           "SPV_EXT_replicated_composites",
+                                           "SPV_KHR_vulkan_memory_model"};
+    if (uses_bf16_) {
+      Emit(w, spirv::kOpCapability, {spirv::kCapabilityBFloat16TypeKHR});
+      extensions.push_back("SPV_KHR_bfloat16");
+    }
+    if (uses_fp8_) {
+      Emit(w, spirv::kOpCapability, {spirv::kCapabilityFloat8EXT});
+      extensions.push_back("SPV_EXT_float8");
+    }
+    for (const char* extension : extensions) {
       std::vector<uint32_t> text;
       spirv::AppendLiteralString(text, extension);
       Emit(w, spirv::kOpExtension, {}, text);
@@ -586,11 +612,13 @@ class Writer {
   uint32_t tosa_set_ = 0;
   uint32_t graph_type_ = 0;
   uint32_t bool_type_ = 0, true_ = 0, false_ = 0;
+  bool uses_bf16_ = false, uses_fp8_ = false;
   std::map<uint32_t, uint32_t> int_types_;
   std::map<uint32_t, uint32_t> u32_constants_;
   std::map<DType, uint32_t> element_types_;
   std::map<std::pair<DType, Shape>, uint32_t> tensor_types_;
   std::unordered_map<TensorId, uint32_t> values_;
+  std::unordered_map<TensorId, uint32_t> shape_values_;
   std::vector<uint32_t> names_, annotations_, types_, body_, words_;
   std::vector<uint32_t> interface_, port_types_;
   std::vector<VgfConstant> constants_;

@@ -3,7 +3,7 @@
 // constants in a CONST00 constants section, CONST_SHAPE values and attributes inline constants,
 // IDENTITY is elided. What the instruction set cannot express is refused naming the operator:
 // control flow, variables, CUSTOM, shape operators, rank-0 tensors and element types without a
-// SPIR-V equivalent (INT4, FP8).
+// SPIR-V equivalent here (INT4).
 #pragma once
 
 #include <cstdint>

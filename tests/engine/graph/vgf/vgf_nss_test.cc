@@ -5,6 +5,7 @@
 #include "engine/graph/graph_validator.h"
 #include "engine/graph/vgf/vgf_file.h"
 #include "engine/graph/vgf/vgf_graph_decoder.h"
+#include "engine/graph/vgf/vgf_writer.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/engine/graph/vgf/vgf_shared_files.h"
@@ -66,7 +67,7 @@ TEST_F(NssTest, SignatureLeavesSpatialDimensionsOpen) {
   ASSERT_EQ(signature->inputs.size(), 1u);
   EXPECT_EQ(signature->inputs[0].name, "tosa_deserialized_input_0:0");
   EXPECT_EQ(signature->inputs[0].dtype, DType::kInt8);
-  EXPECT_THAT(signature->inputs[0].shape, ElementsAre(-1, -1, -1, -1));
+  EXPECT_THAT(signature->inputs[0].shape, ElementsAre(-1, -1, -1, 12));  // from the resource table
   EXPECT_EQ(signature->outputs.size(), 6u);
 }
 
@@ -98,6 +99,48 @@ TEST_F(NssTest, DecodesWithAGivenInputShape) {
   EXPECT_EQ((*graph)->tensor(main.outputs[5]).name, "tosa_deserialized_output_5:0");
   EXPECT_EQ((*graph)->tensor(main.outputs[0]).dtype, DType::kInt8);
   EXPECT_THAT((*graph)->tensor(main.outputs[0]).shape, ElementsAre(1, 32, 32, 4));
+}
+
+TEST_F(NssTest, RefusesAnInputShapeTheResourceTableContradicts) {
+  auto file = ReadVgfFile(bytes_);
+  ASSERT_TRUE(file.ok()) << file.status();
+  VgfDecodeOptions options;
+  options.input_shapes["tosa_deserialized_input_0:0"] = {1, 32, 32, 3};
+  auto graph = DecodeVgfGraph(*file, options);
+  ASSERT_FALSE(graph.ok());
+  EXPECT_THAT(graph.status().message(),
+              HasSubstr("input 'tosa_deserialized_input_0:0': the shape given for it, "
+                        "[1,32,32,3], disagrees with the resource table's [-1,-1,-1,12]"));
+}
+
+// NSS decoded, written again by inferd's writer (format 0.4.3) and read back: the same operators on
+// the same tensors, the same constant bytes.
+TEST_F(NssTest, SurvivesARoundTripThroughTheWriter) {
+  auto file = ReadVgfFile(bytes_);
+  ASSERT_TRUE(file.ok()) << file.status();
+  VgfDecodeOptions options;
+  options.input_shapes["tosa_deserialized_input_0:0"] = {1, 16, 16, 12};
+  auto graph = DecodeVgfGraph(*file, options);
+  ASSERT_TRUE(graph.ok()) << graph.status();
+  auto written = WriteVgfFile(**graph);
+  ASSERT_TRUE(written.ok()) << written.status();
+  auto again = LoadVgfGraph(*written);
+  ASSERT_TRUE(again.ok()) << again.status();
+  const Graph& a = **graph;
+  const Graph& b = **again;
+  ASSERT_EQ(a.main_block().operators.size(), b.main_block().operators.size());
+  for (size_t i = 0; i < a.main_block().operators.size(); ++i) {
+    const Operator& x = a.main_block().operators[i];
+    const Operator& y = b.main_block().operators[i];
+    ASSERT_EQ(x.op, y.op) << "operator " << i;
+    ASSERT_EQ(x.inputs.size(), y.inputs.size()) << "operator " << i;
+    for (size_t k = 0; k < x.inputs.size(); ++k) {
+      EXPECT_EQ(a.tensor(x.inputs[k]).shape, b.tensor(y.inputs[k]).shape) << "operator " << i;
+      EXPECT_EQ(a.tensor(x.inputs[k]).data, b.tensor(y.inputs[k]).data) << "operator " << i;
+    }
+    EXPECT_EQ(a.tensor(x.outputs[0]).shape, b.tensor(y.outputs[0]).shape) << "operator " << i;
+  }
+  EXPECT_EQ(b.tensor(b.main_block().outputs[3]).name, "tosa_deserialized_output_3:0");
 }
 
 TEST_F(NssTest, RefusesToDecodeWithoutAnInputShape) {

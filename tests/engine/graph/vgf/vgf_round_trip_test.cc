@@ -5,8 +5,10 @@
 #include "engine/graph/graph_validator.h"
 #include "engine/graph/vgf/spirv.h"
 #include "engine/graph/vgf/vgf_file.h"
+#include "engine/graph/vgf/vgf_generated.h"
 #include "engine/graph/vgf/vgf_graph_decoder.h"
 #include "engine/graph/vgf/vgf_writer.h"
+#include "flatbuffers/flatbuffers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -171,6 +173,23 @@ TEST(VgfRoundTripTest, AttributesShapeOperandsAndIdentityElision) {
   EXPECT_EQ(g.tensor(g.main_block().outputs[0]).name, "scores");
 }
 
+TEST(VgfRoundTripTest, AnOutputThatIsAnInputKeepsBothNames) {
+  GraphBuilder b;
+  const TensorId in = b.Tensor("in", DType::kInt8, {2, 3});
+  const TensorId out = b.Tensor("out", DType::kInt8, {2, 3});
+  b.AddOp(Op::kIdentity, {in}, {out});
+  b.Inputs({in});
+  b.Outputs({out});
+  auto graph = RoundTrip(b.graph());
+  ASSERT_TRUE(graph.ok()) << graph.status();
+  const Graph& g = **graph;
+  EXPECT_EQ(g.tensor(g.main_block().inputs[0]).name, "in");
+  EXPECT_EQ(g.tensor(g.main_block().outputs[0]).name, "out");
+  const Operator* identity = FindOp(g, Op::kIdentity);
+  ASSERT_NE(identity, nullptr);
+  EXPECT_EQ(identity->inputs[0], g.main_block().inputs[0]);
+}
+
 TEST(VgfRoundTripTest, RefusesControlFlowNamingIt) {
   Graph g = AddGraph();
   g.blocks.emplace_back();
@@ -281,6 +300,34 @@ TEST(VgfReaderTest, ReadsAMisalignedCopy) {
   auto file = ReadVgfFile(std::span<const uint8_t>(shifted).subspan(1));
   ASSERT_TRUE(file.ok()) << file.status();
   EXPECT_EQ(file->constants.size(), 1u);
+}
+
+// A format 0.3.0 file: the constants as a FlatBuffers ConstantSection, placed at an odd offset so
+// that the reader must copy it to aligned memory.
+TEST(VgfReaderTest, ReadsTheLegacyConstantsSectionOfFormat030) {
+  std::vector<uint8_t> bytes = AddFile();
+  bytes[8] = 0;
+  bytes[9] = 3;
+  bytes[10] = 0;
+  flatbuffers::FlatBufferBuilder b;
+  const std::vector<uint8_t> raw = Int32Bytes({7, 8, 9});
+  auto data = vgf_fb::CreateConstantData(b, 0, -1, b.CreateVector(raw));
+  b.Finish(vgf_fb::CreateConstantSection(b, b.CreateVector(std::vector{data})));
+  bytes.push_back(0);  // odd offset
+  const uint64_t offset = bytes.size();
+  const uint64_t size = b.GetSize();
+  bytes.insert(bytes.end(), b.GetBufferPointer(), b.GetBufferPointer() + size);
+  std::memcpy(bytes.data() + 16 + 48, &offset, 8);
+  std::memcpy(bytes.data() + 24 + 48, &size, 8);
+  auto file = ReadVgfFile(bytes);
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_EQ(file->version.minor, 3);
+  EXPECT_TRUE(file->legacy_constants);
+  ASSERT_EQ(file->constants.size(), 1u);
+  EXPECT_EQ(file->constants[0].data, raw);
+  auto graph = DecodeVgfGraph(*file);
+  ASSERT_TRUE(graph.ok()) << graph.status();
+  EXPECT_EQ((*graph)->tensor(FindOp(**graph, Op::kAdd)->inputs[1]).data, raw);
 }
 
 // ---------------------------------------------------------------- decoder errors
