@@ -437,7 +437,7 @@ absl::Status ModelManager::Core::DoLoad(const std::string& name,
         replaced = std::move(entry.model);
         entry.model = *loaded;
         entry.state = ModelState::kReady;
-        entry.reason.clear();
+        entry.reason = (*loaded)->load_note();
       } else if (entry.state == ModelState::kReady) {
         entry.reason =
             absl::StrCat("reload failed, previous load still serving: ", loaded.status().message());
@@ -451,9 +451,10 @@ absl::Status ModelManager::Core::DoLoad(const std::string& name,
       return absl::UnavailableError(kShuttingDown);
     }
     if (loaded.ok()) {
-      spdlog::info("loaded model '{}' version {} in {:.1f} ms (backend {}, {} instance(s))", name,
-                   version, absl::ToDoubleMilliseconds(took), config.backend(),
-                   config.instance_group(0).count());
+      spdlog::info("loaded model '{}' version {} in {:.1f} ms (backend {}, {} instance(s)){}{}",
+                   name, version, absl::ToDoubleMilliseconds(took), config.backend(),
+                   config.instance_group(0).count(), (*loaded)->load_note().empty() ? "" : "; ",
+                   (*loaded)->load_note());
     } else {
       spdlog::error("{}", std::string(loaded.status().message()));
       if (first_error.ok()) first_error = loaded.status();

@@ -6,11 +6,15 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "engine/executorch/bundled_program.h"
+#include "engine/executorch/bundled_self_test.h"
+#include "engine/executorch/executorch_program.h"
 #include "engine/graph/graph_validator.h"
 #include "engine/graph/tosa_reader.h"
 #include "engine/graph_model_config.h"
 #include "engine/model_config.h"
 #include "engine/output_labels.h"
+#include "engine/vgf_delegated_program.h"
 #include "engine/vgf_model_graph.h"
 #include "spdlog/spdlog.h"
 
@@ -25,6 +29,24 @@ bool IsVgfFile(const fs::path& path) { return path.extension() == ".vgf"; }
 // The VGF alternative to a backend's default file name: a version folder holding only model.vgf
 // serves it on the TOSA backends without naming it in config.pbtxt.
 constexpr char kVgfModelFile[] = "model.vgf";
+
+// Runs the bundle's test sets for the served method through every instance: a summary for the
+// repository index, or why the model must not serve.
+absl::StatusOr<std::string> SelfTestBundle(
+    const executorch::BundledProgram& bundle,
+    const std::vector<std::unique_ptr<Executable>>& instances, const BackendLoadRequest& request) {
+  auto program = executorch::ParseExecuTorchProgram(bundle.program);
+  if (!program.ok()) return program.status();
+  auto tolerance = executorch::BundledToleranceFromParameters(request.parameters);
+  if (!tolerance.ok()) return tolerance.status();
+  executorch::BundledSelfTestOptions options;
+  options.method = program->method;
+  options.inputs = request.inputs;
+  options.outputs = request.outputs;
+  options.max_batch_size = request.max_batch_size;
+  options.tolerance = *tolerance;
+  return executorch::RunBundledSelfTest(bundle, instances, options);
+}
 
 }  // namespace
 
@@ -82,6 +104,22 @@ absl::StatusOr<std::shared_ptr<ServingModel>> ModelVersionLoader::LoadUntimed(
   }
   auto bytes = std::make_shared<const std::vector<uint8_t>>(*std::move(read));
 
+  // A bundled program: the backend loads the program inside; its test sets run once the instances
+  // are up. `bundle` points into `file`, which lives until then.
+  const std::shared_ptr<const std::vector<uint8_t>> file = bytes;
+  std::optional<executorch::BundledProgram> bundle;
+  if (executorch::LooksLikeBundledProgram(*file)) {
+    auto parsed = executorch::ParseBundledProgram(*file);
+    if (!parsed.ok()) {
+      return absl::Status(
+          parsed.status().code(),
+          absl::StrCat("model '", model, "' version ", version, ": ", parsed.status().message()));
+    }
+    bundle = *std::move(parsed);
+    bytes = std::make_shared<const std::vector<uint8_t>>(bundle->program.begin(),
+                                                         bundle->program.end());
+  }
+
   std::shared_ptr<const graph::Graph> graph;
   std::string platform = config.platform();
   if (IsTosaFile(model_path)) {
@@ -130,6 +168,9 @@ absl::StatusOr<std::shared_ptr<ServingModel>> ModelVersionLoader::LoadUntimed(
   for (const auto& [key, value] : config.parameters())
     request.parameters[key] = value.string_value();
 
+  // An ExecuTorch program delegated to VgfBackend: the engine decodes its VGF payload for the
+  // backend; other programs (EthosUBackend) go to the backend as they are.
+  const bool vgf_program = graph == nullptr && IsVgfDelegatedProgram(*bytes);
   std::vector<std::unique_ptr<Executable>> instances;
   for (const auto& group : config.instance_group()) {
     // As in Triton, `count` instances go on each device the group lists.
@@ -139,7 +180,8 @@ absl::StatusOr<std::shared_ptr<ServingModel>> ModelVersionLoader::LoadUntimed(
       for (int i = 0; i < group.count(); ++i) {
         request.instance_index = static_cast<int>(instances.size());
         request.device_index = device;
-        auto executable = backend->Load(request);
+        auto executable =
+            vgf_program ? LoadVgfDelegatedProgram(*backend, request) : backend->Load(request);
         if (!executable.ok()) {
           return absl::Status(executable.status().code(),
                               absl::StrCat("model '", model, "' version ", version, " (backend ",
@@ -148,6 +190,17 @@ absl::StatusOr<std::shared_ptr<ServingModel>> ModelVersionLoader::LoadUntimed(
         instances.push_back(*std::move(executable));
       }
     }
+  }
+
+  std::string load_note;
+  if (bundle.has_value()) {
+    auto note = SelfTestBundle(*bundle, instances, request);
+    if (!note.ok()) {
+      return absl::Status(note.status().code(),
+                          absl::StrCat("model '", model, "' version ", version, " (backend ",
+                                       config.backend(), "): ", note.status().message()));
+    }
+    load_note = *std::move(note);
   }
 
   SchedulerOptions scheduling;
@@ -171,7 +224,7 @@ absl::StatusOr<std::shared_ptr<ServingModel>> ModelVersionLoader::LoadUntimed(
       std::make_unique<Scheduler>(std::move(scheduling), std::move(instances), statistics);
   return std::make_shared<ServingModel>(std::move(config), version, std::move(platform),
                                         std::move(scheduler), std::move(statistics),
-                                        *std::move(labels));
+                                        *std::move(labels), std::move(load_note));
 }
 
 }  // namespace inferd

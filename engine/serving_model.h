@@ -21,7 +21,8 @@ class ServingModel {
  public:
   ServingModel(inference::ModelConfig config, int64_t version, std::string platform,
                std::unique_ptr<Scheduler> scheduler, std::shared_ptr<ModelStatistics> statistics,
-               std::vector<std::vector<std::string>> output_labels = {});
+               std::vector<std::vector<std::string>> output_labels = {},
+               std::string load_note = "");
 
   const std::string& name() const { return config_.name(); }
   int64_t version() const { return version_; }
@@ -36,6 +37,9 @@ class ServingModel {
     return i < output_labels_.size() ? output_labels_[i] : kNone;
   }
   ModelStatistics& statistics() const { return *statistics_; }
+  // What the load found worth showing beside READY in the repository index (a bundled program's
+  // self-test result); empty for most models.
+  const std::string& load_note() const { return load_note_; }
 
   // Hands a validated request to the scheduler (see Scheduler::Enqueue for the errors).
   absl::Status Submit(std::unique_ptr<InferenceRequest> request);
@@ -59,6 +63,7 @@ class ServingModel {
   const std::vector<TensorSpec> inputs_;
   const std::vector<TensorSpec> outputs_;
   const std::vector<std::vector<std::string>> output_labels_;
+  const std::string load_note_;
   std::shared_ptr<ModelStatistics> statistics_;
   std::unique_ptr<Scheduler> scheduler_;
 };

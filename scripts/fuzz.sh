@@ -40,7 +40,7 @@ while (($# > 0)); do
 done
 
 all_targets=(tosa_reader_fuzz npy_fuzz model_config_fuzz infer_request_fuzz http_request_fuzz target_protocol_fuzz
-  vela_bin_stream_fuzz executorch_program_fuzz vgf_reader_fuzz spirv_graph_fuzz)
+  vela_bin_stream_fuzz executorch_program_fuzz bundled_program_fuzz vgf_reader_fuzz spirv_graph_fuzz)
 ((${#targets[@]} > 0)) || targets=("${all_targets[@]}")
 
 fuzz_seeds="$repo_root/tests/fuzz/seeds"

@@ -8,8 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
-#include "backends/ethosu/payload/executorch_program.h"
 #include "backends/ethosu/payload/vela_bin_stream.h"
+#include "engine/executorch/executorch_loader.h"
 #include "engine/graph/graph.h"
 #ifdef INFERD_HAVE_CPU_JOB_LOWERING
 #include "firmware/host/cpu_job_lowering.h"
@@ -182,39 +182,6 @@ absl::Status CheckVelaIo(const VelaBinStream& stream, const BackendLoadRequest& 
   return check(stream.outputs, request.outputs, "outputs");
 }
 
-// The method's own tensors must agree with the config too: same count, data types and elements
-// per item (what ExecuTorch's runtime would check against the caller's tensors).
-absl::Status CheckProgramIo(const EthosUProgram& program, const BackendLoadRequest& request) {
-  auto check = [&program](const std::vector<ProgramTensor>& tensors,
-                          const std::vector<TensorSpec>& specs, const char* what) -> absl::Status {
-    if (tensors.size() != specs.size()) {
-      return absl::InvalidArgumentError(absl::StrCat("method '", program.method, "' has ",
-                                                     tensors.size(), " ", what, ", the config ",
-                                                     specs.size()));
-    }
-    for (size_t i = 0; i < tensors.size(); ++i) {
-      if (tensors[i].dtype != specs[i].dtype) {
-        const std::string type = tensors[i].dtype == DataType::kInvalid
-                                     ? absl::StrCat("ScalarType ", tensors[i].scalar_type)
-                                     : std::string(DataTypeName(tensors[i].dtype));
-        return absl::InvalidArgumentError(absl::StrCat(what, " '", specs[i].name,
-                                                       "': the program has ", type, ", the config ",
-                                                       std::string(DataTypeName(specs[i].dtype))));
-      }
-      const std::optional<int64_t> want = ElementCount(specs[i].dims);
-      const std::optional<int64_t> have = ElementCount(tensors[i].sizes);
-      if (want.has_value() && have.has_value() && *want != *have) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            what, " '", specs[i].name, "': the program has ", ShapeToString(tensors[i].sizes),
-            ", the config ", ShapeToString(specs[i].dims), " per item"));
-      }
-    }
-    return absl::OkStatus();
-  };
-  if (auto status = check(program.inputs, request.inputs, "inputs"); !status.ok()) return status;
-  return check(program.outputs, request.outputs, "outputs");
-}
-
 // The model parameter pmu_events: up to INFERD_TP_PMU_MAX NPU PMU event numbers (the driver's
 // ethosu_pmu_event_type, e.g. 5 for NPU_ACTIVE on Ethos-U55), comma-separated. The target checks
 // that its NPU has them.
@@ -234,6 +201,11 @@ absl::StatusOr<std::array<uint32_t, INFERD_TP_PMU_MAX>> ParsePmuEvents(absl::str
     events[count++] = event;
   }
   return events;
+}
+
+// TOSA flatbuffers carry the file identifier "TOSA" at byte 4.
+bool LooksLikeTosaFile(const std::vector<uint8_t>& bytes) {
+  return bytes.size() >= 8 && std::memcmp(bytes.data() + 4, "TOSA", 4) == 0;
 }
 
 }  // namespace
@@ -263,6 +235,14 @@ absl::StatusOr<std::unique_ptr<Executable>> EthosuBackend::Load(const BackendLoa
   original.bytes = request.model_bytes;
   original.id = ComputeNetworkId(*request.model_bytes);
   network->description = absl::StrCat("model '", request.model_name, "' v", request.version);
+  if (request.graph != nullptr && !LooksLikeTosaFile(*request.model_bytes)) {
+    // A graph the engine decoded from another format (a VGF, a VgfBackend program): targets take
+    // the .tosa file itself, which this model does not have.
+    return absl::InvalidArgumentError(absl::StrCat(
+        request.model_path.filename().string(),
+        " holds a graph in another format than .tosa (a VGF); the ethosu backend sends targets "
+        "TOSA files, Vela bin streams or EthosUBackend programs"));
+  }
   if (request.graph != nullptr) {
     original.format = INFERD_TP_NETWORK_FORMAT_TOSA;
     network->variants.push_back(original);
@@ -278,20 +258,19 @@ absl::StatusOr<std::unique_ptr<Executable>> EthosuBackend::Load(const BackendLoa
       network->variants.push_back(std::move(lowered));
     }
 #endif
-  } else if (LooksLikeExecuTorchProgram(*request.model_bytes)) {
-    // The target gets the delegate's bin stream alone, exactly as if model.bin held it.
-    auto program = ParseEthosUProgram(*request.model_bytes);
-    if (!program.ok()) return program.status();
-    if (auto status = CheckProgramIo(*program, request); !status.ok()) return status;
-    if (auto status = CheckVelaIo(program->stream, request); !status.ok()) return status;
-    NetworkVariant stream;
-    stream.format = INFERD_TP_NETWORK_FORMAT_VELA_BIN;
-    stream.bytes = std::make_shared<const std::vector<uint8_t>>(program->bin_stream.begin(),
-                                                                program->bin_stream.end());
-    stream.id = ComputeNetworkId(*stream.bytes);
-    network->variants.push_back(std::move(stream));
-    network->required_executor = INFERD_TP_EXEC_ETHOSU;
-    network->scratch_bytes = program->stream.scratch_size;
+  } else if (executorch::LooksLikeExecuTorchProgram(*request.model_bytes)) {
+    // The target gets the delegate's bin stream alone, exactly as if model.bin held it; the
+    // quantize / dequantize steps at a program's float edges run here, on the host.
+    return executorch::LoadDelegatedProgram(
+        request, kName, {kEthosUBackendId},
+        [this](const BackendLoadRequest& delegate_request,
+               const executorch::DelegatedProgram&) -> absl::StatusOr<std::unique_ptr<Executable>> {
+          if (auto stream = ParseVelaBinStream(*delegate_request.model_bytes); !stream.ok()) {
+            return absl::InvalidArgumentError(absl::StrCat(
+                "the ", kEthosUBackendId, " delegate's data: ", stream.status().message()));
+          }
+          return Load(delegate_request);
+        });
   } else if (LooksLikeVelaBinStream(*request.model_bytes)) {
     auto stream = ParseVelaBinStream(*request.model_bytes);
     if (!stream.ok()) return stream.status();

@@ -1,9 +1,11 @@
 // The "ethosu" backend: runs models on remote inference targets (Ethos-U boards, emulators, host
 // agents) through a TargetPool. A model's config picks targets by label with
 //   parameters { key: "target_selector" value: { string_value: "npu=ethos-u55-128" } }
-// and its file is a TOSA INT8 graph (for targets with the 'cpu' executor) or a Vela bin stream
-// (for targets with an NPU). Responses carry the target's counters as parameters: "target",
-// "npu_cycles", "cpu_cycles", "pmu_event_<event>".
+// and its file is a TOSA INT8 graph (for targets with the 'cpu' executor), a Vela bin stream (for
+// targets with an NPU) or an ExecuTorch program delegated to the EthosUBackend (the bin stream
+// inside goes to the target; quantize / dequantize steps at its float edges run on the host).
+// Responses carry the target's counters as parameters: "target", "npu_cycles", "cpu_cycles",
+// "pmu_event_<event>".
 #pragma once
 
 #include <memory>
@@ -14,6 +16,9 @@
 #include "engine/backend.h"
 
 namespace inferd::ethosu {
+
+// The ExecuTorch delegate id whose programs this backend serves.
+inline constexpr char kEthosUBackendId[] = "EthosUBackend";
 
 class EthosuBackend : public Backend {
  public:

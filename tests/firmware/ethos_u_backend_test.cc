@@ -12,12 +12,12 @@
 #include <vector>
 
 #include "backends/ethosu/ethosu_backend.h"
-#include "backends/ethosu/host_agent/firmware_agent_server.h"
 #include "backends/ethosu/target_pool.h"
-#include "firmware/executors/ethos_u/ethos_u_executor.h"
+#include "engine/executorch/quantize_per_tensor.h"
 #include "prometheus/text_serializer.h"
 #include "tests/backends/ethosu/ethosu_test_support.h"
 #include "tests/firmware/ethosu_driver_test_double/ethosu_driver_test_double_control.h"
+#include "tests/firmware/npu_test_agent.h"
 #include "tests/firmware/vela_fixture.h"
 
 namespace inferd::firmware::testing {
@@ -25,7 +25,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-constexpr uint32_t kArenaSize = 64 * 1024;
+constexpr uint32_t kArenaSize = kNpuTestArenaSize;
 constexpr uint64_t kCyclesPerJob = 777;
 
 // The double's "NPU": ten outputs, each the input byte at the same index plus the weight.
@@ -41,27 +41,19 @@ class EthosUBackendTest : public ::testing::Test {
     ethosu_test_double_script script{};
     script.on_finish = AddWeightsToInput;
     script.npu_cycles = kCyclesPerJob;
-    ethosu_test_double_reset(&script);
-    NpuMemory memory;
-    memory.arena = arena_;
-    memory.arena_size = kArenaSize;
-    executor_ = std::make_unique<EthosUExecutor>(memory);
-    ethosu::FirmwareAgentOptions options;
-    options.second_executor = executor_.get();
-    server_ = std::make_unique<ethosu::FirmwareAgentServer>(options);
-    ASSERT_TRUE(server_->Start("127.0.0.1", 0).ok());
+    ASSERT_TRUE(agent_.Start(script).ok());
     registry_ = std::make_shared<prometheus::Registry>();
     pool_ = std::make_shared<ethosu::TargetPool>(ethosu::TargetPoolOptions{}, registry_);
     ethosu::TargetConfig target;
     target.name = "npu0";
     target.kind = "tcp";
-    target.address = "127.0.0.1:" + std::to_string(server_->port());
+    target.address = "127.0.0.1:" + std::to_string(agent_.port());
     ASSERT_TRUE(pool_->AddTarget(target).ok());
   }
 
   void TearDown() override {
     pool_.reset();
-    if (server_ != nullptr) server_->Stop();
+    agent_.Stop();
   }
 
   BackendLoadRequest Request(std::vector<uint8_t> model_bytes) const {
@@ -78,9 +70,7 @@ class EthosUBackendTest : public ::testing::Test {
     return prometheus::TextSerializer().Serialize(registry_->Collect());
   }
 
-  alignas(16) uint8_t arena_[kArenaSize] = {};
-  std::unique_ptr<EthosUExecutor> executor_;
-  std::unique_ptr<ethosu::FirmwareAgentServer> server_;
+  NpuTestAgent agent_;
   std::shared_ptr<prometheus::Registry> registry_;
   std::shared_ptr<ethosu::TargetPool> pool_;
 };
@@ -112,6 +102,42 @@ TEST_F(EthosUBackendTest, APteRunsOnTheNpuExecutorWithTheConfigsShapesAndItsCoun
   // Three items, one NPU job each.
   EXPECT_EQ(result->parameters.at("npu_cycles"), std::to_string(3 * kCyclesPerJob));
   EXPECT_THAT(Metrics(), HasSubstr("inferd_target_npu_cycles_total{target=\"npu0\"} 2331"));
+}
+
+// The usual ExecuTorch export: float input and output around the delegate. The host quantizes the
+// images (scale 0.25, zero point -3), the NPU double adds the weights to the INT8 bytes, the host
+// dequantizes the scores (scale 0.5, zero point 4); values beyond the INT8 range saturate.
+TEST_F(EthosUBackendTest, APteWithFloatEdgesQuantizesOnTheHostAroundTheNpu) {
+  const VelaTestNetwork network = DigitsShapedVelaNetwork();
+  const std::vector<uint8_t> pte = ethosu::testing::GeneratePte(
+      network.Build(), {"--input", "Float:1,8,8,1@0.25,-3", "--output", "Float:1,10@0.5,4"});
+  ASSERT_FALSE(pte.empty());
+  ethosu::EthosuBackend backend(pool_);
+  BackendLoadRequest request = Request(pte);
+  request.inputs[0].dtype = DataType::kFp32;
+  request.outputs[0].dtype = DataType::kFp32;
+  auto executable = backend.Load(request);
+  ASSERT_TRUE(executable.ok()) << executable.status();
+
+  Tensor images = Tensor::Allocate(DataType::kFp32, {2, 8, 8, 1});
+  auto pixels = images.mutable_values<float>();
+  for (size_t i = 0; i < pixels.size(); ++i)
+    pixels[i] = static_cast<float>(i % 64) * 1.375f - 41.0f;
+  auto result = ethosu::testing::ExecuteAndWait(**executable, images, absl::Seconds(30));
+  ASSERT_TRUE(result.ok()) << result.status();
+  const Tensor& scores = result->outputs[0];
+  EXPECT_EQ(scores.dtype(), DataType::kFp32);
+  EXPECT_EQ(scores.shape(), (std::vector<int64_t>{2, 10}));
+  const auto values = scores.values<float>();
+  for (int item = 0; item < 2; ++item) {
+    for (int i = 0; i < 10; ++i) {
+      const int64_t quantized =
+          executorch::QuantizeValue(pixels[item * 64 + i], 0.25, -3, -128, 127);
+      const auto npu = static_cast<int8_t>(quantized + network.weights[i]);
+      EXPECT_EQ(values[item * 10 + i], executorch::DequantizeValue(npu, 0.5, 4))
+          << "item " << item << " score " << i;
+    }
+  }
 }
 
 TEST_F(EthosUBackendTest, ThePmuEventsAModelAsksForAreCountedAndReachTheMetrics) {

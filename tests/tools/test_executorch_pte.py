@@ -2,33 +2,22 @@
 the eh00 extended header at byte 8 and what it says, the segment base aligned and holding the
 delegate blob, and the program decoding back (with flatc) to one EthosUBackend delegate."""
 
-import json
 import os
 import struct
-import subprocess
 import sys
-import tempfile
 import unittest
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(REPO, "tools"))
 
 import executorch_pte  # noqa: E402
-from tosa_graph import find_flatc  # noqa: E402
 
 BLOB = b"vela_bin_stream".ljust(32, b"\0") + bytes(range(48))  # any bytes: the tool only wraps
 IO = (["Char:1,8,8,1"], ["Char:1,10"])
 
 
 def decode(pte):
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "program.pte")
-        with open(path, "wb") as f:
-            f.write(pte)
-        subprocess.run([find_flatc(), "--json", "--raw-binary", "--strict-json", "-o", tmp,
-                        executorch_pte.SCHEMA, "--", path], check=True, capture_output=True)
-        with open(os.path.join(tmp, "program.json")) as f:
-            return json.load(f)
+    return executorch_pte.decode(pte)
 
 
 class ExecuTorchPteTest(unittest.TestCase):
@@ -63,6 +52,41 @@ class ExecuTorchPteTest(unittest.TestCase):
         kinds = [i["instr_args_type"]
                  for i in program["execution_plan"][0]["chains"][0]["instructions"]]
         self.assertEqual(kinds, ["KernelCall", "DelegateCall"])
+
+    def test_float_edges_follow_executorchs_emitter(self):
+        program = decode(executorch_pte.build_pte(
+            BLOB, ["Float:1,8,8,1@0.05,-3"], ["Float:1,10@0.125,2,Byte,0,255"]))
+        plan = program["execution_plan"][0]
+        names = [f'{op["name"]}.{op["overload"]}' for op in plan["operators"]]
+        self.assertEqual(names, ["quantized_decomposed::quantize_per_tensor.out",
+                                 "quantized_decomposed::dequantize_per_tensor.out"])
+        calls = [(i["instr_args_type"], i["instr_args"])
+                 for i in plan["chains"][0]["instructions"]]
+        self.assertEqual([kind for kind, _ in calls], ["KernelCall", "DelegateCall", "KernelCall"])
+        values = plan["values"]
+        quantize, delegate, dequantize = (args["args"] for _, args in calls)
+        # input, scale, zero point, quant_min, quant_max, dtype, out, returned value
+        self.assertEqual(len(quantize), 8)
+        self.assertEqual(quantize[0], plan["inputs"][0])
+        self.assertEqual(values[quantize[1]]["val"]["double_val"], 0.05)
+        self.assertEqual(values[quantize[2]]["val"]["int_val"], -3)
+        self.assertEqual(values[quantize[6]]["val"]["scalar_type"], "Char")
+        self.assertEqual(quantize[6], quantize[7])
+        # quantized_decomposed's dequantize also has out_dtype (None).
+        self.assertEqual(len(dequantize), 9)
+        self.assertEqual(values[dequantize[6]]["val_type"], "Null")
+        self.assertEqual(dequantize[-1], plan["outputs"][0])
+        # flatc leaves out a field at its default (Byte = 0).
+        self.assertEqual(values[dequantize[0]]["val"].get("scalar_type", "Byte"), "Byte")
+        self.assertEqual(delegate, [quantize[6], dequantize[0]])
+
+    def test_cortex_m_dequantize_has_no_out_dtype(self):
+        program = decode(executorch_pte.build_pte(BLOB, ["Float:1,4@0.5,0"], ["Float:1,4@0.5,0"],
+                                                  cortex_m=True))
+        plan = program["execution_plan"][0]
+        self.assertEqual(plan["operators"][1]["name"], "cortex_m::dequantize_per_tensor")
+        dequantize = plan["chains"][0]["instructions"][2]["instr_args"]["args"]
+        self.assertEqual(len(dequantize), 8)
 
     def test_segments_need_the_header(self):
         with self.assertRaises(ValueError):

@@ -16,6 +16,7 @@
 #include "backends/cpu/cpu_backend.h"
 #include "backends/ethosu/payload/vela_bin_stream.h"
 #include "engine/graph/tosa_reader.h"
+#include "tests/engine/executorch/executorch_files.h"
 
 namespace inferd::ethosu::testing {
 
@@ -51,29 +52,7 @@ BackendLoadRequest DigitsInt8Request(int64_t max_batch_size) {
 
 std::vector<uint8_t> GeneratePte(const std::vector<uint8_t>& stream,
                                  std::vector<std::string> args) {
-  namespace fs = std::filesystem;
-  static int counter = 0;
-  const fs::path dir =
-      fs::path(::testing::TempDir()) / absl::StrCat("pte_", ::getpid(), "_", ++counter);
-  fs::create_directories(dir);
-  {
-    std::ofstream out(dir / "model.bin", std::ios::binary);
-    out.write(reinterpret_cast<const char*>(stream.data()),
-              static_cast<std::streamsize>(stream.size()));
-  }
-  if (std::find(args.begin(), args.end(), "--input") == args.end()) {
-    args.insert(args.end(), {"--input", "Char:1,8,8,1", "--output", "Char:1,10"});
-  }
-  const std::string command =
-      absl::StrCat("/usr/bin/python3 ", INFERD_SOURCE_DIR, "/tools/executorch_pte.py --bin-stream ",
-                   (dir / "model.bin").string(), " --out ", (dir / "model.pte").string(), " ",
-                   absl::StrJoin(args, " "));
-  EXPECT_EQ(std::system(command.c_str()), 0) << command;
-  std::ifstream in(dir / "model.pte", std::ios::binary);
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
-                             std::istreambuf_iterator<char>());
-  fs::remove_all(dir);
-  return bytes;
+  return executorch::testing::GenerateProgram(stream, std::move(args));
 }
 
 std::shared_ptr<TargetPool> PoolWithTcpTarget(const std::string& name, const std::string& address) {

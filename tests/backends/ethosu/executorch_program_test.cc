@@ -1,21 +1,25 @@
 // ExecuTorch programs (.pte) delegated to the EthosUBackend: files written by
-// tools/executorch_pte.py the way ExecuTorch lays them out are read, malformed ones refused with
-// the reason, and the ethosu backend serves them like the bin stream inside (IO checked, scratch
-// checked at dispatch).
-#include "backends/ethosu/payload/executorch_program.h"
+// tools/executorch_pte.py the way ExecuTorch lays them out are read (engine/executorch), malformed
+// ones refused with the reason, and the ethosu backend serves them like the bin stream inside (IO
+// checked, scratch checked at dispatch), refusing other delegates and payloads that are no bin
+// stream.
+#include "engine/executorch/executorch_program.h"
 
 #include <gtest/gtest.h>
 
 #include "backends/ethosu/ethosu_backend.h"
+#include "backends/ethosu/payload/vela_bin_stream.h"
 #include "tests/backends/ethosu/ethosu_test_support.h"
 
 namespace inferd::ethosu {
 namespace {
 
+using executorch::LooksLikeExecuTorchProgram;
+using executorch::ParseExecuTorchProgram;
 using testing::GeneratePte;
 
 void ExpectRefused(const std::vector<uint8_t>& bytes, std::string_view fragment) {
-  auto program = ParseEthosUProgram(bytes);
+  auto program = ParseExecuTorchProgram(bytes);
   ASSERT_FALSE(program.ok()) << "accepted; expected a refusal with '" << fragment << "'";
   EXPECT_TRUE(absl::IsInvalidArgument(program.status())) << program.status();
   EXPECT_NE(program.status().message().find(std::string(fragment)), absl::string_view::npos)
@@ -28,11 +32,13 @@ TEST(ExecuTorchProgramTest, ReadsTheDelegateBlobFromASegment) {
   ASSERT_FALSE(bytes.empty());
   EXPECT_TRUE(LooksLikeExecuTorchProgram(bytes));
   EXPECT_FALSE(LooksLikeVelaBinStream(bytes));
-  auto program = ParseEthosUProgram(bytes);
+  auto program = ParseExecuTorchProgram(bytes);
   ASSERT_TRUE(program.ok()) << program.status();
   EXPECT_EQ(program->method, "forward");
-  EXPECT_EQ(std::vector<uint8_t>(program->bin_stream.begin(), program->bin_stream.end()), stream);
-  EXPECT_EQ(program->stream.scratch_size, 12345u);
+  EXPECT_EQ(program->delegate_id, kEthosUBackendId);
+  EXPECT_EQ(std::vector<uint8_t>(program->payload.begin(), program->payload.end()), stream);
+  EXPECT_EQ(ParseVelaBinStream(program->payload)->scratch_size, 12345u);
+  EXPECT_FALSE(program->HasQuantizedEdges());
   ASSERT_EQ(program->inputs.size(), 1u);
   EXPECT_EQ(program->inputs[0].dtype, DataType::kInt8);
   EXPECT_EQ(program->inputs[0].sizes, (std::vector<int64_t>{1, 8, 8, 1}));
@@ -44,28 +50,26 @@ TEST(ExecuTorchProgramTest, ReadsInlineDelegateDataWithAndWithoutTheExtendedHead
   const auto stream = testing::DigitsLikeVelaStream();
   for (const auto& args : {std::vector<std::string>{"--inline"},
                            std::vector<std::string>{"--inline", "--no-header"}}) {
-    // bin_stream points into the file: keep the bytes alive while it is read (ASan caught a read of
+    // payload points into the file: keep the bytes alive while it is read (ASan caught a read of
     // a freed temporary here).
     const std::vector<uint8_t> pte = GeneratePte(stream, args);
-    auto program = ParseEthosUProgram(pte);
+    auto program = ParseExecuTorchProgram(pte);
     ASSERT_TRUE(program.ok()) << program.status();
-    EXPECT_EQ(std::vector<uint8_t>(program->bin_stream.begin(), program->bin_stream.end()), stream);
+    EXPECT_EQ(std::vector<uint8_t>(program->payload.begin(), program->payload.end()), stream);
   }
 }
 
-TEST(ExecuTorchProgramTest, RefusesProgramsNotLoweredWholeToOneEthosUDelegate) {
+TEST(ExecuTorchProgramTest, RefusesProgramsNotLoweredToOneDelegate) {
   const auto stream = testing::DigitsLikeVelaStream();
-  ExpectRefused(GeneratePte(stream, {"--delegates", "0"}), "has no EthosUBackend delegate");
+  ExpectRefused(GeneratePte(stream, {"--delegates", "0"}), "has no delegate");
   ExpectRefused(GeneratePte(stream, {"--delegates", "2"}), "has 2 EthosUBackend delegates");
-  ExpectRefused(GeneratePte(stream, {"--backend-id", "XnnpackBackend"}),
-                "delegate for 'XnnpackBackend'");
   ExpectRefused(GeneratePte(stream, {"--cpu-op", "aten::add"}),
                 "operator aten::add.out runs outside the EthosUBackend delegate");
 }
 
 TEST(ExecuTorchProgramTest, RefusesMalformedFiles) {
   const auto good = GeneratePte(testing::DigitsLikeVelaStream());
-  ASSERT_TRUE(ParseEthosUProgram(good).ok());
+  ASSERT_TRUE(ParseExecuTorchProgram(good).ok());
   ExpectRefused({}, "no ET file identifier");
   auto other_version = good;
   other_version[7] = '3';
@@ -82,9 +86,6 @@ TEST(ExecuTorchProgramTest, RefusesMalformedFiles) {
   auto bad_root = good;
   bad_root[2] = 0x7F;  // root offset far outside the program
   ExpectRefused(bad_root, "FlatBuffer is malformed");
-  // A delegate blob that is not a bin stream.
-  auto bad_blob = GeneratePte(std::vector<uint8_t>(96, 7));
-  ExpectRefused(bad_blob, "delegate's data: vela bin stream");
 }
 
 BackendLoadRequest PteRequest(std::shared_ptr<const std::vector<uint8_t>> bytes) {
@@ -111,6 +112,42 @@ TEST(EthosuBackendPteTest, ChecksTheProgramsIoAgainstTheConfig) {
   auto wrong_count = PteRequest(bytes);
   wrong_count.outputs.push_back({"extra", DataType::kInt8, {1}});
   EXPECT_TRUE(absl::IsInvalidArgument(backend.Load(wrong_count).status()));
+}
+
+TEST(EthosuBackendPteTest, RefusesOtherDelegatesAndPayloadsThatAreNoBinStream) {
+  auto agent = testing::StartAgent();
+  EthosuBackend backend(testing::PoolWithTcpTarget("a", agent.address()));
+  auto other = std::make_shared<const std::vector<uint8_t>>(
+      GeneratePte(testing::DigitsLikeVelaStream(), {"--backend-id", "XnnpackBackend"}));
+  auto status = backend.Load(PteRequest(other)).status();
+  EXPECT_TRUE(absl::IsInvalidArgument(status));
+  EXPECT_NE(status.message().find("delegate for 'XnnpackBackend'; the ethosu backend takes "
+                                  "EthosUBackend only"),
+            absl::string_view::npos)
+      << status;
+  auto not_a_stream =
+      std::make_shared<const std::vector<uint8_t>>(GeneratePte(std::vector<uint8_t>(96, 7)));
+  status = backend.Load(PteRequest(not_a_stream)).status();
+  EXPECT_TRUE(absl::IsInvalidArgument(status));
+  EXPECT_NE(status.message().find("EthosUBackend delegate's data: vela bin stream"),
+            absl::string_view::npos)
+      << status;
+}
+
+// The engine decodes VGF files (and VgfBackend programs) into graphs; targets take .tosa files, so
+// such a graph is refused rather than sent as if the VGF's bytes were one.
+TEST(EthosuBackendPteTest, RefusesAGraphDecodedFromAnotherFormat) {
+  auto agent = testing::StartAgent();
+  EthosuBackend backend(testing::PoolWithTcpTarget("a", agent.address()));
+  BackendLoadRequest request = testing::DigitsInt8Request(0);
+  EXPECT_TRUE(backend.Load(request).ok());
+  request.model_path = "model.vgf";
+  request.model_bytes = std::make_shared<const std::vector<uint8_t>>(64, 1);
+  auto status = backend.Load(request).status();
+  EXPECT_TRUE(absl::IsInvalidArgument(status)) << status;
+  EXPECT_NE(status.message().find("model.vgf holds a graph in another format than .tosa"),
+            absl::string_view::npos)
+      << status;
 }
 
 }  // namespace

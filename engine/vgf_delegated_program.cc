@@ -1,0 +1,73 @@
+#include "engine/vgf_delegated_program.h"
+
+#include "absl/strings/str_cat.h"
+#include "engine/executorch/executorch_loader.h"
+#include "engine/executorch/executorch_program.h"
+#include "engine/graph/graph_validator.h"
+#include "engine/graph/vgf/vgf_file.h"
+#include "engine/graph/vgf/vgf_graph_decoder.h"
+
+namespace inferd {
+namespace {
+
+absl::Status PayloadError(const absl::Status& status) {
+  return absl::Status(status.code(),
+                      absl::StrCat("the ", kVgfBackendId, " delegate's data: ", status.message()));
+}
+
+// The delegate's payload as the graph a TOSA backend runs, with the delegate's ports renamed to
+// the graph's (backends match ports by name; ExecuTorch binds a delegate's tensors by position).
+absl::StatusOr<std::unique_ptr<Executable>> LoadVgfPayload(
+    Backend& backend, const BackendLoadRequest& delegate_request,
+    const executorch::DelegatedProgram& program) {
+  auto file = graph::vgf::ReadVgfFile(*delegate_request.model_bytes);
+  if (!file.ok()) return PayloadError(file.status());
+  auto signature = graph::vgf::ReadVgfSignature(*file);
+  if (!signature.ok()) return PayloadError(signature.status());
+  if (signature->inputs.size() != delegate_request.inputs.size() ||
+      signature->outputs.size() != delegate_request.outputs.size()) {
+    return PayloadError(absl::InvalidArgumentError(
+        absl::StrCat("the VGF has ", signature->inputs.size(), " inputs and ",
+                     signature->outputs.size(), " outputs; the delegate call passes ",
+                     delegate_request.inputs.size(), " and ", delegate_request.outputs.size())));
+  }
+  graph::vgf::VgfDecodeOptions options;
+  for (size_t i = 0; i < signature->inputs.size(); ++i) {
+    options.input_shapes[signature->inputs[i].name] = program.delegate_inputs[i].sizes;
+  }
+  auto graph = graph::vgf::DecodeVgfGraph(*file, options);
+  if (!graph.ok()) return PayloadError(graph.status());
+  if (auto status = graph::ValidateGraph(**graph); !status.ok()) {
+    return PayloadError(
+        absl::Status(status.code(), absl::StrCat("invalid graph: ", status.message())));
+  }
+  BackendLoadRequest request = delegate_request;
+  request.graph = *std::move(graph);
+  for (size_t i = 0; i < request.inputs.size(); ++i) {
+    request.inputs[i].name = signature->inputs[i].name;
+  }
+  for (size_t j = 0; j < request.outputs.size(); ++j) {
+    request.outputs[j].name = signature->outputs[j].name;
+  }
+  return backend.Load(request);
+}
+
+}  // namespace
+
+bool IsVgfDelegatedProgram(std::span<const uint8_t> bytes) {
+  if (!executorch::LooksLikeExecuTorchProgram(bytes)) return false;
+  auto program = executorch::ParseExecuTorchProgram(bytes);
+  return program.ok() && program->delegate_id == kVgfBackendId;
+}
+
+absl::StatusOr<std::unique_ptr<Executable>> LoadVgfDelegatedProgram(
+    Backend& backend, const BackendLoadRequest& request) {
+  return executorch::LoadDelegatedProgram(request, backend.name(), {kVgfBackendId},
+                                          [&backend](const BackendLoadRequest& delegate_request,
+                                                     const executorch::DelegatedProgram& program) {
+                                            return LoadVgfPayload(backend, delegate_request,
+                                                                  program);
+                                          });
+}
+
+}  // namespace inferd
