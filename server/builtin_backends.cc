@@ -50,17 +50,12 @@ DeviceList ListBackendDevices(const std::string& vulkan_device_filter) {
 #endif
 }
 
-std::vector<std::string> DescribeVulkanDevices(const std::string& vulkan_device_filter) {
+std::string VulkanStartupNote() {
 #ifdef INFERD_HAVE_VULKAN
-  auto context = vulkan::VulkanContext::Get({.device_filter = vulkan_device_filter});
-  if (!context.ok()) {
-    return {std::string("no Vulkan device for tosa_vulkan models: ") +
-            std::string(context.status().message())};
-  }
-  return (*context)->Describe();
+  return "Vulkan devices are probed, and logged, when the first tosa_vulkan model loads or a "
+         "client lists devices";
 #else
-  (void)vulkan_device_filter;
-  return {"this build has no tosa_vulkan backend (built without the Vulkan headers or glslc)"};
+  return "this build has no tosa_vulkan backend (built without the Vulkan headers or glslc)";
 #endif
 }
 

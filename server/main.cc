@@ -263,10 +263,7 @@ int RunDaemon(const DaemonOptions& options) {
       !status.ok()) {
     return Fail(std::string(status.message()));
   }
-  // Every Vulkan device, usable or not, so an operator sees at once what tosa_vulkan models get.
-  for (const std::string& line : DescribeVulkanDevices(options.vulkan_device_filter)) {
-    spdlog::info("{}", line);
-  }
+  spdlog::info("{}", VulkanStartupNote());
 
   ModelVersionLoaderOptions loader_options;
   loader_options.default_max_queue_size = static_cast<size_t>(options.max_queue_size);
