@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "backends/ethosu/target_pool.h"
@@ -456,6 +457,10 @@ int RunDaemon(const DaemonOptions& options) {
 }  // namespace inferd
 
 int main(int argc, char** argv) {
+  // Debian builds Abseil with Mutex deadlock detection on (a debug aid): every absl::Mutex lock,
+  // gRPC's included, then records itself in a process-wide lock graph, several thousand
+  // instructions per inference request (benchmarks/README.md). Set before any thread starts.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   auto options = inferd::ParseDaemonOptions(argc, argv);
   if (!options.ok()) {
     std::fprintf(stderr, "inferd: %s\n", std::string(options.status().message()).c_str());
