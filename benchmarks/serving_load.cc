@@ -33,6 +33,7 @@
 #include "benchmarks/serving/grpc_unary_caller.h"
 #include "benchmarks/serving/infer_request_set.h"
 #include "benchmarks/serving/input_spec.h"
+#include "benchmarks/serving/model_load_cycles.h"
 #include "benchmarks/serving/model_metadata_query.h"
 #include "benchmarks/serving/serving_report.h"
 #include "inference.grpc.pb.h"
@@ -71,6 +72,9 @@ ABSL_FLAG(std::string, wait_ready, "",
           "comma-separated host:port until all answer ready; exit 0 then, 1 "
           "at --wait_timeout_s");
 ABSL_FLAG(double, wait_timeout_s, 30.0, "how long --wait_ready polls, seconds");
+ABSL_FLAG(int, load_unload_cycles, 0,
+          "instead of measuring: load and unload --model this many times on --inferd (which must "
+          "run with --model-control-mode=explicit), one after the other, then exit");
 
 namespace inferd::bench {
 namespace {
@@ -273,13 +277,23 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "closed-loop ModelInfer load against inferd and a bare gRPC echo baseline.\n"
       "  inferd_serving_load --inferd HOST:PORT --echo HOST:PORT --model digits_fp32\n"
-      "  inferd_serving_load --wait_ready HOST:PORT[,HOST:PORT] [--model NAME]");
+      "  inferd_serving_load --wait_ready HOST:PORT[,HOST:PORT] [--model NAME]\n"
+      "  inferd_serving_load --inferd HOST:PORT --model NAME --load_unload_cycles 1000");
   if (!inferd::bench::ParseDashedCommandLine(argc, argv)) return 2;
   if (const std::string wait = absl::GetFlag(FLAGS_wait_ready); !wait.empty()) {
     std::vector<std::string> addresses = absl::StrSplit(wait, ',', absl::SkipEmpty());
     return inferd::bench::WaitReady(addresses, absl::GetFlag(FLAGS_model),
                                     absl::GetFlag(FLAGS_model_version),
                                     absl::Seconds(absl::GetFlag(FLAGS_wait_timeout_s)));
+  }
+  if (const int cycles = absl::GetFlag(FLAGS_load_unload_cycles); cycles > 0) {
+    if (absl::Status status = inferd::bench::LoadUnloadCycles(absl::GetFlag(FLAGS_inferd),
+                                                              absl::GetFlag(FLAGS_model), cycles);
+        !status.ok()) {
+      std::cerr << "inferd_serving_load: " << status << "\n";
+      return 1;
+    }
+    return 0;
   }
   if (absl::Status status = inferd::bench::RunBenchmark(); !status.ok()) {
     std::cerr << "inferd_serving_load: " << status << "\n";

@@ -37,6 +37,10 @@ packages=(
   clang libclang-rt-14-dev llvm
   # Python tools and interop tests run on Debian's own interpreter
   python3 python3-numpy python3-sklearn python3-grpcio python3-protobuf
+  # the scaling report's plots (benchmarks/scaling/scaling_report.py, the benchmarks.scaling_smoke test)
+  python3-matplotlib
+  # instructions per request of the serving path (benchmarks/serving_callgrind.sh)
+  valgrind
   # target agent firmware (Cortex-M55) and its QEMU end-to-end test
   gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm
   # aarch64 cross build of the kernel tests under QEMU; XNNPACK baseline of the kernel benchmarks

@@ -60,17 +60,12 @@ DeviceList ListBackendDevices(const VulkanSettings& vulkan) {
 #endif
 }
 
-std::vector<std::string> DescribeVulkanDevices(const VulkanSettings& vulkan) {
+std::string VulkanStartupNote() {
 #ifdef INFERD_HAVE_VULKAN
-  auto context = vulkan::VulkanContext::Get(ContextOptions(vulkan));
-  if (!context.ok()) {
-    return {std::string("no Vulkan device for tosa_vulkan models: ") +
-            std::string(context.status().message())};
-  }
-  return (*context)->Describe();
+  return "Vulkan devices are probed, and logged, when the first tosa_vulkan model loads or a "
+         "client lists devices";
 #else
-  (void)vulkan;
-  return {"this build has no tosa_vulkan backend (built without the Vulkan headers or glslc)"};
+  return "this build has no tosa_vulkan backend (built without the Vulkan headers or glslc)";
 #endif
 }
 

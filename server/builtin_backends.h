@@ -35,8 +35,8 @@ std::vector<std::shared_ptr<prometheus::Collectable>> BuiltinBackendMetrics();
 // The devices of the device backends (Vulkan) for the DeviceAdmin API.
 DeviceList ListBackendDevices(const VulkanSettings& vulkan);
 
-// One line per Vulkan device for the start-up log, or one line saying why there is none (or that
-// this build has no Vulkan backend).
-std::vector<std::string> DescribeVulkanDevices(const VulkanSettings& vulkan);
+// The start-up log's line about Vulkan: when its devices are probed (on first use, so that a daemon
+// serving no GPU model loads no driver), or that this build has no Vulkan backend.
+std::string VulkanStartupNote();
 
 }  // namespace inferd

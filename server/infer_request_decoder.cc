@@ -165,7 +165,11 @@ absl::StatusOr<DecodedRequest> DecodeInferRequest(const inference::ModelInferReq
   const std::vector<TensorSpec>& specs = model.inputs();
   const int max_batch_size = model.max_batch_size();
   const bool raw = message.raw_input_contents_size() > 0;
-  auto parameters = ParseRequestParameters(message, ModelLabel(model));
+  // Messages that name the model and a tensor are built only when an error needs them: most
+  // requests carry no parameters and are valid, and each such string was a heap allocation.
+  auto parameters = message.parameters().empty()
+                        ? absl::StatusOr<RequestParameters>(RequestParameters{})
+                        : ParseRequestParameters(message, ModelLabel(model));
   if (!parameters.ok()) return parameters.status();
   // Inputs in shared memory have no raw_input_contents entry (as tritonclient sends them): the
   // entries belong, in order, to the other inputs.
@@ -204,13 +208,14 @@ absl::StatusOr<DecodedRequest> DecodeInferRequest(const inference::ModelInferReq
     }
     seen[index] = true;
     const TensorSpec& spec = specs[index];
-    const std::string where = absl::StrCat(ModelLabel(model), " input '", spec.name, "'");
+    const auto where = [&] { return absl::StrCat(ModelLabel(model), " input '", spec.name, "'"); };
 
-    auto region = ParseTensorParameters(input.parameters(), where);
+    absl::StatusOr<std::optional<SharedMemoryReference>> region = std::nullopt;
+    if (!input.parameters().empty()) region = ParseTensorParameters(input.parameters(), where());
     if (!region.ok()) return region.status();
     const DataType type = DataTypeFromName(input.datatype());
     if (type != spec.dtype) {
-      return absl::InvalidArgumentError(absl::StrCat(where, ": expected datatype ",
+      return absl::InvalidArgumentError(absl::StrCat(where(), ": expected datatype ",
                                                      std::string(DataTypeName(spec.dtype)),
                                                      ", got ", QuoteClientText(input.datatype())));
     }
@@ -225,39 +230,39 @@ absl::StatusOr<DecodedRequest> DecodeInferRequest(const inference::ModelInferReq
     }
     const auto elements = ElementCount(shape);
     if (!shape_ok || !elements.has_value()) {
-      return absl::InvalidArgumentError(absl::StrCat(where, ": expected shape ",
+      return absl::InvalidArgumentError(absl::StrCat(where(), ": expected shape ",
                                                      ExpectedShape(spec, max_batch_size), ", got ",
                                                      ShapeToString(shape)));
     }
     const int64_t rows = max_batch_size > 0 ? shape[0] : 1;
     if (batch_size >= 0 && rows != batch_size) {
       return absl::InvalidArgumentError(absl::StrCat(
-          where, ": batch size ", rows, " differs from the other inputs' ", batch_size));
+          where(), ": batch size ", rows, " differs from the other inputs' ", batch_size));
     }
     batch_size = rows;
 
     const size_t expected_bytes = static_cast<size_t>(*elements) * DataTypeByteSize(type);
     if (region->has_value()) {
-      auto bytes = ReadSharedMemoryInput(shared_memory, **region, input, expected_bytes, where);
+      auto bytes = ReadSharedMemoryInput(shared_memory, **region, input, expected_bytes, where());
       if (!bytes.ok()) return bytes.status();
       std::span<const uint8_t> view(**bytes);
       request->inputs[index] = Tensor::View(type, shape, *bytes, view);
     } else if (raw) {
       if (input.has_contents()) {
         return absl::InvalidArgumentError(absl::StrCat(
-            where, ": has typed contents although the request uses raw_input_contents"));
+            where(), ": has typed contents although the request uses raw_input_contents"));
       }
       const std::string& bytes = message.raw_input_contents(next_raw++);
       if (bytes.size() != expected_bytes) {
         return absl::InvalidArgumentError(absl::StrCat(
-            where, ": expected ", expected_bytes, " bytes for shape ", ShapeToString(shape), " ",
+            where(), ": expected ", expected_bytes, " bytes for shape ", ShapeToString(shape), " ",
             std::string(DataTypeName(type)), ", got ", bytes.size()));
       }
       // No owner: the request message lives until the RPC finishes, after the request completes.
       request->inputs[index] = Tensor::View(
           type, shape, nullptr, {reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()});
     } else {
-      auto bytes = TypedContentsToBytes(input.contents(), type, *elements, where);
+      auto bytes = TypedContentsToBytes(input.contents(), type, *elements, where());
       if (!bytes.ok()) return bytes.status();
       std::span<const uint8_t> view(**bytes);
       request->inputs[index] = Tensor::View(type, shape, *bytes, view);
@@ -283,24 +288,29 @@ absl::StatusOr<DecodedRequest> DecodeInferRequest(const inference::ModelInferReq
           ModelLabel(model), ": output ", QuoteClientText(wanted.name()), " is requested twice"));
     }
     requested[index] = true;
-    const std::string where =
-        absl::StrCat(ModelLabel(model), " output ", QuoteClientText(wanted.name()));
-    auto output_parameters = ParseOutputParameters(wanted.parameters(), where);
+    const auto where = [&] {
+      return absl::StrCat(ModelLabel(model), " output ", QuoteClientText(wanted.name()));
+    };
+    absl::StatusOr<OutputParameters> output_parameters = OutputParameters{};
+    if (!wanted.parameters().empty()) {
+      output_parameters = ParseOutputParameters(wanted.parameters(), where());
+    }
     if (!output_parameters.ok()) return output_parameters.status();
     const int64_t class_count = output_parameters->class_count;
     if (class_count > 0 && outputs[index].dtype == DataType::kBytes) {
       return absl::InvalidArgumentError(
-          absl::StrCat(where, " is BYTES: classification needs a numeric output"));
+          absl::StrCat(where(), " is BYTES: classification needs a numeric output"));
     }
     if (output_parameters->shared_memory.has_value()) {
       if (class_count > 0) {
         return absl::InvalidArgumentError(absl::StrCat(
-            where, ": classification results are returned in the response, not in shared memory"));
+            where(),
+            ": classification results are returned in the response, not in shared memory"));
       }
-      if (shared_memory == nullptr) return NoSharedMemory(where);
+      if (shared_memory == nullptr) return NoSharedMemory(where());
       // Checked now so that a wrong region fails the request before the model runs; checked again
       // when the result is written, since the client may unregister it meanwhile.
-      if (auto status = shared_memory->Check(*output_parameters->shared_memory, where);
+      if (auto status = shared_memory->Check(*output_parameters->shared_memory, where());
           !status.ok()) {
         return status;
       }

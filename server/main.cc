@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "backends/ethosu/target_pool.h"
@@ -276,10 +277,7 @@ int RunDaemon(const DaemonOptions& options) {
   if (auto status = RegisterBuiltinBackends(backends, target_pool, vulkan); !status.ok()) {
     return Fail(std::string(status.message()));
   }
-  // Every Vulkan device, usable or not, so an operator sees at once what tosa_vulkan models get.
-  for (const std::string& line : DescribeVulkanDevices(vulkan)) {
-    spdlog::info("{}", line);
-  }
+  spdlog::info("{}", VulkanStartupNote());
 
   ModelVersionLoaderOptions loader_options;
   loader_options.default_max_queue_size = static_cast<size_t>(options.max_queue_size);
@@ -471,6 +469,10 @@ int RunDaemon(const DaemonOptions& options) {
 }  // namespace inferd
 
 int main(int argc, char** argv) {
+  // Debian builds Abseil with Mutex deadlock detection on (a debug aid): every absl::Mutex lock,
+  // gRPC's included, then records itself in a process-wide lock graph, several thousand
+  // instructions per inference request (benchmarks/README.md). Set before any thread starts.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   auto options = inferd::ParseDaemonOptions(argc, argv);
   if (!options.ok()) {
     std::fprintf(stderr, "inferd: %s\n", std::string(options.status().message()).c_str());

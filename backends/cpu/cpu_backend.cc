@@ -13,6 +13,7 @@
 #include "backends/cpu/graph_executor.h"
 #include "engine/graph/dtype.h"
 #include "engine/graph/graph.h"
+#include "spdlog/spdlog.h"
 
 namespace inferd::cpu {
 namespace {
@@ -195,6 +196,10 @@ absl::StatusOr<std::unique_ptr<Executable>> CpuBackend::Load(const BackendLoadRe
   if (!inputs.ok()) return inputs.status();
   auto outputs = MatchPorts(**executor, request.outputs, main.outputs, batching, "output");
   if (!outputs.ok()) return outputs.status();
+  // What an instance holds beyond the graph's constants: the scaling report weighs a loaded
+  // model's memory against it (benchmarks/scaling/).
+  spdlog::info("{}: model '{}' instance: {} bytes of planned activations, {} kernel thread(s)",
+               kName, request.model_name, (*executor)->arena_bytes(), *threads);
   return std::make_unique<CpuExecutable>(request.model_name, *std::move(executor),
                                          *std::move(inputs), *std::move(outputs), batching);
 }

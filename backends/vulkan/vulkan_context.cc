@@ -8,6 +8,7 @@
 #include "absl/strings/str_split.h"
 #include "backends/vulkan/vulkan_device.h"
 #include "backends/vulkan/vulkan_status.h"
+#include "spdlog/spdlog.h"
 
 namespace inferd::vulkan {
 namespace {
@@ -130,11 +131,17 @@ absl::StatusOr<std::shared_ptr<VulkanContext>> VulkanContext::Get(
   absl::MutexLock lock(&context_mutex);
   if (context != nullptr) return *context;
   if (failure != nullptr) return *failure;
+  // Made on first use (a tosa_vulkan model's load, a device listing), not at start-up: creating the
+  // instance loads every installed driver, and lavapipe alone maps ~45 MB of LLVM into the process,
+  // which a daemon serving no GPU model should not carry (benchmarks/README.md, idle RSS). Every
+  // device, usable or not, is logged then, so an operator sees what tosa_vulkan models get.
   std::shared_ptr<VulkanContext> created(new VulkanContext());
   if (absl::Status status = created->Initialise(options); !status.ok()) {
+    spdlog::warn("no Vulkan device for tosa_vulkan models: {}", std::string(status.message()));
     failure = new absl::Status(std::move(status));
     return *failure;
   }
+  for (const std::string& line : created->Describe()) spdlog::info("{}", line);
   context = new std::shared_ptr<VulkanContext>(std::move(created));
   return *context;
 }
