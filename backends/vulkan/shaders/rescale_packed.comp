@@ -38,11 +38,13 @@ void main() {
 #else
   const ivec4 stored = input_data[index];
 #endif
+  // One division per invocation: the lanes' channels follow the first's, wrapping at the count.
+  const bool per_channel = (p.flags & kPerChannel) != 0;
+  uint channel = per_channel ? (index * 4u) % uint(p.channels) : 0u;
   ivec4 result;
   for (int lane = 0; lane < 4; ++lane) {
-    const uint element = index * 4u + uint(lane);
-    const uint channel = (p.flags & kPerChannel) != 0 ? element % uint(p.channels) : 0u;
     result[lane] = RescaleElement(stored[lane], channel);
+    if (per_channel && ++channel == uint(p.channels)) channel = 0u;
   }
 #if OUT_PACKED
   uint packed = uint(result.x) & 0xFFu;
