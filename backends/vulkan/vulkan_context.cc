@@ -113,6 +113,11 @@ namespace {
 absl::Mutex context_mutex(absl::kConstInit);
 std::shared_ptr<VulkanContext>* context ABSL_GUARDED_BY(context_mutex) = nullptr;
 absl::Status* failure ABSL_GUARDED_BY(context_mutex) = nullptr;
+// A context whose initialisation failed after the instance was made (no device passes the filter,
+// none usable) is kept too: destroying its instance would unload the drivers, whose allocations for
+// the process's lifetime would then show as leaks of an unknown module (tests/sanitizers/lsan.supp
+// names lavapipe's library).
+std::shared_ptr<VulkanContext>* failed_context ABSL_GUARDED_BY(context_mutex) = nullptr;
 
 }  // namespace
 
@@ -139,6 +144,7 @@ absl::StatusOr<std::shared_ptr<VulkanContext>> VulkanContext::Get(
   if (absl::Status status = created->Initialise(options); !status.ok()) {
     spdlog::warn("no Vulkan device for tosa_vulkan models: {}", std::string(status.message()));
     failure = new absl::Status(std::move(status));
+    failed_context = new std::shared_ptr<VulkanContext>(std::move(created));
     return *failure;
   }
   for (const std::string& line : created->Describe()) spdlog::info("{}", line);

@@ -3,6 +3,7 @@
 #include "engine/model_push_overlay.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -32,7 +33,8 @@ std::vector<std::string> Entries(const fs::path& folder) {
 class ModelPushOverlayTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    base_ = fs::path(::testing::TempDir()) / "inferd_model_push_overlay_test";
+    base_ = fs::path(::testing::TempDir()) /
+            (std::string("inferd_model_push_overlay_test") + "_" + std::to_string(getpid()));
     fs::remove_all(base_);
     fs::create_directories(base_ / "repository" / "m" / "1");
     fs::create_directories(base_ / "push");

@@ -2,6 +2,8 @@
 // model's folder.
 #include "engine/output_labels.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -19,7 +21,8 @@ using ::testing::HasSubstr;
 class OutputLabelsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::path(::testing::TempDir()) / "inferd_output_labels_test";
+    root_ = fs::path(::testing::TempDir()) /
+            (std::string("inferd_output_labels_test") + "_" + std::to_string(getpid()));
     fs::remove_all(root_);
     fs::create_directories(root_ / "m");
     config_.set_name("m");

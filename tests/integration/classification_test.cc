@@ -1,6 +1,8 @@
 // Triton's classification extension through the real daemon: a requested output with
 // `classification` = k comes back as BYTES "value:index:label" strings, the top class being the
 // plain output's arg max, labels read from the output's label_filename.
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstring>
@@ -33,7 +35,9 @@ std::vector<std::string> Strings(const std::string& raw) {
 
 TEST(ClassificationTest, TopClassesWithLabelsFromTheModelFolder) {
   // digits_fp32 with a label file for its scores.
-  const fs::path repository = fs::path(::testing::TempDir()) / "inferd_classification_repository";
+  const fs::path repository =
+      fs::path(::testing::TempDir()) /
+      (std::string("inferd_classification_repository") + "_" + std::to_string(getpid()));
   fs::remove_all(repository);
   fs::create_directories(repository);
   fs::copy(SourceDir() + "/examples/models/digits_fp32", repository / "digits_fp32",

@@ -2,6 +2,8 @@
 // travel as Triton's BF16 datatype (raw bfloat16 bit patterns); a graph with an FP8 input, which
 // KServe has no datatype for, fails its load with a message that says so and the daemon keeps
 // serving.
+#include <unistd.h>
+
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -65,7 +67,9 @@ FbGraph Fp8InputGraph() {
 }
 
 TEST(NarrowTypesTest, Bf16ServesAndFp8EdgesAreRefusedByName) {
-  const fs::path repository = fs::path(::testing::TempDir()) / "inferd_narrow_types_repository";
+  const fs::path repository =
+      fs::path(::testing::TempDir()) /
+      (std::string("inferd_narrow_types_repository") + "_" + std::to_string(getpid()));
   fs::remove_all(repository);
   WriteModel(repository / "bf16_add", Bf16AddGraph());
   WriteModel(repository / "fp8_input", Fp8InputGraph());

@@ -80,7 +80,8 @@ TEST(PrometheusTest, ScrapedRequestCountArrivesInPrometheus) {
     ASSERT_TRUE(client->Infer("digits_fp32", {{metadata->inputs(0).name(), image}}).ok());
   }
 
-  const fs::path dir = fs::path(::testing::TempDir()) / "inferd_prometheus";
+  const fs::path dir = fs::path(::testing::TempDir()) /
+                       (std::string("inferd_prometheus") + "_" + std::to_string(getpid()));
   fs::remove_all(dir);
   PrometheusServer prometheus(dir, (*daemon)->metrics_port());
   const std::string query =

@@ -1,4 +1,6 @@
 // End to end: the real inferd binary on an ephemeral loopback port, driven through the C++ client.
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -388,7 +390,8 @@ void WriteDigitsWithOp(const fs::path& model_dir, const std::string& op) {
 class ExplicitControlTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    repository_ = fs::path(::testing::TempDir()) / "inferd_explicit_repository";
+    repository_ = fs::path(::testing::TempDir()) /
+                  (std::string("inferd_explicit_repository") + "_" + std::to_string(getpid()));
     fs::remove_all(repository_);
     fs::create_directories(repository_);
     fs::copy(ModelsDir() + "/digits_int8", repository_ / "digits_int8",

@@ -2,6 +2,8 @@
 // daemon from a version folder holding only model.vgf, on the CPU backend and on Vulkan (lavapipe
 // here): on random int8 inputs every output of the two is identical byte for byte. The model's
 // spatial dimensions are open in the file; config.pbtxt fixes them.
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -46,7 +48,9 @@ class VgfServingTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     if (!fs::is_regular_file(NssPath())) return;
-    repository_ = new fs::path(fs::path(::testing::TempDir()) / "inferd_vgf_repository");
+    repository_ =
+        new fs::path(fs::path(::testing::TempDir()) /
+                     (std::string("inferd_vgf_repository") + "_" + std::to_string(getpid())));
     fs::remove_all(*repository_);
     WriteModel(*repository_, "nss_cpu", "tosa_cpu");
     WriteModel(*repository_, "nss_gpu", "tosa_vulkan");
