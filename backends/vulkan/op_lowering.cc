@@ -315,10 +315,7 @@ absl::Status OpLowering::LowerRescale(const graph::Operator& op, std::vector<Ste
   const graph::Tensor& output = graph_.tensor(op.outputs[0]);
   const std::string in = TypeSuffix(input.dtype);
   const std::string out = TypeSuffix(output.dtype);
-  const auto integer = [](DType t) {
-    return t == DType::kInt8 || t == DType::kInt16 || t == DType::kInt32;
-  };
-  if (!integer(input.dtype) || !integer(output.dtype)) return NoShader(graph_, op);
+  if (!IsInteger(input.dtype) || !IsInteger(output.dtype)) return NoShader(graph_, op);
   if (attr.rounding_mode == graph::RoundingMode::kInexactRound) return NoShader(graph_, op);
 
   const graph::Tensor& multiplier = graph_.tensor(op.inputs[1]);

@@ -62,8 +62,6 @@ std::optional<int> CodeOf(const OpCode (&codes)[N], Op op) {
   return std::nullopt;
 }
 
-bool IsInteger(DType t) { return t == DType::kInt8 || t == DType::kInt16 || t == DType::kInt32; }
-
 // The binary shader variant for `op` on operands of `in` giving `out`, or "" when none takes them
 // (TOSA 1.0's type rules, as the CPU backend binds them).
 std::string BinaryVariant(Op op, DType in, DType out) {

@@ -82,6 +82,12 @@ inline std::string TypeSuffix(graph::DType dtype) {
   }
 }
 
+// INT8, INT16 or INT32: the integer types the arithmetic shaders take.
+inline bool IsInteger(graph::DType dtype) {
+  return dtype == graph::DType::kInt8 || dtype == graph::DType::kInt16 ||
+         dtype == graph::DType::kInt32;
+}
+
 // The float types the arithmetic shaders take: FP32, and FP16 and BF16 stored as their bits and
 // computed in fp32 (shaders/float_storage.glsl).
 inline bool IsFloat(graph::DType dtype) {

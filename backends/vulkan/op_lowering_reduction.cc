@@ -35,7 +35,7 @@ struct Reduction {
 };
 
 Reduction Describe(const graph::Operator& op, DType type) {
-  const bool integer = type == DType::kInt8 || type == DType::kInt16 || type == DType::kInt32;
+  const bool integer = IsInteger(type);
   switch (op.op) {
     case Op::kReduceSum:
       return {std::get<graph::ReduceSumAttr>(op.attribute).axis, kSum, graph::NanMode::kPropagate,
