@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/graph/graph_validator.h"
+#include "engine/graph/vgf/compute_segment.h"
 #include "engine/graph/vgf/vgf_file.h"
 #include "engine/graph/vgf/vgf_graph_decoder.h"
 
@@ -44,6 +45,16 @@ absl::StatusOr<std::shared_ptr<const graph::Graph>> LoadVgfModelGraph(
   }
   auto graph = graph::vgf::DecodeVgfGraph(*file, options);
   if (!graph.ok()) return graph.status();
+  // A compute shader has no CPU implementation; say so before the CPU backend names a CUSTOM op.
+  if (const graph::Operator* compute = graph::vgf::FirstComputeSegment(**graph);
+      compute != nullptr && config.backend() != "tosa_vulkan") {
+    auto segment = graph::vgf::ComputeSegmentOf(*compute);
+    return absl::UnimplementedError(absl::StrCat(
+        "VGF COMPUTE segment '", segment.ok() && segment->has_value() ? (*segment)->name : "?",
+        "' is a compute shader, which runs only on backend \"tosa_vulkan\" (this model's backend "
+        "is \"",
+        config.backend(), "\")"));
+  }
   if (auto status = graph::ValidateGraph(**graph); !status.ok()) {
     return absl::Status(status.code(),
                         absl::StrCat("invalid graph in VGF file: ", status.message()));

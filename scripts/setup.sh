@@ -18,8 +18,10 @@ build_packages=(
   # serving core
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   libspdlog-dev libfmt-dev prometheus-cpp-dev flatbuffers-compiler libflatbuffers-dev libeigen3-dev
-  # the tosa_vulkan backend: Vulkan loader and headers, glslc for the shaders
-  libvulkan-dev glslc
+  # the tosa_vulkan backend: Vulkan loader and headers, glslc for the shaders, glslang (and the
+  # SPIRV-Tools it links; its CMake package wants glslang-tools) for the GLSL compute segments of
+  # VGF models, compiled at load
+  libvulkan-dev glslc glslang-dev glslang-tools spirv-tools
   # HTTP/REST endpoint (docs/http.md): civetweb (also prometheus-cpp's) and nlohmann/json
   libcivetweb-dev nlohmann-json3-dev
   # TLS: the daemon checks certificates and keys with OpenSSL (gRPC's own TLS library on Debian)

@@ -16,7 +16,9 @@ namespace {
 
 // The same options on every path: the first caller creates the process's Vulkan context.
 vulkan::VulkanContextOptions ContextOptions(const VulkanSettings& vulkan) {
-  return {.device_filter = vulkan.device_filter, .pipeline_cache_dir = vulkan.pipeline_cache_dir};
+  return {.device_filter = vulkan.device_filter,
+          .pipeline_cache_dir = vulkan.pipeline_cache_dir,
+          .robust_buffer_access = vulkan.robust_buffer_access};
 }
 
 }  // namespace

@@ -18,8 +18,9 @@ class TargetPool;
 
 // What the operator chose for the tosa_vulkan backend (docs/vulkan.md).
 struct VulkanSettings {
-  std::string device_filter;       // --vulkan-device-filter
-  std::string pipeline_cache_dir;  // --vulkan-pipeline-cache-dir
+  std::string device_filter;          // --vulkan-device-filter
+  std::string pipeline_cache_dir;     // --vulkan-pipeline-cache-dir
+  bool robust_buffer_access = false;  // --vulkan-robust-buffer-access
 };
 
 // With `target_pool`, also registers the "ethosu" backend, which sends jobs to that pool. The

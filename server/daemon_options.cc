@@ -205,6 +205,9 @@ const std::map<std::string, Setter>& Setters() {
          o.vulkan_pipeline_cache_dir = v;
          return absl::OkStatus();
        }},
+      {"vulkan-robust-buffer-access",
+       BoolFlag("vulkan-robust-buffer-access",
+                [](DaemonOptions& o, bool v) { o.vulkan_robust_buffer_access = v; })},
       {"allow-admin", BoolFlag("allow-admin", [](DaemonOptions& o, bool v) { o.allow_admin = v; })},
       {"allow-log-settings-update",
        BoolFlag("allow-log-settings-update",
@@ -449,6 +452,11 @@ Vulkan (docs/vulkan.md)
   --vulkan-pipeline-cache-dir=DIR  Keep each device's compiled pipelines in DIR (created if
                                missing) so that a restart skips shader compilation; one file per
                                device and driver (default empty: compile at every start).
+  --vulkan-robust-buffer-access=BOOL  Turn on robust buffer access for all shaders of devices
+                               without VK_EXT_pipeline_robustness (lavapipe in Debian 12), so that
+                               VGF models with COMPUTE segments (a model's own shaders) load there;
+                               costs some speed on every model of such a device. Devices with the
+                               extension contain those shaders without it (default false).
 
 Inference targets
   --targets-config=PATH        Targets (boards, emulators, host agents) for the ethosu backend; see

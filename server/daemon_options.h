@@ -63,6 +63,9 @@ struct DaemonOptions {
   std::string
       vulkan_device_filter;  // substrings of the Vulkan device names to use (docs/vulkan.md)
   std::string vulkan_pipeline_cache_dir;  // where Vulkan pipeline caches persist; empty: nowhere
+  // Robust buffer access for every shader on devices without VK_EXT_pipeline_robustness, so that
+  // models' own compute shaders (VGF COMPUTE segments) can run there (docs/vulkan.md).
+  bool vulkan_robust_buffer_access = false;
   // The admin listener (TargetAdmin), off unless asked for; docs/security.md.
   bool allow_admin = false;
   bool allow_log_settings_update = false;

@@ -262,7 +262,8 @@ int RunDaemon(const DaemonOptions& options) {
     }
   }
   const VulkanSettings vulkan{.device_filter = options.vulkan_device_filter,
-                              .pipeline_cache_dir = options.vulkan_pipeline_cache_dir};
+                              .pipeline_cache_dir = options.vulkan_pipeline_cache_dir,
+                              .robust_buffer_access = options.vulkan_robust_buffer_access};
   if (!vulkan.pipeline_cache_dir.empty()) {
     // Checked now, so that a typo stops the start rather than every later save.
     std::error_code error;

@@ -264,6 +264,16 @@ absl::Status GraphProgram::Build(int max_items) {
     const auto* dispatch = std::get_if<DispatchStep>(&steps_[i]);
     if (dispatch == nullptr) continue;
     step_kernel_[i] = static_cast<int>(kernels_.size());
+    if (dispatch->module != nullptr) {
+      auto module = ModuleKernel::Create(device_, *dispatch->module);
+      if (!module.ok()) return module.status();
+      kernels_.push_back(nullptr);
+      module_kernels_.resize(kernels_.size());
+      module_kernels_.back() = *std::move(module);
+      descriptor_count += static_cast<uint32_t>(dispatch->buffers.size());
+      set_count += static_cast<uint32_t>(module_kernels_.back()->bound_sets().size());
+      continue;
+    }
     std::string shader = dispatch->shader;
     if (!use_int64_ && !FindShader(shader + "_noi64").empty()) shader += "_noi64";
     auto kernel = device_->Kernel(shader, static_cast<uint32_t>(dispatch->buffers.size()),
@@ -273,7 +283,8 @@ absl::Status GraphProgram::Build(int max_items) {
     descriptor_count += static_cast<uint32_t>(dispatch->buffers.size());
     ++set_count;
   }
-  dispatches_ = set_count;
+  module_kernels_.resize(kernels_.size());
+  dispatches_ = kernels_.size();
   const VkDevice device = device_->handle();
   if (set_count > 0) {
     VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, descriptor_count};
@@ -290,7 +301,15 @@ absl::Status GraphProgram::Build(int max_items) {
     for (const Step& step : steps_) {
       const auto* dispatch = std::get_if<DispatchStep>(&step);
       if (dispatch == nullptr) continue;
-      const ComputeKernel* kernel = kernels_[kernel_index++];
+      if (const ModuleKernel* module = module_kernels_[kernel_index++].get(); module != nullptr) {
+        auto sets = ModuleDescriptorSets(*dispatch, *module);
+        if (!sets.ok()) return sets.status();
+        module_sets_.resize(kernel_index);
+        module_sets_.back() = *std::move(sets);
+        descriptor_sets_.push_back(VK_NULL_HANDLE);
+        continue;
+      }
+      const ComputeKernel* kernel = kernels_[kernel_index - 1];
       auto allocate =
           VkStruct<VkDescriptorSetAllocateInfo>(VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO);
       allocate.descriptorPool = descriptor_pool_;
@@ -321,6 +340,7 @@ absl::Status GraphProgram::Build(int max_items) {
                              nullptr);
       descriptor_sets_.push_back(set);
     }
+    module_sets_.resize(kernels_.size());
   }
 
   auto pool = VkStruct<VkCommandPoolCreateInfo>(VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO);
@@ -431,6 +451,15 @@ void GraphProgram::RecordSteps(VkCommandBuffer command_buffer, size_t first, siz
     } else {
       const auto& dispatch = std::get<DispatchStep>(step);
       const int index = step_kernel_[i];
+      if (const ModuleKernel* module = module_kernels_[index].get(); module != nullptr) {
+        RecordModuleDispatch(command_buffer, *module, module_sets_[index]);
+        FullBarrier(command_buffer);
+        if (first_query.has_value()) {
+          vkCmdWriteTimestamp2(command_buffer, VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT, query_pool_,
+                               *first_query + static_cast<uint32_t>(i - first + 1));
+        }
+        continue;
+      }
       const ComputeKernel* kernel = kernels_[index];
       vkCmdBindPipeline(command_buffer, VK_PIPELINE_BIND_POINT_COMPUTE, kernel->pipeline);
       vkCmdBindDescriptorSets(command_buffer, VK_PIPELINE_BIND_POINT_COMPUTE, kernel->layout, 0, 1,
@@ -451,6 +480,64 @@ void GraphProgram::RecordSteps(VkCommandBuffer command_buffer, size_t first, siz
                            *first_query + static_cast<uint32_t>(i - first + 1));
     }
   }
+}
+
+absl::StatusOr<std::vector<std::pair<uint32_t, VkDescriptorSet>>>
+GraphProgram::ModuleDescriptorSets(const DispatchStep& dispatch, const ModuleKernel& module) {
+  const VkDevice device = device_->handle();
+  std::vector<std::pair<uint32_t, VkDescriptorSet>> sets;
+  for (uint32_t set_number : module.bound_sets()) {
+    auto allocate =
+        VkStruct<VkDescriptorSetAllocateInfo>(VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO);
+    allocate.descriptorPool = descriptor_pool_;
+    allocate.descriptorSetCount = 1;
+    const VkDescriptorSetLayout layout = module.set_layout(set_number);
+    allocate.pSetLayouts = &layout;
+    VkDescriptorSet set = VK_NULL_HANDLE;
+    if (auto status =
+            VkStatus(vkAllocateDescriptorSets(device, &allocate, &set), "vkAllocateDescriptorSets");
+        !status.ok()) {
+      return status;
+    }
+    sets.emplace_back(set_number, set);
+  }
+  std::vector<VkDescriptorBufferInfo> infos;
+  infos.reserve(dispatch.buffers.size());
+  std::vector<VkWriteDescriptorSet> writes;
+  for (size_t i = 0; i < dispatch.buffers.size(); ++i) {
+    const graph::vgf::ComputeSegmentBinding& binding = dispatch.module->bindings[i];
+    const Region& region = RegionOf(dispatch.buffers[i]);
+    infos.push_back(VkDescriptorBufferInfo{arena_.handle(), region.offset, region.bytes});
+    auto write = VkStruct<VkWriteDescriptorSet>(VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET);
+    for (const auto& [number, set] : sets) {
+      if (number == binding.set) write.dstSet = set;
+    }
+    write.dstBinding = binding.binding;
+    write.descriptorCount = 1;
+    write.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+    write.pBufferInfo = &infos.back();
+    writes.push_back(write);
+  }
+  vkUpdateDescriptorSets(device, static_cast<uint32_t>(writes.size()), writes.data(), 0, nullptr);
+  return sets;
+}
+
+void GraphProgram::RecordModuleDispatch(
+    VkCommandBuffer command_buffer, const ModuleKernel& module,
+    const std::vector<std::pair<uint32_t, VkDescriptorSet>>& sets) const {
+  vkCmdBindPipeline(command_buffer, VK_PIPELINE_BIND_POINT_COMPUTE, module.pipeline());
+  for (const auto& [number, set] : sets) {
+    vkCmdBindDescriptorSets(command_buffer, VK_PIPELINE_BIND_POINT_COMPUTE, module.layout(), number,
+                            1, &set, 0, nullptr);
+  }
+  if (module.push_constant_bytes() > 0) {
+    // The file declares push constants but holds no values for them: zeros, every run.
+    const std::vector<uint8_t> zeros(module.push_constant_bytes(), 0);
+    vkCmdPushConstants(command_buffer, module.layout(), VK_SHADER_STAGE_COMPUTE_BIT, 0,
+                       module.push_constant_bytes(), zeros.data());
+  }
+  const std::array<uint32_t, 3>& groups = module.workgroups();
+  vkCmdDispatch(command_buffer, groups[0], groups[1], groups[2]);
 }
 
 void GraphProgram::RecordStore(VkCommandBuffer command_buffer, int slot) const {

@@ -21,10 +21,12 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "backends/vulkan/module_kernel.h"
 #include "backends/vulkan/op_lowering.h"
 #include "backends/vulkan/program_lowering.h"
 #include "backends/vulkan/vulkan_device.h"
@@ -130,6 +132,11 @@ class GraphProgram {
   // Adds a completed batch's step times to step_timings_ and its GPU time to the device's.
   void CollectTimestamps(int items);
   void RecordStore(VkCommandBuffer command_buffer, int slot) const;
+  // A model's own shader (a VGF COMPUTE segment): its descriptor sets, made once, by set number.
+  absl::StatusOr<std::vector<std::pair<uint32_t, VkDescriptorSet>>> ModuleDescriptorSets(
+      const DispatchStep& dispatch, const ModuleKernel& module);
+  void RecordModuleDispatch(VkCommandBuffer command_buffer, const ModuleKernel& module,
+                            const std::vector<std::pair<uint32_t, VkDescriptorSet>>& sets) const;
   // Walks the code until it needs the GPU's answer or the batch is queued whole, then submits.
   // An error means nothing more was submitted and `done` has not run.
   absl::Status Advance(const std::shared_ptr<ControlFlowRun>& run);
@@ -169,7 +176,10 @@ class GraphProgram {
   DeviceBuffer staging_;
   VkDescriptorPool descriptor_pool_ = VK_NULL_HANDLE;
   std::vector<VkDescriptorSet> descriptor_sets_;  // one per dispatch step, in step order
-  std::vector<const ComputeKernel*> kernels_;     // likewise
+  std::vector<const ComputeKernel*> kernels_;     // likewise; null for a model's own shader
+  // By kernel index: a model's own shader and its descriptor sets (null and empty otherwise).
+  std::vector<std::unique_ptr<ModuleKernel>> module_kernels_;
+  std::vector<std::vector<std::pair<uint32_t, VkDescriptorSet>>> module_sets_;
   VkCommandPool command_pool_ = VK_NULL_HANDLE;
   std::vector<VkCommandBuffer> command_buffers_;  // by item slot; null until recorded
   // Graphs with control flow: by instruction (kRun and kReadFlag), and by item slot.

@@ -121,10 +121,26 @@ absl::Status OpLowering::Lower(const graph::Operator& op, std::vector<Step>& ste
       return LowerTable(op, steps);
     case Op::kAvgPool2d:
       return LowerAvgPool(op, steps);
+    case Op::kCustom:
+      return LowerCustom(op, steps);
     default:
       if (IsElementwise(op.op)) return LowerElementwise(op, steps);
       return NoShader(graph_, op);
   }
+}
+
+absl::Status OpLowering::LowerCustom(const graph::Operator& op, std::vector<Step>& steps) {
+  auto segment = graph::vgf::ComputeSegmentOf(op);
+  if (!segment.ok()) return segment.status();
+  if (!segment->has_value()) return NoShader(graph_, op);
+  DispatchStep step;
+  step.shader = absl::StrCat("compute segment '", (*segment)->name, "'");
+  for (const graph::vgf::ComputeSegmentBinding& b : (*segment)->bindings) {
+    step.buffers.push_back(T(b.output ? op.outputs[b.operand] : op.inputs[b.operand]));
+  }
+  step.module = std::make_shared<const graph::vgf::ComputeSegment>(**std::move(segment));
+  steps.push_back(std::move(step));
+  return absl::OkStatus();
 }
 
 absl::StatusOr<OpLowering::ConvTypes> OpLowering::ConvolutionTypes(

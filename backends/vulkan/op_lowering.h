@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -15,6 +16,7 @@
 
 #include "absl/status/statusor.h"
 #include "engine/graph/graph.h"
+#include "engine/graph/vgf/compute_segment.h"
 
 namespace inferd::vulkan {
 
@@ -31,6 +33,10 @@ struct DispatchStep {
   std::vector<BufferRef> buffers;  // bindings 0..n-1, outputs last
   std::vector<uint8_t> push_constants;
   uint64_t invocations = 0;  // one per output element
+  // Set for a shader the model brings (a VGF COMPUTE segment, module_kernel.h) instead of an
+  // embedded one: buffers[i] is bound where module->bindings[i] says, and the dispatch is the
+  // segment's workgroup counts.
+  std::shared_ptr<const graph::vgf::ComputeSegment> module;
 };
 
 // A byte-for-byte copy (RESHAPE: the same elements in the same order).
@@ -103,6 +109,8 @@ class OpLowering {
   // GATHER and SCATTER.
   absl::Status LowerGather(const graph::Operator& op, std::vector<Step>& steps);
   absl::Status LowerResize(const graph::Operator& op, std::vector<Step>& steps);
+  // A VGF COMPUTE segment's shader; any other CUSTOM operator has no shader.
+  absl::Status LowerCustom(const graph::Operator& op, std::vector<Step>& steps);
 
   const graph::Graph& graph_;
   const Options options_;

@@ -154,6 +154,7 @@ absl::StatusOr<std::shared_ptr<VulkanContext>> VulkanContext::Get(
 
 absl::Status VulkanContext::Initialise(const VulkanContextOptions& options) {
   pipeline_cache_dir_ = options.pipeline_cache_dir;
+  robust_buffer_access_ = options.robust_buffer_access;
   auto application = VkStruct<VkApplicationInfo>(VK_STRUCTURE_TYPE_APPLICATION_INFO);
   application.pApplicationName = "inferd";
   application.pEngineName = "inferd";
@@ -240,7 +241,7 @@ absl::StatusOr<std::shared_ptr<VulkanDevice>> VulkanContext::Open(const Physical
     if (device->info().handle == info.handle) return device;
   }
   absl::StatusOr<std::shared_ptr<VulkanDevice>> device =
-      VulkanDevice::Create(info, pipeline_cache_dir_);
+      VulkanDevice::Create(info, pipeline_cache_dir_, robust_buffer_access_);
   if (!device.ok()) return device.status();
   opened_.push_back(*device);
   return *device;

@@ -48,6 +48,9 @@ struct VulkanContextOptions {
   // When not empty, each device's pipeline cache is read from and written to this folder
   // (--vulkan-pipeline-cache-dir; pipeline_cache_file.h).
   std::string pipeline_cache_dir;
+  // Robust buffer access for every pipeline of devices without VK_EXT_pipeline_robustness
+  // (--vulkan-robust-buffer-access), which models' own compute shaders need there.
+  bool robust_buffer_access = false;
 };
 
 class VulkanContext {
@@ -92,6 +95,7 @@ class VulkanContext {
 
   VkInstance instance_ = VK_NULL_HANDLE;
   std::string pipeline_cache_dir_;
+  bool robust_buffer_access_ = false;
   std::vector<PhysicalDeviceInfo> devices_;
   mutable absl::Mutex mutex_;
   std::vector<std::shared_ptr<VulkanDevice>> opened_ ABSL_GUARDED_BY(mutex_);

@@ -17,6 +17,17 @@ namespace {
 // How long one wait of the completion thread lasts before it looks at `stopping_` again.
 constexpr uint64_t kCompletionWaitNanoseconds = 100'000'000;
 
+bool HasDeviceExtension(VkPhysicalDevice device, const char* name) {
+  uint32_t count = 0;
+  vkEnumerateDeviceExtensionProperties(device, nullptr, &count, nullptr);
+  std::vector<VkExtensionProperties> extensions(count);
+  vkEnumerateDeviceExtensionProperties(device, nullptr, &count, extensions.data());
+  for (const VkExtensionProperties& extension : extensions) {
+    if (std::strcmp(extension.extensionName, name) == 0) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 absl::StatusOr<VkCommandBuffer> AllocateCommandBuffer(VkDevice device, VkCommandPool pool) {
@@ -60,16 +71,19 @@ void DeviceBuffer::Release() {
 }
 
 absl::StatusOr<std::shared_ptr<VulkanDevice>> VulkanDevice::Create(
-    const PhysicalDeviceInfo& info, const std::string& pipeline_cache_dir) {
+    const PhysicalDeviceInfo& info, const std::string& pipeline_cache_dir,
+    bool robust_buffer_access) {
   std::shared_ptr<VulkanDevice> device(new VulkanDevice(info));
-  if (absl::Status status = device->Initialise(pipeline_cache_dir); !status.ok()) {
+  if (absl::Status status = device->Initialise(pipeline_cache_dir, robust_buffer_access);
+      !status.ok()) {
     return absl::Status(status.code(), absl::StrCat("Vulkan device ", info.index, " (", info.name,
                                                     "): ", status.message()));
   }
   return device;
 }
 
-absl::Status VulkanDevice::Initialise(const std::string& pipeline_cache_dir) {
+absl::Status VulkanDevice::Initialise(const std::string& pipeline_cache_dir,
+                                      bool robust_buffer_access) {
   uint32_t family_count = 0;
   vkGetPhysicalDeviceQueueFamilyProperties(info_.handle, &family_count, nullptr);
   std::vector<VkQueueFamilyProperties> families(family_count);
@@ -102,24 +116,58 @@ absl::Status VulkanDevice::Initialise(const std::string& pipeline_cache_dir) {
   auto features11 = VkStruct<VkPhysicalDeviceVulkan11Features>(
       VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES, &features12);
   features11.storageBuffer16BitAccess = VK_TRUE;
+  // Per-pipeline robust buffer access, for the shaders a model brings (module_kernel.h): their
+  // out-of-range accesses stay inside their own buffers while inferd's shaders keep full speed.
+  auto robustness = VkStruct<VkPhysicalDevicePipelineRobustnessFeaturesEXT>(
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PIPELINE_ROBUSTNESS_FEATURES_EXT);
+  std::vector<const char*> extensions;
+  if (HasDeviceExtension(info_.handle, VK_EXT_PIPELINE_ROBUSTNESS_EXTENSION_NAME)) {
+    auto query = VkStruct<VkPhysicalDeviceFeatures2>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
+                                                     &robustness);
+    vkGetPhysicalDeviceFeatures2(info_.handle, &query);
+    robustness.pNext = nullptr;
+    if (robustness.pipelineRobustness == VK_TRUE) {
+      extensions.push_back(VK_EXT_PIPELINE_ROBUSTNESS_EXTENSION_NAME);
+      features12.pNext = &robustness;
+      pipeline_robustness_ = true;
+    }
+  }
   auto features = VkStruct<VkPhysicalDeviceFeatures2>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
                                                       &features11);
   features.features.shaderInt16 = VK_TRUE;
   features.features.shaderInt64 = info_.shader_int64 ? VK_TRUE : VK_FALSE;
+  // Every device supports robustBufferAccess (Vulkan requires it); it costs every shader some
+  // speed, so only an operator who wants models' own shaders on a device without per-pipeline
+  // robustness turns it on.
+  if (robust_buffer_access && !pipeline_robustness_) {
+    features.features.robustBufferAccess = VK_TRUE;
+    robust_buffer_access_ = true;
+  }
 
   auto create = VkStruct<VkDeviceCreateInfo>(VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO, &features);
   create.queueCreateInfoCount = 1;
   create.pQueueCreateInfos = &queue_info;
+  create.enabledExtensionCount = static_cast<uint32_t>(extensions.size());
+  create.ppEnabledExtensionNames = extensions.empty() ? nullptr : extensions.data();
   if (auto status =
           VkStatus(vkCreateDevice(info_.handle, &create, nullptr, &device_), "vkCreateDevice");
       !status.ok()) {
     return status;
   }
   vkGetDeviceQueue(device_, queue_family_, 0, &queue_);
+  spdlog::info("Vulkan device {} ({}): models' own compute shaders (VGF COMPUTE segments) {}",
+               info_.index, info_.name,
+               pipeline_robustness_ ? "run with robust buffer access per pipeline"
+               : robust_buffer_access_
+                   ? "run; robust buffer access is on for every shader "
+                     "(--vulkan-robust-buffer-access)"
+                   : "are refused: no VK_EXT_pipeline_robustness (--vulkan-robust-buffer-access "
+                     "allows them)");
   vkGetPhysicalDeviceMemoryProperties(info_.handle, &memory_properties_);
   VkPhysicalDeviceProperties properties;
   vkGetPhysicalDeviceProperties(info_.handle, &properties);
   timestamp_period_ns_ = properties.limits.timestampPeriod;
+  limits_ = properties.limits;
   storage_alignment_ =
       std::max<VkDeviceSize>(properties.limits.minStorageBufferOffsetAlignment, 16);
 

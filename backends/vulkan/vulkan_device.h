@@ -66,8 +66,11 @@ class VulkanDevice {
  public:
   // With `pipeline_cache_dir`, the pipeline cache starts from the file this device has there (see
   // pipeline_cache_file.h) and SavePipelineCache writes it back.
+  // With `robust_buffer_access`, a device without VK_EXT_pipeline_robustness gets robust buffer
+  // access for every pipeline (see contains_model_shaders).
   static absl::StatusOr<std::shared_ptr<VulkanDevice>> Create(
-      const PhysicalDeviceInfo& info, const std::string& pipeline_cache_dir = "");
+      const PhysicalDeviceInfo& info, const std::string& pipeline_cache_dir = "",
+      bool robust_buffer_access = false);
   ~VulkanDevice();
   VulkanDevice(const VulkanDevice&) = delete;
   VulkanDevice& operator=(const VulkanDevice&) = delete;
@@ -76,6 +79,14 @@ class VulkanDevice {
   VkDevice handle() const { return device_; }
   uint32_t queue_family() const { return queue_family_; }
   VkDeviceSize storage_alignment() const { return storage_alignment_; }
+  const VkPhysicalDeviceLimits& limits() const { return limits_; }
+  // VK_EXT_pipeline_robustness is enabled: a pipeline can ask for robust buffer access on its own
+  // (the shaders a model brings, module_kernel.h), leaving inferd's shaders without the cost.
+  bool pipeline_robustness() const { return pipeline_robustness_; }
+  // Whether a model's own shader (module_kernel.h) can run here with its accesses kept inside its
+  // buffers: per pipeline (VK_EXT_pipeline_robustness), or for all pipelines (robustBufferAccess,
+  // enabled on request where the extension is missing).
+  bool contains_model_shaders() const { return pipeline_robustness_ || robust_buffer_access_; }
 
   // A storage/transfer buffer of `size` bytes: device-local, or host-visible and coherent (mapped)
   // for staging. RESOURCE_EXHAUSTED naming `what` when the device is out of memory.
@@ -137,7 +148,7 @@ class VulkanDevice {
 
  private:
   explicit VulkanDevice(const PhysicalDeviceInfo& info) : info_(info) {}
-  absl::Status Initialise(const std::string& pipeline_cache_dir);
+  absl::Status Initialise(const std::string& pipeline_cache_dir, bool robust_buffer_access);
   // The data a persisted cache starts from (empty when there is none or it cannot be used).
   std::vector<uint8_t> InitialPipelineCacheData(const std::string& pipeline_cache_dir,
                                                 const VkPhysicalDeviceProperties& properties);
@@ -154,6 +165,9 @@ class VulkanDevice {
   uint32_t queue_family_ = 0;
   VkPhysicalDeviceMemoryProperties memory_properties_{};
   VkDeviceSize storage_alignment_ = 256;
+  VkPhysicalDeviceLimits limits_{};
+  bool pipeline_robustness_ = false;
+  bool robust_buffer_access_ = false;
   VkSemaphore timeline_ = VK_NULL_HANDLE;
   VkPipelineCache pipeline_cache_ = VK_NULL_HANDLE;
   std::string pipeline_cache_path_;

@@ -1,10 +1,15 @@
 // libFuzzer target for VGF files: any input must be read, decoded and validated or refused with a
 // status, never crash, hang or read out of bounds. Covers the header and section checks, the
-// FlatBuffers tables, both constants layouts and, for inputs that get that far, the SPIR-V decoder.
+// FlatBuffers tables, both constants layouts and, for inputs that get that far, the SPIR-V decoder,
+// the assembly of multi-segment sequences and the checks of COMPUTE segments' shaders. The raw
+// bytes also go to the compute-segment attribute decoder, which a .tosa file's CUSTOM operator
+// reaches.
 #include <cstddef>
 #include <cstdint>
 #include <span>
 
+#include "engine/graph/vgf/compute_segment.h"
+#include "engine/graph/vgf/compute_spirv.h"
 #include "engine/graph/vgf/vgf_file.h"
 #include "engine/graph/vgf/vgf_graph_decoder.h"
 
@@ -22,7 +27,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       options.input_shapes[port.name] = shape;
     }
   }
-  (void)LoadVgfGraph(std::span<const uint8_t>(data, size), options);
+  (void)DecodeComputeSegment(std::span<const uint8_t>(data, size), 2, 2);
+  absl::StatusOr<std::shared_ptr<const inferd::graph::Graph>> graph =
+      LoadVgfGraph(std::span<const uint8_t>(data, size), options);
+  // What the Vulkan backend does with a COMPUTE segment before the driver sees its shader.
+  if (graph.ok()) {
+    for (const inferd::graph::Operator& op : (*graph)->main_block().operators) {
+      auto segment = ComputeSegmentOf(op);
+      if (!segment.ok() || !segment->has_value()) continue;
+      if ((*segment)->code == ComputeSegment::Code::kSpirv) {
+        (void)CheckComputeSpirv((*segment)->spirv, **segment, {.int64 = true});
+      }
+    }
+  }
   // What inferd-vgf dump does.
   VgfDecodeOptions dump;
   dump.leave_open_shapes = true;

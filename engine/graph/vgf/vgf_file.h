@@ -17,6 +17,8 @@ namespace inferd::graph::vgf {
 
 inline constexpr size_t kVgfHeaderSize = 128;
 inline constexpr uint32_t kNoDescriptorType = 0xFFFFFFFF;
+inline constexpr uint32_t kDescriptorTypeStorageBuffer = 7;  // VK_DESCRIPTOR_TYPE_STORAGE_BUFFER
+inline constexpr uint32_t kDescriptorTypeTensorArm = 1000460000;  // VK_DESCRIPTOR_TYPE_TENSOR_ARM
 
 struct VgfVersion {
   uint8_t major = 0;

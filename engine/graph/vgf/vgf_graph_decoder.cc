@@ -13,6 +13,7 @@
 #include "engine/graph/vgf/shape_inference.h"
 #include "engine/graph/vgf/spirv.h"
 #include "engine/graph/vgf/tosa_spirv_ops.h"
+#include "engine/graph/vgf/vgf_sequence.h"
 
 namespace inferd::graph::vgf {
 namespace {
@@ -74,6 +75,21 @@ class Decoder {
     if (auto s = DecodeBody(); !s.ok()) return s;
     FinishNames();
     return graph_;
+  }
+
+  // After Decode: the resource behind each main-block input (or output), in order.
+  absl::StatusOr<std::vector<uint32_t>> PortResources(bool input) const {
+    const size_t count = input ? block().inputs.size() : block().outputs.size();
+    std::vector<uint32_t> resources;
+    for (size_t k = 0; k < count; ++k) {
+      std::optional<uint32_t> resource = PortResource(input, k);
+      if (!resource.has_value()) {
+        return Error(absl::StrCat("graph ", input ? "input " : "output ", k,
+                                  " is bound to no resource of the segment"));
+      }
+      resources.push_back(*resource);
+    }
+    return resources;
   }
 
   absl::StatusOr<VgfSignature> Signature() {
@@ -719,6 +735,7 @@ class Decoder {
   }
 
   Block& block() { return graph_->blocks[Graph::kMainBlock]; }
+  const Block& block() const { return graph_->blocks[Graph::kMainBlock]; }
 
   TensorId AddTensor(Tensor tensor) {
     const auto id = static_cast<TensorId>(graph_->tensors.size());
@@ -756,13 +773,12 @@ class Decoder {
 
   // The name the file gives model input/output `index`: its resource's position in the model's
   // input (output) list, then that list's names. Falls back to the position.
+  // A resource that is no model port (an intermediate between the segments of a sequence) is
+  // "resource_N", as VgfResourceTensorName says.
   std::string PortName(bool input, size_t index) const {
     const auto& names = input ? file_.input_names : file_.output_names;
-    const auto& model_ports = input ? file_.inputs : file_.outputs;
     if (std::optional<uint32_t> resource = PortResource(input, index); resource.has_value()) {
-      for (size_t k = 0; k < model_ports.size(); ++k) {
-        if (model_ports[k].mrt_index == *resource && k < names.size()) return names[k];
-      }
+      return VgfResourceTensorName(file_, *resource);
     }
     if (index < names.size()) return names[index];
     return absl::StrCat(input ? "input_" : "output_", index);
@@ -1129,44 +1145,58 @@ class Decoder {
   std::set<TensorId> is_port_;
 };
 
-// The one GRAPH segment inferd runs, and its module.
-absl::StatusOr<std::pair<const VgfSegment*, const VgfModule*>> GraphSegment(const VgfFile& file) {
-  if (file.segments.empty()) return absl::InvalidArgumentError("VGF file has no segments");
-  for (const VgfSegment& s : file.segments) {
-    if (s.type == VgfModuleType::kCompute) {
-      return absl::UnimplementedError(absl::StrCat(
-          "VGF segment '", s.name,
-          "' is a COMPUTE segment; inferd runs VGF files made of one GRAPH segment for now"));
-    }
-  }
-  if (file.segments.size() != 1) {
-    return absl::UnimplementedError(
-        absl::StrCat("VGF file has ", file.segments.size(), " graph segments; inferd runs one"));
-  }
-  const VgfSegment& segment = file.segments.front();
+// A file that is one GRAPH segment (what DecodeVgfGraph decodes directly); anything else is a
+// sequence (vgf_sequence.h).
+bool IsSingleGraph(const VgfFile& file) {
+  return file.segments.size() == 1 && file.segments.front().type == VgfModuleType::kGraph;
+}
+
+absl::StatusOr<const VgfModule*> GraphModule(const VgfFile& file, const VgfSegment& segment) {
   const VgfModule& module = file.modules.at(segment.module_index);
   if (module.code_kind != VgfCodeKind::kSpirv) {
     return absl::InvalidArgumentError(absl::StrCat("VGF graph module '", module.name, "' holds ",
                                                    std::string(VgfCodeKindName(module.code_kind)),
                                                    " code; a GRAPH module must be SPIR-V"));
   }
-  return std::make_pair(&segment, &module);
+  return &module;
 }
 
 }  // namespace
 
 absl::StatusOr<VgfSignature> ReadVgfSignature(const VgfFile& file) {
-  auto chosen = GraphSegment(file);
-  if (!chosen.ok()) return chosen.status();
+  if (file.segments.empty()) return absl::InvalidArgumentError("VGF file has no segments");
+  if (!IsSingleGraph(file)) return ReadVgfSequenceSignature(file);
+  auto module = GraphModule(file, file.segments.front());
+  if (!module.ok()) return module.status();
   const VgfDecodeOptions options;
-  return Decoder(file, *chosen->first, *chosen->second, options).Signature();
+  return Decoder(file, file.segments.front(), **module, options).Signature();
+}
+
+absl::StatusOr<VgfSegmentGraph> DecodeVgfGraphSegment(const VgfFile& file, size_t segment,
+                                                      const VgfDecodeOptions& options) {
+  auto module = GraphModule(file, file.segments.at(segment));
+  if (!module.ok()) return module.status();
+  Decoder decoder(file, file.segments[segment], **module, options);
+  auto graph = decoder.Decode();
+  if (!graph.ok()) return graph.status();
+  VgfSegmentGraph out;
+  auto inputs = decoder.PortResources(true);
+  if (!inputs.ok()) return inputs.status();
+  auto outputs = decoder.PortResources(false);
+  if (!outputs.ok()) return outputs.status();
+  out.graph = *std::move(graph);
+  out.input_resources = *std::move(inputs);
+  out.output_resources = *std::move(outputs);
+  return out;
 }
 
 absl::StatusOr<std::shared_ptr<const Graph>> DecodeVgfGraph(const VgfFile& file,
                                                             const VgfDecodeOptions& options) {
-  auto chosen = GraphSegment(file);
-  if (!chosen.ok()) return chosen.status();
-  auto graph = Decoder(file, *chosen->first, *chosen->second, options).Decode();
+  if (file.segments.empty()) return absl::InvalidArgumentError("VGF file has no segments");
+  if (!IsSingleGraph(file)) return AssembleVgfSequence(file, options);
+  auto module = GraphModule(file, file.segments.front());
+  if (!module.ok()) return module.status();
+  auto graph = Decoder(file, file.segments.front(), **module, options).Decode();
   if (!graph.ok()) return graph.status();
   return std::shared_ptr<const Graph>(*std::move(graph));
 }

@@ -12,36 +12,11 @@
 #include "engine/graph/vgf/spirv.h"
 #include "engine/graph/vgf/tosa_spirv_ops.h"
 #include "engine/graph/vgf/vgf_file.h"
-#include "engine/graph/vgf/vgf_generated.h"
-#include "flatbuffers/flatbuffers.h"
+#include "engine/graph/vgf/vgf_file_writer.h"
+#include "engine/graph/vgf/vk_format.h"
 
 namespace inferd::graph::vgf {
 namespace {
-
-constexpr uint32_t kDescriptorTypeTensorArm = 1000460000;  // VK_DESCRIPTOR_TYPE_TENSOR_ARM
-constexpr uint8_t kVersionMajor = 0, kVersionMinor = 4, kVersionPatch = 3;
-
-// The VkFormat a VGF resource of this element type declares (opaque to readers; informative).
-uint32_t VkFormatOf(DType dtype) {
-  switch (dtype) {
-    case DType::kBool:
-      return 1000460000;  // VK_FORMAT_R8_BOOL_ARM
-    case DType::kInt8:
-      return 14;  // VK_FORMAT_R8_SINT
-    case DType::kInt16:
-      return 75;  // VK_FORMAT_R16_SINT
-    case DType::kInt32:
-      return 99;  // VK_FORMAT_R32_SINT
-    case DType::kInt48:
-      return 111;  // VK_FORMAT_R64_SINT: INT48 travels as 64-bit integers
-    case DType::kFp16:
-      return 76;  // VK_FORMAT_R16_SFLOAT
-    case DType::kFp32:
-      return 100;  // VK_FORMAT_R32_SFLOAT
-    default:
-      return 0;  // VK_FORMAT_UNDEFINED
-  }
-}
 
 absl::Status Refuse(std::string what) {
   return absl::InvalidArgumentError(absl::StrCat("cannot write as VGF: ", what));
@@ -508,99 +483,35 @@ class Writer {
 
   // ------------------------------------------------------------------ the file
 
-  static std::vector<flatbuffers::Offset<vgf_fb::BindingSlot>> Slots(
-      flatbuffers::FlatBufferBuilder& b, const std::vector<VgfBinding>& slots) {
-    std::vector<flatbuffers::Offset<vgf_fb::BindingSlot>> out;
-    for (const VgfBinding& s : slots)
-      out.push_back(vgf_fb::CreateBindingSlot(b, s.binding, s.mrt_index));
-    return out;
-  }
-
-  std::vector<uint8_t> ModuleSection() const {
-    flatbuffers::FlatBufferBuilder b;
-    auto code = vgf_fb::CreateSPIRV(b, b.CreateVector(words_));
-    auto module =
-        vgf_fb::CreateModule(b, vgf_fb::ModuleType::GRAPH, b.CreateString(kModuleName),
-                             b.CreateString(kEntryPoint), vgf_fb::ModuleCode::SPIRV, code.Union());
-    b.Finish(vgf_fb::CreateModuleTable(b, b.CreateVector(std::vector{module})));
-    return {b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize()};
-  }
-
-  std::vector<uint8_t> SequenceSection() const {
-    flatbuffers::FlatBufferBuilder b;
-    std::vector<VgfBinding> all = input_slots_;
-    all.insert(all.end(), output_slots_.begin(), output_slots_.end());
-    auto set = vgf_fb::CreateDescriptorSetInfo(b, b.CreateVector(Slots(b, all)), 0);
-    std::vector<uint32_t> constant_indexes(constants_.size());
-    for (uint32_t i = 0; i < constant_indexes.size(); ++i) constant_indexes[i] = i;
-    auto segment = vgf_fb::CreateSegmentInfo(
-        b, vgf_fb::ModuleType::GRAPH, b.CreateString("graph_segment_0"), 0,
-        b.CreateVector(std::vector{set}), b.CreateVector(Slots(b, input_slots_)),
-        b.CreateVector(Slots(b, output_slots_)), b.CreateVector(constant_indexes),
-        b.CreateVector(std::vector<uint32_t>{0, 0, 0}));
-    b.Finish(vgf_fb::CreateModelSequenceTable(
-        b, b.CreateVector(std::vector{segment}), b.CreateVector(Slots(b, input_slots_)),
-        b.CreateVector(Slots(b, output_slots_)), b.CreateVectorOfStrings(input_names_),
-        b.CreateVectorOfStrings(output_names_)));
-    return {b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize()};
-  }
-
-  std::vector<uint8_t> ResourceSection() const {
-    flatbuffers::FlatBufferBuilder b;
-    std::vector<flatbuffers::Offset<vgf_fb::ModelResourceTableEntry>> entries;
-    for (const VgfResource& r : resources_) {
-      auto description = vgf_fb::CreateDescription(b, b.CreateVector(r.shape),
-                                                   b.CreateVector(std::vector<int64_t>{}));
-      entries.push_back(vgf_fb::CreateModelResourceTableEntry(
-          b, r.vk_descriptor_type, r.vk_format, static_cast<vgf_fb::ResourceCategory>(r.category),
-          description));
-    }
-    b.Finish(vgf_fb::CreateModelResourceTable(b, b.CreateVector(entries)));
-    return {b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize()};
-  }
-
-  static void Put64(std::vector<uint8_t>& out, uint64_t v) {
-    for (int i = 0; i < 8; ++i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
-  }
-  static void Put32(std::vector<uint8_t>& out, uint32_t v) {
-    for (int i = 0; i < 4; ++i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
-  }
-
-  std::vector<uint8_t> ConstantsSection() const {
-    std::vector<uint8_t> out = {'C', 'O', 'N', 'S', 'T', '0', '0', '\0'};
-    Put64(out, constants_.size());
-    uint64_t offset = 0;
-    for (const VgfConstant& c : constants_) {
-      Put32(out, c.mrt_index);
-      Put32(out, static_cast<uint32_t>(-1));  // dense
-      Put64(out, c.data.size());
-      Put64(out, offset);
-      offset += (c.data.size() + 7) / 8 * 8;
-    }
-    for (const VgfConstant& c : constants_) {
-      out.insert(out.end(), c.data.begin(), c.data.end());
-      out.resize((out.size() + 7) / 8 * 8, 0);
-    }
-    return out;
-  }
-
-  absl::StatusOr<std::vector<uint8_t>> Assemble() const {
-    const std::vector<uint8_t> sections[4] = {ModuleSection(), SequenceSection(), ResourceSection(),
-                                              ConstantsSection()};
-    std::vector<uint8_t> file(kVgfHeaderSize, 0);
-    std::memcpy(file.data(), "VGF1", 4);
-    file[8] = kVersionMajor;
-    file[9] = kVersionMinor;
-    file[10] = kVersionPatch;
-    for (int i = 0; i < 4; ++i) {
-      file.resize((file.size() + 7) / 8 * 8, 0);  // 0.4.3: sections start 8-byte aligned
-      const uint64_t offset = file.size();
-      const uint64_t size = sections[i].size();
-      std::memcpy(file.data() + 16 + 16 * i, &offset, 8);
-      std::memcpy(file.data() + 24 + 16 * i, &size, 8);
-      file.insert(file.end(), sections[i].begin(), sections[i].end());
-    }
-    return file;
+  // One GRAPH module and one segment whose descriptor set 0 binds every input and output.
+  std::vector<uint8_t> Assemble() const {
+    VgfFile file;
+    VgfModule module;
+    module.type = VgfModuleType::kGraph;
+    module.name = kModuleName;
+    module.entry_point = kEntryPoint;
+    module.code_kind = VgfCodeKind::kSpirv;
+    module.spirv = words_;
+    file.modules.push_back(std::move(module));
+    VgfSegment segment;
+    segment.type = VgfModuleType::kGraph;
+    segment.name = "graph_segment_0";
+    VgfDescriptorSet set;
+    set.bindings = input_slots_;
+    set.bindings.insert(set.bindings.end(), output_slots_.begin(), output_slots_.end());
+    segment.descriptor_sets.push_back(std::move(set));
+    segment.inputs = input_slots_;
+    segment.outputs = output_slots_;
+    for (uint32_t i = 0; i < constants_.size(); ++i) segment.constants.push_back(i);
+    segment.dispatch_shape = {0, 0, 0};
+    file.segments.push_back(std::move(segment));
+    file.inputs = input_slots_;
+    file.outputs = output_slots_;
+    file.input_names = input_names_;
+    file.output_names = output_names_;
+    file.resources = resources_;
+    file.constants = constants_;
+    return SerializeVgfFile(file);
   }
 
   static constexpr char kEntryPoint[] = "main";

@@ -384,13 +384,15 @@ TEST(VgfDecoderTest, RefusesAWrongOperandCount) {
   EXPECT_THAT(DecodeError(file), HasSubstr("(CONV2D) has 2 operands; expected 10"));
 }
 
-TEST(VgfDecoderTest, RefusesComputeSegmentsNamingThem) {
+TEST(VgfDecoderTest, RefusesAComputeSegmentRunningAGraphModule) {
   VgfFile file = AddVgf();
   VgfSegment compute = file.segments[0];
   compute.type = VgfModuleType::kCompute;
   compute.name = "grid_sampler";
   file.segments.push_back(compute);
-  EXPECT_THAT(DecodeError(file), HasSubstr("VGF segment 'grid_sampler' is a COMPUTE segment"));
+  EXPECT_THAT(DecodeError(file),
+              HasSubstr("VGF compute segment 'grid_sampler' runs module 'graph_partition_0', "
+                        "which is a GRAPH module"));
 }
 
 TEST(VgfDecoderTest, RefusesATruncatedInstruction) {
