@@ -55,6 +55,15 @@ absl::Status CheckStorable(const graph::Tensor& tensor) {
 
 // Makes every earlier write (shader or transfer) visible to every later read or write, whatever
 // the stage: between steps, and between the command buffers of one batch.
+// A whole image and the tensor region that holds its texels, packed row after row.
+VkBufferImageCopy ImageCopy(const GraphProgram::ModuleImage& image) {
+  VkBufferImageCopy copy{};
+  copy.bufferOffset = image.region.offset;
+  copy.imageSubresource = VkImageSubresourceLayers{VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
+  copy.imageExtent = VkExtent3D{image.width, image.height, 1};
+  return copy;
+}
+
 void FullBarrier(VkCommandBuffer command_buffer) {
   auto barrier = VkStruct<VkMemoryBarrier2>(VK_STRUCTURE_TYPE_MEMORY_BARRIER_2);
   barrier.srcStageMask = VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT;
@@ -259,6 +268,8 @@ absl::Status GraphProgram::Build(int max_items) {
   // Pipelines and descriptor sets, once.
   uint32_t descriptor_count = 0;
   uint32_t set_count = 0;
+  // Descriptors of models' own shaders, by type (storage buffers among them).
+  std::map<VkDescriptorType, uint32_t> image_descriptor_counts;
   step_kernel_.assign(steps_.size(), -1);
   for (size_t i = 0; i < steps_.size(); ++i) {
     const auto* dispatch = std::get_if<DispatchStep>(&steps_[i]);
@@ -270,7 +281,13 @@ absl::Status GraphProgram::Build(int max_items) {
       kernels_.push_back(nullptr);
       module_kernels_.resize(kernels_.size());
       module_kernels_.back() = *std::move(module);
-      descriptor_count += static_cast<uint32_t>(dispatch->buffers.size());
+      module_images_.resize(kernels_.size());
+      auto images = ModuleImages(*dispatch);
+      if (!images.ok()) return images.status();
+      module_images_.back() = *std::move(images);
+      for (const graph::vgf::ComputeSegmentBinding& binding : dispatch->module->bindings) {
+        ++image_descriptor_counts[DescriptorTypeOf(binding.kind)];
+      }
       set_count += static_cast<uint32_t>(module_kernels_.back()->bound_sets().size());
       continue;
     }
@@ -284,14 +301,19 @@ absl::Status GraphProgram::Build(int max_items) {
     ++set_count;
   }
   module_kernels_.resize(kernels_.size());
+  module_images_.resize(kernels_.size());
   dispatches_ = kernels_.size();
   const VkDevice device = device_->handle();
   if (set_count > 0) {
-    VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, descriptor_count};
+    image_descriptor_counts[VK_DESCRIPTOR_TYPE_STORAGE_BUFFER] += descriptor_count;
+    std::vector<VkDescriptorPoolSize> sizes;
+    for (const auto& [type, count] : image_descriptor_counts) {
+      if (count > 0) sizes.push_back(VkDescriptorPoolSize{type, count});
+    }
     auto pool = VkStruct<VkDescriptorPoolCreateInfo>(VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO);
     pool.maxSets = set_count;
-    pool.poolSizeCount = 1;
-    pool.pPoolSizes = &size;
+    pool.poolSizeCount = static_cast<uint32_t>(sizes.size());
+    pool.pPoolSizes = sizes.data();
     if (auto status = VkStatus(vkCreateDescriptorPool(device, &pool, nullptr, &descriptor_pool_),
                                "vkCreateDescriptorPool");
         !status.ok()) {
@@ -302,7 +324,7 @@ absl::Status GraphProgram::Build(int max_items) {
       const auto* dispatch = std::get_if<DispatchStep>(&step);
       if (dispatch == nullptr) continue;
       if (const ModuleKernel* module = module_kernels_[kernel_index++].get(); module != nullptr) {
-        auto sets = ModuleDescriptorSets(*dispatch, *module);
+        auto sets = ModuleDescriptorSets(*dispatch, *module, module_images_[kernel_index - 1]);
         if (!sets.ok()) return sets.status();
         module_sets_.resize(kernel_index);
         module_sets_.back() = *std::move(sets);
@@ -452,7 +474,7 @@ void GraphProgram::RecordSteps(VkCommandBuffer command_buffer, size_t first, siz
       const auto& dispatch = std::get<DispatchStep>(step);
       const int index = step_kernel_[i];
       if (const ModuleKernel* module = module_kernels_[index].get(); module != nullptr) {
-        RecordModuleDispatch(command_buffer, *module, module_sets_[index]);
+        RecordModuleDispatch(command_buffer, *module, module_sets_[index], module_images_[index]);
         FullBarrier(command_buffer);
         if (first_query.has_value()) {
           vkCmdWriteTimestamp2(command_buffer, VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT, query_pool_,
@@ -483,7 +505,8 @@ void GraphProgram::RecordSteps(VkCommandBuffer command_buffer, size_t first, siz
 }
 
 absl::StatusOr<std::vector<std::pair<uint32_t, VkDescriptorSet>>>
-GraphProgram::ModuleDescriptorSets(const DispatchStep& dispatch, const ModuleKernel& module) {
+GraphProgram::ModuleDescriptorSets(const DispatchStep& dispatch, const ModuleKernel& module,
+                                   const std::vector<ModuleImage>& images) {
   const VkDevice device = device_->handle();
   std::vector<std::pair<uint32_t, VkDescriptorSet>> sets;
   for (uint32_t set_number : module.bound_sets()) {
@@ -503,28 +526,104 @@ GraphProgram::ModuleDescriptorSets(const DispatchStep& dispatch, const ModuleKer
   }
   std::vector<VkDescriptorBufferInfo> infos;
   infos.reserve(dispatch.buffers.size());
+  std::vector<VkDescriptorImageInfo> image_infos;
+  image_infos.reserve(images.size());
   std::vector<VkWriteDescriptorSet> writes;
   for (size_t i = 0; i < dispatch.buffers.size(); ++i) {
     const graph::vgf::ComputeSegmentBinding& binding = dispatch.module->bindings[i];
-    const Region& region = RegionOf(dispatch.buffers[i]);
-    infos.push_back(VkDescriptorBufferInfo{arena_.handle(), region.offset, region.bytes});
     auto write = VkStruct<VkWriteDescriptorSet>(VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET);
     for (const auto& [number, set] : sets) {
       if (number == binding.set) write.dstSet = set;
     }
     write.dstBinding = binding.binding;
     write.descriptorCount = 1;
-    write.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
-    write.pBufferInfo = &infos.back();
+    write.descriptorType = DescriptorTypeOf(binding.kind);
+    if (binding.kind == graph::vgf::ComputeSegmentBinding::Kind::kStorageBuffer) {
+      const Region& region = RegionOf(dispatch.buffers[i]);
+      infos.push_back(VkDescriptorBufferInfo{arena_.handle(), region.offset, region.bytes});
+      write.pBufferInfo = &infos.back();
+    } else {
+      // The sampler of a combined image sampler is immutable, in the set layout.
+      for (const ModuleImage& image : images) {
+        if (image.binding != i) continue;
+        image_infos.push_back(
+            VkDescriptorImageInfo{VK_NULL_HANDLE, image.image.view(), VK_IMAGE_LAYOUT_GENERAL});
+      }
+      write.pImageInfo = &image_infos.back();
+    }
     writes.push_back(write);
   }
   vkUpdateDescriptorSets(device, static_cast<uint32_t>(writes.size()), writes.data(), 0, nullptr);
   return sets;
 }
 
+absl::StatusOr<std::vector<GraphProgram::ModuleImage>> GraphProgram::ModuleImages(
+    const DispatchStep& dispatch) {
+  std::vector<ModuleImage> images;
+  for (size_t i = 0; i < dispatch.buffers.size(); ++i) {
+    const graph::vgf::ComputeSegmentBinding& binding = dispatch.module->bindings[i];
+    if (binding.kind == graph::vgf::ComputeSegmentBinding::Kind::kStorageBuffer) continue;
+    // [1,] H, W, C (the sequence assembler checked it): W x H texels of C components.
+    const graph::Tensor& tensor = graph_->tensor(dispatch.buffers[i].index);
+    const size_t rank = tensor.shape.size();
+    const auto height = static_cast<uint32_t>(tensor.shape[rank - 3]);
+    const auto width = static_cast<uint32_t>(tensor.shape[rank - 2]);
+    const VkPhysicalDeviceLimits& limits = device_->limits();
+    if (width == 0 || height == 0 || width > limits.maxImageDimension2D ||
+        height > limits.maxImageDimension2D) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          dispatch.shader, ": image '", tensor.name, "' is ", width, " x ", height,
+          "; the device's images are 1 to ", limits.maxImageDimension2D, " texels across"));
+    }
+    auto image = device_->CreateImage(static_cast<VkFormat>(binding.vk_format), width, height,
+                                      absl::StrCat("image '", tensor.name, "'"));
+    if (!image.ok()) return image.status();
+    ModuleImage module_image;
+    module_image.binding = i;
+    module_image.image = *std::move(image);
+    module_image.width = width;
+    module_image.height = height;
+    module_image.region = RegionOf(dispatch.buffers[i]);
+    module_image.output = binding.output;
+    images.push_back(std::move(module_image));
+  }
+  return images;
+}
+
 void GraphProgram::RecordModuleDispatch(
     VkCommandBuffer command_buffer, const ModuleKernel& module,
-    const std::vector<std::pair<uint32_t, VkDescriptorSet>>& sets) const {
+    const std::vector<std::pair<uint32_t, VkDescriptorSet>>& sets,
+    const std::vector<ModuleImage>& images) const {
+  // Images hold nothing between runs: each run starts them undefined, fills the inputs from the
+  // tensors' bytes (packed rows of texels) and copies the outputs back after the dispatch.
+  if (!images.empty()) {
+    std::vector<VkImageMemoryBarrier2> barriers;
+    for (const ModuleImage& image : images) {
+      auto barrier = VkStruct<VkImageMemoryBarrier2>(VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER_2);
+      barrier.srcStageMask = VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT;
+      barrier.srcAccessMask = VK_ACCESS_2_MEMORY_WRITE_BIT;
+      barrier.dstStageMask = VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT;
+      barrier.dstAccessMask = VK_ACCESS_2_MEMORY_READ_BIT | VK_ACCESS_2_MEMORY_WRITE_BIT;
+      barrier.oldLayout = VK_IMAGE_LAYOUT_UNDEFINED;
+      barrier.newLayout = VK_IMAGE_LAYOUT_GENERAL;
+      barrier.srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
+      barrier.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
+      barrier.image = image.image.handle();
+      barrier.subresourceRange = VkImageSubresourceRange{VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1};
+      barriers.push_back(barrier);
+    }
+    auto dependency = VkStruct<VkDependencyInfo>(VK_STRUCTURE_TYPE_DEPENDENCY_INFO);
+    dependency.imageMemoryBarrierCount = static_cast<uint32_t>(barriers.size());
+    dependency.pImageMemoryBarriers = barriers.data();
+    vkCmdPipelineBarrier2(command_buffer, &dependency);
+    for (const ModuleImage& image : images) {
+      if (image.output) continue;
+      const VkBufferImageCopy copy = ImageCopy(image);
+      vkCmdCopyBufferToImage(command_buffer, arena_.handle(), image.image.handle(),
+                             VK_IMAGE_LAYOUT_GENERAL, 1, &copy);
+    }
+    FullBarrier(command_buffer);
+  }
   vkCmdBindPipeline(command_buffer, VK_PIPELINE_BIND_POINT_COMPUTE, module.pipeline());
   for (const auto& [number, set] : sets) {
     vkCmdBindDescriptorSets(command_buffer, VK_PIPELINE_BIND_POINT_COMPUTE, module.layout(), number,
@@ -538,6 +637,15 @@ void GraphProgram::RecordModuleDispatch(
   }
   const std::array<uint32_t, 3>& groups = module.workgroups();
   vkCmdDispatch(command_buffer, groups[0], groups[1], groups[2]);
+  bool written = false;
+  for (const ModuleImage& image : images) {
+    if (!image.output) continue;
+    if (!written) FullBarrier(command_buffer);
+    written = true;
+    const VkBufferImageCopy copy = ImageCopy(image);
+    vkCmdCopyImageToBuffer(command_buffer, image.image.handle(), VK_IMAGE_LAYOUT_GENERAL,
+                           arena_.handle(), 1, &copy);
+  }
 }
 
 void GraphProgram::RecordStore(VkCommandBuffer command_buffer, int slot) const {

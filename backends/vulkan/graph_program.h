@@ -104,6 +104,19 @@ class GraphProgram {
     VkDeviceSize offset = 0;
     VkDeviceSize bytes = 0;
   };
+
+ public:
+  // An image a model's own shader binds, filled from (or copied back to) its tensor's region.
+  struct ModuleImage {
+    size_t binding = 0;  // index into the step's buffers and the segment's bindings
+    DeviceImage image;
+    uint32_t width = 0;
+    uint32_t height = 0;
+    Region region;
+    bool output = false;
+  };
+
+ private:
   struct Port {
     graph::TensorId id = 0;
     size_t bytes = 0;
@@ -132,11 +145,15 @@ class GraphProgram {
   // Adds a completed batch's step times to step_timings_ and its GPU time to the device's.
   void CollectTimestamps(int items);
   void RecordStore(VkCommandBuffer command_buffer, int slot) const;
-  // A model's own shader (a VGF COMPUTE segment): its descriptor sets, made once, by set number.
+  // A model's own shader (a VGF COMPUTE segment): the images its image bindings need, and its
+  // descriptor sets by set number, made once.
+  absl::StatusOr<std::vector<ModuleImage>> ModuleImages(const DispatchStep& dispatch);
   absl::StatusOr<std::vector<std::pair<uint32_t, VkDescriptorSet>>> ModuleDescriptorSets(
-      const DispatchStep& dispatch, const ModuleKernel& module);
+      const DispatchStep& dispatch, const ModuleKernel& module,
+      const std::vector<ModuleImage>& images);
   void RecordModuleDispatch(VkCommandBuffer command_buffer, const ModuleKernel& module,
-                            const std::vector<std::pair<uint32_t, VkDescriptorSet>>& sets) const;
+                            const std::vector<std::pair<uint32_t, VkDescriptorSet>>& sets,
+                            const std::vector<ModuleImage>& images) const;
   // Walks the code until it needs the GPU's answer or the batch is queued whole, then submits.
   // An error means nothing more was submitted and `done` has not run.
   absl::Status Advance(const std::shared_ptr<ControlFlowRun>& run);
@@ -180,6 +197,7 @@ class GraphProgram {
   // By kernel index: a model's own shader and its descriptor sets (null and empty otherwise).
   std::vector<std::unique_ptr<ModuleKernel>> module_kernels_;
   std::vector<std::vector<std::pair<uint32_t, VkDescriptorSet>>> module_sets_;
+  std::vector<std::vector<ModuleImage>> module_images_;
   VkCommandPool command_pool_ = VK_NULL_HANDLE;
   std::vector<VkCommandBuffer> command_buffers_;  // by item slot; null until recorded
   // Graphs with control flow: by instruction (kRun and kReadFlag), and by item slot.

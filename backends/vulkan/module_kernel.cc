@@ -10,6 +10,81 @@
 #include "engine/graph/vgf/compute_spirv.h"
 
 namespace inferd::vulkan {
+namespace {
+
+using graph::vgf::ComputeSegmentBinding;
+
+// The device must store or sample the binding's texel format with optimal tiling (linear
+// filtering too, where the sampler asks for it).
+absl::Status CheckImageFormat(const VulkanDevice& device, const ComputeSegmentBinding& binding,
+                              const std::string& label) {
+  VkFormatProperties properties;
+  vkGetPhysicalDeviceFormatProperties(device.info().handle,
+                                      static_cast<VkFormat>(binding.vk_format), &properties);
+  VkFormatFeatureFlags needed = VK_FORMAT_FEATURE_TRANSFER_SRC_BIT |
+                                VK_FORMAT_FEATURE_TRANSFER_DST_BIT |
+                                VK_FORMAT_FEATURE_STORAGE_IMAGE_BIT;
+  if (binding.kind == ComputeSegmentBinding::Kind::kSampledImage) {
+    needed = VK_FORMAT_FEATURE_TRANSFER_DST_BIT | VK_FORMAT_FEATURE_SAMPLED_IMAGE_BIT;
+    if (binding.sampler.min_filter == VK_FILTER_LINEAR ||
+        binding.sampler.mag_filter == VK_FILTER_LINEAR) {
+      needed |= VK_FORMAT_FEATURE_SAMPLED_IMAGE_FILTER_LINEAR_BIT;
+    }
+  }
+  if ((properties.optimalTilingFeatures & needed) != needed) {
+    return absl::UnimplementedError(absl::StrCat(
+        label, ", set ", binding.set, " binding ", binding.binding, ": the device cannot ",
+        binding.kind == ComputeSegmentBinding::Kind::kSampledImage ? "sample" : "store",
+        " images of VkFormat ", binding.vk_format));
+  }
+  return absl::OkStatus();
+}
+
+// The sampler the resource table describes; its values are checked, since they come from the file.
+absl::StatusOr<VkSampler> CreateSampler(VkDevice device, const graph::vgf::VgfSampler& config,
+                                        const std::string& label) {
+  const bool valid = config.min_filter <= VK_FILTER_LINEAR &&
+                     config.mag_filter <= VK_FILTER_LINEAR &&
+                     config.address_mode_u <= VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_BORDER &&
+                     config.address_mode_v <= VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_BORDER &&
+                     config.border_color <= VK_BORDER_COLOR_INT_OPAQUE_WHITE;
+  if (!valid) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(label, " has a sampler with filters ", config.min_filter, "/",
+                     config.mag_filter, ", address modes ", config.address_mode_u, "/",
+                     config.address_mode_v, " and border colour ", config.border_color,
+                     "; inferd takes NEAREST or LINEAR filters, address modes up to "
+                     "CLAMP_TO_BORDER and the core border colours"));
+  }
+  auto info = VkStruct<VkSamplerCreateInfo>(VK_STRUCTURE_TYPE_SAMPLER_CREATE_INFO);
+  info.magFilter = static_cast<VkFilter>(config.mag_filter);
+  info.minFilter = static_cast<VkFilter>(config.min_filter);
+  info.mipmapMode = VK_SAMPLER_MIPMAP_MODE_NEAREST;
+  info.addressModeU = static_cast<VkSamplerAddressMode>(config.address_mode_u);
+  info.addressModeV = static_cast<VkSamplerAddressMode>(config.address_mode_v);
+  info.addressModeW = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE;
+  info.borderColor = static_cast<VkBorderColor>(config.border_color);
+  VkSampler sampler = VK_NULL_HANDLE;
+  if (auto status = VkStatus(vkCreateSampler(device, &info, nullptr, &sampler), "vkCreateSampler");
+      !status.ok()) {
+    return status;
+  }
+  return sampler;
+}
+
+}  // namespace
+
+VkDescriptorType DescriptorTypeOf(ComputeSegmentBinding::Kind kind) {
+  switch (kind) {
+    case ComputeSegmentBinding::Kind::kStorageImage:
+      return VK_DESCRIPTOR_TYPE_STORAGE_IMAGE;
+    case ComputeSegmentBinding::Kind::kSampledImage:
+      return VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER;
+    case ComputeSegmentBinding::Kind::kStorageBuffer:
+      break;
+  }
+  return VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+}
 
 absl::StatusOr<std::unique_ptr<ModuleKernel>> ModuleKernel::Create(
     std::shared_ptr<VulkanDevice> device, const graph::vgf::ComputeSegment& segment) {
@@ -56,13 +131,25 @@ absl::StatusOr<std::unique_ptr<ModuleKernel>> ModuleKernel::Create(
   kernel->push_constant_bytes_ = (segment.push_constant_bytes + 3) / 4 * 4;
   const VkDevice handle = device->handle();
 
+  using Kind = graph::vgf::ComputeSegmentBinding::Kind;
   std::map<uint32_t, std::vector<VkDescriptorSetLayoutBinding>> sets;
+  // Immutable samplers live as long as the kernel; the layouts point at them.
+  kernel->samplers_.reserve(segment.bindings.size());
   for (const graph::vgf::ComputeSegmentBinding& b : segment.bindings) {
     VkDescriptorSetLayoutBinding binding{};
     binding.binding = b.binding;
-    binding.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
     binding.descriptorCount = 1;
     binding.stageFlags = VK_SHADER_STAGE_COMPUTE_BIT;
+    binding.descriptorType = DescriptorTypeOf(b.kind);
+    if (b.kind != Kind::kStorageBuffer) {
+      if (auto status = CheckImageFormat(*device, b, label); !status.ok()) return status;
+    }
+    if (b.kind == Kind::kSampledImage) {
+      auto sampler = CreateSampler(handle, b.sampler, label);
+      if (!sampler.ok()) return sampler.status();
+      kernel->samplers_.push_back(*sampler);
+      binding.pImmutableSamplers = &kernel->samplers_.back();
+    }
     sets[b.set].push_back(binding);
   }
   const uint32_t set_count = sets.empty() ? 0 : sets.rbegin()->first + 1;
@@ -147,6 +234,7 @@ ModuleKernel::~ModuleKernel() {
   for (VkDescriptorSetLayout layout : set_layouts_) {
     vkDestroyDescriptorSetLayout(handle, layout, nullptr);
   }
+  for (VkSampler sampler : samplers_) vkDestroySampler(handle, sampler, nullptr);
 }
 
 }  // namespace inferd::vulkan

@@ -1,7 +1,8 @@
 // The compute pipeline of a shader a model brings: a VGF COMPUTE segment, carried through the
 // graph as a compute-segment operator (engine/graph/vgf/compute_segment.h). GLSL sources are
 // compiled here; the SPIR-V is checked (CheckComputeSpirv) before the driver sees it; the pipeline
-// layout has the segment's descriptor sets (storage buffers at the bindings it names, empty sets
+// layout has the segment's descriptor sets (storage buffers, storage images and combined image
+// samplers, with immutable samplers from the resource table, at the bindings it names; empty sets
 // in the gaps) and one push-constant range covering what it declares, pushed as zeros (a VGF file
 // declares push-constant ranges but carries no values for them). The pipeline asks for robust
 // buffer access (VK_EXT_pipeline_robustness), so an access past a buffer's end stays inside that
@@ -20,6 +21,9 @@
 #include "engine/graph/vgf/compute_segment.h"
 
 namespace inferd::vulkan {
+
+// The descriptor type a binding of `kind` has.
+VkDescriptorType DescriptorTypeOf(graph::vgf::ComputeSegmentBinding::Kind kind);
 
 class ModuleKernel {
  public:
@@ -43,6 +47,7 @@ class ModuleKernel {
 
   std::shared_ptr<VulkanDevice> device_;
   std::vector<VkDescriptorSetLayout> set_layouts_;
+  std::vector<VkSampler> samplers_;  // immutable samplers of the sampled-image bindings
   std::vector<uint32_t> bound_sets_;
   VkPipelineLayout layout_ = VK_NULL_HANDLE;
   VkPipeline pipeline_ = VK_NULL_HANDLE;

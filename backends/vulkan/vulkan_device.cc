@@ -70,6 +70,33 @@ void DeviceBuffer::Release() {
   size_ = 0;
 }
 
+DeviceImage& DeviceImage::operator=(DeviceImage&& other) noexcept {
+  if (this != &other) {
+    Release();
+    device_ = std::exchange(other.device_, nullptr);
+    image_ = std::exchange(other.image_, VK_NULL_HANDLE);
+    view_ = std::exchange(other.view_, VK_NULL_HANDLE);
+    memory_ = std::exchange(other.memory_, VK_NULL_HANDLE);
+    size_ = std::exchange(other.size_, 0);
+  }
+  return *this;
+}
+
+void DeviceImage::Release() {
+  if (device_ == nullptr) return;
+  if (view_ != VK_NULL_HANDLE) vkDestroyImageView(device_->handle(), view_, nullptr);
+  if (image_ != VK_NULL_HANDLE) vkDestroyImage(device_->handle(), image_, nullptr);
+  if (memory_ != VK_NULL_HANDLE) {
+    vkFreeMemory(device_->handle(), memory_, nullptr);
+    device_->allocated_bytes_ -= size_;
+  }
+  device_ = nullptr;
+  image_ = VK_NULL_HANDLE;
+  view_ = VK_NULL_HANDLE;
+  memory_ = VK_NULL_HANDLE;
+  size_ = 0;
+}
+
 absl::StatusOr<std::shared_ptr<VulkanDevice>> VulkanDevice::Create(
     const PhysicalDeviceInfo& info, const std::string& pipeline_cache_dir,
     bool robust_buffer_access) {
@@ -314,21 +341,11 @@ absl::StatusOr<DeviceBuffer> VulkanDevice::CreateBuffer(VkDeviceSize size, bool 
   const VkMemoryPropertyFlags wanted =
       host_visible ? VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT
                    : VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT;
-  uint32_t type = UINT32_MAX;
-  for (uint32_t i = 0; i < memory_properties_.memoryTypeCount; ++i) {
-    if ((requirements.memoryTypeBits & (1u << i)) == 0) continue;
-    if ((memory_properties_.memoryTypes[i].propertyFlags & wanted) == wanted) {
-      type = i;
-      break;
-    }
-  }
-  if (type == UINT32_MAX) {
-    return absl::UnimplementedError(absl::StrCat(
-        "no ", host_visible ? "host-visible" : "device-local", " memory type for ", what));
-  }
+  absl::StatusOr<uint32_t> type = MemoryType(requirements.memoryTypeBits, wanted, what);
+  if (!type.ok()) return type.status();
   auto allocate = VkStruct<VkMemoryAllocateInfo>(VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO);
   allocate.allocationSize = requirements.size;
-  allocate.memoryTypeIndex = type;
+  allocate.memoryTypeIndex = *type;
   if (auto status = VkStatus(vkAllocateMemory(device_, &allocate, nullptr, &buffer.memory_),
                              absl::StrCat("allocating ", requirements.size, " bytes for ", what));
       !status.ok()) {
@@ -351,6 +368,71 @@ absl::StatusOr<DeviceBuffer> VulkanDevice::CreateBuffer(VkDeviceSize size, bool 
     buffer.mapped_ = static_cast<uint8_t*>(mapped);
   }
   return buffer;
+}
+
+absl::StatusOr<uint32_t> VulkanDevice::MemoryType(uint32_t type_bits, VkMemoryPropertyFlags wanted,
+                                                  const std::string& what) const {
+  for (uint32_t i = 0; i < memory_properties_.memoryTypeCount; ++i) {
+    if ((type_bits & (1u << i)) == 0) continue;
+    if ((memory_properties_.memoryTypes[i].propertyFlags & wanted) == wanted) return i;
+  }
+  return absl::UnimplementedError(absl::StrCat(
+      "no ", (wanted & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) != 0 ? "host-visible" : "device-local",
+      " memory type for ", what));
+}
+
+absl::StatusOr<DeviceImage> VulkanDevice::CreateImage(VkFormat format, uint32_t width,
+                                                      uint32_t height, const std::string& what) {
+  DeviceImage image;
+  image.device_ = this;
+  auto create = VkStruct<VkImageCreateInfo>(VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO);
+  create.imageType = VK_IMAGE_TYPE_2D;
+  create.format = format;
+  create.extent = VkExtent3D{width, height, 1};
+  create.mipLevels = 1;
+  create.arrayLayers = 1;
+  create.samples = VK_SAMPLE_COUNT_1_BIT;
+  create.tiling = VK_IMAGE_TILING_OPTIMAL;
+  create.usage = VK_IMAGE_USAGE_STORAGE_BIT | VK_IMAGE_USAGE_SAMPLED_BIT |
+                 VK_IMAGE_USAGE_TRANSFER_SRC_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT;
+  create.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
+  create.initialLayout = VK_IMAGE_LAYOUT_UNDEFINED;
+  if (auto status = VkStatus(vkCreateImage(device_, &create, nullptr, &image.image_),
+                             absl::StrCat("vkCreateImage for ", what));
+      !status.ok()) {
+    return status;
+  }
+  VkMemoryRequirements requirements;
+  vkGetImageMemoryRequirements(device_, image.image_, &requirements);
+  absl::StatusOr<uint32_t> type =
+      MemoryType(requirements.memoryTypeBits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, what);
+  if (!type.ok()) return type.status();
+  auto allocate = VkStruct<VkMemoryAllocateInfo>(VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO);
+  allocate.allocationSize = requirements.size;
+  allocate.memoryTypeIndex = *type;
+  if (auto status = VkStatus(vkAllocateMemory(device_, &allocate, nullptr, &image.memory_),
+                             absl::StrCat("allocating ", requirements.size, " bytes for ", what));
+      !status.ok()) {
+    return status;
+  }
+  image.size_ = requirements.size;
+  allocated_bytes_ += requirements.size;
+  if (auto status =
+          VkStatus(vkBindImageMemory(device_, image.image_, image.memory_, 0), "vkBindImageMemory");
+      !status.ok()) {
+    return status;
+  }
+  auto view = VkStruct<VkImageViewCreateInfo>(VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO);
+  view.image = image.image_;
+  view.viewType = VK_IMAGE_VIEW_TYPE_2D;
+  view.format = format;
+  view.subresourceRange = VkImageSubresourceRange{VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1};
+  if (auto status = VkStatus(vkCreateImageView(device_, &view, nullptr, &image.view_),
+                             absl::StrCat("vkCreateImageView for ", what));
+      !status.ok()) {
+    return status;
+  }
+  return image;
 }
 
 absl::StatusOr<const ComputeKernel*> VulkanDevice::Kernel(const std::string& shader,

@@ -49,6 +49,28 @@ class DeviceBuffer {
   uint8_t* mapped_ = nullptr;
 };
 
+// A 2D image with its own device-local memory and a view of it, for the images a model's own
+// compute shaders bind (module_kernel.h). Move-only.
+class DeviceImage {
+ public:
+  DeviceImage() = default;
+  DeviceImage(DeviceImage&& other) noexcept { *this = std::move(other); }
+  DeviceImage& operator=(DeviceImage&& other) noexcept;
+  ~DeviceImage() { Release(); }
+
+  VkImage handle() const { return image_; }
+  VkImageView view() const { return view_; }
+
+ private:
+  friend class VulkanDevice;
+  void Release();
+  VulkanDevice* device_ = nullptr;
+  VkImage image_ = VK_NULL_HANDLE;
+  VkImageView view_ = VK_NULL_HANDLE;
+  VkDeviceMemory memory_ = VK_NULL_HANDLE;
+  VkDeviceSize size_ = 0;
+};
+
 // A compute pipeline of one embedded shader: `bindings` storage buffers at set 0 and a push
 // constant block.
 struct ComputeKernel {
@@ -92,6 +114,11 @@ class VulkanDevice {
   // for staging. RESOURCE_EXHAUSTED naming `what` when the device is out of memory.
   absl::StatusOr<DeviceBuffer> CreateBuffer(VkDeviceSize size, bool host_visible,
                                             const std::string& what);
+
+  // A width x height image of `format` usable as a storage image, a sampled image and a copy's
+  // source and destination. RESOURCE_EXHAUSTED naming `what` when the device is out of memory.
+  absl::StatusOr<DeviceImage> CreateImage(VkFormat format, uint32_t width, uint32_t height,
+                                          const std::string& what);
 
   // The pipeline of the named embedded shader, created on first use.
   absl::StatusOr<const ComputeKernel*> Kernel(const std::string& shader, uint32_t bindings,
@@ -157,7 +184,11 @@ class VulkanDevice {
   void MarkLostLocked(const std::string& reason) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   absl::Status SubmitAndWaitLocked(std::span<const VkCommandBuffer> command_buffers)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // The first memory type of `type_bits` with `wanted`; UNIMPLEMENTED naming `what` if none.
+  absl::StatusOr<uint32_t> MemoryType(uint32_t type_bits, VkMemoryPropertyFlags wanted,
+                                      const std::string& what) const;
   friend class DeviceBuffer;
+  friend class DeviceImage;
 
   const PhysicalDeviceInfo info_;
   VkDevice device_ = VK_NULL_HANDLE;

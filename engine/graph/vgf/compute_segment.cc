@@ -81,10 +81,12 @@ std::vector<uint8_t> EncodeComputeSegment(const ComputeSegment& segment) {
   }
   PutU32(out, static_cast<uint32_t>(segment.bindings.size()));
   for (const ComputeSegmentBinding& b : segment.bindings) {
-    PutU32(out, b.set);
-    PutU32(out, b.binding);
-    PutU32(out, b.output ? 1 : 0);
-    PutU32(out, b.operand);
+    for (uint32_t field :
+         {b.set, b.binding, b.output ? 1u : 0u, b.operand, static_cast<uint32_t>(b.kind),
+          b.vk_format, b.sampler.min_filter, b.sampler.mag_filter, b.sampler.address_mode_u,
+          b.sampler.address_mode_v, b.sampler.border_color}) {
+      PutU32(out, field);
+    }
   }
   for (uint32_t count : segment.workgroups) PutU32(out, count);
   PutU32(out, segment.push_constant_bytes);
@@ -123,7 +125,8 @@ absl::StatusOr<ComputeSegment> DecodeComputeSegment(std::span<const uint8_t> byt
   }
   auto count = r.U32("binding count");
   if (!count.ok()) return count.status();
-  if (r.left() / 16 < *count) {
+  constexpr size_t kBindingBytes = 11 * 4;
+  if (r.left() / kBindingBytes < *count) {
     return absl::InvalidArgumentError("compute segment attributes end inside the bindings");
   }
   std::set<std::pair<uint32_t, uint32_t>> slots;
@@ -134,12 +137,28 @@ absl::StatusOr<ComputeSegment> DecodeComputeSegment(std::span<const uint8_t> byt
     b.binding = *r.U32("bindings");
     const uint32_t output = *r.U32("bindings");
     b.operand = *r.U32("bindings");
+    const uint32_t kind = *r.U32("bindings");
+    b.vk_format = *r.U32("bindings");
+    b.sampler.min_filter = *r.U32("bindings");
+    b.sampler.mag_filter = *r.U32("bindings");
+    b.sampler.address_mode_u = *r.U32("bindings");
+    b.sampler.address_mode_v = *r.U32("bindings");
+    b.sampler.border_color = *r.U32("bindings");
+    if (kind > static_cast<uint32_t>(ComputeSegmentBinding::Kind::kSampledImage)) {
+      return absl::InvalidArgumentError(absl::StrCat("compute segment '", segment.name,
+                                                     "': binding ", i, " has unknown kind ", kind));
+    }
+    b.kind = static_cast<ComputeSegmentBinding::Kind>(kind);
     if (output > 1) {
       return absl::InvalidArgumentError(absl::StrCat("compute segment '", segment.name,
                                                      "': binding ", i, " has direction ", output,
                                                      " (0: input, 1: output)"));
     }
     b.output = output == 1;
+    if (b.output && b.kind == ComputeSegmentBinding::Kind::kSampledImage) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "compute segment '", segment.name, "': binding ", i, " is a sampled image it writes"));
+    }
     if (b.operand >= (b.output ? outputs : inputs)) {
       return absl::InvalidArgumentError(
           absl::StrCat("compute segment '", segment.name, "': binding ", i, " names ",

@@ -18,6 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "engine/graph/graph.h"
+#include "engine/graph/vgf/vgf_file.h"
 
 namespace inferd::graph::vgf {
 
@@ -25,10 +26,16 @@ inline constexpr char kComputeSegmentDomain[] = "inferd.vgf";
 inline constexpr char kComputeSegmentOperator[] = "compute_segment";
 
 struct ComputeSegmentBinding {
+  // How the shader sees the operand: a storage buffer of its bytes, or a 2D image of its
+  // [1,] H x W x C elements (C components per texel of `vk_format`), stored or sampled.
+  enum class Kind : uint32_t { kStorageBuffer = 0, kStorageImage = 1, kSampledImage = 2 };
   uint32_t set = 0;
   uint32_t binding = 0;
   bool output = false;   // an operator output, else an input
   uint32_t operand = 0;  // index into the operator's inputs or outputs
+  Kind kind = Kind::kStorageBuffer;
+  uint32_t vk_format = 0;  // images: the texel format (ImageFormatOf knows it)
+  VgfSampler sampler;      // sampled images
 };
 
 struct ComputeSegment {
@@ -45,9 +52,9 @@ struct ComputeSegment {
 
 std::vector<uint8_t> EncodeComputeSegment(const ComputeSegment& segment);
 
-// InvalidArgument naming what is wrong: truncated or trailing bytes, an unknown code kind, an
-// operand index outside `inputs` / `outputs` (the operator's counts), a (set, binding) used twice,
-// an operand left unbound.
+// InvalidArgument naming what is wrong: truncated or trailing bytes, an unknown code or binding
+// kind, an operand index outside `inputs` / `outputs` (the operator's counts), a (set, binding)
+// used twice, an operand left unbound, a sampled image written.
 absl::StatusOr<ComputeSegment> DecodeComputeSegment(std::span<const uint8_t> bytes, size_t inputs,
                                                     size_t outputs);
 

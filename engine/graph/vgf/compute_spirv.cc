@@ -13,7 +13,11 @@ namespace {
 
 // Opcodes and enums this check reads (SPIR-V specification, unified grammar).
 constexpr uint16_t kOpEntryPoint = 15;
+constexpr uint16_t kOpTypeImage = 25;
+constexpr uint16_t kOpTypeSampledImage = 27;
 constexpr uint16_t kOpTypeRuntimeArray = 29;
+constexpr uint32_t kDim2D = 1;
+constexpr uint32_t kImageSampledStorage = 2;  // OpTypeImage's Sampled operand: a storage image
 constexpr uint32_t kExecutionModelGLCompute = 5;
 constexpr uint32_t kDecorationBufferBlock = 3;
 constexpr uint32_t kStorageClassInput = 1;
@@ -25,14 +29,15 @@ constexpr uint32_t kStorageClassPushConstant = 9;
 constexpr uint32_t kStorageClassStorageBuffer = 12;
 
 // The capabilities a shader may declare, given what VulkanDevice enables (shaderInt8/16, 8- and
-// 16-bit storage, the Vulkan memory model, shaderInt64 where present) and what Vulkan 1.1 makes
-// every device support (basic subgroup operations).
+// 16-bit storage, the Vulkan memory model, shaderInt64 where present) and what every Vulkan 1.1
+// device supports (basic subgroup operations, image size queries).
 std::string CapabilityRefusal(uint32_t capability, const ComputeShaderLimits& limits) {
   switch (capability) {
     case 0:     // Matrix
     case 1:     // Shader
     case 22:    // Int16
     case 39:    // Int8
+    case 50:    // ImageQuery (imageSize, textureSize)
     case 61:    // GroupNonUniform
     case 4433:  // StorageBuffer16BitAccess
     case 4448:  // StorageBuffer8BitAccess
@@ -62,14 +67,20 @@ absl::Status CheckComputeSpirv(std::span<const uint32_t> words, const ComputeSeg
   if (!instructions.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(label, ": ", instructions.status().message()));
   }
-  std::set<std::pair<uint32_t, uint32_t>> bound;
-  for (const ComputeSegmentBinding& b : segment.bindings) bound.emplace(b.set, b.binding);
+  std::map<std::pair<uint32_t, uint32_t>, ComputeSegmentBinding::Kind> bound;
+  for (const ComputeSegmentBinding& b : segment.bindings) bound[{b.set, b.binding}] = b.kind;
 
   bool entry_found = false;
   std::map<uint32_t, uint32_t> sets, bindings;  // variable -> DescriptorSet / Binding
   std::set<uint32_t> buffer_blocks;  // struct types decorated BufferBlock (old storage buffers)
   std::map<uint32_t, std::pair<uint32_t, uint32_t>> pointers;  // pointer type -> (class, pointee)
   std::set<uint32_t> arrays;                                   // array and runtime-array types
+  struct ImageType {
+    uint32_t dim = 0;
+    uint32_t sampled = 0;
+  };
+  std::map<uint32_t, ImageType> images;         // OpTypeImage
+  std::map<uint32_t, uint32_t> sampled_images;  // OpTypeSampledImage -> its image type
   struct Variable {
     uint32_t id = 0;
     uint32_t pointer_type = 0;
@@ -115,6 +126,14 @@ absl::Status CheckComputeSpirv(std::span<const uint32_t> words, const ComputeSeg
         if (o.empty()) return absl::InvalidArgumentError(at("array type without result"));
         arrays.insert(o[0]);
         break;
+      case kOpTypeImage:
+        if (o.size() < 7) return absl::InvalidArgumentError(at("OpTypeImage is too short"));
+        images[o[0]] = ImageType{o[2], o[6]};
+        break;
+      case kOpTypeSampledImage:
+        if (o.size() < 2) return absl::InvalidArgumentError(at("OpTypeSampledImage is too short"));
+        sampled_images[o[0]] = o[1];
+        break;
       case spirv::kOpVariable:
         if (o.size() < 3) return absl::InvalidArgumentError(at("OpVariable is too short"));
         // Variables inside functions come after the module's declarations; their class is
@@ -129,6 +148,7 @@ absl::Status CheckComputeSpirv(std::span<const uint32_t> words, const ComputeSeg
     return absl::InvalidArgumentError(absl::StrCat(
         label, ": the shader has no GLCompute entry point '", segment.entry_point, "'"));
   }
+  using Kind = ComputeSegmentBinding::Kind;
   for (const Variable& v : variables) {
     const std::string where =
         absl::StrCat(label, ", SPIR-V word ", v.word_offset, ": variable %", v.id);
@@ -141,11 +161,13 @@ absl::Status CheckComputeSpirv(std::span<const uint32_t> words, const ComputeSeg
         continue;
       case kStorageClassStorageBuffer:
       case kStorageClassUniform:
+      case spirv::kStorageClassUniformConstant:
         break;
       default:
         return absl::UnimplementedError(absl::StrCat(
             where, " is in storage class ", v.storage_class,
-            "; inferd binds storage buffers only (no images, samplers or physical pointers)"));
+            "; inferd binds storage buffers, storage images and combined image samplers (no "
+            "physical pointers)"));
     }
     auto pointer = pointers.find(v.pointer_type);
     if (pointer == pointers.end()) {
@@ -153,23 +175,59 @@ absl::Status CheckComputeSpirv(std::span<const uint32_t> words, const ComputeSeg
     }
     const uint32_t pointee = pointer->second.second;
     if (arrays.contains(pointee)) {
-      return absl::UnimplementedError(
-          absl::StrCat(where, " is an array of buffers; inferd binds one buffer per binding"));
+      return absl::UnimplementedError(absl::StrCat(
+          where, " is an array of descriptors; inferd binds one resource per binding"));
     }
-    if (v.storage_class == kStorageClassUniform && !buffer_blocks.contains(pointee)) {
-      return absl::UnimplementedError(
-          absl::StrCat(where, " is a uniform buffer; inferd binds storage buffers only"));
+    // What the variable needs bound: a storage buffer, a storage image or a sampled image.
+    Kind needs = Kind::kStorageBuffer;
+    if (v.storage_class == spirv::kStorageClassUniformConstant) {
+      uint32_t image_type = pointee;
+      needs = Kind::kStorageImage;
+      if (auto sampled = sampled_images.find(pointee); sampled != sampled_images.end()) {
+        image_type = sampled->second;
+        needs = Kind::kSampledImage;
+      }
+      auto image = images.find(image_type);
+      if (image == images.end()) {
+        return absl::UnimplementedError(
+            absl::StrCat(where,
+                         " is neither an image nor a combined image sampler (separate samplers and "
+                         "texel buffers are not bound by inferd)"));
+      }
+      if (image->second.dim != kDim2D) {
+        return absl::UnimplementedError(absl::StrCat(where, " is an image of dimensionality ",
+                                                     image->second.dim,
+                                                     "; inferd binds 2D images"));
+      }
+      if (needs == Kind::kStorageImage && image->second.sampled != kImageSampledStorage) {
+        return absl::UnimplementedError(
+            absl::StrCat(where,
+                         " is a separate sampled image; inferd binds combined image "
+                         "samplers and storage images"));
+      }
+    } else if (v.storage_class == kStorageClassUniform && !buffer_blocks.contains(pointee)) {
+      return absl::UnimplementedError(absl::StrCat(
+          where, " is a uniform buffer; inferd binds storage buffers, not uniform ones"));
     }
     auto set = sets.find(v.id);
     auto binding = bindings.find(v.id);
     if (set == sets.end() || binding == bindings.end()) {
       return absl::InvalidArgumentError(
-          absl::StrCat(where, " is a buffer without DescriptorSet and Binding decorations"));
+          absl::StrCat(where, " is a resource without DescriptorSet and Binding decorations"));
     }
-    if (!bound.contains({set->second, binding->second})) {
+    auto slot = bound.find({set->second, binding->second});
+    if (slot == bound.end()) {
       return absl::InvalidArgumentError(absl::StrCat(where, " reads set ", set->second, " binding ",
                                                      binding->second,
                                                      ", which the segment does not bind"));
+    }
+    if (slot->second != needs) {
+      static constexpr const char* kNames[] = {"a storage buffer", "a storage image",
+                                               "a combined image sampler"};
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, " at set ", set->second, " binding ", binding->second, " is ",
+                       kNames[static_cast<int>(needs)], " in the shader but ",
+                       kNames[static_cast<int>(slot->second)], " in the segment"));
     }
   }
   return absl::OkStatus();

@@ -17,6 +17,8 @@ namespace inferd::graph::vgf {
 
 inline constexpr size_t kVgfHeaderSize = 128;
 inline constexpr uint32_t kNoDescriptorType = 0xFFFFFFFF;
+inline constexpr uint32_t kDescriptorTypeCombinedImageSampler = 1;  // ..._COMBINED_IMAGE_SAMPLER
+inline constexpr uint32_t kDescriptorTypeStorageImage = 3;          // ..._STORAGE_IMAGE
 inline constexpr uint32_t kDescriptorTypeStorageBuffer = 7;  // VK_DESCRIPTOR_TYPE_STORAGE_BUFFER
 inline constexpr uint32_t kDescriptorTypeTensorArm = 1000460000;  // VK_DESCRIPTOR_TYPE_TENSOR_ARM
 
@@ -80,6 +82,16 @@ struct VgfSegment {
   std::vector<VgfConstantBinding> constant_bindings;
 };
 
+// How a sampled image resource is sampled: opaque VkFilter / VkSamplerAddressMode /
+// VkBorderColor values, as the file stores them.
+struct VgfSampler {
+  uint32_t min_filter = 0;
+  uint32_t mag_filter = 0;
+  uint32_t address_mode_u = 0;
+  uint32_t address_mode_v = 0;
+  uint32_t border_color = 0;
+};
+
 struct VgfResource {
   uint32_t vk_descriptor_type = kNoDescriptorType;  // opaque VkDescriptorType
   uint32_t vk_format = 0;                           // opaque VkFormat
@@ -88,6 +100,7 @@ struct VgfResource {
   std::vector<int64_t> strides;
   uint32_t alias_group_id = 0xFFFFFFFF;
   bool has_sampler = false;
+  VgfSampler sampler;  // when has_sampler
 };
 
 struct VgfConstant {

@@ -86,9 +86,17 @@ std::vector<uint8_t> ResourceSection(const VgfFile& file) {
   for (const VgfResource& r : file.resources) {
     auto description =
         vgf_fb::CreateDescription(b, b.CreateVector(r.shape), b.CreateVector(r.strides));
+    flatbuffers::Offset<void> sampler;
+    if (r.has_sampler) {
+      sampler = vgf_fb::CreateSamplerConfig(b, r.sampler.min_filter, r.sampler.mag_filter,
+                                            r.sampler.address_mode_u, r.sampler.address_mode_v,
+                                            r.sampler.border_color)
+                    .Union();
+    }
     entries.push_back(vgf_fb::CreateModelResourceTableEntry(
         b, r.vk_descriptor_type, r.vk_format, static_cast<vgf_fb::ResourceCategory>(r.category),
-        description, vgf_fb::ExtraConfig::NONE, 0, r.alias_group_id));
+        description, r.has_sampler ? vgf_fb::ExtraConfig::SamplerConfig : vgf_fb::ExtraConfig::NONE,
+        sampler, r.alias_group_id));
   }
   b.Finish(vgf_fb::CreateModelResourceTable(b, b.CreateVector(entries)));
   return Finished(b);

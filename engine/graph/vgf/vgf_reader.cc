@@ -204,7 +204,13 @@ absl::Status ReadResources(const vgf_fb::ModelResourceTable& table, VgfFile& fil
       resource.strides = Vec(e->description()->strides());
     }
     resource.alias_group_id = e->alias_group_id();
-    resource.has_sampler = e->extra_config_type() == vgf_fb::ExtraConfig::SamplerConfig;
+    if (const vgf_fb::SamplerConfig* sampler = e->extra_config_as_SamplerConfig();
+        sampler != nullptr) {
+      resource.has_sampler = true;
+      resource.sampler =
+          VgfSampler{sampler->min_filter(), sampler->mag_filter(), sampler->address_mode_u(),
+                     sampler->address_mode_v(), sampler->border_color()};
+    }
     file.resources.push_back(std::move(resource));
   }
   return absl::OkStatus();

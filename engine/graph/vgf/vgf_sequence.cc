@@ -93,16 +93,35 @@ class SequenceAssembler {
   }
 
   // The element type and shape the resource table gives resource `r`; the shape may hold -1.
-  absl::StatusOr<std::pair<DType, Shape>> Declared(uint32_t r, const std::string& user) const {
+  // For an image, the element type is its texel format's component type and the shape must be
+  // [1,] H, W, components.
+  absl::StatusOr<std::pair<DType, Shape>> Declared(uint32_t r, const std::string& user,
+                                                   bool image = false) const {
     const VgfResource& resource = file_.resources.at(r);
-    std::optional<DType> dtype = DTypeOfVkFormat(resource.vk_format);
+    std::optional<DType> dtype;
+    if (image) {
+      if (std::optional<ImageFormat> format = ImageFormatOf(resource.vk_format);
+          format.has_value()) {
+        dtype = format->dtype;
+      }
+    } else {
+      dtype = DTypeOfVkFormat(resource.vk_format);
+    }
     if (!dtype.has_value()) {
-      return absl::UnimplementedError(
-          absl::StrCat(user, ": resource ", r, " has VkFormat ", resource.vk_format,
-                       ", which inferd does not map to a tensor element type"));
+      return absl::UnimplementedError(absl::StrCat(
+          user, ": resource ", r, " has VkFormat ", resource.vk_format, ", which inferd does not ",
+          image ? "run as an image format" : "map to a tensor element type"));
     }
     Shape shape;
     for (int64_t d : resource.shape) shape.push_back(d < 0 ? -1 : d);
+    if (image) {
+      if (auto status = CheckImageShape(shape, shape, user); !status.ok()) return status;
+      if (shape.back() != ImageFormatOf(resource.vk_format)->components) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            user, ": resource ", r, " has shape ", ShapeToString(shape), " but its format has ",
+            ImageFormatOf(resource.vk_format)->components, " components per texel"));
+      }
+    }
     if (!resource.strides.empty()) {
       int64_t packed = 1;
       for (size_t d = shape.size(); d-- > 0;) {
@@ -118,13 +137,33 @@ class SequenceAssembler {
     return std::make_pair(*dtype, shape);
   }
 
+  // An image's tensor is [H, W, C] or [1, H, W, C], the same as the resource declares.
+  static absl::Status CheckImageShape(const Shape& shape, const Shape& declared,
+                                      const std::string& user) {
+    const bool rank_ok = shape.size() == 3 || (shape.size() == 4 && shape[0] == 1);
+    if (!rank_ok) {
+      return absl::UnimplementedError(
+          absl::StrCat(user, ": an image resource has shape ", ShapeToString(shape),
+                       "; inferd runs images of shape [H, W, C] or [1, H, W, C]"));
+    }
+    if (shape != declared) {
+      return absl::InvalidArgumentError(absl::StrCat(user, ": the image holds ",
+                                                     ShapeToString(shape), "; the resource says ",
+                                                     ShapeToString(declared)));
+    }
+    return absl::OkStatus();
+  }
+
   absl::StatusOr<TensorId> ModelInput(uint32_t r) {
     const std::string name = VgfResourceTensorName(file_, r);
     if (tensors_.contains(r)) {
       return absl::InvalidArgumentError(
           absl::StrCat("VGF model input '", name, "' (resource ", r, ") is listed twice"));
     }
-    auto declared = Declared(r, absl::StrCat("VGF model input '", name, "'"));
+    const uint32_t type = file_.resources.at(r).vk_descriptor_type;
+    auto declared = Declared(
+        r, absl::StrCat("VGF model input '", name, "'"),
+        type == kDescriptorTypeStorageImage || type == kDescriptorTypeCombinedImageSampler);
     if (!declared.ok()) return declared.status();
     Tensor tensor;
     tensor.name = name;
@@ -285,25 +324,46 @@ class SequenceAssembler {
               " is a VK_DESCRIPTOR_TYPE_TENSOR_ARM: compute shaders on Arm tensors need "
               "VK_ARM_tensors, which inferd does not use; bind storage buffers"));
         }
-        if (resource.vk_descriptor_type != kDescriptorTypeStorageBuffer) {
-          return absl::UnimplementedError(
-              absl::StrCat(where, " is a ", DescriptorTypeName(resource.vk_descriptor_type),
-                           "; inferd binds compute segments' resources as storage buffers"));
+        ComputeSegmentBinding binding;
+        binding.set = set.set_index;
+        binding.binding = slot.binding;
+        switch (resource.vk_descriptor_type) {
+          case kDescriptorTypeStorageBuffer:
+            binding.kind = ComputeSegmentBinding::Kind::kStorageBuffer;
+            break;
+          case kDescriptorTypeStorageImage:
+            binding.kind = ComputeSegmentBinding::Kind::kStorageImage;
+            break;
+          case kDescriptorTypeCombinedImageSampler:
+            binding.kind = ComputeSegmentBinding::Kind::kSampledImage;
+            if (!resource.has_sampler) {
+              return absl::InvalidArgumentError(
+                  absl::StrCat(where, " is a combined image sampler without a sampler config"));
+            }
+            binding.sampler = resource.sampler;
+            break;
+          default:
+            return absl::UnimplementedError(absl::StrCat(
+                where, " is a ", DescriptorTypeName(resource.vk_descriptor_type),
+                "; inferd binds storage buffers, storage images and combined image samplers"));
         }
         if (resource.category == VgfResourceCategory::kConstant) {
           return absl::UnimplementedError(absl::StrCat(where, " is a constant resource"));
         }
-        ComputeSegmentBinding binding;
-        binding.set = set.set_index;
-        binding.binding = slot.binding;
+        const bool image = binding.kind != ComputeSegmentBinding::Kind::kStorageBuffer;
+        if (image) binding.vk_format = resource.vk_format;
         // A resource the segment lists as an output is written, one it lists as an input read;
         // one it lists as neither is read when it holds a value and else written (scratch).
         const bool output = writes.contains(r) || (!reads.contains(r) && !tensors_.contains(r));
         binding.output = output;
+        if (output && binding.kind == ComputeSegmentBinding::Kind::kSampledImage) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              where, " is a sampled image, which a shader reads; nothing holds it yet"));
+        }
         if (output) {
           auto [it, added] = output_operand.emplace(r, static_cast<uint32_t>(op.outputs.size()));
           if (added) {
-            auto declared = Declared(r, where);
+            auto declared = Declared(r, where, image);
             if (!declared.ok()) return declared.status();
             if (declared->first == DType::kInt48 || declared->first == DType::kBool) {
               return absl::UnimplementedError(
@@ -331,6 +391,20 @@ class SequenceAssembler {
           if (added) {
             auto id = Read(r, segment.name);
             if (!id.ok()) return id.status();
+            if (image) {
+              const Tensor& held = graph_->tensors[*id];
+              auto declared = Declared(r, where, /*image=*/true);
+              if (!declared.ok()) return declared.status();
+              if (held.dtype != declared->first) {
+                return absl::InvalidArgumentError(absl::StrCat(
+                    where, " is an image of ", std::string(DTypeName(declared->first)),
+                    " components; the resource holds ", std::string(DTypeName(held.dtype))));
+              }
+              if (auto status = CheckImageShape(held.shape, declared->second, where);
+                  !status.ok()) {
+                return status;
+              }
+            }
             op.inputs.push_back(*id);
           }
           binding.operand = it->second;

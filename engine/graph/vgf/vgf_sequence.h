@@ -6,8 +6,10 @@
 //
 // The sequence must be a dataflow: every resource is written once (by one segment, or it is a
 // model input) before any segment reads it, and no segment reads and writes the same resource.
-// COMPUTE segments bind storage buffers; a binding of another descriptor type (images, Arm
-// tensors) is refused naming it, as are HLSL sources and constants on a COMPUTE segment.
+// COMPUTE segments bind storage buffers, storage images and combined image samplers (an image's
+// tensor is [1,] H x W x C, C the components of its texel format); another descriptor type (Arm
+// tensors, uniform buffers, ...) is refused naming it, as are HLSL sources and constants on a
+// COMPUTE segment.
 #pragma once
 
 #include <cstdint>

@@ -16,4 +16,13 @@ uint32_t VkFormatOf(DType dtype);
 // element (or that inferd does not know).
 std::optional<DType> DTypeOfVkFormat(uint32_t vk_format);
 
+// A texel format an image resource may have: the tensor element type that holds one component's
+// bits (UNORM and UINT 8-bit components as INT8, since TOSA has no unsigned types) and the
+// components per texel, which is the tensor's innermost dimension.
+struct ImageFormat {
+  DType dtype = DType::kUnknown;
+  int64_t components = 0;
+};
+std::optional<ImageFormat> ImageFormatOf(uint32_t vk_format);
+
 }  // namespace inferd::graph::vgf

@@ -20,6 +20,8 @@ namespace {
 using graph::vgf::VgfFile;
 using graph::vgf::testing::ComputeSegmentIndex;
 using graph::vgf::testing::ExpectedTwoSegmentOutput;
+using graph::vgf::testing::ImageSegmentFile;
+using graph::vgf::testing::ImageUse;
 using graph::vgf::testing::SegmentOrder;
 using graph::vgf::testing::TwoSegmentFile;
 using testing::Buffers;
@@ -132,6 +134,36 @@ TEST(VulkanComputeSegmentTest, EveryItemOfABatchRunsTheSequence) {
   }
 }
 
+TEST(VulkanComputeSegmentTest, StorageImagesAreFilledFromTensorsAndCopiedBack) {
+  // 13 x 21 texels: rows that are not a multiple of the 8 x 8 workgroup either way.
+  const std::vector<int32_t> x = RandomInts(13 * 21, 4);
+  auto y = RunSequence(ImageSegmentFile(ImageUse::kStorage, 13, 21), x);
+  ASSERT_TRUE(y.ok()) << y.status();
+  ASSERT_EQ(y->size(), x.size());
+  for (size_t i = 0; i < x.size(); ++i) ASSERT_EQ((*y)[i], 2 * x[i] + 1) << "texel " << i;
+}
+
+TEST(VulkanComputeSegmentTest, CombinedImageSamplersSampleTheTensor) {
+  std::vector<float> x(9 * 5);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i) * 0.25f - 3.0f;
+  std::vector<int32_t> bits(x.size());
+  std::memcpy(bits.data(), x.data(), x.size() * 4);
+  auto y = RunSequence(ImageSegmentFile(ImageUse::kSampled, 9, 5), bits);
+  ASSERT_TRUE(y.ok()) << y.status();
+  std::vector<float> got(y->size());
+  std::memcpy(got.data(), y->data(), got.size() * 4);
+  for (size_t i = 0; i < x.size(); ++i) ASSERT_EQ(got[i], x[i] + 0.5f) << "texel " << i;
+}
+
+TEST(VulkanComputeSegmentTest, AShaderAndItsSegmentMustAgreeOnEachBindingsKind) {
+  VgfFile file = ImageSegmentFile(ImageUse::kStorage, 4, 4);
+  file.resources[0].vk_descriptor_type = graph::vgf::kDescriptorTypeStorageBuffer;
+  auto program = ProgramOf(file);
+  ASSERT_FALSE(program.ok());
+  EXPECT_THAT(program.status().message(),
+              HasSubstr("is a storage image in the shader but a storage buffer in the segment"));
+}
+
 TEST(VulkanComputeSegmentTest, WritesPastABufferStayInsideIt) {
   // The compute segment writes four times its output's length. Its output t sits in the arena
   // just before the graph's constant c, so a write that escaped would change y = t + c. Each
@@ -187,12 +219,14 @@ void main() { values_out[0] = Pointer(addresses[0]).value; }
                    "void main() { values_out[0] = values_in[0] + extra[0]; }\n"));
   EXPECT_THAT(status.message(), HasSubstr("set 0 binding 5, which the segment does not bind"));
 
-  // Images and samplers.
-  status = LoadWithShader(
-      absl::StrCat(kHeader, "layout(set = 0, binding = 2, r32i) uniform iimage2D picture;\n",
-                   "void main() { values_out[0] = imageLoad(picture, ivec2(0)).x; }\n"));
+  // Separate samplers.
+  status = LoadWithShader(absl::StrCat(
+      kHeader, "layout(set = 0, binding = 2) uniform sampler lone_sampler;\n",
+      "layout(set = 0, binding = 3) uniform texture2D lone_texture;\n",
+      "void main() { values_out[0] = int(texture(sampler2D(lone_texture, lone_sampler), "
+      "vec2(0)).x); }\n"));
   EXPECT_EQ(status.code(), absl::StatusCode::kUnimplemented) << status;
-  EXPECT_THAT(status.message(), HasSubstr("storage buffers only"));
+  EXPECT_THAT(status.message(), HasSubstr("separate"));
 
   // #include would open a file.
   status = LoadWithShader(

@@ -131,6 +131,70 @@ std::vector<int32_t> ExpectedTwoSegmentOutput(SegmentOrder order, const std::vec
   return y;
 }
 
+VgfFile ImageSegmentFile(ImageUse use, int height, int width) {
+  const bool sampled = use == ImageUse::kSampled;
+  VgfFile file;
+  VgfResource x;
+  x.vk_descriptor_type =
+      sampled ? kDescriptorTypeCombinedImageSampler : kDescriptorTypeStorageImage;
+  x.vk_format = VkFormatOf(sampled ? DType::kFp32 : DType::kInt32);  // R32_SFLOAT / R32_SINT
+  x.category = VgfResourceCategory::kInput;
+  x.shape = {1, height, width, 1};
+  if (sampled) {
+    x.has_sampler = true;
+    x.sampler = VgfSampler{0, 0, 2, 2, 0};  // nearest, clamp to edge
+  }
+  VgfResource y = x;
+  y.category = VgfResourceCategory::kOutput;
+  y.has_sampler = false;
+  y.vk_descriptor_type = sampled ? kDescriptorTypeStorageBuffer : kDescriptorTypeStorageImage;
+  file.resources = {x, y};
+  VgfModule module;
+  module.type = VgfModuleType::kCompute;
+  module.name = sampled ? "sample" : "double";
+  module.entry_point = "main";
+  module.code_kind = VgfCodeKind::kGlsl;
+  module.source = sampled ? R"(#version 450
+layout(local_size_x = 8, local_size_y = 8) in;
+layout(set = 0, binding = 0) uniform sampler2D picture;
+layout(set = 0, binding = 1) writeonly buffer Out { float values_out[]; };
+void main() {
+  ivec2 p = ivec2(gl_GlobalInvocationID.xy);
+  ivec2 size = textureSize(picture, 0);
+  if (p.x < size.x && p.y < size.y) values_out[p.y * size.x + p.x] = texelFetch(picture, p, 0).x + 0.5;
+}
+)"
+                          : R"(#version 450
+layout(local_size_x = 8, local_size_y = 8) in;
+layout(set = 0, binding = 0, r32i) uniform readonly iimage2D picture_in;
+layout(set = 0, binding = 1, r32i) uniform writeonly iimage2D picture_out;
+void main() {
+  ivec2 p = ivec2(gl_GlobalInvocationID.xy);
+  ivec2 size = imageSize(picture_in);
+  if (p.x < size.x && p.y < size.y) imageStore(picture_out, p, imageLoad(picture_in, p) * 2 + 1);
+}
+)";
+  file.modules = {module};
+  VgfSegment segment;
+  segment.type = VgfModuleType::kCompute;
+  segment.name = sampled ? "sample_segment" : "double_segment";
+  segment.module_index = 0;
+  VgfDescriptorSet descriptors;
+  descriptors.set_index = 0;
+  descriptors.bindings = {{0, 0}, {1, 1}};
+  segment.descriptor_sets = {descriptors};
+  segment.inputs = {{0, 0}};
+  segment.outputs = {{1, 1}};
+  segment.dispatch_shape = {static_cast<uint32_t>((width + 7) / 8),
+                            static_cast<uint32_t>((height + 7) / 8), 1};
+  file.segments = {segment};
+  file.inputs = {{0, 0}};
+  file.outputs = {{1, 1}};
+  file.input_names = {"x"};
+  file.output_names = {"y"};
+  return file;
+}
+
 size_t ComputeSegmentIndex(const VgfFile& file) {
   for (size_t i = 0; i < file.segments.size(); ++i) {
     if (file.segments[i].type == VgfModuleType::kCompute) return i;

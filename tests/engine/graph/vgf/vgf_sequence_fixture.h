@@ -27,6 +27,12 @@ std::string ScaleShaderGlsl(uint32_t set);
 // y for input x, computed here.
 std::vector<int32_t> ExpectedTwoSegmentOutput(SegmentOrder order, const std::vector<int32_t>& x);
 
+// One COMPUTE segment on images, [1, height, width, 1] throughout:
+//   storage: x INT32 storage image -> y = 2 x + 1, an INT32 storage image;
+//   sampled: x FP32 combined image sampler (nearest) -> y = x + 0.5, an FP32 storage buffer.
+enum class ImageUse { kStorage, kSampled };
+VgfFile ImageSegmentFile(ImageUse use, int height, int width);
+
 // Index of the COMPUTE segment / module in TwoSegmentFile's result.
 size_t ComputeSegmentIndex(const VgfFile& file);
 

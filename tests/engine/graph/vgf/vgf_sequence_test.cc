@@ -83,6 +83,38 @@ TEST(VgfSequenceTest, ComputeThenGraphFeedsTheGraphSegment) {
   EXPECT_THAT(signature->outputs[0].shape, ElementsAre(1, 10));
 }
 
+TEST(VgfSequenceTest, ImageBindingsCarryTheirFormatAndSampler) {
+  auto graph = Assemble(testing::ImageSegmentFile(testing::ImageUse::kSampled, 6, 10));
+  ASSERT_TRUE(graph.ok()) << graph.status();
+  const Block& main = (*graph)->main_block();
+  EXPECT_EQ((*graph)->tensor(main.inputs[0]).dtype, DType::kFp32);
+  EXPECT_THAT((*graph)->tensor(main.outputs[0]).shape, ElementsAre(1, 6, 10, 1));
+  auto segment = ComputeSegmentOf(main.operators[0]);
+  ASSERT_TRUE(segment.ok() && segment->has_value());
+  EXPECT_EQ((*segment)->bindings[0].kind, ComputeSegmentBinding::Kind::kSampledImage);
+  EXPECT_EQ((*segment)->bindings[0].vk_format, 100u);
+  EXPECT_EQ((*segment)->bindings[0].sampler.address_mode_u, 2u);
+  EXPECT_EQ((*segment)->bindings[1].kind, ComputeSegmentBinding::Kind::kStorageBuffer);
+}
+
+TEST(VgfSequenceTest, ImagesMustHoldWholeTexels) {
+  VgfFile file = testing::ImageSegmentFile(testing::ImageUse::kStorage, 4, 4);
+  file.resources[0].shape = {1, 4, 4, 3};  // R32_SINT has one component
+  auto graph = Assemble(file);
+  ASSERT_FALSE(graph.ok());
+  EXPECT_THAT(graph.status().message(), HasSubstr("1 components per texel"));
+  file = testing::ImageSegmentFile(testing::ImageUse::kStorage, 4, 4);
+  file.resources[1].shape = {2, 4, 4, 1};
+  graph = Assemble(file);
+  ASSERT_FALSE(graph.ok());
+  EXPECT_THAT(graph.status().message(), HasSubstr("[H, W, C] or [1, H, W, C]"));
+  file = testing::ImageSegmentFile(testing::ImageUse::kSampled, 4, 4);
+  file.resources[0].has_sampler = false;
+  graph = Assemble(file);
+  ASSERT_FALSE(graph.ok());
+  EXPECT_THAT(graph.status().message(), HasSubstr("without a sampler config"));
+}
+
 TEST(VgfSequenceTest, HlslModulesAreRefused) {
   VgfFile file = TwoSegmentFile(SegmentOrder::kGraphThenCompute, 8);
   file.modules.back().code_kind = VgfCodeKind::kHlsl;
@@ -103,10 +135,15 @@ TEST(VgfSequenceTest, ArmTensorAndImageBindingsAreRefusedByName) {
   EXPECT_THAT(graph.status().message(), HasSubstr("VK_DESCRIPTOR_TYPE_TENSOR_ARM"));
   EXPECT_THAT(graph.status().message(), HasSubstr("set 0 binding 1"));
 
-  file.resources[out].vk_descriptor_type = 3;  // VK_DESCRIPTOR_TYPE_STORAGE_IMAGE
+  file.resources[out].vk_descriptor_type = 6;  // VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER
   graph = Assemble(file);
   ASSERT_FALSE(graph.ok());
-  EXPECT_THAT(graph.status().message(), HasSubstr("VK_DESCRIPTOR_TYPE_STORAGE_IMAGE"));
+  EXPECT_THAT(graph.status().message(), HasSubstr("VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER"));
+  // An image of an INT32 [1, 8] resource is not [1, H, W, C].
+  file.resources[out].vk_descriptor_type = kDescriptorTypeStorageImage;
+  graph = Assemble(file);
+  ASSERT_FALSE(graph.ok());
+  EXPECT_THAT(graph.status().message(), HasSubstr("[H, W, C] or [1, H, W, C]"));
 }
 
 TEST(VgfSequenceTest, ReadingBeforeAnySegmentWritesIsRefused) {
