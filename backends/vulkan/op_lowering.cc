@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "backends/vulkan/op_lowering_internal.h"
+#include "backends/vulkan/stored_form.h"
 
 namespace inferd::vulkan {
 namespace {
@@ -41,12 +42,23 @@ OpLowering::OpLowering(const graph::Graph& graph, Options options)
       }
     }
   }
+  for (TensorId id = 0; id < graph.tensors.size(); ++id) {
+    const graph::Tensor& tensor = graph.tensor(id);
+    if (!StoredFormDiffers(tensor.dtype) || tensor.data.empty()) continue;
+    stored_data_[id] =
+        ToStoredForm(tensor.dtype, tensor.data, graph::ElementCount(tensor).value_or(0));
+  }
 }
 
 std::optional<std::span<const uint8_t>> OpLowering::ConstantData(TensorId id) const {
-  auto it = constants_.find(id);
-  if (it == constants_.end()) return std::nullopt;
-  return std::span<const uint8_t>(it->second->data);
+  if (!constants_.contains(id)) return std::nullopt;
+  return StoredData(id);
+}
+
+std::span<const uint8_t> OpLowering::StoredData(TensorId id) const {
+  auto it = stored_data_.find(id);
+  if (it != stored_data_.end()) return it->second;
+  return graph_.tensor(id).data;
 }
 
 uint32_t OpLowering::AddDerived(std::vector<uint8_t> bytes) {
@@ -146,11 +158,18 @@ absl::StatusOr<OpLowering::ConvTypes> OpLowering::ConvolutionTypes(
     types.variant = TypeSuffix(input.dtype);
     return types;
   }
-  if (input.dtype != DType::kInt8 || weight.dtype != DType::kInt8 ||
-      output.dtype != DType::kInt32) {
+  // INT4 weights are held as INT8 (stored_form.h): the INT8 shaders take them. INT16 inputs give
+  // INT48, summed in 64 bits.
+  if (input.dtype == DType::kInt8 &&
+      (weight.dtype == DType::kInt8 || weight.dtype == DType::kInt4) &&
+      output.dtype == DType::kInt32) {
+    types.variant = "i8";
+  } else if (input.dtype == DType::kInt16 && weight.dtype == DType::kInt8 &&
+             output.dtype == DType::kInt48) {
+    types.variant = "i16_i48";
+  } else {
     return NoShader(graph_, op);
   }
-  types.variant = "i8";
   auto izp = ConstantScalar(op.inputs[3], "the input zero point");
   if (!izp.ok()) return izp.status();
   auto wzp = ConstantScalar(op.inputs[4], "the weight zero point");
@@ -255,8 +274,12 @@ absl::Status OpLowering::LowerMatMul(const graph::Operator& op, std::vector<Step
   std::string variant;
   int64_t a_zp = 0;
   int64_t b_zp = 0;
-  if (a.dtype == DType::kInt8 && b.dtype == DType::kInt8 && output.dtype == DType::kInt32) {
-    variant = "i8";
+  const bool int8 =
+      a.dtype == DType::kInt8 && b.dtype == DType::kInt8 && output.dtype == DType::kInt32;
+  const bool int16 =
+      a.dtype == DType::kInt16 && b.dtype == DType::kInt16 && output.dtype == DType::kInt48;
+  if (int8 || int16) {
+    variant = int8 ? "i8" : "i16_i48";
     auto azp = ConstantScalar(op.inputs[2], "the A zero point");
     if (!azp.ok()) return azp.status();
     auto bzp = ConstantScalar(op.inputs[3], "the B zero point");
@@ -313,19 +336,22 @@ absl::Status OpLowering::LowerRescale(const graph::Operator& op, std::vector<Ste
   const auto& attr = std::get<graph::RescaleAttr>(op.attribute);
   const graph::Tensor& input = graph_.tensor(op.inputs[0]);
   const graph::Tensor& output = graph_.tensor(op.outputs[0]);
-  const std::string in = TypeSuffix(input.dtype);
+  // INT48 inputs are held as int64 (stored_form.h).
+  const bool wide_input = input.dtype == DType::kInt48;
+  const std::string in = wide_input ? "i48" : TypeSuffix(input.dtype);
   const std::string out = TypeSuffix(output.dtype);
-  if (!IsInteger(input.dtype) || !IsInteger(output.dtype)) return NoShader(graph_, op);
-  if (attr.rounding_mode == graph::RoundingMode::kInexactRound) return NoShader(graph_, op);
+  if ((!IsInteger(input.dtype) && !wide_input) || !IsInteger(output.dtype)) {
+    return NoShader(graph_, op);
+  }
 
   const graph::Tensor& multiplier = graph_.tensor(op.inputs[1]);
   const graph::Tensor& shift = graph_.tensor(op.inputs[2]);
   std::optional<std::span<const uint8_t>> multiplier_data = ConstantData(op.inputs[1]);
   std::optional<std::span<const uint8_t>> shift_data = ConstantData(op.inputs[2]);
   if (!multiplier_data || !shift_data) {
-    return absl::UnimplementedError(
-        absl::StrCat("the tosa_vulkan backend needs RESCALE's multiplier and shift ('",
-                     multiplier.name, "', '", shift.name, "') to be constants of the graph"));
+    return absl::UnimplementedError(absl::StrCat(
+        "the tosa_vulkan backend needs RESCALE's multiplier and shift ('", multiplier.name, "', '",
+        shift.name, "') to be constants of the graph (operator '", output.name, "')"));
   }
   const int64_t channels = attr.per_channel ? Elements(multiplier) : 1;
   std::vector<uint8_t> multipliers(static_cast<size_t>(channels) * 4);
@@ -345,7 +371,7 @@ absl::Status OpLowering::LowerRescale(const graph::Operator& op, std::vector<Ste
 
   // The zero points re-extended by the unsigned flags, and the output range, as the CPU kernel
   // decides them (backends/cpu/kernels/rescale.cc).
-  const int in_bits = in == "i8" ? 8 : (in == "i16" ? 16 : 32);
+  const int in_bits = in == "i8" ? 8 : (in == "i16" ? 16 : (in == "i32" ? 32 : 48));
   const int out_bits = out == "i8" ? 8 : (out == "i16" ? 16 : 32);
   int64_t izp = *input_zp;
   int64_t ozp = *output_zp;
@@ -356,6 +382,8 @@ absl::Status OpLowering::LowerRescale(const graph::Operator& op, std::vector<Ste
       attr.output_unsigned ? (int64_t{1} << out_bits) - 1 : (int64_t{1} << (out_bits - 1)) - 1;
   int flags = 0;
   if (attr.per_channel) flags |= 1;
+  // INEXACT_ROUND may round either way; the CPU kernel rounds as SINGLE_ROUND does, and so does
+  // the shader.
   if (attr.rounding_mode == graph::RoundingMode::kDoubleRound) flags |= 2;
   if (attr.input_unsigned && in_bits <= 16) flags |= 4;
 

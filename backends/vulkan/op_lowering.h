@@ -55,15 +55,20 @@ class OpLowering {
   // program uploads constants at load); COND_IF and WHILE_LOOP are program_lowering.h's.
   absl::Status Lower(const graph::Operator& op, std::vector<Step>& steps);
 
-  // The constant data of `id` when a CONST of any block produces it.
+  // The constant data of `id` when a CONST of any block produces it, in the GPU's layout
+  // (stored_form.h).
   std::optional<std::span<const uint8_t>> ConstantData(graph::TensorId id) const;
+  // The data the model file gives tensor `id` (a constant's value, a variable's initial value), in
+  // the GPU's layout.
+  std::span<const uint8_t> StoredData(graph::TensorId id) const;
   const std::vector<std::vector<uint8_t>>& derived() const { return derived_; }
 
  private:
   uint32_t AddDerived(std::vector<uint8_t> bytes);
   absl::StatusOr<int64_t> ConstantScalar(graph::TensorId id, const char* what) const;
 
-  // The variant ("i8" or "f32") of a convolution and its zero points (0 for FP32).
+  // The shader variant of a convolution ("i8", "i16_i48", "f32", "f16", ...) and its zero points
+  // (0 for the floats).
   struct ConvTypes {
     std::string variant;
     int64_t input_zp = 0;
@@ -107,6 +112,8 @@ class OpLowering {
   const graph::Graph& graph_;
   const Options options_;
   std::map<graph::TensorId, const graph::Tensor*> constants_;
+  // INT4 and INT48 data converted to the GPU's layout, by tensor.
+  std::map<graph::TensorId, std::vector<uint8_t>> stored_data_;
   std::vector<std::vector<uint8_t>> derived_;
 };
 

@@ -1,9 +1,13 @@
 #version 450
 // MATMUL, A [N,H,C] times B [N,C,W] into [N,H,W]. One invocation per output element; integer
-// variants subtract the zero points and accumulate in int32.
+// variants subtract the zero points and accumulate in int32; WIDE variants (INT16 into INT48) sum
+// exact 64-bit products and write int64 (wide_int.glsl's Wide, as stored_form.h holds INT48).
 #include "common.glsl"
 #ifdef FLOAT_MATH
 #include "float_storage.glsl"
+#endif
+#ifdef WIDE
+#include "wide_int.glsl"
 #endif
 // How operands are read into ACC_T and the sum written: directly, or for the narrow floats
 // through float_storage.glsl (the variants name its functions).
@@ -32,14 +36,25 @@ void main() {
   const int n = int(rest / uint(p.h));
   const int a_base = (n * p.h + y) * p.c;
   const int b_base = n * p.c * p.w + x;
+#ifdef WIDE
+  Wide acc = WideFromInt(0);
+#else
   ACC_T acc = ACC_T(0);
+#endif
   for (int k = 0; k < p.c; ++k) {
-#ifdef FLOAT_MATH
+#if defined(FLOAT_MATH)
     acc += LOAD_IN(a_data[a_base + k]) * LOAD_IN(b_data[b_base + k * p.w]);
+#elif defined(WIDE)
+    acc = WideAdd(acc, WideMul(int(a_data[a_base + k]) - p.a_zp,
+                               int(b_data[b_base + k * p.w]) - p.b_zp));
 #else
     acc += (ACC_T(a_data[a_base + k]) - ACC_T(p.a_zp)) *
            (ACC_T(b_data[b_base + k * p.w]) - ACC_T(p.b_zp));
 #endif
   }
+#ifdef WIDE
+  output_data[index] = acc;
+#else
   output_data[index] = STORE_OUT(acc);
+#endif
 }

@@ -1,6 +1,7 @@
 #version 450
 // RESCALE with the specification's exact arithmetic (rescale_math.glsl). Multipliers and shifts
 // arrive as int32 whatever their stored width; one per channel (the last dimension) or one for all.
+// IN_WIDE: an INT48 input, held as int64 (IN_T Wide; backends/vulkan/stored_form.h).
 // Where the specification's REQUIREs fail the result matches the CPU kernel's arithmetic, but the
 // CPU backend reports the failure and this shader cannot.
 #include "common.glsl"
@@ -22,5 +23,9 @@ void main() {
   const uint index = FlatIndex();
   if (index >= p.total) return;
   const uint channel = (p.flags & kPerChannel) != 0 ? index % uint(p.channels) : 0u;
+#ifdef IN_WIDE
+  output_data[index] = OUT_T(RescaleWideElement(input_data[index], channel));
+#else
   output_data[index] = OUT_T(RescaleElement(int(input_data[index]), channel));
+#endif
 }
