@@ -170,6 +170,10 @@ absl::StatusOr<OpLowering::ConvTypes> OpLowering::ConvolutionTypes(
   } else {
     return NoShader(graph_, op);
   }
+  if (!ConstantData(op.inputs[3]).has_value() || !ConstantData(op.inputs[4]).has_value()) {
+    types.dynamic_zero_points = true;
+    return types;
+  }
   auto izp = ConstantScalar(op.inputs[3], "the input zero point");
   if (!izp.ok()) return izp.status();
   auto wzp = ConstantScalar(op.inputs[4], "the weight zero point");
@@ -261,9 +265,14 @@ absl::Status OpLowering::LowerConvolution(const graph::Operator& op, std::vector
     params.Int(types->input_zp).Ints(g.stride).Int(types->weight_zp);
     params.Ints(g.pad).Int(Elements(bias)).Ints(g.dilation).Int(Elements(output)).Ints(g.step);
   }
-  steps.push_back(Dispatch(std::move(shader),
-                           {T(op.inputs[0]), T(op.inputs[1]), T(op.inputs[2]), T(op.outputs[0])},
-                           params, Elements(output)));
+  std::vector<BufferRef> buffers = {T(op.inputs[0]), T(op.inputs[1]), T(op.inputs[2]),
+                                    T(op.outputs[0])};
+  if (types->dynamic_zero_points) {
+    shader += "_dzp";
+    buffers.push_back(T(op.inputs[3]));
+    buffers.push_back(T(op.inputs[4]));
+  }
+  steps.push_back(Dispatch(std::move(shader), std::move(buffers), params, Elements(output)));
   return absl::OkStatus();
 }
 
@@ -278,14 +287,20 @@ absl::Status OpLowering::LowerMatMul(const graph::Operator& op, std::vector<Step
       a.dtype == DType::kInt8 && b.dtype == DType::kInt8 && output.dtype == DType::kInt32;
   const bool int16 =
       a.dtype == DType::kInt16 && b.dtype == DType::kInt16 && output.dtype == DType::kInt48;
+  bool dynamic_zero_points = false;
   if (int8 || int16) {
     variant = int8 ? "i8" : "i16_i48";
-    auto azp = ConstantScalar(op.inputs[2], "the A zero point");
-    if (!azp.ok()) return azp.status();
-    auto bzp = ConstantScalar(op.inputs[3], "the B zero point");
-    if (!bzp.ok()) return bzp.status();
-    a_zp = *azp;
-    b_zp = *bzp;
+    // Zero points the graph computes (EXT-DYNAMIC): the "_dzp" shader reads their tensors.
+    dynamic_zero_points =
+        !ConstantData(op.inputs[2]).has_value() || !ConstantData(op.inputs[3]).has_value();
+    if (!dynamic_zero_points) {
+      auto azp = ConstantScalar(op.inputs[2], "the A zero point");
+      if (!azp.ok()) return azp.status();
+      auto bzp = ConstantScalar(op.inputs[3], "the B zero point");
+      if (!bzp.ok()) return bzp.status();
+      a_zp = *azp;
+      b_zp = *bzp;
+    }
   } else if (a.dtype == DType::kFp32 && b.dtype == DType::kFp32 && output.dtype == DType::kFp32) {
     variant = "f32";
   } else if (a.dtype == DType::kFp16 && b.dtype == DType::kFp16 && output.dtype == DType::kFp16) {
@@ -298,12 +313,18 @@ absl::Status OpLowering::LowerMatMul(const graph::Operator& op, std::vector<Step
   } else {
     return NoShader(graph_, op);
   }
-  if (LowerBlockedMatMul(op, variant, a_zp, b_zp, steps)) return absl::OkStatus();
+  if (!dynamic_zero_points && LowerBlockedMatMul(op, variant, a_zp, b_zp, steps)) {
+    return absl::OkStatus();
+  }
   PushConstants params;
   params.Int(a.shape[1]).Int(a.shape[2]).Int(b.shape[2]).Int(a_zp).Int(b_zp).Int(Elements(output));
-  steps.push_back(DispatchStep{absl::StrCat("matmul_", variant),
-                               {T(op.inputs[0]), T(op.inputs[1]), T(op.outputs[0])},
-                               params.Take(),
+  std::vector<BufferRef> buffers = {T(op.inputs[0]), T(op.inputs[1]), T(op.outputs[0])};
+  if (dynamic_zero_points) {
+    buffers.push_back(T(op.inputs[2]));
+    buffers.push_back(T(op.inputs[3]));
+  }
+  steps.push_back(DispatchStep{absl::StrCat("matmul_", variant, dynamic_zero_points ? "_dzp" : ""),
+                               std::move(buffers), params.Take(),
                                static_cast<uint64_t>(Elements(output))});
   return absl::OkStatus();
 }

@@ -73,6 +73,8 @@ class OpLowering {
     std::string variant;
     int64_t input_zp = 0;
     int64_t weight_zp = 0;
+    // Zero points the graph computes (EXT-DYNAMIC): the "_dzp" shaders read their tensors.
+    bool dynamic_zero_points = false;
   };
   absl::StatusOr<ConvTypes> ConvolutionTypes(const graph::Operator& op) const;
   // CONV2D, CONV3D and TRANSPOSE_CONV2D (conv.comp); DEPTHWISE_CONV2D (depthwise_conv2d.comp).

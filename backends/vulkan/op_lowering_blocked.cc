@@ -62,6 +62,8 @@ bool OpLowering::LowerBlockedConvolution(const graph::Operator& op, const ConvTy
                                          std::vector<Step>& steps) {
   if (op.op != Op::kConv2d && op.op != Op::kDepthwiseConv2d) return false;
   if (types.variant != "i8" && types.variant != "f32") return false;  // blocked: INT8 and FP32 only
+  // The blocked shaders take the zero points as push constants only.
+  if (types.dynamic_zero_points) return false;
   if (op.op == Op::kConv2d && !options_.subgroup_shuffle) return false;
   const graph::Tensor& input = graph_.tensor(op.inputs[0]);
   const graph::Tensor& weight = graph_.tensor(op.inputs[1]);

@@ -54,6 +54,18 @@ layout(push_constant) uniform Params {
   ivec3 step;
 } p;
 
+// DYNAMIC_ZP variants read the zero points from their tensors (the graph computes them: bindings
+// 4 and 5, of the input's and the weight's type) rather than from the push constants.
+#ifdef DYNAMIC_ZP
+layout(std430, set = 0, binding = 4) readonly buffer InputZpData { IN_T input_zp_data[]; };
+layout(std430, set = 0, binding = 5) readonly buffer WeightZpData { W_T weight_zp_data[]; };
+#define INPUT_ZP int(input_zp_data[0])
+#define WEIGHT_ZP int(weight_zp_data[0])
+#else
+#define INPUT_ZP p.input_zp
+#define WEIGHT_ZP p.weight_zp
+#endif
+
 // The input coordinate along `axis` for output `o` and tap `k`, or -1 where there is none.
 int Source(int axis, int o, int k) {
   const int v = o * p.stride[axis] - p.pad[axis] + k * p.dilation[axis];
@@ -96,11 +108,11 @@ void main() {
 #if defined(FLOAT_MATH)
           acc += LOAD_IN(input_data[in_base + ic]) * LOAD_W(weight_data[w_base + ic]);
 #elif defined(WIDE)
-          acc = WideAdd(acc, WideMul(int(input_data[in_base + ic]) - p.input_zp,
-                                     int(weight_data[w_base + ic]) - p.weight_zp));
+          acc = WideAdd(acc, WideMul(int(input_data[in_base + ic]) - INPUT_ZP,
+                                     int(weight_data[w_base + ic]) - WEIGHT_ZP));
 #else
-          acc += (ACC_T(input_data[in_base + ic]) - ACC_T(p.input_zp)) *
-                 (ACC_T(weight_data[w_base + ic]) - ACC_T(p.weight_zp));
+          acc += (ACC_T(input_data[in_base + ic]) - ACC_T(INPUT_ZP)) *
+                 (ACC_T(weight_data[w_base + ic]) - ACC_T(WEIGHT_ZP));
 #endif
         }
       }

@@ -35,6 +35,18 @@ layout(push_constant) uniform Params {
   uint total;
 } p;
 
+// DYNAMIC_ZP variants read the zero points from their tensors (the graph computes them: bindings
+// 4 and 5, of the input's and the weight's type) rather than from the push constants.
+#ifdef DYNAMIC_ZP
+layout(std430, set = 0, binding = 4) readonly buffer InputZpData { IN_T input_zp_data[]; };
+layout(std430, set = 0, binding = 5) readonly buffer WeightZpData { W_T weight_zp_data[]; };
+#define INPUT_ZP int(input_zp_data[0])
+#define WEIGHT_ZP int(weight_zp_data[0])
+#else
+#define INPUT_ZP p.input_zp
+#define WEIGHT_ZP p.weight_zp
+#endif
+
 void main() {
   const uint index = FlatIndex();
   if (index >= p.total) return;
@@ -63,9 +75,9 @@ void main() {
 #if defined(FLOAT_MATH)
       acc += LOAD_IN(value) * LOAD_W(weight);
 #elif defined(WIDE)
-      acc = WideAdd(acc, WideMul(int(value) - p.input_zp, int(weight) - p.weight_zp));
+      acc = WideAdd(acc, WideMul(int(value) - INPUT_ZP, int(weight) - WEIGHT_ZP));
 #else
-      acc += (ACC_T(value) - ACC_T(p.input_zp)) * (ACC_T(weight) - ACC_T(p.weight_zp));
+      acc += (ACC_T(value) - ACC_T(INPUT_ZP)) * (ACC_T(weight) - ACC_T(WEIGHT_ZP));
 #endif
     }
   }

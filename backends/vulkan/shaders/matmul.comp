@@ -27,6 +27,18 @@ layout(push_constant) uniform Params {
   uint total;
 } p;
 
+// DYNAMIC_ZP variants read the zero points from their tensors (the graph computes them: bindings
+// 3 and 4, of A's type) rather than from the push constants.
+#ifdef DYNAMIC_ZP
+layout(std430, set = 0, binding = 3) readonly buffer AZpData { IN_T a_zp_data[]; };
+layout(std430, set = 0, binding = 4) readonly buffer BZpData { IN_T b_zp_data[]; };
+#define A_ZP int(a_zp_data[0])
+#define B_ZP int(b_zp_data[0])
+#else
+#define A_ZP p.a_zp
+#define B_ZP p.b_zp
+#endif
+
 void main() {
   const uint index = FlatIndex();
   if (index >= p.total) return;
@@ -45,11 +57,11 @@ void main() {
 #if defined(FLOAT_MATH)
     acc += LOAD_IN(a_data[a_base + k]) * LOAD_IN(b_data[b_base + k * p.w]);
 #elif defined(WIDE)
-    acc = WideAdd(acc, WideMul(int(a_data[a_base + k]) - p.a_zp,
-                               int(b_data[b_base + k * p.w]) - p.b_zp));
+    acc = WideAdd(acc, WideMul(int(a_data[a_base + k]) - A_ZP,
+                               int(b_data[b_base + k * p.w]) - B_ZP));
 #else
-    acc += (ACC_T(a_data[a_base + k]) - ACC_T(p.a_zp)) *
-           (ACC_T(b_data[b_base + k * p.w]) - ACC_T(p.b_zp));
+    acc += (ACC_T(a_data[a_base + k]) - ACC_T(A_ZP)) *
+           (ACC_T(b_data[b_base + k * p.w]) - ACC_T(B_ZP));
 #endif
   }
 #ifdef WIDE

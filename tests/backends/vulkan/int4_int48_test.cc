@@ -347,6 +347,54 @@ TEST(VulkanInt4Int48Test, Int4AndInt48ConstantsAndInputsMoveUnchanged) {
       "CONST, IDENTITY and RESHAPE of INT4 and INT48");
 }
 
+// Zero points the graph computes (EXT-DYNAMIC: here graph inputs) reach the "_dzp" shaders as
+// tensors: CONV2D, DEPTHWISE_CONV2D and MATMUL of INT8 (INT4 weights among them) and INT16.
+TEST(VulkanInt4Int48Test, ZeroPointsComputedByTheGraph) {
+  std::mt19937 rng(490);
+  for (DType input : {DType::kInt8, DType::kInt16}) {
+    const DType weight_type = input == DType::kInt8 ? DType::kInt4 : DType::kInt8;
+    const std::vector<uint8_t> input_zp = input == DType::kInt8 ? BytesOf(std::vector<int8_t>{-100})
+                                                                : BytesOf(std::vector<int16_t>{0});
+    const std::vector<uint8_t> weight_zp =
+        input == DType::kInt8 ? BytesOf(std::vector<int8_t>{-5}) : BytesOf(std::vector<int8_t>{77});
+    for (Op op : {Op::kConv2d, Op::kDepthwiseConv2d}) {
+      GraphBuilder b;
+      const auto x = b.Input("x", input, {2, 5, 6, 4});
+      const auto izp = b.Input("computed_izp", input, {1});
+      const auto wzp = b.Input("computed_wzp", weight_type, {1});
+      ConvOperands operands = Operands(
+          b, rng, input, op == Op::kConv2d ? Shape{8, 3, 3, 4} : Shape{3, 3, 4, 2}, 8, 0, 0, false);
+      const auto y = b.Tensor("y", Accumulator(input), {2, 3, 4, 8});
+      const std::vector<graph::TensorId> inputs = {x, operands.ids[0], operands.ids[1], izp, wzp};
+      if (op == Op::kConv2d) {
+        b.Add(op, graph::Conv2dAttr{{0, 0, 0, 0}, {1, 1}, {1, 1}, false, Accumulator(input)},
+              inputs, {y});
+      } else {
+        b.Add(op,
+              graph::DepthwiseConv2dAttr{{0, 0, 0, 0}, {1, 1}, {1, 1}, false, Accumulator(input)},
+              inputs, {y});
+      }
+      b.Output(y);
+      ExpectSameOnBothBackends(
+          b, {ConvInput(rng, input, 2 * 5 * 6 * 4), input_zp, weight_zp},
+          std::string(graph::OpName(op)) + " " + Name(input) + " with computed zero points");
+    }
+    GraphBuilder b;
+    const auto a = b.Input("a", input, {2, 3, 40});
+    const auto bb = b.Input("b", input, {2, 40, 4});
+    const auto azp = b.Input("azp", input, {1});
+    const auto bzp = b.Input("bzp", input, {1});
+    const auto y = b.Tensor("y", input == DType::kInt8 ? DType::kInt32 : DType::kInt48, {2, 3, 4});
+    b.Add(Op::kMatMul, {}, {a, bb, azp, bzp}, {y});
+    b.Output(y);
+    ExpectSameOnBothBackends(
+        b,
+        {ConvInput(rng, input, 2 * 3 * 40), ConvInput(rng, input, 2 * 40 * 4), input_zp,
+         input == DType::kInt8 ? BytesOf(std::vector<int8_t>{3}) : input_zp},
+        "MATMUL " + std::string(graph::DTypeName(input)) + " with computed zero points");
+  }
+}
+
 // Graph-input elements of INT4 (int8 in -7..7) or INT48 (int64 within 48 bits), in the CPU
 // backend's layout.
 std::vector<uint8_t> RandomElements(std::mt19937& rng, DType dtype, size_t count) {
