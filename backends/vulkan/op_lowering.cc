@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <tuple>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -66,15 +67,18 @@ uint32_t OpLowering::AddDerived(std::vector<uint8_t> bytes) {
   return static_cast<uint32_t>(derived_.size() - 1);
 }
 
-absl::StatusOr<int64_t> OpLowering::ConstantScalar(TensorId id, const char* what) const {
+std::optional<int64_t> OpLowering::ConstantScalar(TensorId id) const {
   std::optional<std::span<const uint8_t>> data = ConstantData(id);
-  const graph::Tensor& tensor = graph_.tensor(id);
-  if (!data.has_value() || data->empty()) {
-    return absl::UnimplementedError(
-        absl::StrCat("the tosa_vulkan backend needs ", what, " '", tensor.name,
-                     "' to be a constant of the graph; it is computed at run time"));
-  }
-  return ReadSigned(*data, tensor.dtype);
+  if (!data.has_value() || data->empty()) return std::nullopt;
+  return ReadSigned(*data, graph_.tensor(id).dtype);
+}
+
+std::optional<std::pair<int64_t, int64_t>> OpLowering::ConstantZeroPoints(TensorId first,
+                                                                          TensorId second) const {
+  const std::optional<int64_t> a = ConstantScalar(first);
+  const std::optional<int64_t> b = ConstantScalar(second);
+  if (!a.has_value() || !b.has_value()) return std::nullopt;
+  return std::pair{*a, *b};
 }
 
 absl::Status OpLowering::Lower(const graph::Operator& op, std::vector<Step>& steps) {
@@ -170,16 +174,10 @@ absl::StatusOr<OpLowering::ConvTypes> OpLowering::ConvolutionTypes(
   } else {
     return NoShader(graph_, op);
   }
-  if (!ConstantData(op.inputs[3]).has_value() || !ConstantData(op.inputs[4]).has_value()) {
-    types.dynamic_zero_points = true;
-    return types;
-  }
-  auto izp = ConstantScalar(op.inputs[3], "the input zero point");
-  if (!izp.ok()) return izp.status();
-  auto wzp = ConstantScalar(op.inputs[4], "the weight zero point");
-  if (!wzp.ok()) return wzp.status();
-  types.input_zp = *izp;
-  types.weight_zp = *wzp;
+  const std::optional<std::pair<int64_t, int64_t>> zero_points =
+      ConstantZeroPoints(op.inputs[3], op.inputs[4]);
+  types.dynamic_zero_points = !zero_points.has_value();
+  if (zero_points.has_value()) std::tie(types.input_zp, types.weight_zp) = *zero_points;
   return types;
 }
 
@@ -291,16 +289,10 @@ absl::Status OpLowering::LowerMatMul(const graph::Operator& op, std::vector<Step
   if (int8 || int16) {
     variant = int8 ? "i8" : "i16_i48";
     // Zero points the graph computes (EXT-DYNAMIC): the "_dzp" shader reads their tensors.
-    dynamic_zero_points =
-        !ConstantData(op.inputs[2]).has_value() || !ConstantData(op.inputs[3]).has_value();
-    if (!dynamic_zero_points) {
-      auto azp = ConstantScalar(op.inputs[2], "the A zero point");
-      if (!azp.ok()) return azp.status();
-      auto bzp = ConstantScalar(op.inputs[3], "the B zero point");
-      if (!bzp.ok()) return bzp.status();
-      a_zp = *azp;
-      b_zp = *bzp;
-    }
+    const std::optional<std::pair<int64_t, int64_t>> zero_points =
+        ConstantZeroPoints(op.inputs[2], op.inputs[3]);
+    dynamic_zero_points = !zero_points.has_value();
+    if (zero_points.has_value()) std::tie(a_zp, b_zp) = *zero_points;
   } else if (a.dtype == DType::kFp32 && b.dtype == DType::kFp32 && output.dtype == DType::kFp32) {
     variant = "f32";
   } else if (a.dtype == DType::kFp16 && b.dtype == DType::kFp16 && output.dtype == DType::kFp16) {
@@ -365,16 +357,40 @@ absl::Status OpLowering::LowerRescale(const graph::Operator& op, std::vector<Ste
     return NoShader(graph_, op);
   }
 
+  // The output range and the flags, as the CPU kernel decides them
+  // (backends/cpu/kernels/rescale.cc).
+  const int in_bits = in == "i8" ? 8 : (in == "i16" ? 16 : (in == "i32" ? 32 : 48));
+  const int out_bits = out == "i8" ? 8 : (out == "i16" ? 16 : 32);
+  const int64_t out_min = attr.output_unsigned ? 0 : -(int64_t{1} << (out_bits - 1));
+  const int64_t out_max =
+      attr.output_unsigned ? (int64_t{1} << out_bits) - 1 : (int64_t{1} << (out_bits - 1)) - 1;
   const graph::Tensor& multiplier = graph_.tensor(op.inputs[1]);
   const graph::Tensor& shift = graph_.tensor(op.inputs[2]);
+  const int64_t channels = attr.per_channel ? Elements(multiplier) : 1;
+  int flags = 0;
+  if (attr.per_channel) flags |= 1;
+  // INEXACT_ROUND may round either way; the CPU kernel rounds as SINGLE_ROUND does, and so does
+  // the shader.
+  if (attr.rounding_mode == graph::RoundingMode::kDoubleRound) flags |= 2;
+  if (attr.input_unsigned && in_bits <= 16) flags |= 4;
+
+  // Multipliers, shifts or zero points the graph computes (EXT-DYNAMIC): the "_dyn" shader reads
+  // all four from their tensors, and zero extends the zero points of unsigned views itself.
   std::optional<std::span<const uint8_t>> multiplier_data = ConstantData(op.inputs[1]);
   std::optional<std::span<const uint8_t>> shift_data = ConstantData(op.inputs[2]);
-  if (!multiplier_data || !shift_data) {
-    return absl::UnimplementedError(absl::StrCat(
-        "the tosa_vulkan backend needs RESCALE's multiplier and shift ('", multiplier.name, "', '",
-        shift.name, "') to be constants of the graph (operator '", output.name, "')"));
+  const std::optional<std::pair<int64_t, int64_t>> zero_points =
+      ConstantZeroPoints(op.inputs[3], op.inputs[4]);
+  if (!multiplier_data || !shift_data || !zero_points) {
+    if (attr.output_unsigned && out_bits <= 16) flags |= 8;
+    if (multiplier.dtype == DType::kInt32) flags |= 16;
+    PushConstants params;
+    params.Int(0).Int(0).Int(out_min).Int(out_max).Int(channels).Int(flags).Int(Elements(output));
+    steps.push_back(Dispatch(absl::StrCat("rescale_", in, "_", out, "_dyn"),
+                             {T(op.inputs[0]), T(op.inputs[1]), T(op.inputs[2]), T(op.outputs[0]),
+                              T(op.inputs[3]), T(op.inputs[4])},
+                             params, Elements(output)));
+    return absl::OkStatus();
   }
-  const int64_t channels = attr.per_channel ? Elements(multiplier) : 1;
   std::vector<uint8_t> multipliers(static_cast<size_t>(channels) * 4);
   std::vector<uint8_t> shifts(static_cast<size_t>(channels) * 4);
   const size_t multiplier_width = multiplier.dtype == DType::kInt16 ? 2 : 4;
@@ -385,28 +401,10 @@ absl::Status OpLowering::LowerRescale(const graph::Operator& op, std::vector<Ste
     std::memcpy(&multipliers[c * 4], &m, 4);
     std::memcpy(&shifts[c * 4], &s, 4);
   }
-  auto input_zp = ConstantScalar(op.inputs[3], "the input zero point");
-  if (!input_zp.ok()) return input_zp.status();
-  auto output_zp = ConstantScalar(op.inputs[4], "the output zero point");
-  if (!output_zp.ok()) return output_zp.status();
-
-  // The zero points re-extended by the unsigned flags, and the output range, as the CPU kernel
-  // decides them (backends/cpu/kernels/rescale.cc).
-  const int in_bits = in == "i8" ? 8 : (in == "i16" ? 16 : (in == "i32" ? 32 : 48));
-  const int out_bits = out == "i8" ? 8 : (out == "i16" ? 16 : 32);
-  int64_t izp = *input_zp;
-  int64_t ozp = *output_zp;
+  // The zero points re-extended by the unsigned flags.
+  auto [izp, ozp] = *zero_points;
   if (attr.input_unsigned && in_bits <= 16) izp &= (int64_t{1} << in_bits) - 1;
   if (attr.output_unsigned && out_bits <= 16) ozp &= (int64_t{1} << out_bits) - 1;
-  const int64_t out_min = attr.output_unsigned ? 0 : -(int64_t{1} << (out_bits - 1));
-  const int64_t out_max =
-      attr.output_unsigned ? (int64_t{1} << out_bits) - 1 : (int64_t{1} << (out_bits - 1)) - 1;
-  int flags = 0;
-  if (attr.per_channel) flags |= 1;
-  // INEXACT_ROUND may round either way; the CPU kernel rounds as SINGLE_ROUND does, and so does
-  // the shader.
-  if (attr.rounding_mode == graph::RoundingMode::kDoubleRound) flags |= 2;
-  if (attr.input_unsigned && in_bits <= 16) flags |= 4;
 
   const uint32_t multiplier_buffer = AddDerived(std::move(multipliers));
   const uint32_t shift_buffer = AddDerived(std::move(shifts));

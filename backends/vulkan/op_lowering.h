@@ -10,6 +10,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -65,7 +66,13 @@ class OpLowering {
 
  private:
   uint32_t AddDerived(std::vector<uint8_t> bytes);
-  absl::StatusOr<int64_t> ConstantScalar(graph::TensorId id, const char* what) const;
+  // The value of the one-element tensor `id` (a zero point, MUL's shift) where it is a constant
+  // of the graph; nullopt where the graph computes it (EXT-DYNAMIC), for the shader variants that
+  // read it from its tensor.
+  std::optional<int64_t> ConstantScalar(graph::TensorId id) const;
+  // Both of a pair of zero points where both are constants, else nullopt.
+  std::optional<std::pair<int64_t, int64_t>> ConstantZeroPoints(graph::TensorId first,
+                                                                graph::TensorId second) const;
 
   // The shader variant of a convolution ("i8", "i16_i48", "f32", "f16", ...) and its zero points
   // (0 for the floats).

@@ -8,9 +8,21 @@
 #include "wide_int.glsl"
 
 layout(std430, set = 0, binding = 0) readonly buffer Input { IN_T input_data[]; };
+#ifdef DYNAMIC_PARAMS
+// Multipliers, shifts and zero points the graph computes (EXT-DYNAMIC): their own tensors, the
+// multipliers read as 16-bit words (INT16 or INT32), the shifts as INT8, the zero points of the
+// input's and the output's type.
+layout(std430, set = 0, binding = 1) readonly buffer Multiplier { uint16_t multiplier_data[]; };
+layout(std430, set = 0, binding = 2) readonly buffer Shift { int8_t shift_data[]; };
+#else
 layout(std430, set = 0, binding = 1) readonly buffer Multiplier { int multiplier_data[]; };
 layout(std430, set = 0, binding = 2) readonly buffer Shift { int shift_data[]; };
+#endif
 layout(std430, set = 0, binding = 3) writeonly buffer Output { OUT_T output_data[]; };
+#ifdef DYNAMIC_PARAMS
+layout(std430, set = 0, binding = 4) readonly buffer InputZp { IN_T input_zp_data[]; };
+layout(std430, set = 0, binding = 5) readonly buffer OutputZp { OUT_T output_zp_data[]; };
+#endif
 
 layout(push_constant) uniform Params {
   int input_zp, output_zp, out_min, out_max, channels, flags;

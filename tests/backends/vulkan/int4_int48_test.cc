@@ -395,6 +395,132 @@ TEST(VulkanInt4Int48Test, ZeroPointsComputedByTheGraph) {
   }
 }
 
+// MUL's shift and the zero points of NEGATE and AVG_POOL2D computed by the graph (EXT-DYNAMIC:
+// here graph inputs) reach the "_dshift" and "_dzp" shaders as tensors.
+TEST(VulkanInt4Int48Test, ShiftAndElementwiseZeroPointsComputedByTheGraph) {
+  std::mt19937 rng(491);
+  {
+    GraphBuilder b;
+    const auto x = b.Input("x", DType::kInt32, {4, 9});
+    const auto y = b.Input("y", DType::kInt32, {1, 9});
+    const auto shift = b.Input("shift", DType::kInt8, {1});
+    const auto z = b.Tensor("z", DType::kInt32, {4, 9});
+    b.Add(Op::kMul, {}, {x, y, shift}, {z});
+    b.Output(z);
+    ExpectSameOnBothBackends(b,
+                             {BytesOf(RandomValues<int32_t>(rng, 36, -(1 << 20), 1 << 20)),
+                              BytesOf(RandomValues<int32_t>(rng, 9, -(1 << 10), 1 << 10)),
+                              BytesOf(std::vector<int8_t>{13})},
+                             "MUL INT32 with a computed shift");
+  }
+  for (DType dtype : {DType::kInt8, DType::kInt16}) {
+    const std::vector<uint8_t> zero_points = dtype == DType::kInt8
+                                                 ? BytesOf(std::vector<int8_t>{-20, 35})
+                                                 : BytesOf(std::vector<int16_t>{0, 0});
+    const std::vector<uint8_t> input_zp(zero_points.begin(),
+                                        zero_points.begin() + zero_points.size() / 2);
+    const std::vector<uint8_t> output_zp(zero_points.begin() + zero_points.size() / 2,
+                                         zero_points.end());
+    {
+      GraphBuilder b;
+      const auto x = b.Input("x", dtype, {5, 7});
+      const auto izp = b.Input("izp", dtype, {1});
+      const auto ozp = b.Input("ozp", dtype, {1});
+      const auto y = b.Tensor("y", dtype, {5, 7});
+      b.Add(Op::kNegate, {}, {x, izp, ozp}, {y});
+      b.Output(y);
+      ExpectSameOnBothBackends(
+          b, {RandomBytes(rng, dtype, 35), input_zp, output_zp},
+          "NEGATE " + std::string(graph::DTypeName(dtype)) + " with computed zero points");
+    }
+    {
+      GraphBuilder b;
+      const auto x = b.Input("x", dtype, {2, 6, 7, 3});
+      const auto izp = b.Input("izp", dtype, {1});
+      const auto ozp = b.Input("ozp", dtype, {1});
+      const auto y = b.Tensor("y", dtype, {2, 3, 4, 3});
+      b.Add(Op::kAvgPool2d, graph::AvgPool2dAttr{{2, 3}, {2, 2}, {0, 0, 1, 1}, DType::kInt32},
+            {x, izp, ozp}, {y});
+      b.Output(y);
+      ExpectSameOnBothBackends(
+          b, {RandomBytes(rng, dtype, 2 * 6 * 7 * 3), input_zp, output_zp},
+          "AVG_POOL2D " + std::string(graph::DTypeName(dtype)) + " with computed zero points");
+    }
+  }
+}
+
+// RESCALE with its multiplier, shift and zero points computed by the graph (EXT-DYNAMIC: here
+// graph inputs): INT16 and INT32 multipliers, per channel or not, unsigned views of the input and
+// of the output (their zero points zero extended on the GPU), INT48 inputs.
+TEST(VulkanInt4Int48Test, RescaleParametersComputedByTheGraph) {
+  std::mt19937 rng(492);
+  struct Case {
+    DType in, out;
+    bool scale32, per_channel, input_unsigned, output_unsigned, double_round;
+    int64_t input_zp, output_zp;
+  };
+  const Case cases[] = {
+      {DType::kInt16, DType::kInt8, false, false, true, false, false, 32768, -3},
+      {DType::kInt8, DType::kInt8, false, true, true, false, false, 100, 5},
+      {DType::kInt8, DType::kInt32, true, true, false, false, true, -7, 0},
+      {DType::kInt32, DType::kInt16, true, false, false, false, false, 0, 0},
+      {DType::kInt8, DType::kInt8, true, false, false, true, false, 3, 200},
+      {DType::kInt48, DType::kInt16, false, true, false, false, false, 0, 0},
+  };
+  auto bytes_of = [](DType dtype, int64_t value) {
+    switch (dtype) {
+      case DType::kInt8:
+        return BytesOf(std::vector<int8_t>{static_cast<int8_t>(value)});
+      case DType::kInt16:
+        return BytesOf(std::vector<int16_t>{static_cast<int16_t>(value)});
+      case DType::kInt32:
+        return BytesOf(std::vector<int32_t>{static_cast<int32_t>(value)});
+      default:
+        return BytesOf(std::vector<int64_t>{value});
+    }
+  };
+  for (const Case& k : cases) {
+    constexpr int64_t kChannels = 6;
+    const int64_t channels = k.per_channel ? kChannels : 1;
+    GraphBuilder b;
+    const auto x = b.Input("x", k.in, {5, kChannels});
+    const auto m = b.Input("m", k.scale32 ? DType::kInt32 : DType::kInt16, {channels});
+    const auto s = b.Input("s", DType::kInt8, {channels});
+    const auto izp = b.Input("izp", k.in, {1});
+    const auto ozp = b.Input("ozp", k.out, {1});
+    const auto y = b.Tensor("y", k.out, {5, kChannels});
+    graph::RescaleAttr attr;
+    attr.scale32 = k.scale32;
+    attr.rounding_mode =
+        k.double_round ? graph::RoundingMode::kDoubleRound : graph::RoundingMode::kSingleRound;
+    attr.per_channel = k.per_channel;
+    attr.input_unsigned = k.input_unsigned;
+    attr.output_unsigned = k.output_unsigned;
+    b.Add(Op::kRescale, attr, {x, m, s, izp, ozp}, {y});
+    b.Output(y);
+    // Inputs small enough, and shifts large enough, that the results stay within int32.
+    std::vector<uint8_t> input;
+    if (k.in == DType::kInt48) {
+      input =
+          BytesOf(RandomValues<int64_t>(rng, 5 * kChannels, -(int64_t{1} << 40), int64_t{1} << 40));
+    } else if (k.in == DType::kInt32) {
+      input = BytesOf(RandomValues<int32_t>(rng, 5 * kChannels, -(1 << 24), 1 << 24));
+    } else {
+      input = RandomBytes(rng, k.in, 5 * kChannels);
+    }
+    const std::vector<uint8_t> multipliers =
+        k.scale32 ? BytesOf(RandomValues<int32_t>(rng, channels, 1 << 28, INT32_MAX))
+                  : BytesOf(RandomValues<int16_t>(rng, channels, 1, 32767));
+    const int64_t lowest_shift = k.scale32 ? 32 : (k.in == DType::kInt48 ? 40 : 20);
+    const std::vector<uint8_t> shifts =
+        BytesOf(RandomValues<int8_t>(rng, channels, lowest_shift, lowest_shift + 10));
+    ExpectSameOnBothBackends(
+        b, {input, multipliers, shifts, bytes_of(k.in, k.input_zp), bytes_of(k.out, k.output_zp)},
+        "RESCALE " + std::string(graph::DTypeName(k.in)) + " -> " +
+            std::string(graph::DTypeName(k.out)) + " with computed parameters");
+  }
+}
+
 // Graph-input elements of INT4 (int8 in -7..7) or INT48 (int64 within 48 bits), in the CPU
 // backend's layout.
 std::vector<uint8_t> RandomElements(std::mt19937& rng, DType dtype, size_t count) {
