@@ -12,6 +12,7 @@
 #include "absl/synchronization/notification.h"
 #include "backends/vulkan/program_lowering.h"
 #include "backends/vulkan/shader_library.h"
+#include "backends/vulkan/stored_form.h"
 #include "backends/vulkan/vulkan_status.h"
 #include "engine/graph/graph_variables.h"
 
@@ -31,9 +32,11 @@ VkDeviceSize AlignUp(VkDeviceSize value, VkDeviceSize alignment) {
 bool StorableOnTheGpu(DType dtype) {
   switch (dtype) {
     case DType::kBool:
+    case DType::kInt4:  // held unpacked, one int8 an element (stored_form.h)
     case DType::kInt8:
     case DType::kInt16:
     case DType::kInt32:
+    case DType::kInt48:  // held as int64 (stored_form.h)
     case DType::kFp32:
     case DType::kFp16:
     case DType::kBf16:
@@ -49,8 +52,8 @@ absl::Status CheckStorable(const graph::Tensor& tensor) {
   if (tensor.dtype == DType::kShape || StorableOnTheGpu(tensor.dtype)) return absl::OkStatus();
   return absl::UnimplementedError(
       absl::StrCat("tensor '", tensor.name, "' is ", std::string(graph::DTypeName(tensor.dtype)),
-                   "; the tosa_vulkan backend runs BOOL, INT8, INT16, INT32, FP16, BF16, FP32 and "
-                   "FP8 tensors"));
+                   "; the tosa_vulkan backend runs BOOL, INT4, INT8, INT16, INT32, INT48, FP16, "
+                   "BF16, FP32 and FP8 tensors"));
 }
 
 // Makes every earlier write (shader or transfer) visible to every later read or write, whatever
@@ -180,7 +183,7 @@ absl::Status GraphProgram::Build(int max_items) {
     }
     const std::optional<int64_t> elements = graph::ElementCount(tensor);
     const std::optional<int64_t> bytes =
-        elements ? graph::DTypeDataSize(tensor.dtype, *elements) : std::nullopt;
+        elements ? StoredDataSize(tensor.dtype, *elements) : std::nullopt;
     if (!bytes.has_value()) {
       return absl::InvalidArgumentError(absl::StrCat("tensor '", tensor.name, "' has no size"));
     }
@@ -216,7 +219,7 @@ absl::Status GraphProgram::Build(int max_items) {
       // A variable's initial value, once per uid.
       if (!data.has_value() && g.tensor(id).variable && !g.tensor(id).data.empty() &&
           variable_regions.at(std::string(graph::VariableUid(g.tensor(id)))) == id) {
-        data = std::span<const uint8_t>(g.tensor(id).data);
+        data = lowering.StoredData(id);
       }
       if (!data.has_value()) continue;
       uploads.emplace_back(*data, tensor_regions_[id]);

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cstring>
+#include <tuple>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "backends/vulkan/op_lowering_internal.h"
+#include "backends/vulkan/stored_form.h"
 
 namespace inferd::vulkan {
 namespace {
@@ -41,12 +43,23 @@ OpLowering::OpLowering(const graph::Graph& graph, Options options)
       }
     }
   }
+  for (TensorId id = 0; id < graph.tensors.size(); ++id) {
+    const graph::Tensor& tensor = graph.tensor(id);
+    if (!StoredFormDiffers(tensor.dtype) || tensor.data.empty()) continue;
+    stored_data_[id] =
+        ToStoredForm(tensor.dtype, tensor.data, graph::ElementCount(tensor).value_or(0));
+  }
 }
 
 std::optional<std::span<const uint8_t>> OpLowering::ConstantData(TensorId id) const {
-  auto it = constants_.find(id);
-  if (it == constants_.end()) return std::nullopt;
-  return std::span<const uint8_t>(it->second->data);
+  if (!constants_.contains(id)) return std::nullopt;
+  return StoredData(id);
+}
+
+std::span<const uint8_t> OpLowering::StoredData(TensorId id) const {
+  auto it = stored_data_.find(id);
+  if (it != stored_data_.end()) return it->second;
+  return graph_.tensor(id).data;
 }
 
 uint32_t OpLowering::AddDerived(std::vector<uint8_t> bytes) {
@@ -54,15 +67,18 @@ uint32_t OpLowering::AddDerived(std::vector<uint8_t> bytes) {
   return static_cast<uint32_t>(derived_.size() - 1);
 }
 
-absl::StatusOr<int64_t> OpLowering::ConstantScalar(TensorId id, const char* what) const {
+std::optional<int64_t> OpLowering::ConstantScalar(TensorId id) const {
   std::optional<std::span<const uint8_t>> data = ConstantData(id);
-  const graph::Tensor& tensor = graph_.tensor(id);
-  if (!data.has_value() || data->empty()) {
-    return absl::UnimplementedError(
-        absl::StrCat("the tosa_vulkan backend needs ", what, " '", tensor.name,
-                     "' to be a constant of the graph; it is computed at run time"));
-  }
-  return ReadSigned(*data, tensor.dtype);
+  if (!data.has_value() || data->empty()) return std::nullopt;
+  return ReadSigned(*data, graph_.tensor(id).dtype);
+}
+
+std::optional<std::pair<int64_t, int64_t>> OpLowering::ConstantZeroPoints(TensorId first,
+                                                                          TensorId second) const {
+  const std::optional<int64_t> a = ConstantScalar(first);
+  const std::optional<int64_t> b = ConstantScalar(second);
+  if (!a.has_value() || !b.has_value()) return std::nullopt;
+  return std::pair{*a, *b};
 }
 
 absl::Status OpLowering::Lower(const graph::Operator& op, std::vector<Step>& steps) {
@@ -162,17 +178,22 @@ absl::StatusOr<OpLowering::ConvTypes> OpLowering::ConvolutionTypes(
     types.variant = TypeSuffix(input.dtype);
     return types;
   }
-  if (input.dtype != DType::kInt8 || weight.dtype != DType::kInt8 ||
-      output.dtype != DType::kInt32) {
+  // INT4 weights are held as INT8 (stored_form.h): the INT8 shaders take them. INT16 inputs give
+  // INT48, summed in 64 bits.
+  if (input.dtype == DType::kInt8 &&
+      (weight.dtype == DType::kInt8 || weight.dtype == DType::kInt4) &&
+      output.dtype == DType::kInt32) {
+    types.variant = "i8";
+  } else if (input.dtype == DType::kInt16 && weight.dtype == DType::kInt8 &&
+             output.dtype == DType::kInt48) {
+    types.variant = "i16_i48";
+  } else {
     return NoShader(graph_, op);
   }
-  types.variant = "i8";
-  auto izp = ConstantScalar(op.inputs[3], "the input zero point");
-  if (!izp.ok()) return izp.status();
-  auto wzp = ConstantScalar(op.inputs[4], "the weight zero point");
-  if (!wzp.ok()) return wzp.status();
-  types.input_zp = *izp;
-  types.weight_zp = *wzp;
+  const std::optional<std::pair<int64_t, int64_t>> zero_points =
+      ConstantZeroPoints(op.inputs[3], op.inputs[4]);
+  types.dynamic_zero_points = !zero_points.has_value();
+  if (zero_points.has_value()) std::tie(types.input_zp, types.weight_zp) = *zero_points;
   return types;
 }
 
@@ -258,9 +279,14 @@ absl::Status OpLowering::LowerConvolution(const graph::Operator& op, std::vector
     params.Int(types->input_zp).Ints(g.stride).Int(types->weight_zp);
     params.Ints(g.pad).Int(Elements(bias)).Ints(g.dilation).Int(Elements(output)).Ints(g.step);
   }
-  steps.push_back(Dispatch(std::move(shader),
-                           {T(op.inputs[0]), T(op.inputs[1]), T(op.inputs[2]), T(op.outputs[0])},
-                           params, Elements(output)));
+  std::vector<BufferRef> buffers = {T(op.inputs[0]), T(op.inputs[1]), T(op.inputs[2]),
+                                    T(op.outputs[0])};
+  if (types->dynamic_zero_points) {
+    shader += "_dzp";
+    buffers.push_back(T(op.inputs[3]));
+    buffers.push_back(T(op.inputs[4]));
+  }
+  steps.push_back(Dispatch(std::move(shader), std::move(buffers), params, Elements(output)));
   return absl::OkStatus();
 }
 
@@ -271,14 +297,18 @@ absl::Status OpLowering::LowerMatMul(const graph::Operator& op, std::vector<Step
   std::string variant;
   int64_t a_zp = 0;
   int64_t b_zp = 0;
-  if (a.dtype == DType::kInt8 && b.dtype == DType::kInt8 && output.dtype == DType::kInt32) {
-    variant = "i8";
-    auto azp = ConstantScalar(op.inputs[2], "the A zero point");
-    if (!azp.ok()) return azp.status();
-    auto bzp = ConstantScalar(op.inputs[3], "the B zero point");
-    if (!bzp.ok()) return bzp.status();
-    a_zp = *azp;
-    b_zp = *bzp;
+  const bool int8 =
+      a.dtype == DType::kInt8 && b.dtype == DType::kInt8 && output.dtype == DType::kInt32;
+  const bool int16 =
+      a.dtype == DType::kInt16 && b.dtype == DType::kInt16 && output.dtype == DType::kInt48;
+  bool dynamic_zero_points = false;
+  if (int8 || int16) {
+    variant = int8 ? "i8" : "i16_i48";
+    // Zero points the graph computes (EXT-DYNAMIC): the "_dzp" shader reads their tensors.
+    const std::optional<std::pair<int64_t, int64_t>> zero_points =
+        ConstantZeroPoints(op.inputs[2], op.inputs[3]);
+    dynamic_zero_points = !zero_points.has_value();
+    if (zero_points.has_value()) std::tie(a_zp, b_zp) = *zero_points;
   } else if (a.dtype == DType::kFp32 && b.dtype == DType::kFp32 && output.dtype == DType::kFp32) {
     variant = "f32";
   } else if (a.dtype == DType::kFp16 && b.dtype == DType::kFp16 && output.dtype == DType::kFp16) {
@@ -291,12 +321,18 @@ absl::Status OpLowering::LowerMatMul(const graph::Operator& op, std::vector<Step
   } else {
     return NoShader(graph_, op);
   }
-  if (LowerBlockedMatMul(op, variant, a_zp, b_zp, steps)) return absl::OkStatus();
+  if (!dynamic_zero_points && LowerBlockedMatMul(op, variant, a_zp, b_zp, steps)) {
+    return absl::OkStatus();
+  }
   PushConstants params;
   params.Int(a.shape[1]).Int(a.shape[2]).Int(b.shape[2]).Int(a_zp).Int(b_zp).Int(Elements(output));
-  steps.push_back(DispatchStep{absl::StrCat("matmul_", variant),
-                               {T(op.inputs[0]), T(op.inputs[1]), T(op.outputs[0])},
-                               params.Take(),
+  std::vector<BufferRef> buffers = {T(op.inputs[0]), T(op.inputs[1]), T(op.outputs[0])};
+  if (dynamic_zero_points) {
+    buffers.push_back(T(op.inputs[2]));
+    buffers.push_back(T(op.inputs[3]));
+  }
+  steps.push_back(DispatchStep{absl::StrCat("matmul_", variant, dynamic_zero_points ? "_dzp" : ""),
+                               std::move(buffers), params.Take(),
                                static_cast<uint64_t>(Elements(output))});
   return absl::OkStatus();
 }
@@ -329,21 +365,48 @@ absl::Status OpLowering::LowerRescale(const graph::Operator& op, std::vector<Ste
   const auto& attr = std::get<graph::RescaleAttr>(op.attribute);
   const graph::Tensor& input = graph_.tensor(op.inputs[0]);
   const graph::Tensor& output = graph_.tensor(op.outputs[0]);
-  const std::string in = TypeSuffix(input.dtype);
+  // INT48 inputs are held as int64 (stored_form.h).
+  const bool wide_input = input.dtype == DType::kInt48;
+  const std::string in = wide_input ? "i48" : TypeSuffix(input.dtype);
   const std::string out = TypeSuffix(output.dtype);
-  if (!IsInteger(input.dtype) || !IsInteger(output.dtype)) return NoShader(graph_, op);
-  if (attr.rounding_mode == graph::RoundingMode::kInexactRound) return NoShader(graph_, op);
+  if ((!IsInteger(input.dtype) && !wide_input) || !IsInteger(output.dtype)) {
+    return NoShader(graph_, op);
+  }
 
+  // The output range and the flags, as the CPU kernel decides them
+  // (backends/cpu/kernels/rescale.cc).
+  const int in_bits = in == "i8" ? 8 : (in == "i16" ? 16 : (in == "i32" ? 32 : 48));
+  const int out_bits = out == "i8" ? 8 : (out == "i16" ? 16 : 32);
+  const int64_t out_min = attr.output_unsigned ? 0 : -(int64_t{1} << (out_bits - 1));
+  const int64_t out_max =
+      attr.output_unsigned ? (int64_t{1} << out_bits) - 1 : (int64_t{1} << (out_bits - 1)) - 1;
   const graph::Tensor& multiplier = graph_.tensor(op.inputs[1]);
   const graph::Tensor& shift = graph_.tensor(op.inputs[2]);
+  const int64_t channels = attr.per_channel ? Elements(multiplier) : 1;
+  int flags = 0;
+  if (attr.per_channel) flags |= 1;
+  // INEXACT_ROUND may round either way; the CPU kernel rounds as SINGLE_ROUND does, and so does
+  // the shader.
+  if (attr.rounding_mode == graph::RoundingMode::kDoubleRound) flags |= 2;
+  if (attr.input_unsigned && in_bits <= 16) flags |= 4;
+
+  // Multipliers, shifts or zero points the graph computes (EXT-DYNAMIC): the "_dyn" shader reads
+  // all four from their tensors, and zero extends the zero points of unsigned views itself.
   std::optional<std::span<const uint8_t>> multiplier_data = ConstantData(op.inputs[1]);
   std::optional<std::span<const uint8_t>> shift_data = ConstantData(op.inputs[2]);
-  if (!multiplier_data || !shift_data) {
-    return absl::UnimplementedError(
-        absl::StrCat("the tosa_vulkan backend needs RESCALE's multiplier and shift ('",
-                     multiplier.name, "', '", shift.name, "') to be constants of the graph"));
+  const std::optional<std::pair<int64_t, int64_t>> zero_points =
+      ConstantZeroPoints(op.inputs[3], op.inputs[4]);
+  if (!multiplier_data || !shift_data || !zero_points) {
+    if (attr.output_unsigned && out_bits <= 16) flags |= 8;
+    if (multiplier.dtype == DType::kInt32) flags |= 16;
+    PushConstants params;
+    params.Int(0).Int(0).Int(out_min).Int(out_max).Int(channels).Int(flags).Int(Elements(output));
+    steps.push_back(Dispatch(absl::StrCat("rescale_", in, "_", out, "_dyn"),
+                             {T(op.inputs[0]), T(op.inputs[1]), T(op.inputs[2]), T(op.outputs[0]),
+                              T(op.inputs[3]), T(op.inputs[4])},
+                             params, Elements(output)));
+    return absl::OkStatus();
   }
-  const int64_t channels = attr.per_channel ? Elements(multiplier) : 1;
   std::vector<uint8_t> multipliers(static_cast<size_t>(channels) * 4);
   std::vector<uint8_t> shifts(static_cast<size_t>(channels) * 4);
   const size_t multiplier_width = multiplier.dtype == DType::kInt16 ? 2 : 4;
@@ -354,26 +417,10 @@ absl::Status OpLowering::LowerRescale(const graph::Operator& op, std::vector<Ste
     std::memcpy(&multipliers[c * 4], &m, 4);
     std::memcpy(&shifts[c * 4], &s, 4);
   }
-  auto input_zp = ConstantScalar(op.inputs[3], "the input zero point");
-  if (!input_zp.ok()) return input_zp.status();
-  auto output_zp = ConstantScalar(op.inputs[4], "the output zero point");
-  if (!output_zp.ok()) return output_zp.status();
-
-  // The zero points re-extended by the unsigned flags, and the output range, as the CPU kernel
-  // decides them (backends/cpu/kernels/rescale.cc).
-  const int in_bits = in == "i8" ? 8 : (in == "i16" ? 16 : 32);
-  const int out_bits = out == "i8" ? 8 : (out == "i16" ? 16 : 32);
-  int64_t izp = *input_zp;
-  int64_t ozp = *output_zp;
+  // The zero points re-extended by the unsigned flags.
+  auto [izp, ozp] = *zero_points;
   if (attr.input_unsigned && in_bits <= 16) izp &= (int64_t{1} << in_bits) - 1;
   if (attr.output_unsigned && out_bits <= 16) ozp &= (int64_t{1} << out_bits) - 1;
-  const int64_t out_min = attr.output_unsigned ? 0 : -(int64_t{1} << (out_bits - 1));
-  const int64_t out_max =
-      attr.output_unsigned ? (int64_t{1} << out_bits) - 1 : (int64_t{1} << (out_bits - 1)) - 1;
-  int flags = 0;
-  if (attr.per_channel) flags |= 1;
-  if (attr.rounding_mode == graph::RoundingMode::kDoubleRound) flags |= 2;
-  if (attr.input_unsigned && in_bits <= 16) flags |= 4;
 
   const uint32_t multiplier_buffer = AddDerived(std::move(multipliers));
   const uint32_t shift_buffer = AddDerived(std::move(shifts));

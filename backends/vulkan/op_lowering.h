@@ -11,6 +11,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -61,19 +62,32 @@ class OpLowering {
   // program uploads constants at load); COND_IF and WHILE_LOOP are program_lowering.h's.
   absl::Status Lower(const graph::Operator& op, std::vector<Step>& steps);
 
-  // The constant data of `id` when a CONST of any block produces it.
+  // The constant data of `id` when a CONST of any block produces it, in the GPU's layout
+  // (stored_form.h).
   std::optional<std::span<const uint8_t>> ConstantData(graph::TensorId id) const;
+  // The data the model file gives tensor `id` (a constant's value, a variable's initial value), in
+  // the GPU's layout.
+  std::span<const uint8_t> StoredData(graph::TensorId id) const;
   const std::vector<std::vector<uint8_t>>& derived() const { return derived_; }
 
  private:
   uint32_t AddDerived(std::vector<uint8_t> bytes);
-  absl::StatusOr<int64_t> ConstantScalar(graph::TensorId id, const char* what) const;
+  // The value of the one-element tensor `id` (a zero point, MUL's shift) where it is a constant
+  // of the graph; nullopt where the graph computes it (EXT-DYNAMIC), for the shader variants that
+  // read it from its tensor.
+  std::optional<int64_t> ConstantScalar(graph::TensorId id) const;
+  // Both of a pair of zero points where both are constants, else nullopt.
+  std::optional<std::pair<int64_t, int64_t>> ConstantZeroPoints(graph::TensorId first,
+                                                                graph::TensorId second) const;
 
-  // The variant ("i8" or "f32") of a convolution and its zero points (0 for FP32).
+  // The shader variant of a convolution ("i8", "i16_i48", "f32", "f16", ...) and its zero points
+  // (0 for the floats).
   struct ConvTypes {
     std::string variant;
     int64_t input_zp = 0;
     int64_t weight_zp = 0;
+    // Zero points the graph computes (EXT-DYNAMIC): the "_dzp" shaders read their tensors.
+    bool dynamic_zero_points = false;
   };
   absl::StatusOr<ConvTypes> ConvolutionTypes(const graph::Operator& op) const;
   // CONV2D, CONV3D and TRANSPOSE_CONV2D (conv.comp); DEPTHWISE_CONV2D (depthwise_conv2d.comp).
@@ -115,6 +129,8 @@ class OpLowering {
   const graph::Graph& graph_;
   const Options options_;
   std::map<graph::TensorId, const graph::Tensor*> constants_;
+  // INT4 and INT48 data converted to the GPU's layout, by tensor.
+  std::map<graph::TensorId, std::vector<uint8_t>> stored_data_;
   std::vector<std::vector<uint8_t>> derived_;
 };
 

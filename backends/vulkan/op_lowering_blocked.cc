@@ -30,7 +30,7 @@ std::vector<uint8_t> PackConvolutionWeights(std::span<const uint8_t> data,
   const int64_t out_c = weight.shape[0];
   const int64_t taps = weight.shape[1] * weight.shape[2];
   const int64_t in_c = weight.shape[3];
-  const int64_t element_bytes = weight.dtype == DType::kInt8 ? 1 : 4;
+  const int64_t element_bytes = weight.dtype == DType::kFp32 ? 4 : 1;  // INT4 held as INT8
   const int64_t blocks = CeilDiv(out_c, kOutputBlock);
   std::vector<uint8_t> packed;
   packed.reserve(static_cast<size_t>(blocks * kOutputBlock * taps * in_c * element_bytes));
@@ -62,6 +62,8 @@ bool OpLowering::LowerBlockedConvolution(const graph::Operator& op, const ConvTy
                                          std::vector<Step>& steps) {
   if (op.op != Op::kConv2d && op.op != Op::kDepthwiseConv2d) return false;
   if (types.variant != "i8" && types.variant != "f32") return false;  // blocked: INT8 and FP32 only
+  // The blocked shaders take the zero points as push constants only.
+  if (types.dynamic_zero_points) return false;
   if (op.op == Op::kConv2d && !options_.subgroup_shuffle) return false;
   const graph::Tensor& input = graph_.tensor(op.inputs[0]);
   const graph::Tensor& weight = graph_.tensor(op.inputs[1]);
@@ -89,7 +91,7 @@ bool OpLowering::LowerBlockedConvolution(const graph::Operator& op, const ConvTy
     }
     const auto& attr = std::get<graph::Conv2dAttr>(op.attribute);
     const int64_t kh = weight.shape[1], kw = weight.shape[2], in_c = weight.shape[3];
-    const bool int8 = weight.dtype == DType::kInt8;
+    const bool int8 = types.variant == "i8";
     const int64_t lanes = int8 && in_c % 16 == 0 ? 16 : (in_c % 4 == 0 ? 4 : 1);
     weights = D(AddDerived(PackConvolutionWeights(*data, weight, lanes)));
     shader = absl::StrCat("conv2d_blocked_", types.variant, "_c", lanes, suffix);

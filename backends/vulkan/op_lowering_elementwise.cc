@@ -130,10 +130,12 @@ absl::Status OpLowering::LowerBinary(const graph::Operator& op, std::vector<Step
   int code = *CodeOf(kBinaryCodes, op.op);
   int nan_mode = 1;
   int64_t shift = 0;
+  // A shift the graph computes (EXT-DYNAMIC): the "_dshift" shader reads its tensor.
+  bool dynamic_shift = false;
   if (op.op == Op::kMul && !IsFloat(a.dtype)) {
-    auto value = ConstantScalar(op.inputs[2], "MUL's shift");
-    if (!value.ok()) return value.status();
-    shift = *value;
+    const std::optional<int64_t> value = ConstantScalar(op.inputs[2]);
+    dynamic_shift = !value.has_value();
+    shift = value.value_or(0);
   } else if (op.op == Op::kMaximum) {
     nan_mode = static_cast<int>(std::get<graph::MaximumAttr>(op.attribute).nan_mode);
   } else if (op.op == Op::kMinimum) {
@@ -146,9 +148,11 @@ absl::Status OpLowering::LowerBinary(const graph::Operator& op, std::vector<Step
   params.Ints(RightAligned(output.shape, 1));
   params.Ints(BroadcastStrides(a)).Ints(BroadcastStrides(b));
   params.Int(code).Int(shift).Int(nan_mode).Int(Elements(output));
+  std::vector<BufferRef> buffers = {T(op.inputs[0]), T(op.inputs[1]), T(op.outputs[0])};
+  if (dynamic_shift) buffers.push_back(T(op.inputs[2]));
   if (Elements(output) > 0) {
-    steps.push_back(Dispatch(variant, {T(op.inputs[0]), T(op.inputs[1]), T(op.outputs[0])}, params,
-                             Elements(output)));
+    steps.push_back(Dispatch(absl::StrCat(variant, dynamic_shift ? "_dshift" : ""),
+                             std::move(buffers), params, Elements(output)));
   }
   return absl::OkStatus();
 }
@@ -184,20 +188,26 @@ absl::Status OpLowering::LowerUnary(const graph::Operator& op, std::vector<Step>
   // NEGATE's zero points (INT8 only; the CPU backend rejects others for the other types) and
   // T's range, to which the negated value is clipped.
   int64_t input_zp = 0, output_zp = 0, out_min = 0, out_max = 0;
+  // Zero points the graph computes (EXT-DYNAMIC): the "_dzp" shader reads their tensors.
+  bool dynamic_zero_points = false;
   if (op.op == Op::kNegate && IsInteger(type)) {
-    auto izp = ConstantScalar(op.inputs[1], "NEGATE's input zero point");
-    if (!izp.ok()) return izp.status();
-    auto ozp = ConstantScalar(op.inputs[2], "NEGATE's output zero point");
-    if (!ozp.ok()) return ozp.status();
-    input_zp = *izp;
-    output_zp = *ozp;
+    const std::optional<std::pair<int64_t, int64_t>> zero_points =
+        ConstantZeroPoints(op.inputs[1], op.inputs[2]);
+    dynamic_zero_points = !zero_points.has_value();
+    if (zero_points.has_value()) std::tie(input_zp, output_zp) = *zero_points;
     std::tie(out_min, out_max) = SignedRange(type);
   }
   PushConstants params;
   params.Int(code).Int(input_zp).Int(output_zp).Int(out_min).Int(out_max).Int(Elements(output));
+  std::vector<BufferRef> buffers = {T(op.inputs[0]), T(op.outputs[0])};
+  if (dynamic_zero_points) {
+    buffers.push_back(T(op.inputs[1]));
+    buffers.push_back(T(op.inputs[2]));
+  }
   if (Elements(output) > 0) {
-    steps.push_back(Dispatch(absl::StrCat("unary_", TypeSuffix(type)),
-                             {T(op.inputs[0]), T(op.outputs[0])}, params, Elements(output)));
+    steps.push_back(
+        Dispatch(absl::StrCat("unary_", TypeSuffix(type), dynamic_zero_points ? "_dzp" : ""),
+                 std::move(buffers), params, Elements(output)));
   }
   return absl::OkStatus();
 }

@@ -121,12 +121,15 @@ inline float ReadFloat(std::span<const uint8_t> bytes, graph::DType dtype) {
   }
 }
 
-// Bytes per element of a type the backend stores, 0 for the others. The 16- and 8-bit floats are
-// stored as their bits, as in the model file, so the operators that only move elements (layout,
-// GATHER, SELECT, nearest RESIZE) take them with the integer shaders of their width.
+// Bytes per element of a type the element-moving shaders take, 0 for the others. The 16- and
+// 8-bit floats are stored as their bits, as in the model file, and INT4 unpacked to one int8 an
+// element (stored_form.h), so the operators that only move elements (layout, GATHER, SELECT,
+// nearest RESIZE) take them with the integer shaders of their width; INT48, held as int64, moves
+// as 8-byte elements (two 32-bit words).
 inline int ElementWidth(graph::DType dtype) {
   switch (dtype) {
     case graph::DType::kBool:
+    case graph::DType::kInt4:
     case graph::DType::kInt8:
     case graph::DType::kFp8E4M3:
     case graph::DType::kFp8E5M2:
@@ -138,6 +141,8 @@ inline int ElementWidth(graph::DType dtype) {
     case graph::DType::kInt32:
     case graph::DType::kFp32:
       return 4;
+    case graph::DType::kInt48:
+      return 8;
     default:
       return 0;
   }
@@ -156,10 +161,13 @@ inline absl::Status NoShader(const graph::Graph& graph, const graph::Operator& o
       "'); docs/vulkan.md lists what runs on the GPU"));
 }
 
+// A signed value of `dtype` as the GPU stores it (stored_form.h: INT4 as an int8, INT48 as an
+// int64).
 inline int64_t ReadSigned(std::span<const uint8_t> bytes, graph::DType dtype) {
   switch (dtype) {
     case graph::DType::kBool:
       return bytes[0];
+    case graph::DType::kInt4:
     case graph::DType::kInt8:
       return static_cast<int8_t>(bytes[0]);
     case graph::DType::kInt16: {
@@ -170,6 +178,11 @@ inline int64_t ReadSigned(std::span<const uint8_t> bytes, graph::DType dtype) {
     case graph::DType::kInt32: {
       int32_t v;
       std::memcpy(&v, bytes.data(), 4);
+      return v;
+    }
+    case graph::DType::kInt48: {
+      int64_t v;
+      std::memcpy(&v, bytes.data(), 8);
       return v;
     }
     default:

@@ -1,8 +1,8 @@
 // The data-layout operators: TRANSPOSE, SLICE, PAD, TILE, REVERSE and CONCAT as dispatches of one
 // strided gather (shaders/layout_copy.comp), GATHER and SCATTER as their own shaders. All move
-// elements as raw bits, so one variant per element width (1, 2 or 4 bytes) serves every type of
-// that width. RESIZE (shaders/resize.comp) too: NEAREST by width, BILINEAR for INT8 -> INT32 and
-// FP32.
+// elements as raw bits, so one variant per element width (1, 2, 4 or 8 bytes) serves every type of
+// that width. RESIZE (shaders/resize.comp) too: NEAREST by width, BILINEAR for INT8 -> INT32,
+// INT16 -> INT48 and the floats.
 #include <algorithm>
 #include <cstdint>
 #include <string>
@@ -169,10 +169,12 @@ absl::Status OpLowering::LowerResize(const graph::Operator& op, std::vector<Step
     shader = absl::StrCat("resize_nearest_", ElementWidth(input.dtype) * 8);
   } else if (bilinear && input.dtype == DType::kInt8 && output.dtype == DType::kInt32) {
     shader = "resize_bilinear_i8";
+  } else if (bilinear && input.dtype == DType::kInt16 && output.dtype == DType::kInt48) {
+    shader = "resize_bilinear_i16_i48";  // INT48 held as int64 (stored_form.h)
   } else if (bilinear && IsFloat(input.dtype) && output.dtype == input.dtype) {
     shader = absl::StrCat("resize_bilinear_", TypeSuffix(input.dtype));
   } else {
-    return NoShader(graph_, op);  // INT16 BILINEAR's INT48 output
+    return NoShader(graph_, op);
   }
   auto scale = ShapeValues(graph_, op, 1, 4);
   if (!scale.ok()) return scale.status();

@@ -49,13 +49,13 @@ absl::Status OpLowering::LowerAvgPool(const graph::Operator& op, std::vector<Ste
   const bool floating = IsFloat(input.dtype) || IsFp8(input.dtype);
   if ((!integer && !floating) || output.dtype != input.dtype) return NoShader(graph_, op);
   int64_t input_zp = 0, output_zp = 0, out_min = 0, out_max = 0;
+  // Zero points the graph computes (EXT-DYNAMIC): the "_dzp" shader reads their tensors.
+  bool dynamic_zero_points = false;
   if (integer) {
-    auto izp = ConstantScalar(op.inputs[1], "AVG_POOL2D's input zero point");
-    if (!izp.ok()) return izp.status();
-    auto ozp = ConstantScalar(op.inputs[2], "AVG_POOL2D's output zero point");
-    if (!ozp.ok()) return ozp.status();
-    input_zp = *izp;
-    output_zp = *ozp;
+    const std::optional<std::pair<int64_t, int64_t>> zero_points =
+        ConstantZeroPoints(op.inputs[1], op.inputs[2]);
+    dynamic_zero_points = !zero_points.has_value();
+    if (zero_points.has_value()) std::tie(input_zp, output_zp) = *zero_points;
     std::tie(out_min, out_max) = SignedRange(input.dtype);
   }
   PushConstants params;
@@ -63,9 +63,15 @@ absl::Status OpLowering::LowerAvgPool(const graph::Operator& op, std::vector<Ste
   params.Int(output.shape[1]).Int(output.shape[2]).Int(attr.kernel[0]).Int(attr.kernel[1]);
   params.Int(attr.stride[0]).Int(attr.stride[1]).Int(attr.pad[0]).Int(attr.pad[2]);
   params.Int(input_zp).Int(output_zp).Int(out_min).Int(out_max).Int(Elements(output));
+  std::vector<BufferRef> buffers = {T(op.inputs[0]), T(op.outputs[0])};
+  if (dynamic_zero_points) {
+    buffers.push_back(T(op.inputs[1]));
+    buffers.push_back(T(op.inputs[2]));
+  }
   if (Elements(output) > 0) {
-    steps.push_back(Dispatch(absl::StrCat("avg_pool2d_", TypeSuffix(input.dtype)),
-                             {T(op.inputs[0]), T(op.outputs[0])}, params, Elements(output)));
+    steps.push_back(Dispatch(
+        absl::StrCat("avg_pool2d_", TypeSuffix(input.dtype), dynamic_zero_points ? "_dzp" : ""),
+        std::move(buffers), params, Elements(output)));
   }
   return absl::OkStatus();
 }

@@ -92,8 +92,11 @@ TEST(VulkanOpSupportTest, TheSameProbesAnsweredByTheVulkanLowering) {
   // Control flow runs host-driven on any type the GPU stores.
   EXPECT_TRUE(supported(Op::kCondIf, {DType::kInt8}));
   EXPECT_TRUE(supported(Op::kWhileLoop, {DType::kBf16}));
-  EXPECT_FALSE(supported(Op::kWhileLoop, {DType::kInt4}));  // no INT4 or INT48 storage yet
-  EXPECT_FALSE(supported(Op::kCondIf, {DType::kInt48}));
+  // INT4 held unpacked and INT48 widened (backends/vulkan/stored_form.h).
+  EXPECT_TRUE(supported(Op::kWhileLoop, {DType::kInt4}));
+  EXPECT_TRUE(supported(Op::kCondIf, {DType::kInt48}));
+  EXPECT_TRUE(supported(Op::kConv2d, {DType::kInt8, DType::kInt4, DType::kInt32, DType::kInt32}));
+  EXPECT_TRUE(supported(Op::kMatMul, {DType::kInt16, DType::kInt48}));
   EXPECT_FALSE(gpu[static_cast<uint32_t>(Op::kCustom) - 1].supported);
 }
 #endif

@@ -26,6 +26,18 @@ layout(push_constant) uniform Params {
   uint total;
 } p;
 
+// DYNAMIC_ZP variants read the zero points from their tensors (the graph computes them: bindings
+// 2 and 3, of the input's type) rather than from the push constants.
+#ifdef DYNAMIC_ZP
+layout(std430, set = 0, binding = 2) readonly buffer InputZp { T input_zp_data[]; };
+layout(std430, set = 0, binding = 3) readonly buffer OutputZp { T output_zp_data[]; };
+#define INPUT_ZP int(input_zp_data[0])
+#define OUTPUT_ZP int(output_zp_data[0])
+#else
+#define INPUT_ZP p.input_zp
+#define OUTPUT_ZP p.output_zp
+#endif
+
 void main() {
   const uint index = FlatIndex();
   if (index >= p.total) return;
@@ -54,7 +66,7 @@ void main() {
 #ifdef FLOAT_MATH
       acc += LOAD_T(value);
 #else
-      acc += int(value) - p.input_zp;
+      acc += int(value) - INPUT_ZP;
 #endif
     }
   }
@@ -67,7 +79,7 @@ void main() {
   const int shift = 30 + k;
   const int scaled = WideShiftRightLow(
       WideAdd(WideMulSignedUnsigned(acc, multiplier), WidePowerOfTwo(shift - 1)), shift);
-  const Wide result = WideAdd(WideFromInt(scaled), WideFromInt(p.output_zp));
+  const Wide result = WideAdd(WideFromInt(scaled), WideFromInt(OUTPUT_ZP));
   output_data[index] = T(WideClampToInt(result, p.out_min, p.out_max));
 #endif
 }

@@ -7,10 +7,15 @@
 // transposed convolution has stride 1, pad = out_pad, dilation -1 and step = its stride (the
 // specification's gather form). Taps are visited in the order kd, ky, kx, ic. Integer variants
 // subtract the zero points and accumulate in int32 as the specification does (wrapping like the
-// CPU kernel); taps outside the input add nothing; the bias is added last.
+// CPU kernel); taps outside the input add nothing; the bias is added last. WIDE variants (INT16 x
+// INT8 into INT48) sum exact 64-bit products and take and give the bias and output as int64
+// (wide_int.glsl's Wide, the layout backends/vulkan/stored_form.h holds INT48 in).
 #include "common.glsl"
 #ifdef FLOAT_MATH
 #include "float_storage.glsl"
+#endif
+#ifdef WIDE
+#include "wide_int.glsl"
 #endif
 // How operands are read into ACC_T and the sum written: directly, or for the narrow floats
 // through float_storage.glsl (the variants name its functions).
@@ -49,6 +54,18 @@ layout(push_constant) uniform Params {
   ivec3 step;
 } p;
 
+// DYNAMIC_ZP variants read the zero points from their tensors (the graph computes them: bindings
+// 4 and 5, of the input's and the weight's type) rather than from the push constants.
+#ifdef DYNAMIC_ZP
+layout(std430, set = 0, binding = 4) readonly buffer InputZpData { IN_T input_zp_data[]; };
+layout(std430, set = 0, binding = 5) readonly buffer WeightZpData { W_T weight_zp_data[]; };
+#define INPUT_ZP int(input_zp_data[0])
+#define WEIGHT_ZP int(weight_zp_data[0])
+#else
+#define INPUT_ZP p.input_zp
+#define WEIGHT_ZP p.weight_zp
+#endif
+
 // The input coordinate along `axis` for output `o` and tap `k`, or -1 where there is none.
 int Source(int axis, int o, int k) {
   const int v = o * p.stride[axis] - p.pad[axis] + k * p.dilation[axis];
@@ -70,7 +87,11 @@ void main() {
   rest /= uint(p.out_size.y);
   const int od = int(rest % uint(p.out_size.x));
   const int n = int(rest / uint(p.out_size.x));
+#ifdef WIDE
+  Wide acc = WideFromInt(0);
+#else
   ACC_T acc = ACC_T(0);
+#endif
   for (int kd = 0; kd < p.kernel.x; ++kd) {
     const int iz = Source(0, od, kd);
     if (iz < 0) continue;
@@ -84,16 +105,23 @@ void main() {
             (((n * p.in_size.x + iz) * p.in_size.y + iy) * p.in_size.z + ix) * p.in_c;
         const int w_base = (((oc * p.kernel.x + kd) * p.kernel.y + ky) * p.kernel.z + kx) * p.in_c;
         for (int ic = 0; ic < p.in_c; ++ic) {
-#ifdef FLOAT_MATH
+#if defined(FLOAT_MATH)
           acc += LOAD_IN(input_data[in_base + ic]) * LOAD_W(weight_data[w_base + ic]);
+#elif defined(WIDE)
+          acc = WideAdd(acc, WideMul(int(input_data[in_base + ic]) - INPUT_ZP,
+                                     int(weight_data[w_base + ic]) - WEIGHT_ZP));
 #else
-          acc += (ACC_T(input_data[in_base + ic]) - ACC_T(p.input_zp)) *
-                 (ACC_T(weight_data[w_base + ic]) - ACC_T(p.weight_zp));
+          acc += (ACC_T(input_data[in_base + ic]) - ACC_T(INPUT_ZP)) *
+                 (ACC_T(weight_data[w_base + ic]) - ACC_T(WEIGHT_ZP));
 #endif
         }
       }
     }
   }
+#ifdef WIDE
+  output_data[index] = WideAdd(acc, bias_data[p.bias_count == 1 ? 0 : oc]);
+#else
   acc += LOAD_BIAS(bias_data[p.bias_count == 1 ? 0 : oc]);
   output_data[index] = STORE_OUT(acc);
+#endif
 }

@@ -1,9 +1,12 @@
 #version 450
 // DEPTHWISE_CONV2D, input [N,IH,IW,C], weight [KH,KW,C,M], bias [C*M] or [1], output
-// [N,OH,OW,C*M]. One invocation per output element; integer variants as in conv2d.comp.
+// [N,OH,OW,C*M]. One invocation per output element; integer and WIDE variants as in conv.comp.
 #include "common.glsl"
 #ifdef FLOAT_MATH
 #include "float_storage.glsl"
+#endif
+#ifdef WIDE
+#include "wide_int.glsl"
 #endif
 // How operands are read into ACC_T and the sum written: directly, or for the narrow floats
 // through float_storage.glsl (the variants name its functions).
@@ -32,6 +35,18 @@ layout(push_constant) uniform Params {
   uint total;
 } p;
 
+// DYNAMIC_ZP variants read the zero points from their tensors (the graph computes them: bindings
+// 4 and 5, of the input's and the weight's type) rather than from the push constants.
+#ifdef DYNAMIC_ZP
+layout(std430, set = 0, binding = 4) readonly buffer InputZpData { IN_T input_zp_data[]; };
+layout(std430, set = 0, binding = 5) readonly buffer WeightZpData { W_T weight_zp_data[]; };
+#define INPUT_ZP int(input_zp_data[0])
+#define WEIGHT_ZP int(weight_zp_data[0])
+#else
+#define INPUT_ZP p.input_zp
+#define WEIGHT_ZP p.weight_zp
+#endif
+
 void main() {
   const uint index = FlatIndex();
   if (index >= p.total) return;
@@ -44,7 +59,11 @@ void main() {
   rest /= uint(p.out_w);
   const int oy = int(rest % uint(p.out_h));
   const int n = int(rest / uint(p.out_h));
+#ifdef WIDE
+  Wide acc = WideFromInt(0);
+#else
   ACC_T acc = ACC_T(0);
+#endif
   for (int ky = 0; ky < p.kernel_h; ++ky) {
     const int iy = oy * p.stride_y - p.pad_top + ky * p.dilation_y;
     if (iy < 0 || iy >= p.in_h) continue;
@@ -53,13 +72,19 @@ void main() {
       if (ix < 0 || ix >= p.in_w) continue;
       const IN_T value = input_data[((n * p.in_h + iy) * p.in_w + ix) * p.in_c + c];
       const W_T weight = weight_data[((ky * p.kernel_w + kx) * p.in_c + c) * p.multiplier + m];
-#ifdef FLOAT_MATH
+#if defined(FLOAT_MATH)
       acc += LOAD_IN(value) * LOAD_W(weight);
+#elif defined(WIDE)
+      acc = WideAdd(acc, WideMul(int(value) - INPUT_ZP, int(weight) - WEIGHT_ZP));
 #else
-      acc += (ACC_T(value) - ACC_T(p.input_zp)) * (ACC_T(weight) - ACC_T(p.weight_zp));
+      acc += (ACC_T(value) - ACC_T(INPUT_ZP)) * (ACC_T(weight) - ACC_T(WEIGHT_ZP));
 #endif
     }
   }
+#ifdef WIDE
+  output_data[index] = WideAdd(acc, bias_data[p.bias_count == 1 ? 0 : oc]);
+#else
   acc += LOAD_BIAS(bias_data[p.bias_count == 1 ? 0 : oc]);
   output_data[index] = STORE_OUT(acc);
+#endif
 }

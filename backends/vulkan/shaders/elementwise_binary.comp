@@ -60,6 +60,15 @@ layout(push_constant) uniform Params {
   uint total;
 } p;
 
+// DYNAMIC_SHIFT variants read MUL's shift from its tensor (the graph computes it: binding 3, INT8)
+// rather than from the push constants.
+#ifdef DYNAMIC_SHIFT
+layout(std430, set = 0, binding = 3) readonly buffer Shift { int8_t shift_data[]; };
+#define SHIFT int(shift_data[0])
+#else
+#define SHIFT p.shift
+#endif
+
 #ifdef FLOAT_MATH
 #include "float_minmax.glsl"
 #endif
@@ -96,8 +105,8 @@ void main() {
     case kSub: result = x - y; break;
     case kMul: {
       Wide product = WideMul(x, y);
-      if (p.shift > 0) product = WideAdd(product, WidePowerOfTwo(p.shift - 1));
-      result = WideShiftRightLow(product, p.shift);
+      if (SHIFT > 0) product = WideAdd(product, WidePowerOfTwo(SHIFT - 1));
+      result = WideShiftRightLow(product, SHIFT);
       break;
     }
     case kMaximum: result = max(x, y); break;

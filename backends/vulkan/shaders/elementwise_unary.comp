@@ -35,6 +35,18 @@ layout(push_constant) uniform Params {
   uint total;
 } p;
 
+// DYNAMIC_ZP variants read the zero points from their tensors (the graph computes them: bindings
+// 2 and 3, of the input's type) rather than from the push constants.
+#ifdef DYNAMIC_ZP
+layout(std430, set = 0, binding = 2) readonly buffer InputZp { T input_zp_data[]; };
+layout(std430, set = 0, binding = 3) readonly buffer OutputZp { T output_zp_data[]; };
+#define INPUT_ZP int(input_zp_data[0])
+#define OUTPUT_ZP int(output_zp_data[0])
+#else
+#define INPUT_ZP p.input_zp
+#define OUTPUT_ZP p.output_zp
+#endif
+
 #ifdef FLOAT_MATH
 #include "float_functions.glsl"
 #endif
@@ -79,7 +91,7 @@ void main() {
     case kAbs: result = x == int(0x80000000u) ? x : abs(x); break;
     case kNegate: {
       const Wide value =
-          WideAdd(WideSub(WideFromInt(p.input_zp), WideFromInt(x)), WideFromInt(p.output_zp));
+          WideAdd(WideSub(WideFromInt(INPUT_ZP), WideFromInt(x)), WideFromInt(OUTPUT_ZP));
       result = WideClampToInt(value, p.out_min, p.out_max);
       break;
     }

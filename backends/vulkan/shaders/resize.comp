@@ -6,10 +6,15 @@
 // its width) and takes i1 when 2 * r >= scale_n, which is what the FP32 comparison r / scale_n >=
 // 0.5 decides for every scale the specification allows. BILINEAR with integer input weighs the
 // four neighbours by (scale_n - r) and r in 64-bit integers; with FP32 it multiplies and adds in
-// the specification's order, each operation rounded (precise: no fused multiply-add).
+// the specification's order, each operation rounded (precise: no fused multiply-add). WIDE
+// (INT16 into INT48) sums the products exactly in 64 bits (wide_int.glsl's Wide, as
+// stored_form.h holds INT48).
 #include "common.glsl"
 #ifdef FLOAT_MATH
 #include "float_storage.glsl"
+#endif
+#ifdef WIDE
+#include "wide_int.glsl"
 #endif
 // FP32 directly; FP16 and BF16 computed in fp32 and rounded once (float_storage.glsl).
 #ifndef LOAD_T
@@ -66,6 +71,14 @@ void main() {
   acc += LOAD_T(v10) * dy * wx0;
   acc += LOAD_T(v11) * dy * dx;
   output_data[index] = STORE_T(acc);
+#elif defined(WIDE)
+  const int dy = sy.z, wy0 = p.scale_y_n - dy;
+  const int dx = sx.z, wx0 = p.scale_x_n - dx;
+  Wide acc = WideMul(int(v00), wy0 * wx0);
+  acc = WideAdd(acc, WideMul(int(v01), wy0 * dx));
+  acc = WideAdd(acc, WideMul(int(v10), dy * wx0));
+  acc = WideAdd(acc, WideMul(int(v11), dy * dx));
+  output_data[index] = acc;
 #else
   // The output is the sum's low 32 bits, which wrapping 32-bit arithmetic computes exactly.
   const int dy = sy.z, wy0 = p.scale_y_n - dy;

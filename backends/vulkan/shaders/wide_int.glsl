@@ -1,5 +1,5 @@
 // 64-bit integer arithmetic for the shaders whose exact TOSA results need it (RESCALE, MUL with a
-// shift, NEGATE, AVG_POOL2D's scaling): int64_t where the device has shaderInt64, else an exact
+// shift, NEGATE, AVG_POOL2D's scaling, and the INT48 results and inputs, held as int64): int64_t where the device has shaderInt64, else an exact
 // emulation on pairs of 32-bit words built on imulExtended / umulExtended / uaddCarry, selected by
 // compiling the shader with NO_INT64 (the "_noi64" variants in CMakeLists.txt). Both produce the
 // same bits; the tests run both on lavapipe.
@@ -12,6 +12,8 @@ Wide WideFromInt(int v) { return int64_t(v); }
 Wide WideAdd(Wide a, Wide b) { return a + b; }
 Wide WideSub(Wide a, Wide b) { return a - b; }
 Wide WideMul(int a, int b) { return int64_t(a) * int64_t(b); }
+// The low 64 bits of a wide value times a 32-bit one.
+Wide WideTimesInt(Wide a, int b) { return a * int64_t(b); }
 // A signed times an unsigned 32-bit value.
 Wide WideMulSignedUnsigned(int a, uint b) { return int64_t(a) * int64_t(uint64_t(b)); }
 Wide WidePowerOfTwo(int s) { return int64_t(1) << s; }
@@ -40,6 +42,15 @@ Wide WideMul(int a, int b) {
   int high, low;
   imulExtended(a, b, high, low);
   return ivec2(low, high);
+}
+Wide WideTimesInt(Wide a, int b) {
+  // a = a.y * 2^32 + uint(a.x): uint(a.x) * uint(b) in full, a.y * b and the sign of b folded into
+  // the high word, all modulo 2^64.
+  uint high, low;
+  umulExtended(uint(a.x), uint(b), high, low);
+  int high_word = a.y * b + int(high);
+  if (b < 0) high_word -= a.x;  // uint(b) = b + 2^32: take uint(a.x) * 2^32 back out
+  return ivec2(int(low), high_word);
 }
 Wide WideMulSignedUnsigned(int a, uint b) {
   uint high, low;

@@ -142,30 +142,22 @@ TEST(VulkanBackendTest, AnInputOfTheWrongSizeFailsTheBatchNamingIt) {
 
 TEST(VulkanBackendTest, AnOperatorWithoutAShaderFailsTheLoadNamingIt) {
   GraphBuilder b;
-  // RESCALE with INEXACT_ROUND (an extension's rounding mode) has no shader yet.
-  const auto x = b.Input("x", DType::kInt32, {1, 4});
-  const auto multiplier = b.Const("multiplier", DType::kInt32, {1}, std::vector<int32_t>{1 << 30});
-  const auto shift = b.Const("shift", DType::kInt8, {1}, std::vector<int8_t>{31});
-  const auto input_zp = b.Const("input_zp", DType::kInt32, {1}, std::vector<int32_t>{0});
-  const auto output_zp = b.Const("output_zp", DType::kInt8, {1}, std::vector<int8_t>{0});
-  const auto y = b.Tensor("rescaled", DType::kInt8, {1, 4});
-  graph::RescaleAttr attr;
-  attr.scale32 = true;
-  attr.rounding_mode = graph::RoundingMode::kInexactRound;
-  b.Add(graph::Op::kRescale, attr, {x, multiplier, shift, input_zp, output_zp}, {y});
+  // A CUSTOM operator no implementation on the GPU knows.
+  const auto x = b.Input("x", DType::kInt8, {1, 4});
+  const auto y = b.Tensor("customized", DType::kInt8, {1, 4});
+  b.Add(graph::Op::kCustom, graph::CustomAttr{"no_such_operator", "test.inferd", {}}, {x}, {y});
   b.Output(y);
   BackendLoadRequest request;
-  request.model_name = "inexact";
+  request.model_name = "custom";
   request.graph = b.Build();
-  request.inputs = {TensorSpec{"x", DataType::kInt32, {1, 4}}};
-  request.outputs = {TensorSpec{"rescaled", DataType::kInt8, {1, 4}}};
+  request.inputs = {TensorSpec{"x", DataType::kInt8, {1, 4}}};
+  request.outputs = {TensorSpec{"customized", DataType::kInt8, {1, 4}}};
   VulkanBackend vulkan;
   auto executable = vulkan.Load(request);
   ASSERT_FALSE(executable.ok());
   EXPECT_EQ(executable.status().code(), absl::StatusCode::kUnimplemented);
-  EXPECT_NE(executable.status().message().find("RESCALE"), std::string::npos)
-      << executable.status();
-  EXPECT_NE(executable.status().message().find("rescaled"), std::string::npos)
+  EXPECT_NE(executable.status().message().find("CUSTOM"), std::string::npos) << executable.status();
+  EXPECT_NE(executable.status().message().find("customized"), std::string::npos)
       << executable.status();
 }
 
