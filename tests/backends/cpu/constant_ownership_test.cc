@@ -2,7 +2,8 @@
 // optimised kernels read only through the copy they packed at load is dropped from the executor's
 // graph (and a folded weight's buffer with it), a constant also read at run time is kept, a fused
 // convolution packs its weight once, and executors sharing a PackedWeights store share the packed
-// copy. The caller's graph keeps every byte, and the outputs equal the reference kernel's.
+// copy; likewise a MATMUL's constant right-hand side. The caller's graph keeps every byte, and the
+// outputs equal the reference kernel's.
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -128,6 +129,54 @@ TEST_P(ConstantOwnershipTest, ExecutorsSharingAStoreShareThePackedWeight) {
   const std::vector<uint8_t> expected = ReferenceConv(conv);
   ExpectSameValues(type, RunGraph(**first)[0], expected);
   ExpectSameValues(type, RunGraph(**second)[0], expected);
+}
+
+// MATMUL with a constant B: the optimised kernel is handed the (dropped) B operand too, and reads
+// only the packed copy.
+TEST_P(ConstantOwnershipTest, MatmulConstantRightHandSideIsDropped) {
+  const DType type = GetParam();
+  const bool int8 = type == DType::kInt8;
+  constexpr int64_t kRows = 4, kDepth = 32, kColumns = 24;
+  test_graphs::GraphBuilder b;
+  const TensorId a = b.Input("a", type, {1, kRows, kDepth});
+  const size_t b_count = kDepth * kColumns;
+  const TensorId rhs =
+      int8 ? b.Const("b", type, {1, kDepth, kColumns}, test_graphs::Random<int8_t>(b_count, 4))
+           : b.Const("b", type, {1, kDepth, kColumns}, test_graphs::Random<float>(b_count, 4));
+  const TensorId azp = int8 ? b.Const("azp", type, {1}, std::vector<int8_t>{-3})
+                            : b.Const("azp", type, {1}, std::vector<float>{0});
+  const TensorId bzp = int8 ? b.Const("bzp", type, {1}, std::vector<int8_t>{5})
+                            : b.Const("bzp", type, {1}, std::vector<float>{0});
+  const TensorId out = b.Tensor("out", int8 ? DType::kInt32 : type, {1, kRows, kColumns});
+  b.Add(Op::kMatMul, {}, {a, rhs, azp, bzp}, {out});
+  b.Output(out);
+  const std::shared_ptr<const graph::Graph> g = b.Build();
+
+  auto executor = GraphExecutor::Create(g);
+  ASSERT_TRUE(executor.ok()) << executor.status();
+  EXPECT_TRUE((*executor)->graph().tensor(rhs).data.empty());
+  EXPECT_EQ((*executor)->dropped_constant_bytes(), b_count * ElementBytes(type));
+  const std::vector<uint8_t> x =
+      int8 ? test_graphs::BytesOf(test_graphs::Random<int8_t>(kRows * kDepth, 5))
+           : test_graphs::BytesOf(test_graphs::Random<float>(kRows * kDepth, 5));
+  std::vector<uint8_t> y((*executor)->StorageBytes(out));
+  const std::span<const uint8_t> in[] = {x};
+  const std::span<uint8_t> outs[] = {y};
+  ASSERT_TRUE((*executor)->Run(in, outs).ok());
+
+  // The reference kernel on the caller's graph.
+  std::vector<std::vector<uint8_t>> buffers(g->tensors.size());
+  std::vector<uint8_t*> data(g->tensors.size(), nullptr);
+  for (TensorId id = 0; id < g->tensors.size(); ++id) {
+    buffers[id] = g->tensor(id).data;
+    buffers[id].resize((*executor)->StorageBytes(id));
+  }
+  buffers[a] = x;
+  for (TensorId id = 0; id < g->tensors.size(); ++id) data[id] = buffers[id].data();
+  absl::StatusOr<BoundStep> reference = BindOperator(*g, g->main_block().operators.back());
+  ASSERT_TRUE(reference.ok()) << reference.status();
+  ASSERT_TRUE((*reference)(data).ok());
+  ExpectSameValues(type, y, buffers[out]);
 }
 
 INSTANTIATE_TEST_SUITE_P(Types, ConstantOwnershipTest,
