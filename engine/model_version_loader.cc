@@ -1,5 +1,9 @@
 #include "engine/model_version_loader.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <optional>
 #include <vector>
 
@@ -60,6 +64,12 @@ absl::StatusOr<std::shared_ptr<ServingModel>> ModelVersionLoader::Load(
   const std::string model = config.name();
   const absl::Time start = absl::Now();
   auto loaded = LoadUntimed(files, model_dir, std::move(config), version);
+#ifdef __GLIBC__
+  // Loading freed the file's bytes and the parsed graph (a backend keeps what it needs, e.g. the
+  // CPU backend its packed weights): give glibc's free pages back, which it would otherwise keep
+  // resident between the chunks the model holds.
+  malloc_trim(0);
+#endif
   if (metrics_ != nullptr) {
     metrics_->RecordModelLoad(model, version, absl::ToDoubleSeconds(absl::Now() - start),
                               loaded.ok());

@@ -187,8 +187,9 @@ absl::StatusOr<std::unique_ptr<Executable>> CpuBackend::Load(const BackendLoadRe
   }
   absl::StatusOr<int> threads = ThreadCount(request.parameters);
   if (!threads.ok()) return threads.status();
-  absl::StatusOr<std::unique_ptr<GraphExecutor>> executor =
-      GraphExecutor::Create(request.graph, GraphExecutorOptions{.threads = *threads});
+  absl::StatusOr<std::unique_ptr<GraphExecutor>> executor = GraphExecutor::Create(
+      request.graph,
+      GraphExecutorOptions{.threads = *threads, .packed_weights = PackedWeightsFor(request.graph)});
   if (!executor.ok()) return executor.status();
   const bool batching = request.max_batch_size > 0;
   const graph::Block& main = request.graph->main_block();
@@ -196,12 +197,31 @@ absl::StatusOr<std::unique_ptr<Executable>> CpuBackend::Load(const BackendLoadRe
   if (!inputs.ok()) return inputs.status();
   auto outputs = MatchPorts(**executor, request.outputs, main.outputs, batching, "output");
   if (!outputs.ok()) return outputs.status();
-  // What an instance holds beyond the graph's constants: the scaling report weighs a loaded
-  // model's memory against it (benchmarks/scaling/).
-  spdlog::info("{}: model '{}' instance: {} bytes of planned activations, {} kernel thread(s)",
-               kName, request.model_name, (*executor)->arena_bytes(), *threads);
+  // What an instance holds: the scaling report weighs a loaded model's memory against the planned
+  // activations (benchmarks/scaling/).
+  spdlog::info(
+      "{}: model '{}' instance: {} bytes of planned activations, {} bytes of packed weights (one "
+      "copy for all the model's instances), {} bytes of constants dropped after packing, {} kernel "
+      "thread(s)",
+      kName, request.model_name, (*executor)->arena_bytes(), (*executor)->packed_weight_bytes(),
+      (*executor)->dropped_constant_bytes(), *threads);
   return std::make_unique<CpuExecutable>(request.model_name, *std::move(executor),
                                          *std::move(inputs), *std::move(outputs), batching);
+}
+
+std::shared_ptr<PackedWeights> CpuBackend::PackedWeightsFor(
+    const std::shared_ptr<const graph::Graph>& graph) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::erase_if(packed_weights_, [](const GraphWeights& entry) {
+    return entry.graph.expired() || entry.weights.expired();
+  });
+  for (const GraphWeights& entry : packed_weights_) {
+    if (entry.graph.lock() != graph) continue;
+    if (std::shared_ptr<PackedWeights> weights = entry.weights.lock()) return weights;
+  }
+  auto weights = std::make_shared<PackedWeights>();
+  packed_weights_.push_back(GraphWeights{graph, weights});
+  return weights;
 }
 
 }  // namespace inferd::cpu

@@ -1,5 +1,6 @@
 #include "backends/cpu/graph_executor.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -29,9 +30,12 @@ bool IsAligned(const void* p, size_t alignment) {
 
 void GraphExecutor::FreeDeleter::operator()(uint8_t* p) const { std::free(p); }
 
-GraphExecutor::GraphExecutor(std::shared_ptr<const graph::Graph> graph,
+GraphExecutor::GraphExecutor(std::shared_ptr<graph::Graph> graph,
                              const GraphExecutorOptions& options)
-    : graph_(std::move(graph)), options_(options) {}
+    : graph_(std::move(graph)),
+      options_(options),
+      packed_weights_(options.packed_weights != nullptr ? options.packed_weights
+                                                        : std::make_shared<PackedWeights>()) {}
 
 absl::StatusOr<std::unique_ptr<GraphExecutor>> GraphExecutor::Create(
     std::shared_ptr<const graph::Graph> graph, const GraphExecutorOptions& options) {
@@ -42,7 +46,10 @@ absl::StatusOr<std::unique_ptr<GraphExecutor>> GraphExecutor::Create(
     return absl::InvalidArgumentError(
         absl::StrCat("thread count must be >= 1, got ", options.threads));
   }
-  std::unique_ptr<GraphExecutor> executor(new GraphExecutor(std::move(graph), options));
+  // A copy to plan on: the constants no step reads are dropped from it once bound, while the
+  // caller's graph (which other instances may bind) keeps them.
+  std::unique_ptr<GraphExecutor> executor(
+      new GraphExecutor(std::make_shared<graph::Graph>(*graph), options));
   if (options.threads > 1) {
     executor->pool_ = std::make_unique<kernels::optimized::ThreadPool>(options.threads);
   }
@@ -71,7 +78,63 @@ absl::Status GraphExecutor::Plan() {
   }
   if (absl::Status status = PlanBlock(graph::Graph::kMainBlock); !status.ok()) return status;
   for (graph::TensorId id : g.main_block().inputs) input_slots_.push_back(data_[id]);
+  DropUnreadConstants();
   return absl::OkStatus();
+}
+
+void GraphExecutor::DropUnreadConstants() {
+  graph::Graph& g = *graph_;
+  // What the bound steps of the planned blocks read at run time: every operand of an operator
+  // that is not folded, less those its steps read only through packed copies, and the blocks'
+  // outputs. Operators run inside a fused step count with all their operands.
+  std::vector<bool> read(g.tensors.size(), false);
+  for (graph::BlockId block_id = 0; block_id < blocks_.size(); ++block_id) {
+    if (!blocks_[block_id].planned) continue;
+    const graph::Block& block = g.blocks[block_id];
+    for (size_t i = 0; i < block.operators.size(); ++i) {
+      if (folded_.IsFolded(block_id, i)) continue;
+      const auto packed = packed_operands_.find({block_id, i});
+      for (graph::TensorId id : block.operators[i].inputs) {
+        if (packed == packed_operands_.end() ||
+            std::find(packed->second.begin(), packed->second.end(), id) == packed->second.end()) {
+          read[id] = true;
+        }
+      }
+    }
+    for (graph::TensorId id : block.outputs) read[id] = true;
+  }
+  packed_operands_ = {};
+
+  auto free_owned = [this](graph::TensorId id) {
+    if (data_[id] == nullptr) return;
+    for (AlignedBytes& copy : converted_constants_) {
+      if (copy.get() == data_[id]) copy.reset();
+    }
+    for (auto& buffer : folded_.buffers) {
+      if (buffer.get() == data_[id]) {
+        dropped_constant_bytes_ += StorageBytes(id);
+        buffer.reset();
+      }
+    }
+    data_[id] = nullptr;
+  };
+  for (const graph::Block& block : g.blocks) {
+    for (const graph::Operator& op : block.operators) {
+      if (op.op != graph::Op::kConst) continue;
+      for (graph::TensorId id : op.outputs) {
+        graph::Tensor& t = g.tensors[id];
+        if (read[id] || StorageElementBytes(t.dtype) == 0 || t.data.empty()) continue;
+        dropped_constant_bytes_ += t.data.size();
+        std::vector<uint8_t>().swap(t.data);  // clear() would keep the capacity
+        free_owned(id);
+      }
+    }
+  }
+  for (graph::TensorId id = 0; id < g.tensors.size(); ++id) {
+    if (id < folded_.tensors.size() && folded_.tensors[id] && !read[id] && data_[id] != nullptr) {
+      free_owned(id);
+    }
+  }
 }
 
 absl::Status GraphExecutor::PlanConstants() {
@@ -149,7 +212,7 @@ absl::Status GraphExecutor::PlanBlock(graph::BlockId block_id) {
   for (size_t i = 0; i < position.size(); ++i) position[i] = static_cast<int32_t>(i);
   std::vector<const RequantisationFusion*> fusion_at(block.operators.size(), nullptr);
   // Folded weights are packed for the optimised kernels like CONST ones.
-  const LoadTimeConstants constants(g, data_, folded_.tensors);
+  const LoadTimeConstants constants(g, data_, folded_.tensors, packed_weights_.get());
   const std::vector<RequantisationFusion> fusions =
       FindRequantisationFusions(g, block_id, constants);
   for (const RequantisationFusion& fusion : fusions) {
@@ -198,6 +261,9 @@ absl::Status GraphExecutor::PlanBlock(graph::BlockId block_id) {
     absl::StatusOr<BoundStep> step =
         fusion_at[i] != nullptr ? BindRequantisationFusion(g, block_id, *fusion_at[i], constants)
                                 : BindOperator(g, op, constants);
+    if (std::vector<graph::TensorId> packed = constants.TakePackedOperands(); !packed.empty()) {
+      packed_operands_[{block_id, i}] = std::move(packed);
+    }
     if (!step.ok()) {
       return absl::Status(step.status().code(), absl::StrCat(where, "operator #", i, " ",
                                                              std::string(graph::OpName(op.op)),

@@ -15,6 +15,11 @@
 // Operators whose inputs are all constants are evaluated at load (constant_folding.h) and take no
 // step or arena space.
 //
+// Constants are held once: the executor plans its own copy of the graph and, once every operator
+// is bound, drops the CONST payloads (and folded values) that no step reads at run time — weights
+// the optimised kernels read only through the copies packed at load (packed_weights.h), and
+// constants only folding read. The graph the caller passed keeps its bytes, for other instances.
+//
 // Control flow (COND_IF, WHILE_LOOP) is run here rather than by a bound kernel: every block such an
 // operator calls is planned like the main block, with an arena of its own, and its inputs are
 // pointed at the caller's buffers when it runs. A WHILE_LOOP has no iteration limit of its own;
@@ -24,8 +29,10 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -34,6 +41,7 @@
 #include "backends/cpu/constant_folding.h"
 #include "backends/cpu/kernel_binding.h"
 #include "backends/cpu/kernels/optimized/thread_pool.h"
+#include "backends/cpu/packed_weights.h"
 #include "backends/cpu/variable_store.h"
 #include "engine/cancellation.h"
 #include "engine/graph/graph.h"
@@ -47,6 +55,9 @@ struct GraphExecutorOptions {
   // How many threads (>= 1) the optimised kernels split each operator over during a run: the
   // calling thread and threads - 1 workers the executor owns. Results do not depend on it.
   int threads = 1;
+  // Where binding keeps the weights it packs. Executors of one graph (a model's instances) may
+  // share a store and so one packed copy of each weight; null gives the executor its own.
+  std::shared_ptr<PackedWeights> packed_weights;
 };
 
 class GraphExecutor {
@@ -70,9 +81,15 @@ class GraphExecutor {
   // Bytes tensor `id` occupies in the executor's layout (INT48 widened to 8 bytes an element).
   size_t StorageBytes(graph::TensorId id) const;
 
+  // The executor's copy of the graph: the caller's, less the constant payloads no step reads at
+  // run time (their Tensor::data is empty).
   const graph::Graph& graph() const { return *graph_; }
   // Bytes of all arenas together (the main block's and those of the blocks control flow calls).
   size_t arena_bytes() const { return arena_bytes_; }
+  // Bytes of the packed weights in the executor's store (shared with the executors that share it).
+  size_t packed_weight_bytes() const { return packed_weights_->bytes(); }
+  // Bytes of constants (CONST payloads and folded values) dropped after binding.
+  size_t dropped_constant_bytes() const { return dropped_constant_bytes_; }
   // Operators constant folding evaluated at load; they run no step.
   size_t folded_operator_count() const { return folded_.count; }
 
@@ -129,19 +146,26 @@ class GraphExecutor {
     absl::Time deadline;
   };
 
-  GraphExecutor(std::shared_ptr<const graph::Graph> graph, const GraphExecutorOptions& options);
+  GraphExecutor(std::shared_ptr<graph::Graph> graph, const GraphExecutorOptions& options);
 
   absl::Status Plan();
   absl::Status PlanConstants();
   absl::Status PlanBlock(graph::BlockId block);
+  // Frees the constants no step of a planned block reads at run time.
+  void DropUnreadConstants();
   absl::Status StepError(graph::BlockId block, size_t op_index, const absl::Status& status) const;
   absl::Status RunBlock(graph::BlockId block, const RunContext& context);
   absl::Status RunControl(ControlOp& control, const RunContext& context);
   // Points `block`'s inputs at `sources` (the caller's buffers).
   void BindBlockInputs(graph::BlockId block, std::span<uint8_t* const> sources);
 
-  std::shared_ptr<const graph::Graph> graph_;
+  std::shared_ptr<graph::Graph> graph_;  // the executor's own copy
   GraphExecutorOptions options_;
+  std::shared_ptr<PackedWeights> packed_weights_;
+  // Per (block, operator index): the operands its steps read only through packed copies. Recorded
+  // while binding, for DropUnreadConstants.
+  std::map<std::pair<graph::BlockId, size_t>, std::vector<graph::TensorId>> packed_operands_;
+  size_t dropped_constant_bytes_ = 0;
   FoldedConstants folded_;
   std::unique_ptr<kernels::optimized::ThreadPool> pool_;  // null for one thread
   std::vector<BlockPlan> blocks_;  // by BlockId; only blocks reachable from the main block

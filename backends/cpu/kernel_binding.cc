@@ -68,8 +68,9 @@ absl::StatusOr<BoundStep> BindConv2d(const graph::Graph& g, const graph::Operato
         opt::Conv2dInt8Supported(p)) {
       k::Conv2dParams q = p;
       q.weight_zp = *weight_zp;
-      auto packed = std::make_shared<const opt::PackedInt8Matrix>(
-          opt::PackConv2dInt8Weights(q, weight_data, q.weight_zp));
+      auto packed = constants.Pack<opt::PackedInt8Matrix>(
+          w, WeightPacking::kConv2dInt8, q.weight_zp,
+          [&] { return opt::PackConv2dInt8Weights(q, weight_data, q.weight_zp); });
       return BoundStep([q, packed, tiles, in, b, izp, o](TensorData d) {
         k::Conv2dParams r = q;
         r.input_zp = static_cast<int32_t>(ReadInt(d[izp], DType::kInt8));
@@ -100,8 +101,9 @@ absl::StatusOr<BoundStep> BindConv2d(const graph::Graph& g, const graph::Operato
       attr.acc_type == DType::kFp32) {
     const float* weight_data = ConstantData<float>(constants, w, weight_count);
     if (tiles != nullptr && weight_data != nullptr) {
-      auto packed =
-          std::make_shared<const opt::PackedFp32Matrix>(opt::PackConv2dFp32Weights(p, weight_data));
+      auto packed = constants.Pack<opt::PackedFp32Matrix>(w, WeightPacking::kConv2dFp32, 0, [&] {
+        return opt::PackConv2dFp32Weights(p, weight_data);
+      });
       return BoundStep([p, packed, tiles, in, b, izp, wzp, o](TensorData d) {
         if (ReadFp32(d[izp]) != 0.0f) return ZeroPointMustBeZero("input_zp", DType::kFp32);
         if (ReadFp32(d[wzp]) != 0.0f) return ZeroPointMustBeZero("weight_zp", DType::kFp32);
@@ -142,8 +144,9 @@ absl::StatusOr<BoundStep> BindDepthwiseConv2d(const graph::Graph& g, const graph
     const int8_t* weight_data = ConstantData<int8_t>(constants, w, weight_count);
     const int8_t* weight_zp = ConstantData<int8_t>(constants, wzp, 1);
     if (tiles != nullptr && weight_data != nullptr && weight_zp != nullptr) {
-      auto packed = std::make_shared<const std::vector<int16_t>>(
-          opt::PackDepthwiseInt8Weights(p, weight_data, *weight_zp));
+      auto packed = constants.Pack<std::vector<int16_t>>(
+          w, WeightPacking::kDepthwiseConv2dInt8, *weight_zp,
+          [&] { return opt::PackDepthwiseInt8Weights(p, weight_data, *weight_zp); });
       return BoundStep([p, packed, tiles, in, b, izp, o](TensorData d) {
         k::DepthwiseConv2dParams q = p;
         q.input_zp = static_cast<int32_t>(ReadInt(d[izp], DType::kInt8));
@@ -213,8 +216,10 @@ absl::StatusOr<BoundStep> BindMatmul(const graph::Graph& g, const graph::Operato
       const int8_t* b_zp = ConstantData<int8_t>(constants, bzp, 1);
       std::shared_ptr<const opt::PackedInt8Matrix> packed;
       if (b_data != nullptr && b_zp != nullptr) {
-        packed =
-            std::make_shared<const opt::PackedInt8Matrix>(opt::PackMatmulInt8B(p, b_data, *b_zp));
+        // With B packed, the kernel never reads the B operand.
+        packed = constants.Pack<opt::PackedInt8Matrix>(ib, WeightPacking::kMatmulInt8, *b_zp, [&] {
+          return opt::PackMatmulInt8B(p, b_data, *b_zp);
+        });
       }
       return BoundStep([p, packed, tiles, ia, ib, azp, bzp, o](TensorData d) {
         k::MatmulParams q = p;
@@ -244,7 +249,8 @@ absl::StatusOr<BoundStep> BindMatmul(const graph::Graph& g, const graph::Operato
       const float* b_data = ConstantData<float>(constants, ib, b_count);
       std::shared_ptr<const opt::PackedFp32Matrix> packed;
       if (b_data != nullptr) {
-        packed = std::make_shared<const opt::PackedFp32Matrix>(opt::PackMatmulFp32B(p, b_data));
+        packed = constants.Pack<opt::PackedFp32Matrix>(
+            ib, WeightPacking::kMatmulFp32, 0, [&] { return opt::PackMatmulFp32B(p, b_data); });
       }
       return BoundStep([p, packed, tiles, ia, ib, azp, bzp, o](TensorData d) {
         if (ReadFp32(d[azp]) != 0.0f) return ZeroPointMustBeZero("A_zp", DType::kFp32);

@@ -133,8 +133,10 @@ absl::StatusOr<BoundStep> BindFp32ClampFusion(const graph::Graph& g,
   std::function<void(TensorData)> run;
   if (producer.op == Op::kConv2d) {
     const k::Conv2dParams p = Conv2dParamsOf(g, producer);
-    auto packed = std::make_shared<const opt::PackedFp32Matrix>(
-        opt::PackConv2dFp32Weights(p, ConstantData<float>(constants, w, Elements(g.tensor(w)))));
+    auto packed = constants.Pack<opt::PackedFp32Matrix>(w, WeightPacking::kConv2dFp32, 0, [&] {
+      return opt::PackConv2dFp32Weights(p,
+                                        ConstantData<float>(constants, w, Elements(g.tensor(w))));
+    });
     run = [p, packed, tiles, clamp, in, b, o](TensorData d) {
       opt::Conv2dFp32Optimized(*tiles, p, *packed, In<float>(d, in), In<float>(d, b),
                                Out<float>(d, o), &clamp);
@@ -168,9 +170,12 @@ ProducerCall BindProducer(const graph::Graph& g, const graph::Operator& op,
   if (op.op == Op::kConv2d) {
     k::Conv2dParams p = Conv2dParamsOf(g, op);
     p.weight_zp = *ConstantData<int8_t>(constants, op.inputs[4], 1);
-    auto packed = std::make_shared<const opt::PackedInt8Matrix>(opt::PackConv2dInt8Weights(
-        p, ConstantData<int8_t>(constants, op.inputs[1], Elements(g.tensor(op.inputs[1]))),
-        p.weight_zp));
+    auto packed = constants.Pack<opt::PackedInt8Matrix>(
+        op.inputs[1], WeightPacking::kConv2dInt8, p.weight_zp, [&] {
+          return opt::PackConv2dInt8Weights(
+              p, ConstantData<int8_t>(constants, op.inputs[1], Elements(g.tensor(op.inputs[1]))),
+              p.weight_zp);
+        });
     const TensorId b = op.inputs[2], izp = op.inputs[3], o = op.outputs[0];
     return [p, packed, tiles, in, b, izp, o](TensorData d, const opt::FusedRequantization* f) {
       k::Conv2dParams q = p;
@@ -182,9 +187,12 @@ ProducerCall BindProducer(const graph::Graph& g, const graph::Operator& op,
   if (op.op == Op::kDepthwiseConv2d) {
     const k::DepthwiseConv2dParams p = DepthwiseConv2dParamsOf(g, op);
     const int8_t weight_zp = *ConstantData<int8_t>(constants, op.inputs[4], 1);
-    auto packed = std::make_shared<const std::vector<int16_t>>(opt::PackDepthwiseInt8Weights(
-        p, ConstantData<int8_t>(constants, op.inputs[1], Elements(g.tensor(op.inputs[1]))),
-        weight_zp));
+    auto packed = constants.Pack<std::vector<int16_t>>(
+        op.inputs[1], WeightPacking::kDepthwiseConv2dInt8, weight_zp, [&] {
+          return opt::PackDepthwiseInt8Weights(
+              p, ConstantData<int8_t>(constants, op.inputs[1], Elements(g.tensor(op.inputs[1]))),
+              weight_zp);
+        });
     const TensorId b = op.inputs[2], izp = op.inputs[3], o = op.outputs[0];
     return [p, packed, tiles, in, b, izp, o](TensorData d, const opt::FusedRequantization* f) {
       k::DepthwiseConv2dParams q = p;
@@ -204,7 +212,9 @@ ProducerCall BindProducer(const graph::Graph& g, const graph::Operator& op,
   const int8_t* b_zp = ConstantData<int8_t>(constants, op.inputs[3], 1);
   std::shared_ptr<const opt::PackedInt8Matrix> packed;
   if (b_data != nullptr && b_zp != nullptr) {
-    packed = std::make_shared<const opt::PackedInt8Matrix>(opt::PackMatmulInt8B(p, b_data, *b_zp));
+    packed = constants.Pack<opt::PackedInt8Matrix>(
+        op.inputs[1], WeightPacking::kMatmulInt8, *b_zp,
+        [&] { return opt::PackMatmulInt8B(p, b_data, *b_zp); });
   }
   const TensorId ib = op.inputs[1], azp = op.inputs[2], bzp = op.inputs[3], o = op.outputs[0];
   return [p, packed, tiles, in, ib, azp, bzp, o](TensorData d, const opt::FusedRequantization* f) {

@@ -6,6 +6,7 @@
 #
 #   benchmarks/scaling/run_scaling_report.sh                     # full sweep, a few minutes
 #   benchmarks/scaling/run_scaling_report.sh --quick             # digits only, seconds (ctest)
+#   benchmarks/scaling/run_scaling_report.sh --memory-only       # the memory part alone
 #   benchmarks/scaling/run_scaling_report.sh --plots docs/scaling --results /tmp/scaling
 #
 # Environment: BUILD_DIR (default build), INFERD (default $BUILD_DIR/server/inferd), BENCH_BIN_DIR
@@ -24,14 +25,16 @@ STARTUP_TIMEOUT_S=${STARTUP_TIMEOUT_S:-60}
 EXAMPLES=$ROOT/examples/models
 
 QUICK=0
+MEMORY_ONLY=0
 PLOTS_DIR=""
 RESULTS_DIR=""
 while (($# > 0)); do
   case $1 in
     --quick) QUICK=1 ;;
+    --memory-only) MEMORY_ONLY=1 ;;
     --plots) PLOTS_DIR=$2; shift ;;
     --results) RESULTS_DIR=$2; shift ;;
-    -h | --help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "run_scaling_report: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -181,9 +184,15 @@ for model in "${SIZE_MODELS[@]}"; do
     2>/dev/null || die "$model never became ready"
   loaded_kib=$(rss_kib "$DAEMON_PID")
   loaded_anon_kib=$(anon_kib "$DAEMON_PID")
+  # A few requests: the planned activations are only touched, so resident, once the model runs.
+  "$LOAD" --inferd "$DAEMON_ADDRESS" --baseline "" --model "$model" --concurrency 1 \
+    --duration-s 0.2 --repeats 1 --warmup-requests 2 >/dev/null 2>"$WORK_DIR/load.err" ||
+    { cat "$WORK_DIR/load.err" >&2; die "requests to $model failed"; }
+  served_kib=$(rss_kib "$DAEMON_PID")
+  served_anon_kib=$(anon_kib "$DAEMON_PID")
   weights=$(stat -c %s "$REPO/$model/1/model.tosa")
   planned=$(planned_bytes "$WORK_DIR/memory_$model.log" "$model")
-  MODEL_ROWS+=("{\"model\": \"$model\", \"rss_kib\": $loaded_kib, \"anon_kib\": $loaded_anon_kib, \"file_bytes\": $weights, \"planned_activation_bytes\": $planned}")
+  MODEL_ROWS+=("{\"model\": \"$model\", \"rss_kib\": $loaded_kib, \"anon_kib\": $loaded_anon_kib, \"served_rss_kib\": $served_kib, \"served_anon_kib\": $served_anon_kib, \"file_bytes\": $weights, \"planned_activation_bytes\": $planned}")
   stop_inferd
 done
 
@@ -197,6 +206,11 @@ cat >"$RESULTS_DIR/memory.json" <<JSON
  "cycles_model": "digits_fp32",
  "cycles": [$(join_rows "${CYCLE_ROWS[@]}")]}
 JSON
+
+if ((MEMORY_ONLY)); then
+  /usr/bin/python3 "$ROOT/benchmarks/scaling/scaling_report.py" --results "$RESULTS_DIR" --memory-only
+  exit
+fi
 
 # --- throughput and latency ------------------------------------------------------------------------
 
