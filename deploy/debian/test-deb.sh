@@ -47,6 +47,9 @@ echo "test-deb: installed with its dependencies ($(chroot "$root" dpkg-query -W 
 source "$root/etc/default/inferd"
 mount -t proc proc "$root/proc"
 daemon_log="$build_dir/deploy/test-deb-daemon.log"
+# Made before the daemon starts: tail below opens it at once, and the background job's redirection
+# may not have created it yet.
+: >"$daemon_log"
 # shellcheck disable=SC2086  # INFERD_OPTS is a list of flags, as in the unit
 chroot --userspec=65534:65534 "$root" /usr/bin/inferd $INFERD_OPTS --grpc-address=127.0.0.1 \
   --grpc-port=0 --metrics-address=127.0.0.1 --metrics-port=0 --http-address=127.0.0.1 \
