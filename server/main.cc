@@ -429,11 +429,13 @@ int RunDaemon(const DaemonOptions& options) {
     if (options.allow_http) ReloadTls("HTTP", http_tls->get(), "at once");
   }
   const absl::Time drain_deadline = absl::Now() + absl::Seconds(options.exit_timeout_secs);
-  spdlog::info("received {}; finishing in-flight requests (at most {} s)",
-               signal_number == SIGTERM ? "SIGTERM" : "SIGINT", options.exit_timeout_secs);
-  // From here new requests are answered UNAVAILABLE ("the server is shutting down").
+  // From here new requests are answered UNAVAILABLE ("the server is shutting down"). Turned on
+  // before the log line, so that whoever reads "received SIGTERM" knows new requests are refused
+  // (a request that raced the line used to be accepted and queued behind the drain).
   service.BeginShutdown();
   health.SetServing(false);
+  spdlog::info("received {}; finishing in-flight requests (at most {} s)",
+               signal_number == SIGTERM ? "SIGTERM" : "SIGINT", options.exit_timeout_secs);
   const bool drained = DrainModels(models, service, drain_deadline);
   if (!drained && http_server != nullptr) {
     http_server->AbortWaiting(absl::UnavailableError(
