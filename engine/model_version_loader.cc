@@ -181,6 +181,7 @@ absl::StatusOr<std::shared_ptr<ServingModel>> ModelVersionLoader::LoadUntimed(
   // An ExecuTorch program delegated to VgfBackend: the engine decodes its VGF payload for the
   // backend; other programs (EthosUBackend) go to the backend as they are.
   const bool vgf_program = graph == nullptr && IsVgfDelegatedProgram(*bytes);
+  VgfPayloadCache vgf_payload;  // decoded by the first instance, shared by the others
   std::vector<std::unique_ptr<Executable>> instances;
   for (const auto& group : config.instance_group()) {
     // As in Triton, `count` instances go on each device the group lists.
@@ -190,8 +191,8 @@ absl::StatusOr<std::shared_ptr<ServingModel>> ModelVersionLoader::LoadUntimed(
       for (int i = 0; i < group.count(); ++i) {
         request.instance_index = static_cast<int>(instances.size());
         request.device_index = device;
-        auto executable =
-            vgf_program ? LoadVgfDelegatedProgram(*backend, request) : backend->Load(request);
+        auto executable = vgf_program ? LoadVgfDelegatedProgram(*backend, request, &vgf_payload)
+                                      : backend->Load(request);
         if (!executable.ok()) {
           return absl::Status(executable.status().code(),
                               absl::StrCat("model '", model, "' version ", version, " (backend ",

@@ -6,6 +6,7 @@
 #include "engine/graph/graph_validator.h"
 #include "engine/graph/vgf/vgf_file.h"
 #include "engine/graph/vgf/vgf_graph_decoder.h"
+#include "engine/vgf_model_graph.h"
 
 namespace inferd {
 namespace {
@@ -15,11 +16,10 @@ absl::Status PayloadError(const absl::Status& status) {
                       absl::StrCat("the ", kVgfBackendId, " delegate's data: ", status.message()));
 }
 
-// The delegate's payload as the graph a TOSA backend runs, with the delegate's ports renamed to
-// the graph's (backends match ports by name; ExecuTorch binds a delegate's tensors by position).
-absl::StatusOr<std::unique_ptr<Executable>> LoadVgfPayload(
-    Backend& backend, const BackendLoadRequest& delegate_request,
-    const executorch::DelegatedProgram& program) {
+// The delegate's payload decoded and validated, with the graph's names of the delegate's ports.
+absl::StatusOr<VgfPayloadCache> DecodeVgfPayload(const Backend& backend,
+                                                 const BackendLoadRequest& delegate_request,
+                                                 const executorch::DelegatedProgram& program) {
   auto file = graph::vgf::ReadVgfFile(*delegate_request.model_bytes);
   if (!file.ok()) return PayloadError(file.status());
   auto signature = graph::vgf::ReadVgfSignature(*file);
@@ -41,13 +41,38 @@ absl::StatusOr<std::unique_ptr<Executable>> LoadVgfPayload(
     return PayloadError(
         absl::Status(status.code(), absl::StrCat("invalid graph: ", status.message())));
   }
+  if (auto status = CheckComputeSegmentPlacement(**graph, backend.name()); !status.ok()) {
+    return PayloadError(status);
+  }
+  VgfPayloadCache decoded;
+  decoded.graph = *std::move(graph);
+  for (const graph::vgf::VgfPort& port : signature->inputs)
+    decoded.input_names.push_back(port.name);
+  for (const graph::vgf::VgfPort& port : signature->outputs) {
+    decoded.output_names.push_back(port.name);
+  }
+  return decoded;
+}
+
+// The delegate's payload as the graph a TOSA backend runs, with the delegate's ports renamed to
+// the graph's (backends match ports by name; ExecuTorch binds a delegate's tensors by position).
+absl::StatusOr<std::unique_ptr<Executable>> LoadVgfPayload(
+    Backend& backend, const BackendLoadRequest& delegate_request,
+    const executorch::DelegatedProgram& program, VgfPayloadCache* cache) {
+  VgfPayloadCache local;
+  VgfPayloadCache* decoded = cache != nullptr ? cache : &local;
+  if (decoded->graph == nullptr) {
+    auto fresh = DecodeVgfPayload(backend, delegate_request, program);
+    if (!fresh.ok()) return fresh.status();
+    *decoded = *std::move(fresh);
+  }
   BackendLoadRequest request = delegate_request;
-  request.graph = *std::move(graph);
+  request.graph = decoded->graph;
   for (size_t i = 0; i < request.inputs.size(); ++i) {
-    request.inputs[i].name = signature->inputs[i].name;
+    request.inputs[i].name = decoded->input_names[i];
   }
   for (size_t j = 0; j < request.outputs.size(); ++j) {
-    request.outputs[j].name = signature->outputs[j].name;
+    request.outputs[j].name = decoded->output_names[j];
   }
   return backend.Load(request);
 }
@@ -61,13 +86,13 @@ bool IsVgfDelegatedProgram(std::span<const uint8_t> bytes) {
 }
 
 absl::StatusOr<std::unique_ptr<Executable>> LoadVgfDelegatedProgram(
-    Backend& backend, const BackendLoadRequest& request) {
-  return executorch::LoadDelegatedProgram(request, backend.name(), {kVgfBackendId},
-                                          [&backend](const BackendLoadRequest& delegate_request,
-                                                     const executorch::DelegatedProgram& program) {
-                                            return LoadVgfPayload(backend, delegate_request,
-                                                                  program);
-                                          });
+    Backend& backend, const BackendLoadRequest& request, VgfPayloadCache* cache) {
+  return executorch::LoadDelegatedProgram(
+      request, backend.name(), {kVgfBackendId},
+      [&backend, cache](const BackendLoadRequest& delegate_request,
+                        const executorch::DelegatedProgram& program) {
+        return LoadVgfPayload(backend, delegate_request, program, cache);
+      });
 }
 
 }  // namespace inferd

@@ -8,6 +8,18 @@
 
 namespace inferd {
 
+// A compute shader has no CPU implementation; say so before the CPU backend names a CUSTOM op.
+absl::Status CheckComputeSegmentPlacement(const graph::Graph& graph, std::string_view backend) {
+  const graph::Operator* compute = graph::vgf::FirstComputeSegment(graph);
+  if (compute == nullptr || backend == "tosa_vulkan") return absl::OkStatus();
+  auto segment = graph::vgf::ComputeSegmentOf(*compute);
+  return absl::UnimplementedError(absl::StrCat(
+      "VGF COMPUTE segment '", segment.ok() && segment->has_value() ? (*segment)->name : "?",
+      "' is a compute shader, which runs only on backend \"tosa_vulkan\" (this model's backend "
+      "is \"",
+      std::string(backend), "\")"));
+}
+
 absl::StatusOr<std::shared_ptr<const graph::Graph>> LoadVgfModelGraph(
     std::span<const uint8_t> bytes, const inference::ModelConfig& config) {
   auto file = graph::vgf::ReadVgfFile(bytes);
@@ -45,15 +57,8 @@ absl::StatusOr<std::shared_ptr<const graph::Graph>> LoadVgfModelGraph(
   }
   auto graph = graph::vgf::DecodeVgfGraph(*file, options);
   if (!graph.ok()) return graph.status();
-  // A compute shader has no CPU implementation; say so before the CPU backend names a CUSTOM op.
-  if (const graph::Operator* compute = graph::vgf::FirstComputeSegment(**graph);
-      compute != nullptr && config.backend() != "tosa_vulkan") {
-    auto segment = graph::vgf::ComputeSegmentOf(*compute);
-    return absl::UnimplementedError(absl::StrCat(
-        "VGF COMPUTE segment '", segment.ok() && segment->has_value() ? (*segment)->name : "?",
-        "' is a compute shader, which runs only on backend \"tosa_vulkan\" (this model's backend "
-        "is \"",
-        config.backend(), "\")"));
+  if (auto status = CheckComputeSegmentPlacement(**graph, config.backend()); !status.ok()) {
+    return status;
   }
   if (auto status = graph::ValidateGraph(**graph); !status.ok()) {
     return absl::Status(status.code(),
