@@ -46,6 +46,20 @@ class InferdVgfTest(unittest.TestCase):
             self.assertNotIn("IDENTITY", ops)
             self.assertEqual(dumped["graph"]["outputs"][0]["shape"], [1, 10])
 
+    def test_dump_names_compute_segments(self):
+        # A GRAPH + COMPUTE file (the fuzz seed written from tests/engine/graph/vgf's fixture).
+        two = os.path.join(REPO, "tests", "fuzz", "seeds", "vgf_reader", "two_segments_spirv.vgf")
+        text = run("dump", two)
+        self.assertEqual(text.returncode, 0, text.stderr)
+        self.assertIn("#1 COMPUTE 'scale' entry 'main', SPIR-V", text.stdout)
+        self.assertIn("0 COMPUTE 'scale_segment' (SPIR-V, workgroups 1x1x1)(x:INT32[1,8])",
+                      text.stdout)
+        dumped = json.loads(run("dump", "--json", two).stdout)
+        compute = dumped["graph"]["operators"][0]["compute_segment"]
+        self.assertEqual(compute["name"], "scale_segment")
+        self.assertEqual([b["set"] for b in compute["bindings"]], [2, 2])
+        self.assertEqual([b["writes"] for b in compute["bindings"]], [False, True])
+
     def test_dump_refuses_a_file_that_is_not_vgf(self):
         result = run("dump", DIGITS)
         self.assertEqual(result.returncode, 1)

@@ -15,6 +15,7 @@
 #include "absl/strings/str_split.h"
 #include "engine/graph/graph_validator.h"
 #include "engine/graph/tosa_reader.h"
+#include "engine/graph/vgf/compute_segment.h"
 #include "engine/graph/vgf/vgf_file.h"
 #include "engine/graph/vgf/vgf_graph_decoder.h"
 #include "engine/graph/vgf/vgf_writer.h"
@@ -153,6 +154,23 @@ nlohmann::json GraphJson(const Graph& g) {
     nlohmann::json o = {{"op", std::string(OpName(op.op))}};
     for (TensorId t : op.inputs) o["inputs"].push_back(TensorJson(g.tensor(t)));
     for (TensorId t : op.outputs) o["outputs"].push_back(TensorJson(g.tensor(t)));
+    if (auto segment = ComputeSegmentOf(op); segment.ok() && segment->has_value()) {
+      static constexpr const char* kKinds[] = {"storage_buffer", "storage_image", "sampled_image"};
+      nlohmann::json compute = {
+          {"name", (*segment)->name},
+          {"code", (*segment)->code == ComputeSegment::Code::kGlsl ? "GLSL" : "SPIR-V"},
+          {"workgroups", (*segment)->workgroups},
+          {"bindings", nlohmann::json::array()}};
+      for (const ComputeSegmentBinding& b : (*segment)->bindings) {
+        compute["bindings"].push_back(
+            {{"set", b.set},
+             {"binding", b.binding},
+             {"kind", kKinds[static_cast<int>(b.kind)]},
+             {"writes", b.output},
+             {"tensor", g.tensor(b.output ? op.outputs[b.operand] : op.inputs[b.operand]).name}});
+      }
+      o["compute_segment"] = compute;
+    }
     j["operators"].push_back(o);
   }
   return j;
@@ -219,7 +237,14 @@ void PrintText(const nlohmann::json& file, const Graph* graph, const std::string
     std::vector<std::string> ins, outs;
     for (TensorId t : op.inputs) ins.push_back(TensorText(graph->tensor(t)));
     for (TensorId t : op.outputs) outs.push_back(TensorText(graph->tensor(t)));
-    std::cout << "  " << i << " " << OpName(op.op) << "(" << absl::StrJoin(ins, ", ") << ") -> "
+    std::string name(OpName(op.op));
+    // A COMPUTE segment is a CUSTOM operator in the graph; say which segment and how it runs.
+    if (auto segment = ComputeSegmentOf(op); segment.ok() && segment->has_value()) {
+      name = absl::StrCat("COMPUTE '", (*segment)->name, "' (",
+                          (*segment)->code == ComputeSegment::Code::kGlsl ? "GLSL" : "SPIR-V",
+                          ", workgroups ", absl::StrJoin((*segment)->workgroups, "x"), ")");
+    }
+    std::cout << "  " << i << " " << name << "(" << absl::StrJoin(ins, ", ") << ") -> "
               << absl::StrJoin(outs, ", ") << "\n";
   }
 }
