@@ -376,22 +376,35 @@ absl::Status GraphProgram::Build(int max_items) {
     return status;
   }
   command_buffers_.assign(static_cast<size_t>(max_items), VK_NULL_HANDLE);
-  // GPU time per batch item from a timestamp before its first step and one after its last, and
-  // with operator timing one after every step. Graphs with control flow replay their runs a
-  // varying number of times per item and are not timed yet.
-  if (device_->has_timestamps() && !control_flow_ && !steps_.empty()) {
-    queries_per_item_ = time_operators_ ? static_cast<uint32_t>(steps_.size()) + 1 : 2;
-    const uint32_t per_item = queries_per_item_;
+  // GPU time from a timestamp before the first step and one after the last, and with operator
+  // timing one after every step: per batch item, or for a graph with control flow per run of
+  // steps, which the host may submit several times per item (a loop's) and reads back after each
+  // submission.
+  if (device_->has_timestamps() && !steps_.empty()) {
     auto info = VkStruct<VkQueryPoolCreateInfo>(VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO);
     info.queryType = VK_QUERY_TYPE_TIMESTAMP;
-    info.queryCount = per_item * static_cast<uint32_t>(max_items);
+    if (control_flow_) {
+      run_first_query_.assign(code_.size(), 0);
+      uint32_t most = 0;
+      for (size_t i = 0; i < code_.size(); ++i) {
+        if (code_[i].kind != HostInstruction::Kind::kRun) continue;
+        run_first_query_[i] = info.queryCount;
+        const uint32_t queries = QueriesFor(code_[i].end_step - code_[i].first_step);
+        info.queryCount += queries;
+        most = std::max(most, queries);
+      }
+      timestamps_.resize(most);
+    } else {
+      queries_per_item_ = QueriesFor(steps_.size());
+      info.queryCount = queries_per_item_ * static_cast<uint32_t>(max_items);
+      timestamps_.resize(info.queryCount);
+    }
     if (auto status =
             VkStatus(vkCreateQueryPool(device, &info, nullptr, &query_pool_), "vkCreateQueryPool");
         !status.ok()) {
       return status;
     }
     if (time_operators_) step_timings_ = std::make_unique<StepTiming[]>(steps_.size());
-    timestamps_.resize(info.queryCount);
   }
   if (control_flow_) {
     load_buffers_.assign(static_cast<size_t>(max_items), VK_NULL_HANDLE);
@@ -409,7 +422,8 @@ absl::Status GraphProgram::Build(int max_items) {
       if (instruction.kind == HostInstruction::Kind::kRun) {
         auto recorded = Recorded([&](VkCommandBuffer command_buffer) {
           FullBarrier(command_buffer);
-          RecordSteps(command_buffer, instruction.first_step, instruction.end_step);
+          RecordTimedSteps(command_buffer, instruction.first_step, instruction.end_step,
+                           query_pool_ != VK_NULL_HANDLE ? run_first_query_[i] : 0);
         });
         if (!recorded.ok()) return recorded.status();
         code_buffers_[i] = *recorded;
@@ -505,6 +519,27 @@ void GraphProgram::RecordSteps(VkCommandBuffer command_buffer, size_t first, siz
                            *first_query + static_cast<uint32_t>(i - first + 1));
     }
   }
+}
+
+void GraphProgram::RecordTimedSteps(VkCommandBuffer command_buffer, size_t first, size_t end,
+                                    uint32_t first_query) const {
+  if (query_pool_ == VK_NULL_HANDLE) {
+    RecordSteps(command_buffer, first, end);
+    return;
+  }
+  // Reset by the command buffer itself, so that every replay of it (a loop's runs are replayed
+  // within one batch) writes fresh timestamps; the host reads them before the next replay.
+  vkCmdResetQueryPool(command_buffer, query_pool_, first_query, QueriesFor(end - first));
+  if (step_timings_ != nullptr) {
+    RecordSteps(command_buffer, first, end, first_query);
+    return;
+  }
+  // Only the start and the end: on lavapipe each timestamp costs tens of microseconds.
+  vkCmdWriteTimestamp2(command_buffer, VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT, query_pool_,
+                       first_query);
+  RecordSteps(command_buffer, first, end);
+  vkCmdWriteTimestamp2(command_buffer, VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT, query_pool_,
+                       first_query + 1);
 }
 
 absl::StatusOr<std::vector<std::pair<uint32_t, VkDescriptorSet>>>
@@ -679,22 +714,8 @@ absl::Status GraphProgram::Record(int slot) {
   // outputs out.
   auto recorded = Recorded([&](VkCommandBuffer command_buffer) {
     RecordLoad(command_buffer, slot);
-    const uint32_t first_query = queries_per_item_ * static_cast<uint32_t>(slot);
-    if (query_pool_ != VK_NULL_HANDLE) {
-      vkCmdResetQueryPool(command_buffer, query_pool_, first_query, queries_per_item_);
-    }
-    if (step_timings_ != nullptr) {
-      RecordSteps(command_buffer, 0, steps_.size(), first_query);
-    } else if (query_pool_ != VK_NULL_HANDLE) {
-      // Only the item's start and end: on lavapipe each timestamp costs tens of microseconds.
-      vkCmdWriteTimestamp2(command_buffer, VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT, query_pool_,
-                           first_query);
-      RecordSteps(command_buffer, 0, steps_.size());
-      vkCmdWriteTimestamp2(command_buffer, VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT, query_pool_,
-                           first_query + 1);
-    } else {
-      RecordSteps(command_buffer, 0, steps_.size());
-    }
+    RecordTimedSteps(command_buffer, 0, steps_.size(),
+                     queries_per_item_ * static_cast<uint32_t>(slot));
     RecordStore(command_buffer, slot);
   });
   if (!recorded.ok()) return recorded.status();
@@ -739,11 +760,12 @@ absl::Status GraphProgram::Start(std::span<const std::span<const uint8_t>> input
     return absl::FailedPreconditionError(absl::StrCat(
         "variable '", unwritten_variable_, "' is read before any write and has no initial value"));
   }
-  if (!unwritten_variable_.empty() || query_pool_ != VK_NULL_HANDLE) {
-    // What a completed batch leaves behind: its timestamps to add up, and its variables written.
+  if (!unwritten_variable_.empty() || (query_pool_ != VK_NULL_HANDLE && !control_flow_)) {
+    // What a completed batch leaves behind: its timestamps to add up (a graph with control flow
+    // adds them after each of its submissions), and its variables written.
     done = [this, items, done = std::move(done)](absl::Status status) {
       if (status.ok()) {
-        if (query_pool_ != VK_NULL_HANDLE) CollectTimestamps(items);
+        if (query_pool_ != VK_NULL_HANDLE && !control_flow_) CollectTimestamps(items);
         variables_written_ = true;
       }
       done(std::move(status));
@@ -767,7 +789,13 @@ absl::Status GraphProgram::Advance(const std::shared_ptr<ControlFlowRun>& run) {
   while (true) {
     if (run->pc == code_.size()) {
       run->pending.push_back(store_buffers_[static_cast<size_t>(run->item)]);
-      if (++run->item == run->items) return device_->Submit(run->pending, run->done);
+      if (++run->item == run->items) {
+        return device_->Submit(
+            run->pending, [this, run, timed = std::move(run->pending_runs)](absl::Status status) {
+              if (status.ok()) CollectRunTimestamps(timed);
+              run->done(std::move(status));
+            });
+      }
       run->pending.push_back(load_buffers_[static_cast<size_t>(run->item)]);
       run->pc = 0;
       continue;
@@ -776,7 +804,12 @@ absl::Status GraphProgram::Advance(const std::shared_ptr<ControlFlowRun>& run) {
     switch (instruction.kind) {
       case Kind::kRun:
       case Kind::kReadFlag:
+        // Never twice in one submission, so each submission's timestamps are read once: between
+        // two waits the walk goes only forward but for a loop's jump back to its condition, which
+        // ends in a wait, and an item's code after its last wait and the next item's before its
+        // first are disjoint.
         run->pending.push_back(code_buffers_[run->pc]);
+        if (instruction.kind == Kind::kRun) run->pending_runs.push_back(run->pc);
         ++run->pc;
         break;
       case Kind::kJump:
@@ -794,8 +827,14 @@ absl::Status GraphProgram::Advance(const std::shared_ptr<ControlFlowRun>& run) {
           // The flag is read once what was queued, its copy included, has completed.
           std::vector<VkCommandBuffer> batch;
           batch.swap(run->pending);
-          return device_->Submit(batch, [this, run](absl::Status status) {
-            if (status.ok()) status = Advance(run);
+          std::vector<size_t> timed;
+          timed.swap(run->pending_runs);
+          return device_->Submit(batch, [this, run, timed = std::move(timed)](absl::Status status) {
+            if (status.ok()) {
+              // Before the walk goes on and may submit these runs again.
+              CollectRunTimestamps(timed);
+              status = Advance(run);
+            }
             if (!status.ok()) run->done(std::move(status));
           });
         }
@@ -820,6 +859,18 @@ absl::Status GraphProgram::ReplayAndWait(int items) {
       std::span<const VkCommandBuffer>(command_buffers_.data(), static_cast<size_t>(items)));
 }
 
+uint64_t GraphProgram::AddStepTimes(const uint64_t* t, size_t first, size_t end) {
+  if (step_timings_ != nullptr) {
+    for (size_t i = first; i < end; ++i) {
+      StepTiming& timing = step_timings_[i];
+      timing.nanoseconds.fetch_add(device_->TimestampNanoseconds(t[i - first], t[i - first + 1]),
+                                   std::memory_order_relaxed);
+      timing.calls.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  return device_->TimestampNanoseconds(t[0], t[QueriesFor(end - first) - 1]);
+}
+
 void GraphProgram::CollectTimestamps(int items) {
   const uint32_t per_item = queries_per_item_;
   const uint32_t count = per_item * static_cast<uint32_t>(items);
@@ -830,15 +881,25 @@ void GraphProgram::CollectTimestamps(int items) {
   }
   uint64_t busy = 0;
   for (int item = 0; item < items; ++item) {
-    const uint64_t* t = timestamps_.data() + per_item * static_cast<size_t>(item);
-    if (step_timings_ != nullptr) {
-      for (size_t i = 0; i < steps_.size(); ++i) {
-        step_timings_[i].nanoseconds.fetch_add(device_->TimestampNanoseconds(t[i], t[i + 1]),
-                                               std::memory_order_relaxed);
-        step_timings_[i].calls.fetch_add(1, std::memory_order_relaxed);
-      }
+    busy +=
+        AddStepTimes(timestamps_.data() + per_item * static_cast<size_t>(item), 0, steps_.size());
+  }
+  device_->AddBusyTime(busy);
+}
+
+void GraphProgram::CollectRunTimestamps(const std::vector<size_t>& runs) {
+  if (query_pool_ == VK_NULL_HANDLE) return;
+  uint64_t busy = 0;
+  for (const size_t pc : runs) {
+    const HostInstruction& run = code_[pc];
+    const uint32_t count = QueriesFor(run.end_step - run.first_step);
+    // The submission completed: its timestamps are available.
+    if (vkGetQueryPoolResults(device_->handle(), query_pool_, run_first_query_[pc], count,
+                              count * sizeof(uint64_t), timestamps_.data(), sizeof(uint64_t),
+                              VK_QUERY_RESULT_64_BIT) != VK_SUCCESS) {
+      continue;  // not ready or lost: this run goes untimed
     }
-    busy += device_->TimestampNanoseconds(t[0], t[per_item - 1]);
+    busy += AddStepTimes(timestamps_.data(), run.first_step, run.end_step);
   }
   device_->AddBusyTime(busy);
 }

@@ -10,6 +10,12 @@
 // between the host's decisions, shared by all items, plus per item a load and a store command
 // buffer; the host walks the code item by item, submitting what it queued whenever it needs a
 // condition, and continues from the completion thread, so still no thread waits.
+//
+// GPU time comes from timestamp queries (where the device writes them on its compute queue): two
+// around each batch item's steps, or with time_operators one before the steps and one after each;
+// with control flow the same around each run's steps, inside the run's own command buffer, read
+// back on the completion thread after every submission and before the walk goes on (and so before
+// the run can be submitted again).
 #pragma once
 
 #include <vulkan/vulkan.h>
@@ -75,9 +81,9 @@ class GraphProgram {
   bool uses_int64() const { return use_int64_; }
 
   // GPU time per operator since load, from timestamp queries around each step (one entry per
-  // operator with GPU work, in run order); empty unless the program was made with
-  // time_operators, and where the device has no timestamps on its compute queue or the graph has
-  // control flow.
+  // operator with GPU work, in step order; the operators of COND_IF and WHILE_LOOP blocks count
+  // each time their block runs); empty unless the program was made with time_operators, and where
+  // the device has no timestamps on its compute queue.
   std::vector<OperatorTiming> OperatorProfile() const;
 
   // Copies `items` runs' inputs (inputs[i]: items x input_bytes(i), main-block order) to staging
@@ -131,6 +137,7 @@ class GraphProgram {
     int item = 0;
     size_t pc = 0;                         // the next instruction of code_
     std::vector<VkCommandBuffer> pending;  // queued, not yet submitted
+    std::vector<size_t> pending_runs;      // the kRun instructions among them, for their timings
     std::function<void(absl::Status)> done;
     std::function<absl::Status()> interrupted;
   };
@@ -142,8 +149,23 @@ class GraphProgram {
   // With `first_query`, timestamps go to that query before the first step and after each step.
   void RecordSteps(VkCommandBuffer command_buffer, size_t first, size_t end,
                    std::optional<uint32_t> first_query = std::nullopt) const;
+  // Steps [first, end) with the timestamps that time them from `first_query` on (QueriesFor of
+  // them, reset here first); no timestamps without a query pool.
+  void RecordTimedSteps(VkCommandBuffer command_buffer, size_t first, size_t end,
+                        uint32_t first_query) const;
+  // Timestamps that time `steps` steps: each step's end and the first one's start, or only the
+  // first's start and the last's end when operators are not timed.
+  uint32_t QueriesFor(size_t steps) const {
+    return time_operators_ ? static_cast<uint32_t>(steps) + 1 : 2;
+  }
+  // Adds steps [first, end)'s times, read from their timestamps `t`, to step_timings_ (when
+  // timing operators); returns their GPU time.
+  uint64_t AddStepTimes(const uint64_t* t, size_t first, size_t end);
   // Adds a completed batch's step times to step_timings_ and its GPU time to the device's.
   void CollectTimestamps(int items);
+  // The same for the runs (kRun instructions) of a completed submission of a graph with control
+  // flow.
+  void CollectRunTimestamps(const std::vector<size_t>& runs);
   void RecordStore(VkCommandBuffer command_buffer, int slot) const;
   // A model's own shader (a VGF COMPUTE segment): the images its image bindings need, and its
   // descriptor sets by set number, made once.
@@ -169,9 +191,11 @@ class GraphProgram {
     std::atomic<uint64_t> calls{0};
     std::atomic<uint64_t> nanoseconds{0};
   };
-  VkQueryPool query_pool_ = VK_NULL_HANDLE;     // (steps + 1) timestamps per item slot
+  // QueriesFor(steps) timestamps per item slot, or with control flow per kRun instruction.
+  VkQueryPool query_pool_ = VK_NULL_HANDLE;
   std::unique_ptr<StepTiming[]> step_timings_;  // by step; null when not timed
   std::vector<uint64_t> timestamps_;            // read back on the completion thread
+  std::vector<uint32_t> run_first_query_;       // with control flow: by instruction, for kRun
   std::vector<HostInstruction> code_;
   bool control_flow_ = false;
   bool use_int64_ = true;

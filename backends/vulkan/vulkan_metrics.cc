@@ -37,7 +37,8 @@ std::vector<prometheus::MetricFamily> VulkanMetrics::Collect() const {
   prometheus::MetricFamily busy{
       "inferd_gpu_busy_seconds_total",
       "GPU time a Vulkan device spent running inferd's batches, measured with timestamp "
-      "queries around each batch item's work (graphs without control flow)",
+      "queries around each batch item's work (with control flow, each run of steps between the "
+      "host's decisions)",
       prometheus::MetricType::Counter,
       {}};
   // Only a context that already exists: scraping never starts Vulkan.

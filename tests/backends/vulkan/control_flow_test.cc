@@ -1,18 +1,22 @@
 // COND_IF and WHILE_LOOP on the GPU, driven from the host: results equal the CPU executor's for
 // every item of a batch whose items take different branches and loop different numbers of times,
-// blocks that read the caller's tensors, and runaway loops that the host stops.
+// blocks that read the caller's tensors, and runaway loops that the host stops. Their GPU time is
+// measured too: the device's busy time grows with every batch, and the per-operator profile counts
+// every run of a block's operators, each loop iteration included.
 #include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <future>
 #include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "backends/vulkan/vulkan_backend.h"
+#include "engine/operator_profile.h"
 #include "gtest/gtest.h"
 #include "tests/backends/cpu/control_flow_graphs.h"
 #include "tests/backends/vulkan/vulkan_test_support.h"
@@ -41,18 +45,18 @@ Buffers Batch(const std::vector<Buffers>& items) {
   return batch;
 }
 
-// Runs every item as one batch on the GPU and one by one on the CPU; the outputs must be equal.
-void ExpectBatchEqualsCpu(std::shared_ptr<const Graph> graph, const std::vector<Buffers>& items) {
-  std::unique_ptr<GraphProgram> program = Program(graph, static_cast<int>(items.size()));
-  ASSERT_NE(program, nullptr);
+// Runs every item as one batch of `program` (made for `graph`) on the GPU and one by one on the
+// CPU; the outputs must be equal.
+void ExpectBatchEqualsCpu(GraphProgram& program, std::shared_ptr<const Graph> graph,
+                          const std::vector<Buffers>& items) {
   const Buffers inputs = Batch(items);
   Buffers outputs;
   for (size_t i = 0; i < graph->main_block().outputs.size(); ++i) {
-    outputs.emplace_back(program->output_bytes(i) * items.size());
+    outputs.emplace_back(program.output_bytes(i) * items.size());
   }
   const auto in = ConstSpans(inputs);
   const auto out = Spans(outputs);
-  ASSERT_TRUE(program->RunAndWait(in, out, static_cast<int>(items.size())).ok());
+  ASSERT_TRUE(program.RunAndWait(in, out, static_cast<int>(items.size())).ok());
   for (size_t k = 0; k < items.size(); ++k) {
     absl::StatusOr<Buffers> cpu = RunOnCpu(graph, items[k]);
     ASSERT_TRUE(cpu.ok()) << cpu.status();
@@ -63,6 +67,37 @@ void ExpectBatchEqualsCpu(std::shared_ptr<const Graph> graph, const std::vector<
       EXPECT_EQ(gpu, (*cpu)[i]) << "item " << k << ", output " << i;
     }
   }
+}
+
+void ExpectBatchEqualsCpu(std::shared_ptr<const Graph> graph, const std::vector<Buffers>& items) {
+  std::unique_ptr<GraphProgram> program = Program(graph, static_cast<int>(items.size()));
+  ASSERT_NE(program, nullptr);
+  ExpectBatchEqualsCpu(*program, graph, items);
+}
+
+// A program for `graph` on the default device that times every operator.
+std::unique_ptr<GraphProgram> TimedProgram(std::shared_ptr<const Graph> graph, int max_items) {
+  std::shared_ptr<VulkanDevice> device = DefaultDevice();
+  if (device == nullptr) return nullptr;
+  EXPECT_TRUE(device->has_timestamps()) << "lavapipe writes timestamps on its compute queue";
+  auto program =
+      GraphProgram::Create(device, std::move(graph), max_items, {.time_operators = true});
+  EXPECT_TRUE(program.ok()) << program.status();
+  return program.ok() ? *std::move(program) : nullptr;
+}
+
+// The profile's entry for `op` in `block`; calls -1 when there is none.
+struct Entry {
+  int64_t calls = -1;
+  uint64_t total_ns = 0;
+};
+Entry Timing(const GraphProgram& program, const std::string& block, const std::string& op) {
+  for (const OperatorTiming& timing : program.OperatorProfile()) {
+    if (timing.block == block && timing.op == op) {
+      return Entry{static_cast<int64_t>(timing.calls), timing.total_ns};
+    }
+  }
+  return Entry{};
 }
 
 Buffers LoopItem(int32_t start, int32_t step, int32_t limit) {
@@ -92,6 +127,75 @@ TEST(VulkanControlFlowTest, WhileLoopGivesTheExpectedValues) {
   // Seven swaps of (10, 20).
   EXPECT_EQ(a, 20);
   EXPECT_EQ(b, 10);
+}
+
+TEST(VulkanControlFlowTest, OperatorProfileCountsEveryIterationOfEveryItem) {
+  const std::shared_ptr<const Graph> graph = Validated(cpu::test_graphs::CountingLoop());
+  std::unique_ptr<GraphProgram> program = TimedProgram(graph, 2);
+  ASSERT_NE(program, nullptr);
+  std::shared_ptr<VulkanDevice> device = DefaultDevice();
+  // The operators with GPU work, in step order; WHILE_LOOP's own copies belong to no operator.
+  const std::vector<OperatorTiming> before = program->OperatorProfile();
+  ASSERT_EQ(before.size(), 2u);
+  EXPECT_EQ(before[0].block, "cond");
+  EXPECT_EQ(before[0].op, "GREATER");
+  EXPECT_EQ(before[0].output, "more");
+  EXPECT_EQ(before[1].block, "body");
+  EXPECT_EQ(before[1].op, "ADD");
+  EXPECT_EQ(before[0].calls + before[1].calls, 0u) << "before any batch";
+
+  // 7 and 4 iterations in one batch: the body runs 11 times, the condition once more per item.
+  const uint64_t busy_before = device->busy_ns();
+  ExpectBatchEqualsCpu(*program, graph, {LoopItem(0, 1, 7), LoopItem(0, 3, 12)});
+  const uint64_t busy_after_first = device->busy_ns();
+  EXPECT_GT(busy_after_first, busy_before);
+  EXPECT_EQ(Timing(*program, "body", "ADD").calls, 11);
+  EXPECT_EQ(Timing(*program, "cond", "GREATER").calls, 13);
+  EXPECT_GT(Timing(*program, "body", "ADD").total_ns, 0u);
+  EXPECT_GT(Timing(*program, "cond", "GREATER").total_ns, 0u);
+
+  // A condition that starts false: the condition runs once, the body never.
+  ExpectBatchEqualsCpu(*program, graph, {LoopItem(9, 1, 7)});
+  EXPECT_GT(device->busy_ns(), busy_after_first);
+  EXPECT_EQ(Timing(*program, "body", "ADD").calls, 11);
+  EXPECT_EQ(Timing(*program, "cond", "GREATER").calls, 14);
+}
+
+TEST(VulkanControlFlowTest, OperatorProfileCountsTheBranchesEachItemTook) {
+  const std::shared_ptr<const Graph> graph = Validated(cpu::test_graphs::DoubleIf());
+  std::unique_ptr<GraphProgram> program = TimedProgram(graph, 4);
+  ASSERT_NE(program, nullptr);
+  std::shared_ptr<VulkanDevice> device = DefaultDevice();
+  auto item = [](bool take_then, int32_t x) {
+    return Buffers{{static_cast<uint8_t>(take_then ? 1 : 0)}, BytesOf(std::vector<int32_t>{x})};
+  };
+  // The else branch returns its input: only the then branch's ADD has GPU work.
+  ASSERT_EQ(program->OperatorProfile().size(), 1u);
+  uint64_t busy = device->busy_ns();
+  for (int round = 1; round <= 2; ++round) {
+    ExpectBatchEqualsCpu(*program, graph,
+                         {item(true, 21), item(false, 5), item(true, -7), item(false, 0)});
+    const Entry add = Timing(*program, "then", "ADD");
+    EXPECT_EQ(add.calls, 2 * round);
+    EXPECT_GT(add.total_ns, 0u);
+    EXPECT_GT(device->busy_ns(), busy) << "round " << round;
+    busy = device->busy_ns();
+  }
+}
+
+TEST(VulkanControlFlowTest, BusyTimeGrowsWithoutOperatorTiming) {
+  std::unique_ptr<GraphProgram> program = Program(Validated(cpu::test_graphs::CountingLoop()), 1);
+  ASSERT_NE(program, nullptr);
+  std::shared_ptr<VulkanDevice> device = DefaultDevice();
+  const Buffers inputs = LoopItem(0, 1, 3);
+  Buffers outputs(3, std::vector<uint8_t>(4));
+  uint64_t busy = device->busy_ns();
+  for (int round = 0; round < 2; ++round) {
+    ASSERT_TRUE(program->RunAndWait(ConstSpans(inputs), Spans(outputs)).ok());
+    EXPECT_GT(device->busy_ns(), busy) << "round " << round;
+    busy = device->busy_ns();
+  }
+  EXPECT_TRUE(program->OperatorProfile().empty());
 }
 
 TEST(VulkanControlFlowTest, CondIfTakesEachItemsOwnBranch) {
