@@ -110,19 +110,27 @@ absl::Status ReadModules(const vgf_fb::ModuleTable& table, VgfFile& file) {
     module.type = static_cast<VgfModuleType>(type);
     module.name = Str(m->name());
     module.entry_point = Str(m->entry_point());
+    // The verifier accepts a union whose type is set and whose value is absent: refuse that here.
+    auto absent = [&](const char* kind) {
+      return Invalid(absl::StrCat("module ", i, " ('", module.name, "') says it holds ", kind,
+                                  " code but holds none"));
+    };
     switch (m->code_type()) {
       case vgf_fb::ModuleCode::NONE:
         module.code_kind = VgfCodeKind::kNone;
         break;
       case vgf_fb::ModuleCode::SPIRV:
+        if (m->code_as_SPIRV() == nullptr) return absent("SPIR-V");
         module.code_kind = VgfCodeKind::kSpirv;
         module.spirv = Vec(m->code_as_SPIRV()->words());
         break;
       case vgf_fb::ModuleCode::GLSL:
+        if (m->code_as_GLSL() == nullptr) return absent("GLSL");
         module.code_kind = VgfCodeKind::kGlsl;
         module.source = Str(m->code_as_GLSL()->code());
         break;
       case vgf_fb::ModuleCode::HLSL:
+        if (m->code_as_HLSL() == nullptr) return absent("HLSL");
         module.code_kind = VgfCodeKind::kHlsl;
         module.source = Str(m->code_as_HLSL()->code());
         break;

@@ -1,6 +1,8 @@
 // WriteVgfFile -> ReadVgfFile -> DecodeVgfGraph on graphs built in memory: what survives the round
 // trip, what the writer refuses, and the reader's and decoder's errors on damaged files.
 #include <cstring>
+#include <fstream>
+#include <iterator>
 
 #include "engine/graph/graph_validator.h"
 #include "engine/graph/vgf/spirv.h"
@@ -233,6 +235,18 @@ std::string ReadError(const std::vector<uint8_t>& bytes) {
   auto file = ReadVgfFile(bytes);
   EXPECT_FALSE(file.ok());
   return std::string(file.status().message());
+}
+
+TEST(VgfReaderTest, RefusesAModuleWhoseCodeTypeHasNoCode) {
+  // A union with its type set and its value absent passes the FlatBuffers verifier; the fuzzer
+  // found it (tests/fuzz/seeds/vgf_reader keeps its input).
+  std::ifstream in(std::string(INFERD_SOURCE_DIR) +
+                       "/tests/fuzz/seeds/vgf_reader/module_code_type_without_value.bin",
+                   std::ios::binary);
+  const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                                   std::istreambuf_iterator<char>());
+  ASSERT_FALSE(bytes.empty());
+  EXPECT_THAT(ReadError(bytes), HasSubstr("code but holds none"));
 }
 
 TEST(VgfReaderTest, RefusesATruncatedHeader) {
