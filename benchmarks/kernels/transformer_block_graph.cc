@@ -125,6 +125,14 @@ class BlockWriter {
 
   graph::Graph& graph() { return graph_; }
 
+  std::shared_ptr<const graph::Graph> Finish() {
+    if (absl::Status status = graph::ValidateGraph(graph_); !status.ok()) {
+      std::cerr << "transformer benchmark graph invalid: " << status << "\n";
+      std::abort();
+    }
+    return std::make_shared<const graph::Graph>(std::move(graph_));
+  }
+
  private:
   graph::Graph graph_;
   TensorId shift_, zero_;
@@ -247,11 +255,62 @@ std::shared_ptr<const graph::Graph> BuildTransformerBlockGraph(const Transformer
   const TensorId y = w.Binary(Op::kAdd, "y", h1, f2);
   w.graph().blocks[0].outputs.push_back(y);
 
-  if (absl::Status status = graph::ValidateGraph(w.graph()); !status.ok()) {
-    std::cerr << "transformer block graph invalid: " << status << "\n";
-    std::abort();
-  }
-  return std::make_shared<const graph::Graph>(std::move(w.graph()));
+  return w.Finish();
+}
+
+Int8FfnWeights RandomInt8FfnWeights(const TransformerDims& dims) {
+  std::mt19937 rng(13);
+  std::uniform_int_distribution<int> dist(-127, 127);
+  Int8FfnWeights w;
+  w.w1.resize(static_cast<size_t>(dims.model * dims.ffn));
+  w.w2.resize(w.w1.size());
+  for (int8_t& v : w.w1) v = static_cast<int8_t>(dist(rng));
+  for (int8_t& v : w.w2) v = static_cast<int8_t>(dist(rng));
+  // Random int8 sums over `model` (then `ffn` half-zero) products have a spread of ~85k (~66k);
+  // these factors (~2^-11) bring them back to a spread of a few tens.
+  w.multiplier1 = 1518500250;  // ~2^30.5
+  w.shift1 = 42;
+  w.multiplier2 = 1518500250;
+  w.shift2 = 41;
+  return w;
+}
+
+std::shared_ptr<const graph::Graph> BuildInt8FfnGraph(const TransformerDims& dims,
+                                                      const Int8FfnWeights& weights) {
+  BlockWriter w;
+  const int64_t s = dims.sequence, d = dims.model, f = dims.ffn;
+  const TensorId x = w.Tensor("x", DType::kInt8, {1, s, d});
+  w.graph().blocks[0].inputs.push_back(x);
+  const TensorId zp8 = w.Constant("zp8", DType::kInt8, {1}, RawBytes(std::vector<int8_t>{0}));
+  const TensorId zp32 = w.Constant("zp32", DType::kInt32, {1}, RawBytes(std::vector<int32_t>{0}));
+  const auto layer = [&](const std::string& name, TensorId in, const std::vector<int8_t>& weight,
+                         int64_t depth, int64_t columns, int32_t multiplier, int8_t shift) {
+    const TensorId b = w.Constant(name + "_w", DType::kInt8, {1, depth, columns}, RawBytes(weight));
+    const TensorId acc = w.Tensor(name + "_acc", DType::kInt32, {1, s, columns});
+    w.Emit(Op::kMatMul, {}, {in, b, zp8, zp8}, {acc});
+    const TensorId out = w.Tensor(name, DType::kInt8, {1, s, columns});
+    graph::RescaleAttr attr;
+    attr.scale32 = true;
+    attr.rounding_mode = graph::RoundingMode::kDoubleRound;
+    attr.per_channel = false;
+    w.Emit(Op::kRescale, attr,
+           {acc,
+            w.Constant(name + "_multiplier", DType::kInt32, {1},
+                       RawBytes(std::vector<int32_t>{multiplier})),
+            w.Constant(name + "_shift", DType::kInt8, {1}, RawBytes(std::vector<int8_t>{shift})),
+            zp32, zp8},
+           {out});
+    return out;
+  };
+  const TensorId hidden = layer("ffn1", x, weights.w1, d, f, weights.multiplier1, weights.shift1);
+  const TensorId relu = w.Tensor("ffn1_relu", DType::kInt8, {1, s, f});
+  graph::ClampAttr clamp;
+  clamp.min_val = RawBytes(std::vector<int8_t>{0, 0, 0, 0, 0, 0, 0, 0});
+  clamp.max_val = RawBytes(std::vector<int8_t>{127, 0, 0, 0, 0, 0, 0, 0});
+  w.Emit(Op::kClamp, clamp, {hidden}, {relu});
+  const TensorId y = layer("ffn2", relu, weights.w2, f, d, weights.multiplier2, weights.shift2);
+  w.graph().blocks[0].outputs.push_back(y);
+  return w.Finish();
 }
 
 }  // namespace inferd::bench

@@ -3,6 +3,7 @@
 // and the FP32 weights it was built from so that another implementation can run the same block.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -35,5 +36,23 @@ TransformerWeights RandomTransformerWeights(const TransformerDims& dims);
 //   h = x + Wo(Attention(LayerNorm1(x))),  y = h + W2(ReLU(W1(LayerNorm2(h)))).
 std::shared_ptr<const graph::Graph> BuildTransformerBlockGraph(const TransformerDims& dims,
                                                                const TransformerWeights& weights);
+
+// The INT8 variant covers the block's feed-forward part only (its two largest MATMULs, half the
+// FP32 block's time): x [1, S, model] int8 -> MATMUL W1 (INT32) -> RESCALE -> CLAMP [0, 127] (ReLU)
+// -> MATMUL W2 -> RESCALE -> y int8, per-tensor requantisation, every zero point 0, no bias (a bias
+// ADD between MATMUL and RESCALE would keep the accumulator from being requantised in the MATMUL's
+// epilogue). Weights are [in, out] like the FP32 ones.
+struct Int8FfnWeights {
+  std::vector<int8_t> w1, w2;
+  // RESCALE factors multiplier * 2^-shift (scale32, double rounding).
+  int32_t multiplier1 = 0, multiplier2 = 0;
+  int8_t shift1 = 0, shift2 = 0;
+  float factor1() const { return static_cast<float>(std::ldexp(double(multiplier1), -shift1)); }
+  float factor2() const { return static_cast<float>(std::ldexp(double(multiplier2), -shift2)); }
+};
+
+Int8FfnWeights RandomInt8FfnWeights(const TransformerDims& dims);
+std::shared_ptr<const graph::Graph> BuildInt8FfnGraph(const TransformerDims& dims,
+                                                      const Int8FfnWeights& weights);
 
 }  // namespace inferd::bench

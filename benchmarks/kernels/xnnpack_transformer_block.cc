@@ -308,7 +308,79 @@ class Block : public XnnpackTransformerBlock {
   float score_scale_ = 1.0f;
 };
 
+class Int8Ffn : public XnnpackInt8Ffn {
+ public:
+  Int8Ffn(const TransformerDims& dims, const Int8FfnWeights& weights)
+      : dims_(dims),
+        weights_(weights),
+        x_(dims.sequence * dims.model + XNN_EXTRA_BYTES),
+        hidden_(dims.sequence * dims.ffn + XNN_EXTRA_BYTES),
+        y_(dims.sequence * dims.model + XNN_EXTRA_BYTES) {}
+  ~Int8Ffn() override {
+    for (xnn_operator_t op : ops_) xnn_delete_operator(op);
+    if (pool_ != nullptr) pthreadpool_destroy(pool_);
+  }
+
+  absl::Status Build(int threads) {
+    if (threads > 1) pool_ = pthreadpool_create(threads);
+    if (absl::Status s = Layer(weights_.w1, dims_.model, dims_.ffn, weights_.factor1(), 0,
+                               x_.data(), hidden_.data());
+        !s.ok()) {
+      return s;
+    }
+    return Layer(weights_.w2, dims_.ffn, dims_.model, weights_.factor2(), -128, hidden_.data(),
+                 y_.data());
+  }
+
+  absl::Status Run(std::span<const int8_t> x, std::span<int8_t> y) override {
+    std::memcpy(x_.data(), x.data(), x.size());
+    for (xnn_operator_t op : ops_) {
+      if (xnn_run_operator(op, pool_) != xnn_status_success) {
+        return absl::InternalError("xnn_run_operator failed");
+      }
+    }
+    std::memcpy(y.data(), y_.data(), y.size());
+    return absl::OkStatus();
+  }
+
+ private:
+  absl::Status Layer(const std::vector<int8_t>& w, size_t in, size_t out, float factor,
+                     int8_t output_min, const int8_t* input, int8_t* output) {
+    xnn_operator_t op = nullptr;
+    xnn_status status =
+        xnn_create_fully_connected_nc_qs8(in, out, in, out, 0, 1.0f, factor, w.data(), nullptr, 0,
+                                          1.0f, output_min, 127, XNN_FLAG_TRANSPOSE_WEIGHTS, &op);
+    if (status == xnn_status_success) {
+      status = xnn_setup_fully_connected_nc_qs8(op, dims_.sequence, input, output, pool_);
+    }
+    if (status != xnn_status_success) {
+      if (op != nullptr) xnn_delete_operator(op);
+      return absl::InternalError(
+          absl::StrCat("XNNPACK fully_connected_nc_qs8 failed (", status, ")"));
+    }
+    ops_.push_back(op);
+    return absl::OkStatus();
+  }
+
+  const TransformerDims dims_;
+  const Int8FfnWeights weights_;
+  std::vector<int8_t> x_, hidden_, y_;
+  pthreadpool_t pool_ = nullptr;
+  std::vector<xnn_operator_t> ops_;
+};
+
 }  // namespace
+
+absl::StatusOr<std::unique_ptr<XnnpackInt8Ffn>> CreateXnnpackInt8Ffn(const TransformerDims& dims,
+                                                                     const Int8FfnWeights& weights,
+                                                                     int threads) {
+  if (xnn_initialize(nullptr) != xnn_status_success) {
+    return absl::UnavailableError("xnn_initialize failed (CPU not supported by XNNPACK?)");
+  }
+  auto ffn = std::make_unique<Int8Ffn>(dims, weights);
+  if (absl::Status status = ffn->Build(threads); !status.ok()) return status;
+  return ffn;
+}
 
 absl::StatusOr<std::unique_ptr<XnnpackTransformerBlock>> CreateXnnpackTransformerBlock(
     const TransformerDims& dims, const TransformerWeights& weights, int threads) {
