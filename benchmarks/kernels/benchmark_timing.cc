@@ -128,6 +128,24 @@ void RunInterleaved(std::vector<Subject>& subjects) {
   }
 }
 
+void RunBackToBack(const std::vector<Subject>& subjects, bool with_xnnpack) {
+  std::vector<double> medians;
+  for (size_t i : {size_t{1}, size_t{3}}) {
+    if (i == 3 && !with_xnnpack) break;
+    std::vector<Subject> alone = {subjects[i]};
+    alone[0].wall.clear();
+    alone[0].cpu.clear();
+    RunInterleaved(alone);
+    medians.push_back(Median(alone[0].cpu));
+    std::cout << absl::StrFormat("  back to back: %-40s %5d runs, median %.3f ms thread-CPU\n",
+                                 alone[0].name, alone[0].cpu.size(), medians.back());
+  }
+  if (medians.size() == 2) {
+    std::cout << absl::StrFormat("  back to back: ours / XNNPACK, 1 thread %.2fx thread-CPU\n",
+                                 medians[0] / medians[1]);
+  }
+}
+
 void PrintResults(const std::vector<Subject>& subjects, int threads, bool with_xnnpack) {
   const double base_wall = Median(subjects[1].wall);
   const double base_cpu = Median(subjects[1].cpu);

@@ -52,4 +52,9 @@ void RunInterleaved(std::vector<Subject>& subjects);
 // are, in order: reference, ours x1, ours x`threads`, then XNNPACK x1 and x`threads`.
 void PrintResults(const std::vector<Subject>& subjects, int threads, bool with_xnnpack);
 
+// Warm caches: runs ours (subjects[1]) and, when `with_xnnpack`, XNNPACK (subjects[3]) on 1
+// thread, each alone `runs` times back to back, and prints their median thread-CPU times and
+// ratio. Interleaved samples follow other subjects' runs and pauses, so they see colder caches.
+void RunBackToBack(const std::vector<Subject>& subjects, bool with_xnnpack);
+
 }  // namespace inferd::bench

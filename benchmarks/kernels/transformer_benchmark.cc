@@ -6,6 +6,7 @@
 //
 //   inferd_transformer_benchmark [--runs N] [--reference-runs N] [--profile-runs N]
 //                                [--threads N (default 2)] [--sequence N (default 64)]
+//                                [--back-to-back 1 (also time the 1-thread subjects alone)]
 //
 // Exits non-zero when the optimised kernels, the N-thread run or XNNPACK disagree with the
 // reference kernels beyond the stated tolerance, so that a short run serves as a smoke test.
@@ -43,7 +44,8 @@ struct Options {
   int runs = 51;
   int reference_runs = 5;
   int profile_runs = 11;
-  int threads = 2;  // besides 1: the second thread count ours and XNNPACK run with
+  int threads = 2;            // besides 1: the second thread count ours and XNNPACK run with
+  bool back_to_back = false;  // also time the 1-thread subjects alone, with warm caches
 };
 
 // FP32 outputs agree when every element is within this of the reference, relative to the
@@ -180,6 +182,7 @@ absl::Status Benchmark(const Options& options, const std::string& title,
 
   RunInterleaved(subjects);
   PrintResults(subjects, options.threads, out.with_xnnpack);
+  if (options.back_to_back) RunBackToBack(subjects, out.with_xnnpack);
 
   auto profile = ProfileOperators(*g, input, options.profile_runs);
   if (!profile.ok()) return profile.status();
@@ -261,6 +264,9 @@ int main(int argc, char** argv) {
       options.profile_runs = value;
     } else if (flag == "--sequence") {
       options.dims.sequence = value;
+    } else if (flag == "--back-to-back") {
+      options.back_to_back = value != 0;
+      continue;
     } else if (flag == "--threads") {
       options.threads = value;
     } else {
