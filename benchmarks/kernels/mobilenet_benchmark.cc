@@ -6,18 +6,15 @@
 //   inferd_mobilenet_benchmark [--model-dir DIR] [--runs N] [--reference-runs N] [--profile-runs N]
 //                              [--threads N (default 2)] [--check-xnnpack 1]
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <ctime>
 #include <functional>
 #include <iostream>
 #include <memory>
 #include <random>
 #include <span>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -26,6 +23,7 @@
 #include "backends/cpu/kernels/optimized/cpu_features.h"
 #include "backends/cpu/kernels/optimized/rescale_kernels.h"
 #include "backends/cpu/kernels/optimized/tile_kernels.h"
+#include "benchmarks/kernels/benchmark_timing.h"
 #include "benchmarks/kernels/op_profile.h"
 #include "engine/graph/tosa_reader.h"
 #ifdef INFERD_HAVE_XNNPACK
@@ -44,69 +42,6 @@ struct Options {
   int profile_runs = 5;
   int threads = 2;             // besides 1: the second thread count ours and XNNPACK run with
   bool check_xnnpack = false;  // print the first operators where XNNPACK and the kernels diverge
-};
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0.0 : v[v.size() / 2];
-}
-
-// The value below which `fraction` of the samples lie (nearest rank).
-double Percentile(std::vector<double> v, double fraction) {
-  if (v.empty()) return 0.0;
-  std::sort(v.begin(), v.end());
-  const auto rank = static_cast<size_t>(std::lround(fraction * static_cast<double>(v.size() - 1)));
-  return v[std::min(rank, v.size() - 1)];
-}
-
-// The instruction-set path the optimised kernels take on this CPU: the tile kernels'
-// (convolutions, MATMUL) and the requantisation spans' tables, and what the CPU offers.
-std::string InstructionSetPath() {
-  const opt::TileKernels* tiles = opt::SelectTileKernels();
-  const opt::RescaleKernels* rescale = opt::SelectRescaleKernels();
-  return absl::StrFormat(
-      "tile kernels %s, RESCALE spans %s (CPU: AVX2+FMA %s, AVX-512F %s, AVX-512 VNNI %s, NEON "
-      "%s)",
-      tiles != nullptr ? tiles->name : "none (reference kernels)",
-      rescale != nullptr ? rescale->name : "none", opt::CpuHasAvx2Fma() ? "yes" : "no",
-      opt::CpuHasAvx512F() ? "yes" : "no", opt::CpuHasAvx512Vnni() ? "yes" : "no",
-      opt::CpuHasNeon() ? "yes" : "no");
-}
-
-// Wall-clock and this thread's CPU time of one run, in ms. On a loaded machine the CPU time of a
-// single-threaded subject is the steadier measure; multi-threaded subjects only have wall time.
-struct Sample {
-  double wall_ms;
-  double cpu_ms;
-};
-
-double ThreadCpuMs() {
-  timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-Sample TimeRun(const std::function<absl::Status()>& run) {
-  const double cpu_start = ThreadCpuMs();
-  const auto start = std::chrono::steady_clock::now();
-  const absl::Status status = run();
-  const double wall =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  const double cpu = ThreadCpuMs() - cpu_start;
-  if (!status.ok()) {
-    std::cerr << "run failed: " << status << "\n";
-    std::exit(1);
-  }
-  return {wall, cpu};
-}
-
-struct Subject {
-  std::string name;
-  std::function<absl::Status()> run;
-  int runs;
-  bool single_threaded;
-  std::vector<double> wall;
-  std::vector<double> cpu;
 };
 
 absl::Status Benchmark(const Options& options, const std::string& tag) {
@@ -148,30 +83,11 @@ absl::Status Benchmark(const Options& options, const std::string& tag) {
   const std::span<uint8_t> opt_n_span[] = {out_opt_n};
   const std::span<uint8_t> ref_span[] = {out_ref};
 
-  std::vector<Subject> subjects;
-  subjects.push_back({"reference kernels (1 thread)",
-                      [&] { return (*reference)->Run(in_span, ref_span); },
-                      options.reference_runs,
-                      true,
-                      {},
-                      {}});
-  subjects.push_back(
-      {absl::StrFormat("optimised kernels [%s] (1 thread)",
-                       opt::SelectTileKernels() ? opt::SelectTileKernels()->name : "none"),
-       [&] { return (*optimized)->Run(in_span, opt_span); },
-       options.runs,
-       true,
-       {},
-       {}});
-  const std::string kernels_name =
-      opt::SelectTileKernels() ? opt::SelectTileKernels()->name : "none";
-  subjects.push_back(
-      {absl::StrFormat("optimised kernels [%s] (%d threads)", kernels_name, options.threads),
-       [&] { return (*optimized_n)->Run(in_span, opt_n_span); },
-       options.runs,
-       false,
-       {},
-       {}});
+  std::vector<Subject> subjects =
+      ExecutorSubjects([&] { return (*reference)->Run(in_span, ref_span); },
+                       [&] { return (*optimized)->Run(in_span, opt_span); },
+                       [&] { return (*optimized_n)->Run(in_span, opt_n_span); }, options.runs,
+                       options.reference_runs, options.threads);
 #ifdef INFERD_HAVE_XNNPACK
   std::vector<std::unique_ptr<XnnpackNetwork>> xnn;
   for (int threads : {1, options.threads}) {
@@ -179,19 +95,14 @@ absl::Status Benchmark(const Options& options, const std::string& tag) {
     if (!network.ok()) return network.status();
     xnn.push_back(*std::move(network));
     XnnpackNetwork* net = xnn.back().get();
-    subjects.push_back(
-        {absl::StrFormat("XNNPACK %s (%d thread%s)", tag == "int8" ? "qc8/qs8" : "f32", threads,
-                         threads == 1 ? "" : "s"),
-         [net, &input, &out_xnn] { return net->Run(input, out_xnn); },
-         options.runs,
-         threads == 1,
-         {},
-         {}});
+    subjects.push_back(XnnpackSubject(
+        tag == "int8" ? "qc8/qs8" : "f32", threads,
+        [net, &input, &out_xnn] { return net->Run(input, out_xnn); }, options.runs));
   }
 #endif
 
   // Warm-up (first-touch of arenas and scratch), then the outputs are compared.
-  for (Subject& s : subjects) TimeRun(s.run);
+  WarmUp(subjects);
   std::cout << "== MobileNetV2-shaped " << tag << " (1x224x224x3, "
             << g.main_block().operators.size() << " operators incl. constants)\n";
   if (tag == "int8") {
@@ -268,53 +179,11 @@ absl::Status Benchmark(const Options& options, const std::string& tag) {
   }
 #endif
 
-  // Interleaved: each round runs every subject still owed samples once.
-  const int rounds = std::max(options.runs, options.reference_runs);
-  for (int r = 0; r < rounds; ++r) {
-    for (Subject& s : subjects) {
-      if (r < s.runs) {
-        const Sample sample = TimeRun(s.run);
-        s.wall.push_back(sample.wall_ms);
-        s.cpu.push_back(sample.cpu_ms);
-        // Thread-pool workers poll for a while after a run (pthreadpool's for tens of ms): let
-        // them go to sleep so they do not take a core from the next subject.
-        if (!s.single_threaded) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      }
-    }
-  }
-  const double base_wall = Median(subjects[1].wall);
-  const double base_cpu = Median(subjects[1].cpu);
-  std::cout << absl::StrFormat("  %-40s %5s %12s %8s %12s %8s\n", "subject", "runs", "wall ms",
-                               "ratio", "thread-CPU ms", "ratio");
-  for (const Subject& s : subjects) {
-    const double wall = Median(s.wall);
-    if (s.single_threaded) {
-      const double cpu = Median(s.cpu);
-      std::cout << absl::StrFormat("  %-40s %5d %12.2f %7.2fx %12.2f %7.2fx\n", s.name,
-                                   s.wall.size(), wall, wall / base_wall, cpu, cpu / base_cpu);
-    } else {
-      std::cout << absl::StrFormat("  %-40s %5d %12.2f %7.2fx %12s %8s\n", s.name, s.wall.size(),
-                                   wall, wall / base_wall, "-", "-");
-    }
-  }
-  std::cout << "  (medians; ratio = subject / optimised kernels, 1 thread)\n";
-  // Multi-threaded subjects spread most on a shared machine (a descheduled thread stalls an
-  // operator), so their whole distribution, not only the median.
-  std::cout << absl::StrFormat("  %-40s %8s %8s %8s %8s %8s  (wall ms)\n", "distribution", "min",
-                               "p10", "median", "p90", "max");
-  for (const Subject& s : subjects) {
-    if (s.single_threaded) continue;
-    std::cout << absl::StrFormat("  %-40s %8.2f %8.2f %8.2f %8.2f %8.2f\n", s.name,
-                                 Percentile(s.wall, 0.0), Percentile(s.wall, 0.1), Median(s.wall),
-                                 Percentile(s.wall, 0.9), Percentile(s.wall, 1.0));
-  }
+  RunInterleaved(subjects);
 #ifdef INFERD_HAVE_XNNPACK
-  // Subjects: reference, ours x1, ours xN, XNNPACK x1, XNNPACK xN.
-  std::cout << absl::StrFormat(
-      "  ours / XNNPACK: 1 thread %.2fx wall, %.2fx thread-CPU; %d threads %.2fx wall\n",
-      Median(subjects[1].wall) / Median(subjects[3].wall),
-      Median(subjects[1].cpu) / Median(subjects[3].cpu), options.threads,
-      Median(subjects[2].wall) / Median(subjects[4].wall));
+  PrintResults(subjects, options.threads, true);
+#else
+  PrintResults(subjects, options.threads, false);
 #endif
 
   auto profile = ProfileOperators(g, input, options.profile_runs);
