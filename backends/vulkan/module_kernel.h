@@ -4,9 +4,10 @@
 // layout has the segment's descriptor sets (storage buffers, storage images and combined image
 // samplers, with immutable samplers from the resource table, at the bindings it names; empty sets
 // in the gaps) and one push-constant range covering what it declares, pushed as zeros (a VGF file
-// declares push-constant ranges but carries no values for them). The pipeline asks for robust
-// buffer access (VK_EXT_pipeline_robustness), so an access past a buffer's end stays inside that
-// buffer; a device without the extension refuses such models.
+// declares push-constant ranges but carries no values for them). The shader runs with robust
+// buffer access, so an access past a buffer's end stays inside that buffer: per pipeline
+// (VK_EXT_pipeline_robustness), or device-wide where the operator turned robustBufferAccess on
+// (--vulkan-robust-buffer-access); a device with neither refuses such models naming the flag.
 #pragma once
 
 #include <vulkan/vulkan.h>

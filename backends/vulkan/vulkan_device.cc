@@ -341,18 +341,10 @@ absl::StatusOr<DeviceBuffer> VulkanDevice::CreateBuffer(VkDeviceSize size, bool 
   const VkMemoryPropertyFlags wanted =
       host_visible ? VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT
                    : VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT;
-  absl::StatusOr<uint32_t> type = MemoryType(requirements.memoryTypeBits, wanted, what);
-  if (!type.ok()) return type.status();
-  auto allocate = VkStruct<VkMemoryAllocateInfo>(VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO);
-  allocate.allocationSize = requirements.size;
-  allocate.memoryTypeIndex = *type;
-  if (auto status = VkStatus(vkAllocateMemory(device_, &allocate, nullptr, &buffer.memory_),
-                             absl::StrCat("allocating ", requirements.size, " bytes for ", what));
-      !status.ok()) {
-    return status;
-  }
+  absl::StatusOr<VkDeviceMemory> memory = Allocate(requirements, wanted, what);
+  if (!memory.ok()) return memory.status();
+  buffer.memory_ = *memory;
   buffer.size_ = requirements.size;
-  allocated_bytes_ += requirements.size;
   if (auto status = VkStatus(vkBindBufferMemory(device_, buffer.buffer_, buffer.memory_, 0),
                              "vkBindBufferMemory");
       !status.ok()) {
@@ -370,15 +362,34 @@ absl::StatusOr<DeviceBuffer> VulkanDevice::CreateBuffer(VkDeviceSize size, bool 
   return buffer;
 }
 
-absl::StatusOr<uint32_t> VulkanDevice::MemoryType(uint32_t type_bits, VkMemoryPropertyFlags wanted,
-                                                  const std::string& what) const {
+absl::StatusOr<VkDeviceMemory> VulkanDevice::Allocate(const VkMemoryRequirements& requirements,
+                                                      VkMemoryPropertyFlags wanted,
+                                                      const std::string& what) {
+  uint32_t type = UINT32_MAX;
   for (uint32_t i = 0; i < memory_properties_.memoryTypeCount; ++i) {
-    if ((type_bits & (1u << i)) == 0) continue;
-    if ((memory_properties_.memoryTypes[i].propertyFlags & wanted) == wanted) return i;
+    if ((requirements.memoryTypeBits & (1u << i)) == 0) continue;
+    if ((memory_properties_.memoryTypes[i].propertyFlags & wanted) == wanted) {
+      type = i;
+      break;
+    }
   }
-  return absl::UnimplementedError(absl::StrCat(
-      "no ", (wanted & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) != 0 ? "host-visible" : "device-local",
-      " memory type for ", what));
+  if (type == UINT32_MAX) {
+    return absl::UnimplementedError(absl::StrCat(
+        "no ",
+        (wanted & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) != 0 ? "host-visible" : "device-local",
+        " memory type for ", what));
+  }
+  auto allocate = VkStruct<VkMemoryAllocateInfo>(VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO);
+  allocate.allocationSize = requirements.size;
+  allocate.memoryTypeIndex = type;
+  VkDeviceMemory memory = VK_NULL_HANDLE;
+  if (auto status = VkStatus(vkAllocateMemory(device_, &allocate, nullptr, &memory),
+                             absl::StrCat("allocating ", requirements.size, " bytes for ", what));
+      !status.ok()) {
+    return status;
+  }
+  allocated_bytes_ += requirements.size;
+  return memory;
 }
 
 absl::StatusOr<DeviceImage> VulkanDevice::CreateImage(VkFormat format, uint32_t width,
@@ -404,19 +415,11 @@ absl::StatusOr<DeviceImage> VulkanDevice::CreateImage(VkFormat format, uint32_t 
   }
   VkMemoryRequirements requirements;
   vkGetImageMemoryRequirements(device_, image.image_, &requirements);
-  absl::StatusOr<uint32_t> type =
-      MemoryType(requirements.memoryTypeBits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, what);
-  if (!type.ok()) return type.status();
-  auto allocate = VkStruct<VkMemoryAllocateInfo>(VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO);
-  allocate.allocationSize = requirements.size;
-  allocate.memoryTypeIndex = *type;
-  if (auto status = VkStatus(vkAllocateMemory(device_, &allocate, nullptr, &image.memory_),
-                             absl::StrCat("allocating ", requirements.size, " bytes for ", what));
-      !status.ok()) {
-    return status;
-  }
+  absl::StatusOr<VkDeviceMemory> memory =
+      Allocate(requirements, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, what);
+  if (!memory.ok()) return memory.status();
+  image.memory_ = *memory;
   image.size_ = requirements.size;
-  allocated_bytes_ += requirements.size;
   if (auto status =
           VkStatus(vkBindImageMemory(device_, image.image_, image.memory_, 0), "vkBindImageMemory");
       !status.ok()) {

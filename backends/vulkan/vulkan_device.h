@@ -184,9 +184,10 @@ class VulkanDevice {
   void MarkLostLocked(const std::string& reason) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   absl::Status SubmitAndWaitLocked(std::span<const VkCommandBuffer> command_buffers)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  // The first memory type of `type_bits` with `wanted`; UNIMPLEMENTED naming `what` if none.
-  absl::StatusOr<uint32_t> MemoryType(uint32_t type_bits, VkMemoryPropertyFlags wanted,
-                                      const std::string& what) const;
+  // Memory of the first type `requirements` allows that has `wanted`, counted in
+  // allocated_bytes(); UNIMPLEMENTED naming `what` if no type fits, RESOURCE_EXHAUSTED when out.
+  absl::StatusOr<VkDeviceMemory> Allocate(const VkMemoryRequirements& requirements,
+                                          VkMemoryPropertyFlags wanted, const std::string& what);
   friend class DeviceBuffer;
   friend class DeviceImage;
 
