@@ -99,11 +99,10 @@ class SequenceAssembler {
                                                    bool image = false) const {
     const VgfResource& resource = file_.resources.at(r);
     std::optional<DType> dtype;
+    const std::optional<ImageFormat> format =
+        image ? ImageFormatOf(resource.vk_format) : std::nullopt;
     if (image) {
-      if (std::optional<ImageFormat> format = ImageFormatOf(resource.vk_format);
-          format.has_value()) {
-        dtype = format->dtype;
-      }
+      if (format.has_value()) dtype = format->dtype;
     } else {
       dtype = DTypeOfVkFormat(resource.vk_format);
     }
@@ -116,10 +115,10 @@ class SequenceAssembler {
     for (int64_t d : resource.shape) shape.push_back(d < 0 ? -1 : d);
     if (image) {
       if (auto status = CheckImageShape(shape, shape, user); !status.ok()) return status;
-      if (shape.back() != ImageFormatOf(resource.vk_format)->components) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            user, ": resource ", r, " has shape ", ShapeToString(shape), " but its format has ",
-            ImageFormatOf(resource.vk_format)->components, " components per texel"));
+      if (shape.back() != format->components) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(user, ": resource ", r, " has shape ", ShapeToString(shape),
+                         " but its format has ", format->components, " components per texel"));
       }
     }
     if (!resource.strides.empty()) {
