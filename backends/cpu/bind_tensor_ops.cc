@@ -516,7 +516,7 @@ std::optional<BoundStep> BindTransposeConv2dOptimized(const graph::Graph& g,
     k::TransposeConv2dParams q = p;
     q.weight_zp = *weight_zp;
     auto packed = std::make_shared<const opt::PackedInt8Matrix>(
-        opt::PackTransposeConv2dInt8Weights(q, weight_data, q.weight_zp));
+        opt::PackTransposeConv2dInt8Weights(*tiles, q, weight_data, q.weight_zp));
     // The executor runs one inference at a time, so one scratch buffer per bound operator.
     auto scratch = std::make_shared<std::vector<int32_t>>(scratch_elements);
     const TensorId w = op.inputs[1];

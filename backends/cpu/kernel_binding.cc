@@ -70,7 +70,7 @@ absl::StatusOr<BoundStep> BindConv2d(const graph::Graph& g, const graph::Operato
       q.weight_zp = *weight_zp;
       auto packed = constants.Pack<opt::PackedInt8Matrix>(
           w, WeightPacking::kConv2dInt8, q.weight_zp,
-          [&] { return opt::PackConv2dInt8Weights(q, weight_data, q.weight_zp); });
+          [&] { return opt::PackConv2dInt8Weights(*tiles, q, weight_data, q.weight_zp); });
       return BoundStep([q, packed, tiles, in, b, izp, o](TensorData d) {
         k::Conv2dParams r = q;
         r.input_zp = static_cast<int32_t>(ReadInt(d[izp], DType::kInt8));
@@ -218,7 +218,7 @@ absl::StatusOr<BoundStep> BindMatmul(const graph::Graph& g, const graph::Operato
       if (b_data != nullptr && b_zp != nullptr) {
         // With B packed, the kernel never reads the B operand.
         packed = constants.Pack<opt::PackedInt8Matrix>(ib, WeightPacking::kMatmulInt8, *b_zp, [&] {
-          return opt::PackMatmulInt8B(p, b_data, *b_zp);
+          return opt::PackMatmulInt8B(*tiles, p, b_data, *b_zp);
         });
       }
       return BoundStep([p, packed, tiles, ia, ib, azp, bzp, o](TensorData d) {

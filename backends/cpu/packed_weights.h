@@ -32,7 +32,8 @@ enum class WeightPacking : uint8_t {
 
 // Bytes a packed form holds.
 inline size_t PackedBytes(const kernels::optimized::PackedInt8Matrix& m) {
-  return m.data.size() * sizeof(m.data[0]);
+  return m.data.size() * sizeof(m.data[0]) + m.quads.size() +
+         m.column_sums.size() * sizeof(m.column_sums[0]);
 }
 inline size_t PackedBytes(const kernels::optimized::PackedFp32Matrix& m) {
   return m.data.size() * sizeof(m.data[0]);

@@ -173,7 +173,8 @@ ProducerCall BindProducer(const graph::Graph& g, const graph::Operator& op,
     auto packed = constants.Pack<opt::PackedInt8Matrix>(
         op.inputs[1], WeightPacking::kConv2dInt8, p.weight_zp, [&] {
           return opt::PackConv2dInt8Weights(
-              p, ConstantData<int8_t>(constants, op.inputs[1], Elements(g.tensor(op.inputs[1]))),
+              *tiles, p,
+              ConstantData<int8_t>(constants, op.inputs[1], Elements(g.tensor(op.inputs[1]))),
               p.weight_zp);
         });
     const TensorId b = op.inputs[2], izp = op.inputs[3], o = op.outputs[0];
@@ -214,7 +215,7 @@ ProducerCall BindProducer(const graph::Graph& g, const graph::Operator& op,
   if (b_data != nullptr && b_zp != nullptr) {
     packed = constants.Pack<opt::PackedInt8Matrix>(
         op.inputs[1], WeightPacking::kMatmulInt8, *b_zp,
-        [&] { return opt::PackMatmulInt8B(p, b_data, *b_zp); });
+        [&] { return opt::PackMatmulInt8B(*tiles, p, b_data, *b_zp); });
   }
   const TensorId ib = op.inputs[1], azp = op.inputs[2], bzp = op.inputs[3], o = op.outputs[0];
   return [p, packed, tiles, in, ib, azp, bzp, o](TensorData d, const opt::FusedRequantization* f) {

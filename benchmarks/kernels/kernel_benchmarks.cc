@@ -103,7 +103,9 @@ void BM_Conv2d(benchmark::State& state) {
     const auto weight = Random<int8_t>(w_count);
     const std::vector<int32_t> bias(p.output_channels, 100);
     std::vector<int32_t> output(out_count);
-    const opt::PackedInt8Matrix packed = opt::PackConv2dInt8Weights(p, weight.data(), 0);
+    const opt::PackedInt8Matrix packed =
+        tiles != nullptr ? opt::PackConv2dInt8Weights(*tiles, p, weight.data(), 0)
+                         : opt::PackedInt8Matrix{};
     for (auto _ : state) {
       if constexpr (kOptimized) {
         opt::Conv2dInt8Optimized(*tiles, p, packed, input.data(), bias.data(), output.data());
@@ -191,7 +193,8 @@ void BM_Matmul(benchmark::State& state) {
     const auto a = Random<int8_t>(int64_t{p.rows} * p.depth);
     const auto b = Random<int8_t>(int64_t{p.depth} * p.columns);
     std::vector<int32_t> output(out_count);
-    const opt::PackedInt8Matrix packed = opt::PackMatmulInt8B(p, b.data(), 0);
+    const opt::PackedInt8Matrix packed =
+        tiles != nullptr ? opt::PackMatmulInt8B(*tiles, p, b.data(), 0) : opt::PackedInt8Matrix{};
     for (auto _ : state) {
       if constexpr (kOptimized) {
         opt::MatmulInt8Optimized(*tiles, p, &packed, a.data(), b.data(), output.data());
@@ -254,7 +257,9 @@ void BM_TransposeConv(benchmark::State& state) {
     const std::vector<int32_t> bias(p.output_channels, 100);
     std::vector<int32_t> output(out_count);
     std::vector<int32_t> scratch(opt::TransposeConv2dScratchElements(p));
-    const opt::PackedInt8Matrix packed = opt::PackTransposeConv2dInt8Weights(p, weight.data(), 0);
+    const opt::PackedInt8Matrix packed =
+        tiles != nullptr ? opt::PackTransposeConv2dInt8Weights(*tiles, p, weight.data(), 0)
+                         : opt::PackedInt8Matrix{};
     for (auto _ : state) {
       if constexpr (kOptimized) {
         opt::TransposeConv2dInt8Optimized(*tiles, p, packed, input.data(), bias.data(),

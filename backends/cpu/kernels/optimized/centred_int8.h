@@ -9,6 +9,10 @@
 
 namespace inferd::cpu::kernels::optimized {
 
+// dst[i] = src[i] + 128 as uint8 for i < count: the unsigned operand of AVX-512 VNNI's u8 x s8 dot
+// product (Int8QuadTileFn), whose tile subtracts (128 + zero point) x the weights' sum once.
+void OffsetInt8(const int8_t* src, int64_t count, uint8_t* dst);
+
 // dst[i] = src[i] - zero_point for i < count (exact: the result fits int16).
 void CentreInt8(const int8_t* src, int64_t count, int16_t zero_point, int16_t* dst);
 

@@ -4,8 +4,10 @@
 #include <atomic>
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
-#include "backends/cpu/kernels/optimized/centred_int8.h"
+#include "backends/cpu/kernels/optimized/column_blocks.h"
+#include "backends/cpu/kernels/optimized/int8_row_forms.h"
 #include "backends/cpu/kernels/optimized/parallel_tasks.h"
 #include "backends/cpu/kernels/optimized/thread_scratch.h"
 
@@ -97,8 +99,11 @@ void PadBias(const T* bias, int32_t bias_size, int64_t channels, int64_t padded,
 
 bool Conv2dInt8Supported(const Conv2dParams& params) { return Depth(params) <= kMaxInt8Depth; }
 
-PackedInt8Matrix PackConv2dInt8Weights(const Conv2dParams& params, const int8_t* weight,
-                                       int32_t weight_zp) {
+PackedInt8Matrix PackConv2dInt8Weights(const TileKernels& kernels, const Conv2dParams& params,
+                                       const int8_t* weight, int32_t weight_zp) {
+  if (kernels.int8_quad_tile != nullptr && weight_zp == 0) {
+    return PackInt8Quads(weight, WeightLayout(params));
+  }
   return PackInt8(weight, WeightLayout(params), weight_zp);
 }
 
@@ -106,46 +111,51 @@ PackedFp32Matrix PackConv2dFp32Weights(const Conv2dParams& params, const float* 
   return PackFp32(weight, WeightLayout(params));
 }
 
-KernelStatus Conv2dInt8Optimized(const TileKernels& kernels, const Conv2dParams& p,
-                                 const PackedInt8Matrix& weights, const int8_t* input,
-                                 const int32_t* bias, int32_t* output,
-                                 const FusedRequantization* fused) {
+namespace {
+
+// The INT8 convolution over either form: kTileRows pixels gathered at a time, then a tile per
+// column block. `start` (quads only) holds each padded column's initial accumulator.
+template <typename Form>
+KernelStatus Conv2dInt8Tiles(const Form& form, const Conv2dParams& p,
+                             PackedView<typename Form::Packed> w, const int32_t* start,
+                             const int8_t* input, const int32_t* bias, int32_t* output,
+                             const FusedRequantization* fused) {
+  using Row = typename Form::Row;
   const int64_t depth = Depth(p);
-  const int64_t pairs = DepthPairs(depth);
   const int64_t oc = p.output_channels;
-  const PackedView<int16_t> w = weights.view();
   const int64_t padded_oc = w.column_blocks * kTileCols;
-  const int16_t input_zp = static_cast<int16_t>(p.input_zp);
-  const auto convert = [input_zp](const int8_t* src, int64_t n, int16_t* dst) {
-    CentreInt8(src, n, input_zp, dst);
+  const int64_t row_elements = form.row_elements();
+  const auto convert = [&form](const int8_t* src, int64_t n, Row* dst) {
+    form.Convert(src, n, dst);
   };
   const int64_t pixels = static_cast<int64_t>(p.batch) * p.output_height * p.output_width;
   const int64_t groups = (pixels + kTileRows - 1) / kTileRows;
   std::atomic<bool> failed{false};
   ParallelForRanges(groups, kTileRows * depth * oc, [&](int64_t first, int64_t last) {
     const size_t bias_bytes = ScratchAlign(padded_oc * sizeof(int32_t));
-    const size_t row_bytes = ScratchAlign(2 * pairs * sizeof(int16_t));
+    const size_t row_bytes = ScratchAlign(row_elements * sizeof(Row));
     const size_t tile_bytes = fused != nullptr ? ScratchAlign(kTileRows * oc * sizeof(int32_t)) : 0;
     auto* scratch =
         static_cast<std::byte*>(ThreadScratch(bias_bytes + tile_bytes + kTileRows * row_bytes));
     auto* padded_bias = reinterpret_cast<int32_t*>(scratch);
     auto* tile_out = reinterpret_cast<int32_t*>(scratch + bias_bytes);
     PadBias(bias, p.bias_size, oc, padded_oc, padded_bias);
-    int16_t* row_buffers[kTileRows];
+    Row* row_buffers[kTileRows];
     for (int r = 0; r < kTileRows; ++r) {
-      row_buffers[r] =
-          reinterpret_cast<int16_t*>(scratch + bias_bytes + tile_bytes + r * row_bytes);
-      row_buffers[r][2 * pairs - 1] = 0;  // the odd depth's pad, never overwritten by a gather
+      row_buffers[r] = reinterpret_cast<Row*>(scratch + bias_bytes + tile_bytes + r * row_bytes);
+      // The depth's padding to whole steps, never overwritten by a gather (the weights there are
+      // 0; a defined value keeps the products defined).
+      std::fill(row_buffers[r] + depth, row_buffers[r] + row_elements, Row{0});
     }
     bool task_failed = false;
     Pixel pixel = PixelAt(p, first * kTileRows);
     for (int64_t group = first; group < last; ++group) {
       const int64_t m0 = group * kTileRows;
       const int rows_valid = static_cast<int>(std::min<int64_t>(kTileRows, pixels - m0));
-      const int16_t* rows[kTileRows];
+      const Row* rows[kTileRows];
       for (int r = 0; r < kTileRows; ++r) {
         if (r < rows_valid) {
-          GatherRow(p, input, pixel, int16_t{0}, convert, row_buffers[r]);
+          GatherRow(p, input, pixel, form.pad, convert, row_buffers[r]);
           Advance(p, pixel);
           rows[r] = row_buffers[r];
         } else {
@@ -153,16 +163,28 @@ KernelStatus Conv2dInt8Optimized(const TileKernels& kernels, const Conv2dParams&
         }
       }
       int32_t* out = fused != nullptr ? tile_out : output + m0 * oc;
-      for (int64_t j = 0; j < w.column_blocks; ++j) {
-        const int cols = static_cast<int>(std::min<int64_t>(kTileCols, oc - j * kTileCols));
-        task_failed |= kernels.int8_tile(rows, pairs, w.block(0, j), padded_bias + j * kTileCols,
-                                         out + j * kTileCols, oc, rows_valid, cols);
-      }
+      task_failed |=
+          Int8ColumnBlocks(form, rows, w, 0, start, padded_bias, kTileCols, out, oc, rows_valid);
       if (fused != nullptr) task_failed |= RequantizeRows(*fused, tile_out, m0, rows_valid, oc);
     }
     if (task_failed) failed.store(true, std::memory_order_relaxed);
   });
   return failed.load() ? KernelStatus::kUnpredictable : KernelStatus::kOk;
+}
+
+}  // namespace
+
+KernelStatus Conv2dInt8Optimized(const TileKernels& kernels, const Conv2dParams& p,
+                                 const PackedInt8Matrix& weights, const int8_t* input,
+                                 const int32_t* bias, int32_t* output,
+                                 const FusedRequantization* fused) {
+  if (!weights.quad_form()) {
+    return Conv2dInt8Tiles(PairRows(kernels, Depth(p), p.input_zp), p, weights.view(), nullptr,
+                           input, bias, output, fused);
+  }
+  const std::vector<int32_t> start = QuadStarts(weights, p.input_zp);
+  return Conv2dInt8Tiles(QuadRows(kernels, Depth(p), p.input_zp), p, weights.quad_view(),
+                         start.data(), input, bias, output, fused);
 }
 
 void Conv2dFp32Optimized(const TileKernels& kernels, const Conv2dParams& p,
@@ -209,11 +231,7 @@ void Conv2dFp32Optimized(const TileKernels& kernels, const Conv2dParams& p,
         if (r < rows_valid) Advance(p, pixel);
       }
       float* out = output + m0 * oc;
-      for (int64_t j = 0; j < w.column_blocks; ++j) {
-        const int cols = static_cast<int>(std::min<int64_t>(kTileCols, oc - j * kTileCols));
-        kernels.fp32_tile(rows, depth, w.block(0, j), padded_bias + j * kTileCols,
-                          out + j * kTileCols, oc, rows_valid, cols);
-      }
+      Fp32ColumnBlocks(kernels, rows, depth, w, 0, padded_bias, kTileCols, out, oc, rows_valid);
       if (clamp != nullptr) ClampFp32InPlace(out, rows_valid * oc, *clamp);
     }
   });

@@ -21,9 +21,10 @@ namespace inferd::cpu::kernels::optimized {
 // Whether Conv2dInt8Optimized handles `params` (the depth kh * kw * ic is within kMaxInt8Depth).
 bool Conv2dInt8Supported(const Conv2dParams& params);
 
-// OHWI weights as a [kh*kw*ic, oc] matrix, (weight - weight_zp) for INT8.
-PackedInt8Matrix PackConv2dInt8Weights(const Conv2dParams& params, const int8_t* weight,
-                                       int32_t weight_zp);
+// OHWI weights as a [kh*kw*ic, oc] matrix: in quads when `kernels` has a quad tile and weight_zp
+// is 0, else (weight - weight_zp) in pairs (packed_matrix.h). Conv2dInt8Optimized takes either.
+PackedInt8Matrix PackConv2dInt8Weights(const TileKernels& kernels, const Conv2dParams& params,
+                                       const int8_t* weight, int32_t weight_zp);
 PackedFp32Matrix PackConv2dFp32Weights(const Conv2dParams& params, const float* weight);
 
 // params.input_zp is used; params.weight_zp must be the one the weights were packed with. With

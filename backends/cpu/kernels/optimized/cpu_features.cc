@@ -1,6 +1,7 @@
 #include "backends/cpu/kernels/optimized/cpu_features.h"
 
 #include <cstdlib>
+#include <cstring>
 
 namespace inferd::cpu::kernels::optimized {
 
@@ -10,6 +11,14 @@ bool DisabledByEnvironment() {
     return value != nullptr && value[0] == 'r';
   }();
   return disabled;
+}
+
+bool CappedAtAvx2ByEnvironment() {
+  static const bool capped = [] {
+    const char* value = std::getenv("INFERD_CPU_KERNELS");
+    return value != nullptr && std::strcmp(value, "avx2") == 0;
+  }();
+  return capped;
 }
 
 bool CpuHasAvx2Fma() {
@@ -24,7 +33,8 @@ bool CpuHasAvx2Fma() {
 
 bool CpuHasAvx512F() {
 #if defined(__x86_64__) || defined(__i386__)
-  static const bool has = CpuHasAvx2Fma() && __builtin_cpu_supports("avx512f");
+  static const bool has =
+      CpuHasAvx2Fma() && !CappedAtAvx2ByEnvironment() && __builtin_cpu_supports("avx512f");
   return has;
 #else
   return false;
@@ -33,8 +43,9 @@ bool CpuHasAvx512F() {
 
 bool CpuHasAvx512Vnni() {
 #if defined(__x86_64__) || defined(__i386__)
-  static const bool has =
-      CpuHasAvx2Fma() && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
+  static const bool has = CpuHasAvx2Fma() && !CappedAtAvx2ByEnvironment() &&
+                          __builtin_cpu_supports("avx512vl") &&
+                          __builtin_cpu_supports("avx512vnni");
   return has;
 #else
   return false;

@@ -9,6 +9,10 @@ namespace inferd::cpu::kernels::optimized {
 // comparisons and debugging); the CpuHas* answers below are then false.
 bool DisabledByEnvironment();
 
+// INFERD_CPU_KERNELS=avx2 caps the x86-64 kernels at AVX2 + FMA on a CPU with AVX-512 (the
+// CpuHasAvx512* answers are then false): the AVX2 path measured and tested on such a machine.
+bool CappedAtAvx2ByEnvironment();
+
 // x86-64 with AVX2 and FMA (Haswell and later). Always false elsewhere.
 bool CpuHasAvx2Fma();
 

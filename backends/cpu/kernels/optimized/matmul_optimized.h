@@ -18,8 +18,10 @@ namespace inferd::cpu::kernels::optimized {
 
 bool MatmulInt8Supported(const MatmulParams& params);
 
-// B ([batch, depth, columns]) packed, (b - b_zp) for INT8.
-PackedInt8Matrix PackMatmulInt8B(const MatmulParams& params, const int8_t* b, int32_t b_zp);
+// B ([batch, depth, columns]) packed: INT8 in quads when `kernels` has a quad tile and b_zp is 0,
+// else (b - b_zp) in pairs (packed_matrix.h).
+PackedInt8Matrix PackMatmulInt8B(const TileKernels& kernels, const MatmulParams& params,
+                                 const int8_t* b, int32_t b_zp);
 PackedFp32Matrix PackMatmulFp32B(const MatmulParams& params, const float* b);
 
 // packed_b may be null: B (with params.b_zp) is then packed into scratch on every call.

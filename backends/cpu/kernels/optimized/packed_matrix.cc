@@ -1,28 +1,44 @@
 #include "backends/cpu/kernels/optimized/packed_matrix.h"
 
+#include <cstddef>
+
 namespace inferd::cpu::kernels::optimized {
 
-void PackInt8(const int8_t* src, const MatrixLayout& l, int32_t zero_point, int16_t* dst) {
-  const int64_t pairs = DepthPairs(l.depth);
+namespace {
+
+// Walks an INT8 matrix in a packed order: per batch and column block, `kGroup` consecutive depth
+// steps of each of the kTileCols columns. visit(batch, block, column_in_block, value, inside) is
+// called once per packed element; outside the matrix (depth or columns padding) value is 0 and
+// inside false.
+template <int64_t kGroup, typename Visit>
+void VisitInGroups(const int8_t* src, const MatrixLayout& l, Visit visit) {
+  const int64_t groups = (l.depth + kGroup - 1) / kGroup;
   const int64_t blocks = ColumnBlocks(l.columns);
   for (int64_t b = 0; b < l.batches; ++b) {
     for (int64_t j = 0; j < blocks; ++j) {
-      for (int64_t kp = 0; kp < pairs; ++kp) {
+      for (int64_t g = 0; g < groups; ++g) {
         for (int64_t c = 0; c < kTileCols; ++c) {
           const int64_t n = j * kTileCols + c;
-          for (int64_t half = 0; half < 2; ++half) {
-            const int64_t k = 2 * kp + half;
-            int16_t value = 0;
-            if (n < l.columns && k < l.depth) {
-              value = static_cast<int16_t>(
-                  src[b * l.batch_stride + k * l.depth_stride + n * l.column_stride] - zero_point);
-            }
-            *dst++ = value;
+          for (int64_t i = 0; i < kGroup; ++i) {
+            const int64_t k = kGroup * g + i;
+            const bool inside = n < l.columns && k < l.depth;
+            visit(b, j, c,
+                  inside ? src[b * l.batch_stride + k * l.depth_stride + n * l.column_stride]
+                         : int8_t{0},
+                  inside);
           }
         }
       }
     }
   }
+}
+
+}  // namespace
+
+void PackInt8(const int8_t* src, const MatrixLayout& l, int32_t zero_point, int16_t* dst) {
+  VisitInGroups<2>(src, l, [&](int64_t, int64_t, int64_t, int8_t value, bool inside) {
+    *dst++ = inside ? static_cast<int16_t>(value - zero_point) : int16_t{0};
+  });
 }
 
 void PackFp32(const float* src, const MatrixLayout& l, float* dst) {
@@ -42,8 +58,25 @@ void PackFp32(const float* src, const MatrixLayout& l, float* dst) {
 }
 
 PackedInt8Matrix PackInt8(const int8_t* src, const MatrixLayout& layout, int32_t zero_point) {
-  PackedInt8Matrix packed{layout, std::vector<int16_t>(PackedInt8Elements(layout))};
+  PackedInt8Matrix packed;
+  packed.layout = layout;
+  packed.data.resize(static_cast<size_t>(PackedInt8Elements(layout)));
   PackInt8(src, layout, zero_point, packed.data.data());
+  return packed;
+}
+
+PackedInt8Matrix PackInt8Quads(const int8_t* src, const MatrixLayout& l) {
+  const int64_t blocks = ColumnBlocks(l.columns);
+  PackedInt8Matrix packed;
+  packed.layout = l;
+  packed.quads.resize(
+      static_cast<size_t>(l.batches * blocks * DepthQuads(l.depth) * 4 * kTileCols));
+  packed.column_sums.assign(static_cast<size_t>(l.batches * blocks * kTileCols), 0);
+  int8_t* dst = packed.quads.data();
+  VisitInGroups<4>(src, l, [&](int64_t b, int64_t j, int64_t c, int8_t value, bool) {
+    packed.column_sums[static_cast<size_t>((b * blocks + j) * kTileCols + c)] += value;
+    *dst++ = value;
+  });
   return packed;
 }
 

@@ -29,6 +29,7 @@ inline constexpr int64_t kMaxInt8Depth = 33025;
 
 inline int64_t ColumnBlocks(int64_t columns) { return (columns + kTileCols - 1) / kTileCols; }
 inline int64_t DepthPairs(int64_t depth) { return (depth + 1) / 2; }
+inline int64_t DepthQuads(int64_t depth) { return (depth + 3) / 4; }
 
 // int16 elements PackInt8 writes for `layout`.
 inline int64_t PackedInt8Elements(const MatrixLayout& layout) {
@@ -61,11 +62,20 @@ inline PackedView<float> Fp32View(const float* data, const MatrixLayout& layout)
   return {data, layout.depth * kTileCols, ColumnBlocks(layout.columns)};
 }
 
-// Owning forms, made when a graph is bound.
+// Owning forms, made when a graph is bound. An INT8 matrix is in one of two forms: pairs of
+// (weight - zero point) as int16 (`data`, for Int8TileFn), or, when the weights' zero point is 0
+// and the CPU has a u8 x s8 dot product, the int8 weights in quads (`quads`, for Int8QuadTileFn,
+// half the bytes) with each column's sum.
 struct PackedInt8Matrix {
   MatrixLayout layout;
   std::vector<int16_t> data;
+  std::vector<int8_t> quads;
+  std::vector<int32_t> column_sums;  // quad form: per column, padded to whole blocks with 0
+  bool quad_form() const { return !quads.empty(); }
   PackedView<int16_t> view() const { return Int8View(data.data(), layout); }
+  PackedView<int8_t> quad_view() const {
+    return {quads.data(), DepthQuads(layout.depth) * 4 * kTileCols, ColumnBlocks(layout.columns)};
+  }
 };
 struct PackedFp32Matrix {
   MatrixLayout layout;
@@ -74,6 +84,9 @@ struct PackedFp32Matrix {
 };
 
 PackedInt8Matrix PackInt8(const int8_t* src, const MatrixLayout& layout, int32_t zero_point);
+// The quad form of weights whose zero point is 0: per column block, depth quads x kTileCols x 4
+// int8 values, zeros beyond the depth and the columns.
+PackedInt8Matrix PackInt8Quads(const int8_t* src, const MatrixLayout& layout);
 PackedFp32Matrix PackFp32(const float* src, const MatrixLayout& layout);
 
 }  // namespace inferd::cpu::kernels::optimized

@@ -152,7 +152,8 @@ void DepthwiseFp32(const float* const* inputs, const float* const* weights, int 
 }  // namespace
 
 const TileKernels* NeonTileKernels() {
-  static const TileKernels table = {"neon", Int8Tile, Fp32Tile, DepthwiseInt8, DepthwiseFp32};
+  static const TileKernels table = {"neon",        Int8Tile, Fp32Tile, DepthwiseInt8,
+                                    DepthwiseFp32, nullptr,  nullptr,  nullptr};
   return &table;
 }
 

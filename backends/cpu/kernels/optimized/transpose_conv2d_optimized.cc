@@ -98,10 +98,11 @@ bool TransposeConv2dInt8Supported(const TransposeConv2dParams& params) {
   return params.input_channels <= kMaxInt8Depth && terms * kMaxInt8Product < (int64_t{1} << 30);
 }
 
-PackedInt8Matrix PackTransposeConv2dInt8Weights(const TransposeConv2dParams& params,
+PackedInt8Matrix PackTransposeConv2dInt8Weights(const TileKernels& kernels,
+                                                const TransposeConv2dParams& params,
                                                 const int8_t* weight, int32_t weight_zp) {
   const std::vector<int8_t> b = RightHandSide(params, weight);
-  return PackMatmulInt8B(RowProduct(params), b.data(), weight_zp);
+  return PackMatmulInt8B(kernels, RowProduct(params), b.data(), weight_zp);
 }
 
 PackedFp32Matrix PackTransposeConv2dFp32Weights(const TransposeConv2dParams& params,

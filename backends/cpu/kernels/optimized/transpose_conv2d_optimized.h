@@ -22,9 +22,10 @@ namespace inferd::cpu::kernels::optimized {
 // in magnitude with room for a bias, so int32 arithmetic gives the exact result.
 bool TransposeConv2dInt8Supported(const TransposeConv2dParams& params);
 
-// Weights [output_channels, kh, kw, input_channels] packed as the product's right-hand side,
-// (weight - weight_zp) for INT8.
-PackedInt8Matrix PackTransposeConv2dInt8Weights(const TransposeConv2dParams& params,
+// Weights [output_channels, kh, kw, input_channels] packed as the product's right-hand side, as
+// PackMatmulInt8B packs it for `kernels` (INT8).
+PackedInt8Matrix PackTransposeConv2dInt8Weights(const TileKernels& kernels,
+                                                const TransposeConv2dParams& params,
                                                 const int8_t* weight, int32_t weight_zp);
 PackedFp32Matrix PackTransposeConv2dFp32Weights(const TransposeConv2dParams& params,
                                                 const float* weight);

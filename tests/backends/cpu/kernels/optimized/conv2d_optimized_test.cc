@@ -81,7 +81,35 @@ TEST_P(Conv2dOptimizedTest, Int8MatchesReferenceExactly) {
     std::vector<int32_t> expected(OutputCount(p)), actual(OutputCount(p), -7);
     const KernelStatus want =
         Conv2dInt8(p, input.data(), weight.data(), bias.data(), expected.data());
-    const PackedInt8Matrix packed = PackConv2dInt8Weights(p, weight.data(), p.weight_zp);
+    const PackedInt8Matrix packed =
+        PackConv2dInt8Weights(*GetParam(), p, weight.data(), p.weight_zp);
+    const KernelStatus got =
+        Conv2dInt8Optimized(*GetParam(), p, packed, input.data(), bias.data(), actual.data());
+    ASSERT_EQ(got, want) << "trial " << trial;
+    ASSERT_EQ(actual, expected) << "trial " << trial;
+  }
+}
+
+// Weights with zero point 0 take the quad form where the table has a quad tile (AVX-512 VNNI):
+// extreme input zero points (the start values' largest magnitudes), depths that are not whole
+// quads, and a deep kernel.
+TEST_P(Conv2dOptimizedTest, Int8QuadFormMatchesReferenceExactly) {
+  std::mt19937 rng(77);
+  for (int trial = 0; trial < 60; ++trial) {
+    Conv2dParams p = RandomConv2d(rng);
+    if (trial % 10 == 9) p.input_channels = RandomInt(rng, 250, 300);
+    const int32_t zero_points[] = {-128, 127, 0, RandomInt(rng, -128, 127)};
+    p.input_zp = zero_points[trial % 4];
+    p.weight_zp = 0;
+    const auto input = RandomInt8(rng, InputCount(p));
+    auto weight = RandomInt8(rng, WeightCount(p));
+    if (trial % 5 == 0) std::fill(weight.begin(), weight.end(), int8_t{-128});
+    const auto bias = RandomBias(rng, p.bias_size);
+    std::vector<int32_t> expected(OutputCount(p)), actual(OutputCount(p), -7);
+    const KernelStatus want =
+        Conv2dInt8(p, input.data(), weight.data(), bias.data(), expected.data());
+    const PackedInt8Matrix packed = PackConv2dInt8Weights(*GetParam(), p, weight.data(), 0);
+    ASSERT_EQ(packed.quad_form(), GetParam()->int8_quad_tile != nullptr);
     const KernelStatus got =
         Conv2dInt8Optimized(*GetParam(), p, packed, input.data(), bias.data(), actual.data());
     ASSERT_EQ(got, want) << "trial " << trial;
@@ -105,7 +133,7 @@ TEST_P(Conv2dOptimizedTest, Int8ReportsBiasOverflowLikeReference) {
   std::vector<int32_t> expected(180), actual(180);
   ASSERT_EQ(Conv2dInt8(p, input.data(), weight.data(), bias.data(), expected.data()),
             KernelStatus::kUnpredictable);
-  const PackedInt8Matrix packed = PackConv2dInt8Weights(p, weight.data(), 0);
+  const PackedInt8Matrix packed = PackConv2dInt8Weights(*GetParam(), p, weight.data(), 0);
   EXPECT_EQ(Conv2dInt8Optimized(*GetParam(), p, packed, input.data(), bias.data(), actual.data()),
             KernelStatus::kUnpredictable);
   EXPECT_EQ(actual, expected);

@@ -104,7 +104,8 @@ TEST_P(FusedRequantizationTest, Conv2dMatchesSeparateReferenceOperators) {
     const Requant requant(rng, count, p.output_channels);
     std::vector<int8_t> fused_out(count, 99);
     const FusedRequantization fused = requant.Fused(fused_out.data());
-    const PackedInt8Matrix packed = PackConv2dInt8Weights(p, weight.data(), 0);
+    const PackedInt8Matrix packed =
+        PackConv2dInt8Weights(*SelectTileKernels(), p, weight.data(), 0);
     ASSERT_EQ(Conv2dInt8Optimized(*SelectTileKernels(), p, packed, input.data(), bias.data(),
                                   nullptr, &fused),
               KernelStatus::kOk);
@@ -167,7 +168,7 @@ TEST_P(FusedRequantizationTest, MatmulMatchesSeparateReferenceOperators) {
     std::vector<int8_t> ahead(count, 99), at_run(count, 99);
     const FusedRequantization fused_ahead = requant.Fused(ahead.data());
     const FusedRequantization fused_at_run = requant.Fused(at_run.data());
-    const PackedInt8Matrix packed = PackMatmulInt8B(p, b.data(), p.b_zp);
+    const PackedInt8Matrix packed = PackMatmulInt8B(*SelectTileKernels(), p, b.data(), p.b_zp);
     ASSERT_EQ(MatmulInt8Optimized(*SelectTileKernels(), p, &packed, a.data(), b.data(), nullptr,
                                   &fused_ahead),
               KernelStatus::kOk);

@@ -38,7 +38,9 @@ TEST_P(MatmulOptimizedTest, Int8MatchesReferenceExactly) {
     const int64_t count = static_cast<int64_t>(p.batch) * p.rows * p.columns;
     std::vector<int32_t> expected(count), ahead(count, -7), at_run(count, -7);
     ASSERT_EQ(MatmulInt8(p, a.data(), b.data(), expected.data()), KernelStatus::kOk);
-    const PackedInt8Matrix packed = PackMatmulInt8B(p, b.data(), p.b_zp);
+    const PackedInt8Matrix packed = PackMatmulInt8B(*GetParam(), p, b.data(), p.b_zp);
+    // Weights with zero point 0 take the quad form where the table has the quad tile.
+    ASSERT_EQ(packed.quad_form(), p.b_zp == 0 && GetParam()->int8_quad_tile != nullptr);
     ASSERT_EQ(MatmulInt8Optimized(*GetParam(), p, &packed, a.data(), b.data(), ahead.data()),
               KernelStatus::kOk);
     ASSERT_EQ(MatmulInt8Optimized(*GetParam(), p, nullptr, a.data(), b.data(), at_run.data()),

@@ -67,7 +67,8 @@ TEST_P(TransposeConv2dOptimizedTest, Int8BitExactWithZeroPoints) {
     std::vector<int32_t> expected(OutputCount(p)), actual(OutputCount(p), 12345);
     ASSERT_EQ(TransposeConv2dInt8(p, input.data(), weight.data(), bias.data(), expected.data()),
               KernelStatus::kOk);
-    const PackedInt8Matrix packed = PackTransposeConv2dInt8Weights(p, weight.data(), p.weight_zp);
+    const PackedInt8Matrix packed =
+        PackTransposeConv2dInt8Weights(*GetParam(), p, weight.data(), p.weight_zp);
     std::vector<int32_t> scratch(TransposeConv2dScratchElements(p));
     ASSERT_EQ(TransposeConv2dInt8Optimized(*GetParam(), p, packed, input.data(), bias.data(),
                                            scratch.data(), actual.data()),
@@ -84,7 +85,7 @@ TEST_P(TransposeConv2dOptimizedTest, Int8LeavesABiasNearTheLimitToTheReference) 
   p.bias_size = 2;
   const std::vector<int8_t> input(3, 1), weight(6, 1);
   const std::vector<int32_t> bias = {INT32_MAX - 1, 0};
-  const PackedInt8Matrix packed = PackTransposeConv2dInt8Weights(p, weight.data(), 0);
+  const PackedInt8Matrix packed = PackTransposeConv2dInt8Weights(*GetParam(), p, weight.data(), 0);
   std::vector<int32_t> scratch(TransposeConv2dScratchElements(p)), output(2);
   EXPECT_EQ(TransposeConv2dInt8Optimized(*GetParam(), p, packed, input.data(), bias.data(),
                                          scratch.data(), output.data()),
