@@ -115,12 +115,18 @@ class ProgramBuilder {
       for (TensorId id : op.inputs) Touch(id);
       for (TensorId id : op.outputs) Touch(id);
       program_.owners.resize(first, StepOwner{});
-      program_.owners.resize(program_.steps.size(),
-                             StepOwner{.block = block_id, .op_index = static_cast<int32_t>(index)});
+      program_.owners.resize(program_.steps.size(), OwnerOf(block_id, index));
       AppendSteps(first);
     }
     for (TensorId id : block.outputs) Touch(id);
     return absl::OkStatus();
+  }
+
+  static StepOwner OwnerOf(BlockId block_id, size_t index) {
+    StepOwner owner;
+    owner.block = block_id;
+    owner.op_index = static_cast<int32_t>(index);
+    return owner;
   }
 
   // A convolution and the operators after it that its dispatch takes over (epilogue_fusion.h), as
@@ -135,7 +141,7 @@ class ProgramBuilder {
     if (!lowering_.LowerFusedConvolution(conv, rescale, clamp, program_.steps)) return false;
     for (TensorId id : conv.inputs) Touch(id);
     Touch(clamp != nullptr ? clamp->outputs[0] : rescale->outputs[0]);
-    StepOwner owner{.block = block_id, .op_index = static_cast<int32_t>(index)};
+    StepOwner owner = OwnerOf(block_id, index);
     for (const std::optional<size_t>& other : {fusion.rescale, fusion.clamp}) {
       if (!other) continue;
       fused[*other] = true;
