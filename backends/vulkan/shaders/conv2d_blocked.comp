@@ -187,12 +187,14 @@ void main() {
     bias_lo[j] = bias_data[one_bias ? 0 : oc + j];
     bias_hi[j] = bias_data[one_bias || oc + 4 + j >= p.out_c ? 0 : oc + 4 + j];
   }
+  const EpilogueChannels epilogue_lo = EpilogueChannelsOf(oc);
+  const EpilogueChannels epilogue_hi = EpilogueChannelsOf(oc + 4);
   [[unroll]] for (int i = 0; i < PIXELS; ++i) {
     const int pixel = first + i * WORKGROUP_SIZE;
     if (pixel < p.pixels) {
       const int at = (pixel * p.out_c + oc) / 4;
-      output_data[at] = Epilogue(lo[i] + bias_lo, oc);
-      if (oc + 4 < p.out_c) output_data[at + 1] = Epilogue(hi[i] + bias_hi, oc + 4);
+      output_data[at] = Epilogue(lo[i] + bias_lo, epilogue_lo);
+      if (oc + 4 < p.out_c) output_data[at + 1] = Epilogue(hi[i] + bias_hi, epilogue_hi);
     }
   }
 }

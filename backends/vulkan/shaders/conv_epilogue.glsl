@@ -12,7 +12,8 @@
 // Bytes equal running the operators' own shaders one after another.
 //
 // Included twice: before the shader's Params block, which ends with EPILOGUE_PARAMS, for the output
-// binding and the parameters; after it for Epilogue(sums, first channel).
+// binding and the parameters; after it for EpilogueChannelsOf(first channel), which an invocation
+// calls once per block of 4 channels, and Epilogue(sums, what it returned), once per pixel.
 #ifndef CONV_EPILOGUE_DECLARED
 #define CONV_EPILOGUE_DECLARED
 
@@ -48,12 +49,27 @@ layout(std430, set = 0, binding = 3) writeonly buffer Output { EPILOGUE_OUT_T ou
 #if defined(RESCALE_EPILOGUE)
 #include "rescale_math.glsl"
 
-// `sums` holds output channels channel..channel+3.
-uint Epilogue(ivec4 sums, int channel) {
+// The multipliers and shifts of 4 output channels from `channel`, read once per invocation for
+// all its pixels (on lavapipe every load counts); a channel past the last, which a last block of 4
+// never stores, reads the last one's.
+struct EpilogueChannels {
+  ivec4 multiplier, shift;
+};
+EpilogueChannels EpilogueChannelsOf(int channel) {
   const bool per_channel = (p.epilogue.flags & kPerChannel) != 0;
+  EpilogueChannels result;
+  for (int j = 0; j < 4; ++j) {
+    const uint at = per_channel ? uint(min(channel + j, p.epilogue.channels - 1)) : 0u;
+    result.multiplier[j] = ChannelMultiplier(at);
+    result.shift[j] = ChannelShift(at);
+  }
+  return result;
+}
+
+uint Epilogue(ivec4 sums, EpilogueChannels channels) {
   uint packed = 0u;
   for (int j = 0; j < 4; ++j) {
-    const int scaled = RescaleElement(sums[j], per_channel ? uint(channel + j) : 0u);
+    const int scaled = RescaleWith(sums[j], channels.multiplier[j], channels.shift[j]);
     // The INT8 RESCALE result as the CLAMP reads it back: its low byte, sign extended (also where
     // RESCALE's output is an unsigned view).
     const int value =
@@ -65,7 +81,11 @@ uint Epilogue(ivec4 sums, int channel) {
 #elif defined(CLAMP_EPILOGUE)
 #include "float_minmax.glsl"
 
-VEC4_T Epilogue(VEC4_T sums, int channel) {
+// Nothing per channel.
+#define EpilogueChannels int
+int EpilogueChannelsOf(int channel) { return 0; }
+
+VEC4_T Epilogue(VEC4_T sums, EpilogueChannels channels) {
   VEC4_T result;
   for (int j = 0; j < 4; ++j) {
     result[j] = ApplyMin(ApplyMax(sums[j], p.epilogue.clamp_min, p.epilogue.nan_mode),
@@ -74,7 +94,9 @@ VEC4_T Epilogue(VEC4_T sums, int channel) {
   return result;
 }
 #else
-VEC4_T Epilogue(VEC4_T sums, int channel) { return sums; }
+#define EpilogueChannels int
+int EpilogueChannelsOf(int channel) { return 0; }
+VEC4_T Epilogue(VEC4_T sums, EpilogueChannels channels) { return sums; }
 #endif
 
 #endif

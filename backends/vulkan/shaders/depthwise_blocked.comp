@@ -89,12 +89,14 @@ void main() {
     bias_lo[j] = bias_data[one_bias ? 0 : c + j];
     bias_hi[j] = bias_data[one_bias || v0 + 1 >= vecs ? 0 : c + 4 + j];
   }
+  const EpilogueChannels epilogue_lo = EpilogueChannelsOf(c);
+  const EpilogueChannels epilogue_hi = EpilogueChannelsOf(c + 4);
   [[unroll]] for (int i = 0; i < PIXELS; ++i) {
     const int pixel = first + i * WORKGROUP_SIZE;
     if (pixel < p.pixels) {
       const int at = pixel * vecs;
-      output_data[at + v0] = Epilogue(lo[i] + bias_lo, c);
-      if (v0 + 1 < vecs) output_data[at + v1] = Epilogue(hi[i] + bias_hi, c + 4);
+      output_data[at + v0] = Epilogue(lo[i] + bias_lo, epilogue_lo);
+      if (v0 + 1 < vecs) output_data[at + v1] = Epilogue(hi[i] + bias_hi, epilogue_hi);
     }
   }
 }

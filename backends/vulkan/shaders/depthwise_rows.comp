@@ -107,12 +107,14 @@ void main() {
     bias_hi[j] = bias_data[one_bias || v0 + 1 >= vecs ? 0 : c0 + 4 + j];
   }
   if (item >= p.runs) return;
+  const EpilogueChannels epilogue_lo = EpilogueChannelsOf(c0);
+  const EpilogueChannels epilogue_hi = EpilogueChannelsOf(c0 + 4);
   [[unroll]] for (int i = 0; i < RUN; ++i) {
     const int ox = ox0 + i;
     if (ox < p.out_w) {
       const int at = (row * p.out_w + ox) * vecs;
-      output_data[at + v0] = Epilogue(lo[i] + bias_lo, c0);
-      if (v0 + 1 < vecs) output_data[at + v1] = Epilogue(hi[i] + bias_hi, c0 + 4);
+      output_data[at + v0] = Epilogue(lo[i] + bias_lo, epilogue_lo);
+      if (v0 + 1 < vecs) output_data[at + v1] = Epilogue(hi[i] + bias_hi, epilogue_hi);
     }
   }
 }

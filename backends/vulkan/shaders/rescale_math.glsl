@@ -63,11 +63,11 @@ int RescaleWideElement(Wide stored, uint channel) {
   return RescaleOutput(scaled);
 }
 #else
-int RescaleElement(int stored, uint channel) {
+// With the channel's multiplier and shift already read (conv_epilogue.glsl reads them once for
+// all the pixels an invocation computes).
+int RescaleWith(int stored, int multiplier, int shift) {
   if ((RESCALE_PARAMS.flags & kInputUnsigned) != 0) stored &= int(IN_MASK);
   const int value = stored - InputZeroPoint();
-  const int multiplier = ChannelMultiplier(channel);
-  const int shift = ChannelShift(channel);
   int scaled = 0;
   if (multiplier >= 0 && shift >= 2 && shift <= 62) {
     Wide round = WidePowerOfTwo(shift - 1);
@@ -77,5 +77,9 @@ int RescaleElement(int stored, uint channel) {
     scaled = WideShiftRightLow(WideAdd(WideMul(value, multiplier), round), shift);
   }
   return RescaleOutput(scaled);
+}
+
+int RescaleElement(int stored, uint channel) {
+  return RescaleWith(stored, ChannelMultiplier(channel), ChannelShift(channel));
 }
 #endif
