@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/backends/cpu/control_flow_graphs.h"
 #include "tests/backends/cpu/graph_builder.h"
 #include "tests/backends/vulkan/vulkan_test_support.h"
 
@@ -274,6 +275,79 @@ TEST(VulkanFusedEpilogueTest, ChainsWithOtherReadersOrOddChannelsStaySeparate) {
   ASSERT_NE(program, nullptr);
   EXPECT_EQ(program->dispatch_count(), 3u);
   ExpectSameOnBothBackends(b, inputs, "7 output channels");
+}
+
+// cond ? CLAMP(RESCALE(CONV2D(x))) : x, the chain inside the COND_IF's then block, whose
+// operators the lowering fuses as it does the main block's.
+TEST(VulkanFusedEpilogueTest, ChainsInsideAControlFlowBlockAreFusedToo) {
+  using cpu::test_graphs::AddOperator;
+  using cpu::test_graphs::AddTensor;
+  std::mt19937 rng(59);
+  graph::Graph g = cpu::test_graphs::Blocks({"then", "else"});
+  const Shape shape{1, 6, 6, 8};
+  const TensorId cond = AddTensor(g, 0, "cond", DType::kBool);
+  const TensorId x = AddTensor(g, 0, "x", DType::kInt8, shape);
+  const TensorId y = AddTensor(g, 0, "y", DType::kInt8, shape);
+  g.blocks[0].inputs = {cond, x};
+  g.blocks[0].outputs = {y};
+  AddOperator(g, 0, Op::kCondIf, {cond, x}, {y}, graph::CondIfAttr{"then", "else", 1, 2});
+  const TensorId tx = AddTensor(g, 1, "tx", DType::kInt8, shape);
+  auto add_const = [&](const std::string& name, DType dtype, Shape dims,
+                       std::vector<uint8_t> data) {
+    const TensorId id = AddTensor(g, 1, name, dtype, std::move(dims));
+    g.tensors[id].data = std::move(data);
+    AddOperator(g, 1, Op::kConst, {}, {id});
+    return id;
+  };
+  const TensorId w =
+      add_const("w", DType::kInt8, {8, 1, 1, 8}, BytesOf(RandomValues<int8_t>(rng, 64, -128, 127)));
+  const TensorId bias =
+      add_const("b", DType::kInt32, {8}, BytesOf(RandomValues<int32_t>(rng, 8, -1000, 1000)));
+  const TensorId izp = add_const("izp", DType::kInt8, {1}, BytesOf(std::vector<int8_t>{5}));
+  const TensorId wzp = add_const("wzp", DType::kInt8, {1}, BytesOf(std::vector<int8_t>{-3}));
+  const TensorId sums = AddTensor(g, 1, "sums", DType::kInt32, shape);
+  AddOperator(g, 1, Op::kConv2d, {tx, w, bias, izp, wzp}, {sums},
+              ConvolutionAttribute<graph::Conv2dAttr>({0, 0, 0, 0}, {1, 1}, DType::kInt32));
+  const TensorId m = add_const("m", DType::kInt32, {8},
+                               BytesOf(RandomValues<int32_t>(rng, 8, 1 << 30, (1u << 31) - 1)));
+  const TensorId sh =
+      add_const("s", DType::kInt8, {8}, BytesOf(RandomValues<int8_t>(rng, 8, 38, 46)));
+  const TensorId rizp = add_const("rizp", DType::kInt32, {1}, BytesOf(std::vector<int32_t>{0}));
+  const TensorId rozp = add_const("rozp", DType::kInt8, {1}, BytesOf(std::vector<int8_t>{-7}));
+  const TensorId rescaled = AddTensor(g, 1, "rescaled", DType::kInt8, shape);
+  graph::RescaleAttr rescale;
+  rescale.scale32 = true;
+  rescale.rounding_mode = graph::RoundingMode::kSingleRound;
+  rescale.per_channel = true;
+  AddOperator(g, 1, Op::kRescale, {sums, m, sh, rizp, rozp}, {rescaled}, rescale);
+  const TensorId clamped = AddTensor(g, 1, "clamped", DType::kInt8, shape);
+  graph::ClampAttr clamp;
+  clamp.min_val = {static_cast<uint8_t>(-64)};
+  clamp.max_val = {64};
+  AddOperator(g, 1, Op::kClamp, {rescaled}, {clamped}, clamp);
+  g.blocks[1].inputs = {tx};
+  g.blocks[1].outputs = {clamped};
+  const TensorId ex = AddTensor(g, 2, "ex", DType::kInt8, shape);
+  g.blocks[2].inputs = {ex};
+  g.blocks[2].outputs = {ex};
+
+  const std::shared_ptr<const graph::Graph> graph = testing::Validated(std::move(g));
+  auto program = testing::Program(graph);
+  ASSERT_NE(program, nullptr);
+  EXPECT_EQ(program->dispatch_count(), 1u);
+  const std::vector<uint8_t> input = BytesOf(RandomValues<int8_t>(rng, 288, -128, 127));
+  for (const uint8_t taken : {uint8_t{1}, uint8_t{0}}) {
+    const testing::Buffers inputs = {{taken}, input};
+    auto cpu = testing::RunOnCpu(graph, inputs);
+    ASSERT_TRUE(cpu.ok()) << cpu.status();
+    for (const GraphProgramOptions options :
+         {GraphProgramOptions{}, GraphProgramOptions{.use_int64 = false}}) {
+      auto gpu = testing::RunOnGpu(graph, inputs, options);
+      ASSERT_TRUE(gpu.ok()) << gpu.status();
+      EXPECT_EQ(*gpu, *cpu) << (taken ? "then" : "else")
+                            << (options.use_int64 ? "" : " (32-bit shaders)");
+    }
+  }
 }
 
 TEST(VulkanFusedEpilogueTest, Fp32ConvolutionAndClampAreOneDispatchWithinRoundingOfTheCpu) {
