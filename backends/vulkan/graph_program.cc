@@ -926,8 +926,15 @@ std::vector<OperatorTiming> GraphProgram::OperatorProfile() const {
         block.name.empty() && owner.block == graph::Graph::kMainBlock ? "main" : block.name;
     timing.index = owner.op_index;
     timing.op = std::string(graph::OpName(op.op));
-    if (!op.outputs.empty()) {
-      const graph::Tensor& output = g.tensor(op.outputs[0]);
+    // A fused step is named after all its operators and shows the tensor it finally writes, as
+    // the CPU backend's profile does.
+    const graph::Operator* last = &op;
+    for (const int32_t fused : owner.fused) {
+      last = &block.operators[static_cast<size_t>(fused)];
+      absl::StrAppend(&timing.op, "+", std::string(graph::OpName(last->op)));
+    }
+    if (!last->outputs.empty()) {
+      const graph::Tensor& output = g.tensor(last->outputs[0]);
       timing.output = output.name;
       timing.shape = output.shape.empty() ? "scalar" : absl::StrJoin(output.shape, "x");
     }

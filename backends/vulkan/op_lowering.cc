@@ -361,76 +361,90 @@ absl::Status OpLowering::LowerFft(const graph::Operator& op, std::vector<Step>& 
   return absl::OkStatus();
 }
 
-absl::Status OpLowering::LowerRescale(const graph::Operator& op, std::vector<Step>& steps) {
+std::optional<OpLowering::RescaleSetup> OpLowering::RescaleParameters(
+    const graph::Operator& op) const {
   const auto& attr = std::get<graph::RescaleAttr>(op.attribute);
   const graph::Tensor& input = graph_.tensor(op.inputs[0]);
   const graph::Tensor& output = graph_.tensor(op.outputs[0]);
   // INT48 inputs are held as int64 (stored_form.h).
   const bool wide_input = input.dtype == DType::kInt48;
-  const std::string in = wide_input ? "i48" : TypeSuffix(input.dtype);
-  const std::string out = TypeSuffix(output.dtype);
-  if ((!IsInteger(input.dtype) && !wide_input) || !IsInteger(output.dtype)) {
-    return NoShader(graph_, op);
-  }
+  if ((!IsInteger(input.dtype) && !wide_input) || !IsInteger(output.dtype)) return std::nullopt;
+  RescaleSetup setup;
+  setup.in = wide_input ? "i48" : TypeSuffix(input.dtype);
+  setup.out = TypeSuffix(output.dtype);
 
   // The output range and the flags, as the CPU kernel decides them
   // (backends/cpu/kernels/rescale.cc).
-  const int in_bits = in == "i8" ? 8 : (in == "i16" ? 16 : (in == "i32" ? 32 : 48));
-  const int out_bits = out == "i8" ? 8 : (out == "i16" ? 16 : 32);
-  const int64_t out_min = attr.output_unsigned ? 0 : -(int64_t{1} << (out_bits - 1));
-  const int64_t out_max =
+  const int in_bits =
+      setup.in == "i8" ? 8 : (setup.in == "i16" ? 16 : (setup.in == "i32" ? 32 : 48));
+  const int out_bits = setup.out == "i8" ? 8 : (setup.out == "i16" ? 16 : 32);
+  setup.out_min = attr.output_unsigned ? 0 : -(int64_t{1} << (out_bits - 1));
+  setup.out_max =
       attr.output_unsigned ? (int64_t{1} << out_bits) - 1 : (int64_t{1} << (out_bits - 1)) - 1;
   const graph::Tensor& multiplier = graph_.tensor(op.inputs[1]);
   const graph::Tensor& shift = graph_.tensor(op.inputs[2]);
-  const int64_t channels = attr.per_channel ? Elements(multiplier) : 1;
-  int flags = 0;
-  if (attr.per_channel) flags |= 1;
+  setup.channels = attr.per_channel ? Elements(multiplier) : 1;
+  if (attr.per_channel) setup.flags |= 1;
   // INEXACT_ROUND may round either way; the CPU kernel rounds as SINGLE_ROUND does, and so does
   // the shader.
-  if (attr.rounding_mode == graph::RoundingMode::kDoubleRound) flags |= 2;
-  if (attr.input_unsigned && in_bits <= 16) flags |= 4;
+  if (attr.rounding_mode == graph::RoundingMode::kDoubleRound) setup.flags |= 2;
+  if (attr.input_unsigned && in_bits <= 16) setup.flags |= 4;
 
   // Multipliers, shifts or zero points the graph computes (EXT-DYNAMIC): the "_dyn" shader reads
   // all four from their tensors, and zero extends the zero points of unsigned views itself.
-  std::optional<std::span<const uint8_t>> multiplier_data = ConstantData(op.inputs[1]);
-  std::optional<std::span<const uint8_t>> shift_data = ConstantData(op.inputs[2]);
+  const std::optional<std::span<const uint8_t>> multiplier_data = ConstantData(op.inputs[1]);
+  const std::optional<std::span<const uint8_t>> shift_data = ConstantData(op.inputs[2]);
   const std::optional<std::pair<int64_t, int64_t>> zero_points =
       ConstantZeroPoints(op.inputs[3], op.inputs[4]);
   if (!multiplier_data || !shift_data || !zero_points) {
-    if (attr.output_unsigned && out_bits <= 16) flags |= 8;
-    if (multiplier.dtype == DType::kInt32) flags |= 16;
+    setup.dynamic = true;
+    if (attr.output_unsigned && out_bits <= 16) setup.flags |= 8;
+    if (multiplier.dtype == DType::kInt32) setup.flags |= 16;
+    return setup;
+  }
+  setup.multipliers.resize(static_cast<size_t>(setup.channels) * 4);
+  setup.shifts.resize(static_cast<size_t>(setup.channels) * 4);
+  const size_t multiplier_width = multiplier.dtype == DType::kInt16 ? 2 : 4;
+  for (int64_t c = 0; c < setup.channels; ++c) {
+    const int32_t m = static_cast<int32_t>(
+        ReadSigned(multiplier_data->subspan(c * multiplier_width), multiplier.dtype));
+    const int32_t s = static_cast<int32_t>(ReadSigned(shift_data->subspan(c), shift.dtype));
+    std::memcpy(&setup.multipliers[c * 4], &m, 4);
+    std::memcpy(&setup.shifts[c * 4], &s, 4);
+  }
+  // The zero points re-extended by the unsigned flags.
+  std::tie(setup.input_zp, setup.output_zp) = *zero_points;
+  if (attr.input_unsigned && in_bits <= 16) setup.input_zp &= (int64_t{1} << in_bits) - 1;
+  if (attr.output_unsigned && out_bits <= 16) setup.output_zp &= (int64_t{1} << out_bits) - 1;
+  return setup;
+}
+
+absl::Status OpLowering::LowerRescale(const graph::Operator& op, std::vector<Step>& steps) {
+  std::optional<RescaleSetup> setup = RescaleParameters(op);
+  if (!setup.has_value()) return NoShader(graph_, op);
+  const graph::Tensor& output = graph_.tensor(op.outputs[0]);
+  const std::string& in = setup->in;
+  const std::string& out = setup->out;
+  if (setup->dynamic) {
     PushConstants params;
-    params.Int(0).Int(0).Int(out_min).Int(out_max).Int(channels).Int(flags).Int(Elements(output));
+    params.Int(0).Int(0).Int(setup->out_min).Int(setup->out_max).Int(setup->channels);
+    params.Int(setup->flags).Int(Elements(output));
     steps.push_back(Dispatch(absl::StrCat("rescale_", in, "_", out, "_dyn"),
                              {T(op.inputs[0]), T(op.inputs[1]), T(op.inputs[2]), T(op.outputs[0]),
                               T(op.inputs[3]), T(op.inputs[4])},
                              params, Elements(output)));
     return absl::OkStatus();
   }
-  std::vector<uint8_t> multipliers(static_cast<size_t>(channels) * 4);
-  std::vector<uint8_t> shifts(static_cast<size_t>(channels) * 4);
-  const size_t multiplier_width = multiplier.dtype == DType::kInt16 ? 2 : 4;
-  for (int64_t c = 0; c < channels; ++c) {
-    const int32_t m = static_cast<int32_t>(
-        ReadSigned(multiplier_data->subspan(c * multiplier_width), multiplier.dtype));
-    const int32_t s = static_cast<int32_t>(ReadSigned(shift_data->subspan(c), shift.dtype));
-    std::memcpy(&multipliers[c * 4], &m, 4);
-    std::memcpy(&shifts[c * 4], &s, 4);
-  }
-  // The zero points re-extended by the unsigned flags.
-  auto [izp, ozp] = *zero_points;
-  if (attr.input_unsigned && in_bits <= 16) izp &= (int64_t{1} << in_bits) - 1;
-  if (attr.output_unsigned && out_bits <= 16) ozp &= (int64_t{1} << out_bits) - 1;
-
-  const uint32_t multiplier_buffer = AddDerived(std::move(multipliers));
-  const uint32_t shift_buffer = AddDerived(std::move(shifts));
+  const uint32_t multiplier_buffer = AddDerived(std::move(setup->multipliers));
+  const uint32_t shift_buffer = AddDerived(std::move(setup->shifts));
   // Four elements an invocation where the types pack (INT8 in a uint, INT32 in an ivec4) and the
   // count divides: a quarter of the invocations and of the memory instructions.
   const bool packs = (in == "i8" || in == "i32") && (out == "i8" || out == "i32") &&
                      !(in == "i32" && out == "i32") && Elements(output) % 4 == 0;
   const int64_t invocations = packs ? Elements(output) / 4 : Elements(output);
   PushConstants params;
-  params.Int(izp).Int(ozp).Int(out_min).Int(out_max).Int(channels).Int(flags).Int(invocations);
+  params.Int(setup->input_zp).Int(setup->output_zp).Int(setup->out_min).Int(setup->out_max);
+  params.Int(setup->channels).Int(setup->flags).Int(invocations);
   steps.push_back(
       DispatchStep{absl::StrCat("rescale_", in, "_", out, packs ? "_p4" : ""),
                    {T(op.inputs[0]), D(multiplier_buffer), D(shift_buffer), T(op.outputs[0])},

@@ -48,6 +48,15 @@ struct CopyStep {
 
 using Step = std::variant<DispatchStep, CopyStep>;
 
+// What a convolution's dispatch does with its sums besides storing them, when it took over the
+// operators reading them (OpLowering::LowerFusedConvolution; shaders/conv_epilogue.glsl).
+struct ConvolutionEpilogue {
+  std::string suffix;                   // of the shader variant: "_rescale" or "_clamp"
+  graph::TensorId output = 0;           // what the dispatch writes: the last operator's output
+  std::vector<BufferRef> buffers;       // bound after the output
+  std::vector<int32_t> push_constants;  // after the convolution's own (floats as their bits)
+};
+
 class OpLowering {
  public:
   struct Options {
@@ -61,6 +70,14 @@ class OpLowering {
   // The steps of one operator, appended in order. CONST and CONST_SHAPE lower to nothing (the
   // program uploads constants at load); COND_IF and WHILE_LOOP are program_lowering.h's.
   absl::Status Lower(const graph::Operator& op, std::vector<Step>& steps);
+  // A CONV2D or DEPTHWISE_CONV2D and the operators epilogue_fusion.h found reading its output (an
+  // INT8 one's RESCALE to INT8 and maybe a CLAMP; or an FP32 one's CLAMP, `rescale` null) as one
+  // dispatch of a register-blocked shader that applies them before it stores
+  // (shaders/conv_epilogue.glsl), writing the last operator's output. False, with nothing added,
+  // where that shader does not take the convolution or the RESCALE's parameters are not
+  // constants: the caller then lowers the operators one by one.
+  bool LowerFusedConvolution(const graph::Operator& conv, const graph::Operator* rescale,
+                             const graph::Operator* clamp, std::vector<Step>& steps);
 
   // The constant data of `id` when a CONST of any block produces it, in the GPU's layout
   // (stored_form.h).
@@ -90,17 +107,32 @@ class OpLowering {
     bool dynamic_zero_points = false;
   };
   absl::StatusOr<ConvTypes> ConvolutionTypes(const graph::Operator& op) const;
+  // RESCALE's shader variant types, range, flags and, where they are constants, its parameters as
+  // the shaders take them: the multipliers and shifts as int32 per channel (derived buffers to
+  // be); nullopt for types no shader takes.
+  struct RescaleSetup {
+    std::string in, out;  // type suffixes, "i48" for INT48 held as int64
+    int64_t out_min = 0, out_max = 0, channels = 1;
+    int flags = 0;         // rescale_math.glsl's
+    bool dynamic = false;  // multipliers, shifts or zero points computed by the graph
+    int64_t input_zp = 0, output_zp = 0;
+    std::vector<uint8_t> multipliers, shifts;
+  };
+  std::optional<RescaleSetup> RescaleParameters(const graph::Operator& op) const;
   // CONV2D, CONV3D and TRANSPOSE_CONV2D (conv.comp); DEPTHWISE_CONV2D (depthwise_conv2d.comp).
   absl::Status LowerConvolution(const graph::Operator& op, std::vector<Step>& steps);
   absl::Status LowerMatMul(const graph::Operator& op, std::vector<Step>& steps);
   absl::Status LowerFft(const graph::Operator& op, std::vector<Step>& steps);
   // op_lowering_blocked.cc: the register-blocked shaders, where the shapes allow them (a
   // constant weight for the convolutions); false leaves the operator to the general shaders.
+  bool BlockedConvolutionApplies(const graph::Operator& op, const ConvTypes& types) const;
+  // `epilogue` null: the sums stored as they are.
   bool LowerBlockedConvolution(const graph::Operator& op, const ConvTypes& types,
-                               std::vector<Step>& steps);
+                               std::vector<Step>& steps,
+                               const ConvolutionEpilogue* epilogue = nullptr);
   // DEPTHWISE_CONV2D 3 wide, dilation 1 and stride 1 or 2 across (depthwise_rows.comp).
   void LowerDepthwiseRows(const graph::Operator& op, const ConvTypes& types,
-                          std::vector<Step>& steps);
+                          std::vector<Step>& steps, const ConvolutionEpilogue* epilogue);
   bool LowerBlockedMatMul(const graph::Operator& op, const std::string& variant, int64_t a_zp,
                           int64_t b_zp, std::vector<Step>& steps);
   absl::Status LowerRescale(const graph::Operator& op, std::vector<Step>& steps);

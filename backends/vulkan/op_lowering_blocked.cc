@@ -3,6 +3,10 @@
 // into the order they read them, and their dispatch geometry. Each invocation computes a block of
 // outputs, and the invocations of a workgroup share the weights they read; the one-element-per-
 // invocation shaders (conv.comp, depthwise_conv2d.comp, matmul.comp) stay for everything else.
+// A blocked convolution can also take over the RESCALE and CLAMP, or the FP32 CLAMP, that read its
+// output (LowerFusedConvolution; shaders/conv_epilogue.glsl).
+#include <cstring>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -58,8 +62,8 @@ std::vector<uint8_t> PackConvolutionWeights(std::span<const uint8_t> data,
 
 }  // namespace
 
-bool OpLowering::LowerBlockedConvolution(const graph::Operator& op, const ConvTypes& types,
-                                         std::vector<Step>& steps) {
+bool OpLowering::BlockedConvolutionApplies(const graph::Operator& op,
+                                           const ConvTypes& types) const {
   if (op.op != Op::kConv2d && op.op != Op::kDepthwiseConv2d) return false;
   if (types.variant != "i8" && types.variant != "f32") return false;  // blocked: INT8 and FP32 only
   // The blocked shaders take the zero points as push constants only.
@@ -67,12 +71,45 @@ bool OpLowering::LowerBlockedConvolution(const graph::Operator& op, const ConvTy
   if (op.op == Op::kConv2d && !options_.subgroup_shuffle) return false;
   const graph::Tensor& input = graph_.tensor(op.inputs[0]);
   const graph::Tensor& weight = graph_.tensor(op.inputs[1]);
-  const graph::Tensor& bias = graph_.tensor(op.inputs[2]);
   const graph::Tensor& output = graph_.tensor(op.outputs[0]);
   if (input.shape.size() != 4 || output.shape.size() != 4) return false;
   const int64_t pixels = output.shape[0] * output.shape[1] * output.shape[2];
+  if (pixels == 0 || output.shape[3] % 4 != 0) return false;
+  if (op.op == Op::kDepthwiseConv2d) return weight.shape[3] == 1;
+  const std::optional<std::span<const uint8_t>> data = ConstantData(op.inputs[1]);
+  const int64_t width = weight.dtype == DType::kFp32 ? 4 : 1;
+  return data.has_value() && static_cast<int64_t>(data->size()) == Elements(weight) * width;
+}
+
+namespace {
+
+// A convolution shader's dispatch: input, weights, bias and output, then what the epilogue binds,
+// and the epilogue's push constants after the convolution's.
+DispatchStep ConvolutionDispatch(std::string shader, std::vector<BufferRef> buffers,
+                                 graph::TensorId output, PushConstants& params, int64_t invocations,
+                                 const ConvolutionEpilogue* epilogue) {
+  if (epilogue == nullptr) {
+    buffers.push_back(T(output));
+    return Dispatch(std::move(shader), std::move(buffers), params, invocations);
+  }
+  buffers.push_back(T(epilogue->output));
+  buffers.insert(buffers.end(), epilogue->buffers.begin(), epilogue->buffers.end());
+  params.Ints(epilogue->push_constants);
+  return Dispatch(shader + epilogue->suffix, std::move(buffers), params, invocations);
+}
+
+}  // namespace
+
+bool OpLowering::LowerBlockedConvolution(const graph::Operator& op, const ConvTypes& types,
+                                         std::vector<Step>& steps,
+                                         const ConvolutionEpilogue* epilogue) {
+  if (!BlockedConvolutionApplies(op, types)) return false;
+  const graph::Tensor& input = graph_.tensor(op.inputs[0]);
+  const graph::Tensor& weight = graph_.tensor(op.inputs[1]);
+  const graph::Tensor& bias = graph_.tensor(op.inputs[2]);
+  const graph::Tensor& output = graph_.tensor(op.outputs[0]);
+  const int64_t pixels = output.shape[0] * output.shape[1] * output.shape[2];
   const int64_t out_c = output.shape[3];
-  if (pixels == 0 || out_c % 4 != 0) return false;
   // Two or four pixels per invocation halve or quarter the weight reads (and their unpacking);
   // a layer with few pixels keeps one, or most invocations would be idle.
   const int64_t per_invocation =
@@ -84,16 +121,12 @@ bool OpLowering::LowerBlockedConvolution(const graph::Operator& op, const ConvTy
   BufferRef weights;
   std::string shader;
   if (op.op == Op::kConv2d) {
-    const std::optional<std::span<const uint8_t>> data = ConstantData(op.inputs[1]);
-    const int64_t width = weight.dtype == DType::kFp32 ? 4 : 1;
-    if (!data.has_value() || static_cast<int64_t>(data->size()) != Elements(weight) * width) {
-      return false;
-    }
+    const std::span<const uint8_t> data = *ConstantData(op.inputs[1]);
     const auto& attr = std::get<graph::Conv2dAttr>(op.attribute);
     const int64_t kh = weight.shape[1], kw = weight.shape[2], in_c = weight.shape[3];
     const bool int8 = types.variant == "i8";
     const int64_t lanes = int8 && in_c % 16 == 0 ? 16 : (in_c % 4 == 0 ? 4 : 1);
-    weights = D(AddDerived(PackConvolutionWeights(*data, weight, lanes)));
+    weights = D(AddDerived(PackConvolutionWeights(data, weight, lanes)));
     shader = absl::StrCat("conv2d_blocked_", types.variant, "_c", lanes, suffix);
     params.Int(input.shape[1]).Int(input.shape[2]).Int(in_c);
     params.Int(output.shape[1]).Int(output.shape[2]).Int(out_c).Int(kh).Int(kw);
@@ -102,10 +135,9 @@ bool OpLowering::LowerBlockedConvolution(const graph::Operator& op, const ConvTy
   } else {
     // The weight [KH, KW, C, 1] as stored: 4 channels' int8 in a uint, or a vec4.
     const auto& attr = std::get<graph::DepthwiseConv2dAttr>(op.attribute);
-    if (weight.shape[3] != 1) return false;
     if (weight.shape[1] == 3 && attr.dilation[1] == 1 &&
         (attr.stride[1] == 1 || attr.stride[1] == 2)) {
-      LowerDepthwiseRows(op, types, steps);
+      LowerDepthwiseRows(op, types, steps, epilogue);
       return true;
     }
     weights = T(op.inputs[1]);
@@ -117,14 +149,14 @@ bool OpLowering::LowerBlockedConvolution(const graph::Operator& op, const ConvTy
   }
   params.Int(types.input_zp).Int(types.weight_zp).Int(Elements(bias)).Int(pixels);
   params.Int(pixel_groups).Int(groups);
-  steps.push_back(Dispatch(std::move(shader),
-                           {T(op.inputs[0]), weights, T(op.inputs[2]), T(op.outputs[0])}, params,
-                           groups * kWorkgroupSize));
+  steps.push_back(ConvolutionDispatch(std::move(shader),
+                                      {T(op.inputs[0]), weights, T(op.inputs[2])}, op.outputs[0],
+                                      params, groups * kWorkgroupSize, epilogue));
   return true;
 }
 
 void OpLowering::LowerDepthwiseRows(const graph::Operator& op, const ConvTypes& types,
-                                    std::vector<Step>& steps) {
+                                    std::vector<Step>& steps, const ConvolutionEpilogue* epilogue) {
   constexpr int64_t kRun = 4;  // depthwise_rows.comp's RUN: adjacent output pixels per invocation
   const graph::Tensor& input = graph_.tensor(op.inputs[0]);
   const graph::Tensor& weight = graph_.tensor(op.inputs[1]);
@@ -140,9 +172,67 @@ void OpLowering::LowerDepthwiseRows(const graph::Operator& op, const ConvTypes& 
   params.Int(attr.stride[0]).Int(attr.pad[0]).Int(attr.pad[2]).Int(attr.dilation[0]);
   params.Int(types.input_zp).Int(types.weight_zp).Int(Elements(graph_.tensor(op.inputs[2])));
   params.Int(runs).Int(runs_per_row).Int(run_groups).Int(groups);
-  steps.push_back(Dispatch(absl::StrCat("depthwise_rows_", types.variant, "_s", attr.stride[1]),
-                           {T(op.inputs[0]), T(op.inputs[1]), T(op.inputs[2]), T(op.outputs[0])},
-                           params, groups * kWorkgroupSize));
+  steps.push_back(
+      ConvolutionDispatch(absl::StrCat("depthwise_rows_", types.variant, "_s", attr.stride[1]),
+                          {T(op.inputs[0]), T(op.inputs[1]), T(op.inputs[2])}, op.outputs[0],
+                          params, groups * kWorkgroupSize, epilogue));
+}
+
+bool OpLowering::LowerFusedConvolution(const graph::Operator& conv, const graph::Operator* rescale,
+                                       const graph::Operator* clamp, std::vector<Step>& steps) {
+  if (conv.op != Op::kConv2d && conv.op != Op::kDepthwiseConv2d) return false;
+  if (rescale == nullptr && clamp == nullptr) return false;
+  const absl::StatusOr<ConvTypes> types = ConvolutionTypes(conv);
+  if (!types.ok() || !BlockedConvolutionApplies(conv, *types)) return false;
+  const graph::Tensor& output = graph_.tensor(conv.outputs[0]);
+  ConvolutionEpilogue epilogue;
+  epilogue.output = clamp != nullptr ? clamp->outputs[0] : rescale->outputs[0];
+  if (types->variant == "i8") {
+    // RESCALE INT32 -> INT8 with constant parameters, per tensor or one per output channel.
+    if (rescale == nullptr || rescale->op != Op::kRescale ||
+        graph_.tensor(rescale->inputs[0]).dtype != DType::kInt32 ||
+        graph_.tensor(rescale->outputs[0]).dtype != DType::kInt8) {
+      return false;
+    }
+    std::optional<RescaleSetup> setup = RescaleParameters(*rescale);
+    if (!setup.has_value() || setup->dynamic ||
+        (setup->channels != 1 && setup->channels != output.shape[3])) {
+      return false;
+    }
+    // The CLAMP's bounds as clamp_packed.comp takes them; without one, the whole INT8 range.
+    int64_t clamp_min = -128, clamp_max = 127;
+    if (clamp != nullptr) {
+      if (clamp->op != Op::kClamp || graph_.tensor(clamp->outputs[0]).dtype != DType::kInt8) {
+        return false;
+      }
+      const auto& attr = std::get<graph::ClampAttr>(clamp->attribute);
+      clamp_min = ReadSigned(attr.min_val, DType::kInt8);
+      clamp_max = ReadSigned(attr.max_val, DType::kInt8);
+    }
+    epilogue.suffix = "_rescale";
+    epilogue.buffers = {D(AddDerived(std::move(setup->multipliers))),
+                        D(AddDerived(std::move(setup->shifts)))};
+    for (int64_t value : {setup->input_zp, setup->output_zp, setup->out_min, setup->out_max,
+                          setup->channels, int64_t{setup->flags}, clamp_min, clamp_max}) {
+      epilogue.push_constants.push_back(static_cast<int32_t>(value));
+    }
+  } else {
+    // FP32: a CLAMP alone, with clamp.comp's bounds and NaN mode.
+    if (rescale != nullptr || clamp->op != Op::kClamp ||
+        graph_.tensor(clamp->outputs[0]).dtype != DType::kFp32) {
+      return false;
+    }
+    const auto& attr = std::get<graph::ClampAttr>(clamp->attribute);
+    epilogue.suffix = "_clamp";
+    for (float bound :
+         {ReadFloat(attr.min_val, DType::kFp32), ReadFloat(attr.max_val, DType::kFp32)}) {
+      int32_t bits;
+      std::memcpy(&bits, &bound, 4);
+      epilogue.push_constants.push_back(bits);
+    }
+    epilogue.push_constants.push_back(static_cast<int32_t>(attr.nan_mode));
+  }
+  return LowerBlockedConvolution(conv, *types, steps, &epilogue);
 }
 
 bool OpLowering::LowerBlockedMatMul(const graph::Operator& op, const std::string& variant,

@@ -3,6 +3,7 @@
 #include <variant>
 
 #include "absl/strings/str_cat.h"
+#include "backends/vulkan/epilogue_fusion.h"
 
 namespace inferd::vulkan {
 namespace {
@@ -94,7 +95,12 @@ class ProgramBuilder {
     }
     const graph::Block& block = graph_.blocks[block_id];
     for (TensorId id : block.inputs) Touch(id);
+    const std::vector<EpilogueFusion> fusions = FindEpilogueFusions(graph_, block_id);
+    std::vector<const EpilogueFusion*> fusion_at(block.operators.size(), nullptr);
+    for (const EpilogueFusion& fusion : fusions) fusion_at[fusion.producer] = &fusion;
+    std::vector<bool> fused(block.operators.size(), false);  // done by an earlier step
     for (size_t index = 0; index < block.operators.size(); ++index) {
+      if (fused[index]) continue;
       const graph::Operator& op = block.operators[index];
       if (op.op == Op::kCondIf || op.op == Op::kWhileLoop) {
         program_.control_flow = true;
@@ -102,16 +108,49 @@ class ProgramBuilder {
         continue;
       }
       const size_t first = program_.steps.size();
+      if (fusion_at[index] != nullptr && LowerFused(block_id, index, *fusion_at[index], fused)) {
+        continue;
+      }
       if (absl::Status status = lowering_.Lower(op, program_.steps); !status.ok()) return status;
       for (TensorId id : op.inputs) Touch(id);
       for (TensorId id : op.outputs) Touch(id);
       program_.owners.resize(first, StepOwner{});
-      program_.owners.resize(program_.steps.size(),
-                             StepOwner{block_id, static_cast<int32_t>(index)});
+      program_.owners.resize(program_.steps.size(), OwnerOf(block_id, index));
       AppendSteps(first);
     }
     for (TensorId id : block.outputs) Touch(id);
     return absl::OkStatus();
+  }
+
+  static StepOwner OwnerOf(BlockId block_id, size_t index) {
+    StepOwner owner;
+    owner.block = block_id;
+    owner.op_index = static_cast<int32_t>(index);
+    return owner;
+  }
+
+  // A convolution and the operators after it that its dispatch takes over (epilogue_fusion.h), as
+  // one step owned by the convolution; false, with nothing emitted, where the lowering declines.
+  bool LowerFused(BlockId block_id, size_t index, const EpilogueFusion& fusion,
+                  std::vector<bool>& fused) {
+    const graph::Block& block = graph_.blocks[block_id];
+    const graph::Operator& conv = block.operators[index];
+    const graph::Operator* rescale = fusion.rescale ? &block.operators[*fusion.rescale] : nullptr;
+    const graph::Operator* clamp = fusion.clamp ? &block.operators[*fusion.clamp] : nullptr;
+    const size_t first = program_.steps.size();
+    if (!lowering_.LowerFusedConvolution(conv, rescale, clamp, program_.steps)) return false;
+    for (TensorId id : conv.inputs) Touch(id);
+    Touch(clamp != nullptr ? clamp->outputs[0] : rescale->outputs[0]);
+    StepOwner owner = OwnerOf(block_id, index);
+    for (const std::optional<size_t>& other : {fusion.rescale, fusion.clamp}) {
+      if (!other) continue;
+      fused[*other] = true;
+      owner.fused.push_back(static_cast<int32_t>(*other));
+    }
+    program_.owners.resize(first, StepOwner{});
+    program_.owners.resize(program_.steps.size(), owner);
+    AppendSteps(first);
+    return true;
   }
 
   // A COND_IF branch: the operator's operands after the condition in, the block, its results out.

@@ -35,10 +35,12 @@ struct HostInstruction {
 };
 
 // The operator a step computes: its block and index there; op_index -1 for the copies at a block
-// boundary, which belong to no operator.
+// boundary, which belong to no operator. A convolution's step that also does the RESCALE and CLAMP
+// reading its output (epilogue_fusion.h) lists them in `fused`, in order.
 struct StepOwner {
   graph::BlockId block = 0;
   int32_t op_index = -1;
+  std::vector<int32_t> fused;
 };
 
 struct LoweredProgram {

@@ -3,7 +3,10 @@
 // Checks first that the INT8 outputs are byte-identical, then prints medians and the ratio. On
 // lavapipe both run on the same cores, so the ratio measures the shaders against the CPU kernels.
 //
-//   inferd_vulkan_mobilenet_benchmark [--runs N (default 5)]
+//   inferd_vulkan_mobilenet_benchmark [--runs N (default 5)] [--int64 0|1 (default 1)]
+//
+// --int64 0 runs the exact 32-bit variants of the 64-bit integer shaders (shaders/wide_int.glsl),
+// as on a device without shaderInt64, to compare the two paths' speed.
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -35,7 +38,8 @@ double TimeMs(F&& run) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-int Benchmark(const std::string& tag, int runs, std::shared_ptr<vulkan::VulkanDevice> device) {
+int Benchmark(const std::string& tag, int runs, std::shared_ptr<vulkan::VulkanDevice> device,
+              bool use_int64) {
   const std::string path = std::string(INFERD_MOBILENET_DIR) + "/mobilenet_v2_" + tag + ".tosa";
   auto graph = graph::LoadTosaFile(path);
   if (!graph.ok()) {
@@ -43,7 +47,7 @@ int Benchmark(const std::string& tag, int runs, std::shared_ptr<vulkan::VulkanDe
     return 1;
   }
   auto cpu = cpu::GraphExecutor::Create(*graph);
-  auto gpu = vulkan::GraphProgram::Create(device, *graph, 1);
+  auto gpu = vulkan::GraphProgram::Create(device, *graph, 1, {.use_int64 = use_int64});
   if (!cpu.ok() || !gpu.ok()) {
     std::cerr << (cpu.ok() ? gpu.status() : cpu.status()) << "\n";
     return 1;
@@ -75,10 +79,11 @@ int Benchmark(const std::string& tag, int runs, std::shared_ptr<vulkan::VulkanDe
   const double g = Median(gpu_ms);
   const double c = Median(cpu_ms);
   std::cout << absl::StrFormat(
-      "MobileNetV2 %s, %d dispatches, %d interleaved rounds (medians)\n"
+      "MobileNetV2 %s, %d dispatches%s, %d interleaved rounds (medians)\n"
       "  tosa_vulkan  %9.2f ms\n  tosa_cpu     %9.2f ms (1 thread)\n  vulkan / cpu %9.2fx\n"
       "  outputs %s\n",
-      tag, (*gpu)->dispatch_count(), runs, g, c, g / c,
+      tag, (*gpu)->dispatch_count(), (*gpu)->uses_int64() ? "" : " (32-bit integer shaders)", runs,
+      g, c, g / c,
       identical ? "byte-identical" : (tag == "int8" ? "DIFFER" : "differ (FP32: rounding order)"));
   return tag == "int8" && !identical ? 1 : 0;
 }
@@ -88,11 +93,14 @@ int Benchmark(const std::string& tag, int runs, std::shared_ptr<vulkan::VulkanDe
 
 int main(int argc, char** argv) {
   int runs = 5;
+  bool use_int64 = true;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::string(argv[i]) == "--runs") {
       runs = std::max(1, std::atoi(argv[i + 1]));
+    } else if (std::string(argv[i]) == "--int64") {
+      use_int64 = std::string(argv[i + 1]) != "0";
     } else {
-      std::cerr << "usage: inferd_vulkan_mobilenet_benchmark [--runs N]\n";
+      std::cerr << "usage: inferd_vulkan_mobilenet_benchmark [--runs N] [--int64 0|1]\n";
       return 2;
     }
   }
@@ -103,6 +111,8 @@ int main(int argc, char** argv) {
   }
   std::cout << "device: " << (*device)->info().name << "\n";
   int status = 0;
-  for (const char* tag : {"int8", "fp32"}) status |= inferd::bench::Benchmark(tag, runs, *device);
+  for (const char* tag : {"int8", "fp32"}) {
+    status |= inferd::bench::Benchmark(tag, runs, *device, use_int64);
+  }
   return status;
 }

@@ -6,6 +6,14 @@
 //
 //   inferd_vulkan_operator_profile [--runs N (default 3)] [--graph int8|fp32 (default int8)]
 //                                  [--op NAME (only operators of that type, e.g. CONV2D)]
+//                                  [--in-graph 1] [--int64 0|1 (default 1)]
+//
+// --in-graph 1 times the operators inside the whole graph instead, as it runs: one program with
+// a timestamp after every operator's work (GraphProgram's OperatorProfile, what `inferctl profile`
+// shows), so a convolution that took over the RESCALE and CLAMP after it (epilogue_fusion.h) has
+// one entry named CONV2D+RESCALE+CLAMP; figures are GPU time per inference, without the
+// submission's fixed cost (each timestamp adds some on lavapipe). --int64 0 runs the exact 32-bit
+// variants of the 64-bit integer shaders, as on a device without shaderInt64.
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -64,8 +72,58 @@ struct Timing {
   double gpu_ms = 0, cpu_ms = 0;
 };
 
+// The operators' GPU time inside the whole graph (--in-graph), per operator type and the slowest.
+int InGraphProfile(const std::string& tag, int runs, std::shared_ptr<vulkan::VulkanDevice> device,
+                   bool use_int64) {
+  const std::string path = std::string(INFERD_MOBILENET_DIR) + "/mobilenet_v2_" + tag + ".tosa";
+  auto whole = graph::LoadTosaFile(path);
+  if (!whole.ok()) {
+    std::cerr << path << ": " << whole.status() << "\n";
+    return 1;
+  }
+  auto gpu = vulkan::GraphProgram::Create(device, *whole, 1,
+                                          {.use_int64 = use_int64, .time_operators = true});
+  if (!gpu.ok()) {
+    std::cerr << gpu.status() << "\n";
+    return 1;
+  }
+  std::vector<uint8_t> input((*gpu)->input_bytes(0), uint8_t{1});
+  std::vector<uint8_t> output((*gpu)->output_bytes(0));
+  const std::vector<std::span<const uint8_t>> in = {input};
+  const std::vector<std::span<uint8_t>> out = {output};
+  for (int round = 0; round <= runs; ++round) {
+    if (!(*gpu)->RunAndWait(in, out).ok()) return 1;
+  }
+  std::vector<Timing> timings;
+  std::map<std::string, Timing> by_type;
+  std::map<std::string, int> counts;
+  double total = 0;
+  for (const OperatorTiming& t : (*gpu)->OperatorProfile()) {
+    const double ms = t.calls == 0 ? 0 : t.total_ns / 1e6 / static_cast<double>(t.calls);
+    timings.push_back({t.op, t.shape, ms, 0});
+    by_type[t.op].gpu_ms += ms;
+    ++counts[t.op];
+    total += ms;
+  }
+  std::cout << absl::StrFormat(
+      "MobileNetV2 %s in the whole graph%s: %d dispatches, GPU ms per inference over %d runs\n",
+      tag, use_int64 ? "" : " (32-bit integer shaders)", (*gpu)->dispatch_count(), runs + 1);
+  for (const auto& [name, t] : by_type) {
+    std::cout << absl::StrFormat("  %-32s %5d %10.2f\n", name, counts[name], t.gpu_ms);
+  }
+  std::cout << absl::StrFormat("  %-32s %5d %10.2f\n", "total", timings.size(), total);
+  std::sort(timings.begin(), timings.end(),
+            [](const Timing& a, const Timing& b) { return a.gpu_ms > b.gpu_ms; });
+  std::cout << "  slowest:\n";
+  for (size_t i = 0; i < std::min<size_t>(12, timings.size()); ++i) {
+    std::cout << absl::StrFormat("    %-32s %-16s %9.2f ms\n", timings[i].op, timings[i].shape,
+                                 timings[i].gpu_ms);
+  }
+  return 0;
+}
+
 int Profile(const std::string& tag, const std::string& only, int runs,
-            std::shared_ptr<vulkan::VulkanDevice> device) {
+            std::shared_ptr<vulkan::VulkanDevice> device, bool use_int64) {
   const std::string path = std::string(INFERD_MOBILENET_DIR) + "/mobilenet_v2_" + tag + ".tosa";
   auto whole = graph::LoadTosaFile(path);
   if (!whole.ok()) {
@@ -80,7 +138,7 @@ int Profile(const std::string& tag, const std::string& only, int runs,
     if (!only.empty() && graph::OpName(op.op) != only) continue;
     std::shared_ptr<const graph::Graph> one = OneOperator(**whole, i);
     auto cpu = cpu::GraphExecutor::Create(one);
-    auto gpu = vulkan::GraphProgram::Create(device, one, 1);
+    auto gpu = vulkan::GraphProgram::Create(device, one, 1, {.use_int64 = use_int64});
     if (!cpu.ok() || !gpu.ok()) {
       std::cerr << "operator " << i << ": " << (cpu.ok() ? gpu.status() : cpu.status()) << "\n";
       return 1;
@@ -153,6 +211,8 @@ int main(int argc, char** argv) {
   int runs = 3;
   std::string tag = "int8";
   std::string only;
+  bool in_graph = false;
+  bool use_int64 = true;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     if (flag == "--runs") {
@@ -162,9 +222,13 @@ int main(int argc, char** argv) {
       tag = argv[i + 1];
     } else if (flag == "--op") {
       only = argv[i + 1];
+    } else if (flag == "--in-graph") {
+      in_graph = std::string(argv[i + 1]) != "0";
+    } else if (flag == "--int64") {
+      use_int64 = std::string(argv[i + 1]) != "0";
     } else {
-      std::cerr
-          << "usage: inferd_vulkan_operator_profile [--runs N] [--graph int8|fp32] [--op NAME]\n";
+      std::cerr << "usage: inferd_vulkan_operator_profile [--runs N] [--graph int8|fp32] [--op "
+                   "NAME] [--in-graph 1] [--int64 0|1]\n";
       return 2;
     }
   }
@@ -174,5 +238,6 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::cout << "device: " << (*device)->info().name << "\n";
-  return inferd::bench::Profile(tag, only, runs, *device);
+  if (in_graph) return inferd::bench::InGraphProfile(tag, runs, *device, use_int64);
+  return inferd::bench::Profile(tag, only, runs, *device, use_int64);
 }

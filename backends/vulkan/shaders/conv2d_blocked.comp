@@ -22,11 +22,13 @@
 // Integer results equal conv.comp's: int32 products of the zero-point-subtracted values summed
 // with wrapping, which is order-independent, and taps outside the input contribute 0 (every
 // invocation loads, then selects, so that no branch diverges); float taps outside are skipped.
-// Invocations past the last pixel compute a copy of it and skip the store.
+// Invocations past the last pixel compute a copy of it and skip the store. The sums pass through
+// conv_epilogue.glsl on their way out (a fused RESCALE and CLAMP, or an FP32 CLAMP).
 #include "common.glsl"
 #extension GL_EXT_control_flow_attributes : require
 #extension GL_KHR_shader_subgroup_basic : require
 #extension GL_KHR_shader_subgroup_shuffle : require
+#include "conv_epilogue.glsl"
 
 layout(std430, set = 0, binding = 0) readonly buffer Input { IN_T input_data[]; };
 #if LANES == 1 && defined(FLOAT_MATH)
@@ -37,7 +39,6 @@ layout(std430, set = 0, binding = 1) readonly buffer Weight { uvec2 weight_data[
 layout(std430, set = 0, binding = 1) readonly buffer Weight { IN_T weight_data[]; };
 #endif
 layout(std430, set = 0, binding = 2) readonly buffer Bias { ACC_T bias_data[]; };
-layout(std430, set = 0, binding = 3) writeonly buffer Output { VEC4_T output_data[]; };
 
 layout(push_constant) uniform Params {
   int in_h, in_w, in_c, out_h, out_w, out_c;
@@ -45,7 +46,10 @@ layout(push_constant) uniform Params {
   int input_zp, weight_zp, bias_count, pixels;
   uint pixel_groups;  // workgroups per block of 8 output channels
   uint groups;        // the dispatch's workgroups that have work; a 2-D dispatch may add some
+  EPILOGUE_PARAMS
 } p;
+
+#include "conv_epilogue.glsl"
 
 // A LANES-element load is PARTS parts of 4 elements (or one element for LANES 1).
 #if LANES == 16
@@ -183,12 +187,14 @@ void main() {
     bias_lo[j] = bias_data[one_bias ? 0 : oc + j];
     bias_hi[j] = bias_data[one_bias || oc + 4 + j >= p.out_c ? 0 : oc + 4 + j];
   }
+  const EpilogueChannels epilogue_lo = EpilogueChannelsOf(oc);
+  const EpilogueChannels epilogue_hi = EpilogueChannelsOf(oc + 4);
   [[unroll]] for (int i = 0; i < PIXELS; ++i) {
     const int pixel = first + i * WORKGROUP_SIZE;
     if (pixel < p.pixels) {
       const int at = (pixel * p.out_c + oc) / 4;
-      output_data[at] = lo[i] + bias_lo;
-      if (oc + 4 < p.out_c) output_data[at + 1] = hi[i] + bias_hi;
+      output_data[at] = Epilogue(lo[i] + bias_lo, epilogue_lo);
+      if (oc + 4 < p.out_c) output_data[at + 1] = Epilogue(hi[i] + bias_hi, epilogue_hi);
     }
   }
 }

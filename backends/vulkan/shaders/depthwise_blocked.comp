@@ -7,14 +7,14 @@
 // (the zero point is subtracted here); bias [C] or [1]; output [N,OH,OW,C] as 4-vectors.
 // Integer results equal depthwise_conv2d.comp's (wrapping int32 sums, taps outside the input add
 // 0; every invocation loads, then selects); invocations past the last pixel compute a copy of it
-// and skip the store.
+// and skip the store. The sums pass through conv_epilogue.glsl on their way out.
 #include "common.glsl"
 #extension GL_EXT_control_flow_attributes : require
+#include "conv_epilogue.glsl"
 
 layout(std430, set = 0, binding = 0) readonly buffer Input { IN_T input_data[]; };
 layout(std430, set = 0, binding = 1) readonly buffer Weight { IN_T weight_data[]; };
 layout(std430, set = 0, binding = 2) readonly buffer Bias { ACC_T bias_data[]; };
-layout(std430, set = 0, binding = 3) writeonly buffer Output { VEC4_T output_data[]; };
 
 layout(push_constant) uniform Params {
   int in_h, in_w, channels, out_h, out_w, kernel_h, kernel_w;
@@ -22,7 +22,10 @@ layout(push_constant) uniform Params {
   int input_zp, weight_zp, bias_count, pixels;
   uint pixel_groups;  // workgroups per block of 8 channels
   uint groups;        // the dispatch's workgroups that have work; a 2-D dispatch may add some
+  EPILOGUE_PARAMS
 } p;
+
+#include "conv_epilogue.glsl"
 
 VEC4_T Unpack(IN_T v, int zero_point) {
 #ifdef FLOAT_MATH
@@ -86,12 +89,14 @@ void main() {
     bias_lo[j] = bias_data[one_bias ? 0 : c + j];
     bias_hi[j] = bias_data[one_bias || v0 + 1 >= vecs ? 0 : c + 4 + j];
   }
+  const EpilogueChannels epilogue_lo = EpilogueChannelsOf(c);
+  const EpilogueChannels epilogue_hi = EpilogueChannelsOf(c + 4);
   [[unroll]] for (int i = 0; i < PIXELS; ++i) {
     const int pixel = first + i * WORKGROUP_SIZE;
     if (pixel < p.pixels) {
       const int at = pixel * vecs;
-      output_data[at + v0] = lo[i] + bias_lo;
-      if (v0 + 1 < vecs) output_data[at + v1] = hi[i] + bias_hi;
+      output_data[at + v0] = Epilogue(lo[i] + bias_lo, epilogue_lo);
+      if (v0 + 1 < vecs) output_data[at + v1] = Epilogue(hi[i] + bias_hi, epilogue_hi);
     }
   }
 }

@@ -8,9 +8,11 @@
 // stored (the zero point is subtracted here); bias [C] or [1]; output [N,OH,OW,C] as 4-vectors.
 // Integer results equal depthwise_conv2d.comp's (wrapping int32 sums; integer taps outside the
 // input are zeroed, float ones skipped); invocations past the last run compute a copy of it and
-// skip the store, as do a run's pixels past the row's end.
+// skip the store, as do a run's pixels past the row's end. The sums pass through
+// conv_epilogue.glsl on their way out.
 #include "common.glsl"
 #extension GL_EXT_control_flow_attributes : require
+#include "conv_epilogue.glsl"
 
 #define RUN 4
 #define COLUMNS ((RUN - 1) * STRIDE_X + 3)
@@ -18,7 +20,6 @@
 layout(std430, set = 0, binding = 0) readonly buffer Input { IN_T input_data[]; };
 layout(std430, set = 0, binding = 1) readonly buffer Weight { IN_T weight_data[]; };
 layout(std430, set = 0, binding = 2) readonly buffer Bias { ACC_T bias_data[]; };
-layout(std430, set = 0, binding = 3) writeonly buffer Output { VEC4_T output_data[]; };
 
 layout(push_constant) uniform Params {
   int in_h, in_w, channels, out_h, out_w, kernel_h, stride_y, pad_top, pad_left, dilation_y;
@@ -27,7 +28,10 @@ layout(push_constant) uniform Params {
   int runs_per_row;   // ceil(OW / RUN)
   uint run_groups;    // workgroups per block of 8 channels
   uint groups;        // the dispatch's workgroups that have work; a 2-D dispatch may add some
+  EPILOGUE_PARAMS
 } p;
+
+#include "conv_epilogue.glsl"
 
 VEC4_T Unpack(IN_T v, int zero_point) {
 #ifdef FLOAT_MATH
@@ -103,12 +107,14 @@ void main() {
     bias_hi[j] = bias_data[one_bias || v0 + 1 >= vecs ? 0 : c0 + 4 + j];
   }
   if (item >= p.runs) return;
+  const EpilogueChannels epilogue_lo = EpilogueChannelsOf(c0);
+  const EpilogueChannels epilogue_hi = EpilogueChannelsOf(c0 + 4);
   [[unroll]] for (int i = 0; i < RUN; ++i) {
     const int ox = ox0 + i;
     if (ox < p.out_w) {
       const int at = (row * p.out_w + ox) * vecs;
-      output_data[at + v0] = lo[i] + bias_lo;
-      if (v0 + 1 < vecs) output_data[at + v1] = hi[i] + bias_hi;
+      output_data[at + v0] = Epilogue(lo[i] + bias_lo, epilogue_lo);
+      if (v0 + 1 < vecs) output_data[at + v1] = Epilogue(hi[i] + bias_hi, epilogue_hi);
     }
   }
 }

@@ -19,6 +19,7 @@ using cpu::test_graphs::GraphBuilder;
 using graph::DType;
 using graph::Op;
 using testing::ExpectSameOnBothBackends;
+using testing::RandomFloats;
 using testing::RandomValues;
 
 struct ConvCase {
@@ -138,13 +139,6 @@ TEST(VulkanBlockedShadersTest, MatMulInt8FourColumnsAtATime) {
                               BytesOf(RandomValues<int8_t>(rng, k.n * k.c * k.w, -128, 127))},
                              "MATMUL " + std::to_string(k.w) + " columns");
   }
-}
-
-std::vector<float> RandomFloats(std::mt19937& rng, int64_t count) {
-  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  std::vector<float> values(static_cast<size_t>(count));
-  for (float& v : values) v = dist(rng);
-  return values;
 }
 
 TEST(VulkanBlockedShadersTest, Fp32ConvolutionsAndMatMulAreWithinRoundingOfTheCpu) {

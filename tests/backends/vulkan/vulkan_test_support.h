@@ -98,6 +98,14 @@ std::vector<T> RandomValues(std::mt19937& rng, size_t count, int64_t low, int64_
   return values;
 }
 
+// `count` floats uniformly drawn from [-1, 1).
+inline std::vector<float> RandomFloats(std::mt19937& rng, int64_t count) {
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  std::vector<float> values(static_cast<size_t>(count));
+  for (float& v : values) v = dist(rng);
+  return values;
+}
+
 inline size_t Count(const Shape& shape) {
   size_t count = 1;
   for (int64_t d : shape) count *= static_cast<size_t>(d);

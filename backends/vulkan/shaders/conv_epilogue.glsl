@@ -1,0 +1,102 @@
+// What the register-blocked convolutions (conv2d_blocked.comp, depthwise_blocked.comp,
+// depthwise_rows.comp) do with 4 output channels' sums before they store them. Where the lowering
+// fused the operators that read a convolution's output into its dispatch (epilogue_fusion.h), the
+// sums never reach memory: one dispatch instead of three passes over a large tensor.
+//   RESCALE_EPILOGUE: RESCALE INT32 -> INT8 with rescale_math.glsl's exact arithmetic (per channel
+//     or per tensor; wide_int.glsl's 64-bit or 32-bit path), then CLAMP of the INT8 result as
+//     clamp_packed.comp computes it; stored as 4 packed int8 in a uint. Bindings 4 and 5: the
+//     multipliers and shifts as int32 (the lowering's derived buffers, as for rescale_packed.comp).
+//     IN_MASK must be defined (the RESCALE input is INT32).
+//   CLAMP_EPILOGUE: FP32 CLAMP with the specification's NaN rules, as clamp.comp.
+//   neither: the sums as they are (INT32 or FP32).
+// Bytes equal running the operators' own shaders one after another.
+//
+// Included twice: before the shader's Params block, which ends with EPILOGUE_PARAMS, for the output
+// binding and the parameters; after it for EpilogueChannelsOf(first channel), which an invocation
+// calls once per block of 4 channels, and Epilogue(sums, what it returned), once per pixel.
+#ifndef CONV_EPILOGUE_DECLARED
+#define CONV_EPILOGUE_DECLARED
+
+#if defined(RESCALE_EPILOGUE)
+#include "wide_int.glsl"
+#define EPILOGUE_OUT_T uint
+layout(std430, set = 0, binding = 4) readonly buffer Multiplier { int multiplier_data[]; };
+layout(std430, set = 0, binding = 5) readonly buffer Shift { int shift_data[]; };
+// rescale_math.glsl's parameters, then the CLAMP's bounds (sign extended; -128 and 127 without a
+// CLAMP).
+struct RescaleClampParams {
+  int input_zp, output_zp, out_min, out_max, channels, flags;
+  int clamp_min, clamp_max;
+};
+#define EPILOGUE_PARAMS RescaleClampParams epilogue;
+#define RESCALE_PARAMS p.epilogue
+#elif defined(CLAMP_EPILOGUE)
+#define EPILOGUE_OUT_T VEC4_T
+struct ClampParams {
+  float clamp_min, clamp_max;
+  int nan_mode;
+};
+#define EPILOGUE_PARAMS ClampParams epilogue;
+#else
+#define EPILOGUE_OUT_T VEC4_T
+#define EPILOGUE_PARAMS
+#endif
+
+layout(std430, set = 0, binding = 3) writeonly buffer Output { EPILOGUE_OUT_T output_data[]; };
+
+#else  // the second inclusion, after the Params block `p`
+
+#if defined(RESCALE_EPILOGUE)
+#include "rescale_math.glsl"
+
+// The multipliers and shifts of 4 output channels from `channel`, read once per invocation for
+// all its pixels (on lavapipe every load counts); a channel past the last, which a last block of 4
+// never stores, reads the last one's.
+struct EpilogueChannels {
+  ivec4 multiplier, shift;
+};
+EpilogueChannels EpilogueChannelsOf(int channel) {
+  const bool per_channel = (p.epilogue.flags & kPerChannel) != 0;
+  EpilogueChannels result;
+  for (int j = 0; j < 4; ++j) {
+    const uint at = per_channel ? uint(min(channel + j, p.epilogue.channels - 1)) : 0u;
+    result.multiplier[j] = ChannelMultiplier(at);
+    result.shift[j] = ChannelShift(at);
+  }
+  return result;
+}
+
+uint Epilogue(ivec4 sums, EpilogueChannels channels) {
+  uint packed = 0u;
+  for (int j = 0; j < 4; ++j) {
+    const int scaled = RescaleWith(sums[j], channels.multiplier[j], channels.shift[j]);
+    // The INT8 RESCALE result as the CLAMP reads it back: its low byte, sign extended (also where
+    // RESCALE's output is an unsigned view).
+    const int value =
+        clamp(bitfieldExtract(scaled, 0, 8), p.epilogue.clamp_min, p.epilogue.clamp_max);
+    packed |= (uint(value) & 0xFFu) << (8 * j);
+  }
+  return packed;
+}
+#elif defined(CLAMP_EPILOGUE)
+#include "float_minmax.glsl"
+
+// Nothing per channel.
+#define EpilogueChannels int
+int EpilogueChannelsOf(int channel) { return 0; }
+
+VEC4_T Epilogue(VEC4_T sums, EpilogueChannels channels) {
+  VEC4_T result;
+  for (int j = 0; j < 4; ++j) {
+    result[j] = ApplyMin(ApplyMax(sums[j], p.epilogue.clamp_min, p.epilogue.nan_mode),
+                         p.epilogue.clamp_max, p.epilogue.nan_mode);
+  }
+  return result;
+}
+#else
+#define EpilogueChannels int
+int EpilogueChannelsOf(int channel) { return 0; }
+VEC4_T Epilogue(VEC4_T sums, EpilogueChannels channels) { return sums; }
+#endif
+
+#endif
