@@ -54,6 +54,12 @@ class OpLowering {
     // The register-blocked CONV2D shader needs subgroupShuffle; false lowers CONV2D to the plain
     // shader (the same results).
     bool subgroup_shuffle = true;
+    // Large MATMULs run the shared-memory tiled shader (op_lowering_tiled.cc); false keeps the
+    // register-blocked and plain shaders for every size (the baseline benchmarks compare with).
+    bool tiled_matmul = true;
+    // The tiled INT8 MATMUL sums with int8 dot-product instructions (the device enables
+    // shaderIntegerDotProduct); false uses plain int32 multiply-adds (the same results).
+    bool integer_dot_product = false;
   };
   explicit OpLowering(const graph::Graph& graph) : OpLowering(graph, Options{}) {}
   OpLowering(const graph::Graph& graph, Options options);
@@ -103,6 +109,10 @@ class OpLowering {
                           std::vector<Step>& steps);
   bool LowerBlockedMatMul(const graph::Operator& op, const std::string& variant, int64_t a_zp,
                           int64_t b_zp, std::vector<Step>& steps);
+  // op_lowering_tiled.cc: the shared-memory tiled shader for large MATMULs; false leaves the
+  // operator to the blocked and plain shaders.
+  bool LowerTiledMatMul(const graph::Operator& op, const std::string& variant, int64_t a_zp,
+                        int64_t b_zp, std::vector<Step>& steps);
   absl::Status LowerRescale(const graph::Operator& op, std::vector<Step>& steps);
   absl::Status LowerClamp(const graph::Operator& op, std::vector<Step>& steps);
   absl::Status LowerMaxPool(const graph::Operator& op, std::vector<Step>& steps);
