@@ -46,19 +46,33 @@ layout(push_constant) uniform Params {
   uint groups;  // the dispatch's workgroups that have work; a 2-D dispatch may add some
 } p;
 
+// Shared tiles hold 4 rows of A (stored transposed, k major) or 4 columns of B per vector, so an
+// invocation reads its operands for one k as TM / 4 + TN / 4 vector loads. A's rows are padded by
+// one vector so that the staging writes (consecutive k of one row) spread over the banks.
 #ifdef INT_DOT
 // OpSDot (4450) on two 32-bit words of 4 signed 8-bit lanes (PackedVectorFormat4x8Bit, 0): the
 // exact int32 sum of the 4 products.
 spirv_instruction(extensions = ["SPV_KHR_integer_dot_product"], capabilities = [6018, 6019],
                   id = 4450)
 int SDotPacked(uint a, uint b, spirv_literal int format);
-#define QUADS (BK / 4)
-// A's rows padded by one word so that the staging writes (consecutive k of one row) spread over
-// the banks.
-shared uint a_tile[QUADS][TILE_M + 1];
-shared uint b_tile[QUADS][TILE_N];
+#define STEPS (BK / 4)  // a word holds 4 consecutive k
+#define TILE_T uvec4
+#define SUM4_T ivec4
+#else
+#define STEPS BK
+#ifdef FLOAT_MATH
+#define TILE_T vec4
+#define SUM4_T vec4
+#else
+#define TILE_T ivec4
+#define SUM4_T ivec4
+#endif
+#endif
+shared TILE_T a_tile[STEPS][TILE_M / 4 + 1];
+shared TILE_T b_tile[STEPS][TILE_N / 4];
 
-// 4 int8 of row `row` from column `k` on (zeros past the matrix), packed little-endian.
+#ifdef INT_DOT
+// 4 int8 of A's row `row` from column `k` on (zeros past the matrix), packed little-endian.
 uint PackedA(int base, int row, int k) {
   uint packed = 0u;
   if (row < p.h) {
@@ -69,6 +83,7 @@ uint PackedA(int base, int row, int k) {
   return packed;
 }
 
+// 4 int8 of B's column `column` from row `k` on, packed the same way.
 uint PackedB(int base, int k, int column) {
   uint packed = 0u;
   if (column < p.w) {
@@ -80,10 +95,9 @@ uint PackedB(int base, int k, int column) {
   }
   return packed;
 }
+#define STAGE_A(base, row, k) PackedA(base, row, 4 * (k))
+#define STAGE_B(base, k, column) PackedB(base, 4 * (k), column)
 #else
-shared ACC_T a_tile[BK][TILE_M + 1];
-shared ACC_T b_tile[BK][TILE_N];
-
 #ifdef FLOAT_MATH
 #define LOAD_A(v) LOAD_IN(v)
 #define LOAD_B(v) LOAD_IN(v)
@@ -91,6 +105,10 @@ shared ACC_T b_tile[BK][TILE_N];
 #define LOAD_A(v) (ACC_T(v) - ACC_T(p.a_zp))
 #define LOAD_B(v) (ACC_T(v) - ACC_T(p.b_zp))
 #endif
+#define STAGE_A(base, row, k) \
+  ((row) < p.h && (k) < p.c ? LOAD_A(a_data[(base) + (row) * p.c + (k)]) : ACC_T(0))
+#define STAGE_B(base, k, column) \
+  ((k) < p.c && (column) < p.w ? LOAD_B(b_data[(base) + (k) * p.w + (column)]) : ACC_T(0))
 #endif
 
 void main() {
@@ -101,69 +119,67 @@ void main() {
   const int row0 = int((group % tiles) / p.column_tiles) * TILE_M;
   const int column0 = int((group % tiles) % p.column_tiles) * TILE_N;
   const int lid = int(gl_LocalInvocationID.x);
+  // The 8 x 8 invocations: invocation (ty, tx) owns the vectors ty + 8 i4 of rows and tx + 8 j4
+  // of columns (rows 4 (ty + 8 i4) + r), so 8 neighbouring invocations read 8 neighbouring
+  // vectors of B, and A's vectors are shared (broadcast).
   const int tx = lid % 8;
   const int ty = lid / 8;
   const int a_base = n * p.h * p.c;
   const int b_base = n * p.c * p.w;
 
-  ACC_T acc[TM][TN];
+  SUM4_T acc[TM][TN / 4];
   [[unroll]] for (int i = 0; i < TM; ++i) {
-    [[unroll]] for (int j = 0; j < TN; ++j) acc[i][j] = ACC_T(0);
+    [[unroll]] for (int j4 = 0; j4 < TN / 4; ++j4) acc[i][j4] = SUM4_T(0);
   }
 #ifdef INT_DOT
   int row_sum[TM];
-  int column_sum[TN];
+  ivec4 column_sum[TN / 4];
   [[unroll]] for (int i = 0; i < TM; ++i) row_sum[i] = 0;
-  [[unroll]] for (int j = 0; j < TN; ++j) column_sum[j] = 0;
+  [[unroll]] for (int j4 = 0; j4 < TN / 4; ++j4) column_sum[j4] = ivec4(0);
 #endif
 
   for (int k0 = 0; k0 < p.c; k0 += BK) {
-#ifdef INT_DOT
-    for (int e = lid; e < TILE_M * QUADS; e += WORKGROUP_SIZE) {
-      const int r = e / QUADS, q = e % QUADS;
-      a_tile[q][r] = PackedA(a_base, row0 + r, k0 + 4 * q);
+    const int step0 = k0 / (BK / STEPS);
+    // Neighbouring invocations read neighbouring elements: along k for A, along W for B.
+    for (int e = lid; e < TILE_M * STEPS; e += WORKGROUP_SIZE) {
+      const int r = e / STEPS, s = e % STEPS;
+      a_tile[s][r / 4][r % 4] = STAGE_A(a_base, row0 + r, step0 + s);
     }
-    for (int e = lid; e < QUADS * TILE_N; e += WORKGROUP_SIZE) {
-      const int q = e / TILE_N, col = e % TILE_N;
-      b_tile[q][col] = PackedB(b_base, k0 + 4 * q, column0 + col);
+    for (int e = lid; e < STEPS * TILE_N; e += WORKGROUP_SIZE) {
+      const int s = e / TILE_N, col = e % TILE_N;
+      b_tile[s][col / 4][col % 4] = STAGE_B(b_base, step0 + s, column0 + col);
     }
     barrier();
-    [[unroll]] for (int q = 0; q < QUADS; ++q) {
-      uint a[TM], b[TN];
-      [[unroll]] for (int i = 0; i < TM; ++i) a[i] = a_tile[q][ty + 8 * i];
-      [[unroll]] for (int j = 0; j < TN; ++j) b[j] = b_tile[q][tx + 8 * j];
+    [[unroll]] for (int s = 0; s < STEPS; ++s) {
+      TILE_T a[TM / 4], b[TN / 4];
+      [[unroll]] for (int i4 = 0; i4 < TM / 4; ++i4) a[i4] = a_tile[s][ty + 8 * i4];
+      [[unroll]] for (int j4 = 0; j4 < TN / 4; ++j4) b[j4] = b_tile[s][tx + 8 * j4];
       [[unroll]] for (int i = 0; i < TM; ++i) {
-        [[unroll]] for (int j = 0; j < TN; ++j) acc[i][j] += SDotPacked(a[i], b[j], 0);
+#ifdef INT_DOT
+        const uint a_i = a[i / 4][i % 4];
+        [[unroll]] for (int j4 = 0; j4 < TN / 4; ++j4) {
+          acc[i][j4] += ivec4(SDotPacked(a_i, b[j4].x, 0), SDotPacked(a_i, b[j4].y, 0),
+                              SDotPacked(a_i, b[j4].z, 0), SDotPacked(a_i, b[j4].w, 0));
+        }
+#else
+        [[unroll]] for (int j4 = 0; j4 < TN / 4; ++j4) acc[i][j4] += a[i / 4][i % 4] * b[j4];
+#endif
       }
+#ifdef INT_DOT
       if (p.b_zp != 0) {
-        [[unroll]] for (int i = 0; i < TM; ++i) row_sum[i] += SDotPacked(a[i], 0x01010101u, 0);
+        [[unroll]] for (int i = 0; i < TM; ++i) {
+          row_sum[i] += SDotPacked(a[i / 4][i % 4], 0x01010101u, 0);
+        }
       }
       if (p.a_zp != 0) {
-        [[unroll]] for (int j = 0; j < TN; ++j) column_sum[j] += SDotPacked(b[j], 0x01010101u, 0);
+        [[unroll]] for (int j4 = 0; j4 < TN / 4; ++j4) {
+          column_sum[j4] += ivec4(
+              SDotPacked(b[j4].x, 0x01010101u, 0), SDotPacked(b[j4].y, 0x01010101u, 0),
+              SDotPacked(b[j4].z, 0x01010101u, 0), SDotPacked(b[j4].w, 0x01010101u, 0));
+        }
       }
-    }
-#else
-    for (int e = lid; e < TILE_M * BK; e += WORKGROUP_SIZE) {
-      const int r = e / BK, k = e % BK;
-      const int row = row0 + r, kk = k0 + k;
-      a_tile[k][r] = row < p.h && kk < p.c ? LOAD_A(a_data[a_base + row * p.c + kk]) : ACC_T(0);
-    }
-    for (int e = lid; e < BK * TILE_N; e += WORKGROUP_SIZE) {
-      const int k = e / TILE_N, col = e % TILE_N;
-      const int kk = k0 + k, column = column0 + col;
-      b_tile[k][col] =
-          kk < p.c && column < p.w ? LOAD_B(b_data[b_base + kk * p.w + column]) : ACC_T(0);
-    }
-    barrier();
-    [[unroll]] for (int k = 0; k < BK; ++k) {
-      ACC_T a[TM], b[TN];
-      [[unroll]] for (int i = 0; i < TM; ++i) a[i] = a_tile[k][ty + 8 * i];
-      [[unroll]] for (int j = 0; j < TN; ++j) b[j] = b_tile[k][tx + 8 * j];
-      [[unroll]] for (int i = 0; i < TM; ++i) {
-        [[unroll]] for (int j = 0; j < TN; ++j) acc[i][j] += a[i] * b[j];
-      }
-    }
 #endif
+    }
     barrier();  // every invocation is done with this step's tiles before the next overwrites them
   }
 
@@ -171,17 +187,19 @@ void main() {
   const int zero_points = p.c * p.a_zp * p.b_zp;
 #endif
   [[unroll]] for (int i = 0; i < TM; ++i) {
-    const int row = row0 + ty + 8 * i;
-    if (row >= p.h) break;
-    [[unroll]] for (int j = 0; j < TN; ++j) {
-      const int column = column0 + tx + 8 * j;
-      if (column >= p.w) break;
+    const int row = row0 + 4 * (ty + 8 * (i / 4)) + i % 4;
+    if (row >= p.h) continue;
+    [[unroll]] for (int j4 = 0; j4 < TN / 4; ++j4) {
 #ifdef INT_DOT
-      const ACC_T sum = acc[i][j] - p.b_zp * row_sum[i] - p.a_zp * column_sum[j] + zero_points;
+      const ivec4 sum =
+          acc[i][j4] - p.b_zp * row_sum[i] - p.a_zp * column_sum[j4] + zero_points;
 #else
-      const ACC_T sum = acc[i][j];
+      const SUM4_T sum = acc[i][j4];
 #endif
-      output_data[(n * p.h + row) * p.w + column] = STORE_OUT(sum);
+      const int column = column0 + 4 * (tx + 8 * j4);
+      [[unroll]] for (int t = 0; t < 4; ++t) {
+        if (column + t < p.w) output_data[(n * p.h + row) * p.w + column + t] = STORE_OUT(sum[t]);
+      }
     }
   }
 }
