@@ -140,9 +140,13 @@ std::vector<float> RandomFloats(std::mt19937& rng, int64_t count) {
   return values;
 }
 
-std::vector<uint16_t> Fp16Bits(const std::vector<float>& values) {
+// `values` rounded to FP16 (or BF16), as their bits.
+std::vector<uint16_t> NarrowBits(const std::vector<float>& values, DType dtype) {
   std::vector<uint16_t> bits;
-  for (float v : values) bits.push_back(cpu::kernels::Narrow<cpu::kernels::Fp16>(v).bits);
+  for (float v : values) {
+    bits.push_back(dtype == DType::kFp16 ? cpu::kernels::Narrow<cpu::kernels::Fp16>(v).bits
+                                         : cpu::kernels::Narrow<cpu::kernels::Bf16>(v).bits);
+  }
   return bits;
 }
 
@@ -156,7 +160,8 @@ std::vector<double> Widened(const std::vector<uint8_t>& bytes, DType dtype) {
     } else {
       uint16_t bits;
       std::memcpy(&bits, &bytes[i], 2);
-      values.push_back(cpu::kernels::Widen(cpu::kernels::Fp16{bits}));
+      values.push_back(dtype == DType::kFp16 ? cpu::kernels::Widen(cpu::kernels::Fp16{bits})
+                                             : cpu::kernels::Widen(cpu::kernels::Bf16{bits}));
     }
   }
   return values;
@@ -215,14 +220,27 @@ TEST(VulkanTiledMatMulTest, Fp32MeetsTheDotProductComplianceRule) {
 TEST(VulkanTiledMatMulTest, Fp16MeetsTheDotProductComplianceRule) {
   std::mt19937 rng(47);
   const Shape3 s{2, 70, 40, 66};
-  const testing::Buffers inputs = {BytesOf(Fp16Bits(RandomFloats(rng, s.n * s.h * s.c))),
-                                   BytesOf(Fp16Bits(RandomFloats(rng, s.n * s.c * s.w)))};
+  const testing::Buffers inputs = {
+      BytesOf(NarrowBits(RandomFloats(rng, s.n * s.h * s.c), DType::kFp16)),
+      BytesOf(NarrowBits(RandomFloats(rng, s.n * s.c * s.w), DType::kFp16))};
   GraphBuilder to_fp32 = MatMulGraph(s, DType::kFp16, DType::kFp32);
   ExpectDotProductCompliance(to_fp32, s, DType::kFp16, DType::kFp32, inputs,
                              "FP16 MATMUL into FP32");
   GraphBuilder to_fp16 = MatMulGraph(s, DType::kFp16, DType::kFp16);
   ExpectDotProductCompliance(to_fp16, s, DType::kFp16, DType::kFp16, inputs,
                              "FP16 MATMUL into FP16");
+  EXPECT_EQ(ShaderOf(to_fp16, {}), "matmul_tiled_f16_t8");
+}
+
+TEST(VulkanTiledMatMulTest, Bf16IntoFp32MeetsTheDotProductComplianceRule) {
+  std::mt19937 rng(53);
+  const Shape3 s{1, 50, 33, 90};
+  const testing::Buffers inputs = {
+      BytesOf(NarrowBits(RandomFloats(rng, s.n * s.h * s.c), DType::kBf16)),
+      BytesOf(NarrowBits(RandomFloats(rng, s.n * s.c * s.w), DType::kBf16))};
+  GraphBuilder b = MatMulGraph(s, DType::kBf16, DType::kFp32);
+  EXPECT_EQ(ShaderOf(b, {}), "matmul_tiled_bf16_f32_t4");
+  ExpectDotProductCompliance(b, s, DType::kBf16, DType::kFp32, inputs, "BF16 MATMUL into FP32");
 }
 
 }  // namespace
