@@ -103,6 +103,7 @@ absl::StatusOr<std::unique_ptr<GraphProgram>> GraphProgram::Create(
       options.subgroup_shuffle && program->device_->info().subgroup_shuffle;
   program->time_operators_ = options.time_operators;
   program->tiled_matmul_ = options.tiled_matmul;
+  program->matmul_register_block_ = options.matmul_register_block;
   const PhysicalDeviceInfo& info = program->device_->info();
   using IntegerDotProduct = GraphProgramOptions::IntegerDotProduct;
   program->integer_dot_product_ =
@@ -144,6 +145,7 @@ absl::Status GraphProgram::Build(int max_items) {
   const graph::Block& main = g.main_block();
   OpLowering lowering(g, {.subgroup_shuffle = subgroup_shuffle_,
                           .tiled_matmul = tiled_matmul_,
+                          .matmul_register_block = matmul_register_block_,
                           .integer_dot_product = integer_dot_product_});
   absl::StatusOr<LoweredProgram> lowered = LowerProgram(g, lowering);
   if (!lowered.ok()) return lowered.status();

@@ -51,6 +51,8 @@ struct GraphProgramOptions {
   // Large MATMULs run the shared-memory tiled shader; false keeps the register-blocked and plain
   // shaders for every size, the baseline inferd_vulkan_peak_benchmark compares the tiled one with.
   bool tiled_matmul = true;
+  // The tiled MATMUL's register block: 0 by size, 4 or 8 forced (OpLowering::Options).
+  int matmul_register_block = 0;
   // Where the tiled INT8 MATMUL sums with int8 dot-product instructions: never, on devices that
   // report them accelerated (the default), or on every device that has shaderIntegerDotProduct
   // (how tests run that path on lavapipe, which has them unaccelerated). The results are the same.
@@ -211,6 +213,7 @@ class GraphProgram {
   bool use_int64_ = true;
   bool subgroup_shuffle_ = true;
   bool tiled_matmul_ = true;
+  int matmul_register_block_ = 0;
   bool integer_dot_product_ = false;
   bool time_operators_ = false;
   uint32_t queries_per_item_ = 0;

@@ -57,6 +57,9 @@ class OpLowering {
     // Large MATMULs run the shared-memory tiled shader (op_lowering_tiled.cc); false keeps the
     // register-blocked and plain shaders for every size (the baseline benchmarks compare with).
     bool tiled_matmul = true;
+    // The tiled MATMUL's register block: 0 chooses by size (8 x 8 from 64 rows and columns, else
+    // 4 x 4); 4 or 8 forces it, for benchmarks comparing the two on one device.
+    int matmul_register_block = 0;
     // The tiled INT8 MATMUL sums with int8 dot-product instructions (the device enables
     // shaderIntegerDotProduct); false uses plain int32 multiply-adds (the same results).
     bool integer_dot_product = false;

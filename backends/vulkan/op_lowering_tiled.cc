@@ -38,16 +38,20 @@ bool OpLowering::LowerTiledMatMul(const graph::Operator& op, const std::string& 
   const graph::Tensor& b = graph_.tensor(op.inputs[1]);
   const int64_t n = a.shape[0], h = a.shape[1], c = a.shape[2], w = b.shape[2];
   if (h < kTiledMinimum || w < kTiledMinimum || c < kTiledMinimum) return false;
-  const int64_t tile = h >= kLargeTileMinimum && w >= kLargeTileMinimum ? 64 : 32;
+  const int64_t block = options_.matmul_register_block == 4 || options_.matmul_register_block == 8
+                            ? options_.matmul_register_block
+                        : h >= kLargeTileMinimum && w >= kLargeTileMinimum ? 8
+                                                                           : 4;
+  const int64_t tile = 8 * block;  // 8 x 8 invocations
   const int64_t row_tiles = CeilDiv(h, tile);
   const int64_t column_tiles = CeilDiv(w, tile);
   const int64_t groups = n * row_tiles * column_tiles;
   const bool dot = variant == "i8" && options_.integer_dot_product;
   PushConstants params;
   params.Int(h).Int(c).Int(w).Int(a_zp).Int(b_zp).Int(row_tiles).Int(column_tiles).Int(groups);
-  steps.push_back(Dispatch(
-      absl::StrCat("matmul_tiled_", variant, dot ? "_dot" : "", "_t", tile / 8),
-      {T(op.inputs[0]), T(op.inputs[1]), T(op.outputs[0])}, params, groups * kWorkgroupSize));
+  steps.push_back(Dispatch(absl::StrCat("matmul_tiled_", variant, dot ? "_dot" : "", "_t", block),
+                           {T(op.inputs[0]), T(op.inputs[1]), T(op.outputs[0])}, params,
+                           groups * kWorkgroupSize));
   return true;
 }
 

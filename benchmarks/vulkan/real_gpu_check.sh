@@ -62,10 +62,12 @@ step() {
 if command -v vulkaninfo >/dev/null; then
   step 20 "Vulkan devices" vulkaninfo --summary
 fi
+# --both-blocks: the tiled MATMUL with 8 x 8 and 4 x 4 register blocks, to see which the GPU
+# prefers at each size (op_lowering_tiled.cc picks by size alone).
 step 150 "MATMUL and CONV2D, FP32 FP16 INT8" "$PEAK" --matmul "$MATMUL" --conv "$CONV" \
-  --runs "$RUNS" "${PEAK_FLAGS[@]}"
+  --runs "$RUNS" --both-blocks "${PEAK_FLAGS[@]}"
 step 90 "large FP32 MATMUL" "$PEAK" --matmul "$LARGE_MATMUL" --ops matmul --types f32 \
-  --runs "$RUNS" "${PEAK_FLAGS[@]}"
+  --runs "$RUNS" --both-blocks "${PEAK_FLAGS[@]}"
 step 120 "MobileNetV2 batch 1 (latency, beside the CPU backend)" "$MOBILENET" --runs "$RUNS"
 step 90 "MobileNetV2 batch $BATCH (throughput)" "$MOBILENET" --batch "$BATCH" \
   --runs "$(( RUNS < 5 ? RUNS : 5 ))"

@@ -10,6 +10,8 @@
 //   inferd_vulkan_peak_benchmark [--matmul N,H,C,W (default 1,1024,1024,1024)]
 //       [--conv N,H,W,IC,OC,K (default 1,56,56,256,256,3: same padding, stride 1)]
 //       [--types f32,f16,i8] [--ops matmul,conv] [--runs R (default 5)] [--peak-gflops X]
+//       [--both-blocks: the tiled MATMUL with 8 x 8 and with 4 x 4 register blocks (64 x 64 and
+//        32 x 32 tiles) whatever the size, to see which a device prefers]
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -189,9 +191,10 @@ struct Subject {
 
 // The shader the backend's lowering gives the graph's last operator under `program`'s choices.
 std::string ShaderName(const graph::Graph& g, const vulkan::GraphProgram& program,
-                       const vulkan::VulkanDevice& device, bool tiled) {
+                       const vulkan::VulkanDevice& device, bool tiled, int block) {
   vulkan::OpLowering lowering(g, {.subgroup_shuffle = device.info().subgroup_shuffle,
                                   .tiled_matmul = tiled,
+                                  .matmul_register_block = block,
                                   .integer_dot_product = program.uses_integer_dot_product()});
   std::vector<vulkan::Step> steps;
   for (const graph::Operator& op : g.main_block().operators) {
@@ -204,13 +207,15 @@ std::string ShaderName(const graph::Graph& g, const vulkan::GraphProgram& progra
 }
 
 absl::StatusOr<Subject> Load(std::shared_ptr<vulkan::VulkanDevice> device,
-                             std::shared_ptr<const graph::Graph> g, bool tiled, std::string label) {
-  auto program =
-      vulkan::GraphProgram::Create(device, g, 1, {.tiled_matmul = tiled, .time_operators = true});
+                             std::shared_ptr<const graph::Graph> g,
+                             vulkan::GraphProgramOptions options, std::string label) {
+  options.time_operators = true;
+  auto program = vulkan::GraphProgram::Create(device, g, 1, options);
   if (!program.ok()) return program.status();
   Subject subject;
   subject.label = std::move(label);
-  subject.shader = ShaderName(*g, **program, *device, tiled);
+  subject.shader =
+      ShaderName(*g, **program, *device, options.tiled_matmul, options.matmul_register_block);
   const graph::Block& main = g->main_block();
   for (size_t i = 0; i < main.inputs.size(); ++i) {
     const graph::Tensor& t = g->tensor(main.inputs[i]);
@@ -253,7 +258,7 @@ void Report(const Subject& s, double operations, DType dtype, std::optional<doub
   const double rate = operations / (ms * 1e6);  // G(FL)OP/s
   std::string of_peak = "";
   if (peak.has_value()) of_peak = absl::StrFormat("  %5.1f%% of FP32 peak", 100 * rate / *peak);
-  std::cout << absl::StrFormat("  %-9s %-26s %10.3f ms %10.1f %s%s\n", s.label, s.shader, ms, rate,
+  std::cout << absl::StrFormat("  %-12s %-26s %10.3f ms %10.1f %s%s\n", s.label, s.shader, ms, rate,
                                dtype == DType::kInt8 ? "GOP/s  " : "GFLOP/s", of_peak);
 }
 
@@ -269,19 +274,23 @@ int Measure(std::vector<Subject>& subjects, int runs, double operations, DType d
     }
   }
   for (const Subject& s : subjects) Report(s, operations, dtype, peak);
-  if (subjects.size() == 2) {
-    const double gain = Median(subjects[1].milliseconds) / Median(subjects[0].milliseconds);
-    const bool same = subjects[0].output == subjects[1].output;
-    std::cout << absl::StrFormat("  tiled / baseline speed %.2fx; outputs %s\n", gain,
+  // With a baseline (the last subject): each other subject's speed against it, and its output.
+  int status = 0;
+  for (size_t i = 0; subjects.size() > 1 && i + 1 < subjects.size(); ++i) {
+    const Subject& baseline = subjects.back();
+    const double gain = Median(baseline.milliseconds) / Median(subjects[i].milliseconds);
+    const bool same = subjects[i].output == baseline.output;
+    std::cout << absl::StrFormat("  %s / baseline speed %.2fx; outputs %s\n", subjects[i].label,
+                                 gain,
                                  same                    ? "byte-identical"
                                  : dtype == DType::kInt8 ? "DIFFER"
                                                          : "differ (float rounding order)");
-    if (dtype == DType::kInt8 && !same) return 1;
+    if (dtype == DType::kInt8 && !same) status = 1;
   }
   if (!subjects.empty() && !subjects[0].timestamps) {
     std::cout << "  (no GPU timestamps on this queue: wall time of each run)\n";
   }
-  return 0;
+  return status;
 }
 
 std::vector<int64_t> ParseList(const std::string& text) {
@@ -296,7 +305,8 @@ std::vector<int64_t> ParseList(const std::string& text) {
 
 int Usage() {
   std::cerr << "usage: inferd_vulkan_peak_benchmark [--matmul N,H,C,W] [--conv N,H,W,IC,OC,K]\n"
-               "         [--types f32,f16,i8] [--ops matmul,conv] [--runs R] [--peak-gflops X]\n";
+               "         [--types f32,f16,i8] [--ops matmul,conv] [--runs R] [--peak-gflops X]\n"
+               "         [--both-blocks]\n";
   return 2;
 }
 
@@ -305,10 +315,18 @@ int Main(int argc, char** argv) {
   ConvShape conv;
   std::vector<DType> types = {DType::kFp32, DType::kFp16, DType::kInt8};
   bool run_matmul = true, run_conv = true;
+  bool both_blocks = false;
   int runs = 5;
   std::optional<double> peak;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i], value = argv[i + 1];
+  for (int i = 1; i < argc; i += 2) {
+    const std::string flag = argv[i];
+    if (flag == "--both-blocks") {
+      both_blocks = true;
+      --i;  // a flag without a value
+      continue;
+    }
+    if (i + 1 >= argc) return Usage();
+    const std::string value = argv[i + 1];
     if (flag == "--matmul") {
       const std::vector<int64_t> v = ParseList(value);
       if (v.size() != 4) return Usage();
@@ -342,7 +360,6 @@ int Main(int argc, char** argv) {
       return Usage();
     }
   }
-  if (argc % 2 == 0) return Usage();
   auto device = vulkan::VulkanContext::OpenDevice(std::nullopt);
   if (!device.ok()) {
     std::cerr << device.status() << "\n";
@@ -369,9 +386,30 @@ int Main(int argc, char** argv) {
         std::cerr << g.status() << "\n";
         return 1;
       }
+      // The tiled shader as the backend picks it (with --both-blocks, each register block); for
+      // INT8 on a device with int8 dot products, also the arithmetic the backend does not pick
+      // (plain where they are accelerated, dot products where not); the baseline last.
+      using IntegerDotProduct = vulkan::GraphProgramOptions::IntegerDotProduct;
+      struct Variant {
+        vulkan::GraphProgramOptions options;
+        std::string label;
+      };
+      std::vector<Variant> variants = {{{}, "tiled"}};
+      if (both_blocks) {
+        variants = {{{.matmul_register_block = 8}, "tiled 8x8"},
+                    {{.matmul_register_block = 4}, "tiled 4x4"}};
+      }
+      if (dtype == DType::kInt8 && info.integer_dot_product) {
+        const bool accelerated = info.integer_dot_product_accelerated;
+        variants.push_back(
+            {{.integer_dot_product =
+                  accelerated ? IntegerDotProduct::kOff : IntegerDotProduct::kWhereSupported},
+             accelerated ? "tiled, plain" : "tiled, dot"});
+      }
+      variants.push_back({{.tiled_matmul = false}, "baseline"});
       std::vector<Subject> subjects;
-      for (bool tiled : {true, false}) {
-        auto subject = Load(*device, *g, tiled, tiled ? "tiled" : "baseline");
+      for (const Variant& v : variants) {
+        auto subject = Load(*device, *g, v.options, v.label);
         if (!subject.ok()) {
           std::cerr << subject.status() << "\n";
           return 1;
@@ -390,7 +428,7 @@ int Main(int argc, char** argv) {
         std::cerr << g.status() << "\n";
         return 1;
       }
-      auto subject = Load(*device, *g, true, "current");
+      auto subject = Load(*device, *g, {}, "current");
       if (!subject.ok()) {
         std::cerr << subject.status() << "\n";
         return 1;

@@ -74,6 +74,7 @@ TEST(VulkanTiledMatMulTest, LargeMatMulsTakeTheTiledShaderAndSmallOnesKeepTheirs
   EXPECT_EQ(ShaderOf(large, {}), "matmul_tiled_i8_t8");
   EXPECT_EQ(ShaderOf(large, {.integer_dot_product = true}), "matmul_tiled_i8_dot_t8");
   EXPECT_EQ(ShaderOf(large, {.tiled_matmul = false}), "matmul_blocked_i8");
+  EXPECT_EQ(ShaderOf(large, {.matmul_register_block = 4}), "matmul_tiled_i8_t4");
   GraphBuilder medium = fp32({2, 40, 33, 63});
   EXPECT_EQ(ShaderOf(medium, {}), "matmul_tiled_f32_t4");
   GraphBuilder one_row = int8({1, 1, 512, 512});  // a fully connected layer at batch 1
@@ -102,6 +103,12 @@ TEST(VulkanTiledMatMulTest, Int8IsByteIdenticalWithAndWithoutDotProducts) {
       {.integer_dot_product = IntegerDotProduct::kWhereSupported},
       {.integer_dot_product = IntegerDotProduct::kOff},
       {.use_int64 = false, .integer_dot_product = IntegerDotProduct::kWhereSupported},
+      // Each register block at every size: 64 x 64 tiles mostly past a 33-row matrix, 32 x 32
+      // tiles over a large one.
+      {.matmul_register_block = 8, .integer_dot_product = IntegerDotProduct::kWhereSupported},
+      {.matmul_register_block = 4, .integer_dot_product = IntegerDotProduct::kWhereSupported},
+      {.matmul_register_block = 8, .integer_dot_product = IntegerDotProduct::kOff},
+      {.matmul_register_block = 4, .integer_dot_product = IntegerDotProduct::kOff},
   };
   for (const Case& k : cases) {
     GraphBuilder b = MatMulGraph(k.s, DType::kInt8, DType::kInt32, k.a_zp, k.b_zp);
@@ -113,7 +120,10 @@ TEST(VulkanTiledMatMulTest, Int8IsByteIdenticalWithAndWithoutDotProducts) {
       testing::ExpectSameOnBothBackendsWith(
           b, inputs,
           absl::StrCat("INT8 MATMUL ", k.s.n, "x", k.s.h, "x", k.s.c, " @ ", k.s.c, "x", k.s.w,
-                       dot ? " with int8 dot products" : ""),
+                       dot ? " with int8 dot products" : "",
+                       options.matmul_register_block != 0
+                           ? absl::StrCat(", register block ", options.matmul_register_block)
+                           : ""),
           true, options);
     }
   }
