@@ -102,6 +102,15 @@ absl::StatusOr<std::unique_ptr<GraphProgram>> GraphProgram::Create(
   program->subgroup_shuffle_ =
       options.subgroup_shuffle && program->device_->info().subgroup_shuffle;
   program->time_operators_ = options.time_operators;
+  program->tiled_matmul_ = options.tiled_matmul;
+  program->matmul_register_block_ = options.matmul_register_block;
+  const PhysicalDeviceInfo& info = program->device_->info();
+  using IntegerDotProduct = GraphProgramOptions::IntegerDotProduct;
+  program->integer_dot_product_ =
+      options.integer_dot_product == IntegerDotProduct::kWhereSupported
+          ? info.integer_dot_product
+          : options.integer_dot_product == IntegerDotProduct::kWhereAccelerated &&
+                info.integer_dot_product_accelerated;
   if (absl::Status status = program->Build(std::max(max_items, 1)); !status.ok()) return status;
   return program;
 }
@@ -134,7 +143,10 @@ absl::Status GraphProgram::Build(int max_items) {
   max_items_ = max_items;
   const graph::Graph& g = *graph_;
   const graph::Block& main = g.main_block();
-  OpLowering lowering(g, {.subgroup_shuffle = subgroup_shuffle_});
+  OpLowering lowering(g, {.subgroup_shuffle = subgroup_shuffle_,
+                          .tiled_matmul = tiled_matmul_,
+                          .matmul_register_block = matmul_register_block_,
+                          .integer_dot_product = integer_dot_product_});
   absl::StatusOr<LoweredProgram> lowered = LowerProgram(g, lowering);
   if (!lowered.ok()) return lowered.status();
   steps_ = std::move(lowered->steps);

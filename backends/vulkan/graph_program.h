@@ -48,6 +48,16 @@ struct GraphProgramOptions {
   // Use the register-blocked CONV2D shader where the device has subgroup shuffle; false runs the
   // plain shader, as on a device without it.
   bool subgroup_shuffle = true;
+  // Large MATMULs run the shared-memory tiled shader; false keeps the register-blocked and plain
+  // shaders for every size, the baseline inferd_vulkan_peak_benchmark compares the tiled one with.
+  bool tiled_matmul = true;
+  // The tiled MATMUL's register block: 0 by size, 4 or 8 forced (OpLowering::Options).
+  int matmul_register_block = 0;
+  // Where the tiled INT8 MATMUL sums with int8 dot-product instructions: never, on devices that
+  // report them accelerated (the default), or on every device that has shaderIntegerDotProduct
+  // (how tests run that path on lavapipe, which has them unaccelerated). The results are the same.
+  enum class IntegerDotProduct { kOff, kWhereAccelerated, kWhereSupported };
+  IntegerDotProduct integer_dot_product = IntegerDotProduct::kWhereAccelerated;
   // A timestamp after every operator's work, for OperatorProfile; else only around each batch item
   // (the device's busy time). Each timestamp costs tens of microseconds on lavapipe, so this is
   // the model's choice (config parameter gpu_operator_timing, docs/vulkan.md).
@@ -79,6 +89,8 @@ class GraphProgram {
   bool has_control_flow() const { return control_flow_; }
   // Whether the 64-bit integer shaders run (else their 32-bit variants, where a shader has one).
   bool uses_int64() const { return use_int64_; }
+  // Whether the tiled INT8 MATMUL (where a MATMUL takes it) sums with int8 dot products.
+  bool uses_integer_dot_product() const { return integer_dot_product_; }
 
   // GPU time per operator since load, from timestamp queries around each step (one entry per
   // operator with GPU work, in step order; the operators of COND_IF and WHILE_LOOP blocks count
@@ -200,6 +212,9 @@ class GraphProgram {
   bool control_flow_ = false;
   bool use_int64_ = true;
   bool subgroup_shuffle_ = true;
+  bool tiled_matmul_ = true;
+  int matmul_register_block_ = 0;
+  bool integer_dot_product_ = false;
   bool time_operators_ = false;
   uint32_t queries_per_item_ = 0;
   // The uid of a variable with no initial value that a run reads before writing; until a batch

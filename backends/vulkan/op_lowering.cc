@@ -321,7 +321,8 @@ absl::Status OpLowering::LowerMatMul(const graph::Operator& op, std::vector<Step
   } else {
     return NoShader(graph_, op);
   }
-  if (!dynamic_zero_points && LowerBlockedMatMul(op, variant, a_zp, b_zp, steps)) {
+  if (!dynamic_zero_points && (LowerTiledMatMul(op, variant, a_zp, b_zp, steps) ||
+                               LowerBlockedMatMul(op, variant, a_zp, b_zp, steps))) {
     return absl::OkStatus();
   }
   PushConstants params;

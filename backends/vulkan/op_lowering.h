@@ -63,6 +63,15 @@ class OpLowering {
     // The register-blocked CONV2D shader needs subgroupShuffle; false lowers CONV2D to the plain
     // shader (the same results).
     bool subgroup_shuffle = true;
+    // Large MATMULs run the shared-memory tiled shader (op_lowering_tiled.cc); false keeps the
+    // register-blocked and plain shaders for every size (the baseline benchmarks compare with).
+    bool tiled_matmul = true;
+    // The tiled MATMUL's register block: 0 chooses by size (8 x 8 from 64 rows and columns, else
+    // 4 x 4); 4 or 8 forces it, for benchmarks comparing the two on one device.
+    int matmul_register_block = 0;
+    // The tiled INT8 MATMUL sums with int8 dot-product instructions (the device enables
+    // shaderIntegerDotProduct); false uses plain int32 multiply-adds (the same results).
+    bool integer_dot_product = false;
   };
   explicit OpLowering(const graph::Graph& graph) : OpLowering(graph, Options{}) {}
   OpLowering(const graph::Graph& graph, Options options);
@@ -135,6 +144,10 @@ class OpLowering {
                           std::vector<Step>& steps, const ConvolutionEpilogue* epilogue);
   bool LowerBlockedMatMul(const graph::Operator& op, const std::string& variant, int64_t a_zp,
                           int64_t b_zp, std::vector<Step>& steps);
+  // op_lowering_tiled.cc: the shared-memory tiled shader for large MATMULs; false leaves the
+  // operator to the blocked and plain shaders.
+  bool LowerTiledMatMul(const graph::Operator& op, const std::string& variant, int64_t a_zp,
+                        int64_t b_zp, std::vector<Step>& steps);
   absl::Status LowerRescale(const graph::Operator& op, std::vector<Step>& steps);
   absl::Status LowerClamp(const graph::Operator& op, std::vector<Step>& steps);
   absl::Status LowerMaxPool(const graph::Operator& op, std::vector<Step>& steps);

@@ -47,8 +47,10 @@ PhysicalDeviceInfo Inspect(VkPhysicalDevice handle) {
   info.handle = handle;
   auto subgroup = VkStruct<VkPhysicalDeviceSubgroupProperties>(
       VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES);
+  auto properties13 = VkStruct<VkPhysicalDeviceVulkan13Properties>(
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_PROPERTIES, &subgroup);
   auto driver = VkStruct<VkPhysicalDeviceDriverProperties>(
-      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES, &subgroup);
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES, &properties13);
   auto properties = VkStruct<VkPhysicalDeviceProperties2>(
       VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, &driver);
   vkGetPhysicalDeviceProperties2(handle, &properties);
@@ -72,14 +74,23 @@ PhysicalDeviceInfo Inspect(VkPhysicalDevice handle) {
     }
   }
 
+  auto features13 = VkStruct<VkPhysicalDeviceVulkan13Features>(
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES);
   auto features12 = VkStruct<VkPhysicalDeviceVulkan12Features>(
-      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES);
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES, &features13);
   auto features11 = VkStruct<VkPhysicalDeviceVulkan11Features>(
       VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES, &features12);
   auto features = VkStruct<VkPhysicalDeviceFeatures2>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
                                                       &features11);
   vkGetPhysicalDeviceFeatures2(handle, &features);
   info.shader_int64 = features.features.shaderInt64;
+  // The 1.3 structures are filled only by a 1.3 device (an older one is unusable anyway).
+  if (p.apiVersion >= VK_API_VERSION_1_3) {
+    info.integer_dot_product = features13.shaderIntegerDotProduct == VK_TRUE;
+    info.integer_dot_product_accelerated =
+        info.integer_dot_product &&
+        properties13.integerDotProduct4x8BitPackedSignedAccelerated == VK_TRUE;
+  }
 
   std::vector<std::string> missing;
   if (p.apiVersion < VK_API_VERSION_1_3) {
@@ -270,6 +281,22 @@ std::vector<DeviceStatus> VulkanContext::Status() const {
   return list;
 }
 
+namespace {
+
+// Whether large INT8 MATMULs sum with int8 dot-product instructions on this device, as the
+// start-up line says it.
+std::string IntegerDotProductUse(const PhysicalDeviceInfo& info) {
+  if (info.integer_dot_product_accelerated) {
+    return "; large INT8 MATMULs use int8 dot products (accelerated)";
+  }
+  if (info.integer_dot_product) {
+    return "; int8 dot products not accelerated, so INT8 MATMULs use plain int32 arithmetic";
+  }
+  return "; no int8 dot products (shaderIntegerDotProduct)";
+}
+
+}  // namespace
+
 std::vector<std::string> VulkanContext::Describe() const {
   constexpr char kNoShuffle[] =
       "; no subgroup shuffle in compute shaders, so CONV2D runs its plain shader";
@@ -283,10 +310,10 @@ std::vector<std::string> VulkanContext::Describe() const {
         !info.missing.empty() ? absl::StrCat(": not usable, lacks ", info.missing)
         : info.shader_int64
             ? absl::StrCat(": usable, 64-bit integer shaders",
-                           info.subgroup_shuffle ? "" : kNoShuffle)
+                           info.subgroup_shuffle ? "" : kNoShuffle, IntegerDotProductUse(info))
             : absl::StrCat(": usable, 64-bit integer arithmetic emulated exactly in 32 bits "
                            "(no shaderInt64)",
-                           info.subgroup_shuffle ? "" : kNoShuffle)));
+                           info.subgroup_shuffle ? "" : kNoShuffle, IntegerDotProductUse(info))));
   }
   return lines;
 }

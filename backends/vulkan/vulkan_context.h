@@ -37,6 +37,12 @@ struct PhysicalDeviceInfo {
   // Subgroup shuffle operations in compute shaders (the register-blocked CONV2D shares weights
   // with them; without, CONV2D runs the plain shader).
   bool subgroup_shuffle = false;
+  // Vulkan 1.3's shaderIntegerDotProduct (the tiled INT8 MATMUL can sum with int8 dot-product
+  // instructions), and whether the device reports 4x8-bit packed signed dot products as
+  // accelerated (integerDotProduct4x8BitPackedSignedAccelerated), i.e. faster than the plain
+  // multiply-adds they replace; the backend uses them only then unless told otherwise.
+  bool integer_dot_product = false;
+  bool integer_dot_product_accelerated = false;
   // Empty when the device has every feature the backend needs; otherwise what it lacks.
   std::string missing;
 };

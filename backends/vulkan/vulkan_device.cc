@@ -135,8 +135,12 @@ absl::Status VulkanDevice::Initialise(const std::string& pipeline_cache_dir,
   queue_info.queueCount = 1;
   queue_info.pQueuePriorities = &priority;
 
+  // int8 dot products for the tiled INT8 MATMUL (matmul_tiled.comp), where the device has them.
+  auto features13 = VkStruct<VkPhysicalDeviceVulkan13Features>(
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES);
+  features13.shaderIntegerDotProduct = info_.integer_dot_product ? VK_TRUE : VK_FALSE;
   auto features12 = VkStruct<VkPhysicalDeviceVulkan12Features>(
-      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES);
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES, &features13);
   features12.shaderInt8 = VK_TRUE;
   features12.storageBuffer8BitAccess = VK_TRUE;
   features12.timelineSemaphore = VK_TRUE;
@@ -155,7 +159,7 @@ absl::Status VulkanDevice::Initialise(const std::string& pipeline_cache_dir,
     robustness.pNext = nullptr;
     if (robustness.pipelineRobustness == VK_TRUE) {
       extensions.push_back(VK_EXT_PIPELINE_ROBUSTNESS_EXTENSION_NAME);
-      features12.pNext = &robustness;
+      features13.pNext = &robustness;
       pipeline_robustness_ = true;
     }
   }

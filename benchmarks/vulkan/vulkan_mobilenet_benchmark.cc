@@ -3,7 +3,12 @@
 // Checks first that the INT8 outputs are byte-identical, then prints medians and the ratio. On
 // lavapipe both run on the same cores, so the ratio measures the shaders against the CPU kernels.
 //
-//   inferd_vulkan_mobilenet_benchmark [--runs N (default 5)] [--int64 0|1 (default 1)]
+// With --batch N (above 1) it measures the GPU's throughput instead: N images in one submission
+// (one GraphProgram of N batch slots, as a model with max_batch_size N runs a full batch), the
+// median time per batch and images per second, each image's output checked against a batch of 1.
+//
+//   inferd_vulkan_mobilenet_benchmark [--runs N (default 5)] [--batch N (default 1)]
+//                                     [--graphs int8,fp32 (default both)] [--int64 0|1 (default 1)]
 //
 // --int64 0 runs the exact 32-bit variants of the 64-bit integer shaders (shaders/wide_int.glsl),
 // as on a device without shaderInt64, to compare the two paths' speed.
@@ -17,6 +22,7 @@
 #include <vector>
 
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "backends/cpu/graph_executor.h"
 #include "backends/vulkan/graph_program.h"
 #include "backends/vulkan/vulkan_context.h"
@@ -38,12 +44,37 @@ double TimeMs(F&& run) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-int Benchmark(const std::string& tag, int runs, std::shared_ptr<vulkan::VulkanDevice> device,
-              bool use_int64) {
-  const std::string path = std::string(INFERD_MOBILENET_DIR) + "/mobilenet_v2_" + tag + ".tosa";
+absl::StatusOr<std::shared_ptr<const graph::Graph>> LoadGraph(const std::string& tag) {
+  // The environment's INFERD_MOBILENET_DIR, where the graphs are not at the build's path (the
+  // binary carried to another machine, real_gpu_check.sh).
+  const char* dir = std::getenv("INFERD_MOBILENET_DIR");
+  const std::string path =
+      std::string(dir != nullptr ? dir : INFERD_MOBILENET_DIR) + "/mobilenet_v2_" + tag + ".tosa";
   auto graph = graph::LoadTosaFile(path);
   if (!graph.ok()) {
-    std::cerr << path << ": " << graph.status() << "\n";
+    return absl::Status(graph.status().code(), path + ": " + std::string(graph.status().message()));
+  }
+  return *graph;
+}
+
+// One image of `bytes` bytes: a fixed pattern, in [-0.5, 0.5) for the FP32 graph.
+std::vector<uint8_t> InputImage(const std::string& tag, size_t bytes) {
+  std::vector<uint8_t> input(bytes);
+  for (size_t i = 0; i < input.size(); ++i) input[i] = static_cast<uint8_t>((i * 31 + 7) % 251);
+  if (tag == "fp32") {
+    for (size_t i = 0; i + 4 <= input.size(); i += 4) {
+      const float value = static_cast<float>((i / 4) % 97) / 97.0f - 0.5f;
+      std::memcpy(&input[i], &value, 4);
+    }
+  }
+  return input;
+}
+
+int Benchmark(const std::string& tag, int runs, std::shared_ptr<vulkan::VulkanDevice> device,
+              bool use_int64) {
+  auto graph = LoadGraph(tag);
+  if (!graph.ok()) {
+    std::cerr << graph.status() << "\n";
     return 1;
   }
   auto cpu = cpu::GraphExecutor::Create(*graph);
@@ -53,14 +84,7 @@ int Benchmark(const std::string& tag, int runs, std::shared_ptr<vulkan::VulkanDe
     return 1;
   }
   const graph::Block& main = (*graph)->main_block();
-  std::vector<uint8_t> input((*cpu)->StorageBytes(main.inputs[0]));
-  for (size_t i = 0; i < input.size(); ++i) input[i] = static_cast<uint8_t>((i * 31 + 7) % 251);
-  if (tag == "fp32") {
-    for (size_t i = 0; i + 4 <= input.size(); i += 4) {
-      const float value = static_cast<float>((i / 4) % 97) / 97.0f - 0.5f;
-      std::memcpy(&input[i], &value, 4);
-    }
-  }
+  const std::vector<uint8_t> input = InputImage(tag, (*cpu)->StorageBytes(main.inputs[0]));
   std::vector<uint8_t> cpu_out((*cpu)->StorageBytes(main.outputs[0]));
   std::vector<uint8_t> gpu_out((*gpu)->output_bytes(0));
   const std::vector<std::span<const uint8_t>> in = {input};
@@ -88,19 +112,72 @@ int Benchmark(const std::string& tag, int runs, std::shared_ptr<vulkan::VulkanDe
   return tag == "int8" && !identical ? 1 : 0;
 }
 
+// `batch` images in one submission on the GPU alone: the median time per batch, images per
+// second, and whether every image's output equals a batch of 1's.
+int BatchThroughput(const std::string& tag, int runs, int batch,
+                    std::shared_ptr<vulkan::VulkanDevice> device) {
+  auto graph = LoadGraph(tag);
+  if (!graph.ok()) {
+    std::cerr << graph.status() << "\n";
+    return 1;
+  }
+  auto one = vulkan::GraphProgram::Create(device, *graph, 1);
+  auto many = vulkan::GraphProgram::Create(device, *graph, batch);
+  if (!one.ok() || !many.ok()) {
+    std::cerr << (one.ok() ? many.status() : one.status()) << "\n";
+    return 1;
+  }
+  const std::vector<uint8_t> image = InputImage(tag, (*one)->input_bytes(0));
+  std::vector<uint8_t> images;
+  for (int i = 0; i < batch; ++i) images.insert(images.end(), image.begin(), image.end());
+  std::vector<uint8_t> single((*one)->output_bytes(0));
+  std::vector<uint8_t> outputs((*many)->output_bytes(0) * batch);
+  const std::vector<std::span<const uint8_t>> one_in = {image};
+  const std::vector<std::span<uint8_t>> one_out = {single};
+  if (!(*one)->RunAndWait(one_in, one_out).ok()) {
+    std::cerr << "a run failed\n";
+    return 1;
+  }
+  const std::vector<std::span<const uint8_t>> in = {images};
+  const std::vector<std::span<uint8_t>> out = {outputs};
+  auto run = [&] { return (*many)->RunAndWait(in, out, batch).ok(); };
+  TimeMs(run);
+  bool identical = true;
+  for (int i = 0; i < batch; ++i) {
+    identical &= std::equal(single.begin(), single.end(), outputs.begin() + i * single.size());
+  }
+  std::vector<double> ms;
+  for (int round = 0; round < runs; ++round) ms.push_back(TimeMs(run));
+  const double m = Median(ms);
+  std::cout << absl::StrFormat(
+      "MobileNetV2 %s, batch %d in one submission, %d runs (median)\n"
+      "  tosa_vulkan  %9.2f ms per batch, %.2f ms per image, %.1f images/s\n"
+      "  every image's output %s a batch of 1's\n",
+      tag, batch, runs, m, m / batch, 1000.0 * batch / m, identical ? "equals" : "DIFFERS from");
+  return identical ? 0 : 1;
+}
+
 }  // namespace
 }  // namespace inferd::bench
 
 int main(int argc, char** argv) {
   int runs = 5;
+  int batch = 1;
   bool use_int64 = true;
+  std::vector<std::string> tags = {"int8", "fp32"};
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (std::string(argv[i]) == "--runs") {
+    const std::string flag = argv[i];
+    if (flag == "--runs") {
       runs = std::max(1, std::atoi(argv[i + 1]));
-    } else if (std::string(argv[i]) == "--int64") {
+    } else if (flag == "--batch") {
+      batch = std::max(1, std::atoi(argv[i + 1]));
+    } else if (flag == "--graphs") {
+      tags = absl::StrSplit(argv[i + 1], ',');
+    } else if (flag == "--int64") {
       use_int64 = std::string(argv[i + 1]) != "0";
     } else {
-      std::cerr << "usage: inferd_vulkan_mobilenet_benchmark [--runs N] [--int64 0|1]\n";
+      std::cerr << "usage: inferd_vulkan_mobilenet_benchmark [--runs N] [--batch N] "
+                   "[--graphs int8,fp32] [--int64 0|1]\n";
       return 2;
     }
   }
@@ -111,8 +188,9 @@ int main(int argc, char** argv) {
   }
   std::cout << "device: " << (*device)->info().name << "\n";
   int status = 0;
-  for (const char* tag : {"int8", "fp32"}) {
-    status |= inferd::bench::Benchmark(tag, runs, *device, use_int64);
+  for (const std::string& tag : tags) {
+    status |= batch > 1 ? inferd::bench::BatchThroughput(tag, runs, batch, *device)
+                        : inferd::bench::Benchmark(tag, runs, *device, use_int64);
   }
   return status;
 }
