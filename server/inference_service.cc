@@ -231,7 +231,9 @@ void FillStatistics(const ServingModel& model, inference::ModelStatistics* out) 
 }  // namespace
 
 InferenceService::InferenceService(ModelManager* models, InferenceServiceLimits limits)
-    : models_(models), limits_(limits) {}
+    : models_(models), limits_(limits) {
+  SetMessageAllocatorFor_ModelInfer(&infer_messages_);
+}
 
 namespace {
 

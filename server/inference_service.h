@@ -12,6 +12,7 @@
 #include "engine/metrics.h"
 #include "engine/model_manager.h"
 #include "inference.grpc.pb.h"
+#include "server/arena_message_allocator.h"
 #include "server/grpc_access_control.h"
 #include "server/in_flight_calls.h"
 #include "server/infer_request_decoder.h"
@@ -203,6 +204,11 @@ class InferenceService final : public inference::GRPCInferenceService::CallbackS
 
   ModelManager* models_;
   InferenceServiceLimits limits_;
+  // ModelInfer's request and response on a reused arena per call (arena_message_allocator.h):
+  // a first block of 4 KiB holds a small request and its response; at most 64 idle ones are kept
+  // (256 KiB).
+  ArenaMessageAllocator<inference::ModelInferRequest, inference::ModelInferResponse>
+      infer_messages_{4096, 64};
   std::atomic<bool> ready_{false};
   std::atomic<bool> shutting_down_{false};
   InFlightCalls in_flight_;
