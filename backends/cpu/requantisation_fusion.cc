@@ -1,5 +1,6 @@
 #include "backends/cpu/requantisation_fusion.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -161,6 +162,79 @@ absl::StatusOr<BoundStep> BindFp32ClampFusion(const graph::Graph& g,
   });
 }
 
+// An FP32 MATMUL the optimised kernels run with B packed at load (B constant).
+bool OptimisedFp32Matmul(const graph::Graph& g, const graph::Operator& op,
+                         const LoadTimeConstants& constants) {
+  return op.op == Op::kMatMul && op.inputs.size() == 4 && op.outputs.size() == 1 &&
+         g.tensor(op.inputs[0]).dtype == DType::kFp32 &&
+         g.tensor(op.inputs[1]).dtype == DType::kFp32 &&
+         g.tensor(op.outputs[0]).dtype == DType::kFp32 &&
+         ConstantData<float>(constants, op.inputs[1], Elements(g.tensor(op.inputs[1]))) != nullptr;
+}
+
+// The other operand of `add` when it adds a constant bias [1, 1, C] to `product` [N, H, C] (the
+// ADD's output the product's shape), else nullopt.
+std::optional<TensorId> BiasOf(const graph::Graph& g, const graph::Operator& add, TensorId product,
+                               const LoadTimeConstants& constants) {
+  if (add.op != Op::kAdd || add.inputs.size() != 2 || add.outputs.size() != 1) return std::nullopt;
+  const TensorId bias = add.inputs[0] == product ? add.inputs[1] : add.inputs[0];
+  if (bias == product || (add.inputs[0] != product && add.inputs[1] != product)) {
+    return std::nullopt;
+  }
+  const graph::Tensor& out = g.tensor(add.outputs[0]);
+  const graph::Tensor& b = g.tensor(bias);
+  const graph::Tensor& p = g.tensor(product);
+  if (b.dtype != DType::kFp32 || out.dtype != DType::kFp32 || out.shape != p.shape ||
+      p.shape.size() != 3 || b.shape.size() != 3 || b.shape[0] != 1 || b.shape[1] != 1 ||
+      b.shape[2] != p.shape[2] || ConstantData<float>(constants, bias, b.shape[2]) == nullptr) {
+    return std::nullopt;
+  }
+  return bias;
+}
+
+// The fused step of a kFp32MatmulBias fusion: the product writes the ADD's (or CLAMP's) output.
+absl::StatusOr<BoundStep> BindFp32MatmulBiasFusion(const graph::Graph& g,
+                                                   const graph::Operator& matmul,
+                                                   const graph::Operator& add,
+                                                   const graph::Operator* clamp_op,
+                                                   const LoadTimeConstants& constants) {
+  // Non-zero zero points are an error the separate operators report.
+  std::vector<BoundStep> separate;
+  for (const graph::Operator* op : {&matmul, &add, clamp_op}) {
+    if (op == nullptr) continue;
+    absl::StatusOr<BoundStep> step = BindOperator(g, *op, constants);
+    if (!step.ok()) return step.status();
+    separate.push_back(*std::move(step));
+  }
+  const opt::TileKernels* tiles = opt::SelectTileKernels();
+  const k::MatmulParams p = MatmulParamsOf(g, matmul);
+  const TensorId ia = matmul.inputs[0], ib = matmul.inputs[1], azp = matmul.inputs[2],
+                 bzp = matmul.inputs[3];
+  auto packed = constants.Pack<opt::PackedFp32Matrix>(ib, WeightPacking::kMatmulFp32, 0, [&] {
+    return opt::PackMatmulFp32B(p, ConstantData<float>(constants, ib, Elements(g.tensor(ib))));
+  });
+  // The bias padded to whole column blocks, as the tile kernels read it.
+  const float* bias_data =
+      ConstantData<float>(constants, *BiasOf(g, add, matmul.outputs[0], constants), p.columns);
+  std::vector<float> bias(static_cast<size_t>(opt::ColumnBlocks(p.columns) * opt::kTileCols), 0.0f);
+  std::copy(bias_data, bias_data + p.columns, bias.begin());
+  std::optional<opt::FusedClampFp32> clamp;
+  if (clamp_op != nullptr) clamp = Fp32ClampOf(g, *clamp_op);
+  const TensorId o = clamp_op != nullptr ? clamp_op->outputs[0] : add.outputs[0];
+  return BoundStep([separate = std::move(separate), p, packed, tiles, bias = std::move(bias), clamp,
+                    ia, ib, azp, bzp, o](TensorData d) -> absl::Status {
+    if (ReadFp32(d[azp]) != 0.0f || ReadFp32(d[bzp]) != 0.0f) {
+      for (const BoundStep& step : separate) {
+        if (absl::Status status = step(d); !status.ok()) return status;
+      }
+      return absl::OkStatus();
+    }
+    opt::MatmulFp32Optimized(*tiles, p, packed.get(), In<float>(d, ia), In<float>(d, ib),
+                             Out<float>(d, o), bias.data(), clamp ? &*clamp : nullptr);
+    return absl::OkStatus();
+  });
+}
+
 // The producer's optimised kernel, with its weights packed now, as a call taking an epilogue.
 using ProducerCall = std::function<k::KernelStatus(TensorData, const opt::FusedRequantization*)>;
 
@@ -245,6 +319,20 @@ std::vector<RequantisationFusion> FindRequantisationFusions(const graph::Graph& 
   for (size_t i = 0; i < block.operators.size(); ++i) {
     const graph::Operator& op = block.operators[i];
     if (op.outputs.size() != 1) continue;
+    if (OptimisedFp32Matmul(g, op, constants)) {
+      const std::optional<size_t> add = SoleReader(block, readers, op.outputs[0]);
+      if (!add || *add <= i || !BiasOf(g, block.operators[*add], op.outputs[0], constants)) {
+        continue;
+      }
+      RequantisationFusion fusion{i, *add, std::nullopt, FusionKind::kFp32MatmulBias};
+      if (const std::optional<size_t> clamp =
+              SoleReader(block, readers, block.operators[*add].outputs[0]);
+          clamp && *clamp > *add && Fp32ClampOf(g, block.operators[*clamp]).has_value()) {
+        fusion.clamp = clamp;
+      }
+      fusions.push_back(fusion);
+      continue;
+    }
     if (OptimisedFp32Producer(g, op, constants)) {
       const std::optional<size_t> clamp = SoleReader(block, readers, op.outputs[0]);
       if (clamp && *clamp > i && Fp32ClampOf(g, block.operators[*clamp]).has_value()) {
@@ -285,6 +373,11 @@ absl::StatusOr<BoundStep> BindRequantisationFusion(const graph::Graph& g, graph:
   const graph::Operator& producer = block.operators[fusion.producer];
   if (fusion.kind == FusionKind::kFp32Clamp) {
     return BindFp32ClampFusion(g, producer, block.operators[fusion.rescale], constants);
+  }
+  if (fusion.kind == FusionKind::kFp32MatmulBias) {
+    return BindFp32MatmulBiasFusion(g, producer, block.operators[fusion.rescale],
+                                    fusion.clamp ? &block.operators[*fusion.clamp] : nullptr,
+                                    constants);
   }
   const graph::Operator& rescale = block.operators[fusion.rescale];
   const graph::Operator* clamp = fusion.clamp ? &block.operators[*fusion.clamp] : nullptr;

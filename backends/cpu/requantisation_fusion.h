@@ -12,7 +12,11 @@
 //
 // The FP32 counterpart: a CLAMP (bounds not NaN) that is the sole reader of an FP32 CONV2D or
 // DEPTHWISE_CONV2D's output, on the optimised kernels, is applied to each block of output rows as
-// the convolution writes it (the same elements, while they are in cache).
+// the convolution writes it (the same elements, while they are in cache). And an FP32 MATMUL by a
+// constant B whose output's sole reader is an ADD of a constant [1, 1, C] bias (how ExecuTorch's
+// Arm backend lowers a linear layer), optionally followed by such a CLAMP: the tile kernels add
+// the bias as the last addition of each output (one rounding, as the separate ADD) and the CLAMP
+// runs on each group of rows as it is written.
 #pragma once
 
 #include <cstddef>
@@ -26,15 +30,17 @@
 namespace inferd::cpu {
 
 enum class FusionKind {
-  kRequantise,  // INT8 producer + RESCALE (+ CLAMP)
-  kFp32Clamp,   // FP32 producer + CLAMP
+  kRequantise,      // INT8 producer + RESCALE (+ CLAMP)
+  kFp32Clamp,       // FP32 producer + CLAMP
+  kFp32MatmulBias,  // FP32 MATMUL + bias ADD (+ CLAMP)
 };
 
 struct RequantisationFusion {
   size_t producer = 0;  // operator indices in the block
-  // The operator the producer's epilogue takes over: the RESCALE, or for kFp32Clamp the CLAMP.
+  // The operator the producer's epilogue takes over: the RESCALE, for kFp32Clamp the CLAMP, for
+  // kFp32MatmulBias the ADD.
   size_t rescale = 0;
-  std::optional<size_t> clamp;  // kRequantise only: a CLAMP after the RESCALE
+  std::optional<size_t> clamp;  // kRequantise, kFp32MatmulBias: a CLAMP after that operator
   FusionKind kind = FusionKind::kRequantise;
 };
 

@@ -141,7 +141,7 @@ KernelStatus MatmulInt8Optimized(const TileKernels& kernels, const MatmulParams&
 
 void MatmulFp32Optimized(const TileKernels& kernels, const MatmulParams& p,
                          const PackedFp32Matrix* packed_b, const float* a, const float* b,
-                         float* output) {
+                         float* output, const float* bias, const FusedClampFp32* clamp) {
   const MatrixLayout layout = BLayout(p);
   PackedView<float> view;
   if (packed_b != nullptr) {
@@ -165,8 +165,14 @@ void MatmulFp32Optimized(const TileKernels& kernels, const MatmulParams& p,
             rows[r] = a + (n * p.rows + h0 + (r < rows_valid ? r : 0)) * p.depth;
           }
           float* out = output + (n * p.rows + h0) * p.columns;
-          Fp32ColumnBlocks(kernels, rows, p.depth, view, n, kZeroFloat, 0, out, p.columns,
-                           rows_valid);
+          if (bias != nullptr) {
+            Fp32ColumnBlocks(kernels, rows, p.depth, view, n, bias, kTileCols, out, p.columns,
+                             rows_valid);
+          } else {
+            Fp32ColumnBlocks(kernels, rows, p.depth, view, n, kZeroFloat, 0, out, p.columns,
+                             rows_valid);
+          }
+          if (clamp != nullptr) ClampFp32InPlace(out, rows_valid * p.columns, *clamp);
         }
       });
 }

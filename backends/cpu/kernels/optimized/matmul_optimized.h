@@ -10,6 +10,7 @@
 
 #include "backends/cpu/kernels/kernel_types.h"
 #include "backends/cpu/kernels/matmul.h"
+#include "backends/cpu/kernels/optimized/elementwise_optimized.h"
 #include "backends/cpu/kernels/optimized/fused_requantization.h"
 #include "backends/cpu/kernels/optimized/packed_matrix.h"
 #include "backends/cpu/kernels/optimized/tile_kernels.h"
@@ -29,9 +30,13 @@ KernelStatus MatmulInt8Optimized(const TileKernels& kernels, const MatmulParams&
                                  const PackedInt8Matrix* packed_b, const int8_t* a, const int8_t* b,
                                  int32_t* output, const FusedRequantization* fused = nullptr);
 
+// `bias` (per column, padded with zeros to whole column blocks) is added to every row, once,
+// after the product, and `clamp` applied to each group of rows as it is written: a bias ADD and a
+// CLAMP fused into the product (requantisation_fusion.h). Either may be null.
 void MatmulFp32Optimized(const TileKernels& kernels, const MatmulParams& params,
                          const PackedFp32Matrix* packed_b, const float* a, const float* b,
-                         float* output);
+                         float* output, const float* bias = nullptr,
+                         const FusedClampFp32* clamp = nullptr);
 
 }  // namespace inferd::cpu::kernels::optimized
 
