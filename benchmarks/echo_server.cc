@@ -1,5 +1,7 @@
-// inferd_echo_server: a bare gRPC server that answers ModelInfer with the request's own tensors,
-// the cost floor of gRPC + protobuf that inferd's serving figures are read against.
+// inferd_echo_server: a bare gRPC server that answers ModelInfer (and each request of a
+// ModelStreamInfer stream) with the request's own tensors, the cost floor of gRPC + protobuf that
+// inferd's serving figures are read against. With --http-port it also answers KServe v2's HTTP
+// infer the same way (echo_http_server.h), the floor of inferd's HTTP/REST figures.
 //
 // By default it uses gRPC's callback API, as inferd's InferenceService does, so that the two differ
 // only by what inferd does between decoding a request and encoding its answer; --api=sync serves
@@ -14,6 +16,7 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -22,6 +25,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "benchmarks/echo_http_server.h"
 #include "benchmarks/serving/dashed_flags.h"
 #include "inference.grpc.pb.h"
 
@@ -29,6 +33,10 @@ ABSL_FLAG(int, port, 0, "TCP port to listen on; 0 picks a free one");
 ABSL_FLAG(std::string, address, "127.0.0.1", "address to bind; loopback unless told otherwise");
 ABSL_FLAG(std::string, api, "callback",
           "gRPC server API: 'callback' (what inferd uses) or 'sync' (thread-pool handlers)");
+ABSL_FLAG(std::optional<int>, http_port, std::nullopt,
+          "also serve HTTP/REST infer on this port (0 picks a free one); off unless given");
+ABSL_FLAG(int, http_threads, 16,
+          "civetweb workers of the HTTP listener; each serves one kept-alive connection at a time");
 
 namespace inferd::bench {
 namespace {
@@ -50,6 +58,41 @@ void EchoTensors(const inference::ModelInferRequest& request,
   }
   *response.mutable_raw_output_contents() = request.raw_input_contents();
 }
+
+// One ModelStreamInfer call: reads a request, writes its echo, reads the next; the stream ends
+// with OK when the client half-closes. One request at a time, on the gRPC thread that delivered
+// it: a client that sends ahead is held back by flow control, which a closed-loop client (one
+// request outstanding per stream) never meets.
+class StreamEchoReactor final
+    : public grpc::ServerBidiReactor<inference::ModelInferRequest,
+                                     inference::ModelStreamInferResponse> {
+ public:
+  StreamEchoReactor() { StartRead(&request_); }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {  // half-closed, cancelled or broken: nothing is being written
+      Finish(grpc::Status::OK);
+      return;
+    }
+    response_.Clear();
+    EchoTensors(request_, *response_.mutable_infer_response());
+    StartWrite(&response_);
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status::OK);
+      return;
+    }
+    StartRead(&request_);
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  inference::ModelInferRequest request_;
+  inference::ModelStreamInferResponse response_;
+};
 
 // Answers on the gRPC thread that delivered the request, through the context's default reactor:
 // the cheapest completion the callback API offers.
@@ -77,6 +120,11 @@ class CallbackEchoService final : public inference::GRPCInferenceService::Callba
     return FinishOk(context);
   }
 
+  grpc::ServerBidiReactor<inference::ModelInferRequest, inference::ModelStreamInferResponse>*
+  ModelStreamInfer(grpc::CallbackServerContext*) override {
+    return new StreamEchoReactor();
+  }
+
  private:
   static grpc::ServerUnaryReactor* FinishOk(grpc::CallbackServerContext* context) {
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
@@ -102,6 +150,20 @@ class SyncEchoService final : public inference::GRPCInferenceService::Service {
   grpc::Status ModelInfer(grpc::ServerContext*, const inference::ModelInferRequest* request,
                           inference::ModelInferResponse* response) override {
     EchoTensors(*request, *response);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ModelStreamInfer(
+      grpc::ServerContext*,
+      grpc::ServerReaderWriter<inference::ModelStreamInferResponse, inference::ModelInferRequest>*
+          stream) override {
+    inference::ModelInferRequest request;
+    inference::ModelStreamInferResponse response;
+    while (stream->Read(&request)) {
+      response.Clear();
+      EchoTensors(request, *response.mutable_infer_response());
+      if (!stream->Write(response)) break;
+    }
     return grpc::Status::OK;
   }
 };
@@ -149,6 +211,20 @@ int Run() {
   }
   std::cout << "listening on " << absl::GetFlag(FLAGS_address) << ":" << bound_port << std::endl;
 
+  std::unique_ptr<EchoHttpServer> http;
+  if (const std::optional<int> http_port = absl::GetFlag(FLAGS_http_port); http_port.has_value()) {
+    absl::StatusOr<std::unique_ptr<EchoHttpServer>> started = EchoHttpServer::Start(
+        absl::GetFlag(FLAGS_address), *http_port, absl::GetFlag(FLAGS_http_threads));
+    if (!started.ok()) {
+      std::cerr << "inferd_echo_server: " << started.status().message() << "\n";
+      server->Shutdown();
+      return 1;
+    }
+    http = *std::move(started);
+    std::cout << "http listening on " << absl::GetFlag(FLAGS_address) << ":" << http->port()
+              << std::endl;
+  }
+
   std::thread waiter(ShutDownOnSignal, server.get(), signals);
   server->Wait();
   waiter.join();
@@ -160,8 +236,10 @@ int Run() {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "bare gRPC ModelInfer echo server, the baseline of inferd_serving_load.\n"
-      "  inferd_echo_server --port 0   # prints 'listening on 127.0.0.1:PORT'");
+      "bare gRPC ModelInfer/ModelStreamInfer (and HTTP/REST infer) echo server, the baseline of "
+      "inferd_serving_load and inferd_protocol_bench.\n"
+      "  inferd_echo_server --port 0 [--http-port 0]   # prints 'listening on 127.0.0.1:PORT' "
+      "(and 'http listening on 127.0.0.1:PORT')");
   std::vector<std::string> normalized = inferd::bench::NormalizeDashedFlags(argc, argv);
   std::vector<char*> normalized_argv;
   for (std::string& arg : normalized) normalized_argv.push_back(arg.data());

@@ -1,8 +1,12 @@
 // inferd_protocol_bench: one inferd daemon, measured through each of its protocols in one run with
 // interleaved rounds — HTTP/REST (JSON and binary tensors) against gRPC, gRPC streaming against
 // unary, and a large tensor through system shared memory against the same bytes in the request.
+// With --echo-grpc/--echo-http (inferd_echo_server) every small-model subject also gets its bare
+// twin, the same protocol answered by an echo, run beside it in the same rounds, and the report
+// adds each subject's ratio to its twin.
 //
-//   inferd_protocol_bench --grpc 127.0.0.1:8001 --http 127.0.0.1:8000 --large-model large_fp32
+//   inferd_protocol_bench --grpc 127.0.0.1:8001 --http 127.0.0.1:8000 --large-model large_fp32 \
+//       --echo-grpc 127.0.0.1:9001 --echo-http 127.0.0.1:9000
 // benchmarks/protocol/run_protocol_benchmark.sh starts the daemon and runs this.
 #include <curl/curl.h>
 
@@ -24,6 +28,7 @@
 #include "benchmarks/protocol/http_infer_body.h"
 #include "benchmarks/protocol/http_infer_caller.h"
 #include "benchmarks/protocol/shared_memory_input.h"
+#include "benchmarks/protocol/twin_ratios.h"
 #include "benchmarks/serving/channel_pool.h"
 #include "benchmarks/serving/closed_loop_run.h"
 #include "benchmarks/serving/concurrency_levels.h"
@@ -37,6 +42,12 @@
 
 ABSL_FLAG(std::string, grpc, "", "host:port of inferd's gRPC listener");
 ABSL_FLAG(std::string, http, "", "host:port of the same daemon's HTTP/REST listener");
+ABSL_FLAG(std::string, echo_grpc, "",
+          "host:port of inferd_echo_server's gRPC listener: the bare twins of grpc and "
+          "grpc_stream; empty: none");
+ABSL_FLAG(std::string, echo_http, "",
+          "host:port of inferd_echo_server's HTTP listener (--http-port): the bare twins of "
+          "http_json and http_binary; empty: none");
 ABSL_FLAG(std::string, model, "digits_int8",
           "the small model: gRPC unary, gRPC streaming, HTTP JSON and HTTP binary; empty: not "
           "measured");
@@ -72,6 +83,7 @@ struct Group {
   std::vector<Subject> subjects;
   int64_t warmup_requests = 0;
   std::unique_ptr<ServingReport> report;
+  std::unique_ptr<TwinRatios> twins;
 };
 
 absl::StatusOr<InferRequestSet> BuildRequests(const std::string& model, size_t count,
@@ -135,13 +147,19 @@ absl::Status RunBenchmark() {
   const int max_level = *std::max_element(levels->begin(), levels->end());
   // One channel per client thread, shared by the gRPC subjects (they never run at the same time).
   ChannelPool channels(grpc_address, ChannelMode::kPerThread, max_level);
+  const std::string echo_grpc_address = absl::GetFlag(FLAGS_echo_grpc);
+  const std::string echo_http_address = absl::GetFlag(FLAGS_echo_http);
+  std::optional<ChannelPool> echo_channels;
+  if (!echo_grpc_address.empty()) {
+    echo_channels.emplace(echo_grpc_address, ChannelMode::kPerThread, max_level);
+  }
 
   std::vector<Group> groups;
 
   // The small model through every protocol.
   const std::string model = absl::GetFlag(FLAGS_model);
   std::optional<InferRequestSet> small;
-  std::unique_ptr<HttpRequestPool> json_pool, binary_pool;
+  std::unique_ptr<HttpRequestPool> json_pool, binary_pool, echo_json_pool, echo_binary_pool;
   if (!model.empty()) {
     std::string inputs;
     absl::StatusOr<InferRequestSet> built = BuildRequests(
@@ -159,6 +177,10 @@ absl::Status RunBenchmark() {
         "request bytes: gRPC ", small->request_bytes(), ", HTTP JSON ",
         json_bodies->front().body.size(), ", HTTP binary ", binary_bodies->front().body.size(),
         " (JSON header ", binary_bodies->front().json_header_bytes, ")");
+    if (!echo_http_address.empty()) {
+      echo_json_pool = std::make_unique<HttpRequestPool>(echo_http_address, *json_bodies);
+      echo_binary_pool = std::make_unique<HttpRequestPool>(echo_http_address, *binary_bodies);
+    }
     json_pool = std::make_unique<HttpRequestPool>(http_address, *std::move(json_bodies));
     binary_pool = std::make_unique<HttpRequestPool>(http_address, *std::move(binary_bodies));
 
@@ -166,14 +188,38 @@ absl::Status RunBenchmark() {
     group.model = model;
     group.title = absl::StrCat(model, ": HTTP/REST and gRPC streaming against gRPC unary\n", sizes);
     group.warmup_requests = absl::GetFlag(FLAGS_warmup_requests);
-    group.subjects = {
-        {"grpc", grpc_address, GrpcUnaryCallers(channels, *small, rpc_timeout)},
-        {"grpc_stream", grpc_address, GrpcStreamCallers(channels, *small, rpc_timeout)},
-        {"http_json", http_address, HttpInferCallers(*json_pool, rpc_timeout)},
-        {"http_binary", http_address, HttpInferCallers(*binary_pool, rpc_timeout)},
+    // Each twin right after its subject: the two runs a twin ratio compares are adjacent in time.
+    std::vector<TwinPair> pairs;
+    auto add = [&](Subject subject, std::optional<Subject> twin) {
+      group.subjects.push_back(std::move(subject));
+      if (!twin.has_value()) return;
+      pairs.push_back({group.subjects.back().name, twin->name});
+      group.subjects.push_back(*std::move(twin));
     };
+    auto echo_grpc =
+        [&](std::string name,
+            CallerFactory (*callers)(const ChannelPool&, const InferRequestSet&, absl::Duration)) {
+          return echo_channels.has_value()
+                     ? std::optional<Subject>(Subject{std::move(name), echo_grpc_address,
+                                                      callers(*echo_channels, *small, rpc_timeout)})
+                     : std::nullopt;
+        };
+    auto echo_http = [&](std::string name, const std::unique_ptr<HttpRequestPool>& pool) {
+      return pool != nullptr ? std::optional<Subject>(Subject{std::move(name), echo_http_address,
+                                                              HttpInferCallers(*pool, rpc_timeout)})
+                             : std::nullopt;
+    };
+    add({"grpc", grpc_address, GrpcUnaryCallers(channels, *small, rpc_timeout)},
+        echo_grpc("echo_grpc", GrpcUnaryCallers));
+    add({"grpc_stream", grpc_address, GrpcStreamCallers(channels, *small, rpc_timeout)},
+        echo_grpc("echo_grpc_stream", GrpcStreamCallers));
+    add({"http_json", http_address, HttpInferCallers(*json_pool, rpc_timeout)},
+        echo_http("echo_http_json", echo_json_pool));
+    add({"http_binary", http_address, HttpInferCallers(*binary_pool, rpc_timeout)},
+        echo_http("echo_http_binary", echo_binary_pool));
     group.report = std::make_unique<ServingReport>(Setup(
         model, inputs, small->request_bytes(), group.warmup_requests, group.subjects, *levels));
+    group.twins = std::make_unique<TwinRatios>(model, std::move(pairs), *levels);
     groups.push_back(std::move(group));
   }
 
@@ -211,7 +257,8 @@ absl::Status RunBenchmark() {
     group.model = large_model;
     group.title = absl::StrCat(large_model,
                                ": the input in system shared memory against the same bytes in the "
-                               "request\nrequest bytes: gRPC ",
+                               "request (grpc, shared memory's own baseline; no echo twin: an "
+                               "echo would send the 4 MiB back)\nrequest bytes: gRPC ",
                                large->request_bytes(), ", gRPC with shared memory ",
                                large_shm->request_bytes(), ", HTTP binary ", http_bytes);
     group.warmup_requests = absl::GetFlag(FLAGS_large_warmup_requests);
@@ -249,23 +296,30 @@ absl::Status RunBenchmark() {
                                              run.status().message()));
           }
           std::cerr << absl::StrFormat(
-              "round %d/%d %-12s %-12s conc %3d: %8d req %10.1f req/s p50 %9.1f us p99 %9.1f "
+              "round %d/%d %-12s %-16s conc %3d: %8d req %10.1f req/s p50 %9.1f us p99 %9.1f "
               "us%s\n",
               repeat + 1, repeats, group.model, subject.name, level, run->requests,
               run->throughput_rps, run->latency.p50_us, run->latency.p99_us,
               run->errors > 0 ? absl::StrCat(" errors ", run->errors, ": ", run->first_error) : "");
           group.report->Add(subject.name, *run);
+          if (group.twins != nullptr) group.twins->Add(subject.name, *run);
         }
       }
     }
   }
 
   std::string json = "{\n\"groups\": [\n";
+  std::string twin_json;
   for (size_t g = 0; g < groups.size(); ++g) {
     std::cout << "== " << groups[g].title << "\n" << groups[g].report->FormatTable() << "\n";
     absl::StrAppend(&json, g > 0 ? ",\n" : "", groups[g].report->ToJson());
+    if (groups[g].twins != nullptr && !groups[g].twins->empty()) {
+      std::cout << groups[g].twins->FormatTable() << "\n";
+      absl::StrAppend(&twin_json, twin_json.empty() ? "" : ",\n", "\"", groups[g].model,
+                      "\": ", groups[g].twins->ToJson());
+    }
   }
-  absl::StrAppend(&json, "]\n}\n");
+  absl::StrAppend(&json, "],\n\"twin_ratios\": {\n", twin_json, "}\n}\n");
   std::cout << std::flush;
   return WriteReportFile(absl::GetFlag(FLAGS_json), json);
 }

@@ -124,12 +124,12 @@ std::string ServingReport::FormatTable() const {
                   setup_.warmup_requests, " warm-up requests, median of ", setup_.repeats,
                   " repeats, seed ", setup_.seed, "\n\n");
   absl::StrAppend(&out,
-                  absl::StrFormat("%-12s %5s %10s %12s %10s %10s %10s %7s\n", "target", "conc",
+                  absl::StrFormat("%-16s %5s %10s %12s %10s %10s %10s %7s\n", "target", "conc",
                                   "requests", "req/s", "p50 us", "p90 us", "p99 us", "errors"));
   for (int concurrency : setup_.concurrency_levels) {
     for (const ReportTarget& target : setup_.targets) {
       const MedianFigures m = Medians(target.name, concurrency);
-      absl::StrAppend(&out, absl::StrFormat("%-12s %5d %10.0f %12.1f %10.1f %10.1f %10.1f %7d\n",
+      absl::StrAppend(&out, absl::StrFormat("%-16s %5d %10.0f %12.1f %10.1f %10.1f %10.1f %7d\n",
                                             target.name, concurrency, m.requests, m.throughput_rps,
                                             m.p50_us, m.p90_us, m.p99_us, m.errors));
     }
@@ -139,9 +139,9 @@ std::string ServingReport::FormatTable() const {
     absl::StrAppend(&out, "\nratio to ", setup_.baseline,
                     " (median of per-repeat ratios; p50 > 1 is slower, req/s < 1 is fewer)\n");
     absl::StrAppend(&out,
-                    absl::StrFormat("%-12s %5s %10s %10s\n", "target", "conc", "p50", "req/s"));
+                    absl::StrFormat("%-16s %5s %10s %10s\n", "target", "conc", "p50", "req/s"));
     for (const RatioFigures& r : ratios) {
-      absl::StrAppend(&out, absl::StrFormat("%-12s %5d %10.2f %10.2f\n", r.target, r.concurrency,
+      absl::StrAppend(&out, absl::StrFormat("%-16s %5d %10.2f %10.2f\n", r.target, r.concurrency,
                                             r.p50_ratio, r.throughput_ratio));
     }
   }
