@@ -105,6 +105,11 @@ absl::StatusOr<std::unique_ptr<GraphProgram>> GraphProgram::Create(
   program->tiled_matmul_ = options.tiled_matmul;
   program->matmul_register_block_ = options.matmul_register_block;
   const PhysicalDeviceInfo& info = program->device_->info();
+  using TiledPointwiseConvolution = GraphProgramOptions::TiledPointwiseConvolution;
+  program->tiled_pointwise_convolution_ =
+      options.tiled_pointwise_convolution == TiledPointwiseConvolution::kAlways ||
+      (options.tiled_pointwise_convolution == TiledPointwiseConvolution::kExceptOnCpuDevices &&
+       !info.is_cpu);
   using IntegerDotProduct = GraphProgramOptions::IntegerDotProduct;
   program->integer_dot_product_ =
       options.integer_dot_product == IntegerDotProduct::kWhereSupported
@@ -145,6 +150,7 @@ absl::Status GraphProgram::Build(int max_items) {
   const graph::Block& main = g.main_block();
   OpLowering lowering(g, {.subgroup_shuffle = subgroup_shuffle_,
                           .tiled_matmul = tiled_matmul_,
+                          .tiled_pointwise_convolution = tiled_pointwise_convolution_,
                           .matmul_register_block = matmul_register_block_,
                           .integer_dot_product = integer_dot_product_});
   absl::StatusOr<LoweredProgram> lowered = LowerProgram(g, lowering);

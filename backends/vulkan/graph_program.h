@@ -51,6 +51,14 @@ struct GraphProgramOptions {
   // Large MATMULs run the shared-memory tiled shader; false keeps the register-blocked and plain
   // shaders for every size, the baseline inferd_vulkan_peak_benchmark compares the tiled one with.
   bool tiled_matmul = true;
+  // Where wide 1x1 CONV2Ds run the shared-memory tiled shader as a MATMUL (OpLowering::Options)
+  // instead of the register-blocked one: never; on devices that are not CPU implementations (the
+  // default: on lavapipe, where shared memory is ordinary memory and every shared-memory read a
+  // per-invocation load, it was 2 to 5 times slower, benchmarks/vulkan/README.md); or on every
+  // device (how tests run it on lavapipe). The results are the same.
+  enum class TiledPointwiseConvolution { kOff, kExceptOnCpuDevices, kAlways };
+  TiledPointwiseConvolution tiled_pointwise_convolution =
+      TiledPointwiseConvolution::kExceptOnCpuDevices;
   // The tiled MATMUL's register block: 0 by size, 4 or 8 forced (OpLowering::Options).
   int matmul_register_block = 0;
   // Where the tiled INT8 MATMUL sums with int8 dot-product instructions: never, on devices that
@@ -213,6 +221,7 @@ class GraphProgram {
   bool use_int64_ = true;
   bool subgroup_shuffle_ = true;
   bool tiled_matmul_ = true;
+  bool tiled_pointwise_convolution_ = true;
   int matmul_register_block_ = 0;
   bool integer_dot_product_ = false;
   bool time_operators_ = false;

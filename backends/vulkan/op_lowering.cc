@@ -262,7 +262,9 @@ absl::Status OpLowering::LowerConvolution(const graph::Operator& op, std::vector
   const graph::Tensor& output = graph_.tensor(op.outputs[0]);
   auto types = ConvolutionTypes(op);
   if (!types.ok()) return types.status();
-  if (LowerBlockedConvolution(op, *types, steps)) return absl::OkStatus();
+  if (LowerTiledConvolution(op, *types, steps) || LowerBlockedConvolution(op, *types, steps)) {
+    return absl::OkStatus();
+  }
   PushConstants params;
   std::string shader;
   if (op.op == Op::kDepthwiseConv2d) {

@@ -66,8 +66,12 @@ class OpLowering {
     // Large MATMULs run the shared-memory tiled shader (op_lowering_tiled.cc); false keeps the
     // register-blocked and plain shaders for every size (the baseline benchmarks compare with).
     bool tiled_matmul = true;
-    // The tiled MATMUL's register block: 0 chooses by size (8 x 8 from 64 rows and columns, else
-    // 4 x 4); 4 or 8 forces it, for benchmarks comparing the two on one device.
+    // Wide 1x1 stride-1 unpadded CONV2Ds (INT8 and FP32) run the tiled shader as a MATMUL of the
+    // pixels by the channels (op_lowering_tiled.cc), with the same fused epilogue; false keeps the
+    // register-blocked shader for them (GraphProgramOptions decides it per device).
+    bool tiled_pointwise_convolution = true;
+    // The tiled MATMUL's (and 1x1 CONV2D's) register block: 0 chooses by size (8 x 8 from 64 rows
+    // and columns, else 4 x 4); 4 or 8 forces it, for benchmarks comparing the two on one device.
     int matmul_register_block = 0;
     // The tiled INT8 MATMUL sums with int8 dot-product instructions (the device enables
     // shaderIntegerDotProduct); false uses plain int32 multiply-adds (the same results).
@@ -81,7 +85,7 @@ class OpLowering {
   absl::Status Lower(const graph::Operator& op, std::vector<Step>& steps);
   // A CONV2D or DEPTHWISE_CONV2D and the operators epilogue_fusion.h found reading its output (an
   // INT8 one's RESCALE to INT8 and maybe a CLAMP; or an FP32 one's CLAMP, `rescale` null) as one
-  // dispatch of a register-blocked shader that applies them before it stores
+  // dispatch of a register-blocked or tiled shader that applies them before it stores
   // (shaders/conv_epilogue.glsl), writing the last operator's output. False, with nothing added,
   // where that shader does not take the convolution or the RESCALE's parameters are not
   // constants: the caller then lowers the operators one by one.
@@ -148,6 +152,13 @@ class OpLowering {
   // operator to the blocked and plain shaders.
   bool LowerTiledMatMul(const graph::Operator& op, const std::string& variant, int64_t a_zp,
                         int64_t b_zp, std::vector<Step>& steps);
+  // The same shader for a wide 1x1 stride-1 unpadded CONV2D with a constant weight (INT8 or FP32);
+  // false leaves it to the register-blocked and plain shaders. `epilogue` null: the sums stored as
+  // they are.
+  bool TiledConvolutionApplies(const graph::Operator& op, const ConvTypes& types) const;
+  bool LowerTiledConvolution(const graph::Operator& op, const ConvTypes& types,
+                             std::vector<Step>& steps,
+                             const ConvolutionEpilogue* epilogue = nullptr);
   absl::Status LowerRescale(const graph::Operator& op, std::vector<Step>& steps);
   absl::Status LowerClamp(const graph::Operator& op, std::vector<Step>& steps);
   absl::Status LowerMaxPool(const graph::Operator& op, std::vector<Step>& steps);

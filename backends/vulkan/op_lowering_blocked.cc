@@ -4,7 +4,8 @@
 // outputs, and the invocations of a workgroup share the weights they read; the one-element-per-
 // invocation shaders (conv.comp, depthwise_conv2d.comp, matmul.comp) stay for everything else.
 // A blocked convolution can also take over the RESCALE and CLAMP, or the FP32 CLAMP, that read its
-// output (LowerFusedConvolution; shaders/conv_epilogue.glsl).
+// output (LowerFusedConvolution; shaders/conv_epilogue.glsl), and so can the tiled 1x1 CONV2D
+// (op_lowering_tiled.cc), which LowerFusedConvolution tries first.
 #include <cstring>
 #include <optional>
 #include <span>
@@ -80,25 +81,6 @@ bool OpLowering::BlockedConvolutionApplies(const graph::Operator& op,
   const int64_t width = weight.dtype == DType::kFp32 ? 4 : 1;
   return data.has_value() && static_cast<int64_t>(data->size()) == Elements(weight) * width;
 }
-
-namespace {
-
-// A convolution shader's dispatch: input, weights, bias and output, then what the epilogue binds,
-// and the epilogue's push constants after the convolution's.
-DispatchStep ConvolutionDispatch(std::string shader, std::vector<BufferRef> buffers,
-                                 graph::TensorId output, PushConstants& params, int64_t invocations,
-                                 const ConvolutionEpilogue* epilogue) {
-  if (epilogue == nullptr) {
-    buffers.push_back(T(output));
-    return Dispatch(std::move(shader), std::move(buffers), params, invocations);
-  }
-  buffers.push_back(T(epilogue->output));
-  buffers.insert(buffers.end(), epilogue->buffers.begin(), epilogue->buffers.end());
-  params.Ints(epilogue->push_constants);
-  return Dispatch(shader + epilogue->suffix, std::move(buffers), params, invocations);
-}
-
-}  // namespace
 
 bool OpLowering::LowerBlockedConvolution(const graph::Operator& op, const ConvTypes& types,
                                          std::vector<Step>& steps,
@@ -183,7 +165,10 @@ bool OpLowering::LowerFusedConvolution(const graph::Operator& conv, const graph:
   if (conv.op != Op::kConv2d && conv.op != Op::kDepthwiseConv2d) return false;
   if (rescale == nullptr && clamp == nullptr) return false;
   const absl::StatusOr<ConvTypes> types = ConvolutionTypes(conv);
-  if (!types.ok() || !BlockedConvolutionApplies(conv, *types)) return false;
+  if (!types.ok() ||
+      !(TiledConvolutionApplies(conv, *types) || BlockedConvolutionApplies(conv, *types))) {
+    return false;
+  }
   const graph::Tensor& output = graph_.tensor(conv.outputs[0]);
   ConvolutionEpilogue epilogue;
   epilogue.output = clamp != nullptr ? clamp->outputs[0] : rescale->outputs[0];
@@ -232,7 +217,8 @@ bool OpLowering::LowerFusedConvolution(const graph::Operator& conv, const graph:
     }
     epilogue.push_constants.push_back(static_cast<int32_t>(attr.nan_mode));
   }
-  return LowerBlockedConvolution(conv, *types, steps, &epilogue);
+  return LowerTiledConvolution(conv, *types, steps, &epilogue) ||
+         LowerBlockedConvolution(conv, *types, steps, &epilogue);
 }
 
 bool OpLowering::LowerBlockedMatMul(const graph::Operator& op, const std::string& variant,

@@ -249,4 +249,19 @@ inline DispatchStep Dispatch(std::string shader, std::vector<BufferRef> buffers,
                       static_cast<uint64_t>(invocations)};
 }
 
+// A convolution shader's dispatch (register-blocked or tiled): input, weights, bias and output,
+// then what the epilogue binds, and the epilogue's push constants after the convolution's.
+inline DispatchStep ConvolutionDispatch(std::string shader, std::vector<BufferRef> buffers,
+                                        graph::TensorId output, PushConstants& params,
+                                        int64_t invocations, const ConvolutionEpilogue* epilogue) {
+  if (epilogue == nullptr) {
+    buffers.push_back(T(output));
+    return Dispatch(std::move(shader), std::move(buffers), params, invocations);
+  }
+  buffers.push_back(T(epilogue->output));
+  buffers.insert(buffers.end(), epilogue->buffers.begin(), epilogue->buffers.end());
+  params.Ints(epilogue->push_constants);
+  return Dispatch(shader + epilogue->suffix, std::move(buffers), params, invocations);
+}
+
 }  // namespace inferd::vulkan::lowering

@@ -7,13 +7,17 @@
 //   inferd_vulkan_operator_profile [--runs N (default 3)] [--graph int8|fp32 (default int8)]
 //                                  [--op NAME (only operators of that type, e.g. CONV2D)]
 //                                  [--in-graph 1] [--int64 0|1 (default 1)]
+//                                  [--tiled-conv 0|1] [--slowest N (default 12)]
 //
 // --in-graph 1 times the operators inside the whole graph instead, as it runs: one program with
 // a timestamp after every operator's work (GraphProgram's OperatorProfile, what `inferctl profile`
 // shows), so a convolution that took over the RESCALE and CLAMP after it (epilogue_fusion.h) has
 // one entry named CONV2D+RESCALE+CLAMP; figures are GPU time per inference, without the
 // submission's fixed cost (each timestamp adds some on lavapipe). --int64 0 runs the exact 32-bit
-// variants of the 64-bit integer shaders, as on a device without shaderInt64.
+// variants of the 64-bit integer shaders, as on a device without shaderInt64. --tiled-conv 1 runs
+// the wide 1x1 CONV2Ds on the shared-memory tiled shader on any device (lavapipe included), 0 on
+// the register-blocked one; without it the backend's default for the device. --slowest N lists the
+// N slowest operators (all: a large N).
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -74,15 +78,15 @@ struct Timing {
 
 // The operators' GPU time inside the whole graph (--in-graph), per operator type and the slowest.
 int InGraphProfile(const std::string& tag, int runs, std::shared_ptr<vulkan::VulkanDevice> device,
-                   bool use_int64) {
+                   vulkan::GraphProgramOptions options, size_t slowest) {
   const std::string path = std::string(INFERD_MOBILENET_DIR) + "/mobilenet_v2_" + tag + ".tosa";
   auto whole = graph::LoadTosaFile(path);
   if (!whole.ok()) {
     std::cerr << path << ": " << whole.status() << "\n";
     return 1;
   }
-  auto gpu = vulkan::GraphProgram::Create(device, *whole, 1,
-                                          {.use_int64 = use_int64, .time_operators = true});
+  options.time_operators = true;
+  auto gpu = vulkan::GraphProgram::Create(device, *whole, 1, options);
   if (!gpu.ok()) {
     std::cerr << gpu.status() << "\n";
     return 1;
@@ -107,7 +111,8 @@ int InGraphProfile(const std::string& tag, int runs, std::shared_ptr<vulkan::Vul
   }
   std::cout << absl::StrFormat(
       "MobileNetV2 %s in the whole graph%s: %d dispatches, GPU ms per inference over %d runs\n",
-      tag, use_int64 ? "" : " (32-bit integer shaders)", (*gpu)->dispatch_count(), runs + 1);
+      tag, options.use_int64 ? "" : " (32-bit integer shaders)", (*gpu)->dispatch_count(),
+      runs + 1);
   for (const auto& [name, t] : by_type) {
     std::cout << absl::StrFormat("  %-32s %5d %10.2f\n", name, counts[name], t.gpu_ms);
   }
@@ -115,7 +120,7 @@ int InGraphProfile(const std::string& tag, int runs, std::shared_ptr<vulkan::Vul
   std::sort(timings.begin(), timings.end(),
             [](const Timing& a, const Timing& b) { return a.gpu_ms > b.gpu_ms; });
   std::cout << "  slowest:\n";
-  for (size_t i = 0; i < std::min<size_t>(12, timings.size()); ++i) {
+  for (size_t i = 0; i < std::min(slowest, timings.size()); ++i) {
     std::cout << absl::StrFormat("    %-32s %-16s %9.2f ms\n", timings[i].op, timings[i].shape,
                                  timings[i].gpu_ms);
   }
@@ -123,7 +128,8 @@ int InGraphProfile(const std::string& tag, int runs, std::shared_ptr<vulkan::Vul
 }
 
 int Profile(const std::string& tag, const std::string& only, int runs,
-            std::shared_ptr<vulkan::VulkanDevice> device, bool use_int64) {
+            std::shared_ptr<vulkan::VulkanDevice> device, vulkan::GraphProgramOptions options,
+            size_t slowest) {
   const std::string path = std::string(INFERD_MOBILENET_DIR) + "/mobilenet_v2_" + tag + ".tosa";
   auto whole = graph::LoadTosaFile(path);
   if (!whole.ok()) {
@@ -138,7 +144,7 @@ int Profile(const std::string& tag, const std::string& only, int runs,
     if (!only.empty() && graph::OpName(op.op) != only) continue;
     std::shared_ptr<const graph::Graph> one = OneOperator(**whole, i);
     auto cpu = cpu::GraphExecutor::Create(one);
-    auto gpu = vulkan::GraphProgram::Create(device, one, 1, {.use_int64 = use_int64});
+    auto gpu = vulkan::GraphProgram::Create(device, one, 1, options);
     if (!cpu.ok() || !gpu.ok()) {
       std::cerr << "operator " << i << ": " << (cpu.ok() ? gpu.status() : cpu.status()) << "\n";
       return 1;
@@ -197,7 +203,7 @@ int Profile(const std::string& tag, const std::string& only, int runs,
   std::sort(timings.begin(), timings.end(),
             [](const Timing& a, const Timing& b) { return a.gpu_ms > b.gpu_ms; });
   std::cout << "  slowest on vulkan:\n";
-  for (size_t i = 0; i < std::min<size_t>(12, timings.size()); ++i) {
+  for (size_t i = 0; i < std::min(slowest, timings.size()); ++i) {
     std::cout << absl::StrFormat("    %-18s %-22s %9.2f ms (cpu %.2f ms)\n", timings[i].op,
                                  timings[i].shape, timings[i].gpu_ms, timings[i].cpu_ms);
   }
@@ -212,7 +218,8 @@ int main(int argc, char** argv) {
   std::string tag = "int8";
   std::string only;
   bool in_graph = false;
-  bool use_int64 = true;
+  inferd::vulkan::GraphProgramOptions options;
+  size_t slowest = 12;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     if (flag == "--runs") {
@@ -225,10 +232,17 @@ int main(int argc, char** argv) {
     } else if (flag == "--in-graph") {
       in_graph = std::string(argv[i + 1]) != "0";
     } else if (flag == "--int64") {
-      use_int64 = std::string(argv[i + 1]) != "0";
+      options.use_int64 = std::string(argv[i + 1]) != "0";
+    } else if (flag == "--tiled-conv") {
+      options.tiled_pointwise_convolution =
+          std::string(argv[i + 1]) != "0"
+              ? inferd::vulkan::GraphProgramOptions::TiledPointwiseConvolution::kAlways
+              : inferd::vulkan::GraphProgramOptions::TiledPointwiseConvolution::kOff;
+    } else if (flag == "--slowest") {
+      slowest = static_cast<size_t>(std::max(0, std::atoi(argv[i + 1])));
     } else {
       std::cerr << "usage: inferd_vulkan_operator_profile [--runs N] [--graph int8|fp32] [--op "
-                   "NAME] [--in-graph 1] [--int64 0|1]\n";
+                   "NAME] [--in-graph 1] [--int64 0|1] [--tiled-conv 0|1] [--slowest N]\n";
       return 2;
     }
   }
@@ -238,6 +252,6 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::cout << "device: " << (*device)->info().name << "\n";
-  if (in_graph) return inferd::bench::InGraphProfile(tag, runs, *device, use_int64);
-  return inferd::bench::Profile(tag, only, runs, *device, use_int64);
+  if (in_graph) return inferd::bench::InGraphProfile(tag, runs, *device, options, slowest);
+  return inferd::bench::Profile(tag, only, runs, *device, options, slowest);
 }

@@ -18,6 +18,15 @@
 // shaderIntegerDotProduct; Debian 12's glslang has no GL_EXT_integer_dot_product, so the
 // instruction is declared with GL_EXT_spirv_intrinsics). The zero points then come out of the sum
 // by sum((a - za)(b - zb)) = sum(ab) - zb sum(a) - za sum(b) + C za zb, exact in wrapping int32.
+//
+// CONV1X1: a CONV2D with a 1 x 1 kernel, stride 1 and no padding over NHWC, which is this MATMUL
+// with A the input as [N*H*W, IC] and B the weights as [IC, OC] (transposed from OHWI at load by
+// op_lowering_tiled.cc): h the pixels, c IC, w OC (a multiple of 4), one matrix. The bias (binding
+// 2) is added to each sum, which then passes through conv_epilogue.glsl as in the register-blocked
+// convolutions (a fused RESCALE to INT8 and CLAMP, or an FP32 CLAMP, or the sums as they are),
+// stored as 4 output channels per vector; the input and weight zero points are a_zp and b_zp.
+// Integer results equal conv.comp's (wrapping int32 sums are order-independent); float sums run
+// over IC in order and add the bias last, as conv2d_blocked.comp does.
 #ifdef INT_DOT
 #extension GL_EXT_spirv_intrinsics : require
 #endif
@@ -38,13 +47,27 @@
 
 layout(std430, set = 0, binding = 0) readonly buffer A { IN_T a_data[]; };
 layout(std430, set = 0, binding = 1) readonly buffer B { IN_T b_data[]; };
+#ifdef CONV1X1
+layout(std430, set = 0, binding = 2) readonly buffer Bias { ACC_T bias_data[]; };
+#include "conv_epilogue.glsl"
+#else
 layout(std430, set = 0, binding = 2) writeonly buffer Output { OUT_T output_data[]; };
+#define EPILOGUE_PARAMS
+#endif
 
 layout(push_constant) uniform Params {
   int h, c, w, a_zp, b_zp;
   uint row_tiles, column_tiles;  // tiles per output matrix, down and across
   uint groups;  // the dispatch's workgroups that have work; a 2-D dispatch may add some
+#ifdef CONV1X1
+  int bias_count;  // 1 (one bias for every channel) or OC
+#endif
+  EPILOGUE_PARAMS
 } p;
+
+#ifdef CONV1X1
+#include "conv_epilogue.glsl"
+#endif
 
 // Shared tiles hold 4 rows of A (stored transposed, k major) or 4 columns of B per vector, so an
 // invocation reads its operands for one k as TM / 4 + TN / 4 vector loads. A's rows are padded by
@@ -186,6 +209,19 @@ void main() {
 #ifdef INT_DOT
   const int zero_points = p.c * p.a_zp * p.b_zp;
 #endif
+#ifdef CONV1X1
+  // Each block of 4 output channels' bias and epilogue parameters, read once for all its rows; a
+  // block past OC (never stored) reads the last one's.
+  VEC4_T bias[TN / 4];
+  EpilogueChannels channels[TN / 4];
+  [[unroll]] for (int j4 = 0; j4 < TN / 4; ++j4) {
+    const int column = min(column0 + 4 * (tx + 8 * j4), p.w - 4);
+    [[unroll]] for (int t = 0; t < 4; ++t) {
+      bias[j4][t] = bias_data[p.bias_count == 1 ? 0 : column + t];
+    }
+    channels[j4] = EpilogueChannelsOf(column);
+  }
+#endif
   [[unroll]] for (int i = 0; i < TM; ++i) {
     const int row = row0 + 4 * (ty + 8 * (i / 4)) + i % 4;
     if (row >= p.h) continue;
@@ -197,9 +233,16 @@ void main() {
       const SUM4_T sum = acc[i][j4];
 #endif
       const int column = column0 + 4 * (tx + 8 * j4);
+#ifdef CONV1X1
+      // OC is a multiple of 4: a block of 4 channels is wholly inside or wholly past.
+      if (column < p.w) {
+        output_data[(row * p.w + column) / 4] = Epilogue(sum + bias[j4], channels[j4]);
+      }
+#else
       [[unroll]] for (int t = 0; t < 4; ++t) {
         if (column + t < p.w) output_data[(n * p.h + row) * p.w + column + t] = STORE_OUT(sum[t]);
       }
+#endif
     }
   }
 }

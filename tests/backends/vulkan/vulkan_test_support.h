@@ -143,11 +143,12 @@ inline int64_t ConvOutSize(int64_t in, int64_t kernel, int32_t pad_before, int32
 // Runs the graph on both backends; its first output (FP32) must agree element by element within
 // `tolerance`, for operators whose sums the two may round in different orders.
 inline void ExpectFp32Close(cpu::test_graphs::GraphBuilder& builder, const Buffers& inputs,
-                            float tolerance, const std::string& what) {
+                            float tolerance, const std::string& what,
+                            GraphProgramOptions options = {}) {
   auto graph = builder.Build();
   auto cpu = RunOnCpu(graph, inputs);
   ASSERT_TRUE(cpu.ok()) << what << ": " << cpu.status();
-  auto gpu = RunOnGpu(graph, inputs);
+  auto gpu = RunOnGpu(graph, inputs, options);
   ASSERT_TRUE(gpu.ok()) << what << ": " << gpu.status();
   ASSERT_EQ((*cpu)[0].size(), (*gpu)[0].size()) << what;
   std::vector<float> expected((*cpu)[0].size() / 4), got(expected.size());
