@@ -4,7 +4,6 @@
 #include <atomic>
 #include <cstdint>
 #include <cstring>
-#include <vector>
 
 #include "backends/cpu/kernels/optimized/column_blocks.h"
 #include "backends/cpu/kernels/optimized/int8_row_forms.h"
@@ -114,10 +113,10 @@ PackedFp32Matrix PackConv2dFp32Weights(const Conv2dParams& params, const float* 
 namespace {
 
 // The INT8 convolution over either form: kTileRows pixels gathered at a time, then a tile per
-// column block. `start` (quads only) holds each padded column's initial accumulator.
+// column block. `column_sums` (quads only): each padded column's weight sum.
 template <typename Form>
 KernelStatus Conv2dInt8Tiles(const Form& form, const Conv2dParams& p,
-                             PackedView<typename Form::Packed> w, const int32_t* start,
+                             PackedView<typename Form::Packed> w, const int32_t* column_sums,
                              const int8_t* input, const int32_t* bias, int32_t* output,
                              const FusedRequantization* fused) {
   using Row = typename Form::Row;
@@ -163,8 +162,8 @@ KernelStatus Conv2dInt8Tiles(const Form& form, const Conv2dParams& p,
         }
       }
       int32_t* out = fused != nullptr ? tile_out : output + m0 * oc;
-      task_failed |=
-          Int8ColumnBlocks(form, rows, w, 0, start, padded_bias, kTileCols, out, oc, rows_valid);
+      task_failed |= Int8ColumnBlocks(form, rows, w, 0, column_sums, padded_bias, kTileCols, out,
+                                      oc, rows_valid);
       if (fused != nullptr) task_failed |= RequantizeRows(*fused, tile_out, m0, rows_valid, oc);
     }
     if (task_failed) failed.store(true, std::memory_order_relaxed);
@@ -182,9 +181,8 @@ KernelStatus Conv2dInt8Optimized(const TileKernels& kernels, const Conv2dParams&
     return Conv2dInt8Tiles(PairRows(kernels, Depth(p), p.input_zp), p, weights.view(), nullptr,
                            input, bias, output, fused);
   }
-  const std::vector<int32_t> start = QuadStarts(weights, p.input_zp);
   return Conv2dInt8Tiles(QuadRows(kernels, Depth(p), p.input_zp), p, weights.quad_view(),
-                         start.data(), input, bias, output, fused);
+                         weights.column_sums.data(), input, bias, output, fused);
 }
 
 void Conv2dFp32Optimized(const TileKernels& kernels, const Conv2dParams& p,

@@ -8,7 +8,6 @@
 #define INFERD_BACKENDS_CPU_KERNELS_OPTIMIZED_INT8_ROW_FORMS_H_
 
 #include <cstdint>
-#include <vector>
 
 #include "backends/cpu/kernels/optimized/centred_int8.h"
 #include "backends/cpu/kernels/optimized/packed_matrix.h"
@@ -29,7 +28,7 @@ struct PairRows {
   void Convert(const int8_t* src, int64_t n, int16_t* dst) const {
     CentreInt8(src, n, zero_point, dst);
   }
-  bool Tile(const Row* const* rows, const Packed* packed, const int32_t* /*start*/,
+  bool Tile(const Row* const* rows, const Packed* packed, const int32_t* /*column_sums*/,
             const int32_t* bias, int32_t* out, int64_t stride, int rows_valid, int cols) const {
     return kernels->int8_tile(rows, steps, packed, bias, out, stride, rows_valid, cols);
   }
@@ -43,34 +42,30 @@ struct PairRows {
 struct QuadRows {
   using Row = uint8_t;
   using Packed = int8_t;
-  int64_t steps;  // depth quads
-  uint8_t pad;    // a padded convolution tap: x = zp, offset by 128
+  int64_t steps;      // depth quads
+  uint8_t pad;        // a padded convolution tap: x = zp, offset by 128
+  int32_t sum_scale;  // -(128 + zp): what each column's weight sum is multiplied by to start
   const TileKernels* kernels;
   QuadRows(const TileKernels& k, int64_t depth, int32_t zp)
-      : steps(DepthQuads(depth)), pad(static_cast<uint8_t>(zp + 128)), kernels(&k) {}
+      : steps(DepthQuads(depth)),
+        pad(static_cast<uint8_t>(zp + 128)),
+        sum_scale(-(128 + zp)),
+        kernels(&k) {}
   int64_t row_elements() const { return 4 * steps; }
   void Convert(const int8_t* src, int64_t n, uint8_t* dst) const { OffsetInt8(src, n, dst); }
-  bool Tile(const Row* const* rows, const Packed* packed, const int32_t* start, const int32_t* bias,
-            int32_t* out, int64_t stride, int rows_valid, int cols) const {
-    return kernels->int8_quad_tile(rows, steps, packed, start, bias, out, stride, rows_valid, cols);
+  bool Tile(const Row* const* rows, const Packed* packed, const int32_t* column_sums,
+            const int32_t* bias, int32_t* out, int64_t stride, int rows_valid, int cols) const {
+    return kernels->int8_quad_tile(rows, steps, packed, column_sums, sum_scale, bias, out, stride,
+                                   rows_valid, cols);
   }
   bool has_tile2() const { return kernels->int8_quad_tile2 != nullptr; }
   bool Tile2(const Row* const* rows, const Packed* packed0, const Packed* packed1,
-             const int32_t* start, const int32_t* bias, int32_t* out, int64_t stride,
+             const int32_t* column_sums, const int32_t* bias, int32_t* out, int64_t stride,
              int rows_valid, int cols) const {
-    return kernels->int8_quad_tile2(rows, steps, packed0, packed1, start, bias, out, stride,
-                                    rows_valid, cols);
+    return kernels->int8_quad_tile2(rows, steps, packed0, packed1, column_sums, sum_scale, bias,
+                                    out, stride, rows_valid, cols);
   }
 };
-
-// Each column's initial accumulator for the quad form: -(128 + zp) x its weight sum. Exact in
-// int32: |value| <= 255 * 128 * kMaxInt8Depth < 2^31.
-inline std::vector<int32_t> QuadStarts(const PackedInt8Matrix& weights, int32_t zp) {
-  std::vector<int32_t> start(weights.column_sums.size());
-  const int32_t offset = -(128 + zp);
-  for (size_t c = 0; c < start.size(); ++c) start[c] = offset * weights.column_sums[c];
-  return start;
-}
 
 }  // namespace inferd::cpu::kernels::optimized
 

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
-#include <vector>
 
 #include "backends/cpu/kernels/optimized/column_blocks.h"
 #include "backends/cpu/kernels/optimized/int8_row_forms.h"
@@ -56,12 +55,12 @@ size_t MatmulScratchBytes(const Form& form, const MatmulParams& p, size_t pack_b
   return pack_bytes + tile_bytes + kTileRows * row_bytes;
 }
 
-// The INT8 product over either row form. `start` (quads only) holds each batch's padded columns'
-// initial accumulators. `parallel` is false when B lives in the calling thread's scratch (packed
+// The INT8 product over either row form. `column_sums` (quads only): each batch's padded columns'
+// weight sums. `parallel` is false when B lives in the calling thread's scratch (packed
 // per call), which the pool's threads cannot see.
 template <typename Form>
 KernelStatus MatmulInt8Tiles(const Form& form, const MatmulParams& p,
-                             PackedView<typename Form::Packed> view, const int32_t* start,
+                             PackedView<typename Form::Packed> view, const int32_t* column_sums,
                              size_t pack_bytes, bool parallel, const int8_t* a, int32_t* output,
                              const FusedRequantization* fused) {
   using Row = typename Form::Row;
@@ -97,9 +96,9 @@ KernelStatus MatmulInt8Tiles(const Form& form, const MatmulParams& p,
       }
       const int64_t first_row = n * p.rows + h0;
       int32_t* out = fused != nullptr ? tile_out : output + first_row * p.columns;
-      const int32_t* batch_start =
-          start != nullptr ? start + n * view.column_blocks * kTileCols : nullptr;
-      task_failed |= Int8ColumnBlocks(form, rows, view, n, batch_start, kZeroInt, 0, out, p.columns,
+      const int32_t* batch_sums =
+          column_sums != nullptr ? column_sums + n * view.column_blocks * kTileCols : nullptr;
+      task_failed |= Int8ColumnBlocks(form, rows, view, n, batch_sums, kZeroInt, 0, out, p.columns,
                                       rows_valid);
       if (fused != nullptr) {
         task_failed |= RequantizeRows(*fused, tile_out, first_row, rows_valid, p.columns);
@@ -121,9 +120,8 @@ KernelStatus MatmulInt8Optimized(const TileKernels& kernels, const MatmulParams&
                                  const PackedInt8Matrix* packed_b, const int8_t* a, const int8_t* b,
                                  int32_t* output, const FusedRequantization* fused) {
   if (packed_b != nullptr && packed_b->quad_form()) {
-    const std::vector<int32_t> start = QuadStarts(*packed_b, p.a_zp);
     return MatmulInt8Tiles(QuadRows(kernels, p.depth, p.a_zp), p, packed_b->quad_view(),
-                           start.data(), 0, true, a, output, fused);
+                           packed_b->column_sums.data(), 0, true, a, output, fused);
   }
   const PairRows form(kernels, p.depth, p.a_zp);
   if (packed_b != nullptr) {

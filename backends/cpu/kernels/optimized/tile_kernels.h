@@ -30,21 +30,24 @@ using Int8TileFn = bool (*)(const int16_t* const* rows, int64_t depth_pairs, con
 // unsigned bytes by four signed ones per int32 lane, twice the pairs of Int8TileFn per
 // instruction). rows[r] points at 4 * depth_quads uint8 values (x + 128, any value beyond the
 // depth); packed holds depth_quads x kTileCols x 4 int8 weights (zeros beyond the depth) as
-// PackInt8Quads lays them out. Column c's accumulator starts at start[c] = -(128 + input_zp) x (sum
-// of column c's weights), so that it ends at the sum of (x - input_zp) * weight: the same int32 the
-// pairs give (intermediate sums may wrap; the final one fits, so wrapping arithmetic makes it
-// exact). Then, as Int8TileFn: acc + bias[c] written and overflow of that addition reported.
+// PackInt8Quads lays them out. Column c's accumulator starts at sum_scale x column_sums[c] (the sum
+// of column c's weights), with sum_scale = -(128 + input_zp), so that it ends at the sum of
+// (x - input_zp) * weight: the same int32 the pairs give (intermediate sums may wrap; the final one
+// fits, so wrapping arithmetic makes it exact). Then, as Int8TileFn: acc + bias[c] written and
+// overflow of that addition reported.
 using Int8QuadTileFn = bool (*)(const uint8_t* const* rows, int64_t depth_quads,
-                                const int8_t* packed, const int32_t* start, const int32_t* bias,
-                                int32_t* out, int64_t out_stride, int rows_valid, int cols_valid);
+                                const int8_t* packed, const int32_t* column_sums, int32_t sum_scale,
+                                const int32_t* bias, int32_t* out, int64_t out_stride,
+                                int rows_valid, int cols_valid);
 
 // Two adjacent column blocks at once (j and j + 1: packed0 and packed1), where wider registers
-// hold a whole block: start, bias and out cover 2 * kTileCols columns and cols_valid counts over
-// both (more than kTileCols). Otherwise as Int8QuadTileFn and Fp32TileFn, with the same results.
+// hold a whole block: column_sums, bias and out cover 2 * kTileCols columns and cols_valid counts
+// over both (more than kTileCols). Otherwise as Int8QuadTileFn and Fp32TileFn, with the same
+// results.
 using Int8QuadTile2Fn = bool (*)(const uint8_t* const* rows, int64_t depth_quads,
-                                 const int8_t* packed0, const int8_t* packed1, const int32_t* start,
-                                 const int32_t* bias, int32_t* out, int64_t out_stride,
-                                 int rows_valid, int cols_valid);
+                                 const int8_t* packed0, const int8_t* packed1,
+                                 const int32_t* column_sums, int32_t sum_scale, const int32_t* bias,
+                                 int32_t* out, int64_t out_stride, int rows_valid, int cols_valid);
 using Fp32Tile2Fn = void (*)(const float* const* rows, int64_t depth, const float* packed0,
                              const float* packed1, const float* bias, float* out,
                              int64_t out_stride, int rows_valid, int cols_valid);
