@@ -14,6 +14,7 @@
 #include "civetweb.h"
 #include "nlohmann/json.hpp"
 #include "server/civetweb_listener.h"
+#include "server/http/http_reply.h"
 
 namespace inferd::bench {
 namespace {
@@ -21,12 +22,7 @@ namespace {
 using json = nlohmann::json;
 using ojson = nlohmann::ordered_json;
 
-struct Reply {
-  int status = 200;
-  std::string body;
-  const char* content_type = "application/json";
-  std::optional<size_t> json_size;  // Inference-Header-Content-Length of a binary answer
-};
+using Reply = HttpReply;
 
 Reply Error(int status, std::string_view message) {
   Reply reply;
@@ -145,20 +141,6 @@ Reply Serve(mg_connection* connection) {
   return Infer(connection, route->first, route->second, *body);
 }
 
-// As inferd's HTTP server sends: a header block, then the body in one write.
-void Send(mg_connection* connection, const Reply& reply) {
-  mg_response_header_start(connection, reply.status);
-  mg_response_header_add(connection, "Content-Type", reply.content_type, -1);
-  mg_response_header_add(connection, "Content-Length", std::to_string(reply.body.size()).c_str(),
-                         -1);
-  if (reply.json_size.has_value()) {
-    mg_response_header_add(connection, "Inference-Header-Content-Length",
-                           std::to_string(*reply.json_size).c_str(), -1);
-  }
-  mg_response_header_send(connection);
-  if (!reply.body.empty()) mg_write(connection, reply.body.data(), reply.body.size());
-}
-
 int HandleRequest(mg_connection* connection, void*) {
   Reply reply;
   try {
@@ -167,7 +149,7 @@ int HandleRequest(mg_connection* connection, void*) {
     // A field of the wrong JSON type; nothing may cross civetweb's C frames.
     reply = Error(400, error.what());
   }
-  Send(connection, reply);
+  SendHttpReply(connection, reply);
   return reply.status;
 }
 

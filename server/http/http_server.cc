@@ -14,6 +14,7 @@
 #include "server/civetweb_listener.h"
 #include "server/http/civetweb_openssl.h"
 #include "server/http/endpoint_json.h"
+#include "server/http/http_reply.h"
 #include "server/http/http_routes.h"
 #include "server/http/http_status.h"
 #include "server/http/infer_codec.h"
@@ -37,12 +38,7 @@ constexpr absl::Duration kBodyTimeLimit = absl::Seconds(60);
 // Bytes read from the socket at a time.
 constexpr size_t kReadChunk = 64 * 1024;
 
-struct Reply {
-  int status = 200;
-  std::string body;
-  const char* content_type = "application/json";
-  std::optional<size_t> json_size;        // Inference-Header-Content-Length, for binary outputs
-  bool close = false;                     // the connection cannot carry another request
+struct Reply : HttpReply {
   RequestMemoryBudget::Reservation held;  // the request's memory, held until the reply is sent
 };
 
@@ -72,20 +68,6 @@ Reply EmptyReply(int status) {
   reply.status = status;
   reply.content_type = "text/plain";
   return reply;
-}
-
-void Send(mg_connection* connection, const Reply& reply) {
-  if (reply.close) mg_disable_keep_alive(connection);
-  mg_response_header_start(connection, reply.status);
-  mg_response_header_add(connection, "Content-Type", reply.content_type, -1);
-  mg_response_header_add(connection, "Content-Length", std::to_string(reply.body.size()).c_str(),
-                         -1);
-  if (reply.json_size.has_value()) {
-    mg_response_header_add(connection, "Inference-Header-Content-Length",
-                           std::to_string(*reply.json_size).c_str(), -1);
-  }
-  mg_response_header_send(connection);
-  if (!reply.body.empty()) mg_write(connection, reply.body.data(), reply.body.size());
 }
 
 int LogMessage(const mg_connection*, const char* message) {
@@ -452,7 +434,7 @@ int HandleRequest(mg_connection* connection, void* data) {
     spdlog::error("http: request failed: {}", error.what());
     reply = ErrorReply(500, "internal error");
   }
-  Send(connection, reply);
+  SendHttpReply(connection, reply);
   return reply.status;
 }
 
