@@ -27,6 +27,7 @@
 #include "backends/vulkan/graph_program.h"
 #include "backends/vulkan/vulkan_context.h"
 #include "benchmarks/vulkan/median.h"
+#include "benchmarks/vulkan/mobilenet_input.h"
 #include "engine/graph/tosa_reader.h"
 
 namespace inferd::bench {
@@ -57,19 +58,6 @@ absl::StatusOr<std::shared_ptr<const graph::Graph>> LoadGraph(const std::string&
   return *graph;
 }
 
-// One image of `bytes` bytes: a fixed pattern, in [-0.5, 0.5) for the FP32 graph.
-std::vector<uint8_t> InputImage(const std::string& tag, size_t bytes) {
-  std::vector<uint8_t> input(bytes);
-  for (size_t i = 0; i < input.size(); ++i) input[i] = static_cast<uint8_t>((i * 31 + 7) % 251);
-  if (tag == "fp32") {
-    for (size_t i = 0; i + 4 <= input.size(); i += 4) {
-      const float value = static_cast<float>((i / 4) % 97) / 97.0f - 0.5f;
-      std::memcpy(&input[i], &value, 4);
-    }
-  }
-  return input;
-}
-
 int Benchmark(const std::string& tag, int runs, std::shared_ptr<vulkan::VulkanDevice> device,
               bool use_int64) {
   auto graph = LoadGraph(tag);
@@ -84,7 +72,8 @@ int Benchmark(const std::string& tag, int runs, std::shared_ptr<vulkan::VulkanDe
     return 1;
   }
   const graph::Block& main = (*graph)->main_block();
-  const std::vector<uint8_t> input = InputImage(tag, (*cpu)->StorageBytes(main.inputs[0]));
+  const std::vector<uint8_t> input =
+      PatternInput((*cpu)->StorageBytes(main.inputs[0]), tag == "fp32");
   std::vector<uint8_t> cpu_out((*cpu)->StorageBytes(main.outputs[0]));
   std::vector<uint8_t> gpu_out((*gpu)->output_bytes(0));
   const std::vector<std::span<const uint8_t>> in = {input};
@@ -127,7 +116,7 @@ int BatchThroughput(const std::string& tag, int runs, int batch,
     std::cerr << (one.ok() ? many.status() : one.status()) << "\n";
     return 1;
   }
-  const std::vector<uint8_t> image = InputImage(tag, (*one)->input_bytes(0));
+  const std::vector<uint8_t> image = PatternInput((*one)->input_bytes(0), tag == "fp32");
   std::vector<uint8_t> images;
   for (int i = 0; i < batch; ++i) images.insert(images.end(), image.begin(), image.end());
   std::vector<uint8_t> single((*one)->output_bytes(0));

@@ -34,6 +34,7 @@
 #include "backends/vulkan/graph_program.h"
 #include "backends/vulkan/vulkan_context.h"
 #include "benchmarks/vulkan/median.h"
+#include "benchmarks/vulkan/mobilenet_input.h"
 #include "engine/graph/tosa_reader.h"
 
 namespace inferd::bench {
@@ -91,7 +92,7 @@ int InGraphProfile(const std::string& tag, int runs, std::shared_ptr<vulkan::Vul
     std::cerr << gpu.status() << "\n";
     return 1;
   }
-  std::vector<uint8_t> input((*gpu)->input_bytes(0), uint8_t{1});
+  const std::vector<uint8_t> input = PatternInput((*gpu)->input_bytes(0), tag == "fp32");
   std::vector<uint8_t> output((*gpu)->output_bytes(0));
   const std::vector<std::span<const uint8_t>> in = {input};
   const std::vector<std::span<uint8_t>> out = {output};
@@ -154,7 +155,8 @@ int Profile(const std::string& tag, const std::string& only, int runs,
     std::vector<std::span<const uint8_t>> in;
     std::vector<std::span<uint8_t>> cpu_out, gpu_out;
     for (size_t k = 0; k < block.inputs.size(); ++k) {
-      in_bytes.emplace_back((*cpu)->StorageBytes(block.inputs[k]), uint8_t{1});
+      const bool float_values = one->tensor(block.inputs[k]).dtype == graph::DType::kFp32;
+      in_bytes.push_back(PatternInput((*cpu)->StorageBytes(block.inputs[k]), float_values));
     }
     for (size_t k = 0; k < block.outputs.size(); ++k) {
       cpu_bytes.emplace_back((*cpu)->StorageBytes(block.outputs[k]));
