@@ -137,12 +137,16 @@ class OpLowering {
   absl::Status LowerMatMul(const graph::Operator& op, std::vector<Step>& steps);
   absl::Status LowerFft(const graph::Operator& op, std::vector<Step>& steps);
   // op_lowering_blocked.cc: the register-blocked shaders, where the shapes allow them (a
-  // constant weight for the convolutions); false leaves the operator to the general shaders.
+  // constant weight for the convolutions, and for INT8 CONV2D a constant bias); false leaves the
+  // operator to the general shaders.
   bool BlockedConvolutionApplies(const graph::Operator& op, const ConvTypes& types) const;
   // `epilogue` null: the sums stored as they are.
   bool LowerBlockedConvolution(const graph::Operator& op, const ConvTypes& types,
                                std::vector<Step>& steps,
                                const ConvolutionEpilogue* epilogue = nullptr);
+  // Whether an INT8 convolution's input offset can be folded into its bias at load (constant
+  // weights and bias), as conv2d_blocked.comp and depthwise_rows.comp need.
+  bool OffsetInputBiasApplies(const graph::Operator& op) const;
   // DEPTHWISE_CONV2D 3 wide, dilation 1 and stride 1 or 2 across (depthwise_rows.comp).
   void LowerDepthwiseRows(const graph::Operator& op, const ConvTypes& types,
                           std::vector<Step>& steps, const ConvolutionEpilogue* epilogue);

@@ -61,7 +61,49 @@ std::vector<uint8_t> PackConvolutionWeights(std::span<const uint8_t> data,
   return packed;
 }
 
+// An INT8 convolution's bias for conv2d_blocked.comp and depthwise_rows.comp, which sum
+// (x + 128) * (w - weight_zp): per output channel, bias - (128 + input_zp) * sum(w - weight_zp)
+// over the channel's weights, in wrapping int32 arithmetic as the sums are; one per output channel
+// even where the graph's bias has one element for all. Channel c's k-th weight is at
+// c * channel_stride + k * weight_stride (CONV2D [OC,KH,KW,IC]: KH*KW*IC and 1; DEPTHWISE_CONV2D
+// [KH,KW,C,1]: 1 and C).
+std::vector<uint8_t> OffsetInputBias(std::span<const uint8_t> weight_data, int64_t channels,
+                                     int64_t channel_stride, int64_t weight_stride,
+                                     std::span<const uint8_t> bias_data, int64_t input_zp,
+                                     int64_t weight_zp) {
+  const int64_t per_channel = static_cast<int64_t>(weight_data.size()) / channels;
+  const int64_t bias_count = static_cast<int64_t>(bias_data.size() / 4);
+  std::vector<uint8_t> bias(static_cast<size_t>(channels) * 4);
+  for (int64_t oc = 0; oc < channels; ++oc) {
+    uint32_t weight_sum = 0;
+    for (int64_t k = 0; k < per_channel; ++k) {
+      const size_t at = static_cast<size_t>(oc * channel_stride + k * weight_stride);
+      const auto w = static_cast<int8_t>(weight_data[at]);
+      weight_sum += static_cast<uint32_t>(static_cast<int64_t>(w) - weight_zp);
+    }
+    uint32_t value;
+    std::memcpy(&value, bias_data.data() + (bias_count == 1 ? 0 : oc) * 4, 4);
+    value -= static_cast<uint32_t>(128 + input_zp) * weight_sum;
+    std::memcpy(bias.data() + oc * 4, &value, 4);
+  }
+  return bias;
+}
+
 }  // namespace
+
+bool OpLowering::OffsetInputBiasApplies(const graph::Operator& op) const {
+  // Constant INT8 weights and a constant INT32 bias of one element or one per output channel.
+  const graph::Tensor& weight = graph_.tensor(op.inputs[1]);
+  const graph::Tensor& bias = graph_.tensor(op.inputs[2]);
+  const std::optional<std::span<const uint8_t>> weight_data = ConstantData(op.inputs[1]);
+  const std::optional<std::span<const uint8_t>> bias_data = ConstantData(op.inputs[2]);
+  const int64_t channels =
+      op.op == Op::kConv2d ? weight.shape[0] : weight.shape[2] * weight.shape[3];
+  return weight_data.has_value() && static_cast<int64_t>(weight_data->size()) == Elements(weight) &&
+         channels > 0 && bias.dtype == DType::kInt32 && bias_data.has_value() &&
+         (Elements(bias) == 1 || Elements(bias) == channels) &&
+         static_cast<int64_t>(bias_data->size()) == Elements(bias) * 4;
+}
 
 bool OpLowering::BlockedConvolutionApplies(const graph::Operator& op,
                                            const ConvTypes& types) const {
@@ -79,7 +121,10 @@ bool OpLowering::BlockedConvolutionApplies(const graph::Operator& op,
   if (op.op == Op::kDepthwiseConv2d) return weight.shape[3] == 1;
   const std::optional<std::span<const uint8_t>> data = ConstantData(op.inputs[1]);
   const int64_t width = weight.dtype == DType::kFp32 ? 4 : 1;
-  return data.has_value() && static_cast<int64_t>(data->size()) == Elements(weight) * width;
+  if (!data.has_value() || static_cast<int64_t>(data->size()) != Elements(weight) * width) {
+    return false;
+  }
+  return types.variant == "f32" || OffsetInputBiasApplies(op);
 }
 
 bool OpLowering::LowerBlockedConvolution(const graph::Operator& op, const ConvTypes& types,
@@ -101,6 +146,8 @@ bool OpLowering::LowerBlockedConvolution(const graph::Operator& op, const ConvTy
   const std::string suffix = absl::StrCat("_p", per_invocation);
   PushConstants params;
   BufferRef weights;
+  BufferRef biases = T(op.inputs[2]);
+  int64_t bias_count = Elements(bias);
   std::string shader;
   if (op.op == Op::kConv2d) {
     const std::span<const uint8_t> data = *ConstantData(op.inputs[1]);
@@ -109,6 +156,12 @@ bool OpLowering::LowerBlockedConvolution(const graph::Operator& op, const ConvTy
     const bool int8 = types.variant == "i8";
     const int64_t lanes = int8 && in_c % 16 == 0 ? 16 : (in_c % 4 == 0 ? 4 : 1);
     weights = D(AddDerived(PackConvolutionWeights(data, weight, lanes)));
+    if (int8) {
+      biases =
+          D(AddDerived(OffsetInputBias(data, out_c, kh * kw * in_c, 1, *ConstantData(op.inputs[2]),
+                                       types.input_zp, types.weight_zp)));
+      bias_count = out_c;
+    }
     shader = absl::StrCat("conv2d_blocked_", types.variant, "_c", lanes, suffix);
     params.Int(input.shape[1]).Int(input.shape[2]).Int(in_c);
     params.Int(output.shape[1]).Int(output.shape[2]).Int(out_c).Int(kh).Int(kw);
@@ -118,7 +171,8 @@ bool OpLowering::LowerBlockedConvolution(const graph::Operator& op, const ConvTy
     // The weight [KH, KW, C, 1] as stored: 4 channels' int8 in a uint, or a vec4.
     const auto& attr = std::get<graph::DepthwiseConv2dAttr>(op.attribute);
     if (weight.shape[1] == 3 && attr.dilation[1] == 1 &&
-        (attr.stride[1] == 1 || attr.stride[1] == 2)) {
+        (attr.stride[1] == 1 || attr.stride[1] == 2) &&
+        (types.variant == "f32" || OffsetInputBiasApplies(op))) {
       LowerDepthwiseRows(op, types, steps, epilogue);
       return true;
     }
@@ -129,11 +183,10 @@ bool OpLowering::LowerBlockedConvolution(const graph::Operator& op, const ConvTy
     params.Int(attr.stride[0]).Int(attr.stride[1]).Int(attr.pad[0]).Int(attr.pad[2]);
     params.Int(attr.dilation[0]).Int(attr.dilation[1]);
   }
-  params.Int(types.input_zp).Int(types.weight_zp).Int(Elements(bias)).Int(pixels);
+  params.Int(types.input_zp).Int(types.weight_zp).Int(bias_count).Int(pixels);
   params.Int(pixel_groups).Int(groups);
-  steps.push_back(ConvolutionDispatch(std::move(shader),
-                                      {T(op.inputs[0]), weights, T(op.inputs[2])}, op.outputs[0],
-                                      params, groups * kWorkgroupSize, epilogue));
+  steps.push_back(ConvolutionDispatch(std::move(shader), {T(op.inputs[0]), weights, biases},
+                                      op.outputs[0], params, groups * kWorkgroupSize, epilogue));
   return true;
 }
 
@@ -152,12 +205,21 @@ void OpLowering::LowerDepthwiseRows(const graph::Operator& op, const ConvTypes& 
   params.Int(input.shape[1]).Int(input.shape[2]).Int(output.shape[3]);
   params.Int(output.shape[1]).Int(output.shape[2]).Int(weight.shape[0]);
   params.Int(attr.stride[0]).Int(attr.pad[0]).Int(attr.pad[2]).Int(attr.dilation[0]);
-  params.Int(types.input_zp).Int(types.weight_zp).Int(Elements(graph_.tensor(op.inputs[2])));
+  BufferRef biases = T(op.inputs[2]);
+  int64_t bias_count = Elements(graph_.tensor(op.inputs[2]));
+  if (types.variant == "i8") {
+    const int64_t channels = output.shape[3];
+    biases = D(
+        AddDerived(OffsetInputBias(*ConstantData(op.inputs[1]), channels, 1, channels,
+                                   *ConstantData(op.inputs[2]), types.input_zp, types.weight_zp)));
+    bias_count = channels;
+  }
+  params.Int(types.input_zp).Int(types.weight_zp).Int(bias_count);
   params.Int(runs).Int(runs_per_row).Int(run_groups).Int(groups);
   steps.push_back(
       ConvolutionDispatch(absl::StrCat("depthwise_rows_", types.variant, "_s", attr.stride[1]),
-                          {T(op.inputs[0]), T(op.inputs[1]), T(op.inputs[2])}, op.outputs[0],
-                          params, groups * kWorkgroupSize, epilogue));
+                          {T(op.inputs[0]), T(op.inputs[1]), biases}, op.outputs[0], params,
+                          groups * kWorkgroupSize, epilogue));
 }
 
 bool OpLowering::LowerFusedConvolution(const graph::Operator& conv, const graph::Operator* rescale,

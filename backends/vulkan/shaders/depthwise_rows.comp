@@ -6,8 +6,11 @@
 // instead of 3 * RUN) and each tap's weights once for RUN pixels; inputs and weights are read 4
 // channels at a time (4 packed int8 in a uint, or a vec4). Input [N,IH,IW,C]; weight [KH,3,C,1] as
 // stored (the zero point is subtracted here); bias [C] or [1]; output [N,OH,OW,C] as 4-vectors.
-// Integer results equal depthwise_conv2d.comp's (wrapping int32 sums; integer taps outside the
-// input are zeroed, float ones skipped); invocations past the last run compute a copy of it and
+// Integer results equal depthwise_conv2d.comp's (wrapping int32 sums). As conv2d_blocked.comp does,
+// the shader sums (x + 128) * (w - weight_zp), the lowering takes (128 + input_zp) * sum(w -
+// weight_zp) off each channel's bias (a derived buffer, one per channel), and integer taps outside
+// the input read x = input_zp; float taps outside are skipped. Invocations past the last run
+// compute a copy of it and
 // skip the store, as do a run's pixels past the row's end. The sums pass through
 // conv_epilogue.glsl on their way out.
 #include "common.glsl"
@@ -33,15 +36,25 @@ layout(push_constant) uniform Params {
 
 #include "conv_epilogue.glsl"
 
+// Four weights minus the zero point (sign extended from 8 bits, which it fits, so that a compiler
+// may know the differences fit 9 bits).
 VEC4_T Unpack(IN_T v, int zero_point) {
 #ifdef FLOAT_MATH
   return v;
 #else
   const int i = int(v);
   return ivec4(bitfieldExtract(i, 0, 8), bitfieldExtract(i, 8, 8), bitfieldExtract(i, 16, 8),
-               bitfieldExtract(i, 24, 8)) - zero_point;
+               bitfieldExtract(i, 24, 8)) - bitfieldExtract(zero_point, 0, 8);
 #endif
 }
+
+#ifndef FLOAT_MATH
+// Four packed int8 inputs as x + 128, zero extended.
+ivec4 UnpackInput(uint v) {
+  const uint u = v ^ 0x80808080u;
+  return ivec4(u & 0xFFu, (u >> 8) & 0xFFu, (u >> 16) & 0xFFu, u >> 24);
+}
+#endif
 
 void main() {
   const uint group = gl_WorkGroupID.x + gl_WorkGroupID.y * gl_NumWorkGroups.x;
@@ -57,6 +70,10 @@ void main() {
   const int v0 = block * 2;
   // A last block of 4 channels (C % 8 == 4) reads its first half again as the second.
   const int v1 = min(v0 + 1, vecs - 1);
+#ifndef FLOAT_MATH
+  // What a tap outside the input reads: input_zp in every byte.
+  const uint pad = (uint(p.input_zp) & 0xFFu) * 0x01010101u;
+#endif
   VEC4_T lo[RUN], hi[RUN];
   [[unroll]] for (int i = 0; i < RUN; ++i) {
     lo[i] = VEC4_T(0);
@@ -78,8 +95,8 @@ void main() {
       x_lo[c] = raw_lo;
       x_hi[c] = raw_hi;
 #else
-      x_lo[c] = inside[c] ? Unpack(raw_lo, p.input_zp) : VEC4_T(0);
-      x_hi[c] = inside[c] ? Unpack(raw_hi, p.input_zp) : VEC4_T(0);
+      x_lo[c] = UnpackInput(inside[c] ? raw_lo : pad);
+      x_hi[c] = UnpackInput(inside[c] ? raw_hi : pad);
 #endif
     }
     [[unroll]] for (int kx = 0; kx < 3; ++kx) {

@@ -21,6 +21,7 @@ using graph::Op;
 using testing::ExpectSameOnBothBackends;
 using testing::RandomFloats;
 using testing::RandomValues;
+using testing::ShadersOf;
 
 struct ConvCase {
   int64_t n, h, w, ic, oc, kh, kw;
@@ -29,24 +30,34 @@ struct ConvCase {
   bool per_channel_bias;
 };
 
+// Random INT8 values, or with `extremes` only -128 and 127.
+std::vector<int8_t> Int8Values(std::mt19937& rng, int64_t count, bool extremes) {
+  std::vector<int8_t> values = RandomValues<int8_t>(rng, count, -128, 127);
+  if (extremes) {
+    for (int8_t& v : values) v = v < 0 ? int8_t{-128} : int8_t{127};
+  }
+  return values;
+}
+
 // CONV2D (depthwise false: oc output channels) or DEPTHWISE_CONV2D (channel multiplier 1, oc
-// ignored) over random INT8 data.
-void ExpectInt8ConvolutionMatches(const ConvCase& c, bool depthwise, std::mt19937& rng) {
+// ignored) of an INT8 input `x` [n, h, w, ic]; the bias a constant, or with `bias_input` the
+// graph's second input. Returns the output's id.
+graph::TensorId AddInt8Convolution(GraphBuilder& b, const ConvCase& c, bool depthwise,
+                                   bool extremes, bool bias_input, std::mt19937& rng) {
   const int64_t oh =
       testing::ConvOutSize(c.h, c.kh, c.pad[0], c.pad[1], c.stride[0], c.dilation[0]);
   const int64_t ow =
       testing::ConvOutSize(c.w, c.kw, c.pad[2], c.pad[3], c.stride[1], c.dilation[1]);
   const int64_t oc = depthwise ? c.ic : c.oc;
-  GraphBuilder b;
   const auto x = b.Input("x", DType::kInt8, {c.n, c.h, c.w, c.ic});
   const Shape weight_shape = depthwise ? Shape{c.kh, c.kw, c.ic, 1} : Shape{c.oc, c.kh, c.kw, c.ic};
-  const auto weight =
-      b.Const("w", DType::kInt8, weight_shape,
-              RandomValues<int8_t>(rng, oc * c.kh * c.kw * (depthwise ? 1 : c.ic), -128, 127));
+  const auto weight = b.Const("w", DType::kInt8, weight_shape,
+                              Int8Values(rng, oc * c.kh * c.kw * (depthwise ? 1 : c.ic), extremes));
   const int64_t bias_count = c.per_channel_bias ? oc : 1;
   std::vector<int32_t> bias = RandomValues<int32_t>(rng, bias_count, -100000, 100000);
   bias[0] = std::numeric_limits<int32_t>::min() / 2;
-  const auto bias_id = b.Const("b", DType::kInt32, {bias_count}, bias);
+  const auto bias_id = bias_input ? b.Input("b", DType::kInt32, {bias_count})
+                                  : b.Const("b", DType::kInt32, {bias_count}, bias);
   const auto izp = b.Const("izp", DType::kInt8, {1}, std::vector<int8_t>{c.input_zp});
   const auto wzp = b.Const("wzp", DType::kInt8, {1}, std::vector<int8_t>{c.weight_zp});
   const auto y = b.Tensor("y", DType::kInt32, {c.n, oh, ow, oc});
@@ -66,10 +77,24 @@ void ExpectInt8ConvolutionMatches(const ConvCase& c, bool depthwise, std::mt1993
     b.Add(Op::kConv2d, attr, {x, weight, bias_id, izp, wzp}, {y});
   }
   b.Output(y);
-  ExpectSameOnBothBackends(
-      b, {BytesOf(RandomValues<int8_t>(rng, c.n * c.h * c.w * c.ic, -128, 127))},
-      std::string(depthwise ? "DEPTHWISE_CONV2D " : "CONV2D ") + std::to_string(c.ic) + "->" +
-          std::to_string(oc) + " " + std::to_string(c.kh) + "x" + std::to_string(c.kw));
+  return y;
+}
+
+std::string Describe(const ConvCase& c, bool depthwise) {
+  return std::string(depthwise ? "DEPTHWISE_CONV2D " : "CONV2D ") + std::to_string(c.ic) + "->" +
+         std::to_string(depthwise ? c.ic : c.oc) + " " + std::to_string(c.kh) + "x" +
+         std::to_string(c.kw) + " zero points " + std::to_string(c.input_zp) + ", " +
+         std::to_string(c.weight_zp);
+}
+
+// The convolution over random INT8 data (with `extremes`, weights and inputs of -128 and 127 only)
+// on both backends.
+void ExpectInt8ConvolutionMatches(const ConvCase& c, bool depthwise, std::mt19937& rng,
+                                  bool extremes = false) {
+  GraphBuilder b;
+  AddInt8Convolution(b, c, depthwise, extremes, false, rng);
+  ExpectSameOnBothBackends(b, {BytesOf(Int8Values(rng, c.n * c.h * c.w * c.ic, extremes))},
+                           Describe(c, depthwise));
 }
 
 TEST(VulkanBlockedShadersTest, Conv2dInt8AtEveryLoadWidth) {
@@ -116,6 +141,53 @@ TEST(VulkanBlockedShadersTest, DepthwiseConv2dInt8WithoutMultiplier) {
       {1, 18, 17, 8, 0, 5, 5, {2, 2, 2, 2}, {1, 1}, {1, 1}, -2, 1, false},
   };
   for (const ConvCase& c : cases) ExpectInt8ConvolutionMatches(c, true, rng);
+}
+
+// The blocked INT8 shaders sum (x + 128) * (w - weight_zp) and take the input's offset off the bias
+// at load: zero points at both ends of INT8's range, weights and inputs only -128 and 127 (every
+// product at its largest), padded taps (which read input_zp), each load width and both depthwise
+// shaders.
+TEST(VulkanBlockedShadersTest, Int8ConvolutionsAtTheEndsOfTheZeroPointRange) {
+  std::mt19937 rng(31);
+  for (const int8_t input_zp : {int8_t{-128}, int8_t{127}}) {
+    for (const int8_t weight_zp : {int8_t{-128}, int8_t{127}}) {
+      const ConvCase convolutions[] = {
+          {1, 7, 9, 32, 12, 3, 3, {1, 1, 1, 1}, {1, 1}, {1, 1}, input_zp, weight_zp, true},
+          {1, 7, 9, 8, 8, 3, 3, {1, 1, 1, 1}, {1, 1}, {1, 1}, input_zp, weight_zp, false},
+          {1, 9, 9, 3, 8, 3, 3, {1, 1, 1, 1}, {2, 2}, {1, 1}, input_zp, weight_zp, true},
+      };
+      for (const ConvCase& c : convolutions) ExpectInt8ConvolutionMatches(c, false, rng, true);
+      const ConvCase depthwise[] = {
+          {1, 7, 9, 12, 0, 3, 3, {1, 1, 1, 1}, {1, 2}, {1, 1}, input_zp, weight_zp, false},
+          {1, 7, 9, 8, 0, 5, 5, {2, 2, 2, 2}, {1, 1}, {1, 1}, input_zp, weight_zp, true},
+      };
+      for (const ConvCase& c : depthwise) ExpectInt8ConvolutionMatches(c, true, rng, true);
+    }
+  }
+}
+
+// Folding the input's offset into the bias needs a constant bias: one the graph computes leaves
+// CONV2D to the plain shader and DEPTHWISE_CONV2D to depthwise_blocked.comp, with the same bytes.
+TEST(VulkanBlockedShadersTest, Int8ConvolutionsWithAComputedBiasKeepTheOtherShaders) {
+  std::mt19937 rng(37);
+  const ConvCase conv{1, 6, 7, 16, 8, 1, 1, {0, 0, 0, 0}, {1, 1}, {1, 1}, -5, 3, true};
+  const ConvCase depthwise{1, 6, 7, 8, 0, 3, 3, {1, 1, 1, 1}, {1, 1}, {1, 1}, 9, -2, true};
+  const std::vector<int32_t> bias = RandomValues<int32_t>(rng, 8, -100000, 100000);
+  for (const bool is_depthwise : {false, true}) {
+    const ConvCase& c = is_depthwise ? depthwise : conv;
+    GraphBuilder constant_bias;
+    AddInt8Convolution(constant_bias, c, is_depthwise, false, false, rng);
+    EXPECT_EQ(ShadersOf(constant_bias),
+              std::vector<std::string>{is_depthwise ? "depthwise_rows_i8_s1"
+                                                    : "conv2d_blocked_i8_c16_p1"});
+    GraphBuilder computed_bias;
+    AddInt8Convolution(computed_bias, c, is_depthwise, false, true, rng);
+    EXPECT_EQ(ShadersOf(computed_bias),
+              std::vector<std::string>{is_depthwise ? "depthwise_blocked_i8_p1" : "conv_i8"});
+    ExpectSameOnBothBackends(
+        computed_bias, {BytesOf(Int8Values(rng, c.n * c.h * c.w * c.ic, false)), BytesOf(bias)},
+        Describe(c, is_depthwise) + " with a computed bias");
+  }
 }
 
 TEST(VulkanBlockedShadersTest, MatMulInt8FourColumnsAtATime) {

@@ -34,6 +34,7 @@ using testing::ConvolutionAttribute;
 using testing::Describe;
 using testing::RandomFloats;
 using testing::RandomValues;
+using testing::ShadersOf;
 using IntegerDotProduct = GraphProgramOptions::IntegerDotProduct;
 using TiledPointwiseConvolution = GraphProgramOptions::TiledPointwiseConvolution;
 constexpr TiledPointwiseConvolution kTiled = TiledPointwiseConvolution::kAlways;
@@ -45,21 +46,6 @@ ChainCase Pointwise(int64_t h, int64_t w, int64_t ic, int64_t oc, int8_t input_z
   return ChainCase{false,        h,      w,        ic,        oc,          1,       1,
                    {0, 0, 0, 0}, {1, 1}, input_zp, weight_zp, per_channel, scale32, double_round,
                    output_zp,    false,  clamp};
-}
-
-// The shaders of the graph's dispatches as the program lowering gives them (fused chains included).
-std::vector<std::string> ShadersOf(GraphBuilder& builder, OpLowering::Options options = {}) {
-  auto graph = builder.Build();
-  OpLowering lowering(*graph, options);
-  absl::StatusOr<LoweredProgram> lowered = LowerProgram(*graph, lowering);
-  EXPECT_TRUE(lowered.ok()) << lowered.status();
-  std::vector<std::string> shaders;
-  if (!lowered.ok()) return shaders;
-  for (const Step& step : lowered->steps) {
-    if (const auto* dispatch = std::get_if<DispatchStep>(&step))
-      shaders.push_back(dispatch->shader);
-  }
-  return shaders;
 }
 
 // One INT8 1x1 CONV2D into INT32 whose sums are the graph's output.

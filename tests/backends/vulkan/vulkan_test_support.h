@@ -9,11 +9,14 @@
 #include <random>
 #include <span>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "backends/cpu/graph_executor.h"
 #include "backends/vulkan/graph_program.h"
+#include "backends/vulkan/op_lowering.h"
+#include "backends/vulkan/program_lowering.h"
 #include "backends/vulkan/vulkan_context.h"
 #include "backends/vulkan/vulkan_device.h"
 #include "engine/graph/graph_validator.h"
@@ -220,6 +223,22 @@ inline void ExpectSameOnBothBackends(cpu::test_graphs::GraphBuilder& builder, co
         GraphProgramOptions{.subgroup_shuffle = false}}) {
     ExpectSameOnBothBackendsWith(builder, inputs, what, fp32_zero_sign, options);
   }
+}
+
+// The shaders of the graph's dispatches as the program lowering gives them (fused chains included).
+inline std::vector<std::string> ShadersOf(cpu::test_graphs::GraphBuilder& builder,
+                                          OpLowering::Options options = {}) {
+  auto graph = builder.Build();
+  OpLowering lowering(*graph, options);
+  absl::StatusOr<LoweredProgram> lowered = LowerProgram(*graph, lowering);
+  EXPECT_TRUE(lowered.ok()) << lowered.status();
+  std::vector<std::string> shaders;
+  if (!lowered.ok()) return shaders;
+  for (const Step& step : lowered->steps) {
+    if (const auto* dispatch = std::get_if<DispatchStep>(&step))
+      shaders.push_back(dispatch->shader);
+  }
+  return shaders;
 }
 
 }  // namespace inferd::vulkan::testing
