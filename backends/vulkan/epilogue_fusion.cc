@@ -38,7 +38,50 @@ std::optional<size_t> SoleReader(const graph::Graph& g, const graph::Block& bloc
   return std::nullopt;  // read from another block, or as another operand
 }
 
+// The index of the operator of `block` before `before` that writes `id`: a RESCALE from INT8 to
+// INT32 whose output is read once in the whole graph.
+std::optional<size_t> WidenedBy(const graph::Graph& g, const graph::Block& block,
+                                const std::vector<int>& readers, size_t before, TensorId id) {
+  if (readers[id] != 1) return std::nullopt;
+  for (size_t i = 0; i < before; ++i) {
+    const graph::Operator& op = block.operators[i];
+    if (op.outputs.size() != 1 || op.outputs[0] != id) continue;
+    if (op.op != Op::kRescale || op.inputs.empty() ||
+        g.tensor(op.inputs[0]).dtype != DType::kInt8 || g.tensor(id).dtype != DType::kInt32 ||
+        g.tensor(id).variable) {
+      return std::nullopt;
+    }
+    return i;
+  }
+  return std::nullopt;  // a block input, or written elsewhere
+}
+
 }  // namespace
+
+std::vector<RescaledAddFusion> FindRescaledAdds(const graph::Graph& g, graph::BlockId block_id) {
+  std::vector<RescaledAddFusion> fusions;
+  const graph::Block& block = g.blocks[block_id];
+  std::vector<int> readers;
+  for (size_t i = 0; i < block.operators.size(); ++i) {
+    const graph::Operator& op = block.operators[i];
+    if (op.op != Op::kAdd || op.inputs.size() != 2 || op.outputs.size() != 1 ||
+        op.inputs[0] == op.inputs[1] || g.tensor(op.outputs[0]).dtype != DType::kInt32 ||
+        g.tensor(op.outputs[0]).variable) {
+      continue;
+    }
+    if (readers.empty()) readers = CountReaders(g);
+    const std::optional<size_t> a = WidenedBy(g, block, readers, i, op.inputs[0]);
+    const std::optional<size_t> b = WidenedBy(g, block, readers, i, op.inputs[1]);
+    if (!a || !b) continue;
+    const std::optional<size_t> out =
+        SoleReader(g, block, readers, i, op.outputs[0], Op::kRescale, DType::kInt8);
+    if (!out) continue;
+    const TensorId narrowed = block.operators[*out].outputs[0];
+    fusions.push_back(
+        {i, *a, *b, *out, SoleReader(g, block, readers, *out, narrowed, Op::kClamp, DType::kInt8)});
+  }
+  return fusions;
+}
 
 std::vector<EpilogueFusion> FindEpilogueFusions(const graph::Graph& g, graph::BlockId block_id) {
   std::vector<EpilogueFusion> fusions;

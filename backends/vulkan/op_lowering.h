@@ -91,6 +91,14 @@ class OpLowering {
   // constants: the caller then lowers the operators one by one.
   bool LowerFusedConvolution(const graph::Operator& conv, const graph::Operator* rescale,
                              const graph::Operator* clamp, std::vector<Step>& steps);
+  // A quantised ADD (epilogue_fusion.h's RescaledAddFusion: RESCALEs of its INT8 operands to
+  // INT32, the ADD, the RESCALE of the sum to INT8, maybe a CLAMP) as one dispatch of
+  // rescaled_add.comp, writing the last operator's output. False, with nothing added, unless the
+  // operands and the result have the same shape with a multiple of 4 elements and every RESCALE
+  // has constant per-tensor parameters: the caller then lowers the operators one by one.
+  bool LowerRescaledAdd(const graph::Operator& rescale_a, const graph::Operator& rescale_b,
+                        const graph::Operator& add, const graph::Operator& rescale_out,
+                        const graph::Operator* clamp, std::vector<Step>& steps);
 
   // The constant data of `id` when a CONST of any block produces it, in the GPU's layout
   // (stored_form.h).

@@ -3,9 +3,11 @@
 // shaders/elementwise_unary.comp, SELECT and CAST. Which operator a dispatch computes is a push
 // constant; the variant fixes the element types.
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -245,6 +247,63 @@ absl::Status OpLowering::LowerCast(const graph::Operator& op, std::vector<Step>&
                              {T(op.inputs[0]), T(op.outputs[0])}, params, count));
   }
   return absl::OkStatus();
+}
+
+}  // namespace inferd::vulkan
+
+namespace inferd::vulkan {
+
+bool OpLowering::LowerRescaledAdd(const graph::Operator& rescale_a,
+                                  const graph::Operator& rescale_b, const graph::Operator& add,
+                                  const graph::Operator& rescale_out, const graph::Operator* clamp,
+                                  std::vector<Step>& steps) {
+  const graph::Tensor& a = graph_.tensor(rescale_a.inputs[0]);
+  const graph::Tensor& b = graph_.tensor(rescale_b.inputs[0]);
+  const graph::Tensor& sum = graph_.tensor(add.outputs[0]);
+  // Elementwise without broadcasting, four INT8 elements to a uint.
+  if (a.shape != sum.shape || b.shape != sum.shape || Elements(sum) % 4 != 0 ||
+      Elements(sum) == 0) {
+    return false;
+  }
+  std::optional<RescaleSetup> setups[3] = {
+      RescaleParameters(rescale_a), RescaleParameters(rescale_b), RescaleParameters(rescale_out)};
+  const std::pair<const char*, const char*> types[3] = {
+      {"i8", "i32"}, {"i8", "i32"}, {"i32", "i8"}};
+  PushConstants params;
+  std::vector<uint8_t> multipliers, shifts;
+  for (int k = 0; k < 3; ++k) {
+    const std::optional<RescaleSetup>& setup = setups[k];
+    if (!setup.has_value() || setup->dynamic || setup->channels != 1 ||
+        setup->in != types[k].first || setup->out != types[k].second) {
+      return false;
+    }
+    // rescaled_add.comp's RescaleParams: rescale_math.glsl's, then the multiplier and shift.
+    int32_t multiplier, shift;
+    std::memcpy(&multiplier, setup->multipliers.data(), 4);
+    std::memcpy(&shift, setup->shifts.data(), 4);
+    params.Int(setup->input_zp).Int(setup->output_zp).Int(setup->out_min).Int(setup->out_max);
+    params.Int(setup->channels).Int(setup->flags).Int(multiplier).Int(shift);
+    multipliers.insert(multipliers.end(), setup->multipliers.begin(), setup->multipliers.end());
+    shifts.insert(shifts.end(), setup->shifts.begin(), setup->shifts.end());
+  }
+  // The CLAMP's bounds as clamp_packed.comp takes them; without one, the whole INT8 range.
+  int64_t clamp_min = -128, clamp_max = 127;
+  if (clamp != nullptr) {
+    const auto& attr = std::get<graph::ClampAttr>(clamp->attribute);
+    clamp_min = ReadSigned(attr.min_val, DType::kInt8);
+    clamp_max = ReadSigned(attr.max_val, DType::kInt8);
+  }
+  const int64_t invocations = Elements(sum) / 4;
+  params.Int(clamp_min).Int(clamp_max).Int(invocations);
+  const graph::TensorId output = clamp != nullptr ? clamp->outputs[0] : rescale_out.outputs[0];
+  // The multipliers and shifts also go up as buffers: rescale_math.glsl's channel lookups need
+  // them declared, though the shader reads its push constants.
+  steps.push_back(
+      Dispatch("rescaled_add_i8",
+               {T(rescale_a.inputs[0]), T(rescale_b.inputs[0]),
+                D(AddDerived(std::move(multipliers))), D(AddDerived(std::move(shifts))), T(output)},
+               params, invocations));
+  return true;
 }
 
 }  // namespace inferd::vulkan

@@ -1,5 +1,7 @@
 #include "backends/vulkan/program_lowering.h"
 
+#include <initializer_list>
+#include <optional>
 #include <variant>
 
 #include "absl/strings/str_cat.h"
@@ -99,6 +101,14 @@ class ProgramBuilder {
     std::vector<const EpilogueFusion*> fusion_at(block.operators.size(), nullptr);
     for (const EpilogueFusion& fusion : fusions) fusion_at[fusion.producer] = &fusion;
     std::vector<bool> fused(block.operators.size(), false);  // done by an earlier step
+    // A quantised ADD's RESCALEs of its operands wait for the ADD, whose dispatch may take them
+    // over (their outputs have no other reader, so nothing between needs them).
+    const std::vector<RescaledAddFusion> adds = FindRescaledAdds(graph_, block_id);
+    std::vector<const RescaledAddFusion*> add_at(block.operators.size(), nullptr);
+    for (const RescaledAddFusion& add : adds) {
+      add_at[add.add] = &add;
+      fused[add.rescale_a] = fused[add.rescale_b] = true;
+    }
     for (size_t index = 0; index < block.operators.size(); ++index) {
       if (fused[index]) continue;
       const graph::Operator& op = block.operators[index];
@@ -107,19 +117,75 @@ class ProgramBuilder {
         if (absl::Status status = LowerControl(op, depth); !status.ok()) return status;
         continue;
       }
-      const size_t first = program_.steps.size();
       if (fusion_at[index] != nullptr && LowerFused(block_id, index, *fusion_at[index], fused)) {
         continue;
       }
-      if (absl::Status status = lowering_.Lower(op, program_.steps); !status.ok()) return status;
-      for (TensorId id : op.inputs) Touch(id);
-      for (TensorId id : op.outputs) Touch(id);
-      program_.owners.resize(first, StepOwner{});
-      program_.owners.resize(program_.steps.size(), OwnerOf(block_id, index));
-      AppendSteps(first);
+      if (add_at[index] != nullptr) {
+        const RescaledAddFusion& add = *add_at[index];
+        if (LowerRescaledAdd(block_id, add, fused)) continue;
+        // Declined: the RESCALEs that waited, then the ADD on its own.
+        for (size_t waited : {add.rescale_a, add.rescale_b}) {
+          if (absl::Status status = LowerOne(block_id, waited); !status.ok()) return status;
+        }
+      }
+      if (absl::Status status = LowerOne(block_id, index); !status.ok()) return status;
     }
     for (TensorId id : block.outputs) Touch(id);
     return absl::OkStatus();
+  }
+
+  // Operator `index` of the block as the steps OpLowering gives it, owned by it.
+  absl::Status LowerOne(BlockId block_id, size_t index) {
+    const graph::Operator& op = graph_.blocks[block_id].operators[index];
+    const size_t first = program_.steps.size();
+    if (absl::Status status = lowering_.Lower(op, program_.steps); !status.ok()) return status;
+    for (TensorId id : op.inputs) Touch(id);
+    for (TensorId id : op.outputs) Touch(id);
+    program_.owners.resize(first, StepOwner{});
+    program_.owners.resize(program_.steps.size(), OwnerOf(block_id, index));
+    AppendSteps(first);
+    return absl::OkStatus();
+  }
+
+  // A quantised ADD with the RESCALEs and CLAMP around it (epilogue_fusion.h) as one step owned by
+  // the ADD; false, with nothing emitted, where the lowering declines.
+  bool LowerRescaledAdd(BlockId block_id, const RescaledAddFusion& add, std::vector<bool>& fused) {
+    const graph::Block& block = graph_.blocks[block_id];
+    const graph::Operator& rescale_a = block.operators[add.rescale_a];
+    const graph::Operator& rescale_b = block.operators[add.rescale_b];
+    const graph::Operator& rescale_out = block.operators[add.rescale_out];
+    const graph::Operator* clamp = add.clamp ? &block.operators[*add.clamp] : nullptr;
+    const size_t first = program_.steps.size();
+    if (!lowering_.LowerRescaledAdd(rescale_a, rescale_b, block.operators[add.add], rescale_out,
+                                    clamp, program_.steps)) {
+      return false;
+    }
+    for (const graph::Operator* op : {&rescale_a, &rescale_b}) {
+      for (TensorId id : op->inputs) Touch(id);
+    }
+    for (TensorId id : rescale_out.inputs) {
+      if (id != block.operators[add.add].outputs[0]) Touch(id);
+    }
+    Touch(clamp != nullptr ? clamp->outputs[0] : rescale_out.outputs[0]);
+    FinishFusedStep(block_id, add.add, {add.rescale_a, add.rescale_b, add.rescale_out, add.clamp},
+                    first, fused);
+    return true;
+  }
+
+  // The steps from `first` on as one fused step owned by operator `index`, which took over the
+  // operators `others` (marked done).
+  void FinishFusedStep(BlockId block_id, size_t index,
+                       std::initializer_list<std::optional<size_t>> others, size_t first,
+                       std::vector<bool>& fused) {
+    StepOwner owner = OwnerOf(block_id, index);
+    for (const std::optional<size_t>& other : others) {
+      if (!other) continue;
+      fused[*other] = true;
+      owner.fused.push_back(static_cast<int32_t>(*other));
+    }
+    program_.owners.resize(first, StepOwner{});
+    program_.owners.resize(program_.steps.size(), owner);
+    AppendSteps(first);
   }
 
   static StepOwner OwnerOf(BlockId block_id, size_t index) {
@@ -141,15 +207,7 @@ class ProgramBuilder {
     if (!lowering_.LowerFusedConvolution(conv, rescale, clamp, program_.steps)) return false;
     for (TensorId id : conv.inputs) Touch(id);
     Touch(clamp != nullptr ? clamp->outputs[0] : rescale->outputs[0]);
-    StepOwner owner = OwnerOf(block_id, index);
-    for (const std::optional<size_t>& other : {fusion.rescale, fusion.clamp}) {
-      if (!other) continue;
-      fused[*other] = true;
-      owner.fused.push_back(static_cast<int32_t>(*other));
-    }
-    program_.owners.resize(first, StepOwner{});
-    program_.owners.resize(program_.steps.size(), owner);
-    AppendSteps(first);
+    FinishFusedStep(block_id, index, {fusion.rescale, fusion.clamp}, first, fused);
     return true;
   }
 
