@@ -217,7 +217,8 @@ void OpLowering::LowerDepthwiseRows(const graph::Operator& op, const ConvTypes& 
   params.Int(types.input_zp).Int(types.weight_zp).Int(bias_count);
   params.Int(runs).Int(runs_per_row).Int(run_groups).Int(groups);
   steps.push_back(
-      ConvolutionDispatch(absl::StrCat("depthwise_rows_", types.variant, "_s", attr.stride[1]),
+      ConvolutionDispatch(absl::StrCat("depthwise_rows_", types.variant, "_s", attr.stride[1],
+                                       options_.subgroup_shuffle ? "_shared" : ""),
                           {T(op.inputs[0]), T(op.inputs[1]), biases}, op.outputs[0], params,
                           groups * kWorkgroupSize, epilogue));
 }

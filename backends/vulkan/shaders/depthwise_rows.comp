@@ -13,8 +13,17 @@
 // compute a copy of it and
 // skip the store, as do a run's pixels past the row's end. The sums pass through
 // conv_epilogue.glsl on their way out.
+//
+// SHARED_WEIGHTS (the "_shared" variants, for devices with subgroup shuffle): a kernel row's 6
+// weight loads (3 taps, 2 blocks of 4 channels), the same for every invocation of the workgroup,
+// become one per invocation of each 8 and 6 shuffles; on lavapipe every load is a loop over the
+// invocations, a shuffle a vector permute.
 #include "common.glsl"
 #extension GL_EXT_control_flow_attributes : require
+#ifdef SHARED_WEIGHTS
+#extension GL_KHR_shader_subgroup_basic : require
+#extension GL_KHR_shader_subgroup_shuffle : require
+#endif
 #include "conv_epilogue.glsl"
 
 #define RUN 4
@@ -74,6 +83,10 @@ void main() {
   // What a tap outside the input reads: input_zp in every byte.
   const uint pad = (uint(p.input_zp) & 0xFFu) * 0x01010101u;
 #endif
+#ifdef SHARED_WEIGHTS
+  const bool share = gl_SubgroupSize >= 8u;
+  const int lane = int(gl_SubgroupInvocationID & 7u);
+#endif
   VEC4_T lo[RUN], hi[RUN];
   [[unroll]] for (int i = 0; i < RUN; ++i) {
     lo[i] = VEC4_T(0);
@@ -99,10 +112,27 @@ void main() {
       x_hi[c] = UnpackInput(inside[c] ? raw_hi : pad);
 #endif
     }
+#ifdef SHARED_WEIGHTS
+    // Invocation j (of each 8) loads tap j / 2's block j % 2; where subgroups are narrower than
+    // 8, every invocation loads all six.
+    IN_T row_weights = weight_data[0];
+    if (share) {
+      const int j = min(lane, 5);
+      row_weights = weight_data[(ky * 3 + j / 2) * vecs + ((j & 1) == 0 ? v0 : v1)];
+    }
+#endif
     [[unroll]] for (int kx = 0; kx < 3; ++kx) {
       const int w = (ky * 3 + kx) * vecs;
-      const VEC4_T w_lo = Unpack(weight_data[w + v0], p.weight_zp);
-      const VEC4_T w_hi = Unpack(weight_data[w + v1], p.weight_zp);
+#ifdef SHARED_WEIGHTS
+      const IN_T raw_lo = share ? subgroupShuffle(row_weights, uint(2 * kx)) : weight_data[w + v0];
+      const IN_T raw_hi =
+          share ? subgroupShuffle(row_weights, uint(2 * kx + 1)) : weight_data[w + v1];
+#else
+      const IN_T raw_lo = weight_data[w + v0];
+      const IN_T raw_hi = weight_data[w + v1];
+#endif
+      const VEC4_T w_lo = Unpack(raw_lo, p.weight_zp);
+      const VEC4_T w_hi = Unpack(raw_hi, p.weight_zp);
       [[unroll]] for (int i = 0; i < RUN; ++i) {
         const int c = i * STRIDE_X + kx;
 #ifdef FLOAT_MATH

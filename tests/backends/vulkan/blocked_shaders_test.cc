@@ -178,8 +178,13 @@ TEST(VulkanBlockedShadersTest, Int8ConvolutionsWithAComputedBiasKeepTheOtherShad
     GraphBuilder constant_bias;
     AddInt8Convolution(constant_bias, c, is_depthwise, false, false, rng);
     EXPECT_EQ(ShadersOf(constant_bias),
-              std::vector<std::string>{is_depthwise ? "depthwise_rows_i8_s1"
+              std::vector<std::string>{is_depthwise ? "depthwise_rows_i8_s1_shared"
                                                     : "conv2d_blocked_i8_c16_p1"});
+    // Without subgroup shuffle the depthwise shader loads its weights itself.
+    if (is_depthwise) {
+      EXPECT_EQ(ShadersOf(constant_bias, {.subgroup_shuffle = false}),
+                std::vector<std::string>{"depthwise_rows_i8_s1"});
+    }
     GraphBuilder computed_bias;
     AddInt8Convolution(computed_bias, c, is_depthwise, false, true, rng);
     EXPECT_EQ(ShadersOf(computed_bias),
