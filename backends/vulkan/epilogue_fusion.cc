@@ -46,9 +46,11 @@ std::optional<size_t> WidenedBy(const graph::Graph& g, const graph::Block& block
   for (size_t i = 0; i < before; ++i) {
     const graph::Operator& op = block.operators[i];
     if (op.outputs.size() != 1 || op.outputs[0] != id) continue;
+    // Its input must not be a variable's state: the RESCALE runs later, at the ADD, after any
+    // VARIABLE_WRITE between them.
     if (op.op != Op::kRescale || op.inputs.empty() ||
-        g.tensor(op.inputs[0]).dtype != DType::kInt8 || g.tensor(id).dtype != DType::kInt32 ||
-        g.tensor(id).variable) {
+        g.tensor(op.inputs[0]).dtype != DType::kInt8 || g.tensor(op.inputs[0]).variable ||
+        g.tensor(id).dtype != DType::kInt32 || g.tensor(id).variable) {
       return std::nullopt;
     }
     return i;

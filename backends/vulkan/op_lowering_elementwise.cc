@@ -249,10 +249,6 @@ absl::Status OpLowering::LowerCast(const graph::Operator& op, std::vector<Step>&
   return absl::OkStatus();
 }
 
-}  // namespace inferd::vulkan
-
-namespace inferd::vulkan {
-
 bool OpLowering::LowerRescaledAdd(const graph::Operator& rescale_a,
                                   const graph::Operator& rescale_b, const graph::Operator& add,
                                   const graph::Operator& rescale_out, const graph::Operator* clamp,
