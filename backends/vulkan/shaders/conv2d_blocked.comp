@@ -35,6 +35,7 @@
 #extension GL_EXT_control_flow_attributes : require
 #extension GL_KHR_shader_subgroup_basic : require
 #extension GL_KHR_shader_subgroup_shuffle : require
+#define SUBGROUP_SHARING 1
 #include "conv_epilogue.glsl"
 
 layout(std430, set = 0, binding = 0) readonly buffer Input { IN_T input_data[]; };
@@ -203,13 +204,25 @@ void main() {
   const int oc = block * 8;
   const bool one_bias = p.bias_count == 1;
   VEC4_T bias_lo, bias_hi;
-  // Channels past OC (a last block of 4) take bias 0's: their sums are never stored.
-  [[unroll]] for (int j = 0; j < 4; ++j) {
-    bias_lo[j] = bias_data[one_bias ? 0 : oc + j];
-    bias_hi[j] = bias_data[one_bias || oc + 4 + j >= p.out_c ? 0 : oc + 4 + j];
+  EpilogueChannels epilogue_lo, epilogue_hi;
+  // Channels past OC (a last block of 4) take bias 0's: their sums are never stored. The block's
+  // 8 biases and epilogue parameters are loaded once per 8 invocations and handed round, as the
+  // weights are.
+  if (share) {
+    const ACC_T mine = bias_data[one_bias || oc + lane >= p.out_c ? 0 : oc + lane];
+    [[unroll]] for (int j = 0; j < 4; ++j) {
+      bias_lo[j] = subgroupShuffle(mine, uint(j));
+      bias_hi[j] = subgroupShuffle(mine, uint(4 + j));
+    }
+    EpilogueChannelsShared(oc, epilogue_lo, epilogue_hi);
+  } else {
+    [[unroll]] for (int j = 0; j < 4; ++j) {
+      bias_lo[j] = bias_data[one_bias ? 0 : oc + j];
+      bias_hi[j] = bias_data[one_bias || oc + 4 + j >= p.out_c ? 0 : oc + 4 + j];
+    }
+    epilogue_lo = EpilogueChannelsOf(oc);
+    epilogue_hi = EpilogueChannelsOf(oc + 4);
   }
-  const EpilogueChannels epilogue_lo = EpilogueChannelsOf(oc);
-  const EpilogueChannels epilogue_hi = EpilogueChannelsOf(oc + 4);
   [[unroll]] for (int i = 0; i < PIXELS; ++i) {
     const int pixel = first + i * WORKGROUP_SIZE;
     if (pixel < p.pixels) {

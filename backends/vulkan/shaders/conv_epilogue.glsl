@@ -66,6 +66,25 @@ EpilogueChannels EpilogueChannelsOf(int channel) {
   return result;
 }
 
+#ifdef SUBGROUP_SHARING  // the including shader enabled subgroup shuffles
+// EpilogueChannelsOf(first) and EpilogueChannelsOf(first + 4) where every invocation of a
+// subgroup of 8 or more asks for the same `first`: each of the first 8 loads one channel's
+// parameters and hands them round (on lavapipe every load is a loop over the invocations).
+void EpilogueChannelsShared(int first, out EpilogueChannels lo, out EpilogueChannels hi) {
+  const bool per_channel = (p.epilogue.flags & kPerChannel) != 0;
+  const int k = int(gl_SubgroupInvocationID & 7u);
+  const uint at = per_channel ? uint(min(first + k, p.epilogue.channels - 1)) : 0u;
+  const int multiplier = ChannelMultiplier(at);
+  const int shift = ChannelShift(at);
+  for (int j = 0; j < 4; ++j) {
+    lo.multiplier[j] = subgroupShuffle(multiplier, uint(j));
+    lo.shift[j] = subgroupShuffle(shift, uint(j));
+    hi.multiplier[j] = subgroupShuffle(multiplier, uint(4 + j));
+    hi.shift[j] = subgroupShuffle(shift, uint(4 + j));
+  }
+}
+#endif
+
 uint Epilogue(ivec4 sums, EpilogueChannels channels) {
   uint packed = 0u;
   for (int j = 0; j < 4; ++j) {
@@ -84,6 +103,10 @@ uint Epilogue(ivec4 sums, EpilogueChannels channels) {
 // Nothing per channel.
 #define EpilogueChannels int
 int EpilogueChannelsOf(int channel) { return 0; }
+void EpilogueChannelsShared(int first, out EpilogueChannels lo, out EpilogueChannels hi) {
+  lo = 0;
+  hi = 0;
+}
 
 VEC4_T Epilogue(VEC4_T sums, EpilogueChannels channels) {
   VEC4_T result;
@@ -96,6 +119,10 @@ VEC4_T Epilogue(VEC4_T sums, EpilogueChannels channels) {
 #else
 #define EpilogueChannels int
 int EpilogueChannelsOf(int channel) { return 0; }
+void EpilogueChannelsShared(int first, out EpilogueChannels lo, out EpilogueChannels hi) {
+  lo = 0;
+  hi = 0;
+}
 VEC4_T Epilogue(VEC4_T sums, EpilogueChannels channels) { return sums; }
 #endif
 
