@@ -2,8 +2,9 @@
 # The tosa_vulkan backend's speed on a real GPU, in one prepared run that builds nothing and ends
 # within 8 minutes: the Vulkan devices, large MATMUL and CONV2D throughput in FP32, FP16 and INT8
 # against the device's FP32 peak with the tiled MATMUL beside its baseline
-# (inferd_vulkan_peak_benchmark), MobileNetV2 batch-1 latency beside the CPU backend and batch-64
-# throughput (inferd_vulkan_mobilenet_benchmark). Everything it prints also goes to
+# (inferd_vulkan_peak_benchmark), the cost of a storage-buffer load against a texel fetch
+# (inferd_vulkan_load_paths_benchmark), MobileNetV2 batch-1 latency beside the CPU backend and
+# batch-64 throughput (inferd_vulkan_mobilenet_benchmark). Everything it prints also goes to
 # $OUT/real_gpu_check.txt when OUT is set.
 #
 #   benchmarks/vulkan/real_gpu_check.sh BUILD_DIR
@@ -22,6 +23,7 @@ set -uo pipefail
 BUILD_DIR=${1:?usage: real_gpu_check.sh BUILD_DIR}
 PEAK=$BUILD_DIR/benchmarks/vulkan/inferd_vulkan_peak_benchmark
 MOBILENET=$BUILD_DIR/benchmarks/vulkan/inferd_vulkan_mobilenet_benchmark
+LOAD_PATHS=$BUILD_DIR/benchmarks/vulkan/inferd_vulkan_load_paths_benchmark
 MATMUL=${MATMUL:-1,1024,1024,1024}
 LARGE_MATMUL=${LARGE_MATMUL:-1,4096,4096,4096}
 CONV=${CONV:-1,56,56,256,256,3}
@@ -68,7 +70,12 @@ step 150 "MATMUL and CONV2D, FP32 FP16 INT8" "$PEAK" --matmul "$MATMUL" --conv "
   --runs "$RUNS" --both-blocks "${PEAK_FLAGS[@]}"
 step 90 "large FP32 MATMUL" "$PEAK" --matmul "$LARGE_MATMUL" --ops matmul --types f32 \
   --runs "$RUNS" --both-blocks "${PEAK_FLAGS[@]}"
-step 120 "MobileNetV2 batch 1 (latency, beside the CPU backend)" "$MOBILENET" --runs "$RUNS"
+# Storage-buffer loads against texel-buffer fetches: whether the device would reward moving the
+# shaders' loads (on lavapipe texel fetches are about 3.5 times cheaper).
+if [[ -x $LOAD_PATHS ]]; then
+  step 15 "storage-buffer loads against texel fetches" "$LOAD_PATHS" --runs "$RUNS"
+fi
+step 105 "MobileNetV2 batch 1 (latency, beside the CPU backend)" "$MOBILENET" --runs "$RUNS"
 step 90 "MobileNetV2 batch $BATCH (throughput)" "$MOBILENET" --batch "$BATCH" \
   --runs "$(( RUNS < 5 ? RUNS : 5 ))"
 echo "=== done $(date -u +%H:%M:%S)" | tee -a "$REPORT"
