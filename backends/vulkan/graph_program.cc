@@ -104,6 +104,7 @@ absl::StatusOr<std::unique_ptr<GraphProgram>> GraphProgram::Create(
   program->time_operators_ = options.time_operators;
   program->tiled_matmul_ = options.tiled_matmul;
   program->matmul_register_block_ = options.matmul_register_block;
+  program->texel_loads_ = options.texel_loads;
   const PhysicalDeviceInfo& info = program->device_->info();
   using TiledPointwiseConvolution = GraphProgramOptions::TiledPointwiseConvolution;
   program->tiled_pointwise_convolution_ =
@@ -126,6 +127,7 @@ GraphProgram::~GraphProgram() {
   if (command_pool_ != VK_NULL_HANDLE) vkDestroyCommandPool(device, command_pool_, nullptr);
   if (descriptor_pool_ != VK_NULL_HANDLE)
     vkDestroyDescriptorPool(device, descriptor_pool_, nullptr);
+  for (VkBufferView view : buffer_views_) vkDestroyBufferView(device, view, nullptr);
   if (query_pool_ != VK_NULL_HANDLE) vkDestroyQueryPool(device, query_pool_, nullptr);
 }
 
@@ -148,11 +150,13 @@ absl::Status GraphProgram::Build(int max_items) {
   max_items_ = max_items;
   const graph::Graph& g = *graph_;
   const graph::Block& main = g.main_block();
-  OpLowering lowering(g, {.subgroup_shuffle = subgroup_shuffle_,
-                          .tiled_matmul = tiled_matmul_,
-                          .tiled_pointwise_convolution = tiled_pointwise_convolution_,
-                          .matmul_register_block = matmul_register_block_,
-                          .integer_dot_product = integer_dot_product_});
+  OpLowering lowering(
+      g, {.subgroup_shuffle = subgroup_shuffle_,
+          .tiled_matmul = tiled_matmul_,
+          .tiled_pointwise_convolution = tiled_pointwise_convolution_,
+          .matmul_register_block = matmul_register_block_,
+          .integer_dot_product = integer_dot_product_,
+          .max_texel_elements = texel_loads_ ? device_->limits().maxTexelBufferElements : 0u});
   absl::StatusOr<LoweredProgram> lowered = LowerProgram(g, lowering);
   if (!lowered.ok()) return lowered.status();
   steps_ = std::move(lowered->steps);
@@ -314,11 +318,22 @@ absl::Status GraphProgram::Build(int max_items) {
     }
     std::string shader = dispatch->shader;
     if (!use_int64_ && !FindShader(shader + "_noi64").empty()) shader += "_noi64";
-    auto kernel = device_->Kernel(shader, static_cast<uint32_t>(dispatch->buffers.size()),
-                                  static_cast<uint32_t>(dispatch->push_constants.size()));
+    std::vector<VkDescriptorType> types;
+    for (const BufferRef& ref : dispatch->buffers) {
+      const VkDescriptorType type = ref.texels == BufferRef::Texels::kNone
+                                        ? VK_DESCRIPTOR_TYPE_STORAGE_BUFFER
+                                        : VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
+      types.push_back(type);
+      if (type == VK_DESCRIPTOR_TYPE_STORAGE_BUFFER) {
+        ++descriptor_count;
+      } else {
+        ++image_descriptor_counts[type];
+      }
+    }
+    auto kernel =
+        device_->Kernel(shader, types, static_cast<uint32_t>(dispatch->push_constants.size()));
     if (!kernel.ok()) return kernel.status();
     kernels_.push_back(*kernel);
-    descriptor_count += static_cast<uint32_t>(dispatch->buffers.size());
     ++set_count;
   }
   module_kernels_.resize(kernels_.size());
@@ -364,20 +379,28 @@ absl::Status GraphProgram::Build(int max_items) {
           !status.ok()) {
         return status;
       }
-      std::vector<VkDescriptorBufferInfo> infos;
-      infos.reserve(dispatch->buffers.size());
-      for (const BufferRef& ref : dispatch->buffers) {
+      const size_t count = dispatch->buffers.size();
+      std::vector<VkDescriptorBufferInfo> infos(count);
+      std::vector<VkBufferView> views(count, VK_NULL_HANDLE);
+      std::vector<VkWriteDescriptorSet> writes(count);
+      for (size_t i = 0; i < count; ++i) {
+        const BufferRef& ref = dispatch->buffers[i];
         const Region& region = RegionOf(ref);
-        infos.push_back(VkDescriptorBufferInfo{arena_.handle(), region.offset, region.bytes});
-      }
-      std::vector<VkWriteDescriptorSet> writes(infos.size());
-      for (size_t i = 0; i < infos.size(); ++i) {
         writes[i] = VkStruct<VkWriteDescriptorSet>(VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET);
         writes[i].dstSet = set;
         writes[i].dstBinding = static_cast<uint32_t>(i);
         writes[i].descriptorCount = 1;
-        writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
-        writes[i].pBufferInfo = &infos[i];
+        if (ref.texels == BufferRef::Texels::kNone) {
+          infos[i] = VkDescriptorBufferInfo{arena_.handle(), region.offset, region.bytes};
+          writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+          writes[i].pBufferInfo = &infos[i];
+          continue;
+        }
+        auto view = TexelView(region, ref.texels);
+        if (!view.ok()) return view.status();
+        views[i] = *view;
+        writes[i].descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
+        writes[i].pTexelBufferView = &views[i];
       }
       vkUpdateDescriptorSets(device, static_cast<uint32_t>(writes.size()), writes.data(), 0,
                              nullptr);
@@ -611,6 +634,26 @@ GraphProgram::ModuleDescriptorSets(const DispatchStep& dispatch, const ModuleKer
   }
   vkUpdateDescriptorSets(device, static_cast<uint32_t>(writes.size()), writes.data(), 0, nullptr);
   return sets;
+}
+
+absl::StatusOr<VkBufferView> GraphProgram::TexelView(const Region& region,
+                                                     BufferRef::Texels texels) {
+  const bool four = texels == BufferRef::Texels::kUint32x4;
+  const VkDeviceSize texel_bytes = four ? 16 : 4;
+  auto info = VkStruct<VkBufferViewCreateInfo>(VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO);
+  info.buffer = arena_.handle();
+  // Both formats are ones every Vulkan device must offer for uniform texel buffers.
+  info.format = four ? VK_FORMAT_R32G32B32A32_UINT : VK_FORMAT_R32_UINT;
+  info.offset = region.offset;
+  info.range = std::max<VkDeviceSize>(region.bytes / texel_bytes, 1) * texel_bytes;
+  VkBufferView view = VK_NULL_HANDLE;
+  if (auto status = VkStatus(vkCreateBufferView(device_->handle(), &info, nullptr, &view),
+                             "vkCreateBufferView");
+      !status.ok()) {
+    return status;
+  }
+  buffer_views_.push_back(view);
+  return view;
 }
 
 absl::StatusOr<std::vector<GraphProgram::ModuleImage>> GraphProgram::ModuleImages(

@@ -66,6 +66,10 @@ struct GraphProgramOptions {
   // (how tests run that path on lavapipe, which has them unaccelerated). The results are the same.
   enum class IntegerDotProduct { kOff, kWhereAccelerated, kWhereSupported };
   IntegerDotProduct integer_dot_product = IntegerDotProduct::kWhereAccelerated;
+  // The register-blocked CONV2D reads its input through a texel buffer where it fits the
+  // device's maxTexelBufferElements (OpLowering::Options::max_texel_elements); false keeps
+  // storage buffers, as the tests also run. The results are the same.
+  bool texel_loads = true;
   // A timestamp after every operator's work, for OperatorProfile; else only around each batch item
   // (the device's busy time). Each timestamp costs tens of microseconds on lavapipe, so this is
   // the model's choice (config parameter gpu_operator_timing, docs/vulkan.md).
@@ -190,6 +194,9 @@ class GraphProgram {
   // A model's own shader (a VGF COMPUTE segment): the images its image bindings need, and its
   // descriptor sets by set number, made once.
   absl::StatusOr<std::vector<ModuleImage>> ModuleImages(const DispatchStep& dispatch);
+  // A view of `region` of the arena as texels of `texels` for a texel-buffer binding (the lowering
+  // chose one only where the tensor fits maxTexelBufferElements); destroyed with the program.
+  absl::StatusOr<VkBufferView> TexelView(const Region& region, BufferRef::Texels texels);
   absl::StatusOr<std::vector<std::pair<uint32_t, VkDescriptorSet>>> ModuleDescriptorSets(
       const DispatchStep& dispatch, const ModuleKernel& module,
       const std::vector<ModuleImage>& images);
@@ -224,6 +231,7 @@ class GraphProgram {
   bool tiled_pointwise_convolution_ = true;
   int matmul_register_block_ = 0;
   bool integer_dot_product_ = false;
+  bool texel_loads_ = true;
   bool time_operators_ = false;
   uint32_t queries_per_item_ = 0;
   // The uid of a variable with no initial value that a run reads before writing; until a batch
@@ -240,6 +248,7 @@ class GraphProgram {
   DeviceBuffer arena_;
   DeviceBuffer staging_;
   VkDescriptorPool descriptor_pool_ = VK_NULL_HANDLE;
+  std::vector<VkBufferView> buffer_views_;        // of the arena, for texel-buffer bindings
   std::vector<VkDescriptorSet> descriptor_sets_;  // one per dispatch step, in step order
   std::vector<const ComputeKernel*> kernels_;     // likewise; null for a model's own shader
   // By kernel index: a model's own shader and its descriptor sets (null and empty otherwise).

@@ -25,8 +25,13 @@ namespace inferd::vulkan {
 // multipliers widened to int32, say), numbered in the order AddDerived returned them.
 struct BufferRef {
   enum class Kind { kTensor, kDerived };
+  // How the shader reads it: a storage buffer, or a uniform texel buffer (texelFetch) of 4 or 1
+  // 32-bit unsigned words per texel, which lavapipe reads about 3.5 times faster
+  // (benchmarks/vulkan's load-paths benchmark).
+  enum class Texels { kNone, kUint32x4, kUint32 };
   Kind kind = Kind::kTensor;
   uint32_t index = 0;
+  Texels texels = Texels::kNone;
 };
 
 struct DispatchStep {
@@ -76,6 +81,10 @@ class OpLowering {
     // The tiled INT8 MATMUL sums with int8 dot-product instructions (the device enables
     // shaderIntegerDotProduct); false uses plain int32 multiply-adds (the same results).
     bool integer_dot_product = false;
+    // The register-blocked CONV2D reads its input through a texel buffer (its "_texel" variants)
+    // where the input has at most this many texels (the device's maxTexelBufferElements); 0
+    // keeps storage buffers.
+    uint64_t max_texel_elements = 0;
   };
   explicit OpLowering(const graph::Graph& graph) : OpLowering(graph, Options{}) {}
   OpLowering(const graph::Graph& graph, Options options);

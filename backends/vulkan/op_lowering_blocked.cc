@@ -146,6 +146,8 @@ bool OpLowering::LowerBlockedConvolution(const graph::Operator& op, const ConvTy
   const std::string suffix = absl::StrCat("_p", per_invocation);
   PushConstants params;
   BufferRef weights;
+  BufferRef input_ref = T(op.inputs[0]);
+  std::string texel_suffix;
   BufferRef biases = T(op.inputs[2]);
   int64_t bias_count = Elements(bias);
   std::string shader;
@@ -156,13 +158,22 @@ bool OpLowering::LowerBlockedConvolution(const graph::Operator& op, const ConvTy
     const bool int8 = types.variant == "i8";
     const int64_t lanes = int8 && in_c % 16 == 0 ? 16 : (in_c % 4 == 0 ? 4 : 1);
     weights = D(AddDerived(PackConvolutionWeights(data, weight, lanes)));
+    // The input as texels of 16 bytes (a uvec4 of 16 int8 or 4 floats) or 4 (a uint of 4 int8).
+    const int64_t texel_bytes = lanes == 4 && int8 ? 4 : 16;
+    const int64_t input_bytes = Elements(input) * (int8 ? 1 : 4);
+    if (lanes > 1 && options_.max_texel_elements > 0 &&
+        static_cast<uint64_t>(input_bytes / texel_bytes) <= options_.max_texel_elements) {
+      input_ref.texels =
+          texel_bytes == 4 ? BufferRef::Texels::kUint32 : BufferRef::Texels::kUint32x4;
+      texel_suffix = "_texel";
+    }
     if (int8) {
       biases =
           D(AddDerived(OffsetInputBias(data, out_c, kh * kw * in_c, 1, *ConstantData(op.inputs[2]),
                                        types.input_zp, types.weight_zp)));
       bias_count = out_c;
     }
-    shader = absl::StrCat("conv2d_blocked_", types.variant, "_c", lanes, suffix);
+    shader = absl::StrCat("conv2d_blocked_", types.variant, "_c", lanes, suffix, texel_suffix);
     params.Int(input.shape[1]).Int(input.shape[2]).Int(in_c);
     params.Int(output.shape[1]).Int(output.shape[2]).Int(out_c).Int(kh).Int(kw);
     params.Int(attr.stride[0]).Int(attr.stride[1]).Int(attr.pad[0]).Int(attr.pad[2]);
@@ -185,7 +196,7 @@ bool OpLowering::LowerBlockedConvolution(const graph::Operator& op, const ConvTy
   }
   params.Int(types.input_zp).Int(types.weight_zp).Int(bias_count).Int(pixels);
   params.Int(pixel_groups).Int(groups);
-  steps.push_back(ConvolutionDispatch(std::move(shader), {T(op.inputs[0]), weights, biases},
+  steps.push_back(ConvolutionDispatch(std::move(shader), {input_ref, weights, biases},
                                       op.outputs[0], params, groups * kWorkgroupSize, epilogue));
   return true;
 }
@@ -216,11 +227,21 @@ void OpLowering::LowerDepthwiseRows(const graph::Operator& op, const ConvTypes& 
   }
   params.Int(types.input_zp).Int(types.weight_zp).Int(bias_count);
   params.Int(runs).Int(runs_per_row).Int(run_groups).Int(groups);
-  steps.push_back(
-      ConvolutionDispatch(absl::StrCat("depthwise_rows_", types.variant, "_s", attr.stride[1],
-                                       options_.subgroup_shuffle ? "_shared" : ""),
-                          {T(op.inputs[0]), T(op.inputs[1]), biases}, op.outputs[0], params,
-                          groups * kWorkgroupSize, epilogue));
+  // The input through a texel buffer (uints of 4 int8, or 4 floats a texel) where it fits; the
+  // texel variants are the shared-weight ones.
+  BufferRef input_ref = T(op.inputs[0]);
+  const bool int8 = types.variant == "i8";
+  const uint64_t texels = static_cast<uint64_t>(Elements(input) / 4);
+  const bool texel_input = options_.subgroup_shuffle && options_.max_texel_elements > 0 &&
+                           texels <= options_.max_texel_elements;
+  if (texel_input) {
+    input_ref.texels = int8 ? BufferRef::Texels::kUint32 : BufferRef::Texels::kUint32x4;
+  }
+  steps.push_back(ConvolutionDispatch(
+      absl::StrCat("depthwise_rows_", types.variant, "_s", attr.stride[1],
+                   options_.subgroup_shuffle ? "_shared" : "", texel_input ? "_texel" : ""),
+      {input_ref, T(op.inputs[1]), biases}, op.outputs[0], params, groups * kWorkgroupSize,
+      epilogue));
 }
 
 bool OpLowering::LowerFusedConvolution(const graph::Operator& conv, const graph::Operator* rescale,

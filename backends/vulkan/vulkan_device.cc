@@ -199,8 +199,10 @@ absl::Status VulkanDevice::Initialise(const std::string& pipeline_cache_dir,
   vkGetPhysicalDeviceProperties(info_.handle, &properties);
   timestamp_period_ns_ = properties.limits.timestampPeriod;
   limits_ = properties.limits;
+  // Tensors start at offsets that suit a storage buffer and a texel buffer alike.
   storage_alignment_ =
-      std::max<VkDeviceSize>(properties.limits.minStorageBufferOffsetAlignment, 16);
+      std::max<VkDeviceSize>({properties.limits.minStorageBufferOffsetAlignment,
+                              properties.limits.minTexelBufferOffsetAlignment, 16});
 
   auto timeline_type =
       VkStruct<VkSemaphoreTypeCreateInfo>(VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO);
@@ -332,8 +334,8 @@ absl::StatusOr<DeviceBuffer> VulkanDevice::CreateBuffer(VkDeviceSize size, bool 
   buffer.size_ = 0;
   auto create = VkStruct<VkBufferCreateInfo>(VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO);
   create.size = std::max<VkDeviceSize>(size, 16);
-  create.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
-                 VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+  create.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT |
+                 VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
   create.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
   if (auto status = VkStatus(vkCreateBuffer(device_, &create, nullptr, &buffer.buffer_),
                              absl::StrCat("vkCreateBuffer for ", what));
@@ -442,9 +444,10 @@ absl::StatusOr<DeviceImage> VulkanDevice::CreateImage(VkFormat format, uint32_t 
   return image;
 }
 
-absl::StatusOr<const ComputeKernel*> VulkanDevice::Kernel(const std::string& shader,
-                                                          uint32_t bindings,
-                                                          uint32_t push_constant_bytes) {
+absl::StatusOr<const ComputeKernel*> VulkanDevice::Kernel(
+    const std::string& shader, const std::vector<VkDescriptorType>& binding_types,
+    uint32_t push_constant_bytes) {
+  const auto bindings = static_cast<uint32_t>(binding_types.size());
   absl::MutexLock lock(&mutex_);
   if (auto it = kernels_.find(shader); it != kernels_.end()) return &it->second;
   const std::span<const uint32_t> code = FindShader(shader);
@@ -455,8 +458,7 @@ absl::StatusOr<const ComputeKernel*> VulkanDevice::Kernel(const std::string& sha
   kernel.push_constant_bytes = push_constant_bytes;
   std::vector<VkDescriptorSetLayoutBinding> layout_bindings(bindings);
   for (uint32_t i = 0; i < bindings; ++i) {
-    layout_bindings[i] = {i, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT,
-                          nullptr};
+    layout_bindings[i] = {i, binding_types[i], 1, VK_SHADER_STAGE_COMPUTE_BIT, nullptr};
   }
   auto set_info = VkStruct<VkDescriptorSetLayoutCreateInfo>(
       VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO);

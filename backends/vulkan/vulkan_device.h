@@ -120,8 +120,10 @@ class VulkanDevice {
   absl::StatusOr<DeviceImage> CreateImage(VkFormat format, uint32_t width, uint32_t height,
                                           const std::string& what);
 
-  // The pipeline of the named embedded shader, created on first use.
-  absl::StatusOr<const ComputeKernel*> Kernel(const std::string& shader, uint32_t bindings,
+  // The pipeline of the named embedded shader, created on first use, with bindings 0..n-1 of the
+  // given descriptor types (a variant always binds the same types).
+  absl::StatusOr<const ComputeKernel*> Kernel(const std::string& shader,
+                                              const std::vector<VkDescriptorType>& bindings,
                                               uint32_t push_constant_bytes);
 
   // Writes the pipeline cache to its file when pipelines were made since the last save (a model's

@@ -38,7 +38,22 @@
 #define SUBGROUP_SHARING 1
 #include "conv_epilogue.glsl"
 
+#ifdef TEXEL_INPUT
+// The "_texel" variants (LANES 16 and 4) read the input through a uniform texel buffer of 32-bit
+// unsigned words, 4 or 1 per texel (the lowering's BufferRef::Texels): on lavapipe a texelFetch
+// costs about a third of a storage-buffer load. Floats travel as their bits.
+layout(set = 0, binding = 0) uniform usamplerBuffer input_texels;
+#if defined(FLOAT_MATH)
+#define LOAD_INPUT(at) uintBitsToFloat(texelFetch(input_texels, at))
+#elif LANES == 16
+#define LOAD_INPUT(at) texelFetch(input_texels, at)
+#else
+#define LOAD_INPUT(at) texelFetch(input_texels, at).x
+#endif
+#else
 layout(std430, set = 0, binding = 0) readonly buffer Input { IN_T input_data[]; };
+#define LOAD_INPUT(at) input_data[at]
+#endif
 #if LANES == 1 && defined(FLOAT_MATH)
 layout(std430, set = 0, binding = 1) readonly buffer Weight { VEC4_T weight_data[]; };
 #elif LANES == 1
@@ -167,9 +182,9 @@ void main() {
         IN_T raw[PIXELS];
         [[unroll]] for (int i = 0; i < PIXELS; ++i) {
 #ifdef FLOAT_MATH
-          raw[i] = input_data[base[i] + v];
+          raw[i] = LOAD_INPUT(base[i] + v);
 #else
-          raw[i] = inside[i] ? input_data[base[i] + v] : pad;
+          raw[i] = inside[i] ? LOAD_INPUT(base[i] + v) : pad;
 #endif
         }
         // The step's weights for the block's 8 output channels: one load per invocation, handed

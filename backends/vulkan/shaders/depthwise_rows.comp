@@ -29,7 +29,20 @@
 #define RUN 4
 #define COLUMNS ((RUN - 1) * STRIDE_X + 3)
 
+#ifdef TEXEL_INPUT
+// The "_texel" variants read the input through a uniform texel buffer of 32-bit unsigned words
+// (1 per texel for INT8, 4 for FP32, whose floats travel as their bits), as conv2d_blocked.comp's
+// do.
+layout(set = 0, binding = 0) uniform usamplerBuffer input_texels;
+#ifdef FLOAT_MATH
+#define LOAD_INPUT(at) uintBitsToFloat(texelFetch(input_texels, at))
+#else
+#define LOAD_INPUT(at) texelFetch(input_texels, at).x
+#endif
+#else
 layout(std430, set = 0, binding = 0) readonly buffer Input { IN_T input_data[]; };
+#define LOAD_INPUT(at) input_data[at]
+#endif
 layout(std430, set = 0, binding = 1) readonly buffer Weight { IN_T weight_data[]; };
 layout(std430, set = 0, binding = 2) readonly buffer Bias { ACC_T bias_data[]; };
 
@@ -102,8 +115,8 @@ void main() {
       const int ix = ox0 * STRIDE_X - p.pad_left + c;
       inside[c] = row_inside && ix >= 0 && ix < p.in_w;
       const int base = (row_base + clamp(ix, 0, p.in_w - 1)) * vecs;
-      const IN_T raw_lo = input_data[base + v0];
-      const IN_T raw_hi = input_data[base + v1];
+      const IN_T raw_lo = LOAD_INPUT(base + v0);
+      const IN_T raw_hi = LOAD_INPUT(base + v1);
 #ifdef FLOAT_MATH
       x_lo[c] = raw_lo;
       x_hi[c] = raw_hi;

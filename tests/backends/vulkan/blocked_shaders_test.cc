@@ -195,6 +195,34 @@ TEST(VulkanBlockedShadersTest, Int8ConvolutionsWithAComputedBiasKeepTheOtherShad
   }
 }
 
+// Where the device's texel buffers are long enough for the input, CONV2D (16 or 4 int8, or 4
+// floats, a load) and the 3-wide DEPTHWISE_CONV2D read it through one (the "_texel" variants); an
+// input longer than the device allows keeps storage buffers, and so does the depthwise shader
+// without subgroup shuffle. (Every byte-identity test above runs both ways:
+// ExpectSameOnBothBackends.)
+TEST(VulkanBlockedShadersTest, InputsThatFitATexelBufferAreReadThroughOne) {
+  std::mt19937 rng(47);
+  const ConvCase conv{1, 6, 7, 16, 8, 1, 1, {0, 0, 0, 0}, {1, 1}, {1, 1}, -5, 3, true};
+  const ConvCase depthwise{1, 6, 7, 8, 0, 3, 3, {1, 1, 1, 1}, {1, 1}, {1, 1}, 9, -2, true};
+  // The inputs hold 6 * 7 * 16 / 16 = 42 and 6 * 7 * 8 / 4 = 84 texels.
+  for (const bool is_depthwise : {false, true}) {
+    GraphBuilder b;
+    AddInt8Convolution(b, is_depthwise ? depthwise : conv, is_depthwise, false, false, rng);
+    const std::string plain =
+        is_depthwise ? "depthwise_rows_i8_s1_shared" : "conv2d_blocked_i8_c16_p1";
+    const int64_t texels = is_depthwise ? 84 : 42;
+    EXPECT_EQ(ShadersOf(b, {.max_texel_elements = static_cast<uint64_t>(texels)}),
+              std::vector<std::string>{plain + "_texel"});
+    EXPECT_EQ(ShadersOf(b, {.max_texel_elements = static_cast<uint64_t>(texels - 1)}),
+              std::vector<std::string>{plain});
+    EXPECT_EQ(ShadersOf(b), std::vector<std::string>{plain});  // the default: none
+  }
+  GraphBuilder b;
+  AddInt8Convolution(b, depthwise, true, false, false, rng);
+  EXPECT_EQ(ShadersOf(b, {.subgroup_shuffle = false, .max_texel_elements = 1 << 20}),
+            std::vector<std::string>{"depthwise_rows_i8_s1"});
+}
+
 TEST(VulkanBlockedShadersTest, MatMulInt8FourColumnsAtATime) {
   std::mt19937 rng(31);
   struct Case {

@@ -16,6 +16,9 @@
 namespace inferd::vulkan {
 namespace {
 
+// clamp_i8's bindings: its input and output.
+const std::vector<VkDescriptorType> kTwoStorageBuffers(2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER);
+
 namespace fs = std::filesystem;
 
 class PipelineCacheTest : public ::testing::Test {
@@ -117,7 +120,7 @@ TEST_F(PipelineCacheTest, DeviceWritesItsCacheAndASecondDeviceStartsFromIt) {
     // Nothing made yet: nothing to write.
     ASSERT_TRUE((*device)->SavePipelineCache().ok());
     EXPECT_FALSE(fs::exists(path));
-    ASSERT_TRUE((*device)->Kernel("clamp_i8", 2, 16).ok());
+    ASSERT_TRUE((*device)->Kernel("clamp_i8", kTwoStorageBuffers, 16).ok());
     ASSERT_TRUE((*device)->SavePipelineCache().ok());
     ASSERT_TRUE(fs::exists(path));
   }
@@ -134,7 +137,7 @@ TEST_F(PipelineCacheTest, DeviceWritesItsCacheAndASecondDeviceStartsFromIt) {
   auto second = VulkanDevice::Create(**info, dir_.string());
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_EQ((*second)->pipeline_cache_path(), path);
-  EXPECT_TRUE((*second)->Kernel("clamp_i8", 2, 16).ok());
+  EXPECT_TRUE((*second)->Kernel("clamp_i8", kTwoStorageBuffers, 16).ok());
 }
 
 TEST_F(PipelineCacheTest, CorruptCacheFileStillGivesAWorkingDevice) {
@@ -152,7 +155,7 @@ TEST_F(PipelineCacheTest, CorruptCacheFileStillGivesAWorkingDevice) {
   }
   auto device = VulkanDevice::Create(**info, dir_.string());
   ASSERT_TRUE(device.ok()) << device.status();
-  ASSERT_TRUE((*device)->Kernel("clamp_i8", 2, 16).ok());
+  ASSERT_TRUE((*device)->Kernel("clamp_i8", kTwoStorageBuffers, 16).ok());
   // The next save replaces the garbage with this device's cache.
   ASSERT_TRUE((*device)->SavePipelineCache().ok());
   VkPhysicalDeviceProperties properties;

@@ -208,7 +208,8 @@ inline void ExpectSameOnBothBackendsWith(cpu::test_graphs::GraphBuilder& builder
       gpu_word += {kHex[(*gpu)[i][b] >> 4], kHex[(*gpu)[i][b] & 15]};
     }
     ADD_FAILURE() << what << (options.use_int64 ? "" : " (32-bit shaders)")
-                  << (options.subgroup_shuffle ? "" : " (no subgroup shuffle)") << ": output " << i
+                  << (options.subgroup_shuffle ? "" : " (no subgroup shuffle)")
+                  << (options.texel_loads ? "" : " (storage buffers)") << ": output " << i
                   << " differs first at byte " << first_difference << " (bytes from " << start
                   << ": CPU " << cpu_word << ", GPU " << gpu_word << ")";
   }
@@ -217,10 +218,12 @@ inline void ExpectSameOnBothBackendsWith(cpu::test_graphs::GraphBuilder& builder
 inline void ExpectSameOnBothBackends(cpu::test_graphs::GraphBuilder& builder, const Buffers& inputs,
                                      const std::string& what, bool fp32_zero_sign) {
   // The device's own paths, then each fallback a device may need: 32-bit arithmetic for the 64-bit
-  // integer shaders, the plain CONV2D shader for want of subgroup shuffle.
+  // integer shaders, the plain CONV2D shader for want of subgroup shuffle, storage buffers where a
+  // texel buffer would be too long.
   for (const GraphProgramOptions options :
        {GraphProgramOptions{}, GraphProgramOptions{.use_int64 = false},
-        GraphProgramOptions{.subgroup_shuffle = false}}) {
+        GraphProgramOptions{.subgroup_shuffle = false},
+        GraphProgramOptions{.texel_loads = false}}) {
     ExpectSameOnBothBackendsWith(builder, inputs, what, fp32_zero_sign, options);
   }
 }
