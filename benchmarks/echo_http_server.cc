@@ -186,19 +186,9 @@ absl::StatusOr<std::unique_ptr<EchoHttpServer>> EchoHttpServer::Start(const std:
   mg_init_data init{};
   init.callbacks = &callbacks;
   init.configuration_options = configuration;
-  char error_text[256] = {};
-  unsigned error_code = 0;
-  mg_error_data error{};
-  error.code = &error_code;
-  error.text = error_text;
-  error.text_buffer_size = sizeof error_text;
-  mg_init_library(0);
-  server->context_ = mg_start2(&init, &error);
-  if (server->context_ == nullptr) {
-    mg_exit_library();
-    return absl::UnavailableError(
-        absl::StrCat("cannot serve HTTP on ", listening, ": ", error_text));
-  }
+  auto context = StartCivetweb(init, absl::StrCat("HTTP on ", listening));
+  if (!context.ok()) return context.status();
+  server->context_ = *context;
   mg_set_request_handler(server->context_, "/", HandleRequest, nullptr);
   mg_server_port bound{};
   server->port_ = mg_get_server_ports(server->context_, 1, &bound) == 1 ? bound.port : port;

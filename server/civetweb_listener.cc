@@ -8,7 +8,9 @@
 #include <chrono>
 #include <thread>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "civetweb.h"
 
 namespace inferd {
 namespace {
@@ -34,6 +36,22 @@ void Knock(const std::string& host, int port) {
 std::string CivetwebListeningPort(const std::string& address, int port) {
   const bool ipv6 = address.find(':') != std::string::npos;
   return ipv6 ? absl::StrCat("[", address, "]:", port) : absl::StrCat(address, ":", port);
+}
+
+absl::StatusOr<mg_context*> StartCivetweb(mg_init_data& init, const std::string& what) {
+  char error_text[256] = {};
+  unsigned error_code = 0;
+  mg_error_data error{};
+  error.code = &error_code;
+  error.text = error_text;
+  error.text_buffer_size = sizeof error_text;
+  mg_init_library(0);
+  mg_context* context = mg_start2(&init, &error);
+  if (context == nullptr) {
+    mg_exit_library();
+    return absl::UnavailableError(absl::StrCat("cannot serve ", what, ": ", error_text));
+  }
+  return context;
 }
 
 std::string LoopbackHostFor(const std::string& address) {

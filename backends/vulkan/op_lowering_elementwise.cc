@@ -266,7 +266,6 @@ bool OpLowering::LowerRescaledAdd(const graph::Operator& rescale_a,
   const std::pair<const char*, const char*> types[3] = {
       {"i8", "i32"}, {"i8", "i32"}, {"i32", "i8"}};
   PushConstants params;
-  std::vector<uint8_t> multipliers, shifts;
   for (int k = 0; k < 3; ++k) {
     const std::optional<RescaleSetup>& setup = setups[k];
     if (!setup.has_value() || setup->dynamic || setup->channels != 1 ||
@@ -279,8 +278,6 @@ bool OpLowering::LowerRescaledAdd(const graph::Operator& rescale_a,
     std::memcpy(&shift, setup->shifts.data(), 4);
     params.Int(setup->input_zp).Int(setup->output_zp).Int(setup->out_min).Int(setup->out_max);
     params.Int(setup->channels).Int(setup->flags).Int(multiplier).Int(shift);
-    multipliers.insert(multipliers.end(), setup->multipliers.begin(), setup->multipliers.end());
-    shifts.insert(shifts.end(), setup->shifts.begin(), setup->shifts.end());
   }
   // The CLAMP's bounds as clamp_packed.comp takes them; without one, the whole INT8 range.
   int64_t clamp_min = -128, clamp_max = 127;
@@ -292,13 +289,9 @@ bool OpLowering::LowerRescaledAdd(const graph::Operator& rescale_a,
   const int64_t invocations = Elements(sum) / 4;
   params.Int(clamp_min).Int(clamp_max).Int(invocations);
   const graph::TensorId output = clamp != nullptr ? clamp->outputs[0] : rescale_out.outputs[0];
-  // The multipliers and shifts also go up as buffers: rescale_math.glsl's channel lookups need
-  // them declared, though the shader reads its push constants.
-  steps.push_back(
-      Dispatch("rescaled_add_i8",
-               {T(rescale_a.inputs[0]), T(rescale_b.inputs[0]),
-                D(AddDerived(std::move(multipliers))), D(AddDerived(std::move(shifts))), T(output)},
-               params, invocations));
+  steps.push_back(Dispatch("rescaled_add_i8",
+                           {T(rescale_a.inputs[0]), T(rescale_b.inputs[0]), T(output)}, params,
+                           invocations));
   return true;
 }
 

@@ -471,24 +471,15 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(InferenceService* 
   }
   configuration.push_back(nullptr);
   init.configuration_options = configuration.data();
-  char error_text[256] = {};
-  unsigned error_code = 0;
-  mg_error_data error{};
-  error.code = &error_code;
-  error.text = error_text;
-  error.text_buffer_size = sizeof error_text;
   if (options.tls != nullptr) {
     if (auto status = LoadOpenSslForCivetweb(); !status.ok()) {
       return absl::UnavailableError(status.message());
     }
   }
-  mg_init_library(0);
-  server->context_ = mg_start2(&init, &error);
-  if (server->context_ == nullptr) {
-    mg_exit_library();
-    return absl::UnavailableError(absl::StrCat(
-        "cannot serve HTTP", options.tls != nullptr ? "S" : "", " on ", address, ": ", error_text));
-  }
+  auto context =
+      StartCivetweb(init, absl::StrCat("HTTP", options.tls != nullptr ? "S" : "", " on ", address));
+  if (!context.ok()) return context.status();
+  server->context_ = *context;
   // Every path goes to one handler, which routes it (a path under no endpoint gets 404).
   mg_set_request_handler(server->context_, "/", HandleRequest, server->shared_.get());
   mg_server_port port{};

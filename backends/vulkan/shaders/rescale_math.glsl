@@ -36,8 +36,12 @@ int OutputZeroPoint() {
   return (RESCALE_PARAMS.flags & kOutputUnsigned) != 0 ? zp & int(OUT_MASK) : zp;
 }
 #else
+// RESCALE_WITHOUT_CHANNEL_BUFFERS: the shader passes every multiplier and shift to RescaleWith
+// itself (rescaled_add.comp, from push constants) and binds no Multiplier / Shift buffers.
+#ifndef RESCALE_WITHOUT_CHANNEL_BUFFERS
 int ChannelMultiplier(uint channel) { return multiplier_data[channel]; }
 int ChannelShift(uint channel) { return shift_data[channel]; }
+#endif
 int InputZeroPoint() { return RESCALE_PARAMS.input_zp; }
 int OutputZeroPoint() { return RESCALE_PARAMS.output_zp; }
 #endif
@@ -79,7 +83,9 @@ int RescaleWith(int stored, int multiplier, int shift) {
   return RescaleOutput(scaled);
 }
 
+#ifndef RESCALE_WITHOUT_CHANNEL_BUFFERS
 int RescaleElement(int stored, uint channel) {
   return RescaleWith(stored, ChannelMultiplier(channel), ChannelShift(channel));
 }
+#endif
 #endif

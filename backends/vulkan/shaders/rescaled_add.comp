@@ -11,12 +11,7 @@
 
 layout(std430, set = 0, binding = 0) readonly buffer A { uint a_data[]; };
 layout(std430, set = 0, binding = 1) readonly buffer B { uint b_data[]; };
-// The three RESCALEs' multipliers and shifts, as the push constants hold them too: declared for
-// rescale_math.glsl's channel lookups, which this shader does not call (a push constant costs no
-// load per invocation).
-layout(std430, set = 0, binding = 2) readonly buffer Multiplier { int multiplier_data[]; };
-layout(std430, set = 0, binding = 3) readonly buffer Shift { int shift_data[]; };
-layout(std430, set = 0, binding = 4) writeonly buffer Output { uint output_data[]; };
+layout(std430, set = 0, binding = 2) writeonly buffer Output { uint output_data[]; };
 
 // rescale_math.glsl's parameters of one RESCALE (per tensor), then its multiplier and shift.
 struct RescaleParams {
@@ -34,6 +29,8 @@ RescaleParams current;
 uint current_mask;
 #define RESCALE_PARAMS current
 #define IN_MASK current_mask
+// The multipliers and shifts are push constants (no load per invocation), not buffers.
+#define RESCALE_WITHOUT_CHANNEL_BUFFERS 1
 #include "rescale_math.glsl"
 
 int Rescaled(int stored, int which, uint mask) {

@@ -56,15 +56,9 @@ GraphBuilder MatMulGraph(const Shape3& s, DType dtype, DType out, int8_t a_zp = 
 
 // The shader the lowering gives the graph's one MATMUL.
 std::string ShaderOf(GraphBuilder& builder, OpLowering::Options options) {
-  auto graph = builder.Build();
-  OpLowering lowering(*graph, options);
-  std::vector<Step> steps;
-  for (const graph::Operator& op : graph->main_block().operators) {
-    EXPECT_TRUE(lowering.Lower(op, steps).ok());
-  }
-  EXPECT_EQ(steps.size(), 1u);
-  const auto* dispatch = steps.empty() ? nullptr : std::get_if<DispatchStep>(&steps[0]);
-  return dispatch != nullptr ? dispatch->shader : "";
+  const std::vector<std::string> shaders = testing::ShadersOf(builder, options);
+  EXPECT_EQ(shaders.size(), 1u);
+  return shaders.empty() ? "" : shaders[0];
 }
 
 TEST(VulkanTiledMatMulTest, LargeMatMulsTakeTheTiledShaderAndSmallOnesKeepTheirs) {
