@@ -37,6 +37,9 @@ struct PhysicalDeviceInfo {
   // Subgroup shuffle operations in compute shaders (the register-blocked CONV2D shares weights
   // with them; without, CONV2D runs the plain shader).
   bool subgroup_shuffle = false;
+  // The fewest invocations a compute subgroup may have (Vulkan 1.3's minSubgroupSize): shaders
+  // learn whether it is at least 8 through specialization constant 0 (common.glsl).
+  uint32_t min_subgroup_size = 0;
   // Vulkan 1.3's shaderIntegerDotProduct (the tiled INT8 MATMUL can sum with int8 dot-product
   // instructions), and whether the device reports 4x8-bit packed signed dot products as
   // accelerated (integerDotProduct4x8BitPackedSignedAccelerated), i.e. faster than the plain

@@ -498,6 +498,11 @@ absl::StatusOr<const ComputeKernel*> VulkanDevice::Kernel(
     pipeline.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
     pipeline.stage.module = module;
     pipeline.stage.pName = "main";
+    // Specialization constant 0, kSubgroupsOfEight (common.glsl); shaders without it ignore it.
+    const VkBool32 subgroups_of_eight = info_.min_subgroup_size >= 8 ? VK_TRUE : VK_FALSE;
+    const VkSpecializationMapEntry entry{0, 0, sizeof(VkBool32)};
+    const VkSpecializationInfo specialization{1, &entry, sizeof(VkBool32), &subgroups_of_eight};
+    pipeline.stage.pSpecializationInfo = &specialization;
     pipeline.layout = kernel.layout;
     status = VkStatus(
         vkCreateComputePipelines(device_, pipeline_cache_, 1, &pipeline, nullptr, &kernel.pipeline),

@@ -127,7 +127,7 @@ void main() {
     ox[i] = q % p.out_w;
   }
   const int steps = p.in_c / LANES;
-  const bool share = gl_SubgroupSize >= 8u;
+  const bool share = kSubgroupsOfEight;
   const int lane = int(gl_SubgroupInvocationID & 7u);
 #ifndef FLOAT_MATH
   // What a tap outside the input reads: input_zp, in every byte of a packed load.

@@ -97,7 +97,7 @@ void main() {
   const uint pad = (uint(p.input_zp) & 0xFFu) * 0x01010101u;
 #endif
 #ifdef SHARED_WEIGHTS
-  const bool share = gl_SubgroupSize >= 8u;
+  const bool share = kSubgroupsOfEight;
   const int lane = int(gl_SubgroupInvocationID & 7u);
 #endif
   VEC4_T lo[RUN], hi[RUN];

@@ -34,6 +34,23 @@ inline std::shared_ptr<VulkanDevice> DefaultDevice() {
   return device.ok() ? *device : nullptr;
 }
 
+// The default device opened a second time as though its compute subgroups could have fewer than 8
+// invocations (min_subgroup_size 4): shaders then load for themselves what they otherwise hand
+// round a subgroup of 8 (common.glsl's kSubgroupsOfEight), so that path runs on lavapipe too. One
+// for the whole test binary.
+inline std::shared_ptr<VulkanDevice> NarrowSubgroupDevice() {
+  static const absl::StatusOr<std::shared_ptr<VulkanDevice>> narrow =
+      []() -> absl::StatusOr<std::shared_ptr<VulkanDevice>> {
+    auto device = VulkanContext::OpenDevice(std::nullopt);
+    if (!device.ok()) return device.status();
+    PhysicalDeviceInfo info = (*device)->info();
+    info.min_subgroup_size = std::min<uint32_t>(info.min_subgroup_size, 4);
+    return VulkanDevice::Create(info);
+  }();
+  EXPECT_TRUE(narrow.ok()) << narrow.status();
+  return narrow.ok() ? *narrow : nullptr;
+}
+
 using Buffers = std::vector<std::vector<uint8_t>>;
 
 // `g`, checked by the graph validator as a model load would.
@@ -76,10 +93,11 @@ inline absl::StatusOr<Buffers> RunOnCpu(std::shared_ptr<const graph::Graph> grap
   return outputs;
 }
 
-// The same on the Vulkan device.
+// The same on the Vulkan device (the default one unless `device` is given).
 inline absl::StatusOr<Buffers> RunOnGpu(std::shared_ptr<const graph::Graph> graph,
-                                        const Buffers& inputs, GraphProgramOptions options = {}) {
-  std::shared_ptr<VulkanDevice> device = DefaultDevice();
+                                        const Buffers& inputs, GraphProgramOptions options = {},
+                                        std::shared_ptr<VulkanDevice> device = nullptr) {
+  if (device == nullptr) device = DefaultDevice();
   if (device == nullptr) return absl::UnavailableError("no Vulkan device");
   auto program = GraphProgram::Create(device, graph, 1, options);
   if (!program.ok()) return program.status();
@@ -164,18 +182,20 @@ inline void ExpectFp32Close(cpu::test_graphs::GraphBuilder& builder, const Buffe
 
 // Runs the graph on both backends; every output must be byte-identical. With `fp32_zero_sign`
 // false, FP32 zeros of either sign count as equal (TOSA's compliance rules accept either). The GPU
-// runs it three times: as the device runs it, with the exact 32-bit variants of the 64-bit integer
-// shaders, and without the subgroup-shuffle CONV2D shader.
+// runs it five times: as the device runs it, with the exact 32-bit variants of the 64-bit integer
+// shaders, without the subgroup-shuffle CONV2D shader, with storage buffers for texel buffers, and
+// on NarrowSubgroupDevice().
 inline void ExpectSameOnBothBackends(cpu::test_graphs::GraphBuilder& builder, const Buffers& inputs,
                                      const std::string& what, bool fp32_zero_sign = true);
 
 inline void ExpectSameOnBothBackendsWith(cpu::test_graphs::GraphBuilder& builder,
                                          const Buffers& inputs, const std::string& what,
-                                         bool fp32_zero_sign, GraphProgramOptions options) {
+                                         bool fp32_zero_sign, GraphProgramOptions options,
+                                         std::shared_ptr<VulkanDevice> device = nullptr) {
   auto graph = builder.Build();
   auto cpu = RunOnCpu(graph, inputs);
   ASSERT_TRUE(cpu.ok()) << what << ": " << cpu.status();
-  auto gpu = RunOnGpu(graph, inputs, options);
+  auto gpu = RunOnGpu(graph, inputs, options, device);
   ASSERT_TRUE(gpu.ok()) << what << ": " << gpu.status();
   if (!fp32_zero_sign) {
     for (Buffers* outputs : {&*cpu, &*gpu}) {
@@ -209,7 +229,8 @@ inline void ExpectSameOnBothBackendsWith(cpu::test_graphs::GraphBuilder& builder
     }
     ADD_FAILURE() << what << (options.use_int64 ? "" : " (32-bit shaders)")
                   << (options.subgroup_shuffle ? "" : " (no subgroup shuffle)")
-                  << (options.texel_loads ? "" : " (storage buffers)") << ": output " << i
+                  << (options.texel_loads ? "" : " (storage buffers)")
+                  << (device == nullptr ? "" : " (subgroups of fewer than 8)") << ": output " << i
                   << " differs first at byte " << first_difference << " (bytes from " << start
                   << ": CPU " << cpu_word << ", GPU " << gpu_word << ")";
   }
@@ -226,6 +247,7 @@ inline void ExpectSameOnBothBackends(cpu::test_graphs::GraphBuilder& builder, co
         GraphProgramOptions{.texel_loads = false}}) {
     ExpectSameOnBothBackendsWith(builder, inputs, what, fp32_zero_sign, options);
   }
+  ExpectSameOnBothBackendsWith(builder, inputs, what, fp32_zero_sign, {}, NarrowSubgroupDevice());
 }
 
 // The shaders of the graph's dispatches as the program lowering gives them (fused chains included).
