@@ -28,17 +28,21 @@ constexpr int64_t kOutputBlock = 8;     // output channels per invocation (conv2
 int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 // CONV2D's weight [OC, KH, KW, IC] in conv2d_blocked.comp's order, [OC/8][KH][KW][IC/lanes][8]
-// [lanes]: per step, output channel j's `lanes` weights, raw int8 (the shader subtracts the zero
-// point) or the float; zeros past OC.
+// [lanes]: per step, output channel j's `lanes` weights; zeros past OC. Floats as they are; INT8
+// (and INT4 held as INT8) with `lanes` 1 as the raw bytes, the shader subtracting the zero point;
+// INT8 with `lanes` 4 or 16 as little-endian int16 of w - weight_zp, two to the shader's word.
 std::vector<uint8_t> PackConvolutionWeights(std::span<const uint8_t> data,
-                                            const graph::Tensor& weight, int64_t lanes) {
+                                            const graph::Tensor& weight, int64_t lanes,
+                                            int64_t weight_zp) {
   const int64_t out_c = weight.shape[0];
   const int64_t taps = weight.shape[1] * weight.shape[2];
   const int64_t in_c = weight.shape[3];
   const int64_t element_bytes = weight.dtype == DType::kFp32 ? 4 : 1;  // INT4 held as INT8
+  const bool paired = element_bytes == 1 && lanes > 1;
   const int64_t blocks = CeilDiv(out_c, kOutputBlock);
   std::vector<uint8_t> packed;
-  packed.reserve(static_cast<size_t>(blocks * kOutputBlock * taps * in_c * element_bytes));
+  packed.reserve(
+      static_cast<size_t>(blocks * kOutputBlock * taps * in_c * (paired ? 2 : element_bytes)));
   for (int64_t b = 0; b < blocks; ++b) {
     for (int64_t tap = 0; tap < taps; ++tap) {
       for (int64_t v = 0; v < in_c / lanes; ++v) {
@@ -47,7 +51,15 @@ std::vector<uint8_t> PackConvolutionWeights(std::span<const uint8_t> data,
           for (int64_t k = 0; k < lanes; ++k) {
             const int64_t index = (oc * taps + tap) * in_c + v * lanes + k;
             const size_t bytes = static_cast<size_t>(element_bytes);
-            if (oc >= out_c) {
+            if (paired) {
+              // Little-endian int16; |w - weight_zp| <= 255 (BlockedConvolutionApplies).
+              const int64_t value =
+                  oc >= out_c ? 0
+                              : static_cast<int8_t>(data[static_cast<size_t>(index)]) - weight_zp;
+              const auto bits = static_cast<uint16_t>(static_cast<int16_t>(value));
+              packed.push_back(static_cast<uint8_t>(bits & 0xFF));
+              packed.push_back(static_cast<uint8_t>(bits >> 8));
+            } else if (oc >= out_c) {
               packed.insert(packed.end(), bytes, 0);
             } else {
               const auto* from = data.data() + index * element_bytes;
@@ -124,7 +136,9 @@ bool OpLowering::BlockedConvolutionApplies(const graph::Operator& op,
   if (!data.has_value() || static_cast<int64_t>(data->size()) != Elements(weight) * width) {
     return false;
   }
-  return types.variant == "f32" || OffsetInputBiasApplies(op);
+  // INT8 weights minus their zero point must fit the int16 the shader reads.
+  return types.variant == "f32" ||
+         (types.weight_zp >= -128 && types.weight_zp <= 127 && OffsetInputBiasApplies(op));
 }
 
 bool OpLowering::LowerBlockedConvolution(const graph::Operator& op, const ConvTypes& types,
@@ -157,7 +171,7 @@ bool OpLowering::LowerBlockedConvolution(const graph::Operator& op, const ConvTy
     const int64_t kh = weight.shape[1], kw = weight.shape[2], in_c = weight.shape[3];
     const bool int8 = types.variant == "i8";
     const int64_t lanes = int8 && in_c % 16 == 0 ? 16 : (in_c % 4 == 0 ? 4 : 1);
-    weights = D(AddDerived(PackConvolutionWeights(data, weight, lanes)));
+    weights = D(AddDerived(PackConvolutionWeights(data, weight, lanes, types.weight_zp)));
     // The input as texels of 16 bytes (a uvec4 of 16 int8 or 4 floats) or 4 (a uint of 4 int8).
     const int64_t texel_bytes = lanes == 4 && int8 ? 4 : 16;
     const int64_t input_bytes = Elements(input) * (int8 ? 1 : 4);
