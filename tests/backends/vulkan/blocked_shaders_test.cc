@@ -223,6 +223,31 @@ TEST(VulkanBlockedShadersTest, InputsThatFitATexelBufferAreReadThroughOne) {
             std::vector<std::string>{"depthwise_rows_i8_s1"});
 }
 
+// Pixels per invocation: the most of 4, 2, 1 that leaves no more than a quarter of the invocations
+// without a pixel of their own (64-invocation workgroups); bytes as the CPU's at each.
+TEST(VulkanBlockedShadersTest, EachInvocationTakesAsManyPixelsAsKeepMostInvocationsBusy) {
+  std::mt19937 rng(53);
+  struct Case {
+    int64_t h, w;
+    const char* shader;
+  };
+  const Case cases[] = {
+      {7, 7, "conv2d_blocked_i8_c16_p1"},    // 49 pixels: 2 and 4 would leave 62% and 81% idle
+      {8, 8, "conv2d_blocked_i8_c16_p1"},    // 64: 2 would leave half idle
+      {11, 11, "conv2d_blocked_i8_c16_p2"},  // 121 of 128
+      {14, 14, "conv2d_blocked_i8_c16_p4"},  // 196 of 256
+      {12, 16, "conv2d_blocked_i8_c16_p4"},  // 192 of 256: exactly a quarter idle
+      {13, 14, "conv2d_blocked_i8_c16_p1"},  // 182: 4 and 2 would both leave 29% idle
+  };
+  for (const Case& k : cases) {
+    const ConvCase c{1, k.h, k.w, 16, 8, 1, 1, {0, 0, 0, 0}, {1, 1}, {1, 1}, -3, 2, true};
+    GraphBuilder b;
+    AddInt8Convolution(b, c, false, false, false, rng);
+    EXPECT_EQ(ShadersOf(b), std::vector<std::string>{k.shader}) << Describe(c, false);
+    ExpectInt8ConvolutionMatches(c, false, rng, false);
+  }
+}
+
 TEST(VulkanBlockedShadersTest, MatMulInt8FourColumnsAtATime) {
   std::mt19937 rng(31);
   struct Case {

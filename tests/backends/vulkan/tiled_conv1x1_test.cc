@@ -121,11 +121,11 @@ TEST(VulkanTiledConv1x1Test, WideOneByOneConvolutionsTakeTheTiledShaderAndOthers
       {Pointwise(56, 56, 8, 64, 0, 0, true, true, false, 0, relu), "conv2d_blocked_i8_c4_p4_rescale"},
       {Pointwise(5, 5, 64, 64, 0, 0, true, true, false, 0, relu), "conv2d_blocked_i8_c16_p1_rescale"},
       {{false, 20, 20, 32, 64, 3, 3, {1, 1, 1, 1}, {1, 1}, 0, 0, true, true, false, 0, false, relu},
-       "conv2d_blocked_i8_c16_p2_rescale"},
+       "conv2d_blocked_i8_c16_p4_rescale"},
       {{false, 21, 21, 32, 64, 1, 1, {0, 0, 0, 0}, {2, 2}, 0, 0, true, true, false, 0, false, relu},
-       "conv2d_blocked_i8_c16_p1_rescale"},
-      {{false, 20, 20, 32, 64, 1, 1, {1, 0, 0, 0}, {1, 1}, 0, 0, true, true, false, 0, false, relu},
        "conv2d_blocked_i8_c16_p2_rescale"},
+      {{false, 20, 20, 32, 64, 1, 1, {1, 0, 0, 0}, {1, 1}, 0, 0, true, true, false, 0, false, relu},
+       "conv2d_blocked_i8_c16_p4_rescale"},
   };
   // clang-format on
   for (const Kept& k : kept) {
@@ -141,7 +141,7 @@ TEST(VulkanTiledConv1x1Test, WideOneByOneConvolutionsTakeTheTiledShaderAndOthers
   GraphBuilder fp32_clamp = Fp32Convolution(1, 7, 7, 160, 40, 1, {0, 0, 0, 0}, {1, 1}, true, rng);
   EXPECT_EQ(ShadersOf(fp32_clamp), std::vector<std::string>{"conv1x1_tiled_f32_t4_clamp"});
   GraphBuilder fp32_stem = Fp32Convolution(1, 28, 28, 3, 32, 3, {0, 1, 0, 1}, {2, 2}, true, rng);
-  EXPECT_EQ(ShadersOf(fp32_stem), std::vector<std::string>{"conv2d_blocked_f32_c1_p1_clamp"});
+  EXPECT_EQ(ShadersOf(fp32_stem), std::vector<std::string>{"conv2d_blocked_f32_c1_p4_clamp"});
 }
 
 // The GPU runs every chain with each of these; every one must give the CPU's bytes.
