@@ -146,6 +146,16 @@ absl::Status OpLowering::LowerBinary(const graph::Operator& op, std::vector<Step
              std::get<graph::ArithmeticRightShiftAttr>(op.attribute).round) {
     code = kArithmeticRightShiftRound;
   }
+  // FP32 ADD, SUB and MUL without broadcasting, four elements at a time.
+  if (a.dtype == DType::kFp32 && code <= 2 && a.shape == output.shape && b.shape == output.shape &&
+      Elements(output) % 4 == 0 && Elements(output) > 0) {
+    const int64_t invocations = Elements(output) / 4;
+    PushConstants packed;
+    packed.Int(code).Int(invocations);
+    steps.push_back(Dispatch("binary_f32_p4", {T(op.inputs[0]), T(op.inputs[1]), T(op.outputs[0])},
+                             packed, invocations));
+    return absl::OkStatus();
+  }
   PushConstants params;
   params.Ints(RightAligned(output.shape, 1));
   params.Ints(BroadcastStrides(a)).Ints(BroadcastStrides(b));
