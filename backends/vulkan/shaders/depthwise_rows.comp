@@ -17,12 +17,14 @@
 // SHARED_WEIGHTS (the "_shared" variants, for devices with subgroup shuffle): a kernel row's 6
 // weight loads (3 taps, 2 blocks of 4 channels), the same for every invocation of the workgroup,
 // become one per invocation of each 8 and 6 shuffles; on lavapipe every load is a loop over the
-// invocations, a shuffle a vector permute.
+// invocations, a shuffle a vector permute. So do the block's 8 biases and epilogue parameters (the
+// INT8 depthwise dispatches of the MobileNetV2-shaped graph took about a sixth less time).
 #include "common.glsl"
 #extension GL_EXT_control_flow_attributes : require
 #ifdef SHARED_WEIGHTS
 #extension GL_KHR_shader_subgroup_basic : require
 #extension GL_KHR_shader_subgroup_shuffle : require
+#define SUBGROUP_SHARING 1
 #endif
 #include "conv_epilogue.glsl"
 
@@ -162,13 +164,28 @@ void main() {
   const int c0 = v0 * 4;
   const bool one_bias = p.bias_count == 1;
   VEC4_T bias_lo, bias_hi;
-  [[unroll]] for (int j = 0; j < 4; ++j) {
-    bias_lo[j] = bias_data[one_bias ? 0 : c0 + j];
-    bias_hi[j] = bias_data[one_bias || v0 + 1 >= vecs ? 0 : c0 + 4 + j];
+  EpilogueChannels epilogue_lo, epilogue_hi;
+#ifdef SHARED_WEIGHTS
+  // The block's 8 biases and epilogue parameters, loaded once per 8 invocations and handed round
+  // as the weights are (before any invocation leaves).
+  if (share) {
+    const ACC_T mine = bias_data[one_bias || (lane >= 4 && v0 + 1 >= vecs) ? 0 : c0 + lane];
+    [[unroll]] for (int j = 0; j < 4; ++j) {
+      bias_lo[j] = subgroupShuffle(mine, uint(j));
+      bias_hi[j] = subgroupShuffle(mine, uint(4 + j));
+    }
+    EpilogueChannelsShared(c0, epilogue_lo, epilogue_hi);
+  } else
+#endif
+  {
+    [[unroll]] for (int j = 0; j < 4; ++j) {
+      bias_lo[j] = bias_data[one_bias ? 0 : c0 + j];
+      bias_hi[j] = bias_data[one_bias || v0 + 1 >= vecs ? 0 : c0 + 4 + j];
+    }
+    epilogue_lo = EpilogueChannelsOf(c0);
+    epilogue_hi = EpilogueChannelsOf(c0 + 4);
   }
   if (item >= p.runs) return;
-  const EpilogueChannels epilogue_lo = EpilogueChannelsOf(c0);
-  const EpilogueChannels epilogue_hi = EpilogueChannelsOf(c0 + 4);
   [[unroll]] for (int i = 0; i < RUN; ++i) {
     const int ox = ox0 + i;
     if (ox < p.out_w) {
