@@ -44,11 +44,13 @@
 #include "conv_epilogue.glsl"
 
 #ifdef TEXEL_INPUT
-// The "_texel" variants (LANES 16 and 4) read the input through a uniform texel buffer of 32-bit
-// unsigned words, 4 or 1 per texel (the lowering's BufferRef::Texels): on lavapipe a texelFetch
-// costs about a third of a storage-buffer load. Floats travel as their bits.
+// The "_texel" variants (LANES 16 and 4, and 1 for FP32) read the input through a uniform texel
+// buffer of 32-bit unsigned words, 4 or 1 per texel (the lowering's BufferRef::Texels): on lavapipe
+// a texelFetch costs about a third of a storage-buffer load. Floats travel as their bits.
 layout(set = 0, binding = 0) uniform usamplerBuffer input_texels;
-#if defined(FLOAT_MATH)
+#if defined(FLOAT_MATH) && LANES == 1
+#define LOAD_INPUT(at) uintBitsToFloat(texelFetch(input_texels, at).x)
+#elif defined(FLOAT_MATH)
 #define LOAD_INPUT(at) uintBitsToFloat(texelFetch(input_texels, at))
 #elif LANES == 16
 #define LOAD_INPUT(at) texelFetch(input_texels, at)
@@ -186,7 +188,7 @@ void main() {
         w += 1;
 #endif
         [[unroll]] for (int i = 0; i < PIXELS; ++i) {
-          const IN_T raw = input_data[base[i] + v];
+          const IN_T raw = LOAD_INPUT(base[i] + v);
 #ifdef FLOAT_MATH
           const ACC_T x = raw;
 #else

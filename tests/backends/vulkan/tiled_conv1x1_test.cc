@@ -142,6 +142,11 @@ TEST(VulkanTiledConv1x1Test, WideOneByOneConvolutionsTakeTheTiledShaderAndOthers
   EXPECT_EQ(ShadersOf(fp32_clamp), std::vector<std::string>{"conv1x1_tiled_f32_t4_clamp"});
   GraphBuilder fp32_stem = Fp32Convolution(1, 28, 28, 3, 32, 3, {0, 1, 0, 1}, {2, 2}, true, rng);
   EXPECT_EQ(ShadersOf(fp32_stem), std::vector<std::string>{"conv2d_blocked_f32_c1_p4_clamp"});
+  // Its input, 28 * 28 * 3 floats, through a texel buffer of a float a texel where one fits.
+  EXPECT_EQ(ShadersOf(fp32_stem, {.max_texel_elements = 28 * 28 * 3}),
+            std::vector<std::string>{"conv2d_blocked_f32_c1_p4_texel_clamp"});
+  EXPECT_EQ(ShadersOf(fp32_stem, {.max_texel_elements = 28 * 28 * 3 - 1}),
+            std::vector<std::string>{"conv2d_blocked_f32_c1_p4_clamp"});
 }
 
 // The GPU runs every chain with each of these; every one must give the CPU's bytes.
