@@ -10,6 +10,7 @@
 #include "absl/time/clock.h"
 #include "backends/vulkan/graph_program.h"
 #include "backends/vulkan/vulkan_device.h"
+#include "engine/graph/batched_graph.h"
 #include "engine/graph/dtype.h"
 #include "engine/graph/graph.h"
 #include "spdlog/spdlog.h"
@@ -63,13 +64,18 @@ absl::StatusOr<std::vector<Port>> BindPorts(const GraphProgram& program,
   return ports;
 }
 
+// Runs batches item by item on `program`, or a full batch of `batch_items` at once on `batch_pass`
+// (the graph widened to the batch) where there is one.
 class VulkanExecutable : public Executable {
  public:
   VulkanExecutable(std::string model_name, std::unique_ptr<GraphProgram> program,
+                   std::unique_ptr<GraphProgram> batch_pass, int64_t batch_items,
                    std::vector<Port> inputs, std::vector<Port> outputs, bool batching,
                    std::shared_ptr<VulkanDevice> device, PlacedInstance placed)
       : model_name_(std::move(model_name)),
         program_(std::move(program)),
+        batch_pass_(std::move(batch_pass)),
+        batch_items_(batch_items),
         inputs_(std::move(inputs)),
         outputs_(std::move(outputs)),
         batching_(batching),
@@ -79,8 +85,19 @@ class VulkanExecutable : public Executable {
   }
   ~VulkanExecutable() override { device_->RemoveInstance(placed_); }
 
+  // The item-by-item program's operators, then those of the batch pass once it has run, in a
+  // block of their own ("main (batch pass)": their indices are the widened graph's, their shapes
+  // show the batch).
   std::vector<OperatorTiming> OperatorProfile() const override {
-    return program_->OperatorProfile();
+    std::vector<OperatorTiming> timings = program_->OperatorProfile();
+    if (batch_pass_ != nullptr) {
+      for (OperatorTiming& timing : batch_pass_->OperatorProfile()) {
+        if (timing.calls == 0) continue;
+        timing.block += " (batch pass)";
+        timings.push_back(std::move(timing));
+      }
+    }
+    return timings;
   }
 
   // A lost device never comes back: its models are UNAVAILABLE with the reason from then on.
@@ -115,9 +132,16 @@ class VulkanExecutable : public Executable {
       spans[port.graph_index] = tensor.bytes();
     }
     const absl::Time start = absl::Now();
+    // A full batch runs as one pass over the widened graph: one item of it, holding them all.
+    GraphProgram* program = program_.get();
+    int runs = static_cast<int>(items);
+    if (batch_pass_ != nullptr && items == batch_items_) {
+      program = batch_pass_.get();
+      runs = 1;
+    }
     // Shared so that a submission that fails can still answer; `this` outlives in-flight batches.
     auto answer = std::make_shared<BatchCallback>(std::move(done));
-    auto finish = [this, items, start, answer](absl::Status status) {
+    auto finish = [this, program, runs, items, start, answer](absl::Status status) {
       if (!status.ok()) {
         (*answer)(Error(status));
         return;
@@ -133,7 +157,7 @@ class VulkanExecutable : public Executable {
       for (size_t i = 0; i < outputs_.size(); ++i) {
         spans[outputs_[i].graph_index] = result.outputs[i].mutable_bytes();
       }
-      program_->ReadOutputs(spans, static_cast<int>(items));
+      program->ReadOutputs(spans, runs);
       result.compute_infer = absl::Now() - start;
       (*answer)(std::move(result));
     };
@@ -153,8 +177,8 @@ class VulkanExecutable : public Executable {
         return absl::OkStatus();
       };
     }
-    if (absl::Status status = program_->Start(spans, static_cast<int>(items), std::move(finish),
-                                              std::move(interrupted));
+    if (absl::Status status =
+            program->Start(spans, runs, std::move(finish), std::move(interrupted));
         !status.ok()) {
       (*answer)(Error(status));  // nothing was submitted
     }
@@ -168,6 +192,8 @@ class VulkanExecutable : public Executable {
 
   const std::string model_name_;
   const std::unique_ptr<GraphProgram> program_;
+  const std::unique_ptr<GraphProgram> batch_pass_;  // null: every batch item by item
+  const int64_t batch_items_;
   const std::vector<Port> inputs_;
   const std::vector<Port> outputs_;
   const bool batching_;
@@ -175,15 +201,36 @@ class VulkanExecutable : public Executable {
   const PlacedInstance placed_;
 };
 
-// The config's `gpu_operator_timing` parameter: "true" times every operator on the GPU (inferctl
-// profile), at a timestamp's cost per operator; "false" (the default) times whole batch items.
-absl::StatusOr<bool> OperatorTiming(const std::map<std::string, std::string>& parameters) {
-  auto it = parameters.find(std::string(VulkanBackend::kOperatorTimingParameter));
-  if (it == parameters.end() || it->second == "false") return false;
-  if (it->second == "true") return true;
-  return absl::InvalidArgumentError(
-      absl::StrCat("parameter '", std::string(VulkanBackend::kOperatorTimingParameter),
-                   "' must be \"true\" or \"false\"; got '", it->second, "'"));
+// A config parameter that is "true" or "false", `absent` where the config leaves it out: the
+// backend's gpu_operator_timing (every operator timed on the GPU for inferctl profile, at a
+// timestamp's cost per operator; by default whole batch items) and gpu_batch_pass.
+absl::StatusOr<bool> BoolParameter(const std::map<std::string, std::string>& parameters,
+                                   std::string_view name, bool absent) {
+  auto it = parameters.find(std::string(name));
+  if (it == parameters.end()) return absent;
+  if (it->second == "true" || it->second == "false") return it->second == "true";
+  return absl::InvalidArgumentError(absl::StrCat(
+      "parameter '", std::string(name), "' must be \"true\" or \"false\"; got '", it->second, "'"));
+}
+
+// The program for a whole batch of `items` at once, or null (logged) where the graph does not
+// widen or the device cannot hold it: batches then run item by item, as they would anyway.
+std::unique_ptr<GraphProgram> BatchPassProgram(const BackendLoadRequest& request,
+                                               std::shared_ptr<VulkanDevice> device, int64_t items,
+                                               GraphProgramOptions options) {
+  auto batched = graph::BatchedGraph(*request.graph, items);
+  if (batched.ok()) {
+    auto program = GraphProgram::Create(std::move(device), *batched, 1, options);
+    if (program.ok()) {
+      spdlog::info("model '{}': a batch of {} runs as one pass over the graph", request.model_name,
+                   items);
+      return *std::move(program);
+    }
+    batched = program.status();
+  }
+  spdlog::info("model '{}': batches run item by item: {}", request.model_name,
+               std::string(batched.status().message()));
+  return nullptr;
 }
 
 }  // namespace
@@ -198,12 +245,20 @@ absl::StatusOr<std::unique_ptr<Executable>> VulkanBackend::Load(const BackendLoa
   if (request.device_index.has_value()) index = static_cast<uint32_t>(*request.device_index);
   auto device = VulkanContext::OpenDevice(index, options_);
   if (!device.ok()) return device.status();
-  absl::StatusOr<bool> time_operators = OperatorTiming(request.parameters);
+  absl::StatusOr<bool> time_operators =
+      BoolParameter(request.parameters, kOperatorTimingParameter, false);
   if (!time_operators.ok()) return time_operators.status();
+  absl::StatusOr<bool> batch_pass = BoolParameter(request.parameters, kBatchPassParameter, true);
+  if (!batch_pass.ok()) return batch_pass.status();
   const bool batching = request.max_batch_size > 0;
-  auto program = GraphProgram::Create(*device, request.graph, batching ? request.max_batch_size : 1,
-                                      {.time_operators = *time_operators});
+  const GraphProgramOptions options{.time_operators = *time_operators};
+  auto program =
+      GraphProgram::Create(*device, request.graph, batching ? request.max_batch_size : 1, options);
   if (!program.ok()) return program.status();
+  std::unique_ptr<GraphProgram> whole_batch;
+  if (batching && *batch_pass && request.max_batch_size > 1) {
+    whole_batch = BatchPassProgram(request, *device, request.max_batch_size, options);
+  }
   // A cache that cannot be written costs the next start its compile time, not this model.
   if (auto saved = (*device)->SavePipelineCache(); !saved.ok()) {
     spdlog::warn("model '{}': pipeline cache not saved: {}", request.model_name,
@@ -215,8 +270,9 @@ absl::StatusOr<std::unique_ptr<Executable>> VulkanBackend::Load(const BackendLoa
   auto outputs = BindPorts(**program, request.outputs, main.outputs, batching, true);
   if (!outputs.ok()) return outputs.status();
   return std::make_unique<VulkanExecutable>(
-      request.model_name, *std::move(program), *std::move(inputs), *std::move(outputs), batching,
-      *device, PlacedInstance{request.model_name, request.version, request.instance_index});
+      request.model_name, *std::move(program), std::move(whole_batch), request.max_batch_size,
+      *std::move(inputs), *std::move(outputs), batching, *device,
+      PlacedInstance{request.model_name, request.version, request.instance_index});
 }
 
 }  // namespace inferd::vulkan

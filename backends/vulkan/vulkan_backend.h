@@ -23,6 +23,10 @@ class VulkanBackend : public Backend {
   static constexpr std::string_view kName = "tosa_vulkan";
   // config.pbtxt parameter: "true" times every operator on the GPU for inferctl profile.
   static constexpr std::string_view kOperatorTimingParameter = "gpu_operator_timing";
+  // config.pbtxt parameter: "false" runs every batch item by item; by default a full batch (of
+  // max_batch_size items) runs as one pass over the graph widened to the batch
+  // (engine/graph/batched_graph.h) where the graph allows.
+  static constexpr std::string_view kBatchPassParameter = "gpu_batch_pass";
 
   explicit VulkanBackend(VulkanContextOptions options = {}) : options_(std::move(options)) {}
 

@@ -111,13 +111,18 @@ TEST(InferctlTest, ProfileShowsGpuTimePerOperatorForAGpuModel) {
   CommandResult infer = RunInferctl(url, "infer digits_int8_gpu --input images=" + SourceDir() +
                                              "/examples/data/digits_test_images_int8.npy");
   ASSERT_EQ(infer.exit_code, 0) << infer.output;
-  CommandResult profile = RunInferctl(url, "profile digits_int8_gpu --top 3");
+  CommandResult profile = RunInferctl(url, "profile digits_int8_gpu --top 40");
   EXPECT_EQ(profile.exit_code, 0) << profile.output;
-  EXPECT_NE(profile.output.find("digits_int8_gpu version 1: 359 inferences"), std::string::npos)
+  EXPECT_NE(profile.output.find("digits_int8_gpu version 1: 359 inferences in 6 executions"),
+            std::string::npos)
       << profile.output;
-  // Every image ran through each operator once on the GPU; the shader names are not operators. A
-  // CONV2D and the RESCALE and CLAMP its dispatch took over are one entry, named after all three.
-  EXPECT_NE(profile.output.find("359  CONV2D+RESCALE+CLAMP #"), std::string::npos)
+  // The 359 images went as five full batches of 64, each one pass over the graph widened to the
+  // batch (its operators in a block of their own, the batch in their shapes), and 39 item by item;
+  // the shader names are not operators. A CONV2D and the RESCALE and CLAMP its dispatch took over
+  // are one entry, named after all three.
+  EXPECT_NE(profile.output.find("39  CONV2D+RESCALE+CLAMP #"), std::string::npos) << profile.output;
+  EXPECT_NE(profile.output.find("5  CONV2D+RESCALE+CLAMP #"), std::string::npos) << profile.output;
+  EXPECT_NE(profile.output.find("[64x8x8x8] (block main (batch pass))"), std::string::npos)
       << profile.output;
   EXPECT_NE(profile.output.find("by operator type:"), std::string::npos) << profile.output;
   EXPECT_EQ((*daemon)->Stop(), 0);
