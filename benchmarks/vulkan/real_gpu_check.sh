@@ -4,7 +4,8 @@
 # against the device's FP32 peak with the tiled MATMUL beside its baseline
 # (inferd_vulkan_peak_benchmark), the cost of a storage-buffer load against a texel fetch
 # (inferd_vulkan_load_paths_benchmark), MobileNetV2 batch-1 latency beside the CPU backend and
-# batch-64 throughput (inferd_vulkan_mobilenet_benchmark). Everything it prints also goes to
+# batch-64 throughput, item by item and as one pass over the graph widened to the batch
+# (inferd_vulkan_mobilenet_benchmark). Everything it prints also goes to
 # $OUT/real_gpu_check.txt when OUT is set.
 #
 #   benchmarks/vulkan/real_gpu_check.sh BUILD_DIR
