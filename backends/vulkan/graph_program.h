@@ -97,6 +97,8 @@ class GraphProgram {
   size_t input_bytes(size_t i) const { return inputs_[i].bytes; }
   size_t output_bytes(size_t i) const { return outputs_[i].bytes; }
   size_t dispatch_count() const { return dispatches_; }
+  // What the program allocated for itself: its arena of tensors and constants, and its staging.
+  uint64_t allocated_bytes() const { return arena_.size() + staging_.size(); }
   // COND_IF or WHILE_LOOP anywhere: batches are then walked by the host (see Start).
   bool has_control_flow() const { return control_flow_; }
   // Whether the 64-bit integer shaders run (else their 32-bit variants, where a shader has one).

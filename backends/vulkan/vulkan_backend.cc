@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "backends/vulkan/graph_program.h"
 #include "backends/vulkan/vulkan_device.h"
@@ -222,8 +223,14 @@ std::unique_ptr<GraphProgram> BatchPassProgram(const BackendLoadRequest& request
   if (batched.ok()) {
     auto program = GraphProgram::Create(std::move(device), *batched, 1, options);
     if (program.ok()) {
-      spdlog::info("model '{}': a batch of {} runs as one pass over the graph", request.model_name,
-                   items);
+      const uint64_t bytes = (*program)->allocated_bytes();
+      const std::string size =
+          bytes < (1u << 20) ? absl::StrCat((bytes + 1023) / 1024, " KiB")
+                             : absl::StrFormat("%.1f MiB", static_cast<double>(bytes) / (1 << 20));
+      spdlog::info(
+          "model '{}': a batch of {} runs as one pass over the graph (a second program of {}; "
+          "gpu_batch_pass \"false\" leaves it out)",
+          request.model_name, items, size);
       return *std::move(program);
     }
     batched = program.status();
