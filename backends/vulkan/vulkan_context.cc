@@ -296,11 +296,24 @@ std::string IntegerDotProductUse(const PhysicalDeviceInfo& info) {
   return "; no int8 dot products (shaderIntegerDotProduct)";
 }
 
+// How the register-blocked convolutions get their weights on the device: handed round subgroups
+// of 8 (common.glsl's kSubgroupsOfEight), loaded by every invocation where subgroups may be
+// narrower, or (no shuffle) not at all, CONV2D running its plain shader.
+std::string SubgroupUse(const PhysicalDeviceInfo& info) {
+  if (!info.subgroup_shuffle) {
+    return "; no subgroup shuffle in compute shaders, so CONV2D runs its plain shader";
+  }
+  if (info.min_subgroup_size < 8) {
+    return absl::StrCat("; subgroups of ", info.min_subgroup_size,
+                        " or more, so each convolution invocation loads its own weights");
+  }
+  return absl::StrCat("; subgroups of ", info.min_subgroup_size,
+                      " or more, which share the convolutions' weights");
+}
+
 }  // namespace
 
 std::vector<std::string> VulkanContext::Describe() const {
-  constexpr char kNoShuffle[] =
-      "; no subgroup shuffle in compute shaders, so CONV2D runs its plain shader";
   std::vector<std::string> lines;
   for (const PhysicalDeviceInfo& info : devices_) {
     lines.push_back(absl::StrCat(
@@ -310,11 +323,11 @@ std::vector<std::string> VulkanContext::Describe() const {
         " MiB device-local, storage buffers up to ", info.max_storage_buffer_range >> 20, " MiB)",
         !info.missing.empty() ? absl::StrCat(": not usable, lacks ", info.missing)
         : info.shader_int64
-            ? absl::StrCat(": usable, 64-bit integer shaders",
-                           info.subgroup_shuffle ? "" : kNoShuffle, IntegerDotProductUse(info))
+            ? absl::StrCat(": usable, 64-bit integer shaders", SubgroupUse(info),
+                           IntegerDotProductUse(info))
             : absl::StrCat(": usable, 64-bit integer arithmetic emulated exactly in 32 bits "
                            "(no shaderInt64)",
-                           info.subgroup_shuffle ? "" : kNoShuffle, IntegerDotProductUse(info))));
+                           SubgroupUse(info), IntegerDotProductUse(info))));
   }
   return lines;
 }

@@ -262,6 +262,16 @@ TEST(VulkanBackendTest, EveryVisibleDeviceIsDescribed) {
   for (size_t i = 0; i < lines.size(); ++i) {
     EXPECT_NE(lines[i].find((*context)->devices()[i].name), std::string::npos) << lines[i];
     EXPECT_NE(lines[i].find("MiB device-local"), std::string::npos) << lines[i];
+    // How the convolutions get their weights there, from the device's subgroup properties.
+    const PhysicalDeviceInfo& info = (*context)->devices()[i];
+    if (info.missing.empty()) {
+      EXPECT_NE(
+          lines[i].find(info.subgroup_shuffle
+                            ? absl::StrCat("subgroups of ", info.min_subgroup_size, " or more")
+                            : std::string("no subgroup shuffle")),
+          std::string::npos)
+          << lines[i];
+    }
   }
 }
 
