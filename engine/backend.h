@@ -45,8 +45,11 @@ struct BackendLoadRequest {
   int64_t version = 0;
   std::filesystem::path model_path;  // the model file inside <repository>/<model>/<version>/
   std::shared_ptr<const std::vector<uint8_t>> model_bytes;
-  std::shared_ptr<const graph::Graph> graph;      // validated TOSA graph; null for other formats
-  int max_batch_size = 0;                         // 0: the model does not batch
+  std::shared_ptr<const graph::Graph> graph;  // validated TOSA graph; null for other formats
+  int max_batch_size = 0;                     // 0: the model does not batch
+  // dynamic_batching's preferred_batch_size values (each in 1..max_batch_size): the batch sizes
+  // the scheduler aims for, which a backend may prepare for (tosa_vulkan's batch passes).
+  std::vector<int> preferred_batch_sizes;
   std::vector<TensorSpec> inputs;                 // in the order Execute receives them
   std::vector<TensorSpec> outputs;                // in the order Execute must return them
   std::map<std::string, std::string> parameters;  // the config's `parameters`

@@ -185,6 +185,8 @@ absl::StatusOr<std::shared_ptr<ServingModel>> ModelVersionLoader::LoadUntimed(
   request.model_bytes = bytes;
   request.graph = graph;
   request.max_batch_size = config.max_batch_size();
+  request.preferred_batch_sizes.assign(config.dynamic_batching().preferred_batch_size().begin(),
+                                       config.dynamic_batching().preferred_batch_size().end());
   request.inputs = InputSpecs(config);
   request.outputs = OutputSpecs(config);
   for (const auto& [key, value] : config.parameters())

@@ -130,6 +130,21 @@ TEST_F(ModelManagerTest, AVersionWhoseInstancesCannotRunIsUnavailableWithTheReas
   EXPECT_EQ(manager->ReadyVersions("echo"), std::vector<int64_t>{1});
 }
 
+// A backend learns the batch sizes the scheduler aims for (tosa_vulkan prepares a batch pass for
+// each), beside max_batch_size.
+TEST_F(ModelManagerTest, TheBackendIsToldTheBatchSizesTheSchedulerAimsFor) {
+  std::string config(kEchoConfig);
+  config.replace(config.find("max_batch_size: 4"), std::string("max_batch_size: 4").size(),
+                 "max_batch_size: 8 dynamic_batching { preferred_batch_size: [ 2, 4 ] }");
+  AddModel("batched", config, {1});
+  auto manager = MakeManager(ModelControlMode::kExplicit);
+  ASSERT_TRUE(manager->Start().ok());
+  ASSERT_TRUE(manager->Load("batched").ok());
+  std::lock_guard lock(control_->mutex);
+  EXPECT_EQ(control_->last_max_batch_size, 8);
+  EXPECT_EQ(control_->last_preferred_batch_sizes, (std::vector<int>{2, 4}));
+}
+
 TEST_F(ModelManagerTest, ExplicitModeLoadsAndUnloadsOnRequest) {
   auto manager = MakeManager(ModelControlMode::kExplicit);
   ASSERT_TRUE(manager->Start().ok());

@@ -109,6 +109,8 @@ absl::StatusOr<std::unique_ptr<Executable>> TestBackend::Load(const BackendLoadR
   {
     std::unique_lock lock(control_->mutex);
     ++control_->loads_started;
+    control_->last_max_batch_size = request.max_batch_size;
+    control_->last_preferred_batch_sizes = request.preferred_batch_sizes;
     control_->changed.notify_all();
     control_->changed.wait(lock, [&] {
       return !control_->hold_all_loads && !control_->held_models.contains(request.model_name);

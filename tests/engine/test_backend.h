@@ -33,6 +33,9 @@ struct TestBackendControl {
   bool hold_all_loads = false;
   std::set<std::string> held_models;
   int loads_started = 0;
+  // The batching the last load was asked for (BackendLoadRequest).
+  int last_max_batch_size = 0;
+  std::vector<int> last_preferred_batch_sizes;
 
   void CloseGate();
   void OpenGate();
