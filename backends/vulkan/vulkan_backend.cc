@@ -1,6 +1,8 @@
 #include "backends/vulkan/vulkan_backend.h"
 
+#include <map>
 #include <memory>
+#include <set>
 #include <span>
 #include <string>
 #include <utility>
@@ -65,18 +67,19 @@ absl::StatusOr<std::vector<Port>> BindPorts(const GraphProgram& program,
   return ports;
 }
 
-// Runs batches item by item on `program`, or a full batch of `batch_items` at once on `batch_pass`
-// (the graph widened to the batch) where there is one.
+// The programs that run a whole batch of one size at once (the graph widened to it), by size.
+using BatchPasses = std::map<int64_t, std::unique_ptr<GraphProgram>>;
+
+// Runs a batch of a size in `passes` as one pass over the widened graph, any other item by item on
+// `program`.
 class VulkanExecutable : public Executable {
  public:
   VulkanExecutable(std::string model_name, std::unique_ptr<GraphProgram> program,
-                   std::unique_ptr<GraphProgram> batch_pass, int64_t batch_items,
-                   std::vector<Port> inputs, std::vector<Port> outputs, bool batching,
-                   std::shared_ptr<VulkanDevice> device, PlacedInstance placed)
+                   BatchPasses passes, std::vector<Port> inputs, std::vector<Port> outputs,
+                   bool batching, std::shared_ptr<VulkanDevice> device, PlacedInstance placed)
       : model_name_(std::move(model_name)),
         program_(std::move(program)),
-        batch_pass_(std::move(batch_pass)),
-        batch_items_(batch_items),
+        passes_(std::move(passes)),
         inputs_(std::move(inputs)),
         outputs_(std::move(outputs)),
         batching_(batching),
@@ -86,15 +89,15 @@ class VulkanExecutable : public Executable {
   }
   ~VulkanExecutable() override { device_->RemoveInstance(placed_); }
 
-  // The item-by-item program's operators, then those of the batch pass once it has run, in a
-  // block of their own ("main (batch pass)": their indices are the widened graph's, their shapes
+  // The item-by-item program's operators, then those of each batch pass that has run, in a block
+  // of their own ("main (batch pass of 16)": their indices are the widened graph's, their shapes
   // show the batch).
   std::vector<OperatorTiming> OperatorProfile() const override {
     std::vector<OperatorTiming> timings = program_->OperatorProfile();
-    if (batch_pass_ != nullptr) {
-      for (OperatorTiming& timing : batch_pass_->OperatorProfile()) {
+    for (const auto& [items, pass] : passes_) {
+      for (OperatorTiming& timing : pass->OperatorProfile()) {
         if (timing.calls == 0) continue;
-        timing.block += " (batch pass)";
+        timing.block += absl::StrCat(" (batch pass of ", items, ")");
         timings.push_back(std::move(timing));
       }
     }
@@ -136,8 +139,8 @@ class VulkanExecutable : public Executable {
     // A full batch runs as one pass over the widened graph: one item of it, holding them all.
     GraphProgram* program = program_.get();
     int runs = static_cast<int>(items);
-    if (batch_pass_ != nullptr && items == batch_items_) {
-      program = batch_pass_.get();
+    if (auto pass = passes_.find(items); pass != passes_.end()) {
+      program = pass->second.get();
       runs = 1;
     }
     // Shared so that a submission that fails can still answer; `this` outlives in-flight batches.
@@ -193,8 +196,7 @@ class VulkanExecutable : public Executable {
 
   const std::string model_name_;
   const std::unique_ptr<GraphProgram> program_;
-  const std::unique_ptr<GraphProgram> batch_pass_;  // null: every batch item by item
-  const int64_t batch_items_;
+  const BatchPasses passes_;  // empty: every batch item by item
   const std::vector<Port> inputs_;
   const std::vector<Port> outputs_;
   const bool batching_;
@@ -215,7 +217,7 @@ absl::StatusOr<bool> BoolParameter(const std::map<std::string, std::string>& par
 }
 
 // The program for a whole batch of `items` at once, or null (logged) where the graph does not
-// widen or the device cannot hold it: batches then run item by item, as they would anyway.
+// widen or the device cannot hold it: such batches then run item by item, as any other does.
 std::unique_ptr<GraphProgram> BatchPassProgram(const BackendLoadRequest& request,
                                                std::shared_ptr<VulkanDevice> device, int64_t items,
                                                GraphProgramOptions options) {
@@ -228,14 +230,14 @@ std::unique_ptr<GraphProgram> BatchPassProgram(const BackendLoadRequest& request
           bytes < (1u << 20) ? absl::StrCat((bytes + 1023) / 1024, " KiB")
                              : absl::StrFormat("%.1f MiB", static_cast<double>(bytes) / (1 << 20));
       spdlog::info(
-          "model '{}': a batch of {} runs as one pass over the graph (a second program of {}; "
+          "model '{}': a batch of {} runs as one pass over the graph (a program of its own, {}; "
           "gpu_batch_pass \"false\" leaves it out)",
           request.model_name, items, size);
       return *std::move(program);
     }
     batched = program.status();
   }
-  spdlog::info("model '{}': batches run item by item: {}", request.model_name,
+  spdlog::info("model '{}': a batch of {} or more runs item by item: {}", request.model_name, items,
                std::string(batched.status().message()));
   return nullptr;
 }
@@ -262,9 +264,19 @@ absl::StatusOr<std::unique_ptr<Executable>> VulkanBackend::Load(const BackendLoa
   auto program =
       GraphProgram::Create(*device, request.graph, batching ? request.max_batch_size : 1, options);
   if (!program.ok()) return program.status();
-  std::unique_ptr<GraphProgram> whole_batch;
-  if (batching && *batch_pass && request.max_batch_size > 1) {
-    whole_batch = BatchPassProgram(request, *device, request.max_batch_size, options);
+  // A batch pass for max_batch_size and each preferred batch size above 1: the sizes the
+  // scheduler makes under load.
+  BatchPasses passes;
+  if (batching && *batch_pass) {
+    std::set<int64_t> sizes(request.preferred_batch_sizes.begin(),
+                            request.preferred_batch_sizes.end());
+    sizes.insert(request.max_batch_size);
+    for (const int64_t items : sizes) {
+      if (items < 2 || items > request.max_batch_size) continue;
+      std::unique_ptr<GraphProgram> pass = BatchPassProgram(request, *device, items, options);
+      if (pass == nullptr) break;  // logged; a larger batch would fail the same way, or for more
+      passes.emplace(items, std::move(pass));
+    }
   }
   // A cache that cannot be written costs the next start its compile time, not this model.
   if (auto saved = (*device)->SavePipelineCache(); !saved.ok()) {
@@ -277,8 +289,8 @@ absl::StatusOr<std::unique_ptr<Executable>> VulkanBackend::Load(const BackendLoa
   auto outputs = BindPorts(**program, request.outputs, main.outputs, batching, true);
   if (!outputs.ok()) return outputs.status();
   return std::make_unique<VulkanExecutable>(
-      request.model_name, *std::move(program), std::move(whole_batch), request.max_batch_size,
-      *std::move(inputs), *std::move(outputs), batching, *device,
+      request.model_name, *std::move(program), std::move(passes), *std::move(inputs),
+      *std::move(outputs), batching, *device,
       PlacedInstance{request.model_name, request.version, request.instance_index});
 }
 

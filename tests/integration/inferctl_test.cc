@@ -122,7 +122,7 @@ TEST(InferctlTest, ProfileShowsGpuTimePerOperatorForAGpuModel) {
   // are one entry, named after all three.
   EXPECT_NE(profile.output.find("39  CONV2D+RESCALE+CLAMP #"), std::string::npos) << profile.output;
   EXPECT_NE(profile.output.find("5  CONV2D+RESCALE+CLAMP #"), std::string::npos) << profile.output;
-  EXPECT_NE(profile.output.find("[64x8x8x8] (block main (batch pass))"), std::string::npos)
+  EXPECT_NE(profile.output.find("[64x8x8x8] (block main (batch pass of 64))"), std::string::npos)
       << profile.output;
   EXPECT_NE(profile.output.find("by operator type:"), std::string::npos) << profile.output;
   EXPECT_EQ((*daemon)->Stop(), 0);

@@ -81,9 +81,10 @@ TEST(VulkanBackendTest, DigitsInt8ScoresEqualTheCpuBackendsForABatch) {
   }
 }
 
-// A batch of max_batch_size items runs as one pass over the graph widened to the batch
-// (engine/graph/batched_graph.h): the same scores as the CPU backend's, and the profile shows the
-// pass's operators with the batch in their shapes. gpu_batch_pass "false" runs it item by item.
+// A batch of max_batch_size items, or of a preferred batch size, runs as one pass over the graph
+// widened to the batch (engine/graph/batched_graph.h): the same scores as the CPU backend's, and
+// the profile shows the pass's operators with the batch in their shapes. Other sizes, and every
+// batch with gpu_batch_pass "false", run item by item.
 TEST(VulkanBackendTest, AFullBatchRunsAsOnePassOverTheWidenedGraph) {
   ASSERT_NE(testing::DefaultDevice(), nullptr);
   constexpr int64_t kItems = 16;
@@ -116,7 +117,7 @@ TEST(VulkanBackendTest, AFullBatchRunsAsOnePassOverTheWidenedGraph) {
     }
     size_t pass_entries = 0, item_entries = 0;
     for (const OperatorTiming& timing : (*on_gpu)->OperatorProfile()) {
-      if (timing.block == "main (batch pass)") {
+      if (timing.block == "main (batch pass of 16)") {
         ++pass_entries;
         EXPECT_EQ(timing.calls, 2u) << timing.op;
         // The batch in front, or as the rows of the MATMUL (and the RESHAPE into it).
@@ -134,14 +135,34 @@ TEST(VulkanBackendTest, AFullBatchRunsAsOnePassOverTheWidenedGraph) {
       EXPECT_GT(item_entries, 0u);
     }
   }
-  // A smaller batch runs item by item, with the same scores for its items.
-  Tensor three = Tensor::Allocate(DataType::kInt8, {3, 8, 8, 1});
-  std::memcpy(three.mutable_bytes().data(), images.bytes().data(), three.byte_size());
-  auto on_gpu = vulkan.Load(DigitsRequest(kItems));
+  // A preferred batch size (4) has a pass of its own; another (3) runs item by item, with the same
+  // scores for its items.
+  BackendLoadRequest preferred = DigitsRequest(kItems);
+  preferred.parameters[std::string(VulkanBackend::kOperatorTimingParameter)] = "true";
+  preferred.preferred_batch_sizes = {4};
+  auto on_gpu = vulkan.Load(preferred);
   ASSERT_TRUE(on_gpu.ok()) << on_gpu.status();
-  auto result = RunBatch(**on_gpu, three, 3);
-  ASSERT_TRUE(result.ok()) << result.status();
-  EXPECT_EQ(std::memcmp(result->outputs[0].bytes().data(), expected_bytes.data(), 30), 0);
+  for (const int64_t items : {4, 3}) {
+    Tensor some = Tensor::Allocate(DataType::kInt8, {items, 8, 8, 1});
+    std::memcpy(some.mutable_bytes().data(), images.bytes().data(), some.byte_size());
+    auto result = RunBatch(**on_gpu, some, items);
+    ASSERT_TRUE(result.ok()) << result.status();
+    EXPECT_EQ(std::memcmp(result->outputs[0].bytes().data(), expected_bytes.data(), items * 10), 0)
+        << items;
+  }
+  size_t four = 0, item_by_item = 0;
+  for (const OperatorTiming& timing : (*on_gpu)->OperatorProfile()) {
+    EXPECT_NE(timing.block, "main (batch pass of 16)") << "no batch of 16 ran";
+    if (timing.block == "main (batch pass of 4)") {
+      ++four;
+      EXPECT_EQ(timing.calls, 1u) << timing.op;
+    } else if (timing.calls > 0) {
+      ++item_by_item;
+      EXPECT_EQ(timing.calls, 3u) << timing.op;
+    }
+  }
+  EXPECT_GT(four, 0u);
+  EXPECT_GT(item_by_item, 0u);
 
   BackendLoadRequest wrong = DigitsRequest(kItems);
   wrong.parameters[std::string(VulkanBackend::kBatchPassParameter)] = "maybe";
