@@ -136,7 +136,8 @@ class VulkanExecutable : public Executable {
       spans[port.graph_index] = tensor.bytes();
     }
     const absl::Time start = absl::Now();
-    // A full batch runs as one pass over the widened graph: one item of it, holding them all.
+    // A batch of a size with a pass of its own runs as one item of the widened graph, holding them
+    // all.
     GraphProgram* program = program_.get();
     int runs = static_cast<int>(items);
     if (auto pass = passes_.find(items); pass != passes_.end()) {
