@@ -16,7 +16,19 @@ namespace {
 
 // How an operator reads the batch: how many leading inputs are data (computed from the graph's
 // inputs, or broadcast along the batch), the rest being parameters that must be constant.
-enum class Kind { kElementwise, kWeighted, kReshape, kMatMul, kAxis, kConcat, kTranspose, kOther };
+enum class Kind {
+  kElementwise,
+  kWeighted,
+  kReshape,
+  kMatMul,
+  kAxis,
+  kConcat,
+  kTranspose,
+  kPad,
+  kSlice,
+  kTile,
+  kOther
+};
 
 struct Reading {
   Kind kind = Kind::kOther;
@@ -94,6 +106,12 @@ Reading ReadingOf(Op op) {
       return {Kind::kConcat, 0};  // every input is data
     case Op::kTranspose:
       return {Kind::kTranspose, 1};
+    case Op::kPad:
+      return {Kind::kPad, 1};
+    case Op::kSlice:
+      return {Kind::kSlice, 1};
+    case Op::kTile:
+      return {Kind::kTile, 1};
     default:
       return {Kind::kOther, 0};
   }
@@ -144,6 +162,14 @@ class Batcher {
         absl::StrCat("operator #", index, " (", std::string(OpName(op.op)), ") ", why));
   }
 
+  // A SHAPE constant's values (int64 each); empty where the tensor holds none.
+  std::vector<int64_t> ShapeValues(TensorId id) const {
+    const Tensor& t = graph_.tensor(id);
+    std::vector<int64_t> values(t.data.size() / sizeof(int64_t));
+    if (!values.empty()) std::memcpy(values.data(), t.data.data(), values.size() * sizeof(int64_t));
+    return values;
+  }
+
   absl::Status CheckLeadingOne(TensorId id, const std::string& what) const {
     const Tensor& t = graph_.tensor(id);
     if (t.unranked || t.shape.empty() || t.shape[0] != 1) {
@@ -191,6 +217,20 @@ class Batcher {
       if (attr.perms.empty() || attr.perms[0] != 0) {
         return Refuse(index, op, "moves the batch axis");
       }
+    }
+    // PAD without padding along the batch, SLICE of the whole batch item, TILE not repeating it:
+    // their SHAPE parameters (constants) say. SLICE's size then widens with the batch.
+    if (kind.kind == Kind::kPad || kind.kind == Kind::kSlice || kind.kind == Kind::kTile) {
+      const std::vector<int64_t> first = ShapeValues(op.inputs[1]);
+      const std::vector<int64_t> second =
+          kind.kind == Kind::kSlice ? ShapeValues(op.inputs[2]) : std::vector<int64_t>{};
+      const bool keeps_items =
+          kind.kind == Kind::kPad ? first.size() >= 2 && first[0] == 0 && first[1] == 0
+          : kind.kind == Kind::kSlice
+              ? !first.empty() && first[0] == 0 && !second.empty() && second[0] == 1
+              : !first.empty() && first[0] == 1;
+      if (!keeps_items) return Refuse(index, op, "works along the batch axis");
+      if (kind.kind == Kind::kSlice) slices_.push_back(index);
     }
     if (kind.kind == Kind::kReshape) {
       if (auto status = CheckLeadingOne(op.inputs[0], "reshaped tensor"); !status.ok()) {
@@ -250,6 +290,15 @@ class Batcher {
       const TensorId shape = AddShape(*g, constants, output.name + "/shape", output.shape);
       main.operators[index].inputs[1] = shape;
     }
+    // SLICE of the whole item: its size widened with the batch, a shape of its own.
+    for (size_t index : slices_) {
+      const Tensor size = g->tensor(main.operators[index].inputs[2]);  // a copy: AddShape grows
+      Shape values(size.data.size() / sizeof(int64_t));
+      std::memcpy(values.data(), size.data.data(), values.size() * sizeof(int64_t));
+      values[0] = items_;
+      const TensorId widened = AddShape(*g, constants, size.name + "/batch", values);
+      main.operators[index].inputs[2] = widened;
+    }
     // MATMUL of a computed A by a constant B: A [N,H,C] as [1,N*H,C], the result back to [N,H,W].
     std::vector<std::pair<size_t, std::vector<Operator>>> around;  // operator index, RESHAPEs
     for (size_t index : matmuls_) {
@@ -293,6 +342,7 @@ class Batcher {
   const int64_t items_;
   std::vector<bool> computed_;  // per tensor: computed from the graph's inputs
   std::vector<size_t> reshapes_;
+  std::vector<size_t> slices_;
   std::vector<size_t> matmuls_;  // computed A, constant B
 };
 

@@ -16,8 +16,10 @@
 //   [1,N*H,C] (two RESHAPEs around the MATMUL), since TOSA's MATMUL needs the same N on both
 //   sides;
 // - the reductions, ARGMAX and REVERSE along an axis other than 0, CONCAT of computed operands
-//   along one, TRANSPOSE keeping dimension 0 first.
-// Anything else (control flow, variables, PAD, SLICE, GATHER, a constant graph output, ...) is
+//   along one, TRANSPOSE keeping dimension 0 first;
+// - PAD without padding along dimension 0, SLICE of the whole of it (its size widened), TILE that
+//   does not repeat it.
+// Anything else (control flow, variables, GATHER, SCATTER, FFT, a constant graph output, ...) is
 // refused with UNIMPLEMENTED naming the operator, and the backend runs batches item by item.
 #pragma once
 

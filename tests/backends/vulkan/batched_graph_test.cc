@@ -108,6 +108,54 @@ TEST(VulkanBatchedGraphTest, AWholeBatchInOnePassGivesEachItemItsOwnBytes) {
   }
 }
 
+// PAD, SLICE and TILE widen where they leave the batch axis alone (no padding along it, the whole
+// item sliced, no repeat): each item's bytes are those it gets alone, on both backends.
+TEST(VulkanBatchedGraphTest, PadSliceAndTileThatLeaveTheBatchAxisAloneWiden) {
+  std::mt19937 rng(67);
+  GraphBuilder b;
+  const auto x = b.Input("x", DType::kInt8, {1, 4, 6});
+  const auto padded = b.Tensor("padded", DType::kInt8, {1, 6, 8});
+  b.Add(Op::kPad, {},
+        {x, b.ConstShape("padding", {0, 0, 1, 1, 0, 2}),
+         b.Const("pad", DType::kInt8, {1}, std::vector<int8_t>{-5})},
+        {padded});
+  const auto sliced = b.Tensor("sliced", DType::kInt8, {1, 4, 3});
+  b.Add(Op::kSlice, {}, {padded, b.ConstShape("start", {0, 1, 2}), b.ConstShape("size", {1, 4, 3})},
+        {sliced});
+  const auto tiled = b.Tensor("tiled", DType::kInt8, {1, 8, 3});
+  b.Add(Op::kTile, {}, {sliced, b.ConstShape("multiples", {1, 2, 1})}, {tiled});
+  b.Output(tiled);
+  const auto graph = b.Build();
+  constexpr int kItems = 4;
+  auto batched = graph::BatchedGraph(*graph, kItems);
+  ASSERT_TRUE(batched.ok()) << batched.status();
+  const std::vector<uint8_t> items =
+      cpu::test_graphs::BytesOf(RandomValues<int8_t>(rng, kItems * 4 * 6, -128, 127));
+  auto gpu = testing::RunOnGpu(*batched, {items});
+  ASSERT_TRUE(gpu.ok()) << gpu.status();
+  auto cpu = testing::RunOnCpu(*batched, {items});
+  ASSERT_TRUE(cpu.ok()) << cpu.status();
+  for (int item = 0; item < kItems; ++item) {
+    auto alone = testing::RunOnCpu(
+        graph, {std::vector<uint8_t>(items.begin() + item * 24, items.begin() + (item + 1) * 24)});
+    ASSERT_TRUE(alone.ok()) << alone.status();
+    const std::vector<uint8_t> gpu_item((*gpu)[0].begin() + item * 24,
+                                        (*gpu)[0].begin() + (item + 1) * 24);
+    const std::vector<uint8_t> cpu_item((*cpu)[0].begin() + item * 24,
+                                        (*cpu)[0].begin() + (item + 1) * 24);
+    EXPECT_EQ(gpu_item, (*alone)[0]) << "item " << item;
+    EXPECT_EQ(cpu_item, (*alone)[0]) << "item " << item;
+  }
+  // A repeat of the batch axis is refused (padding along it: the test below).
+  GraphBuilder across;
+  const auto y = across.Input("y", DType::kInt8, {1, 4});
+  const auto repeated = across.Tensor("repeated", DType::kInt8, {2, 4});
+  across.Add(Op::kTile, {}, {y, across.ConstShape("multiples", {2, 1})}, {repeated});
+  across.Output(repeated);
+  auto refused = graph::BatchedGraph(*across.Build(), kItems);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnimplemented) << refused.status();
+}
+
 // Each refusal names the operator and why; the backend then runs batches item by item.
 TEST(VulkanBatchedGraphTest, WhatDoesNotKeepItsItemsApartIsRefusedNamingTheOperator) {
   struct Case {
@@ -134,14 +182,23 @@ TEST(VulkanBatchedGraphTest, WhatDoesNotKeepItsItemsApartIsRefusedNamingTheOpera
   }
   {
     GraphBuilder b;  // an operator without a batched form here
+    const auto values = b.Input("values", DType::kInt32, {1, 5, 3});
+    const auto y = b.Tensor("y", DType::kInt32, {1, 2, 3});
+    b.Add(Op::kGather, {},
+          {values, b.Const("indices", DType::kInt32, {1, 2}, std::vector<int32_t>{4, 0})}, {y});
+    b.Output(y);
+    cases.push_back({"GATHER", b, "(GATHER) has no batched form here"});
+  }
+  {
+    GraphBuilder b;  // padding along the batch axis
     const auto x = b.Input("x", DType::kInt32, {1, 4});
-    const auto y = b.Tensor("y", DType::kInt32, {1, 6});
+    const auto y = b.Tensor("y", DType::kInt32, {2, 6});
     b.Add(Op::kPad, {},
-          {x, b.ConstShape("padding", {0, 0, 1, 1}),
+          {x, b.ConstShape("padding", {1, 0, 1, 1}),
            b.Const("pad", DType::kInt32, {1}, std::vector<int32_t>{0})},
           {y});
     b.Output(y);
-    cases.push_back({"PAD", b, "(PAD) has no batched form here"});
+    cases.push_back({"PAD along 0", b, "operator #2 (PAD) works along the batch axis"});
   }
   {
     GraphBuilder b;  // an output that is the same for every item
