@@ -170,6 +170,36 @@ class Batcher {
     return values;
   }
 
+  // Whether `op` leaves dimension 0 alone: the axis it works along, its permutation, or its SHAPE
+  // parameters (constants) say (PAD without padding along it, SLICE of the whole of it, TILE not
+  // repeating it). Operators of the other kinds always do.
+  bool KeepsBatchAxis(Kind kind, const Operator& op) const {
+    switch (kind) {
+      case Kind::kAxis:
+      case Kind::kConcat:
+        return AxisOf(op) != 0;
+      case Kind::kTranspose: {
+        const std::vector<int32_t>& perms = std::get<TransposeAttr>(op.attribute).perms;
+        return !perms.empty() && perms[0] == 0;
+      }
+      case Kind::kPad: {
+        const std::vector<int64_t> padding = ShapeValues(op.inputs[1]);
+        return padding.size() >= 2 && padding[0] == 0 && padding[1] == 0;
+      }
+      case Kind::kSlice: {
+        const std::vector<int64_t> start = ShapeValues(op.inputs[1]);
+        const std::vector<int64_t> size = ShapeValues(op.inputs[2]);
+        return !start.empty() && start[0] == 0 && !size.empty() && size[0] == 1;
+      }
+      case Kind::kTile: {
+        const std::vector<int64_t> multiples = ShapeValues(op.inputs[1]);
+        return !multiples.empty() && multiples[0] == 1;
+      }
+      default:
+        return true;
+    }
+  }
+
   absl::Status CheckLeadingOne(TensorId id, const std::string& what) const {
     const Tensor& t = graph_.tensor(id);
     if (t.unranked || t.shape.empty() || t.shape[0] != 1) {
@@ -209,29 +239,12 @@ class Batcher {
     if (kind.kind == Kind::kMatMul && !computed_[op.inputs[0]]) {
       return Refuse(index, op, "has a constant A and a computed B");
     }
-    if ((kind.kind == Kind::kAxis || kind.kind == Kind::kConcat) && AxisOf(op) == 0) {
-      return Refuse(index, op, "works along the batch axis");
+    if (!KeepsBatchAxis(kind.kind, op)) {
+      return Refuse(
+          index, op,
+          kind.kind == Kind::kTranspose ? "moves the batch axis" : "works along the batch axis");
     }
-    if (kind.kind == Kind::kTranspose) {
-      const auto& attr = std::get<TransposeAttr>(op.attribute);
-      if (attr.perms.empty() || attr.perms[0] != 0) {
-        return Refuse(index, op, "moves the batch axis");
-      }
-    }
-    // PAD without padding along the batch, SLICE of the whole batch item, TILE not repeating it:
-    // their SHAPE parameters (constants) say. SLICE's size then widens with the batch.
-    if (kind.kind == Kind::kPad || kind.kind == Kind::kSlice || kind.kind == Kind::kTile) {
-      const std::vector<int64_t> first = ShapeValues(op.inputs[1]);
-      const std::vector<int64_t> second =
-          kind.kind == Kind::kSlice ? ShapeValues(op.inputs[2]) : std::vector<int64_t>{};
-      const bool keeps_items =
-          kind.kind == Kind::kPad ? first.size() >= 2 && first[0] == 0 && first[1] == 0
-          : kind.kind == Kind::kSlice
-              ? !first.empty() && first[0] == 0 && !second.empty() && second[0] == 1
-              : !first.empty() && first[0] == 1;
-      if (!keeps_items) return Refuse(index, op, "works along the batch axis");
-      if (kind.kind == Kind::kSlice) slices_.push_back(index);
-    }
+    if (kind.kind == Kind::kSlice) slices_.push_back(index);  // its size widens with the batch
     if (kind.kind == Kind::kReshape) {
       if (auto status = CheckLeadingOne(op.inputs[0], "reshaped tensor"); !status.ok()) {
         return Refuse(index, op, std::string(status.message()));
@@ -292,11 +305,10 @@ class Batcher {
     }
     // SLICE of the whole item: its size widened with the batch, a shape of its own.
     for (size_t index : slices_) {
-      const Tensor size = g->tensor(main.operators[index].inputs[2]);  // a copy: AddShape grows
-      Shape values(size.data.size() / sizeof(int64_t));
-      std::memcpy(values.data(), size.data.data(), values.size() * sizeof(int64_t));
+      const TensorId size = main.operators[index].inputs[2];
+      Shape values = ShapeValues(size);
       values[0] = items_;
-      const TensorId widened = AddShape(*g, constants, size.name + "/batch", values);
+      const TensorId widened = AddShape(*g, constants, graph_.tensor(size).name + "/batch", values);
       main.operators[index].inputs[2] = widened;
     }
     // MATMUL of a computed A by a constant B: A [N,H,C] as [1,N*H,C], the result back to [N,H,W].
