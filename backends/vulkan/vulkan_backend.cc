@@ -10,7 +10,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "backends/vulkan/batch_plan.h"
 #include "backends/vulkan/graph_program.h"
 #include "backends/vulkan/vulkan_device.h"
 #include "engine/graph/batched_graph.h"
@@ -70,8 +72,13 @@ absl::StatusOr<std::vector<Port>> BindPorts(const GraphProgram& program,
 // The programs that run a whole batch of one size at once (the graph widened to it), by size.
 using BatchPasses = std::map<int64_t, std::unique_ptr<GraphProgram>>;
 
-// Runs a batch of a size in `passes` as one pass over the widened graph, any other item by item on
-// `program`.
+std::vector<int64_t> Sizes(const BatchPasses& passes) {
+  std::vector<int64_t> sizes;
+  for (const auto& [items, pass] : passes) sizes.push_back(items);
+  return sizes;
+}
+
+// Runs a batch as the passes that fit it (batch_plan.h), the items left item by item on `program`.
 class VulkanExecutable : public Executable {
  public:
   VulkanExecutable(std::string model_name, std::unique_ptr<GraphProgram> program,
@@ -80,6 +87,7 @@ class VulkanExecutable : public Executable {
       : model_name_(std::move(model_name)),
         program_(std::move(program)),
         passes_(std::move(passes)),
+        pass_sizes_(Sizes(passes_)),
         inputs_(std::move(inputs)),
         outputs_(std::move(outputs)),
         batching_(batching),
@@ -112,6 +120,10 @@ class VulkanExecutable : public Executable {
 
   void Execute(Batch batch, BatchCallback done) override {
     const int64_t items = batching_ ? batch.batch_size : 1;
+    if (items < 1) {
+      done(Error(absl::InvalidArgumentError(absl::StrCat("a batch of ", items, " items"))));
+      return;
+    }
     if (batch.cancellation->IsCancelled()) {
       done(absl::CancelledError(absl::StrCat("model '", model_name_, "': cancelled")));
       return;
@@ -135,37 +147,20 @@ class VulkanExecutable : public Executable {
       }
       spans[port.graph_index] = tensor.bytes();
     }
-    const absl::Time start = absl::Now();
-    // A batch of a size with a pass of its own runs as one item of the widened graph, holding them
-    // all.
-    GraphProgram* program = program_.get();
-    int runs = static_cast<int>(items);
-    if (auto pass = passes_.find(items); pass != passes_.end()) {
-      program = pass->second.get();
-      runs = 1;
+    // The batch's parts (batch_plan.h), all submitted at once: each program has its own staging
+    // and arena. The answer goes when the last part completes; each part reads its outputs into
+    // its items' rows as it completes.
+    const std::vector<BatchPart> parts = PlanBatch(items, pass_sizes_);
+    auto pending = std::make_shared<PendingBatch>();
+    pending->start = absl::Now();
+    pending->done = std::move(done);
+    pending->parts_left = parts.size();
+    pending->result.outputs.reserve(outputs_.size());
+    for (const Port& port : outputs_) {
+      Shape shape = port.graph_shape;
+      if (batching_) shape[0] = items;
+      pending->result.outputs.push_back(Tensor::Allocate(port.dtype, std::move(shape)));
     }
-    // Shared so that a submission that fails can still answer; `this` outlives in-flight batches.
-    auto answer = std::make_shared<BatchCallback>(std::move(done));
-    auto finish = [this, program, runs, items, start, answer](absl::Status status) {
-      if (!status.ok()) {
-        (*answer)(Error(status));
-        return;
-      }
-      BatchResult result;
-      result.outputs.reserve(outputs_.size());
-      std::vector<std::span<uint8_t>> spans(outputs_.size());
-      for (const Port& port : outputs_) {
-        Shape shape = port.graph_shape;
-        if (batching_) shape[0] = items;
-        result.outputs.push_back(Tensor::Allocate(port.dtype, std::move(shape)));
-      }
-      for (size_t i = 0; i < outputs_.size(); ++i) {
-        spans[outputs_[i].graph_index] = result.outputs[i].mutable_bytes();
-      }
-      program->ReadOutputs(spans, runs);
-      result.compute_infer = absl::Now() - start;
-      (*answer)(std::move(result));
-    };
     // A WHILE_LOOP's host side stops between iterations once the request is cancelled or late;
     // graphs without control flow never ask, so they get no check to allocate.
     std::function<absl::Status()> interrupted;
@@ -182,14 +177,68 @@ class VulkanExecutable : public Executable {
         return absl::OkStatus();
       };
     }
-    if (absl::Status status =
-            program->Start(spans, runs, std::move(finish), std::move(interrupted));
-        !status.ok()) {
-      (*answer)(Error(status));  // nothing was submitted
+    for (size_t p = 0; p < parts.size(); ++p) {
+      const BatchPart& part = parts[p];
+      GraphProgram* program = part.pass ? passes_.at(part.items).get() : program_.get();
+      const int runs = part.pass ? 1 : static_cast<int>(part.items);
+      std::vector<std::span<const uint8_t>> part_inputs(spans.size());
+      for (const Port& port : inputs_) {
+        part_inputs[port.graph_index] =
+            spans[port.graph_index].subspan(port.item_bytes * static_cast<size_t>(part.first_item),
+                                            port.item_bytes * static_cast<size_t>(part.items));
+      }
+      auto finish = [this, program, runs, part, pending](absl::Status status) {
+        if (status.ok()) {
+          std::vector<std::span<uint8_t>> rows(outputs_.size());
+          for (size_t i = 0; i < outputs_.size(); ++i) {
+            const size_t item_bytes = outputs_[i].item_bytes;
+            rows[outputs_[i].graph_index] = pending->result.outputs[i].mutable_bytes().subspan(
+                item_bytes * static_cast<size_t>(part.first_item),
+                item_bytes * static_cast<size_t>(part.items));
+          }
+          program->ReadOutputs(rows, runs);
+        }
+        Finish(*pending, status, 1);
+      };
+      if (absl::Status status = program->Start(part_inputs, runs, std::move(finish), interrupted);
+          !status.ok()) {
+        // Nothing of this part was submitted, nor will the parts after it be; those submitted
+        // already answer when they complete.
+        Finish(*pending, status, parts.size() - p);
+        return;
+      }
     }
   }
 
  private:
+  // A batch whose parts are in flight. The first failure is the batch's answer.
+  struct PendingBatch {
+    absl::Mutex mutex;
+    size_t parts_left ABSL_GUARDED_BY(mutex) = 0;
+    absl::Status status ABSL_GUARDED_BY(mutex);
+    absl::Time start;
+    BatchResult result;
+    BatchCallback done;
+  };
+
+  // `parts` parts of the batch are over, with `status`; the last answers.
+  void Finish(PendingBatch& pending, const absl::Status& status, size_t parts) const {
+    absl::Status answer;
+    {
+      absl::MutexLock lock(&pending.mutex);
+      if (pending.status.ok() && !status.ok()) pending.status = status;
+      pending.parts_left -= parts;
+      if (pending.parts_left > 0) return;
+      answer = pending.status;
+    }
+    if (!answer.ok()) {
+      pending.done(Error(answer));
+      return;
+    }
+    pending.result.compute_infer = absl::Now() - pending.start;
+    pending.done(std::move(pending.result));
+  }
+
   absl::Status Error(const absl::Status& status) const {
     return absl::Status(status.code(),
                         absl::StrCat("model '", model_name_, "': ", status.message()));
@@ -197,7 +246,8 @@ class VulkanExecutable : public Executable {
 
   const std::string model_name_;
   const std::unique_ptr<GraphProgram> program_;
-  const BatchPasses passes_;  // empty: every batch item by item
+  const BatchPasses passes_;               // empty: every batch item by item
+  const std::vector<int64_t> pass_sizes_;  // passes_'s sizes
   const std::vector<Port> inputs_;
   const std::vector<Port> outputs_;
   const bool batching_;
@@ -277,6 +327,12 @@ absl::StatusOr<std::unique_ptr<Executable>> VulkanBackend::Load(const BackendLoa
       std::unique_ptr<GraphProgram> pass = BatchPassProgram(request, *device, items, options);
       if (pass == nullptr) break;  // logged; a larger batch would fail the same way, or for more
       passes.emplace(items, std::move(pass));
+    }
+    if (!passes.empty()) {
+      spdlog::info(
+          "model '{}': a batch of another size runs as the passes that fit it, the items left one "
+          "at a time",
+          request.model_name);
     }
   }
   // A cache that cannot be written costs the next start its compile time, not this model.

@@ -9,7 +9,14 @@
 // (engine/graph/batched_graph.h, the tosa_vulkan default); the median time per batch, images per
 // second and the ratio, each image's output checked against a batch of 1 (INT8 must be equal).
 //
+// With --passes S[,S...] as well it measures a batch of N through the backend itself
+// (VulkanBackend::Load and Execute) on a model whose batch passes are for the sizes S (its
+// preferred batch sizes; max_batch_size the largest of them and N), as the scheduler hands one
+// over: with gpu_batch_pass "false" (item by item) against the default, which runs a batch of a
+// size without a pass as the passes that fit it and the items left one at a time (batch_plan.h).
+//
 //   inferd_vulkan_mobilenet_benchmark [--runs N (default 5)] [--batch N (default 1)]
+//                                     [--passes S[,S...]]
 //                                     [--graphs int8,fp32 (default both)] [--int64 0|1 (default 1)]
 //
 // --int64 0 runs the exact 32-bit variants of the 64-bit integer shaders (shaders/wide_int.glsl),
@@ -18,15 +25,19 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <future>
 #include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "backends/cpu/graph_executor.h"
+#include "backends/vulkan/batch_plan.h"
 #include "backends/vulkan/graph_program.h"
+#include "backends/vulkan/vulkan_backend.h"
 #include "backends/vulkan/vulkan_context.h"
 #include "benchmarks/vulkan/median.h"
 #include "benchmarks/vulkan/mobilenet_input.h"
@@ -104,40 +115,55 @@ int Benchmark(const std::string& tag, int runs, std::shared_ptr<vulkan::VulkanDe
   return tag == "int8" && !identical ? 1 : 0;
 }
 
+// The graph `tag`, the benchmarks' image for it and what a batch of 1 outputs for it, which every
+// image of a batch must equal.
+struct ImageAndOutput {
+  std::shared_ptr<const graph::Graph> graph;
+  std::vector<uint8_t> image;
+  std::vector<uint8_t> output;
+};
+
+absl::StatusOr<ImageAndOutput> RunOneImage(const std::string& tag,
+                                           std::shared_ptr<vulkan::VulkanDevice> device) {
+  auto graph = LoadGraph(tag);
+  if (!graph.ok()) return graph.status();
+  auto one = vulkan::GraphProgram::Create(std::move(device), *graph, 1);
+  if (!one.ok()) return one.status();
+  ImageAndOutput result{*graph, PatternInput((*one)->input_bytes(0), tag == "fp32"),
+                        std::vector<uint8_t>((*one)->output_bytes(0))};
+  const std::vector<std::span<const uint8_t>> in = {result.image};
+  const std::vector<std::span<uint8_t>> out = {result.output};
+  if (absl::Status status = (*one)->RunAndWait(in, out); !status.ok()) return status;
+  return result;
+}
+
 // `batch` images in one submission on the GPU alone: the median time per batch, images per
 // second, and whether every image's output equals a batch of 1's.
 int BatchThroughput(const std::string& tag, int runs, int batch,
                     std::shared_ptr<vulkan::VulkanDevice> device) {
-  auto graph = LoadGraph(tag);
-  if (!graph.ok()) {
-    std::cerr << graph.status() << "\n";
+  auto one = RunOneImage(tag, device);
+  if (!one.ok()) {
+    std::cerr << one.status() << "\n";
     return 1;
   }
-  auto one = vulkan::GraphProgram::Create(device, *graph, 1);
-  auto many = vulkan::GraphProgram::Create(device, *graph, batch);
-  if (!one.ok() || !many.ok()) {
-    std::cerr << (one.ok() ? many.status() : one.status()) << "\n";
+  auto many = vulkan::GraphProgram::Create(device, one->graph, batch);
+  if (!many.ok()) {
+    std::cerr << many.status() << "\n";
     return 1;
   }
   // The one-pass program; where it cannot be built (a widened tensor past the device's
   // maxStorageBufferRange, its memory) the reason is printed and item by item is still measured.
   absl::StatusOr<std::unique_ptr<vulkan::GraphProgram>> pass = [&]() {
-    auto widened = graph::BatchedGraph(**graph, batch);
+    auto widened = graph::BatchedGraph(*one->graph, batch);
     if (!widened.ok())
       return absl::StatusOr<std::unique_ptr<vulkan::GraphProgram>>(widened.status());
     return vulkan::GraphProgram::Create(device, *widened, 1);
   }();
-  const std::vector<uint8_t> image = PatternInput((*one)->input_bytes(0), tag == "fp32");
+  const std::vector<uint8_t>& image = one->image;
+  const std::vector<uint8_t>& single = one->output;
   std::vector<uint8_t> images;
   for (int i = 0; i < batch; ++i) images.insert(images.end(), image.begin(), image.end());
-  std::vector<uint8_t> single((*one)->output_bytes(0));
   std::vector<uint8_t> outputs((*many)->output_bytes(0) * batch);
-  const std::vector<std::span<const uint8_t>> one_in = {image};
-  const std::vector<std::span<uint8_t>> one_out = {single};
-  if (!(*one)->RunAndWait(one_in, one_out).ok()) {
-    std::cerr << "a run failed\n";
-    return 1;
-  }
   std::vector<uint8_t> pass_outputs(pass.ok() ? (*pass)->output_bytes(0) : 0);
   const std::vector<std::span<const uint8_t>> in = {images};
   const std::vector<std::span<uint8_t>> out = {outputs};
@@ -180,6 +206,96 @@ int BatchThroughput(const std::string& tag, int runs, int batch,
   return identical && (pass_identical || tag != "int8") ? 0 : 1;
 }
 
+// A batch of `batch` images through the tosa_vulkan backend's Executable, with batch passes of
+// `passes` items: item by item (gpu_batch_pass "false") against the split batch_plan.h chooses.
+int PlannedBatchThroughput(const std::string& tag, int runs, int batch,
+                           const std::vector<int>& passes,
+                           std::shared_ptr<vulkan::VulkanDevice> device) {
+  auto one = RunOneImage(tag, device);
+  if (!one.ok()) {
+    std::cerr << one.status() << "\n";
+    return 1;
+  }
+  const graph::Graph& graph = *one->graph;
+  const graph::Block& main = graph.main_block();
+  auto spec = [&](graph::TensorId id) {
+    const graph::Tensor& tensor = graph.tensor(id);
+    return TensorSpec{tensor.name, *graph::ToDataType(tensor.dtype),
+                      Shape(tensor.shape.begin() + 1, tensor.shape.end())};
+  };
+  BackendLoadRequest request;
+  request.model_name = "mobilenet_v2_" + tag;
+  request.graph = one->graph;
+  request.max_batch_size = std::max(batch, *std::max_element(passes.begin(), passes.end()));
+  request.preferred_batch_sizes = passes;
+  request.inputs = {spec(main.inputs[0])};
+  request.outputs = {spec(main.outputs[0])};
+  vulkan::VulkanBackend backend;
+  request.parameters[std::string(vulkan::VulkanBackend::kBatchPassParameter)] = "false";
+  auto item_by_item = backend.Load(request);
+  request.parameters[std::string(vulkan::VulkanBackend::kBatchPassParameter)] = "true";
+  auto planned = backend.Load(request);
+  if (!item_by_item.ok() || !planned.ok()) {
+    std::cerr << (item_by_item.ok() ? planned.status() : item_by_item.status()) << "\n";
+    return 1;
+  }
+  const std::vector<uint8_t>& image = one->image;
+  const std::vector<uint8_t>& single = one->output;
+  Shape shape = request.inputs[0].dims;
+  shape.insert(shape.begin(), batch);
+  Tensor images = Tensor::Allocate(request.inputs[0].dtype, shape);
+  for (int i = 0; i < batch; ++i) {
+    std::memcpy(images.mutable_bytes().data() + i * image.size(), image.data(), image.size());
+  }
+  bool identical[2] = {true, true};
+  auto run = [&](Executable& executable, bool& equal) {
+    Batch work;
+    work.inputs = {images};
+    work.batch_size = batch;
+    work.cancellation = std::make_shared<CancellationToken>();
+    std::promise<absl::StatusOr<BatchResult>> promise;
+    auto future = promise.get_future();
+    executable.Execute(std::move(work), [&promise](absl::StatusOr<BatchResult> result) {
+      promise.set_value(std::move(result));
+    });
+    absl::StatusOr<BatchResult> result = future.get();
+    if (!result.ok()) return false;
+    const auto bytes = result->outputs[0].bytes();
+    for (int i = 0; i < batch; ++i) {
+      equal &= std::equal(single.begin(), single.end(), bytes.begin() + i * single.size());
+    }
+    return true;
+  };
+  auto run_items = [&] { return run(**item_by_item, identical[0]); };
+  auto run_planned = [&] { return run(**planned, identical[1]); };
+  TimeMs(run_items);
+  TimeMs(run_planned);
+  std::vector<double> items_ms, planned_ms;
+  for (int round = 0; round < runs; ++round) {
+    items_ms.push_back(TimeMs(run_items));
+    planned_ms.push_back(TimeMs(run_planned));
+  }
+  std::string split;
+  for (const vulkan::BatchPart& part :
+       vulkan::PlanBatch(batch, std::vector<int64_t>(passes.begin(), passes.end()))) {
+    absl::StrAppend(&split, split.empty() ? "" : " + ", part.items,
+                    part.pass ? " in a pass" : " one at a time");
+  }
+  const double m = Median(items_ms);
+  const double p = Median(planned_ms);
+  std::cout << absl::StrFormat(
+      "MobileNetV2 %s through the backend, a batch of %d with passes for %s, %d interleaved runs "
+      "(medians)\n"
+      "  item by item  %9.2f ms per batch, %.1f images/s\n"
+      "  planned       %9.2f ms per batch, %.1f images/s (%s)\n"
+      "  planned / item by item  %.2fx\n"
+      "  every image's output: item by item %s, planned %s a batch of 1's\n",
+      tag, batch, absl::StrJoin(passes, ","), runs, m, 1000.0 * batch / m, p, 1000.0 * batch / p,
+      split, p / m, identical[0] ? "equals" : "DIFFERS from",
+      identical[1] ? "equals" : (tag == "int8" ? "DIFFERS from" : "differs (FP32) from"));
+  return identical[0] && (identical[1] || tag != "int8") ? 0 : 1;
+}
+
 }  // namespace
 }  // namespace inferd::bench
 
@@ -187,6 +303,7 @@ int main(int argc, char** argv) {
   int runs = 5;
   int batch = 1;
   bool use_int64 = true;
+  std::vector<int> passes;
   std::vector<std::string> tags = {"int8", "fp32"};
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
@@ -194,13 +311,17 @@ int main(int argc, char** argv) {
       runs = std::max(1, std::atoi(argv[i + 1]));
     } else if (flag == "--batch") {
       batch = std::max(1, std::atoi(argv[i + 1]));
+    } else if (flag == "--passes") {
+      for (const absl::string_view size : absl::StrSplit(argv[i + 1], ',')) {
+        passes.push_back(std::max(2, std::atoi(std::string(size).c_str())));
+      }
     } else if (flag == "--graphs") {
       tags = absl::StrSplit(argv[i + 1], ',');
     } else if (flag == "--int64") {
       use_int64 = std::string(argv[i + 1]) != "0";
     } else {
       std::cerr << "usage: inferd_vulkan_mobilenet_benchmark [--runs N] [--batch N] "
-                   "[--graphs int8,fp32] [--int64 0|1]\n";
+                   "[--passes S[,S...]] [--graphs int8,fp32] [--int64 0|1]\n";
       return 2;
     }
   }
@@ -212,8 +333,13 @@ int main(int argc, char** argv) {
   std::cout << "device: " << (*device)->info().name << "\n";
   int status = 0;
   for (const std::string& tag : tags) {
-    status |= batch > 1 ? inferd::bench::BatchThroughput(tag, runs, batch, *device)
-                        : inferd::bench::Benchmark(tag, runs, *device, use_int64);
+    if (batch > 1 && !passes.empty()) {
+      status |= inferd::bench::PlannedBatchThroughput(tag, runs, batch, passes, *device);
+    } else if (batch > 1) {
+      status |= inferd::bench::BatchThroughput(tag, runs, batch, *device);
+    } else {
+      status |= inferd::bench::Benchmark(tag, runs, *device, use_int64);
+    }
   }
   return status;
 }

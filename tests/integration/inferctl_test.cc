@@ -117,13 +117,18 @@ TEST(InferctlTest, ProfileShowsGpuTimePerOperatorForAGpuModel) {
             std::string::npos)
       << profile.output;
   // The 359 images went as five full batches of 64, each one pass over the graph widened to the
-  // batch (its operators in a block of their own, the batch in their shapes), and 39 item by item;
-  // the shader names are not operators. A CONV2D and the RESCALE and CLAMP its dispatch took over
-  // are one entry, named after all three.
-  EXPECT_NE(profile.output.find("39  CONV2D+RESCALE+CLAMP #"), std::string::npos) << profile.output;
-  EXPECT_NE(profile.output.find("5  CONV2D+RESCALE+CLAMP #"), std::string::npos) << profile.output;
+  // batch (its operators in a block of their own, the batch in their shapes), and a batch of 39 as
+  // the pass for the preferred size 32 and 7 item by item (fewer than the smallest pass, 16); the
+  // shader names are not operators. A CONV2D and the RESCALE and CLAMP its dispatch took over are
+  // one entry, named after all three.
+  EXPECT_NE(profile.output.find(" 7  CONV2D+RESCALE+CLAMP #"), std::string::npos) << profile.output;
+  EXPECT_NE(profile.output.find(" 5  CONV2D+RESCALE+CLAMP #"), std::string::npos) << profile.output;
+  EXPECT_NE(profile.output.find(" 1  CONV2D+RESCALE+CLAMP #"), std::string::npos) << profile.output;
   EXPECT_NE(profile.output.find("[64x8x8x8] (block main (batch pass of 64))"), std::string::npos)
       << profile.output;
+  EXPECT_NE(profile.output.find("[32x8x8x8] (block main (batch pass of 32))"), std::string::npos)
+      << profile.output;
+  EXPECT_EQ(profile.output.find("(batch pass of 16)"), std::string::npos) << profile.output;
   EXPECT_NE(profile.output.find("by operator type:"), std::string::npos) << profile.output;
   EXPECT_EQ((*daemon)->Stop(), 0);
 }

@@ -83,8 +83,9 @@ TEST(VulkanBackendTest, DigitsInt8ScoresEqualTheCpuBackendsForABatch) {
 
 // A batch of max_batch_size items, or of a preferred batch size, runs as one pass over the graph
 // widened to the batch (engine/graph/batched_graph.h): the same scores as the CPU backend's, and
-// the profile shows the pass's operators with the batch in their shapes. Other sizes, and every
-// batch with gpu_batch_pass "false", run item by item.
+// the profile shows the pass's operators with the batch in their shapes. Other sizes run as the
+// passes that fit and the items left item by item; with gpu_batch_pass "false" every batch runs
+// item by item.
 TEST(VulkanBackendTest, AFullBatchRunsAsOnePassOverTheWidenedGraph) {
   ASSERT_NE(testing::DefaultDevice(), nullptr);
   constexpr int64_t kItems = 16;
@@ -135,18 +136,20 @@ TEST(VulkanBackendTest, AFullBatchRunsAsOnePassOverTheWidenedGraph) {
       EXPECT_GT(item_entries, 0u);
     }
   }
-  // A preferred batch size (4) has a pass of its own; another (3) runs item by item, with the same
+  // A preferred batch size (4) has a pass of its own; a smaller batch (3) runs item by item, and a
+  // batch between (7) as the pass of 4 and 3 items one at a time (batch_plan.h), with the same
   // scores for its items.
   BackendLoadRequest preferred = DigitsRequest(kItems);
   preferred.parameters[std::string(VulkanBackend::kOperatorTimingParameter)] = "true";
   preferred.preferred_batch_sizes = {4};
   auto on_gpu = vulkan.Load(preferred);
   ASSERT_TRUE(on_gpu.ok()) << on_gpu.status();
-  for (const int64_t items : {4, 3}) {
+  for (const int64_t items : {4, 3, 7}) {
     Tensor some = Tensor::Allocate(DataType::kInt8, {items, 8, 8, 1});
     std::memcpy(some.mutable_bytes().data(), images.bytes().data(), some.byte_size());
     auto result = RunBatch(**on_gpu, some, items);
     ASSERT_TRUE(result.ok()) << result.status();
+    EXPECT_EQ(result->outputs[0].shape(), (Shape{items, 10}));
     EXPECT_EQ(std::memcmp(result->outputs[0].bytes().data(), expected_bytes.data(), items * 10), 0)
         << items;
   }
@@ -155,10 +158,10 @@ TEST(VulkanBackendTest, AFullBatchRunsAsOnePassOverTheWidenedGraph) {
     EXPECT_NE(timing.block, "main (batch pass of 16)") << "no batch of 16 ran";
     if (timing.block == "main (batch pass of 4)") {
       ++four;
-      EXPECT_EQ(timing.calls, 1u) << timing.op;
+      EXPECT_EQ(timing.calls, 2u) << timing.op;
     } else if (timing.calls > 0) {
       ++item_by_item;
-      EXPECT_EQ(timing.calls, 3u) << timing.op;
+      EXPECT_EQ(timing.calls, 6u) << timing.op;
     }
   }
   EXPECT_GT(four, 0u);

@@ -1,0 +1,29 @@
+// How the tosa_vulkan backend splits a batch between its batch passes (programs that run the graph
+// widened to a fixed number of items, engine/graph/batched_graph.h) and the program that runs the
+// graph one item at a time.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace inferd::vulkan {
+
+// Items [first_item, first_item + items) of a batch: one run of the pass for `items` items, or,
+// with `pass` false, `items` runs of the item-by-item program.
+struct BatchPart {
+  int64_t first_item = 0;
+  int64_t items = 0;
+  bool pass = false;
+
+  bool operator==(const BatchPart&) const = default;
+};
+
+// The parts a batch of `items` runs as, given the sizes that have a pass (each above 1, any
+// order): as few items left to run one at a time as the sizes allow, and among such splits the
+// fewest passes; the passes come first, largest first, then the items left (one part). On a GPU a
+// pass costs about what one item does, and on lavapipe a pass of N items still costs less than N
+// items one by one (benchmarks/vulkan/README.md, "Batch throughput"). Takes O(items x sizes).
+std::vector<BatchPart> PlanBatch(int64_t items, std::span<const int64_t> pass_sizes);
+
+}  // namespace inferd::vulkan
