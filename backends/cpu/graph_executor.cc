@@ -14,8 +14,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "backends/cpu/constant_layout.h"
-#include "backends/cpu/memory_plan.h"
 #include "backends/cpu/requantisation_fusion.h"
+#include "engine/graph/memory_plan.h"
 
 namespace inferd::cpu {
 namespace {
@@ -306,7 +306,7 @@ absl::Status GraphExecutor::PlanBlock(graph::BlockId block_id) {
   for (graph::TensorId id : block.outputs) use(id, op_count);
 
   std::vector<graph::TensorId> planned;
-  std::vector<BufferRequest> requests;
+  std::vector<graph::BufferRequest> requests;
   for (graph::TensorId id = 0; id < g.tensors.size(); ++id) {
     // Variables live in the VariableStore, across runs.
     if (first_use[id] == kUnset || StorageElementBytes(g.tensor(id).dtype) == 0 ||
@@ -314,7 +314,7 @@ absl::Status GraphExecutor::PlanBlock(graph::BlockId block_id) {
       continue;
     }
     planned.push_back(id);
-    requests.push_back(BufferRequest{StorageBytes(id), first_use[id], last_use[id]});
+    requests.push_back(graph::BufferRequest{StorageBytes(id), first_use[id], last_use[id]});
   }
   // A loop's second set of loop-carried buffers lives for the operator only.
   const size_t first_spare = requests.size();
@@ -324,12 +324,12 @@ absl::Status GraphExecutor::PlanBlock(graph::BlockId block_id) {
     if (control.op->op != graph::Op::kWhileLoop) continue;
     for (graph::TensorId id : control.op->outputs) {
       control.bytes.push_back(StorageBytes(id));
-      requests.push_back(BufferRequest{StorageBytes(id), static_cast<int32_t>(step.op_index),
-                                       static_cast<int32_t>(step.op_index)});
+      requests.push_back(graph::BufferRequest{StorageBytes(id), static_cast<int32_t>(step.op_index),
+                                              static_cast<int32_t>(step.op_index)});
     }
   }
 
-  const MemoryPlan layout = PlanMemory(requests, kAlignment);
+  const graph::MemoryPlan layout = graph::PlanMemory(requests, kAlignment);
   plan.arena_bytes = layout.arena_bytes;
   plan.arena.reset(static_cast<uint8_t*>(
       std::aligned_alloc(kAlignment, std::max(plan.arena_bytes, kAlignment))));

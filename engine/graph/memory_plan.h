@@ -1,13 +1,13 @@
-// Static memory planning for the CPU graph executor: places every buffer of a graph run in one
-// arena, letting buffers whose lifetimes do not overlap share bytes. Planned once at load, so a run
-// allocates nothing.
+// Static memory planning for a graph run (the CPU executor's arena, the Vulkan backend's
+// device-local one): places every buffer in one arena, letting buffers whose lifetimes do not
+// overlap share bytes. Planned once at load, so a run allocates nothing.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
-namespace inferd::cpu {
+namespace inferd::graph {
 
 // One buffer to place: it is written at step `first_use` and last read at step `last_use`
 // (inclusive; steps are operator indices, -1 for "before the first operator").
@@ -26,4 +26,4 @@ struct MemoryPlan {
 // overlap a placed buffer with an overlapping lifetime. `alignment` must be a power of two.
 MemoryPlan PlanMemory(const std::vector<BufferRequest>& requests, size_t alignment = 64);
 
-}  // namespace inferd::cpu
+}  // namespace inferd::graph

@@ -1,9 +1,9 @@
-#include "backends/cpu/memory_plan.h"
+#include "engine/graph/memory_plan.h"
 
 #include <algorithm>
 #include <numeric>
 
-namespace inferd::cpu {
+namespace inferd::graph {
 namespace {
 
 size_t AlignUp(size_t value, size_t alignment) {
@@ -53,4 +53,4 @@ MemoryPlan PlanMemory(const std::vector<BufferRequest>& requests, size_t alignme
   return plan;
 }
 
-}  // namespace inferd::cpu
+}  // namespace inferd::graph

@@ -1,10 +1,10 @@
-#include "backends/cpu/memory_plan.h"
+#include "engine/graph/memory_plan.h"
 
 #include <vector>
 
 #include "gtest/gtest.h"
 
-namespace inferd::cpu {
+namespace inferd::graph {
 namespace {
 
 bool BytesOverlap(size_t a, size_t a_size, size_t b, size_t b_size) {
@@ -49,4 +49,4 @@ TEST(MemoryPlanTest, EmptyAndZeroSizedRequests) {
 }
 
 }  // namespace
-}  // namespace inferd::cpu
+}  // namespace inferd::graph
