@@ -6,6 +6,8 @@
 #include <set>
 #include <string>
 #include <utility>
+#include <variant>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -15,6 +17,7 @@
 #include "backends/vulkan/stored_form.h"
 #include "backends/vulkan/vulkan_status.h"
 #include "engine/graph/graph_variables.h"
+#include "engine/graph/memory_plan.h"
 
 namespace inferd::vulkan {
 namespace {
@@ -182,25 +185,50 @@ absl::Status GraphProgram::Build(int max_items) {
     }
   }
 
-  // Every tensor an operator or the caller touches gets a region of the arena.
+  // Every tensor an operator or the caller touches gets a region of the arena. Constants (uploaded
+  // once), variables (kept across batches) and, in a graph with control flow, every tensor (a loop
+  // runs its blocks' steps again, so step order is not time order) keep theirs for the program's
+  // life, first in the arena, then the derived constants. Any other tensor lives from the first
+  // step that touches it to the last (a main-block input from the load before the steps, an output
+  // to the store after them), and tensors whose lifetimes do not overlap share bytes, as on the
+  // CPU (engine/graph/memory_plan.h). Every step ends with a full barrier, and each batch item's
+  // load begins with one, so a step that writes shared bytes comes after every use of them before.
   const VkDeviceSize alignment = device_->storage_alignment();
   const uint64_t max_range = device_->info().max_storage_buffer_range;
   tensor_regions_.assign(g.tensors.size(), Region{});
+  const int32_t end = static_cast<int32_t>(steps_.size());
+  std::vector<std::pair<int32_t, int32_t>> lifetimes(g.tensors.size(), {end, -1});
+  auto touch = [&](TensorId id, int32_t step) {
+    lifetimes[id] = {std::min(lifetimes[id].first, step), std::max(lifetimes[id].second, step)};
+  };
+  for (int32_t i = 0; i < end; ++i) {
+    if (const auto* copy = std::get_if<CopyStep>(&steps_[static_cast<size_t>(i)])) {
+      touch(copy->from, i);
+      touch(copy->to, i);
+      continue;
+    }
+    for (const BufferRef& ref : std::get<DispatchStep>(steps_[static_cast<size_t>(i)]).buffers) {
+      if (ref.kind == BufferRef::Kind::kTensor) touch(ref.index, i);
+    }
+  }
+  for (TensorId id : main.inputs) touch(id, -1);
+  for (TensorId id : main.outputs) touch(id, end);
   VkDeviceSize arena_bytes = 0;
   // Tensors of one variable uid (a block reaching its caller's variable declares its own tensor)
   // share the region of the first one placed.
   std::map<std::string, TensorId, std::less<>> variable_regions;
-  auto place = [&](TensorId id) -> absl::Status {
+  std::vector<TensorId> planned;
+  std::vector<graph::BufferRequest> requests;
+  for (TensorId id : lowered->touched) {
     Region& region = tensor_regions_[id];
-    if (region.bytes != 0) return absl::OkStatus();
     const graph::Tensor& tensor = g.tensor(id);
-    if (tensor.dtype == DType::kShape) return absl::OkStatus();
+    if (region.bytes != 0 || tensor.dtype == DType::kShape) continue;
     if (auto status = CheckStorable(tensor); !status.ok()) return status;
     if (tensor.variable) {
       auto [it, first] = variable_regions.emplace(std::string(graph::VariableUid(tensor)), id);
       if (!first) {
         region = tensor_regions_[it->second];
-        return absl::OkStatus();
+        continue;
       }
     }
     const std::optional<int64_t> elements = graph::ElementCount(tensor);
@@ -214,18 +242,26 @@ absl::Status GraphProgram::Build(int max_items) {
           absl::StrCat("tensor '", tensor.name, "' is ", *bytes, " bytes, more than the device's ",
                        max_range, "-byte storage buffer range (maxStorageBufferRange)"));
     }
-    region.offset = arena_bytes;
     region.bytes = std::max<VkDeviceSize>(static_cast<VkDeviceSize>(*bytes), 1);
-    arena_bytes = AlignUp(arena_bytes + region.bytes, alignment);
-    return absl::OkStatus();
-  };
-  for (TensorId id : lowered->touched) {
-    if (auto status = place(id); !status.ok()) return status;
+    const auto [first_use, last_use] = lifetimes[id];
+    if (control_flow_ || tensor.variable || lowering.ConstantData(id).has_value() ||
+        first_use > last_use) {
+      region.offset = arena_bytes;
+      arena_bytes = AlignUp(arena_bytes + region.bytes, alignment);
+    } else {
+      planned.push_back(id);
+      requests.push_back({static_cast<size_t>(region.bytes), first_use, last_use});
+    }
   }
   for (const std::vector<uint8_t>& bytes : lowering.derived()) {
     derived_regions_.push_back(Region{arena_bytes, std::max<VkDeviceSize>(bytes.size(), 1)});
     arena_bytes = AlignUp(arena_bytes + bytes.size(), alignment);
   }
+  const graph::MemoryPlan plan = graph::PlanMemory(requests, static_cast<size_t>(alignment));
+  for (size_t i = 0; i < planned.size(); ++i) {
+    tensor_regions_[planned[i]].offset = arena_bytes + plan.offsets[i];
+  }
+  arena_bytes = AlignUp(arena_bytes + plan.arena_bytes, alignment);
 
   auto arena = device_->CreateBuffer(arena_bytes, /*host_visible=*/false, "the model's tensors");
   if (!arena.ok()) return arena.status();
