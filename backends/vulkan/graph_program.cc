@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/notification.h"
+#include "backends/vulkan/constant_store.h"
 #include "backends/vulkan/program_lowering.h"
 #include "backends/vulkan/shader_library.h"
 #include "backends/vulkan/stored_form.h"
@@ -185,14 +186,16 @@ absl::Status GraphProgram::Build(int max_items) {
     }
   }
 
-  // Every tensor an operator or the caller touches gets a region of the arena. Constants (uploaded
-  // once), variables (kept across batches) and, in a graph with control flow, every tensor (a loop
-  // runs its blocks' steps again, so step order is not time order) keep theirs for the program's
-  // life, first in the arena, then the derived constants. Any other tensor lives from the first
-  // step that touches it to the last (a main-block input from the load before the steps, an output
-  // to the store after them), and tensors whose lifetimes do not overlap share bytes, as on the
-  // CPU (engine/graph/memory_plan.h). Every step ends with a full barrier, and each batch item's
-  // load begins with one, so a step that writes shared bytes comes after every use of them before.
+  // Every tensor an operator or the caller touches gets a region. Constants and derived constants
+  // live in the device's constant store, each distinct blob once for every program on the device
+  // (constant_store.h); the rest in this program's arena. Variables (kept across batches) and, in a
+  // graph with control flow, every tensor (a loop runs its blocks' steps again, so step order is
+  // not time order) keep their regions for the program's life, first in the arena. Any other
+  // tensor lives from the first step that touches it to the last (a main-block input from the load
+  // before the steps, an output to the store after them), and tensors whose lifetimes do not
+  // overlap share bytes, as on the CPU (engine/graph/memory_plan.h). Every step ends with a full
+  // barrier, and each batch item's load begins with one, so a step that writes shared bytes comes
+  // after every use of them before.
   const VkDeviceSize alignment = device_->storage_alignment();
   const uint64_t max_range = device_->info().max_storage_buffer_range;
   tensor_regions_.assign(g.tensors.size(), Region{});
@@ -219,6 +222,8 @@ absl::Status GraphProgram::Build(int max_items) {
   std::map<std::string, TensorId, std::less<>> variable_regions;
   std::vector<TensorId> planned;
   std::vector<graph::BufferRequest> requests;
+  std::vector<std::span<const uint8_t>> constant_blobs;
+  std::vector<Region*> constant_owners;  // tensor_regions_ is not resized from here on
   for (TensorId id : lowered->touched) {
     Region& region = tensor_regions_[id];
     const graph::Tensor& tensor = g.tensor(id);
@@ -244,18 +249,16 @@ absl::Status GraphProgram::Build(int max_items) {
     }
     region.bytes = std::max<VkDeviceSize>(static_cast<VkDeviceSize>(*bytes), 1);
     const auto [first_use, last_use] = lifetimes[id];
-    if (control_flow_ || tensor.variable || lowering.ConstantData(id).has_value() ||
-        first_use > last_use) {
+    if (std::optional<std::span<const uint8_t>> data = lowering.ConstantData(id)) {
+      constant_blobs.push_back(*data);
+      constant_owners.push_back(&region);
+    } else if (control_flow_ || tensor.variable || first_use > last_use) {
       region.offset = arena_bytes;
       arena_bytes = AlignUp(arena_bytes + region.bytes, alignment);
     } else {
       planned.push_back(id);
       requests.push_back({static_cast<size_t>(region.bytes), first_use, last_use});
     }
-  }
-  for (const std::vector<uint8_t>& bytes : lowering.derived()) {
-    derived_regions_.push_back(Region{arena_bytes, std::max<VkDeviceSize>(bytes.size(), 1)});
-    arena_bytes = AlignUp(arena_bytes + bytes.size(), alignment);
   }
   const graph::MemoryPlan plan = graph::PlanMemory(requests, static_cast<size_t>(alignment));
   for (size_t i = 0; i < planned.size(); ++i) {
@@ -266,48 +269,45 @@ absl::Status GraphProgram::Build(int max_items) {
   auto arena = device_->CreateBuffer(arena_bytes, /*host_visible=*/false, "the model's tensors");
   if (!arena.ok()) return arena.status();
   arena_ = *std::move(arena);
+  for (Region& region : tensor_regions_) {
+    if (region.bytes != 0) region.buffer = arena_.handle();  // constants are placed below
+  }
 
-  // Constants and derived parameters go up once, through a temporary staging buffer.
-  {
-    VkDeviceSize upload_bytes = 0;
-    std::vector<std::pair<std::span<const uint8_t>, Region>> uploads;
-    for (TensorId id = 0; id < g.tensors.size(); ++id) {
-      if (tensor_regions_[id].bytes == 0) continue;
-      std::optional<std::span<const uint8_t>> data = lowering.ConstantData(id);
-      // A variable's initial value, once per uid.
-      if (!data.has_value() && g.tensor(id).variable && !g.tensor(id).data.empty() &&
-          variable_regions.at(std::string(graph::VariableUid(g.tensor(id)))) == id) {
-        data = lowering.StoredData(id);
-      }
-      if (!data.has_value()) continue;
-      uploads.emplace_back(*data, tensor_regions_[id]);
-      upload_bytes += data->size();
+  // Constants and derived parameters: the device's constant store uploads those it does not hold
+  // yet.
+  derived_regions_.resize(lowering.derived().size());
+  for (size_t i = 0; i < lowering.derived().size(); ++i) {
+    derived_regions_[i].bytes = std::max<VkDeviceSize>(lowering.derived()[i].size(), 1);
+    constant_blobs.push_back(lowering.derived()[i]);
+    constant_owners.push_back(&derived_regions_[i]);
+  }
+  absl::StatusOr<std::vector<ConstantStore::Placement>> placements =
+      device_->constants().Place(*device_, constant_blobs);
+  if (!placements.ok()) return placements.status();
+  for (size_t i = 0; i < placements->size(); ++i) {
+    const ConstantStore::Placement& placement = (*placements)[i];
+    constant_owners[i]->buffer = placement.chunk->handle();
+    constant_owners[i]->offset = placement.offset;
+    constant_bytes_ += constant_owners[i]->bytes;
+    if (std::find(constant_chunks_.begin(), constant_chunks_.end(), placement.chunk) ==
+        constant_chunks_.end()) {
+      constant_chunks_.push_back(placement.chunk);
     }
-    for (size_t i = 0; i < lowering.derived().size(); ++i) {
-      uploads.emplace_back(lowering.derived()[i], derived_regions_[i]);
-      upload_bytes += lowering.derived()[i].size();
+  }
+
+  // Variables' initial values go up once.
+  std::vector<VulkanDevice::Upload> initial_values;
+  for (TensorId id = 0; id < g.tensors.size(); ++id) {
+    const graph::Tensor& tensor = g.tensor(id);
+    if (tensor_regions_[id].bytes != 0 && tensor.variable && !tensor.data.empty() &&
+        variable_regions.at(std::string(graph::VariableUid(tensor))) == id) {
+      initial_values.push_back({lowering.StoredData(id), tensor_regions_[id].offset});
     }
-    if (upload_bytes > 0) {
-      auto upload = device_->CreateBuffer(upload_bytes, /*host_visible=*/true, "constant upload");
-      if (!upload.ok()) return upload.status();
-      std::vector<VkBufferCopy> copies;
-      VkDeviceSize at = 0;
-      for (const auto& [data, region] : uploads) {
-        if (data.empty()) continue;
-        std::memcpy(upload->mapped() + at, data.data(), data.size());
-        copies.push_back(VkBufferCopy{at, region.offset, data.size()});
-        at += data.size();
-      }
-      const VkBuffer source = upload->handle();
-      const VkBuffer destination = arena_.handle();
-      if (auto status = device_->RunNow([&](VkCommandBuffer command_buffer) {
-            vkCmdCopyBuffer(command_buffer, source, destination,
-                            static_cast<uint32_t>(copies.size()), copies.data());
-          });
-          !status.ok()) {
-        return status;
-      }
-    }
+  }
+  if (absl::Status status =
+          device_->UploadNow(arena_.handle(), initial_values, "variables' initial values");
+      !status.ok()) {
+    return status;
   }
 
   // Staging: per item, every input then every output.
@@ -427,7 +427,7 @@ absl::Status GraphProgram::Build(int max_items) {
         writes[i].dstBinding = static_cast<uint32_t>(i);
         writes[i].descriptorCount = 1;
         if (ref.texels == BufferRef::Texels::kNone) {
-          infos[i] = VkDescriptorBufferInfo{arena_.handle(), region.offset, region.bytes};
+          infos[i] = VkDescriptorBufferInfo{region.buffer, region.offset, region.bytes};
           writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
           writes[i].pBufferInfo = &infos[i];
           continue;
@@ -506,7 +506,7 @@ absl::Status GraphProgram::Build(int max_items) {
         code_buffers_[i] = *recorded;
       } else if (instruction.kind == HostInstruction::Kind::kReadFlag) {
         const Region& region = tensor_regions_[instruction.tensor];
-        const VkBuffer arena = arena_.handle();
+        const VkBuffer arena = region.buffer;
         const VkBuffer flags = flags_.handle();
         auto recorded = Recorded([&](VkCommandBuffer command_buffer) {
           FullBarrier(command_buffer);
@@ -544,9 +544,9 @@ void GraphProgram::RecordLoad(VkCommandBuffer command_buffer, int slot) const {
   const VkDeviceSize item_offset = staging_item_stride_ * static_cast<VkDeviceSize>(slot);
   for (const Port& port : inputs_) {
     if (port.bytes == 0) continue;
-    const VkBufferCopy copy{item_offset + port.staging_offset, tensor_regions_[port.id].offset,
-                            port.bytes};
-    vkCmdCopyBuffer(command_buffer, staging_.handle(), arena_.handle(), 1, &copy);
+    const Region& region = tensor_regions_[port.id];
+    const VkBufferCopy copy{item_offset + port.staging_offset, region.offset, port.bytes};
+    vkCmdCopyBuffer(command_buffer, staging_.handle(), region.buffer, 1, &copy);
   }
   FullBarrier(command_buffer);
 }
@@ -563,7 +563,7 @@ void GraphProgram::RecordSteps(VkCommandBuffer command_buffer, size_t first, siz
       const Region& from = tensor_regions_[copy_step->from];
       const Region& to = tensor_regions_[copy_step->to];
       const VkBufferCopy copy{from.offset, to.offset, std::min(from.bytes, to.bytes)};
-      vkCmdCopyBuffer(command_buffer, arena_.handle(), arena_.handle(), 1, &copy);
+      vkCmdCopyBuffer(command_buffer, from.buffer, to.buffer, 1, &copy);
     } else {
       const auto& dispatch = std::get<DispatchStep>(step);
       const int index = step_kernel_[i];
@@ -655,7 +655,7 @@ GraphProgram::ModuleDescriptorSets(const DispatchStep& dispatch, const ModuleKer
     write.descriptorType = DescriptorTypeOf(binding.kind);
     if (binding.kind == graph::vgf::ComputeSegmentBinding::Kind::kStorageBuffer) {
       const Region& region = RegionOf(dispatch.buffers[i]);
-      infos.push_back(VkDescriptorBufferInfo{arena_.handle(), region.offset, region.bytes});
+      infos.push_back(VkDescriptorBufferInfo{region.buffer, region.offset, region.bytes});
       write.pBufferInfo = &infos.back();
     } else {
       // The sampler of a combined image sampler is immutable, in the set layout.
@@ -677,7 +677,7 @@ absl::StatusOr<VkBufferView> GraphProgram::TexelView(const Region& region,
   const bool four = texels == BufferRef::Texels::kUint32x4;
   const VkDeviceSize texel_bytes = four ? 16 : 4;
   auto info = VkStruct<VkBufferViewCreateInfo>(VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO);
-  info.buffer = arena_.handle();
+  info.buffer = region.buffer;
   // Both formats are ones every Vulkan device must offer for uniform texel buffers.
   info.format = four ? VK_FORMAT_R32G32B32A32_UINT : VK_FORMAT_R32_UINT;
   info.offset = region.offset;
@@ -754,7 +754,7 @@ void GraphProgram::RecordModuleDispatch(
     for (const ModuleImage& image : images) {
       if (image.output) continue;
       const VkBufferImageCopy copy = ImageCopy(image);
-      vkCmdCopyBufferToImage(command_buffer, arena_.handle(), image.image.handle(),
+      vkCmdCopyBufferToImage(command_buffer, image.region.buffer, image.image.handle(),
                              VK_IMAGE_LAYOUT_GENERAL, 1, &copy);
     }
     FullBarrier(command_buffer);
@@ -779,7 +779,7 @@ void GraphProgram::RecordModuleDispatch(
     written = true;
     const VkBufferImageCopy copy = ImageCopy(image);
     vkCmdCopyImageToBuffer(command_buffer, image.image.handle(), VK_IMAGE_LAYOUT_GENERAL,
-                           arena_.handle(), 1, &copy);
+                           image.region.buffer, 1, &copy);
   }
 }
 
@@ -787,9 +787,9 @@ void GraphProgram::RecordStore(VkCommandBuffer command_buffer, int slot) const {
   const VkDeviceSize item_offset = staging_item_stride_ * static_cast<VkDeviceSize>(slot);
   for (const Port& port : outputs_) {
     if (port.bytes == 0) continue;
-    const VkBufferCopy copy{tensor_regions_[port.id].offset, item_offset + port.staging_offset,
-                            port.bytes};
-    vkCmdCopyBuffer(command_buffer, arena_.handle(), staging_.handle(), 1, &copy);
+    const Region& region = tensor_regions_[port.id];
+    const VkBufferCopy copy{region.offset, item_offset + port.staging_offset, port.bytes};
+    vkCmdCopyBuffer(command_buffer, region.buffer, staging_.handle(), 1, &copy);
   }
   HostReadBarrier(command_buffer);
 }

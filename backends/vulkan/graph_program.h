@@ -1,7 +1,8 @@
 // A validated TOSA graph made ready to run on one Vulkan device, all at load: operators lowered to
-// dispatches (op_lowering.h), one device-local arena holding every tensor and constant (constants
-// uploaded once), host-visible staging for inputs and outputs, a descriptor set per dispatch, and
-// per batch item a command buffer recorded once and replayed for every batch.
+// dispatches (op_lowering.h), one device-local arena holding its tensors (planned by their
+// lifetimes), its constants in the device's constant store (uploaded once per device), host-visible
+// staging for inputs and outputs, a descriptor set per dispatch, and per batch item a command
+// buffer recorded once and replayed for every batch.
 //
 // A batch of N items is one submission of N command buffers; the completion arrives on the
 // device's completion thread. One batch at a time per program (the Executable contract).
@@ -97,8 +98,11 @@ class GraphProgram {
   size_t input_bytes(size_t i) const { return inputs_[i].bytes; }
   size_t output_bytes(size_t i) const { return outputs_[i].bytes; }
   size_t dispatch_count() const { return dispatches_; }
-  // What the program allocated for itself: its arena of tensors and constants, and its staging.
+  // What the program allocated for itself: its arena of tensors, and its staging.
   uint64_t allocated_bytes() const { return arena_.size() + staging_.size(); }
+  // The constants it reads (derived ones included), which the device's constant store holds once
+  // for every program with the same bytes (constant_store.h).
+  uint64_t constant_bytes() const { return constant_bytes_; }
   // COND_IF or WHILE_LOOP anywhere: batches are then walked by the host (see Start).
   bool has_control_flow() const { return control_flow_; }
   // Whether the 64-bit integer shaders run (else their 32-bit variants, where a shader has one).
@@ -135,6 +139,7 @@ class GraphProgram {
   struct Region {
     VkDeviceSize offset = 0;
     VkDeviceSize bytes = 0;
+    VkBuffer buffer = VK_NULL_HANDLE;  // the arena, or a chunk of the device's constant store
   };
 
  public:
@@ -249,6 +254,9 @@ class GraphProgram {
   int max_items_ = 1;
   DeviceBuffer arena_;
   DeviceBuffer staging_;
+  // The constant store's chunks holding this program's constants, kept while it lives.
+  std::vector<std::shared_ptr<const DeviceBuffer>> constant_chunks_;
+  uint64_t constant_bytes_ = 0;
   VkDescriptorPool descriptor_pool_ = VK_NULL_HANDLE;
   std::vector<VkBufferView> buffer_views_;        // of the arena, for texel-buffer bindings
   std::vector<VkDescriptorSet> descriptor_sets_;  // one per dispatch step, in step order

@@ -281,8 +281,8 @@ std::unique_ptr<GraphProgram> BatchPassProgram(const BackendLoadRequest& request
           bytes < (1u << 20) ? absl::StrCat((bytes + 1023) / 1024, " KiB")
                              : absl::StrFormat("%.1f MiB", static_cast<double>(bytes) / (1 << 20));
       spdlog::info(
-          "model '{}': a batch of {} runs as one pass over the graph (a program of its own, {}; "
-          "gpu_batch_pass \"false\" leaves it out)",
+          "model '{}': a batch of {} runs as one pass over the graph (a program of its own, {}, "
+          "the model's constants shared; gpu_batch_pass \"false\" leaves it out)",
           request.model_name, items, size);
       return *std::move(program);
     }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "backends/vulkan/constant_store.h"
 #include "backends/vulkan/pipeline_cache_file.h"
 #include "backends/vulkan/shader_library.h"
 #include "backends/vulkan/vulkan_status.h"
@@ -299,6 +300,9 @@ absl::Status VulkanDevice::SavePipelineCache() {
   }
   return absl::UnavailableError("the pipeline cache kept growing while it was read");
 }
+
+VulkanDevice::VulkanDevice(const PhysicalDeviceInfo& info)
+    : info_(info), constants_(std::make_unique<ConstantStore>()) {}
 
 VulkanDevice::~VulkanDevice() {
   {
@@ -600,6 +604,28 @@ void VulkanDevice::CompletionLoop() {
     }
     for (Pending& pending : finished) pending.done(status);
   }
+}
+
+absl::Status VulkanDevice::UploadNow(VkBuffer destination, std::span<const Upload> uploads,
+                                     const std::string& what) {
+  VkDeviceSize upload_bytes = 0;
+  for (const Upload& upload : uploads) upload_bytes += upload.bytes.size();
+  if (upload_bytes == 0) return absl::OkStatus();
+  auto staging = CreateBuffer(upload_bytes, /*host_visible=*/true, what);
+  if (!staging.ok()) return staging.status();
+  std::vector<VkBufferCopy> copies;
+  VkDeviceSize at = 0;
+  for (const Upload& upload : uploads) {
+    if (upload.bytes.empty()) continue;
+    std::memcpy(staging->mapped() + at, upload.bytes.data(), upload.bytes.size());
+    copies.push_back(VkBufferCopy{at, upload.offset, upload.bytes.size()});
+    at += upload.bytes.size();
+  }
+  const VkBuffer source = staging->handle();
+  return RunNow([&](VkCommandBuffer command_buffer) {
+    vkCmdCopyBuffer(command_buffer, source, destination, static_cast<uint32_t>(copies.size()),
+                    copies.data());
+  });
 }
 
 absl::Status VulkanDevice::RunNow(const std::function<void(VkCommandBuffer)>& record) {

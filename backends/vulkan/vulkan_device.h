@@ -26,6 +26,7 @@
 namespace inferd::vulkan {
 
 class VulkanDevice;
+class ConstantStore;
 
 // A buffer with its own memory; mapped for its lifetime when host-visible. Move-only.
 class DeviceBuffer {
@@ -141,6 +142,16 @@ class VulkanDevice {
   // Runs `record` into a one-off command buffer and waits for it (load-time uploads only).
   absl::Status RunNow(const std::function<void(VkCommandBuffer)>& record);
 
+  // Bytes for `destination`, each at its offset there.
+  struct Upload {
+    std::span<const uint8_t> bytes;
+    VkDeviceSize offset = 0;
+  };
+  // Copies `uploads` into `destination` through a temporary host-visible buffer and waits
+  // (load-time uploads only); `what` names them in an out-of-memory error.
+  absl::Status UploadNow(VkBuffer destination, std::span<const Upload> uploads,
+                         const std::string& what);
+
   // Submits and blocks until done, bypassing the completion thread: for load-time work and for
   // the benchmark's floor (the bare cost of a program's command buffers).
   absl::Status SubmitAndWait(std::span<const VkCommandBuffer> command_buffers);
@@ -150,6 +161,10 @@ class VulkanDevice {
   void AddInstance(const PlacedInstance& instance);
   void RemoveInstance(const PlacedInstance& instance);
   std::vector<PlacedInstance> instances() const;
+
+  // The constants of every program on this device, each distinct blob held once
+  // (constant_store.h).
+  ConstantStore& constants() { return *constants_; }
 
   // Bytes inferd has allocated on this device, for metrics.
   uint64_t allocated_bytes() const { return allocated_bytes_.load(); }
@@ -176,7 +191,7 @@ class VulkanDevice {
   void MarkLost(const std::string& reason);
 
  private:
-  explicit VulkanDevice(const PhysicalDeviceInfo& info) : info_(info) {}
+  explicit VulkanDevice(const PhysicalDeviceInfo& info);
   absl::Status Initialise(const std::string& pipeline_cache_dir, bool robust_buffer_access);
   // The data a persisted cache starts from (empty when there is none or it cannot be used).
   std::vector<uint8_t> InitialPipelineCacheData(const std::string& pipeline_cache_dir,
@@ -214,6 +229,7 @@ class VulkanDevice {
   double timestamp_period_ns_ = 0;
   std::atomic<uint64_t> busy_ns_{0};
   std::atomic<bool> lost_{false};  // lost_reason_ is set (read without mutex_)
+  std::unique_ptr<ConstantStore> constants_;
 
   struct Pending {
     uint64_t value = 0;

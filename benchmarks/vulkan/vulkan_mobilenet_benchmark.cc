@@ -106,11 +106,13 @@ int Benchmark(const std::string& tag, int runs, std::shared_ptr<vulkan::VulkanDe
   const double g = Median(gpu_ms);
   const double c = Median(cpu_ms);
   std::cout << absl::StrFormat(
-      "MobileNetV2 %s, %d dispatches%s, %.1f MiB on the device, %d interleaved rounds (medians)\n"
+      "MobileNetV2 %s, %d dispatches%s, %.1f MiB on the device (%.1f MiB of it constants), %d "
+      "interleaved rounds (medians)\n"
       "  tosa_vulkan  %9.2f ms\n  tosa_cpu     %9.2f ms (1 thread)\n  vulkan / cpu %9.2fx\n"
       "  outputs %s\n",
       tag, (*gpu)->dispatch_count(), (*gpu)->uses_int64() ? "" : " (32-bit integer shaders)",
-      static_cast<double>((*gpu)->allocated_bytes()) / (1 << 20), runs, g, c, g / c,
+      static_cast<double>((*gpu)->allocated_bytes() + (*gpu)->constant_bytes()) / (1 << 20),
+      static_cast<double>((*gpu)->constant_bytes()) / (1 << 20), runs, g, c, g / c,
       identical ? "byte-identical" : (tag == "int8" ? "DIFFER" : "differ (FP32: rounding order)"));
   return tag == "int8" && !identical ? 1 : 0;
 }

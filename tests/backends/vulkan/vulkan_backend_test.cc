@@ -16,6 +16,7 @@
 #include "backends/vulkan/vulkan_metrics.h"
 #include "engine/graph/tosa_reader.h"
 #include "tests/backends/cpu/graph_builder.h"
+#include "tests/backends/vulkan/digits_request.h"
 #include "tests/backends/vulkan/vulkan_test_support.h"
 
 namespace inferd::vulkan {
@@ -24,19 +25,7 @@ namespace {
 using cpu::test_graphs::GraphBuilder;
 using graph::DType;
 
-BackendLoadRequest DigitsRequest(int max_batch_size) {
-  BackendLoadRequest request;
-  request.model_name = "digits_int8";
-  request.version = 1;
-  request.model_path = std::string(INFERD_SOURCE_DIR) + "/examples/models/digits_int8/1/model.tosa";
-  auto graph = graph::LoadTosaFile(request.model_path.string());
-  EXPECT_TRUE(graph.ok()) << graph.status();
-  if (graph.ok()) request.graph = *graph;
-  request.max_batch_size = max_batch_size;
-  request.inputs = {TensorSpec{"images", DataType::kInt8, {8, 8, 1}}};
-  request.outputs = {TensorSpec{"scores", DataType::kInt8, {10}}};
-  return request;
-}
+using testing::DigitsRequest;
 
 absl::StatusOr<BatchResult> RunBatch(Executable& executable, const Tensor& images, int64_t items) {
   Batch batch;
