@@ -121,7 +121,10 @@ absl::StatusOr<std::unique_ptr<GraphProgram>> GraphProgram::Create(
           ? info.integer_dot_product
           : options.integer_dot_product == IntegerDotProduct::kWhereAccelerated &&
                 info.integer_dot_product_accelerated;
-  if (absl::Status status = program->Build(std::max(max_items, 1)); !status.ok()) return status;
+  if (absl::Status status = program->Build(std::max(max_items, 1), std::move(options.arena));
+      !status.ok()) {
+    return status;
+  }
   return program;
 }
 
@@ -150,7 +153,7 @@ absl::Status GraphProgram::CheckRunnable(const graph::Graph& graph) {
   return absl::OkStatus();
 }
 
-absl::Status GraphProgram::Build(int max_items) {
+absl::Status GraphProgram::Build(int max_items, std::shared_ptr<const DeviceBuffer> shared_arena) {
   max_items_ = max_items;
   const graph::Graph& g = *graph_;
   const graph::Block& main = g.main_block();
@@ -266,11 +269,17 @@ absl::Status GraphProgram::Build(int max_items) {
   }
   arena_bytes = AlignUp(arena_bytes + plan.arena_bytes, alignment);
 
-  auto arena = device_->CreateBuffer(arena_bytes, /*host_visible=*/false, "the model's tensors");
-  if (!arena.ok()) return arena.status();
-  arena_ = *std::move(arena);
+  // Variables keep their values across batches, so a program with any keeps an arena of its own.
+  if (shared_arena != nullptr && shared_arena->size() >= arena_bytes && variable_regions.empty()) {
+    arena_ = std::move(shared_arena);
+    arena_shared_ = true;
+  } else {
+    auto arena = device_->CreateBuffer(arena_bytes, /*host_visible=*/false, "the model's tensors");
+    if (!arena.ok()) return arena.status();
+    arena_ = std::make_shared<const DeviceBuffer>(*std::move(arena));
+  }
   for (Region& region : tensor_regions_) {
-    if (region.bytes != 0) region.buffer = arena_.handle();  // constants are placed below
+    if (region.bytes != 0) region.buffer = arena_->handle();  // constants are placed below
   }
 
   // Constants and derived parameters: the device's constant store uploads those it does not hold
@@ -305,7 +314,7 @@ absl::Status GraphProgram::Build(int max_items) {
     }
   }
   if (absl::Status status =
-          device_->UploadNow(arena_.handle(), initial_values, "variables' initial values");
+          device_->UploadNow(arena_->handle(), initial_values, "variables' initial values");
       !status.ok()) {
     return status;
   }

@@ -75,6 +75,12 @@ struct GraphProgramOptions {
   // (the device's busy time). Each timestamp costs tens of microseconds on lavapipe, so this is
   // the model's choice (config parameter gpu_operator_timing, docs/vulkan.md).
   bool time_operators = false;
+  // Another program's arena (GraphProgram::arena()) to use instead of allocating one, where it is
+  // large enough. Only for programs on the same device whose batches never run at the same time:
+  // a batch submitted after another on the device's queue is, since every batch item's work
+  // begins with a full barrier. The tosa_vulkan backend shares one among a model instance's batch
+  // passes and its item-by-item program (one batch at a time per instance).
+  std::shared_ptr<const DeviceBuffer> arena;
 };
 
 class GraphProgram {
@@ -98,8 +104,13 @@ class GraphProgram {
   size_t input_bytes(size_t i) const { return inputs_[i].bytes; }
   size_t output_bytes(size_t i) const { return outputs_[i].bytes; }
   size_t dispatch_count() const { return dispatches_; }
-  // What the program allocated for itself: its arena of tensors, and its staging.
-  uint64_t allocated_bytes() const { return arena_.size() + staging_.size(); }
+  // What the program allocated for itself: its arena of tensors (unless it uses another program's,
+  // GraphProgramOptions::arena), and its staging.
+  uint64_t allocated_bytes() const {
+    return (arena_shared_ ? 0 : arena_->size()) + staging_.size();
+  }
+  // Its arena, for GraphProgramOptions::arena.
+  const std::shared_ptr<const DeviceBuffer>& arena() const { return arena_; }
   // The constants it reads (derived ones included), which the device's constant store holds once
   // for every program with the same bytes (constant_store.h).
   uint64_t constant_bytes() const { return constant_bytes_; }
@@ -173,7 +184,7 @@ class GraphProgram {
     std::function<absl::Status()> interrupted;
   };
 
-  absl::Status Build(int max_items);
+  absl::Status Build(int max_items, std::shared_ptr<const DeviceBuffer> shared_arena);
   absl::Status Record(int slot);
   absl::StatusOr<VkCommandBuffer> Recorded(const std::function<void(VkCommandBuffer)>& record);
   void RecordLoad(VkCommandBuffer command_buffer, int slot) const;
@@ -252,7 +263,8 @@ class GraphProgram {
   std::vector<Port> outputs_;
   VkDeviceSize staging_item_stride_ = 0;
   int max_items_ = 1;
-  DeviceBuffer arena_;
+  std::shared_ptr<const DeviceBuffer> arena_;
+  bool arena_shared_ = false;  // another program's (GraphProgramOptions::arena)
   DeviceBuffer staging_;
   // The constant store's chunks holding this program's constants, kept while it lives.
   std::vector<std::shared_ptr<const DeviceBuffer>> constant_chunks_;

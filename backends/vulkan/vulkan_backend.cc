@@ -1,5 +1,6 @@
 #include "backends/vulkan/vulkan_backend.h"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -267,30 +268,55 @@ absl::StatusOr<bool> BoolParameter(const std::map<std::string, std::string>& par
       "parameter '", std::string(name), "' must be \"true\" or \"false\"; got '", it->second, "'"));
 }
 
-// The program for a whole batch of `items` at once, or null (logged) where the graph does not
-// widen or the device cannot hold it: such batches then run item by item, as any other does.
-std::unique_ptr<GraphProgram> BatchPassProgram(const BackendLoadRequest& request,
-                                               std::shared_ptr<VulkanDevice> device, int64_t items,
-                                               GraphProgramOptions options) {
-  auto batched = graph::BatchedGraph(*request.graph, items);
-  if (batched.ok()) {
-    auto program = GraphProgram::Create(std::move(device), *batched, 1, options);
-    if (program.ok()) {
-      const uint64_t bytes = (*program)->allocated_bytes();
-      const std::string size =
-          bytes < (1u << 20) ? absl::StrCat((bytes + 1023) / 1024, " KiB")
-                             : absl::StrFormat("%.1f MiB", static_cast<double>(bytes) / (1 << 20));
-      spdlog::info(
-          "model '{}': a batch of {} runs as one pass over the graph (a program of its own, {}, "
-          "the model's constants shared; gpu_batch_pass \"false\" leaves it out)",
-          request.model_name, items, size);
-      return *std::move(program);
+std::string Mebibytes(uint64_t bytes) {
+  return bytes < (1u << 20) ? absl::StrCat((bytes + 1023) / 1024, " KiB")
+                            : absl::StrFormat("%.1f MiB", static_cast<double>(bytes) / (1 << 20));
+}
+
+// The batch passes for max_batch_size and each preferred batch size above 1 (the sizes the
+// scheduler makes under load), logged. Largest first: the first one built makes the arena the
+// smaller ones use (GraphProgramOptions::arena; an instance runs one batch at a time, and the
+// parts of a batch one after another on the device's queue). A size the device cannot hold
+// (memory, maxStorageBufferRange) is left out and the smaller ones tried; a graph that does not
+// widen has none.
+BatchPasses MakeBatchPasses(const BackendLoadRequest& request,
+                            const std::shared_ptr<VulkanDevice>& device,
+                            GraphProgramOptions options) {
+  std::set<int64_t, std::greater<>> sizes(request.preferred_batch_sizes.begin(),
+                                          request.preferred_batch_sizes.end());
+  sizes.insert(request.max_batch_size);
+  BatchPasses passes;
+  for (const int64_t items : sizes) {
+    if (items < 2 || items > request.max_batch_size) continue;
+    auto batched = graph::BatchedGraph(*request.graph, items);
+    if (!batched.ok()) {
+      spdlog::info("model '{}': every batch runs item by item: {}", request.model_name,
+                   std::string(batched.status().message()));
+      return passes;
     }
-    batched = program.status();
+    auto pass = GraphProgram::Create(device, *batched, 1, options);
+    if (!pass.ok()) {
+      spdlog::info("model '{}': a batch of {} has no pass of its own: {}", request.model_name,
+                   items, std::string(pass.status().message()));
+      continue;
+    }
+    const bool shared = options.arena != nullptr && (*pass)->arena() == options.arena;
+    spdlog::info(
+        "model '{}': a batch of {} runs as one pass over the graph (a program of its own, {}{}, "
+        "the model's constants shared; gpu_batch_pass \"false\" leaves it out)",
+        request.model_name, items, Mebibytes((*pass)->allocated_bytes()),
+        shared ? absl::StrCat(", its tensors in the arena of the pass of ", passes.rbegin()->first)
+               : "");
+    if (options.arena == nullptr) options.arena = (*pass)->arena();
+    passes.emplace(items, *std::move(pass));
   }
-  spdlog::info("model '{}': a batch of {} or more runs item by item: {}", request.model_name, items,
-               std::string(batched.status().message()));
-  return nullptr;
+  if (!passes.empty()) {
+    spdlog::info(
+        "model '{}': a batch of another size runs as the passes that fit it, the items left one "
+        "at a time",
+        request.model_name);
+  }
+  return passes;
 }
 
 }  // namespace
@@ -315,26 +341,8 @@ absl::StatusOr<std::unique_ptr<Executable>> VulkanBackend::Load(const BackendLoa
   auto program =
       GraphProgram::Create(*device, request.graph, batching ? request.max_batch_size : 1, options);
   if (!program.ok()) return program.status();
-  // A batch pass for max_batch_size and each preferred batch size above 1: the sizes the
-  // scheduler makes under load.
   BatchPasses passes;
-  if (batching && *batch_pass) {
-    std::set<int64_t> sizes(request.preferred_batch_sizes.begin(),
-                            request.preferred_batch_sizes.end());
-    sizes.insert(request.max_batch_size);
-    for (const int64_t items : sizes) {
-      if (items < 2 || items > request.max_batch_size) continue;
-      std::unique_ptr<GraphProgram> pass = BatchPassProgram(request, *device, items, options);
-      if (pass == nullptr) break;  // logged; a larger batch would fail the same way, or for more
-      passes.emplace(items, std::move(pass));
-    }
-    if (!passes.empty()) {
-      spdlog::info(
-          "model '{}': a batch of another size runs as the passes that fit it, the items left one "
-          "at a time",
-          request.model_name);
-    }
-  }
+  if (batching && *batch_pass) passes = MakeBatchPasses(request, *device, options);
   // A cache that cannot be written costs the next start its compile time, not this model.
   if (auto saved = (*device)->SavePipelineCache(); !saved.ok()) {
     spdlog::warn("model '{}': pipeline cache not saved: {}", request.model_name,

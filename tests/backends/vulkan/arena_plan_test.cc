@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "backends/vulkan/graph_program.h"
+#include "engine/graph/batched_graph.h"
 #include "tests/backends/vulkan/vulkan_test_support.h"
 
 namespace inferd::vulkan {
@@ -77,6 +78,55 @@ TEST(VulkanArenaPlanTest, TensorsWhoseLifetimesDoNotOverlapShareBytes) {
                                    outputs.begin() + (item + 1) * kBytes),
               (*alone)[0])
         << "item " << item;
+  }
+}
+
+// GraphProgramOptions::arena: a program given a larger program's arena keeps its tensors there
+// instead of allocating its own (as a model instance's smaller batch passes use the largest's), and
+// the two, run one after the other in any order, both still compute what the CPU does. An arena too
+// small is not used.
+TEST(VulkanArenaPlanTest, AProgramUsesAnotherProgramsArenaWhereItFits) {
+  std::shared_ptr<VulkanDevice> device = testing::DefaultDevice();
+  ASSERT_NE(device, nullptr);
+  GraphBuilder b = ChainWithASkip();
+  const auto graph = b.Build();
+  constexpr int kItems = 4;
+  auto widened = graph::BatchedGraph(*graph, kItems);
+  ASSERT_TRUE(widened.ok()) << widened.status();
+  auto large = GraphProgram::Create(device, *widened, 1);
+  ASSERT_TRUE(large.ok()) << large.status();
+  const uint64_t allocated = device->allocated_bytes();
+  auto small = GraphProgram::Create(device, graph, 1, {.arena = (*large)->arena()});
+  ASSERT_TRUE(small.ok()) << small.status();
+  EXPECT_EQ((*small)->arena(), (*large)->arena());
+  // Only its staging (one input and one output) is its own.
+  EXPECT_EQ((*small)->allocated_bytes(), device->allocated_bytes() - allocated);
+  EXPECT_LT((*small)->allocated_bytes(), 2 * kBytes + 4096);
+  auto own = GraphProgram::Create(device, graph, 1);
+  ASSERT_TRUE(own.ok()) << own.status();
+  EXPECT_NE((*own)->arena(), (*large)->arena());
+  auto too_small = GraphProgram::Create(device, *widened, 1, {.arena = (*own)->arena()});
+  ASSERT_TRUE(too_small.ok()) << too_small.status();
+  EXPECT_NE((*too_small)->arena(), (*own)->arena());
+
+  std::mt19937 rng(73);
+  std::uniform_real_distribution<float> value(-100.0f, 100.0f);
+  std::vector<float> xs(kItems * kElements);
+  for (float& v : xs) v = value(rng);
+  const std::vector<uint8_t> items = BytesOf(xs);
+  const std::vector<uint8_t> first(items.begin(), items.begin() + kBytes);
+  auto expected_items = testing::RunOnCpu(*widened, {items});
+  ASSERT_TRUE(expected_items.ok()) << expected_items.status();
+  auto expected_first = testing::RunOnCpu(graph, {first});
+  ASSERT_TRUE(expected_first.ok()) << expected_first.status();
+  for (int round = 0; round < 2; ++round) {
+    std::vector<uint8_t> all(kItems * kBytes), one(kBytes);
+    const std::vector<std::span<const uint8_t>> all_in = {items}, one_in = {first};
+    const std::vector<std::span<uint8_t>> all_out = {all}, one_out = {one};
+    ASSERT_TRUE((*small)->RunAndWait(one_in, one_out).ok());
+    ASSERT_TRUE((*large)->RunAndWait(all_in, all_out).ok());
+    EXPECT_EQ(one, (*expected_first)[0]) << "round " << round;
+    EXPECT_EQ(all, (*expected_items)[0]) << "round " << round;
   }
 }
 
