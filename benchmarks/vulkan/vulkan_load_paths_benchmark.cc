@@ -1,10 +1,12 @@
 // How much a load costs a compute shader on the default Vulkan device, by the way it reads: a
 // storage buffer (what every tosa_vulkan shader uses) against a uniform texel buffer of the same
-// data (texelFetch), with a shader that makes no loads as the floor, interleaved in one process.
+// data (texelFetch) and a storage texel buffer (imageLoad), with a shader that makes no loads as
+// the floor, interleaved in one process.
 // Each invocation makes READS dependent-free reads of a uvec4 at scattered addresses and folds
 // them into one word. The question it answers is whether moving the convolutions' loads to texel
 // buffers is worth it on a device: on lavapipe (Mesa 22.3) a storage-buffer load is a loop over
-// the invocations of a SIMD vector, each tested against the execution mask and the buffer's size.
+// the invocations of a SIMD vector, each tested against the execution mask and the buffer's size;
+// a texelFetch is a call to a function of its own, an imageLoad is code in the shader.
 //
 //   inferd_vulkan_load_paths_benchmark [--runs N (default 9)] [--reads N (default 256)]
 #include <vulkan/vulkan.h>
@@ -234,7 +236,9 @@ int Main(int argc, char** argv) {
   void* output_mapped = nullptr;
   const VkDeviceSize input_bytes = VkDeviceSize{kTexels} * 16;
   VkBuffer input = CreateBuffer(
-      d, input_bytes, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT,
+      d, input_bytes,
+      VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT |
+          VK_BUFFER_USAGE_STORAGE_TEXEL_BUFFER_BIT,
       input_memory, &input_mapped);
   const uint32_t invocations = kWorkgroups * kWorkgroupSize;
   VkBuffer output = CreateBuffer(d, VkDeviceSize{invocations} * 4,
@@ -249,11 +253,12 @@ int Main(int argc, char** argv) {
   VkBufferView view;
   CHECK_VK(vkCreateBufferView(d.device, &view_info, nullptr, &view));
 
-  const VkDescriptorPoolSize sizes[2] = {{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 8},
-                                         {VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, 4}};
+  const VkDescriptorPoolSize sizes[3] = {{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 8},
+                                         {VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, 4},
+                                         {VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER, 4}};
   VkDescriptorPoolCreateInfo pool_info{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
   pool_info.maxSets = 4;
-  pool_info.poolSizeCount = 2;
+  pool_info.poolSizeCount = 3;
   pool_info.pPoolSizes = sizes;
   VkDescriptorPool pool;
   CHECK_VK(vkCreateDescriptorPool(d.device, &pool_info, nullptr, &pool));
@@ -266,6 +271,9 @@ int Main(int argc, char** argv) {
       {"storage buffer", VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, ssbo_declaration, "data[i]"},
       {"texel buffer", VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER,
        "layout(binding = 0) uniform usamplerBuffer data;\n", "texelFetch(data, int(i))"},
+      {"storage texel buffer", VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER,
+       "layout(binding = 0, rgba32ui) readonly uniform uimageBuffer data;\n",
+       "imageLoad(data, int(i))"},
   };
   for (Path& path : paths) {
     Build(d, path, pool);
@@ -277,7 +285,8 @@ int Main(int argc, char** argv) {
     writes[0].dstBinding = 0;
     writes[0].descriptorCount = 1;
     writes[0].descriptorType = path.input_type;
-    if (path.input_type == VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER) {
+    if (path.input_type == VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER ||
+        path.input_type == VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER) {
       writes[0].pTexelBufferView = &view;
     } else {
       writes[0].pBufferInfo = &input_info;
@@ -333,8 +342,8 @@ int Main(int argc, char** argv) {
       if (round > 0) path.ms.push_back(ms);
     }
   }
-  // Both loading paths read the same bytes, so their results must agree.
-  if (checks[1] != checks[2]) {
+  // The loading paths read the same bytes, so their results must agree.
+  if (checks[1] != checks[2] || checks[1] != checks[3]) {
     std::cerr << "the storage-buffer and texel-buffer shaders disagree\n";
     return 1;
   }
@@ -347,7 +356,7 @@ int Main(int argc, char** argv) {
     const double ms = Median(path.ms);
     const double per_read_ns =
         (ms - floor) * 1e6 / (static_cast<double>(invocations) * static_cast<double>(reads));
-    std::cout << absl::StrFormat("  %-18s %9.2f ms   %6.3f ns per read above the floor\n",
+    std::cout << absl::StrFormat("  %-20s %9.2f ms   %6.3f ns per read above the floor\n",
                                  path.name, ms, per_read_ns);
   }
   const double ssbo = Median(paths[1].ms) - floor, texel = Median(paths[2].ms) - floor;
