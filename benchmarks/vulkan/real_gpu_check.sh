@@ -4,8 +4,9 @@
 # against the device's FP32 peak with the tiled MATMUL beside its baseline
 # (inferd_vulkan_peak_benchmark), the cost of a storage-buffer load against a texel fetch
 # (inferd_vulkan_load_paths_benchmark), MobileNetV2 batch-1 latency beside the CPU backend and
-# batch-64 throughput, item by item and as one pass over the graph widened to the batch
-# (inferd_vulkan_mobilenet_benchmark). Everything it prints also goes to
+# batch-64 throughput, item by item and as one pass over the graph widened to the batch, and a
+# batch of 48 through the backend with passes of 16, 32 and 64 (a pass of 32 and one of 16)
+# against item by item (inferd_vulkan_mobilenet_benchmark). Everything it prints also goes to
 # $OUT/real_gpu_check.txt when OUT is set.
 #
 #   benchmarks/vulkan/real_gpu_check.sh BUILD_DIR
@@ -56,7 +57,7 @@ step() {
   fi
 }
 
-# 20 + 150 + 90 + 120 + 90 = 470 s of limits, under 8 minutes with the steps' start-up.
+# 20 + 140 + 75 + 15 + 100 + 85 + 40 = 475 s of limits, under 8 minutes with the steps' start-up.
 {
   echo "real_gpu_check $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(hostname)"
   grep -m1 'model name' /proc/cpuinfo
@@ -67,16 +68,20 @@ if command -v vulkaninfo >/dev/null; then
 fi
 # --both-blocks: the tiled MATMUL with 8 x 8 and 4 x 4 register blocks, to see which the GPU
 # prefers at each size (op_lowering_tiled.cc picks by size alone).
-step 150 "MATMUL and CONV2D, FP32 FP16 INT8" "$PEAK" --matmul "$MATMUL" --conv "$CONV" \
+step 140 "MATMUL and CONV2D, FP32 FP16 INT8" "$PEAK" --matmul "$MATMUL" --conv "$CONV" \
   --runs "$RUNS" --both-blocks "${PEAK_FLAGS[@]}"
-step 90 "large FP32 MATMUL" "$PEAK" --matmul "$LARGE_MATMUL" --ops matmul --types f32 \
+step 75 "large FP32 MATMUL" "$PEAK" --matmul "$LARGE_MATMUL" --ops matmul --types f32 \
   --runs "$RUNS" --both-blocks "${PEAK_FLAGS[@]}"
 # Storage-buffer loads against texel-buffer fetches: whether the device would reward moving the
 # shaders' loads (on lavapipe texel fetches are about 3.5 times cheaper).
 if [[ -x $LOAD_PATHS ]]; then
   step 15 "storage-buffer loads against texel fetches" "$LOAD_PATHS" --runs "$RUNS"
 fi
-step 105 "MobileNetV2 batch 1 (latency, beside the CPU backend)" "$MOBILENET" --runs "$RUNS"
-step 90 "MobileNetV2 batch $BATCH (throughput)" "$MOBILENET" --batch "$BATCH" \
+step 100 "MobileNetV2 batch 1 (latency, beside the CPU backend)" "$MOBILENET" --runs "$RUNS"
+step 85 "MobileNetV2 batch $BATCH (throughput)" "$MOBILENET" --batch "$BATCH" \
   --runs "$(( RUNS < 5 ? RUNS : 5 ))"
+# A batch no pass is built for, as the scheduler hands one to the backend: the passes that fit it
+# (batch_plan.h) against item by item.
+step 40 "MobileNetV2 batch 48 with passes of 16, 32 and 64 (through the backend)" "$MOBILENET" \
+  --batch 48 --passes 16,32,64 --graphs int8 --runs "$(( RUNS < 3 ? RUNS : 3 ))"
 echo "=== done $(date -u +%H:%M:%S)" | tee -a "$REPORT"
