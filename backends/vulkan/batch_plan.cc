@@ -2,9 +2,20 @@
 
 #include <algorithm>
 #include <functional>
+#include <set>
 #include <utility>
 
 namespace inferd::vulkan {
+
+std::vector<int64_t> BatchPassSizes(int64_t max_batch_size, std::span<const int> preferred) {
+  std::set<int64_t, std::greater<>> sizes;
+  if (max_batch_size >= 2) sizes.insert(max_batch_size);
+  for (const int size : preferred) {
+    if (size >= 2 && size <= max_batch_size) sizes.insert(size);
+  }
+  for (int64_t size = 2; size < max_batch_size; size *= 2) sizes.insert(size);
+  return std::vector<int64_t>(sizes.begin(), sizes.end());
+}
 
 std::vector<BatchPart> PlanBatch(int64_t items, std::span<const int64_t> pass_sizes) {
   std::vector<int64_t> sizes;

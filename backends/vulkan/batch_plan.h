@@ -19,6 +19,12 @@ struct BatchPart {
   bool operator==(const BatchPart&) const = default;
 };
 
+// The batch sizes a model gets a pass for, largest first: max_batch_size, each preferred batch size
+// above 1 (the sizes the scheduler makes under load) and each power of two from 2 below
+// max_batch_size, so that a batch of any size splits into passes with at most one item left to
+// run alone.
+std::vector<int64_t> BatchPassSizes(int64_t max_batch_size, std::span<const int> preferred);
+
 // The parts a batch of `items` runs as, given the sizes that have a pass (each above 1, any
 // order): as few items left to run one at a time as the sizes allow, and among such splits the
 // fewest passes; the passes come first, largest first, then the items left (one part). On a GPU a

@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "backends/vulkan/batch_plan.h"
@@ -273,21 +274,19 @@ std::string Mebibytes(uint64_t bytes) {
                             : absl::StrFormat("%.1f MiB", static_cast<double>(bytes) / (1 << 20));
 }
 
-// The batch passes for max_batch_size and each preferred batch size above 1 (the sizes the
-// scheduler makes under load), logged. Largest first: the first one built makes the arena the
-// smaller ones use (GraphProgramOptions::arena; an instance runs one batch at a time, and the
-// parts of a batch one after another on the device's queue). A size the device cannot hold
-// (memory, maxStorageBufferRange) is left out and the smaller ones tried; a graph that does not
-// widen has none.
+// The batch passes for BatchPassSizes, logged. Largest first: the first one built makes the arena
+// the smaller ones use (GraphProgramOptions::arena; an instance runs one batch at a time, and the
+// parts of a batch one after another on the device's queue), so a pass beyond the first costs
+// only its staging, the constants being the device's (constant_store.h). A size the device cannot
+// hold (memory, maxStorageBufferRange) is left out and the smaller ones tried; a graph that does
+// not widen has none.
 BatchPasses MakeBatchPasses(const BackendLoadRequest& request,
                             const std::shared_ptr<VulkanDevice>& device,
                             GraphProgramOptions options) {
-  std::set<int64_t, std::greater<>> sizes(request.preferred_batch_sizes.begin(),
-                                          request.preferred_batch_sizes.end());
-  sizes.insert(request.max_batch_size);
+  const std::vector<int64_t> sizes =
+      BatchPassSizes(request.max_batch_size, request.preferred_batch_sizes);
   BatchPasses passes;
   for (const int64_t items : sizes) {
-    if (items < 2 || items > request.max_batch_size) continue;
     auto batched = graph::BatchedGraph(*request.graph, items);
     if (!batched.ok()) {
       spdlog::info("model '{}': every batch runs item by item: {}", request.model_name,
@@ -300,21 +299,22 @@ BatchPasses MakeBatchPasses(const BackendLoadRequest& request,
                    items, std::string(pass.status().message()));
       continue;
     }
-    const bool shared = options.arena != nullptr && (*pass)->arena() == options.arena;
-    spdlog::info(
-        "model '{}': a batch of {} runs as one pass over the graph (a program of its own, {}{}, "
-        "the model's constants shared; gpu_batch_pass \"false\" leaves it out)",
-        request.model_name, items, Mebibytes((*pass)->allocated_bytes()),
-        shared ? absl::StrCat(", its tensors in the arena of the pass of ", passes.rbegin()->first)
-               : "");
     if (options.arena == nullptr) options.arena = (*pass)->arena();
     passes.emplace(items, *std::move(pass));
   }
   if (!passes.empty()) {
+    uint64_t bytes = 0;
+    std::vector<int64_t> built;
+    for (const auto& [items, pass] : passes) {
+      bytes += pass->allocated_bytes();
+      built.insert(built.begin(), items);
+    }
     spdlog::info(
-        "model '{}': a batch of another size runs as the passes that fit it, the items left one "
-        "at a time",
-        request.model_name);
+        "model '{}': batches of {} items run as one pass each over the graph widened to them ({} "
+        "on the device, the smaller passes in the largest one's arena, the model's constants "
+        "shared); a batch of another size runs as the passes that fit it and the items left one "
+        "at a time; gpu_batch_pass \"false\" runs every batch item by item",
+        request.model_name, absl::StrJoin(built, ", "), Mebibytes(bytes));
   }
   return passes;
 }

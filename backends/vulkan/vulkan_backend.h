@@ -6,9 +6,9 @@
 // first usable device that is not a CPU implementation, else lavapipe. Each instance owns a
 // GraphProgram; Execute submits and returns, and the batch completes on the device's completion
 // thread. A model that batches (max_batch_size > 0) needs graph inputs and outputs with a leading
-// dimension of 1. A batch runs as the batch passes that fit it (the graph widened to max_batch_size
-// or a preferred batch size, one run for all its items; batch_plan.h), the items left as runs of
-// the graph one item each, all submitted at once.
+// dimension of 1. A batch runs as the batch passes that fit it (the graph widened to max_batch_size,
+// a preferred batch size or a power of two below max_batch_size, one run for all its items;
+// batch_plan.h), the items left as runs of the graph one item each, all submitted at once.
 #pragma once
 
 #include <memory>
@@ -25,10 +25,10 @@ class VulkanBackend : public Backend {
   static constexpr std::string_view kName = "tosa_vulkan";
   // config.pbtxt parameter: "true" times every operator on the GPU for inferctl profile.
   static constexpr std::string_view kOperatorTimingParameter = "gpu_operator_timing";
-  // config.pbtxt parameter: "false" runs every batch item by item; by default a batch of
-  // max_batch_size items, or of a preferred batch size, runs as one pass over the graph widened
-  // to the batch (engine/graph/batched_graph.h) where the graph allows, and a batch of another
-  // size as the passes that fit it and the items left item by item.
+  // config.pbtxt parameter: "false" runs every batch item by item; by default, where the graph
+  // allows, a batch runs as passes over the graph widened to max_batch_size, the preferred batch
+  // sizes and the powers of two below max_batch_size (engine/graph/batched_graph.h,
+  // batch_plan.h), the items left item by item.
   static constexpr std::string_view kBatchPassParameter = "gpu_batch_pass";
 
   explicit VulkanBackend(VulkanContextOptions options = {}) : options_(std::move(options)) {}

@@ -233,10 +233,23 @@ int PlannedBatchThroughput(const std::string& tag, int runs, int batch,
   request.inputs = {spec(main.inputs[0])};
   request.outputs = {spec(main.outputs[0])};
   vulkan::VulkanBackend backend;
-  request.parameters[std::string(vulkan::VulkanBackend::kBatchPassParameter)] = "false";
-  auto item_by_item = backend.Load(request);
+  // Load times (the pipelines are the device's, made by the batch-1 run above or the first load)
+  // and what each load added to the device's memory; the planned model loads first, so that its
+  // constants count there.
   request.parameters[std::string(vulkan::VulkanBackend::kBatchPassParameter)] = "true";
+  uint64_t device_bytes = device->allocated_bytes();
+  const auto planned_start = Clock::now();
   auto planned = backend.Load(request);
+  const double planned_load_ms =
+      std::chrono::duration<double, std::milli>(Clock::now() - planned_start).count();
+  const uint64_t planned_bytes = device->allocated_bytes() - device_bytes;
+  request.parameters[std::string(vulkan::VulkanBackend::kBatchPassParameter)] = "false";
+  device_bytes = device->allocated_bytes();
+  const auto items_start = Clock::now();
+  auto item_by_item = backend.Load(request);
+  const double items_load_ms =
+      std::chrono::duration<double, std::milli>(Clock::now() - items_start).count();
+  const uint64_t items_bytes = device->allocated_bytes() - device_bytes;
   if (!item_by_item.ok() || !planned.ok()) {
     std::cerr << (item_by_item.ok() ? planned.status() : item_by_item.status()) << "\n";
     return 1;
@@ -279,7 +292,7 @@ int PlannedBatchThroughput(const std::string& tag, int runs, int batch,
   }
   std::string split;
   for (const vulkan::BatchPart& part :
-       vulkan::PlanBatch(batch, std::vector<int64_t>(passes.begin(), passes.end()))) {
+       vulkan::PlanBatch(batch, vulkan::BatchPassSizes(request.max_batch_size, passes))) {
     absl::StrAppend(&split, split.empty() ? "" : " + ", part.items,
                     part.pass ? " in a pass" : " one at a time");
   }
@@ -288,11 +301,15 @@ int PlannedBatchThroughput(const std::string& tag, int runs, int batch,
   std::cout << absl::StrFormat(
       "MobileNetV2 %s through the backend, a batch of %d with passes for %s, %d interleaved runs "
       "(medians)\n"
+      "  loads         planned %.0f ms adding %.1f MiB to the device, item by item %.0f ms adding "
+      "%.1f MiB (its constants already there)\n"
       "  item by item  %9.2f ms per batch, %.1f images/s\n"
       "  planned       %9.2f ms per batch, %.1f images/s (%s)\n"
       "  planned / item by item  %.2fx\n"
       "  every image's output: item by item %s, planned %s a batch of 1's\n",
-      tag, batch, absl::StrJoin(passes, ","), runs, m, 1000.0 * batch / m, p, 1000.0 * batch / p,
+      tag, batch, absl::StrJoin(passes, ","), runs, planned_load_ms,
+      static_cast<double>(planned_bytes) / (1 << 20), items_load_ms,
+      static_cast<double>(items_bytes) / (1 << 20), m, 1000.0 * batch / m, p, 1000.0 * batch / p,
       split, p / m, identical[0] ? "equals" : "DIFFERS from",
       identical[1] ? "equals" : (tag == "int8" ? "DIFFERS from" : "differs (FP32) from"));
   return identical[0] && (identical[1] || tag != "int8") ? 0 : 1;

@@ -65,5 +65,24 @@ TEST(BatchPlanTest, PartsCoverEveryItemOnce) {
   }
 }
 
+TEST(BatchPlanTest, PassesAreForTheConfigsSizesAndThePowersOfTwoBelowTheLargest) {
+  EXPECT_EQ(BatchPassSizes(64, std::vector<int>{48, 16}),
+            (std::vector<int64_t>{64, 48, 32, 16, 8, 4, 2}));
+  EXPECT_EQ(BatchPassSizes(12, std::vector<int>{}), (std::vector<int64_t>{12, 8, 4, 2}));
+  EXPECT_EQ(BatchPassSizes(2, std::vector<int>{}), (std::vector<int64_t>{2}));
+  // A model that does not batch, or batches of one: no passes; sizes out of range are ignored.
+  EXPECT_TRUE(BatchPassSizes(0, std::vector<int>{}).empty());
+  EXPECT_TRUE(BatchPassSizes(1, std::vector<int>{1}).empty());
+  EXPECT_EQ(BatchPassSizes(4, std::vector<int>{1, 9}), (std::vector<int64_t>{4, 2}));
+  // With them every batch up to the largest leaves at most one item to run alone.
+  const std::vector<int64_t> sizes = BatchPassSizes(100, std::vector<int>{});
+  for (int64_t items = 1; items <= 100; ++items) {
+    const std::vector<BatchPart> parts = PlanBatch(items, sizes);
+    ASSERT_FALSE(parts.empty());
+    const BatchPart& last = parts.back();
+    EXPECT_TRUE(last.pass || last.items == 1) << items;
+  }
+}
+
 }  // namespace
 }  // namespace inferd::vulkan
