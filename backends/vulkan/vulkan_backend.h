@@ -6,9 +6,10 @@
 // first usable device that is not a CPU implementation, else lavapipe. Each instance owns a
 // GraphProgram; Execute submits and returns, and the batch completes on the device's completion
 // thread. A model that batches (max_batch_size > 0) needs graph inputs and outputs with a leading
-// dimension of 1. A batch runs as the batch passes that fit it (the graph widened to max_batch_size,
-// a preferred batch size or a power of two below max_batch_size, one run for all its items;
-// batch_plan.h), the items left as runs of the graph one item each, all submitted at once.
+// dimension of 1. A batch runs as the batch passes that fit it (the graph widened to
+// max_batch_size, a preferred batch size or a power of two below max_batch_size, one run for all
+// its items; batch_plan.h), the items left as runs of the graph one item each, all submitted at
+// once.
 #pragma once
 
 #include <memory>

@@ -235,11 +235,11 @@ int Main(int argc, char** argv) {
   void* input_mapped = nullptr;
   void* output_mapped = nullptr;
   const VkDeviceSize input_bytes = VkDeviceSize{kTexels} * 16;
-  VkBuffer input = CreateBuffer(
-      d, input_bytes,
-      VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT |
-          VK_BUFFER_USAGE_STORAGE_TEXEL_BUFFER_BIT,
-      input_memory, &input_mapped);
+  VkBuffer input =
+      CreateBuffer(d, input_bytes,
+                   VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT |
+                       VK_BUFFER_USAGE_STORAGE_TEXEL_BUFFER_BIT,
+                   input_memory, &input_mapped);
   const uint32_t invocations = kWorkgroups * kWorkgroupSize;
   VkBuffer output = CreateBuffer(d, VkDeviceSize{invocations} * 4,
                                  VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, output_memory, &output_mapped);
