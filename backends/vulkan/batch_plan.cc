@@ -17,32 +17,35 @@ std::vector<int64_t> BatchPassSizes(int64_t max_batch_size, std::span<const int>
   return std::vector<int64_t>(sizes.begin(), sizes.end());
 }
 
-std::vector<BatchPart> PlanBatch(int64_t items, std::span<const int64_t> pass_sizes) {
+BatchPlanner::BatchPlanner(std::span<const int64_t> pass_sizes, int64_t max_items)
+    : last_pass_(static_cast<size_t>(std::max<int64_t>(max_items, 0)) + 1, 0) {
   std::vector<int64_t> sizes;
   for (const int64_t size : pass_sizes) {
-    if (size > 1 && size <= items) sizes.push_back(size);
+    if (size > 1 && size <= max_items) sizes.push_back(size);
   }
   std::sort(sizes.begin(), sizes.end(), std::greater<>());
-  // best[n]: (items left one at a time, passes) for the first n items, and the pass that ends the
-  // split (0: none, all n one at a time). Pairs compare in that order.
-  struct Split {
-    std::pair<int64_t, int64_t> cost;
-    int64_t last_pass = 0;
-  };
-  std::vector<Split> best(static_cast<size_t>(items) + 1);
-  for (int64_t n = 1; n <= items; ++n) {
-    Split& split = best[static_cast<size_t>(n)];
-    split = {{n, 0}, 0};
+  // cost[n]: (items left one at a time, passes) of the best split of n items; pairs compare in
+  // that order.
+  std::vector<std::pair<int64_t, int64_t>> cost(last_pass_.size());
+  for (size_t n = 1; n < last_pass_.size(); ++n) {
+    cost[n] = {static_cast<int64_t>(n), 0};
     for (const int64_t size : sizes) {
-      if (size > n) continue;
-      const auto& [left, passes] = best[static_cast<size_t>(n - size)].cost;
-      if (std::pair(left, passes + 1) < split.cost) split = {{left, passes + 1}, size};
+      if (static_cast<size_t>(size) > n) continue;
+      const auto& [left, passes] = cost[n - static_cast<size_t>(size)];
+      if (std::pair(left, passes + 1) < cost[n]) {
+        cost[n] = {left, passes + 1};
+        last_pass_[n] = size;
+      }
     }
   }
+}
+
+std::vector<BatchPart> BatchPlanner::Plan(int64_t items) const {
+  if (items < 1) return {};
+  if (static_cast<size_t>(items) >= last_pass_.size()) return {{0, items, false}};
   std::vector<int64_t> passes;
-  int64_t n = items;
-  while (best[static_cast<size_t>(n)].last_pass > 0) {
-    passes.push_back(best[static_cast<size_t>(n)].last_pass);
+  for (int64_t n = items; last_pass_[static_cast<size_t>(n)] > 0;) {
+    passes.push_back(last_pass_[static_cast<size_t>(n)]);
     n -= passes.back();
   }
   std::sort(passes.begin(), passes.end(), std::greater<>());
@@ -54,6 +57,10 @@ std::vector<BatchPart> PlanBatch(int64_t items, std::span<const int64_t> pass_si
   }
   if (first < items) parts.push_back({first, items - first, false});
   return parts;
+}
+
+std::vector<BatchPart> PlanBatch(int64_t items, std::span<const int64_t> pass_sizes) {
+  return BatchPlanner(pass_sizes, items).Plan(items);
 }
 
 }  // namespace inferd::vulkan

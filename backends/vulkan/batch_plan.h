@@ -25,11 +25,26 @@ struct BatchPart {
 // run alone.
 std::vector<int64_t> BatchPassSizes(int64_t max_batch_size, std::span<const int> preferred);
 
-// The parts a batch of `items` runs as, given the sizes that have a pass (each above 1, any
-// order): as few items left to run one at a time as the sizes allow, and among such splits the
-// fewest passes; the passes come first, largest first, then the items left (one part). On a GPU a
-// pass costs about what one item does, and on lavapipe a pass of N items still costs less than N
-// items one by one (benchmarks/vulkan/README.md, "Batch throughput"). Takes O(items x sizes).
+// The parts a batch runs as, given the sizes that have a pass (each above 1, any order): as few
+// items left to run one at a time as the sizes allow, and among such splits the fewest passes;
+// the passes come first, largest first, then the items left (one part). On a GPU a pass costs
+// about what one item does, and on lavapipe a pass of N items still costs less than N items one by
+// one (benchmarks/vulkan/README.md, "Batch throughput"). The best split of every size up to
+// `max_items` is worked out once, at construction (O(max_items x sizes)), so that a batch only
+// reads it back.
+class BatchPlanner {
+ public:
+  BatchPlanner(std::span<const int64_t> pass_sizes, int64_t max_items);
+
+  // A batch of more than max_items items is one part, item by item (which the item-by-item
+  // program then refuses, naming its limit).
+  std::vector<BatchPart> Plan(int64_t items) const;
+
+ private:
+  std::vector<int64_t> last_pass_;  // by item count: the pass that ends its best split, 0 for none
+};
+
+// BatchPlanner(pass_sizes, items).Plan(items).
 std::vector<BatchPart> PlanBatch(int64_t items, std::span<const int64_t> pass_sizes);
 
 }  // namespace inferd::vulkan

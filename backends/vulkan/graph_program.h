@@ -104,6 +104,8 @@ class GraphProgram {
   size_t input_bytes(size_t i) const { return inputs_[i].bytes; }
   size_t output_bytes(size_t i) const { return outputs_[i].bytes; }
   size_t dispatch_count() const { return dispatches_; }
+  // The most graph runs one batch may hold (Create's max_items).
+  int max_items() const { return max_items_; }
   // What the program allocated for itself: its arena of tensors (unless it uses another program's,
   // GraphProgramOptions::arena), and its staging.
   uint64_t allocated_bytes() const {

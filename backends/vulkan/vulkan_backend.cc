@@ -89,7 +89,7 @@ class VulkanExecutable : public Executable {
       : model_name_(std::move(model_name)),
         program_(std::move(program)),
         passes_(std::move(passes)),
-        pass_sizes_(Sizes(passes_)),
+        planner_(Sizes(passes_), program_->max_items()),
         inputs_(std::move(inputs)),
         outputs_(std::move(outputs)),
         batching_(batching),
@@ -152,7 +152,7 @@ class VulkanExecutable : public Executable {
     // The batch's parts (batch_plan.h), all submitted at once: each program has its own staging
     // and arena. The answer goes when the last part completes; each part reads its outputs into
     // its items' rows as it completes.
-    const std::vector<BatchPart> parts = PlanBatch(items, pass_sizes_);
+    const std::vector<BatchPart> parts = planner_.Plan(items);
     auto pending = std::make_shared<PendingBatch>();
     pending->start = absl::Now();
     pending->done = std::move(done);
@@ -248,8 +248,8 @@ class VulkanExecutable : public Executable {
 
   const std::string model_name_;
   const std::unique_ptr<GraphProgram> program_;
-  const BatchPasses passes_;               // empty: every batch item by item
-  const std::vector<int64_t> pass_sizes_;  // passes_'s sizes
+  const BatchPasses passes_;    // empty: every batch item by item
+  const BatchPlanner planner_;  // over passes_'s sizes
   const std::vector<Port> inputs_;
   const std::vector<Port> outputs_;
   const bool batching_;

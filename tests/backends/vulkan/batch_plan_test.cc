@@ -65,6 +65,19 @@ TEST(BatchPlanTest, PartsCoverEveryItemOnce) {
   }
 }
 
+// A planner made once for a model answers every batch size up to its limit as PlanBatch would; a
+// batch beyond it is one item-by-item part, for the program to refuse.
+TEST(BatchPlanTest, APlannerAnswersEverySizeUpToItsLimit) {
+  const std::vector<int64_t> sizes = {8, 4, 2};
+  const BatchPlanner planner(sizes, 8);
+  for (int64_t items = 1; items <= 8; ++items) {
+    EXPECT_EQ(planner.Plan(items), PlanBatch(items, sizes)) << items;
+  }
+  EXPECT_EQ(planner.Plan(7), (std::vector<BatchPart>{{0, 4, true}, {4, 2, true}, {6, 1, false}}));
+  EXPECT_EQ(planner.Plan(9), (std::vector<BatchPart>{{0, 9, false}}));
+  EXPECT_TRUE(planner.Plan(0).empty());
+}
+
 TEST(BatchPlanTest, PassesAreForTheConfigsSizesAndThePowersOfTwoBelowTheLargest) {
   EXPECT_EQ(BatchPassSizes(64, std::vector<int>{48, 16}),
             (std::vector<int64_t>{64, 48, 32, 16, 8, 4, 2}));
