@@ -236,22 +236,26 @@ int PlannedBatchThroughput(const std::string& tag, int runs, int batch,
   // Load times (the pipelines are the device's, made by the batch-1 run above or the first load)
   // and what each load added to the device's memory; the planned model loads first, so that its
   // constants count there.
-  request.parameters[std::string(vulkan::VulkanBackend::kBatchPassParameter)] = "true";
-  uint64_t device_bytes = device->allocated_bytes();
-  const auto planned_start = Clock::now();
-  auto planned = backend.Load(request);
-  const double planned_load_ms =
-      std::chrono::duration<double, std::milli>(Clock::now() - planned_start).count();
-  const uint64_t planned_bytes = device->allocated_bytes() - device_bytes;
-  request.parameters[std::string(vulkan::VulkanBackend::kBatchPassParameter)] = "false";
-  device_bytes = device->allocated_bytes();
-  const auto items_start = Clock::now();
-  auto item_by_item = backend.Load(request);
-  const double items_load_ms =
-      std::chrono::duration<double, std::milli>(Clock::now() - items_start).count();
-  const uint64_t items_bytes = device->allocated_bytes() - device_bytes;
-  if (!item_by_item.ok() || !planned.ok()) {
-    std::cerr << (item_by_item.ok() ? planned.status() : item_by_item.status()) << "\n";
+  struct TimedLoad {
+    absl::StatusOr<std::unique_ptr<Executable>> executable;
+    double ms = 0;
+    uint64_t bytes = 0;
+  };
+  auto load = [&](const char* batch_pass) {
+    request.parameters[std::string(vulkan::VulkanBackend::kBatchPassParameter)] = batch_pass;
+    const uint64_t before = device->allocated_bytes();
+    const auto start = Clock::now();
+    TimedLoad timed{backend.Load(request)};
+    timed.ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    timed.bytes = device->allocated_bytes() - before;
+    return timed;
+  };
+  TimedLoad planned = load("true");
+  TimedLoad item_by_item = load("false");
+  if (!item_by_item.executable.ok() || !planned.executable.ok()) {
+    std::cerr << (item_by_item.executable.ok() ? planned.executable.status()
+                                               : item_by_item.executable.status())
+              << "\n";
     return 1;
   }
   const std::vector<uint8_t>& image = one->image;
@@ -281,8 +285,8 @@ int PlannedBatchThroughput(const std::string& tag, int runs, int batch,
     }
     return true;
   };
-  auto run_items = [&] { return run(**item_by_item, identical[0]); };
-  auto run_planned = [&] { return run(**planned, identical[1]); };
+  auto run_items = [&] { return run(**item_by_item.executable, identical[0]); };
+  auto run_planned = [&] { return run(**planned.executable, identical[1]); };
   TimeMs(run_items);
   TimeMs(run_planned);
   std::vector<double> items_ms, planned_ms;
@@ -307,10 +311,10 @@ int PlannedBatchThroughput(const std::string& tag, int runs, int batch,
       "  planned       %9.2f ms per batch, %.1f images/s (%s)\n"
       "  planned / item by item  %.2fx\n"
       "  every image's output: item by item %s, planned %s a batch of 1's\n",
-      tag, batch, absl::StrJoin(passes, ","), runs, planned_load_ms,
-      static_cast<double>(planned_bytes) / (1 << 20), items_load_ms,
-      static_cast<double>(items_bytes) / (1 << 20), m, 1000.0 * batch / m, p, 1000.0 * batch / p,
-      split, p / m, identical[0] ? "equals" : "DIFFERS from",
+      tag, batch, absl::StrJoin(passes, ","), runs, planned.ms,
+      static_cast<double>(planned.bytes) / (1 << 20), item_by_item.ms,
+      static_cast<double>(item_by_item.bytes) / (1 << 20), m, 1000.0 * batch / m, p,
+      1000.0 * batch / p, split, p / m, identical[0] ? "equals" : "DIFFERS from",
       identical[1] ? "equals" : (tag == "int8" ? "DIFFERS from" : "differs (FP32) from"));
   return identical[0] && (identical[1] || tag != "int8") ? 0 : 1;
 }
