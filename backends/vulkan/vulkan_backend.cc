@@ -123,7 +123,8 @@ class VulkanExecutable : public Executable {
   void Execute(Batch batch, BatchCallback done) override {
     const int64_t items = batching_ ? batch.batch_size : 1;
     if (items < 1) {
-      done(Error(absl::InvalidArgumentError(absl::StrCat("a batch of ", items, " items"))));
+      done(Error(absl::InvalidArgumentError(absl::StrCat(
+          "a batch of ", items, " items; a batch holds 1 to ", program_->max_items()))));
       return;
     }
     if (batch.cancellation->IsCancelled()) {
@@ -269,7 +270,7 @@ absl::StatusOr<bool> BoolParameter(const std::map<std::string, std::string>& par
       "parameter '", std::string(name), "' must be \"true\" or \"false\"; got '", it->second, "'"));
 }
 
-std::string Mebibytes(uint64_t bytes) {
+std::string ReadableSize(uint64_t bytes) {
   return bytes < (1u << 20) ? absl::StrCat((bytes + 1023) / 1024, " KiB")
                             : absl::StrFormat("%.1f MiB", static_cast<double>(bytes) / (1 << 20));
 }
@@ -314,7 +315,7 @@ BatchPasses MakeBatchPasses(const BackendLoadRequest& request,
         "on the device, the smaller passes in the largest one's arena, the model's constants "
         "shared); a batch of another size runs as the passes that fit it and the items left one "
         "at a time; gpu_batch_pass \"false\" runs every batch item by item",
-        request.model_name, absl::StrJoin(built, ", "), Mebibytes(bytes));
+        request.model_name, absl::StrJoin(built, ", "), ReadableSize(bytes));
   }
   return passes;
 }
