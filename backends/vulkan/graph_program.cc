@@ -163,7 +163,8 @@ absl::Status GraphProgram::Build(int max_items, std::shared_ptr<const DeviceBuff
           .tiled_pointwise_convolution = tiled_pointwise_convolution_,
           .matmul_register_block = matmul_register_block_,
           .integer_dot_product = integer_dot_product_,
-          .max_texel_elements = texel_loads_ ? device_->limits().maxTexelBufferElements : 0u});
+          .max_texel_elements = texel_loads_ ? device_->limits().maxTexelBufferElements : 0u,
+          .max_subgroup_size = device_->info().max_subgroup_size});
   absl::StatusOr<LoweredProgram> lowered = LowerProgram(g, lowering);
   if (!lowered.ok()) return lowered.status();
   steps_ = std::move(lowered->steps);

@@ -85,6 +85,12 @@ class OpLowering {
     // where the input has at most this many texels (the device's maxTexelBufferElements); 0
     // keeps storage buffers.
     uint64_t max_texel_elements = 0;
+    // The device's largest subgroup (maxSubgroupSize). The register-blocked CONV2D splits a
+    // workgroup into teams of at least this many invocations (and at least 8), each team working
+    // on its own block of output channels and sharing its weights through subgroup shuffles, which
+    // assumes that a subgroup is consecutive invocations of the workgroup, as drivers make them.
+    // 64, the workgroup, keeps one block per workgroup.
+    uint32_t max_subgroup_size = 64;
   };
   explicit OpLowering(const graph::Graph& graph) : OpLowering(graph, Options{}) {}
   OpLowering(const graph::Graph& graph, Options options);

@@ -41,6 +41,36 @@ int64_t PixelsPerInvocation(int64_t pixels) {
   return 1;
 }
 
+// How conv2d_blocked.comp spreads a block of output channels' pixels: `per_invocation` pixels to
+// each invocation of a team of `team` invocations (the shader's PIXELS and p.team).
+struct PixelSpread {
+  int64_t per_invocation;
+  int64_t team;
+};
+
+// The most pixels per invocation (4, 2, 1) that leaves no more than a quarter of the slots without
+// a pixel, with the largest team (64, 32, 16 or 8 invocations, none smaller than `smallest_team`)
+// that does so; with none, one pixel each and the smallest team. Teams below a workgroup let the
+// 7x7 layers of the MobileNetV2-shaped graph, 49 pixels, take 4 pixels an invocation in teams of
+// 16, where a workgroup-wide team of 64 invocations needs 1 (see benchmarks/vulkan/README.md).
+PixelSpread SpreadPixels(int64_t pixels, int64_t smallest_team) {
+  for (const int64_t candidate : {4, 2, 1}) {
+    for (int64_t team = kWorkgroupSize; team >= smallest_team; team /= 2) {
+      const int64_t slots = CeilDiv(pixels, candidate * team) * candidate * team;
+      if (4 * (slots - pixels) <= slots) return {candidate, team};
+    }
+  }
+  return {1, smallest_team};
+}
+
+// The smallest team of conv2d_blocked.comp on a device whose subgroups have up to
+// `max_subgroup_size` invocations: a power of two from 8 to the workgroup.
+int64_t SmallestTeam(uint32_t max_subgroup_size) {
+  int64_t team = 8;
+  while (team < kWorkgroupSize && team < static_cast<int64_t>(max_subgroup_size)) team *= 2;
+  return team;
+}
+
 // CONV2D's weight [OC, KH, KW, IC] in conv2d_blocked.comp's order, [OC/8][KH][KW][IC/lanes][8]
 // [lanes]: per step, output channel j's `lanes` weights; zeros past OC. Floats as they are; INT8
 // (and INT4 held as INT8) with `lanes` 1 as the raw bytes, the shader subtracting the zero point;
@@ -165,9 +195,14 @@ bool OpLowering::LowerBlockedConvolution(const graph::Operator& op, const ConvTy
   const graph::Tensor& output = graph_.tensor(op.outputs[0]);
   const int64_t pixels = output.shape[0] * output.shape[1] * output.shape[2];
   const int64_t out_c = output.shape[3];
-  const int64_t per_invocation = PixelsPerInvocation(pixels);
-  const int64_t pixel_groups = CeilDiv(pixels, per_invocation * kWorkgroupSize);
+  // CONV2D spreads pixels over teams (conv2d_blocked.comp); the depthwise shader over workgroups.
+  const PixelSpread spread = op.op == Op::kConv2d
+                                 ? SpreadPixels(pixels, SmallestTeam(options_.max_subgroup_size))
+                                 : PixelSpread{PixelsPerInvocation(pixels), kWorkgroupSize};
+  const int64_t per_invocation = spread.per_invocation;
+  const int64_t pixel_groups = CeilDiv(pixels, per_invocation * spread.team);
   const int64_t groups = CeilDiv(out_c, kOutputBlock) * pixel_groups;
+  const int64_t workgroups = CeilDiv(groups, kWorkgroupSize / spread.team);
   const std::string suffix = absl::StrCat("_p", per_invocation);
   PushConstants params;
   BufferRef weights;
@@ -224,8 +259,10 @@ bool OpLowering::LowerBlockedConvolution(const graph::Operator& op, const ConvTy
   }
   params.Int(types.input_zp).Int(types.weight_zp).Int(bias_count).Int(pixels);
   params.Int(pixel_groups).Int(groups);
+  if (op.op == Op::kConv2d) params.Int(spread.team);
   steps.push_back(ConvolutionDispatch(std::move(shader), {input_ref, weights, biases},
-                                      op.outputs[0], params, groups * kWorkgroupSize, epilogue));
+                                      op.outputs[0], params, workgroups * kWorkgroupSize,
+                                      epilogue));
   return true;
 }
 

@@ -64,6 +64,7 @@ PhysicalDeviceInfo Inspect(VkPhysicalDevice handle) {
   info.driver = absl::StrCat(driver.driverName, " ", driver.driverInfo);
   info.max_storage_buffer_range = p.limits.maxStorageBufferRange;
   info.min_subgroup_size = properties13.minSubgroupSize;
+  info.max_subgroup_size = properties13.maxSubgroupSize;
   info.subgroup_shuffle = (subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) != 0 &&
                           (subgroup.supportedOperations & VK_SUBGROUP_FEATURE_SHUFFLE_BIT) != 0;
 

@@ -40,6 +40,8 @@ struct PhysicalDeviceInfo {
   // The fewest invocations a compute subgroup may have (Vulkan 1.3's minSubgroupSize): shaders
   // learn whether it is at least 8 through specialization constant 0 (common.glsl).
   uint32_t min_subgroup_size = 0;
+  // The most (maxSubgroupSize): the blocked CONV2D's teams are never smaller (op_lowering.h).
+  uint32_t max_subgroup_size = 0;
   // Vulkan 1.3's shaderIntegerDotProduct (the tiled INT8 MATMUL can sum with int8 dot-product
   // instructions), and whether the device reports 4x8-bit packed signed dot products as
   // accelerated (integerDotProduct4x8BitPackedSignedAccelerated), i.e. faster than the plain

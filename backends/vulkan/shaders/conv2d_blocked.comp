@@ -1,11 +1,13 @@
 #version 450
-// CONV2D with register blocking. Each invocation computes PIXELS output pixels (spaced one
-// workgroup apart) for a block of 8 output channels that its whole workgroup shares, so every
-// weight serves PIXELS multiply-adds per invocation, and every input element an invocation loads
-// serves 8. For LANES > 1 the 8 channels' weights of a step are loaded one per invocation and
-// shared with subgroupShuffle (the device needs subgroup shuffle operations in compute shaders,
-// as every Vulkan 1.3 desktop driver and lavapipe have); invocations stay active throughout, so
-// subgroups are full. (On lavapipe, Mesa 22.3, the MobileNet graph's CONV2Ds took about 2.5 times
+// CONV2D with register blocking. Each invocation computes PIXELS output pixels (spaced one team
+// apart) for a block of 8 output channels that its team shares, so every weight serves PIXELS
+// multiply-adds per invocation, and every input element an invocation loads serves 8. A team is
+// p.team invocations of a workgroup (8, 16, 32 or 64, never fewer than a subgroup has, so that a
+// subgroup works on one block): small teams let a layer with few pixels (a 7x7 one has 49) still
+// give each invocation 4 of them. For LANES > 1 the 8 channels' weights of a step are loaded one
+// per invocation and shared with subgroupShuffle (the device needs subgroup shuffle operations in
+// compute shaders, as every Vulkan 1.3 desktop driver and lavapipe have); invocations stay active
+// throughout, so subgroups are full. (On lavapipe, Mesa 22.3, the MobileNet graph's CONV2Ds took about 2.5 times
 // as long with subgroupBroadcast from a constant lane as with subgroupShuffle.)
 //
 // Loads are wide because lavapipe (and any device without hardware gathers) turns a load whose
@@ -77,8 +79,9 @@ layout(push_constant) uniform Params {
   int in_h, in_w, in_c, out_h, out_w, out_c;
   int kernel_h, kernel_w, stride_y, stride_x, pad_top, pad_left, dilation_y, dilation_x;
   int input_zp, weight_zp, bias_count, pixels;
-  uint pixel_groups;  // workgroups per block of 8 output channels
-  uint groups;        // the dispatch's workgroups that have work; a 2-D dispatch may add some
+  uint pixel_groups;  // teams per block of 8 output channels
+  uint groups;        // the dispatch's teams that have work; a 2-D dispatch may add some
+  uint team;          // invocations per team: WORKGROUP_SIZE or a power-of-two part of it
   EPILOGUE_PARAMS
 } p;
 
@@ -133,14 +136,17 @@ int DotPaired(ivec4 x, uvec2 words) {
 #endif
 
 void main() {
-  const uint group = gl_WorkGroupID.x + gl_WorkGroupID.y * gl_NumWorkGroups.x;
+  // A whole team returns here or none of it, so shuffles below stay within one team's block.
+  const uint group = (gl_WorkGroupID.x + gl_WorkGroupID.y * gl_NumWorkGroups.x) *
+                         (WORKGROUP_SIZE / p.team) + gl_LocalInvocationID.x / p.team;
   if (group >= p.groups) return;
   const int block = int(group / p.pixel_groups);
+  const int team = int(p.team);
   const int first =
-      int((group % p.pixel_groups) * (PIXELS * WORKGROUP_SIZE) + gl_LocalInvocationID.x);
+      int((group % p.pixel_groups) * (PIXELS * p.team) + gl_LocalInvocationID.x % p.team);
   int n[PIXELS], oy[PIXELS], ox[PIXELS];
   [[unroll]] for (int i = 0; i < PIXELS; ++i) {
-    const int q = min(first + i * WORKGROUP_SIZE, p.pixels - 1);
+    const int q = min(first + i * team, p.pixels - 1);
     n[i] = q / (p.out_w * p.out_h);
     oy[i] = (q / p.out_w) % p.out_h;
     ox[i] = q % p.out_w;
@@ -303,7 +309,7 @@ void main() {
     epilogue_hi = EpilogueChannelsOf(oc + 4);
   }
   [[unroll]] for (int i = 0; i < PIXELS; ++i) {
-    const int pixel = first + i * WORKGROUP_SIZE;
+    const int pixel = first + i * team;
     if (pixel < p.pixels) {
       const int at = (pixel * p.out_c + oc) / 4;
       output_data[at] = Epilogue(lo[i] + bias_lo, epilogue_lo);

@@ -224,7 +224,9 @@ TEST(VulkanBlockedShadersTest, InputsThatFitATexelBufferAreReadThroughOne) {
 }
 
 // Pixels per invocation: the most of 4, 2, 1 that leaves no more than a quarter of the invocations
-// without a pixel of their own (64-invocation workgroups); bytes as the CPU's at each.
+// without a pixel of their own (64-invocation workgroups, one team each, as on a device whose
+// subgroups may have 64 invocations); bytes as the CPU's at each (on the test's device, teams as
+// its subgroups allow).
 TEST(VulkanBlockedShadersTest, EachInvocationTakesAsManyPixelsAsKeepMostInvocationsBusy) {
   std::mt19937 rng(53);
   struct Case {
@@ -246,6 +248,43 @@ TEST(VulkanBlockedShadersTest, EachInvocationTakesAsManyPixelsAsKeepMostInvocati
     EXPECT_EQ(ShadersOf(b), std::vector<std::string>{k.shader}) << Describe(c, false);
     ExpectInt8ConvolutionMatches(c, false, rng, false);
   }
+}
+
+// Where subgroups are small (lavapipe's have 8 invocations), a workgroup's invocations form teams
+// of 8, 16 or 32, each on its own block of 8 output channels, so that few pixels still give each
+// invocation 4 of them; teams never get smaller than the device's largest subgroup. Bytes as the
+// CPU's with teams on lavapipe's subgroups, including a last workgroup whose spare teams return
+// at once and blocks spread over several teams.
+TEST(VulkanBlockedShadersTest, SmallSubgroupsLetFewPixelsSpreadOverSmallTeams) {
+  std::mt19937 rng(59);
+  struct Case {
+    int64_t h, w, oc;
+    uint32_t max_subgroup_size;
+    const char* shader;
+  };
+  const Case cases[] = {
+      {7, 7, 24, 8, "conv2d_blocked_i8_c16_p4"},   // 49 of 64: teams of 16, 3 of 4 with a block
+      {7, 7, 24, 32, "conv2d_blocked_i8_c16_p2"},  // teams of 32 at least: 49 of 64
+      {7, 7, 24, 64, "conv2d_blocked_i8_c16_p1"},  // the whole workgroup, as above
+      {5, 5, 40, 8, "conv2d_blocked_i8_c16_p4"},   // 25 of 32: teams of 8, 5 of 8 with a block
+      {9, 9, 16, 8, "conv2d_blocked_i8_c16_p4"},   // 81 of 96: 3 teams of 8 a block
+  };
+  for (const Case& k : cases) {
+    const ConvCase c{1, k.h, k.w, 16, k.oc, 1, 1, {0, 0, 0, 0}, {1, 1}, {1, 1}, 4, -6, true};
+    GraphBuilder b;
+    AddInt8Convolution(b, c, false, false, false, rng);
+    EXPECT_EQ(ShadersOf(b, {.max_subgroup_size = k.max_subgroup_size}),
+              std::vector<std::string>{k.shader})
+        << Describe(c, false) << ", subgroups up to " << k.max_subgroup_size;
+    ExpectInt8ConvolutionMatches(c, false, rng, true);
+  }
+  // A 3x3 convolution with padding in teams of 16 (7x7 output, stride 2).
+  const ConvCase padded{1, 13, 13, 16, 16, 3, 3, {1, 1, 1, 1}, {2, 2}, {1, 1}, -9, 5, true};
+  GraphBuilder b;
+  AddInt8Convolution(b, padded, false, false, false, rng);
+  EXPECT_EQ(ShadersOf(b, {.max_subgroup_size = 8}),
+            std::vector<std::string>{"conv2d_blocked_i8_c16_p4"});
+  ExpectInt8ConvolutionMatches(padded, false, rng, false);
 }
 
 TEST(VulkanBlockedShadersTest, MatMulInt8FourColumnsAtATime) {
