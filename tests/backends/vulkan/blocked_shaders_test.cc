@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "tests/backends/cpu/graph_builder.h"
 #include "tests/backends/vulkan/vulkan_test_support.h"
 
@@ -313,12 +314,13 @@ TEST(VulkanBlockedShadersTest, MatMulInt8FourColumnsAtATime) {
 TEST(VulkanBlockedShadersTest, Fp32ConvolutionsAndMatMulAreWithinRoundingOfTheCpu) {
   std::mt19937 rng(37);
   const auto zero = std::vector<float>{0};
-  {
-    // CONV2D, vec4 loads, a last block of 4 channels, padding, 612 pixels over a batch of 2
-    // (two per invocation).
+  // CONV2D, a last block of 4 channels, padding, 612 pixels over a batch of 2 (four per
+  // invocation): 8 input channels read as vec4, and 3 (a stem's) one float at a time, the weights
+  // handed round the subgroup.
+  for (const int64_t in_c : {8, 3}) {
     GraphBuilder b;
-    const auto x = b.Input("x", DType::kFp32, {2, 35, 33, 8});
-    const auto w = b.Const("w", DType::kFp32, {12, 3, 3, 8}, RandomFloats(rng, 12 * 9 * 8));
+    const auto x = b.Input("x", DType::kFp32, {2, 35, 33, in_c});
+    const auto w = b.Const("w", DType::kFp32, {12, 3, 3, in_c}, RandomFloats(rng, 12 * 9 * in_c));
     const auto bias = b.Const("b", DType::kFp32, {12}, RandomFloats(rng, 12));
     const auto izp = b.Const("izp", DType::kFp32, {1}, zero);
     const auto wzp = b.Const("wzp", DType::kFp32, {1}, zero);
@@ -330,9 +332,11 @@ TEST(VulkanBlockedShadersTest, Fp32ConvolutionsAndMatMulAreWithinRoundingOfTheCp
     attr.acc_type = DType::kFp32;
     b.Add(Op::kConv2d, attr, {x, w, bias, izp, wzp}, {y});
     b.Output(y);
-    // 72 products of magnitude below 1: a few ulps of 72 bound any summation order.
-    testing::ExpectFp32Close(b, {BytesOf(RandomFloats(rng, 2 * 35 * 33 * 8))}, 2e-4f,
-                             "CONV2D FP32");
+    EXPECT_EQ(ShadersOf(b), std::vector<std::string>{
+                                absl::StrCat("conv2d_blocked_f32_c", in_c == 8 ? 4 : 1, "_p4")});
+    // At most 72 products of magnitude below 1: a few ulps of 72 bound any summation order.
+    testing::ExpectFp32Close(b, {BytesOf(RandomFloats(rng, 2 * 35 * 33 * in_c))}, 2e-4f,
+                             absl::StrCat("CONV2D FP32, ", in_c, " input channels"));
   }
   {
     // DEPTHWISE_CONV2D, 12 channels, 1056 pixels (four per invocation).
