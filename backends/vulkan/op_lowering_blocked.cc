@@ -382,8 +382,22 @@ bool OpLowering::LowerBlockedMatMul(const graph::Operator& op, const std::string
   const int64_t groups = rows * row_groups;
   PushConstants params;
   params.Int(a.shape[1]).Int(a.shape[2]).Int(w).Int(a_zp).Int(b_zp).Int(row_groups).Int(groups);
-  steps.push_back(Dispatch(absl::StrCat("matmul_blocked_", variant),
-                           {T(op.inputs[0]), T(op.inputs[1]), T(op.outputs[0])}, params,
+  // With subgroup shuffles, A's elements go round subgroups of 8 ("_shared"), and B, where the
+  // device's texel buffers hold it (a word of 4 int8, or 4 floats, a texel), is read through one
+  // ("_texel"). On lavapipe the MobileNetV2-shaped graphs' fully connected layer took about half
+  // the time so (benchmarks/vulkan/README.md).
+  std::string suffix;
+  BufferRef b_ref = T(op.inputs[1]);
+  if (options_.subgroup_shuffle) {
+    suffix = "_shared";
+    const uint64_t texels = static_cast<uint64_t>(Elements(b) / 4);
+    if (options_.max_texel_elements > 0 && texels <= options_.max_texel_elements) {
+      b_ref.texels = variant == "i8" ? BufferRef::Texels::kUint32 : BufferRef::Texels::kUint32x4;
+      suffix += "_texel";
+    }
+  }
+  steps.push_back(Dispatch(absl::StrCat("matmul_blocked_", variant, suffix),
+                           {T(op.inputs[0]), b_ref, T(op.outputs[0])}, params,
                            groups * kWorkgroupSize));
   return true;
 }

@@ -294,7 +294,10 @@ TEST(VulkanBlockedShadersTest, MatMulInt8FourColumnsAtATime) {
     int64_t n, h, c, w;
     int8_t a_zp, b_zp;
   };
-  // 8 columns; 260 columns (65 groups of 4: two workgroups per row, the second mostly idle).
+  // 8 columns and 67 elements summed (8 rounds of A's elements handed round a subgroup of 8, then
+  // 3 loaded alone); 260 columns (65 groups of 4: two workgroups per row, the second mostly idle).
+  // A goes round subgroups where the device has shuffles; B through a texel buffer where it fits
+  // (ExpectSameOnBothBackends runs every way).
   for (const Case& k : {Case{2, 5, 67, 8, -128, 127}, Case{1, 3, 40, 260, 7, -2}}) {
     GraphBuilder b;
     const auto a = b.Input("a", DType::kInt8, {k.n, k.h, k.c});
@@ -304,6 +307,14 @@ TEST(VulkanBlockedShadersTest, MatMulInt8FourColumnsAtATime) {
     const auto y = b.Tensor("y", DType::kInt32, {k.n, k.h, k.w});
     b.Add(Op::kMatMul, {}, {a, bb, azp, bzp}, {y});
     b.Output(y);
+    const uint64_t b_texels = static_cast<uint64_t>(k.n * k.c * k.w / 4);
+    EXPECT_EQ(ShadersOf(b), std::vector<std::string>{"matmul_blocked_i8_shared"});
+    EXPECT_EQ(ShadersOf(b, {.max_texel_elements = b_texels}),
+              std::vector<std::string>{"matmul_blocked_i8_shared_texel"});
+    EXPECT_EQ(ShadersOf(b, {.max_texel_elements = b_texels - 1}),
+              std::vector<std::string>{"matmul_blocked_i8_shared"});
+    EXPECT_EQ(ShadersOf(b, {.subgroup_shuffle = false, .max_texel_elements = b_texels}),
+              std::vector<std::string>{"matmul_blocked_i8"});
     ExpectSameOnBothBackends(b,
                              {BytesOf(RandomValues<int8_t>(rng, k.n * k.h * k.c, -128, 127)),
                               BytesOf(RandomValues<int8_t>(rng, k.n * k.c * k.w, -128, 127))},
@@ -366,9 +377,15 @@ TEST(VulkanBlockedShadersTest, Fp32ConvolutionsAndMatMulAreWithinRoundingOfTheCp
     const auto y = b.Tensor("y", DType::kFp32, {2, 3, 12});
     b.Add(Op::kMatMul, {}, {a, bb, azp, bzp}, {y});
     b.Output(y);
-    testing::ExpectFp32Close(
-        b, {BytesOf(RandomFloats(rng, 2 * 3 * 33)), BytesOf(RandomFloats(rng, 2 * 33 * 12))}, 1e-4f,
-        "MATMUL FP32");
+    // 33 elements summed: 4 rounds of A's handed round a subgroup, then one; B through a texel
+    // buffer (vec4 texels), then a storage buffer.
+    const testing::Buffers inputs = {BytesOf(RandomFloats(rng, 2 * 3 * 33)),
+                                     BytesOf(RandomFloats(rng, 2 * 33 * 12))};
+    EXPECT_EQ(ShadersOf(b, {.max_texel_elements = 1 << 20}),
+              std::vector<std::string>{"matmul_blocked_f32_shared_texel"});
+    testing::ExpectFp32Close(b, inputs, 1e-4f, "MATMUL FP32");
+    testing::ExpectFp32Close(b, inputs, 1e-4f, "MATMUL FP32 (storage buffers)",
+                             {.texel_loads = false});
   }
 }
 

@@ -67,14 +67,14 @@ TEST(VulkanTiledMatMulTest, LargeMatMulsTakeTheTiledShaderAndSmallOnesKeepTheirs
   GraphBuilder large = int8({1, 64, 64, 64});
   EXPECT_EQ(ShaderOf(large, {}), "matmul_tiled_i8_t8");
   EXPECT_EQ(ShaderOf(large, {.integer_dot_product = true}), "matmul_tiled_i8_dot_t8");
-  EXPECT_EQ(ShaderOf(large, {.tiled_matmul = false}), "matmul_blocked_i8");
+  EXPECT_EQ(ShaderOf(large, {.tiled_matmul = false}), "matmul_blocked_i8_shared");
   EXPECT_EQ(ShaderOf(large, {.matmul_register_block = 4}), "matmul_tiled_i8_t4");
   GraphBuilder medium = fp32({2, 40, 33, 63});
   EXPECT_EQ(ShaderOf(medium, {}), "matmul_tiled_f32_t4");
   GraphBuilder one_row = int8({1, 1, 512, 512});  // a fully connected layer at batch 1
-  EXPECT_EQ(ShaderOf(one_row, {}), "matmul_blocked_i8");
+  EXPECT_EQ(ShaderOf(one_row, {}), "matmul_blocked_i8_shared");
   GraphBuilder short_sum = fp32({1, 64, 8, 64});
-  EXPECT_EQ(ShaderOf(short_sum, {}), "matmul_blocked_f32");
+  EXPECT_EQ(ShaderOf(short_sum, {}), "matmul_blocked_f32_shared");
   GraphBuilder fp16 = MatMulGraph({1, 70, 40, 70}, DType::kFp16, DType::kFp16);
   EXPECT_EQ(ShaderOf(fp16, {}), "matmul_tiled_f16_t8");
 }
