@@ -217,18 +217,23 @@ bool OpLowering::LowerBlockedConvolution(const graph::Operator& op, const ConvTy
     const int64_t kh = weight.shape[1], kw = weight.shape[2], in_c = weight.shape[3];
     const bool int8 = types.variant == "i8";
     const int64_t lanes = int8 && in_c % 16 == 0 ? 16 : (in_c % 4 == 0 ? 4 : 1);
-    weights = D(AddDerived(PackConvolutionWeights(data, weight, lanes, types.weight_zp)));
+    std::vector<uint8_t> packed = PackConvolutionWeights(data, weight, lanes, types.weight_zp);
+    const auto weight_texels = static_cast<uint64_t>(packed.size() / 16);
+    weights = D(AddDerived(std::move(packed)));
     // The input as texels of 16 bytes (a uvec4 of 16 int8 or 4 floats) or 4 (a uint of 4 int8,
-    // or with `lanes` 1 one float). (On lavapipe the FP32 MobileNetV2 stem took 3.4 ms so against
-    // 3.8, medians of five in-graph profiles; INT8 one byte at a time from the word holding it
-    // made the INT8 stem slower, 3.1-4.2 ms against 2.8.)
+    // or with `lanes` 1 one float), and the weights as texels of 16 bytes, where both fit. (On
+    // lavapipe the FP32 MobileNetV2 stem took 3.4 ms so against 3.8, medians of five in-graph
+    // profiles; INT8 one byte at a time from the word holding it made the INT8 stem slower, 3.1-4.2
+    // ms against 2.8.)
     const int64_t texel_bytes = lanes == 16 || (lanes == 4 && !int8) ? 16 : 4;
     const int64_t input_bytes = Elements(input) * (int8 ? 1 : 4);
     if ((lanes > 1 || !int8) && options_.max_texel_elements > 0 &&
-        static_cast<uint64_t>(input_bytes / texel_bytes) <= options_.max_texel_elements) {
+        static_cast<uint64_t>(input_bytes / texel_bytes) <= options_.max_texel_elements &&
+        weight_texels <= options_.max_texel_elements) {
       input_ref.texels =
           texel_bytes == 4 ? BufferRef::Texels::kUint32 : BufferRef::Texels::kUint32x4;
       texel_suffix = "_texel";
+      weights.texels = BufferRef::Texels::kUint32x4;
     }
     if (int8) {
       biases =

@@ -66,12 +66,36 @@ layout(std430, set = 0, binding = 0) readonly buffer Input { IN_T input_data[]; 
 #if !defined(FLOAT_MATH) && LANES > 1
 #define PAIRED_WEIGHTS 1
 #endif
+// The weights as the lowering packed them: vec4 (FP32), a uvec2 of 8 int8 (LANES 1) or of 4
+// int16 (LANES 4), or a uvec4 of 8 int16 (LANES 16). The "_texel" variants read them through a
+// uniform texel buffer of uvec4 too (on lavapipe the INT8 MobileNetV2-shaped graph's convolutions
+// took about 15% less time so: benchmarks/vulkan/README.md), a uvec2 as half of one.
+#ifdef TEXEL_INPUT
+layout(set = 0, binding = 1) uniform usamplerBuffer weight_texels;
+#if defined(FLOAT_MATH)
+#define LOAD_WEIGHT(at) uintBitsToFloat(texelFetch(weight_texels, at))
+#elif LANES == 16
+#define LOAD_WEIGHT(at) texelFetch(weight_texels, at)
+#elif LANES == 4
+uvec2 LoadWeightPair(int at) {
+  const uvec4 texel = texelFetch(weight_texels, at >> 1);
+  return (at & 1) != 0 ? texel.zw : texel.xy;
+}
+#define LOAD_WEIGHT(at) LoadWeightPair(at)
+#else
+#error "INT8 with one input channel a step has no texel variant"
+#endif
+#define LOAD_WEIGHT_COMPONENT(at, c) LOAD_WEIGHT(at)[c]
+#else
 #if LANES == 1 && defined(FLOAT_MATH)
 layout(std430, set = 0, binding = 1) readonly buffer Weight { VEC4_T weight_data[]; };
 #elif LANES == 1 || LANES == 4 && defined(PAIRED_WEIGHTS)
 layout(std430, set = 0, binding = 1) readonly buffer Weight { uvec2 weight_data[]; };
 #else
 layout(std430, set = 0, binding = 1) readonly buffer Weight { IN_T weight_data[]; };
+#endif
+#define LOAD_WEIGHT(at) weight_data[at]
+#define LOAD_WEIGHT_COMPONENT(at, c) weight_data[at][c]  // one component's load
 #endif
 layout(std430, set = 0, binding = 2) readonly buffer Bias { ACC_T bias_data[]; };
 
@@ -191,14 +215,14 @@ void main() {
 #ifdef FLOAT_MATH
         VEC4_T w_lo, w_hi;
         if (share) {
-          const ACC_T mine = weight_data[w + (lane >> 2)][lane & 3];
+          const ACC_T mine = LOAD_WEIGHT_COMPONENT(w + (lane >> 2), lane & 3);
           [[unroll]] for (int j = 0; j < 4; ++j) {
             w_lo[j] = subgroupShuffle(mine, uint(j));
             w_hi[j] = subgroupShuffle(mine, uint(4 + j));
           }
         } else {
-          w_lo = weight_data[w];
-          w_hi = weight_data[w + 1];
+          w_lo = LOAD_WEIGHT(w);
+          w_hi = LOAD_WEIGHT(w + 1);
         }
         w += 2;
 #else
@@ -239,16 +263,16 @@ void main() {
 #if LANES == 16
         uvec4 ws[8], ws_high[8];  // channel j's weights for inputs 0-7 and 8-15 of the step
         if (share) {
-          const uvec4 mine = weight_data[2 * (w + lane)];
-          const uvec4 mine_high = weight_data[2 * (w + lane) + 1];
+          const uvec4 mine = LOAD_WEIGHT(2 * (w + lane));
+          const uvec4 mine_high = LOAD_WEIGHT(2 * (w + lane) + 1);
           [[unroll]] for (int j = 0; j < 8; ++j) {
             ws[j] = subgroupShuffle(mine, uint(j));
             ws_high[j] = subgroupShuffle(mine_high, uint(j));
           }
         } else {
           [[unroll]] for (int j = 0; j < 8; ++j) {
-            ws[j] = weight_data[2 * (w + j)];
-            ws_high[j] = weight_data[2 * (w + j) + 1];
+            ws[j] = LOAD_WEIGHT(2 * (w + j));
+            ws_high[j] = LOAD_WEIGHT(2 * (w + j) + 1);
           }
         }
 #define WEIGHT_WORDS(j, s) \
@@ -257,10 +281,10 @@ void main() {
 #else
         uvec2 ws[8];
         if (share) {
-          const uvec2 mine = weight_data[w + lane];
+          const uvec2 mine = LOAD_WEIGHT(w + lane);
           [[unroll]] for (int j = 0; j < 8; ++j) ws[j] = subgroupShuffle(mine, uint(j));
         } else {
-          [[unroll]] for (int j = 0; j < 8; ++j) ws[j] = weight_data[w + j];
+          [[unroll]] for (int j = 0; j < 8; ++j) ws[j] = LOAD_WEIGHT(w + j);
         }
 #define WEIGHT_WORDS(j, s) ws[j]
 #endif
@@ -281,10 +305,10 @@ void main() {
 #else
         IN_T ws[8];
         if (share) {
-          const IN_T mine = weight_data[w + lane];
+          const IN_T mine = LOAD_WEIGHT(w + lane);
           [[unroll]] for (int j = 0; j < 8; ++j) ws[j] = subgroupShuffle(mine, uint(j));
         } else {
-          [[unroll]] for (int j = 0; j < 8; ++j) ws[j] = weight_data[w + j];
+          [[unroll]] for (int j = 0; j < 8; ++j) ws[j] = LOAD_WEIGHT(w + j);
         }
         [[unroll]] for (int s = 0; s < PARTS; ++s) {
           PART_T x[PIXELS];

@@ -345,9 +345,15 @@ TEST(VulkanBlockedShadersTest, Fp32ConvolutionsAndMatMulAreWithinRoundingOfTheCp
     b.Output(y);
     EXPECT_EQ(ShadersOf(b), std::vector<std::string>{
                                 absl::StrCat("conv2d_blocked_f32_c", in_c == 8 ? 4 : 1, "_p4")});
-    // At most 72 products of magnitude below 1: a few ulps of 72 bound any summation order.
-    testing::ExpectFp32Close(b, {BytesOf(RandomFloats(rng, 2 * 35 * 33 * in_c))}, 2e-4f,
-                             absl::StrCat("CONV2D FP32, ", in_c, " input channels"));
+    EXPECT_EQ(ShadersOf(b, {.max_texel_elements = 1 << 20}),
+              std::vector<std::string>{
+                  absl::StrCat("conv2d_blocked_f32_c", in_c == 8 ? 4 : 1, "_p4_texel")});
+    // At most 72 products of magnitude below 1: a few ulps of 72 bound any summation order. The
+    // input and weights through texel buffers, then storage buffers.
+    const testing::Buffers inputs = {BytesOf(RandomFloats(rng, 2 * 35 * 33 * in_c))};
+    const std::string what = absl::StrCat("CONV2D FP32, ", in_c, " input channels");
+    testing::ExpectFp32Close(b, inputs, 2e-4f, what);
+    testing::ExpectFp32Close(b, inputs, 2e-4f, what + " (storage buffers)", {.texel_loads = false});
   }
   {
     // DEPTHWISE_CONV2D, 12 channels, 1056 pixels (four per invocation).
