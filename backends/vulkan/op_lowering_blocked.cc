@@ -297,21 +297,24 @@ void OpLowering::LowerDepthwiseRows(const graph::Operator& op, const ConvTypes& 
   }
   params.Int(types.input_zp).Int(types.weight_zp).Int(bias_count);
   params.Int(runs).Int(runs_per_row).Int(run_groups).Int(groups);
-  // The input through a texel buffer (uints of 4 int8, or 4 floats a texel) where it fits; the
-  // texel variants are the shared-weight ones.
+  // The input through a texel buffer (uints of 4 int8, or 4 floats a texel) where it fits, and
+  // FP32 weights too (depthwise_rows.comp); the texel variants are the shared-weight ones.
   BufferRef input_ref = T(op.inputs[0]);
+  BufferRef weight_ref = T(op.inputs[1]);
   const bool int8 = types.variant == "i8";
   const uint64_t texels = static_cast<uint64_t>(Elements(input) / 4);
-  const bool texel_input = options_.subgroup_shuffle && options_.max_texel_elements > 0 &&
-                           texels <= options_.max_texel_elements;
+  const bool texel_input =
+      options_.subgroup_shuffle && options_.max_texel_elements > 0 &&
+      texels <= options_.max_texel_elements &&
+      static_cast<uint64_t>(Elements(weight) / 4) <= options_.max_texel_elements;
   if (texel_input) {
     input_ref.texels = int8 ? BufferRef::Texels::kUint32 : BufferRef::Texels::kUint32x4;
+    if (!int8) weight_ref.texels = BufferRef::Texels::kUint32x4;
   }
   steps.push_back(ConvolutionDispatch(
       absl::StrCat("depthwise_rows_", types.variant, "_s", attr.stride[1],
                    options_.subgroup_shuffle ? "_shared" : "", texel_input ? "_texel" : ""),
-      {input_ref, T(op.inputs[1]), biases}, op.outputs[0], params, groups * kWorkgroupSize,
-      epilogue));
+      {input_ref, weight_ref, biases}, op.outputs[0], params, groups * kWorkgroupSize, epilogue));
 }
 
 bool OpLowering::LowerFusedConvolution(const graph::Operator& conv, const graph::Operator* rescale,

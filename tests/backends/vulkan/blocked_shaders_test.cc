@@ -371,8 +371,11 @@ TEST(VulkanBlockedShadersTest, Fp32ConvolutionsAndMatMulAreWithinRoundingOfTheCp
     attr.acc_type = DType::kFp32;
     b.Add(Op::kDepthwiseConv2d, attr, {x, w, bias, izp, wzp}, {y});
     b.Output(y);
-    testing::ExpectFp32Close(b, {BytesOf(RandomFloats(rng, 32 * 33 * 12))}, 1e-4f,
-                             "DEPTHWISE_CONV2D FP32");
+    // The input and weights through texel buffers, then storage buffers.
+    const testing::Buffers inputs = {BytesOf(RandomFloats(rng, 32 * 33 * 12))};
+    testing::ExpectFp32Close(b, inputs, 1e-4f, "DEPTHWISE_CONV2D FP32");
+    testing::ExpectFp32Close(b, inputs, 1e-4f, "DEPTHWISE_CONV2D FP32 (storage buffers)",
+                             {.texel_loads = false});
   }
   {
     GraphBuilder b;
