@@ -218,6 +218,8 @@ bool OpLowering::LowerBlockedConvolution(const graph::Operator& op, const ConvTy
     const bool int8 = types.variant == "i8";
     const int64_t lanes = int8 && in_c % 16 == 0 ? 16 : (in_c % 4 == 0 ? 4 : 1);
     std::vector<uint8_t> packed = PackConvolutionWeights(data, weight, lanes, types.weight_zp);
+    // Whole 16-byte texels (INT8 with `lanes` 1 packs 8 bytes a step), zeros past the end.
+    packed.resize((packed.size() + 15) / 16 * 16, 0);
     const auto weight_texels = static_cast<uint64_t>(packed.size() / 16);
     weights = D(AddDerived(std::move(packed)));
     // The input as texels of 16 bytes (a uvec4 of 16 int8 or 4 floats) or 4 (a uint of 4 int8,
@@ -227,7 +229,8 @@ bool OpLowering::LowerBlockedConvolution(const graph::Operator& op, const ConvTy
     // ms against 2.8.)
     const int64_t texel_bytes = lanes == 16 || (lanes == 4 && !int8) ? 16 : 4;
     const int64_t input_bytes = Elements(input) * (int8 ? 1 : 4);
-    if ((lanes > 1 || !int8) && options_.max_texel_elements > 0 &&
+    // (INT8 one byte at a time from whole words only: a texel view ends at the last whole word.)
+    if ((lanes > 1 || !int8 || Elements(input) % 4 == 0) && options_.max_texel_elements > 0 &&
         static_cast<uint64_t>(input_bytes / texel_bytes) <= options_.max_texel_elements &&
         weight_texels <= options_.max_texel_elements) {
       input_ref.texels =

@@ -46,9 +46,10 @@
 #include "conv_epilogue.glsl"
 
 #ifdef TEXEL_INPUT
-// The "_texel" variants (LANES 16 and 4, and 1 for FP32) read the input through a uniform texel
-// buffer of 32-bit unsigned words, 4 or 1 per texel (the lowering's BufferRef::Texels): on lavapipe
-// a texelFetch costs about a third of a storage-buffer load. Floats travel as their bits.
+// The "_texel" variants read the input through a uniform texel buffer of 32-bit unsigned words,
+// 4 or 1 per texel (the lowering's BufferRef::Texels): on lavapipe a texelFetch costs about a third
+// of a storage-buffer load. Floats travel as their bits; INT8 with LANES 1 takes its byte out of
+// the word holding it (the lowering makes sure the input is whole words).
 layout(set = 0, binding = 0) uniform usamplerBuffer input_texels;
 #if defined(FLOAT_MATH) && LANES == 1
 #define LOAD_INPUT(at) uintBitsToFloat(texelFetch(input_texels, at).x)
@@ -56,8 +57,11 @@ layout(set = 0, binding = 0) uniform usamplerBuffer input_texels;
 #define LOAD_INPUT(at) uintBitsToFloat(texelFetch(input_texels, at))
 #elif LANES == 16
 #define LOAD_INPUT(at) texelFetch(input_texels, at)
-#else
+#elif LANES == 4
 #define LOAD_INPUT(at) texelFetch(input_texels, at).x
+#else
+#define LOAD_INPUT(at) \
+  int8_t(bitfieldExtract(int(texelFetch(input_texels, (at) >> 2).x), ((at) & 3) * 8, 8))
 #endif
 #else
 layout(std430, set = 0, binding = 0) readonly buffer Input { IN_T input_data[]; };
@@ -76,14 +80,12 @@ layout(set = 0, binding = 1) uniform usamplerBuffer weight_texels;
 #define LOAD_WEIGHT(at) uintBitsToFloat(texelFetch(weight_texels, at))
 #elif LANES == 16
 #define LOAD_WEIGHT(at) texelFetch(weight_texels, at)
-#elif LANES == 4
+#else
 uvec2 LoadWeightPair(int at) {
   const uvec4 texel = texelFetch(weight_texels, at >> 1);
   return (at & 1) != 0 ? texel.zw : texel.xy;
 }
 #define LOAD_WEIGHT(at) LoadWeightPair(at)
-#else
-#error "INT8 with one input channel a step has no texel variant"
 #endif
 #define LOAD_WEIGHT_COMPONENT(at, c) LOAD_WEIGHT(at)[c]
 #else
@@ -228,10 +230,10 @@ void main() {
 #else
         uvec2 packed;
         if (share) {
-          const uint mine = weight_data[w][lane >> 2];
+          const uint mine = LOAD_WEIGHT_COMPONENT(w, lane >> 2);
           packed = uvec2(subgroupShuffle(mine, 0u), subgroupShuffle(mine, 4u));
         } else {
-          packed = weight_data[w];
+          packed = LOAD_WEIGHT(w);
         }
         const ivec4 w_lo = Unpack(packed.x, p.weight_zp);
         const ivec4 w_hi = Unpack(packed.y, p.weight_zp);

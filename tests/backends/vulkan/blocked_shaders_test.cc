@@ -222,6 +222,22 @@ TEST(VulkanBlockedShadersTest, InputsThatFitATexelBufferAreReadThroughOne) {
   AddInt8Convolution(b, depthwise, true, false, false, rng);
   EXPECT_EQ(ShadersOf(b, {.subgroup_shuffle = false, .max_texel_elements = 1 << 20}),
             std::vector<std::string>{"depthwise_rows_i8_s1"});
+  // INT8 with 3 input channels takes its bytes out of whole words of a texel buffer: an input of
+  // 16 * 14 * 3 bytes is 168 words; one of 5 * 7 * 3 = 105 bytes ends inside a word and keeps a
+  // storage buffer.
+  const ConvCase stems[] = {
+      {1, 16, 14, 3, 8, 3, 3, {0, 1, 0, 1}, {2, 2}, {1, 1}, 9, 0, true},
+      {1, 5, 7, 3, 8, 3, 3, {1, 1, 1, 1}, {2, 2}, {1, 1}, 9, 0, true},
+  };
+  for (const ConvCase& stem : stems) {
+    const bool whole_words = stem.h * stem.w * stem.ic % 4 == 0;
+    GraphBuilder g;
+    AddInt8Convolution(g, stem, false, false, false, rng);
+    const std::vector<std::string> shaders = ShadersOf(g, {.max_texel_elements = 1 << 20});
+    ASSERT_EQ(shaders.size(), 1u);
+    EXPECT_EQ(shaders[0].ends_with("_texel"), whole_words) << shaders[0];
+    ExpectInt8ConvolutionMatches(stem, false, rng, false);
+  }
 }
 
 // Pixels per invocation: the most of 4, 2, 1 that leaves no more than a quarter of the invocations
