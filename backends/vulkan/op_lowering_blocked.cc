@@ -223,10 +223,10 @@ bool OpLowering::LowerBlockedConvolution(const graph::Operator& op, const ConvTy
     const auto weight_texels = static_cast<uint64_t>(packed.size() / 16);
     weights = D(AddDerived(std::move(packed)));
     // The input as texels of 16 bytes (a uvec4 of 16 int8 or 4 floats) or 4 (a uint of 4 int8,
-    // or with `lanes` 1 one float), and the weights as texels of 16 bytes, where both fit. (On
-    // lavapipe the FP32 MobileNetV2 stem took 3.4 ms so against 3.8, medians of five in-graph
-    // profiles; INT8 one byte at a time from the word holding it made the INT8 stem slower, 3.1-4.2
-    // ms against 2.8.)
+    // or with `lanes` 1 one float or one int8 taken out of its word), and the weights as texels
+    // of 16 bytes, where both fit. (On lavapipe the FP32 MobileNetV2 stem took 3.4 ms so against
+    // 3.8, medians of five in-graph profiles; the INT8 stem, on an AVX-512 machine 3.1-4.2 ms
+    // against 2.8 in a storage buffer, on an AVX2 one 6.5 against 11.7.)
     const int64_t texel_bytes = lanes == 16 || (lanes == 4 && !int8) ? 16 : 4;
     const int64_t input_bytes = Elements(input) * (int8 ? 1 : 4);
     // (INT8 one byte at a time from whole words only: a texel view ends at the last whole word.)
@@ -395,8 +395,8 @@ bool OpLowering::LowerBlockedMatMul(const graph::Operator& op, const std::string
   params.Int(a.shape[1]).Int(a.shape[2]).Int(w).Int(a_zp).Int(b_zp).Int(row_groups).Int(groups);
   // With subgroup shuffles, A's elements go round subgroups of 8 ("_shared"), and B, where the
   // device's texel buffers hold it (a word of 4 int8, or 4 floats, a texel), is read through one
-  // ("_texel"). On lavapipe the MobileNetV2-shaped graphs' fully connected layer took about half
-  // the time so (benchmarks/vulkan/README.md).
+  // ("_texel"). On lavapipe the MobileNetV2-shaped graphs' fully connected layer took FP32 9.3 ->
+  // 1.0 ms, INT8 4.6 -> 1.5 ms so (benchmarks/vulkan/README.md).
   std::string suffix;
   BufferRef b_ref = T(op.inputs[1]);
   if (options_.subgroup_shuffle) {

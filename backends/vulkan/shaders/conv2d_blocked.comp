@@ -7,8 +7,8 @@
 // give each invocation 4 of them. For LANES > 1 the 8 channels' weights of a step are loaded one
 // per invocation and shared with subgroupShuffle (the device needs subgroup shuffle operations in
 // compute shaders, as every Vulkan 1.3 desktop driver and lavapipe have); invocations stay active
-// throughout, so subgroups are full. (On lavapipe, Mesa 22.3, the MobileNet graph's CONV2Ds took about 2.5 times
-// as long with subgroupBroadcast from a constant lane as with subgroupShuffle.)
+// throughout, so subgroups are full. (On lavapipe, Mesa 22.3, the MobileNet graph's CONV2Ds took
+// about 2.5 times as long with subgroupBroadcast from a constant lane as with subgroupShuffle.)
 //
 // Loads are wide because lavapipe (and any device without hardware gathers) turns a load whose
 // address differs per invocation into one scalar load per invocation: a uvec4 of 16 packed int8
@@ -72,8 +72,9 @@ layout(std430, set = 0, binding = 0) readonly buffer Input { IN_T input_data[]; 
 #endif
 // The weights as the lowering packed them: vec4 (FP32), a uvec2 of 8 int8 (LANES 1) or of 4
 // int16 (LANES 4), or a uvec4 of 8 int16 (LANES 16). The "_texel" variants read them through a
-// uniform texel buffer of uvec4 too (on lavapipe the INT8 MobileNetV2-shaped graph's convolutions
-// took about 15% less time so: benchmarks/vulkan/README.md), a uvec2 as half of one.
+// uniform texel buffer of uvec4 too, a uvec2 as half of one (on an AVX2 machine's lavapipe the
+// MobileNetV2-shaped graphs took 12% (INT8) and 21% (FP32) less GPU time so, where a uvec4 load
+// from a storage buffer is four loops over the invocations: benchmarks/vulkan/README.md).
 #ifdef TEXEL_INPUT
 layout(set = 0, binding = 1) uniform usamplerBuffer weight_texels;
 #if defined(FLOAT_MATH)
