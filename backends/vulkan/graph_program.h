@@ -79,7 +79,7 @@ struct GraphProgramOptions {
   // large enough. Only for programs on the same device whose batches never run at the same time:
   // a batch submitted after another on the device's queue is, since every batch item's work
   // begins with a full barrier. The tosa_vulkan backend shares one among a model instance's batch
-  // passes and its item-by-item program (one batch at a time per instance).
+  // passes (one batch at a time per instance); its item-by-item program keeps its own.
   std::shared_ptr<const DeviceBuffer> arena;
 };
 
@@ -272,7 +272,7 @@ class GraphProgram {
   std::vector<std::shared_ptr<const DeviceBuffer>> constant_chunks_;
   uint64_t constant_bytes_ = 0;
   VkDescriptorPool descriptor_pool_ = VK_NULL_HANDLE;
-  std::vector<VkBufferView> buffer_views_;        // of the arena, for texel-buffer bindings
+  std::vector<VkBufferView> buffer_views_;        // for texel-buffer bindings (arena or constants)
   std::vector<VkDescriptorSet> descriptor_sets_;  // one per dispatch step, in step order
   std::vector<const ComputeKernel*> kernels_;     // likewise; null for a model's own shader
   // By kernel index: a model's own shader and its descriptor sets (null and empty otherwise).

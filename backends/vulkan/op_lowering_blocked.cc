@@ -27,22 +27,13 @@ constexpr int64_t kOutputBlock = 8;     // output channels per invocation (conv2
 
 int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-// Output pixels per invocation of the blocked convolutions: two or four halve or quarter the
-// weights each invocation reads and hands round per pixel, but invocations past the last pixel
-// compute a copy of it. The most of 4, 2, 1 that leaves no more than a quarter of a block's
-// invocations without a pixel of their own. (On lavapipe the 14x14 layers of the MobileNetV2-shaped
-// graph, 196 pixels, took about a third less time with 4 than with 1 in the one 64-invocation
-// workgroup either needs; the 7x7 ones, 49 pixels, keep 1.)
-int64_t PixelsPerInvocation(int64_t pixels) {
-  for (const int64_t candidate : {4, 2}) {
-    const int64_t slots = CeilDiv(pixels, candidate * kWorkgroupSize) * candidate * kWorkgroupSize;
-    if (4 * (slots - pixels) <= slots) return candidate;
-  }
-  return 1;
-}
-
-// How conv2d_blocked.comp spreads a block of output channels' pixels: `per_invocation` pixels to
-// each invocation of a team of `team` invocations (the shader's PIXELS and p.team).
+// How a blocked convolution spreads a block of output channels' pixels: `per_invocation` pixels to
+// each invocation of a team of `team` invocations (the shader's PIXELS, and conv2d_blocked.comp's
+// p.team; depthwise_blocked.comp's teams are whole workgroups). Two or four pixels halve or
+// quarter the weights each invocation reads and hands round per pixel, but invocations past the
+// last pixel compute a copy of it. (On lavapipe the 14x14 layers of the MobileNetV2-shaped graph,
+// 196 pixels, took about a third less time with 4 than with 1 in the one 64-invocation workgroup
+// either needs.)
 struct PixelSpread {
   int64_t per_invocation;
   int64_t team;
@@ -196,9 +187,8 @@ bool OpLowering::LowerBlockedConvolution(const graph::Operator& op, const ConvTy
   const int64_t pixels = output.shape[0] * output.shape[1] * output.shape[2];
   const int64_t out_c = output.shape[3];
   // CONV2D spreads pixels over teams (conv2d_blocked.comp); the depthwise shader over workgroups.
-  const PixelSpread spread = op.op == Op::kConv2d
-                                 ? SpreadPixels(pixels, SmallestTeam(options_.max_subgroup_size))
-                                 : PixelSpread{PixelsPerInvocation(pixels), kWorkgroupSize};
+  const PixelSpread spread = SpreadPixels(
+      pixels, op.op == Op::kConv2d ? SmallestTeam(options_.max_subgroup_size) : kWorkgroupSize);
   const int64_t per_invocation = spread.per_invocation;
   const int64_t pixel_groups = CeilDiv(pixels, per_invocation * spread.team);
   const int64_t groups = CeilDiv(out_c, kOutputBlock) * pixel_groups;
