@@ -54,6 +54,22 @@ PixelSpread SpreadPixels(int64_t pixels, int64_t smallest_team) {
   return {1, smallest_team};
 }
 
+// conv_epilogue.glsl's RESCALE takes every channel's multiplier and shift (int32 each, one per
+// channel) as valid: a channel that rescale_math.glsl would give 0 for its parameters (a negative
+// multiplier, a shift outside [2, 62]) is given multiplier 0 and shift 2, whose result is 0 too.
+void GiveInvalidChannelsZeroScale(std::vector<uint8_t>& multipliers, std::vector<uint8_t>& shifts) {
+  for (size_t at = 0; at + 4 <= multipliers.size() && at + 4 <= shifts.size(); at += 4) {
+    int32_t multiplier, shift;
+    std::memcpy(&multiplier, &multipliers[at], 4);
+    std::memcpy(&shift, &shifts[at], 4);
+    if (multiplier >= 0 && shift >= 2 && shift <= 62) continue;
+    multiplier = 0;
+    shift = 2;
+    std::memcpy(&multipliers[at], &multiplier, 4);
+    std::memcpy(&shifts[at], &shift, 4);
+  }
+}
+
 // The smallest team of conv2d_blocked.comp on a device whose subgroups have up to
 // `max_subgroup_size` invocations: a power of two from 8 to the workgroup.
 int64_t SmallestTeam(uint32_t max_subgroup_size) {
@@ -330,10 +346,11 @@ bool OpLowering::LowerFusedConvolution(const graph::Operator& conv, const graph:
       return false;
     }
     std::optional<RescaleSetup> setup = RescaleParameters(*rescale);
-    if (!setup.has_value() || setup->dynamic ||
+    if (!setup.has_value() || setup->dynamic || setup->input_zp != 0 ||
         (setup->channels != 1 && setup->channels != output.shape[3])) {
       return false;
     }
+    GiveInvalidChannelsZeroScale(setup->multipliers, setup->shifts);
     // The CLAMP's bounds as clamp_packed.comp takes them; without one, the whole INT8 range.
     int64_t clamp_min = -128, clamp_max = 127;
     if (clamp != nullptr) {

@@ -154,6 +154,58 @@ TEST(VulkanFusedEpilogueTest, ChainsWithOtherReadersOrOddChannelsStaySeparate) {
   ExpectSameOnBothBackends(b, inputs, "7 output channels");
 }
 
+// A negative multiplier passes validation (shifts outside [2, 62] do not), and the specification
+// leaves its result unpredictable: the CPU backend refuses the request, the Vulkan backend's
+// RESCALE gives 0 (rescale_math.glsl). The fused epilogue, which takes every channel as valid, is
+// given multiplier 0 and shift 2 for such a channel by the lowering, so the fused chain gives what
+// the operators one by one give: the output zero point (clamped) in those channels.
+TEST(VulkanFusedEpilogueTest, NegativeMultipliersGiveWhatTheUnfusedRescaleGives) {
+  std::mt19937 rng(53);
+  // clang-format off
+  const ChainCase c{false, 6, 7, 16, 12, 1, 1, {0, 0, 0, 0}, {1, 1}, 5, 0, true, true, true, -3,
+                    false, std::pair<int8_t, int8_t>{-2, 90}};
+  // clang-format on
+  GraphBuilder b;
+  const auto x = b.Input("x", DType::kInt8, {1, c.h, c.w, c.ic});
+  int64_t max_sum = 0;
+  const TensorId sums = AddInt8Convolution(b, c, x, rng, max_sum);
+  const Shape shape = b.graph().tensors[sums].shape;
+  std::vector<int32_t> multipliers =
+      RandomValues<int32_t>(rng, 12, int32_t{1} << 30, std::numeric_limits<int32_t>::max());
+  multipliers[0] = -5;
+  multipliers[1] = std::numeric_limits<int32_t>::min();
+  const auto m = b.Const("m", DType::kInt32, {12}, multipliers);
+  const auto s = b.Const("s", DType::kInt8, {12}, std::vector<int8_t>(12, 40));
+  const auto izp = b.Const("rizp", DType::kInt32, {1}, std::vector<int32_t>{0});
+  const auto ozp = b.Const("rozp", DType::kInt8, {1}, std::vector<int8_t>{c.output_zp});
+  const TensorId rescaled = b.Tensor("rescaled", DType::kInt8, shape);
+  graph::RescaleAttr attr;
+  attr.scale32 = true;
+  attr.rounding_mode = graph::RoundingMode::kDoubleRound;
+  attr.per_channel = true;
+  b.Add(Op::kRescale, attr, {sums, m, s, izp, ozp}, {rescaled});
+  b.Output(AddInt8Clamp(b, rescaled, shape, c.clamp->first, c.clamp->second));
+  auto graph = b.Build();
+  const testing::Buffers inputs = {BytesOf(RandomValues<int8_t>(rng, c.h * c.w * c.ic, -128, 127))};
+  // Without subgroup shuffle CONV2D takes the plain shader, and the operators run one by one.
+  auto unfused = testing::RunOnGpu(graph, inputs, {.subgroup_shuffle = false});
+  ASSERT_TRUE(unfused.ok()) << unfused.status();
+  const std::vector<uint8_t>& expected = unfused->at(0);
+  for (size_t at = 0; at < expected.size(); at += 12) {
+    EXPECT_EQ(static_cast<int8_t>(expected[at]), -2) << "pixel " << at / 12;  // clamp(-3)
+    EXPECT_EQ(static_cast<int8_t>(expected[at + 1]), -2) << "pixel " << at / 12;
+  }
+  for (const GraphProgramOptions options :
+       {GraphProgramOptions{}, GraphProgramOptions{.use_int64 = false}}) {
+    auto program = GraphProgram::Create(testing::DefaultDevice(), graph, 1, options);
+    ASSERT_TRUE(program.ok()) << program.status();
+    EXPECT_EQ((*program)->dispatch_count(), 1u);
+    auto fused = testing::RunOnGpu(graph, inputs, options);
+    ASSERT_TRUE(fused.ok()) << fused.status();
+    EXPECT_EQ(fused->at(0), expected) << (options.use_int64 ? "" : "32-bit shaders");
+  }
+}
+
 // cond ? CLAMP(RESCALE(CONV2D(x))) : x, the chain inside the COND_IF's then block, whose
 // operators the lowering fuses as it does the main block's.
 TEST(VulkanFusedEpilogueTest, ChainsInsideAControlFlowBlockAreFusedToo) {
