@@ -6,6 +6,7 @@
 // A blocked convolution can also take over the RESCALE and CLAMP, or the FP32 CLAMP, that read its
 // output (LowerFusedConvolution; shaders/conv_epilogue.glsl), and so can the tiled 1x1 CONV2D
 // (op_lowering_tiled.cc), which LowerFusedConvolution tries first.
+#include <algorithm>
 #include <cstring>
 #include <optional>
 #include <span>
@@ -250,7 +251,13 @@ bool OpLowering::LowerBlockedConvolution(const graph::Operator& op, const ConvTy
                                        types.input_zp, types.weight_zp)));
       bias_count = out_c;
     }
-    shader = absl::StrCat("conv2d_blocked_", types.variant, "_c", lanes, suffix, texel_suffix);
+    // 1x1 without padding, 16 or 4 channels a load: the "_k1" variants, with no loops over the
+    // kernel and no tap outside the input.
+    const bool pointwise =
+        lanes > 1 && kh == 1 && kw == 1 &&
+        std::all_of(attr.pad.begin(), attr.pad.end(), [](int32_t pad) { return pad == 0; });
+    shader = absl::StrCat("conv2d_blocked_", types.variant, "_c", lanes, suffix,
+                          pointwise ? "_k1" : "", texel_suffix);
     params.Int(input.shape[1]).Int(input.shape[2]).Int(in_c);
     params.Int(output.shape[1]).Int(output.shape[2]).Int(out_c).Int(kh).Int(kw);
     params.Int(attr.stride[0]).Int(attr.stride[1]).Int(attr.pad[0]).Int(attr.pad[2]);
@@ -322,7 +329,8 @@ void OpLowering::LowerDepthwiseRows(const graph::Operator& op, const ConvTypes& 
   }
   steps.push_back(ConvolutionDispatch(
       absl::StrCat("depthwise_rows_", types.variant, "_s", attr.stride[1],
-                   options_.subgroup_shuffle ? "_shared" : "", texel_input ? "_texel" : ""),
+                   weight.shape[0] == 3 ? "_k3" : "", options_.subgroup_shuffle ? "_shared" : "",
+                   texel_input ? "_texel" : ""),
       {input_ref, weight_ref, biases}, op.outputs[0], params, groups * kWorkgroupSize, epilogue));
 }
 

@@ -4,6 +4,8 @@
 // fill a workgroup. Integer outputs must be byte-identical; FP32 within rounding.
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -136,6 +138,11 @@ TEST(VulkanBlockedShadersTest, DepthwiseConv2dInt8WithoutMultiplier) {
       {1, 33, 33, 12, 0, 3, 3, {1, 1, 1, 1}, {1, 1}, {1, 1}, 9, 0, true},
       // Stride 2 across, 2 tall, rows of 9 (a partial run), batch 2, a last block of 4 channels.
       {2, 9, 17, 20, 0, 2, 3, {0, 1, 1, 1}, {1, 2}, {1, 1}, -128, 4, true},
+      // Kernel rows go three at a time: 5 tall (a sixth row that adds nothing), 4 tall with
+      // dilation 2 down, 1 tall; zero points that the missing rows must not add.
+      {1, 11, 10, 12, 0, 5, 3, {2, 2, 1, 1}, {1, 1}, {1, 1}, 37, -5, true},
+      {1, 14, 9, 8, 0, 4, 3, {1, 2, 1, 1}, {2, 2}, {2, 1}, -100, 3, true},
+      {1, 7, 9, 16, 0, 1, 3, {0, 0, 1, 1}, {1, 1}, {1, 1}, 127, -128, true},
       // 5 wide (the blocked shader): 1056 pixels, four per invocation.
       {1, 36, 37, 8, 0, 5, 5, {2, 2, 2, 2}, {1, 1}, {1, 1}, 17, 0, true},
       // 5 wide, 306 pixels: two per invocation.
@@ -179,12 +186,12 @@ TEST(VulkanBlockedShadersTest, Int8ConvolutionsWithAComputedBiasKeepTheOtherShad
     GraphBuilder constant_bias;
     AddInt8Convolution(constant_bias, c, is_depthwise, false, false, rng);
     EXPECT_EQ(ShadersOf(constant_bias),
-              std::vector<std::string>{is_depthwise ? "depthwise_rows_i8_s1_shared"
-                                                    : "conv2d_blocked_i8_c16_p1"});
+              std::vector<std::string>{is_depthwise ? "depthwise_rows_i8_s1_k3_shared"
+                                                    : "conv2d_blocked_i8_c16_p1_k1"});
     // Without subgroup shuffle the depthwise shader loads its weights itself.
     if (is_depthwise) {
       EXPECT_EQ(ShadersOf(constant_bias, {.subgroup_shuffle = false}),
-                std::vector<std::string>{"depthwise_rows_i8_s1"});
+                std::vector<std::string>{"depthwise_rows_i8_s1_k3"});
     }
     GraphBuilder computed_bias;
     AddInt8Convolution(computed_bias, c, is_depthwise, false, true, rng);
@@ -210,7 +217,7 @@ TEST(VulkanBlockedShadersTest, InputsThatFitATexelBufferAreReadThroughOne) {
     GraphBuilder b;
     AddInt8Convolution(b, is_depthwise ? depthwise : conv, is_depthwise, false, false, rng);
     const std::string plain =
-        is_depthwise ? "depthwise_rows_i8_s1_shared" : "conv2d_blocked_i8_c16_p1";
+        is_depthwise ? "depthwise_rows_i8_s1_k3_shared" : "conv2d_blocked_i8_c16_p1_k1";
     const int64_t texels = is_depthwise ? 84 : 42;
     EXPECT_EQ(ShadersOf(b, {.max_texel_elements = static_cast<uint64_t>(texels)}),
               std::vector<std::string>{plain + "_texel"});
@@ -221,7 +228,7 @@ TEST(VulkanBlockedShadersTest, InputsThatFitATexelBufferAreReadThroughOne) {
   GraphBuilder b;
   AddInt8Convolution(b, depthwise, true, false, false, rng);
   EXPECT_EQ(ShadersOf(b, {.subgroup_shuffle = false, .max_texel_elements = 1 << 20}),
-            std::vector<std::string>{"depthwise_rows_i8_s1"});
+            std::vector<std::string>{"depthwise_rows_i8_s1_k3"});
   // INT8 with 3 input channels takes its bytes out of whole words of a texel buffer: an input of
   // 16 * 14 * 3 bytes is 168 words; one of 5 * 7 * 3 = 105 bytes ends inside a word and keeps a
   // storage buffer.
@@ -251,12 +258,12 @@ TEST(VulkanBlockedShadersTest, EachInvocationTakesAsManyPixelsAsKeepMostInvocati
     const char* shader;
   };
   const Case cases[] = {
-      {7, 7, "conv2d_blocked_i8_c16_p1"},    // 49 pixels: 2 and 4 would leave 62% and 81% idle
-      {8, 8, "conv2d_blocked_i8_c16_p1"},    // 64: 2 would leave half idle
-      {11, 11, "conv2d_blocked_i8_c16_p2"},  // 121 of 128
-      {14, 14, "conv2d_blocked_i8_c16_p4"},  // 196 of 256
-      {12, 16, "conv2d_blocked_i8_c16_p4"},  // 192 of 256: exactly a quarter idle
-      {13, 14, "conv2d_blocked_i8_c16_p1"},  // 182: 4 and 2 would both leave 29% idle
+      {7, 7, "conv2d_blocked_i8_c16_p1_k1"},    // 49 pixels: 2 and 4 would leave 62% and 81% idle
+      {8, 8, "conv2d_blocked_i8_c16_p1_k1"},    // 64: 2 would leave half idle
+      {11, 11, "conv2d_blocked_i8_c16_p2_k1"},  // 121 of 128
+      {14, 14, "conv2d_blocked_i8_c16_p4_k1"},  // 196 of 256
+      {12, 16, "conv2d_blocked_i8_c16_p4_k1"},  // 192 of 256: exactly a quarter idle
+      {13, 14, "conv2d_blocked_i8_c16_p1_k1"},  // 182: 4 and 2 would both leave 29% idle
   };
   for (const Case& k : cases) {
     const ConvCase c{1, k.h, k.w, 16, 8, 1, 1, {0, 0, 0, 0}, {1, 1}, {1, 1}, -3, 2, true};
@@ -280,11 +287,11 @@ TEST(VulkanBlockedShadersTest, SmallSubgroupsLetFewPixelsSpreadOverSmallTeams) {
     const char* shader;
   };
   const Case cases[] = {
-      {7, 7, 24, 8, "conv2d_blocked_i8_c16_p4"},   // 49 of 64: teams of 16, 3 of 4 with a block
-      {7, 7, 24, 32, "conv2d_blocked_i8_c16_p2"},  // teams of 32 at least: 49 of 64
-      {7, 7, 24, 64, "conv2d_blocked_i8_c16_p1"},  // the whole workgroup, as above
-      {5, 5, 40, 8, "conv2d_blocked_i8_c16_p4"},   // 25 of 32: teams of 8, 5 of 8 with a block
-      {9, 9, 16, 8, "conv2d_blocked_i8_c16_p4"},   // 81 of 96: 3 teams of 8 a block
+      {7, 7, 24, 8, "conv2d_blocked_i8_c16_p4_k1"},   // 49 of 64: teams of 16, 3 of 4 with a block
+      {7, 7, 24, 32, "conv2d_blocked_i8_c16_p2_k1"},  // teams of 32 at least: 49 of 64
+      {7, 7, 24, 64, "conv2d_blocked_i8_c16_p1_k1"},  // the whole workgroup, as above
+      {5, 5, 40, 8, "conv2d_blocked_i8_c16_p4_k1"},   // 25 of 32: teams of 8, 5 of 8 with a block
+      {9, 9, 16, 8, "conv2d_blocked_i8_c16_p4_k1"},   // 81 of 96: 3 teams of 8 a block
   };
   for (const Case& k : cases) {
     const ConvCase c{1, k.h, k.w, 16, k.oc, 1, 1, {0, 0, 0, 0}, {1, 1}, {1, 1}, 4, -6, true};
@@ -371,27 +378,31 @@ TEST(VulkanBlockedShadersTest, Fp32ConvolutionsAndMatMulAreWithinRoundingOfTheCp
     testing::ExpectFp32Close(b, inputs, 2e-4f, what);
     testing::ExpectFp32Close(b, inputs, 2e-4f, what + " (storage buffers)", {.texel_loads = false});
   }
-  {
-    // DEPTHWISE_CONV2D, 12 channels, 1056 pixels (four per invocation).
+  // DEPTHWISE_CONV2D, 12 channels, 1056 pixels (four per invocation); then 5 tall, 3 wide (the
+  // general depthwise_rows, which loops over the rows), 8 channels.
+  for (const int64_t kernel_h : {3, 5}) {
+    const int64_t h = kernel_h == 3 ? 32 : 9, w = kernel_h == 3 ? 33 : 10;
+    const int64_t channels = kernel_h == 3 ? 12 : 8;
     GraphBuilder b;
-    const auto x = b.Input("x", DType::kFp32, {1, 32, 33, 12});
-    const auto w = b.Const("w", DType::kFp32, {3, 3, 12, 1}, RandomFloats(rng, 9 * 12));
-    const auto bias = b.Const("b", DType::kFp32, {12}, RandomFloats(rng, 12));
+    const auto x = b.Input("x", DType::kFp32, {1, h, w, channels});
+    const auto weights = b.Const("w", DType::kFp32, {kernel_h, 3, channels, 1},
+                                 RandomFloats(rng, kernel_h * 3 * channels));
+    const auto bias = b.Const("b", DType::kFp32, {channels}, RandomFloats(rng, channels));
     const auto izp = b.Const("izp", DType::kFp32, {1}, zero);
     const auto wzp = b.Const("wzp", DType::kFp32, {1}, zero);
-    const auto y = b.Tensor("y", DType::kFp32, {1, 32, 33, 12});
+    const auto y = b.Tensor("y", DType::kFp32, {1, h, w, channels});
     graph::DepthwiseConv2dAttr attr;
-    attr.pad = {1, 1, 1, 1};
+    attr.pad = {static_cast<int32_t>(kernel_h / 2), static_cast<int32_t>(kernel_h / 2), 1, 1};
     attr.stride = {1, 1};
     attr.dilation = {1, 1};
     attr.acc_type = DType::kFp32;
-    b.Add(Op::kDepthwiseConv2d, attr, {x, w, bias, izp, wzp}, {y});
+    b.Add(Op::kDepthwiseConv2d, attr, {x, weights, bias, izp, wzp}, {y});
     b.Output(y);
     // The input and weights through texel buffers, then storage buffers.
-    const testing::Buffers inputs = {BytesOf(RandomFloats(rng, 32 * 33 * 12))};
-    testing::ExpectFp32Close(b, inputs, 1e-4f, "DEPTHWISE_CONV2D FP32");
-    testing::ExpectFp32Close(b, inputs, 1e-4f, "DEPTHWISE_CONV2D FP32 (storage buffers)",
-                             {.texel_loads = false});
+    const testing::Buffers inputs = {BytesOf(RandomFloats(rng, h * w * channels))};
+    const std::string what = absl::StrCat("DEPTHWISE_CONV2D FP32 ", kernel_h, "x3");
+    testing::ExpectFp32Close(b, inputs, 1e-4f, what);
+    testing::ExpectFp32Close(b, inputs, 1e-4f, what + " (storage buffers)", {.texel_loads = false});
   }
   {
     GraphBuilder b;
@@ -411,6 +422,68 @@ TEST(VulkanBlockedShadersTest, Fp32ConvolutionsAndMatMulAreWithinRoundingOfTheCp
     testing::ExpectFp32Close(b, inputs, 1e-4f, "MATMUL FP32");
     testing::ExpectFp32Close(b, inputs, 1e-4f, "MATMUL FP32 (storage buffers)",
                              {.texel_loads = false});
+  }
+}
+
+// A 1x1 FP32 CONV2D without padding takes a "_k1" variant, which has no loops over the kernel and
+// makes no select per multiply-add, its one tap always inside; a 3x3 one, or a 1x1 one whose
+// padding a tap reaches, keeps the select, which skips the taps outside as the CPU does, so that
+// an infinite weight adds no NaN there.
+TEST(VulkanBlockedShadersTest, Fp32PointwiseConvolutionsMakeNoSelect) {
+  std::mt19937 rng(59);
+  const auto zero = std::vector<float>{0};
+  struct Case {
+    int64_t kernel;
+    std::vector<int32_t> pad;
+    int64_t out_h, out_w;
+    bool pointwise;
+  };
+  for (const Case& k : {Case{1, {0, 0, 0, 0}, 10, 9, true}, Case{3, {0, 0, 0, 0}, 8, 7, false},
+                        Case{1, {0, 1, 0, 0}, 11, 9, false}}) {
+    GraphBuilder b;
+    const auto x = b.Input("x", DType::kFp32, {1, 10, 9, 8});
+    std::vector<float> weights = RandomFloats(rng, 12 * k.kernel * k.kernel * 8);
+    const bool padded = k.pad[1] > 0;
+    if (padded) weights[0] = std::numeric_limits<float>::infinity();
+    const std::vector<float> biases = RandomFloats(rng, 12);
+    const auto w = b.Const("w", DType::kFp32, {12, k.kernel, k.kernel, 8}, weights);
+    const auto bias = b.Const("b", DType::kFp32, {12}, biases);
+    const auto izp = b.Const("izp", DType::kFp32, {1}, zero);
+    const auto wzp = b.Const("wzp", DType::kFp32, {1}, zero);
+    const auto y = b.Tensor("y", DType::kFp32, {1, k.out_h, k.out_w, 12});
+    graph::Conv2dAttr attr;
+    attr.pad = k.pad;
+    attr.stride = {1, 1};
+    attr.dilation = {1, 1};
+    attr.acc_type = DType::kFp32;
+    b.Add(Op::kConv2d, attr, {x, w, bias, izp, wzp}, {y});
+    b.Output(y);
+    const std::string what =
+        absl::StrCat("CONV2D FP32 ", k.kernel, "x", k.kernel, " pad bottom ", k.pad[1]);
+    for (const uint64_t texels : {uint64_t{0}, uint64_t{1} << 20}) {
+      const std::vector<std::string> shaders = ShadersOf(b, {.max_texel_elements = texels});
+      ASSERT_EQ(shaders.size(), 1u);
+      EXPECT_TRUE(shaders[0].starts_with("conv2d_blocked_f32_c4_p")) << shaders[0];
+      EXPECT_EQ(shaders[0].find("_k1") != std::string::npos, k.pointwise) << shaders[0];
+    }
+    const testing::Buffers inputs = {BytesOf(RandomFloats(rng, 10 * 9 * 8))};
+    if (!padded) {
+      testing::ExpectFp32Close(b, inputs, 1e-4f, what);
+      testing::ExpectFp32Close(b, inputs, 1e-4f, what + " (storage buffers)",
+                               {.texel_loads = false});
+      continue;
+    }
+    // The padded row's taps are all outside: its channel 0, whose weight is infinite, is the bias.
+    for (const GraphProgramOptions options :
+         {GraphProgramOptions{}, GraphProgramOptions{.texel_loads = false}}) {
+      auto outputs = testing::RunOnGpu(b.Build(), inputs, options);
+      ASSERT_TRUE(outputs.ok()) << outputs.status();
+      std::vector<float> got(outputs->at(0).size() / 4);
+      std::memcpy(got.data(), outputs->at(0).data(), got.size() * 4);
+      for (int64_t ox = 0; ox < k.out_w; ++ox) {
+        EXPECT_EQ(got[((k.out_h - 1) * k.out_w + ox) * 12], biases[0]) << what << ", column " << ox;
+      }
+    }
   }
 }
 

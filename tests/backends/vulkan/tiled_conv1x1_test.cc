@@ -101,7 +101,7 @@ TEST(VulkanTiledConv1x1Test, WideOneByOneConvolutionsTakeTheTiledShaderAndOthers
   EXPECT_EQ(ShadersOf(wide, {.matmul_register_block = 4}),
             std::vector<std::string>{"conv1x1_tiled_i8_t4_rescale"});
   EXPECT_EQ(ShadersOf(wide, {.tiled_pointwise_convolution = false}),
-            std::vector<std::string>{"conv2d_blocked_i8_c4_p4_rescale"});
+            std::vector<std::string>{"conv2d_blocked_i8_c4_p4_k1_rescale"});
   // Without subgroup shuffle the tiled shader still applies (it needs none).
   EXPECT_EQ(ShadersOf(wide, {.subgroup_shuffle = false}),
             std::vector<std::string>{"conv1x1_tiled_i8_t8_rescale"});
@@ -117,13 +117,13 @@ TEST(VulkanTiledConv1x1Test, WideOneByOneConvolutionsTakeTheTiledShaderAndOthers
   };
   // clang-format off
   const Kept kept[] = {
-      {Pointwise(56, 56, 144, 24, 0, 0, true, true, false, 0, relu), "conv2d_blocked_i8_c16_p4_rescale"},
-      {Pointwise(56, 56, 8, 64, 0, 0, true, true, false, 0, relu), "conv2d_blocked_i8_c4_p4_rescale"},
-      {Pointwise(5, 5, 64, 64, 0, 0, true, true, false, 0, relu), "conv2d_blocked_i8_c16_p1_rescale"},
+      {Pointwise(56, 56, 144, 24, 0, 0, true, true, false, 0, relu), "conv2d_blocked_i8_c16_p4_k1_rescale"},
+      {Pointwise(56, 56, 8, 64, 0, 0, true, true, false, 0, relu), "conv2d_blocked_i8_c4_p4_k1_rescale"},
+      {Pointwise(5, 5, 64, 64, 0, 0, true, true, false, 0, relu), "conv2d_blocked_i8_c16_p1_k1_rescale"},
       {{false, 20, 20, 32, 64, 3, 3, {1, 1, 1, 1}, {1, 1}, 0, 0, true, true, false, 0, false, relu},
        "conv2d_blocked_i8_c16_p4_rescale"},
       {{false, 21, 21, 32, 64, 1, 1, {0, 0, 0, 0}, {2, 2}, 0, 0, true, true, false, 0, false, relu},
-       "conv2d_blocked_i8_c16_p2_rescale"},
+       "conv2d_blocked_i8_c16_p2_k1_rescale"},
       {{false, 20, 20, 32, 64, 1, 1, {1, 0, 0, 0}, {1, 1}, 0, 0, true, true, false, 0, false, relu},
        "conv2d_blocked_i8_c16_p4_rescale"},
   };
