@@ -55,6 +55,14 @@ PixelSpread SpreadPixels(int64_t pixels, int64_t smallest_team) {
   return {1, smallest_team};
 }
 
+// The smallest team of conv2d_blocked.comp on a device whose subgroups have up to
+// `max_subgroup_size` invocations: a power of two from 8 to the workgroup.
+int64_t SmallestTeam(uint32_t max_subgroup_size) {
+  int64_t team = 8;
+  while (team < kWorkgroupSize && team < static_cast<int64_t>(max_subgroup_size)) team *= 2;
+  return team;
+}
+
 // conv_epilogue.glsl's RESCALE takes every channel's multiplier and shift (int32 each, one per
 // channel) as valid: a channel that rescale_math.glsl would give 0 for its parameters (a negative
 // multiplier, a shift outside [2, 62]) is given multiplier 0 and shift 2, whose result is 0 too.
@@ -69,14 +77,6 @@ void GiveInvalidChannelsZeroScale(std::vector<uint8_t>& multipliers, std::vector
     std::memcpy(&multipliers[at], &multiplier, 4);
     std::memcpy(&shifts[at], &shift, 4);
   }
-}
-
-// The smallest team of conv2d_blocked.comp on a device whose subgroups have up to
-// `max_subgroup_size` invocations: a power of two from 8 to the workgroup.
-int64_t SmallestTeam(uint32_t max_subgroup_size) {
-  int64_t team = 8;
-  while (team < kWorkgroupSize && team < static_cast<int64_t>(max_subgroup_size)) team *= 2;
-  return team;
 }
 
 // CONV2D's weight [OC, KH, KW, IC] in conv2d_blocked.comp's order, [OC/8][KH][KW][IC/lanes][8]

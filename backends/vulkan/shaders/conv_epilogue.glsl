@@ -10,8 +10,8 @@
 //     of INT32), and gives a channel whose parameters rescale_math.glsl would answer with 0 (a
 //     negative multiplier, a shift outside [2, 62]) multiplier 0 and shift 2, which give 0 too: so
 //     the epilogue leaves out those checks, takes each channel's rounding constants once for all
-//     its pixels, and clips in 32 bits (on lavapipe the INT8 MobileNetV2-shaped graph's fused dispatches took about 7% less
-//     time so).
+//     its pixels, and clips in 32 bits (on lavapipe the INT8 MobileNetV2-shaped graph's fused
+//     dispatches took about 7% less time so).
 //     IN_MASK must be defined (the RESCALE input is INT32).
 //   CLAMP_EPILOGUE: FP32 CLAMP with the specification's NaN rules, as clamp.comp.
 //   neither: the sums as they are (INT32 or FP32).

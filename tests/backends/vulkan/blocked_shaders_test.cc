@@ -138,8 +138,8 @@ TEST(VulkanBlockedShadersTest, DepthwiseConv2dInt8WithoutMultiplier) {
       {1, 33, 33, 12, 0, 3, 3, {1, 1, 1, 1}, {1, 1}, {1, 1}, 9, 0, true},
       // Stride 2 across, 2 tall, rows of 9 (a partial run), batch 2, a last block of 4 channels.
       {2, 9, 17, 20, 0, 2, 3, {0, 1, 1, 1}, {1, 2}, {1, 1}, -128, 4, true},
-      // Kernel rows go three at a time: 5 tall (a sixth row that adds nothing), 4 tall with
-      // dilation 2 down, 1 tall; zero points that the missing rows must not add.
+      // 3 wide but not 3 high (depthwise_rows' loop over the rows, not the "_k3" variants): 5
+      // tall, 4 tall with dilation 2 down, 1 tall; nonzero zero points.
       {1, 11, 10, 12, 0, 5, 3, {2, 2, 1, 1}, {1, 1}, {1, 1}, 37, -5, true},
       {1, 14, 9, 8, 0, 4, 3, {1, 2, 1, 1}, {2, 2}, {2, 1}, -100, 3, true},
       {1, 7, 9, 16, 0, 1, 3, {0, 0, 1, 1}, {1, 1}, {1, 1}, 127, -128, true},
