@@ -182,6 +182,15 @@ bool OpLowering::BlockedConvolutionApplies(const graph::Operator& op,
   if (input.shape.size() != 4 || output.shape.size() != 4) return false;
   const int64_t pixels = output.shape[0] * output.shape[1] * output.shape[2];
   if (pixels == 0 || output.shape[3] % 4 != 0) return false;
+  // The shaders divide their indices with common.glsl's DivideIndex, exact for dividends below
+  // 2^30 and divisors below 2^20: below 2^22 pixels, every count of teams or runs a shader
+  // divides by stays below 2^20 (teams have 8 or more invocations), and so do the output's
+  // width and height; the dispatch's teams, blocks of 8 channels times teams, below 2^30.
+  constexpr int64_t kIndexLimit = int64_t{1} << 22;
+  if (pixels >= kIndexLimit || CeilDiv(output.shape[3], kOutputBlock) * pixels >= kIndexLimit
+                                                                                      << 8) {
+    return false;
+  }
   if (op.op == Op::kDepthwiseConv2d) return weight.shape[3] == 1;
   const std::optional<std::span<const uint8_t>> data = ConstantData(op.inputs[1]);
   const int64_t width = weight.dtype == DType::kFp32 ? 4 : 1;

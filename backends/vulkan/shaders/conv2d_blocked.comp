@@ -166,19 +166,23 @@ int DotPaired(ivec4 x, uvec2 words) {
 
 void main() {
   // A whole team returns here or none of it, so shuffles below stay within one team's block.
+  // p.team is a power of two.
+  const uint team_shift = uint(findLSB(p.team));
   const uint group = (gl_WorkGroupID.x + gl_WorkGroupID.y * gl_NumWorkGroups.x) *
-                         (WORKGROUP_SIZE / p.team) + gl_LocalInvocationID.x / p.team;
+                         (WORKGROUP_SIZE >> team_shift) + (gl_LocalInvocationID.x >> team_shift);
   if (group >= p.groups) return;
-  const int block = int(group / p.pixel_groups);
   const int team = int(p.team);
-  const int first =
-      int((group % p.pixel_groups) * (PIXELS * p.team) + gl_LocalInvocationID.x % p.team);
+  const int member = int(gl_LocalInvocationID.x & (p.team - 1u));
+  // Indices divided without integer divisions (common.glsl's DivideIndex).
+  const int block = DivideIndex(int(group), int(p.pixel_groups));
+  const int first = (int(group) - block * int(p.pixel_groups)) * (PIXELS * team) + member;
   int n[PIXELS], oy[PIXELS], ox[PIXELS];
   [[unroll]] for (int i = 0; i < PIXELS; ++i) {
     const int q = min(first + i * team, p.pixels - 1);
-    n[i] = q / (p.out_w * p.out_h);
-    oy[i] = (q / p.out_w) % p.out_h;
-    ox[i] = q % p.out_w;
+    const int row = DivideIndex(q, p.out_w);  // n * OH + oy
+    ox[i] = q - row * p.out_w;
+    n[i] = DivideIndex(row, p.out_h);
+    oy[i] = row - n[i] * p.out_h;
   }
   const int steps = p.in_c / LANES;
   const bool share = kSubgroupsOfEight;

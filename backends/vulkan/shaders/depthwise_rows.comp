@@ -89,13 +89,15 @@ ivec4 UnpackInput(uint v) {
 void main() {
   const uint group = gl_WorkGroupID.x + gl_WorkGroupID.y * gl_NumWorkGroups.x;
   if (group >= p.groups) return;
-  const int block = int(group / p.run_groups);
-  const int item = int((group % p.run_groups) * WORKGROUP_SIZE + gl_LocalInvocationID.x);
+  // Indices divided without integer divisions (common.glsl's DivideIndex).
+  const int block = DivideIndex(int(group), int(p.run_groups));
+  const int item = (int(group) - block * int(p.run_groups)) * WORKGROUP_SIZE +
+                   int(gl_LocalInvocationID.x);
   const int run = min(item, p.runs - 1);
-  const int row = run / p.runs_per_row;  // n * OH + oy
-  const int n = row / p.out_h;
-  const int oy = row % p.out_h;
-  const int ox0 = (run % p.runs_per_row) * RUN;
+  const int row = DivideIndex(run, p.runs_per_row);  // n * OH + oy
+  const int n = DivideIndex(row, p.out_h);
+  const int oy = row - n * p.out_h;
+  const int ox0 = (run - row * p.runs_per_row) * RUN;
   const int vecs = p.channels / 4;
   const int v0 = block * 2;
   // A last block of 4 channels (C % 8 == 4) reads its first half again as the second.

@@ -311,6 +311,31 @@ TEST(VulkanBlockedShadersTest, SmallSubgroupsLetFewPixelsSpreadOverSmallTeams) {
   ExpectInt8ConvolutionMatches(padded, false, rng, false);
 }
 
+// The blocked shaders divide their indices with common.glsl's DivideIndex (index_division_test.cc),
+// exact below 2^30 and 2^20: from 2^22 output pixels on (or 2^30 teams), the lowering keeps to
+// the shaders that divide with integers. Lowered only: running these takes minutes on lavapipe.
+TEST(VulkanBlockedShadersTest, OutputsPastWhatTheIndexDivisionCoversTakeTheGeneralShaders) {
+  std::mt19937 rng(61);
+  struct Case {
+    int64_t n, h, w;
+    bool depthwise, blocked;
+  };
+  const Case cases[] = {
+      {1, 2048, 2047, false, true}, {1, 2048, 2048, false, false}, {2, 1024, 2048, false, false},
+      {1, 2048, 2047, true, true},  {1, 2048, 2048, true, false},
+  };
+  for (const Case& k : cases) {
+    const ConvCase c{k.n, k.h, k.w, 16, 8, 1, 3, {0, 0, 1, 1}, {1, 1}, {1, 1}, 3, -2, true};
+    GraphBuilder b;
+    AddInt8Convolution(b, c, k.depthwise, false, false, rng);
+    const std::vector<std::string> shaders = ShadersOf(b);
+    ASSERT_EQ(shaders.size(), 1u) << Describe(c, k.depthwise);
+    const bool blocked =
+        shaders[0].starts_with("conv2d_blocked") || shaders[0].starts_with("depthwise_rows");
+    EXPECT_EQ(blocked, k.blocked) << Describe(c, k.depthwise) << ": " << shaders[0];
+  }
+}
+
 TEST(VulkanBlockedShadersTest, MatMulInt8FourColumnsAtATime) {
   std::mt19937 rng(31);
   struct Case {
