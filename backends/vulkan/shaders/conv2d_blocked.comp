@@ -375,12 +375,16 @@ void main() {
     epilogue_lo = EpilogueChannelsOf(oc);
     epilogue_hi = EpilogueChannelsOf(oc + 4);
   }
+  // p.groups < 2^30 (the lowering's index bound), so `zero` is 0.
+  const uint zero = p.groups >> 30;
   [[unroll]] for (int i = 0; i < PIXELS; ++i) {
     const int pixel = first + i * team;
+    const EPILOGUE_OUT_T out_lo = ComputedWhole(Epilogue(lo[i] + bias_lo, epilogue_lo), zero);
+    const EPILOGUE_OUT_T out_hi = ComputedWhole(Epilogue(hi[i] + bias_hi, epilogue_hi), zero);
     if (pixel < p.pixels) {
       const int at = (pixel * p.out_c + oc) / 4;
-      output_data[at] = Epilogue(lo[i] + bias_lo, epilogue_lo);
-      if (oc + 4 < p.out_c) output_data[at + 1] = Epilogue(hi[i] + bias_hi, epilogue_hi);
+      output_data[at] = out_lo;
+      if (oc + 4 < p.out_c) output_data[at + 1] = out_hi;
     }
   }
 }

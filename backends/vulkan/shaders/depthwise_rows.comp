@@ -202,12 +202,16 @@ void main() {
     epilogue_hi = EpilogueChannelsOf(c0 + 4);
   }
   if (item >= p.runs) return;
+  // p.groups < 2^30 (the lowering's index bound), so `zero` is 0.
+  const uint zero = p.groups >> 30;
   [[unroll]] for (int i = 0; i < RUN; ++i) {
     const int ox = ox0 + i;
+    const EPILOGUE_OUT_T out_lo = ComputedWhole(Epilogue(lo[i] + bias_lo, epilogue_lo), zero);
+    const EPILOGUE_OUT_T out_hi = ComputedWhole(Epilogue(hi[i] + bias_hi, epilogue_hi), zero);
     if (ox < p.out_w) {
       const int at = (row * p.out_w + ox) * vecs;
-      output_data[at + v0] = Epilogue(lo[i] + bias_lo, epilogue_lo);
-      if (v0 + 1 < vecs) output_data[at + v1] = Epilogue(hi[i] + bias_hi, epilogue_hi);
+      output_data[at + v0] = out_lo;
+      if (v0 + 1 < vecs) output_data[at + v1] = out_hi;
     }
   }
 }
