@@ -186,9 +186,8 @@ bool OpLowering::BlockedConvolutionApplies(const graph::Operator& op,
   // 2^30 and divisors below 2^20: below 2^22 pixels, every count of teams or runs a shader
   // divides by stays below 2^20 (teams have 8 or more invocations), and so do the output's
   // width and height; the dispatch's teams, blocks of 8 channels times teams, below 2^30.
-  constexpr int64_t kIndexLimit = int64_t{1} << 22;
-  if (pixels >= kIndexLimit || CeilDiv(output.shape[3], kOutputBlock) * pixels >= kIndexLimit
-                                                                                      << 8) {
+  constexpr int64_t kPixelLimit = int64_t{1} << 22, kTeamLimit = int64_t{1} << 30;
+  if (pixels >= kPixelLimit || CeilDiv(output.shape[3], kOutputBlock) * pixels >= kTeamLimit) {
     return false;
   }
   if (op.op == Op::kDepthwiseConv2d) return weight.shape[3] == 1;

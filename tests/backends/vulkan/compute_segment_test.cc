@@ -63,24 +63,10 @@ void CompileModuleToSpirv(VgfFile& file) {
   module.source.clear();
 }
 
-// The default device opened as --vulkan-robust-buffer-access opens it (a second logical device,
-// so that the other tests' device stays as the daemon opens it by default).
-std::shared_ptr<VulkanDevice> ContainingDevice() {
-  auto context = VulkanContext::Get();
-  EXPECT_TRUE(context.ok()) << context.status();
-  if (!context.ok()) return nullptr;
-  auto info = (*context)->Choose(std::nullopt);
-  EXPECT_TRUE(info.ok()) << info.status();
-  if (!info.ok()) return nullptr;
-  auto device = VulkanDevice::Create(**info, "", /*robust_buffer_access=*/true);
-  EXPECT_TRUE(device.ok()) << device.status();
-  return device.ok() ? *device : nullptr;
-}
-
 absl::StatusOr<std::unique_ptr<GraphProgram>> ProgramOf(const VgfFile& file, int max_items = 1) {
   auto graph = GraphOf(file);
   if (!graph.ok()) return graph.status();
-  std::shared_ptr<VulkanDevice> device = ContainingDevice();
+  std::shared_ptr<VulkanDevice> device = testing::ContainingDevice();
   if (device == nullptr) return absl::UnavailableError("no Vulkan device");
   return GraphProgram::Create(device, *graph, max_items);
 }

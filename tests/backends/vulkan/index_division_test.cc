@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "backends/vulkan/glsl_compiler.h"
+#include "backends/vulkan/module_kernel.h"
+#include "engine/graph/vgf/compute_segment.h"
 #include "gtest/gtest.h"
 #include "tests/backends/vulkan/vulkan_test_support.h"
 
@@ -72,74 +74,50 @@ std::vector<DivisionCase> Cases() {
   return cases;
 }
 
-// Runs DivideIndex over `cases` on `device`, filling in each quotient.
-absl::Status RunDivisions(VulkanDevice& device, std::vector<DivisionCase>& cases) {
+// Runs DivideIndex over `cases` (a multiple of 64 of them) on `device`, filling in each quotient.
+absl::Status RunDivisions(std::shared_ptr<VulkanDevice> device, std::vector<DivisionCase>& cases) {
   const std::string function = DivideIndexSource();
   if (function.empty()) return absl::NotFoundError("no DivideIndex in common.glsl");
-  const std::string source =
+  graph::vgf::ComputeSegment segment;
+  segment.name = "divide_index_check";
+  segment.code = graph::vgf::ComputeSegment::Code::kGlsl;
+  segment.glsl =
       "#version 450\n"
       "layout(local_size_x = 64) in;\n"
-      "layout(std430, set = 0, binding = 0) buffer Cases { ivec4 cases[]; };\n"
-      "layout(push_constant) uniform Params { uint count; } p;\n" +
+      "layout(std430, set = 0, binding = 0) buffer Cases { ivec4 cases[]; };\n" +
       function +
       "void main() {\n"
       "  const uint i = gl_GlobalInvocationID.x;\n"
-      "  if (i < p.count) cases[i].z = DivideIndex(cases[i].x, cases[i].y);\n"
+      "  cases[i].z = DivideIndex(cases[i].x, cases[i].y);\n"
       "}\n";
-  auto spirv = CompileComputeGlsl(source, "divide_index_check");
-  if (!spirv.ok()) return spirv.status();
+  segment.bindings = {{.set = 0, .binding = 0, .output = true, .operand = 0}};
+  segment.workgroups = {static_cast<uint32_t>(cases.size() / 64), 1, 1};
+  auto kernel = ModuleKernel::Create(device, segment);
+  if (!kernel.ok()) return kernel.status();
   const VkDeviceSize bytes = cases.size() * sizeof(DivisionCase);
-  auto buffer = device.CreateBuffer(bytes, /*host_visible=*/true, "division cases");
+  auto buffer = device->CreateBuffer(bytes, /*host_visible=*/true, "division cases");
   if (!buffer.ok()) return buffer.status();
   std::memcpy(buffer->mapped(), cases.data(), bytes);
 
-  const VkDevice handle = device.handle();
-  VkShaderModuleCreateInfo module_info{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
-  module_info.codeSize = spirv->size() * 4;
-  module_info.pCode = spirv->data();
-  VkShaderModule module = VK_NULL_HANDLE;
-  VkDescriptorSetLayoutBinding binding{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1,
-                                       VK_SHADER_STAGE_COMPUTE_BIT, nullptr};
-  VkDescriptorSetLayoutCreateInfo set_info{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
-  set_info.bindingCount = 1;
-  set_info.pBindings = &binding;
-  VkDescriptorSetLayout set_layout = VK_NULL_HANDLE;
-  VkPushConstantRange range{VK_SHADER_STAGE_COMPUTE_BIT, 0, 4};
-  VkPipelineLayoutCreateInfo layout_info{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
-  layout_info.setLayoutCount = 1;
-  layout_info.pSetLayouts = &set_layout;
-  layout_info.pushConstantRangeCount = 1;
-  layout_info.pPushConstantRanges = &range;
-  VkPipelineLayout layout = VK_NULL_HANDLE;
-  VkPipeline pipeline = VK_NULL_HANDLE;
+  const VkDevice handle = device->handle();
   VkDescriptorPoolSize pool_size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1};
   VkDescriptorPoolCreateInfo pool_info{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
   pool_info.maxSets = 1;
   pool_info.poolSizeCount = 1;
   pool_info.pPoolSizes = &pool_size;
   VkDescriptorPool pool = VK_NULL_HANDLE;
-  absl::Status status;
-  if (vkCreateShaderModule(handle, &module_info, nullptr, &module) != VK_SUCCESS ||
-      vkCreateDescriptorSetLayout(handle, &set_info, nullptr, &set_layout) != VK_SUCCESS ||
-      vkCreatePipelineLayout(handle, &layout_info, nullptr, &layout) != VK_SUCCESS ||
-      vkCreateDescriptorPool(handle, &pool_info, nullptr, &pool) != VK_SUCCESS) {
-    status = absl::InternalError("creating the check's Vulkan objects failed");
+  if (vkCreateDescriptorPool(handle, &pool_info, nullptr, &pool) != VK_SUCCESS) {
+    return absl::InternalError("vkCreateDescriptorPool failed");
   }
-  VkComputePipelineCreateInfo pipeline_info{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
-  pipeline_info.stage = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO};
-  pipeline_info.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
-  pipeline_info.stage.module = module;
-  pipeline_info.stage.pName = "main";
-  pipeline_info.layout = layout;
+  const VkDescriptorSetLayout set_layout = (*kernel)->set_layout(0);
   VkDescriptorSetAllocateInfo allocate{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO};
   allocate.descriptorPool = pool;
   allocate.descriptorSetCount = 1;
   allocate.pSetLayouts = &set_layout;
   VkDescriptorSet set = VK_NULL_HANDLE;
-  if (status.ok() && (vkCreateComputePipelines(handle, VK_NULL_HANDLE, 1, &pipeline_info, nullptr,
-                                               &pipeline) != VK_SUCCESS ||
-                      vkAllocateDescriptorSets(handle, &allocate, &set) != VK_SUCCESS)) {
-    status = absl::InternalError("creating the check's pipeline failed");
+  absl::Status status;
+  if (vkAllocateDescriptorSets(handle, &allocate, &set) != VK_SUCCESS) {
+    status = absl::InternalError("vkAllocateDescriptorSets failed");
   }
   if (status.ok()) {
     VkDescriptorBufferInfo buffer_info{buffer->handle(), 0, bytes};
@@ -149,13 +127,11 @@ absl::Status RunDivisions(VulkanDevice& device, std::vector<DivisionCase>& cases
     write.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
     write.pBufferInfo = &buffer_info;
     vkUpdateDescriptorSets(handle, 1, &write, 0, nullptr);
-    const auto count = static_cast<uint32_t>(cases.size());
-    status = device.RunNow([&](VkCommandBuffer commands) {
-      vkCmdBindPipeline(commands, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline);
-      vkCmdBindDescriptorSets(commands, VK_PIPELINE_BIND_POINT_COMPUTE, layout, 0, 1, &set, 0,
-                              nullptr);
-      vkCmdPushConstants(commands, layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, 4, &count);
-      vkCmdDispatch(commands, (count + 63) / 64, 1, 1);
+    status = device->RunNow([&](VkCommandBuffer commands) {
+      vkCmdBindPipeline(commands, VK_PIPELINE_BIND_POINT_COMPUTE, (*kernel)->pipeline());
+      vkCmdBindDescriptorSets(commands, VK_PIPELINE_BIND_POINT_COMPUTE, (*kernel)->layout(), 0, 1,
+                              &set, 0, nullptr);
+      vkCmdDispatch(commands, (*kernel)->workgroups()[0], 1, 1);
       VkMemoryBarrier barrier{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
       barrier.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT;
       barrier.dstAccessMask = VK_ACCESS_HOST_READ_BIT;
@@ -164,21 +140,18 @@ absl::Status RunDivisions(VulkanDevice& device, std::vector<DivisionCase>& cases
     });
   }
   if (status.ok()) std::memcpy(cases.data(), buffer->mapped(), bytes);
-  vkDestroyPipeline(handle, pipeline, nullptr);
   vkDestroyDescriptorPool(handle, pool, nullptr);
-  vkDestroyPipelineLayout(handle, layout, nullptr);
-  vkDestroyDescriptorSetLayout(handle, set_layout, nullptr);
-  vkDestroyShaderModule(handle, module, nullptr);
   return status;
 }
 
 TEST(VulkanIndexDivisionTest, DivideIndexEqualsIntegerDivisionAcrossItsRange) {
   if (!HaveGlslCompiler()) GTEST_SKIP() << "built without glslang";
-  std::shared_ptr<VulkanDevice> device = testing::DefaultDevice();
+  std::shared_ptr<VulkanDevice> device = testing::ContainingDevice();
   ASSERT_NE(device, nullptr);
   std::vector<DivisionCase> cases = Cases();
   ASSERT_GT(cases.size(), 50000u);
-  const absl::Status status = RunDivisions(*device, cases);
+  cases.resize((cases.size() + 63) / 64 * 64, DivisionCase{0, 1, -1, 0});  // whole workgroups
+  const absl::Status status = RunDivisions(device, cases);
   ASSERT_TRUE(status.ok()) << status;
   int wrong = 0;
   for (const DivisionCase& c : cases) {

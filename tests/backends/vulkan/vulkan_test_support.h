@@ -51,6 +51,21 @@ inline std::shared_ptr<VulkanDevice> NarrowSubgroupDevice() {
   return narrow.ok() ? *narrow : nullptr;
 }
 
+// The default device opened as --vulkan-robust-buffer-access opens it (a second logical device,
+// so that the other tests' device stays as the daemon opens it by default), as ModuleKernel (a
+// model's own shader) asks.
+inline std::shared_ptr<VulkanDevice> ContainingDevice() {
+  auto context = VulkanContext::Get();
+  EXPECT_TRUE(context.ok()) << context.status();
+  if (!context.ok()) return nullptr;
+  auto info = (*context)->Choose(std::nullopt);
+  EXPECT_TRUE(info.ok()) << info.status();
+  if (!info.ok()) return nullptr;
+  auto device = VulkanDevice::Create(**info, "", /*robust_buffer_access=*/true);
+  EXPECT_TRUE(device.ok()) << device.status();
+  return device.ok() ? *device : nullptr;
+}
+
 using Buffers = std::vector<std::vector<uint8_t>>;
 
 // `g`, checked by the graph validator as a model load would.
