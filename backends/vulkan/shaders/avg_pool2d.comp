@@ -1,4 +1,4 @@
-#version 450
+// GLSL 4.50: glslc -std=450, after the variant's #defines (backends/vulkan/CMakeLists.txt).
 // AVG_POOL2D, NHWC; padding positions are left out of both the sum and the count, as in the
 // specification. Integers: the sum of (value - input_zp) in 64 bits, truncated to int32, scaled
 // by reciprocal_scale(count) through apply_scale_32 (single round), plus output_zp, clipped to

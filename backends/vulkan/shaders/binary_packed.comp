@@ -1,4 +1,4 @@
-#version 450
+// GLSL 4.50: glslc -std=450, after the variant's #defines (backends/vulkan/CMakeLists.txt).
 // FP32 ADD, SUB and MUL of two operands of the output's shape, four elements per invocation (a
 // vec4 load of each and a vec4 store instead of four loads of each and four stores: on lavapipe
 // every load and store is a loop over the invocations of a SIMD vector), for tensors whose element

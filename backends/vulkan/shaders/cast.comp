@@ -1,4 +1,4 @@
-#version 450
+// GLSL 4.50: glslc -std=450, after the variant's #defines (backends/vulkan/CMakeLists.txt).
 // CAST between BOOL, INT8, INT16, INT32 and the floats (FP32, FP16, BF16, FP8 E4M3 and E5M2), as
 // the CPU kernel (backends/cpu/kernels/cast.cc):
 // - to BOOL: 1 for any non-zero value (NaN included), else 0;

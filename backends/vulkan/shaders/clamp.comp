@@ -1,4 +1,4 @@
-#version 450
+// GLSL 4.50: glslc -std=450, after the variant's #defines (backends/vulkan/CMakeLists.txt).
 // CLAMP. Integer bounds come sign extended in the push constants; float bounds as their bits. For
 // floats the specification's max-then-min with its NaN rules (nan_mode 1 propagates, 2 ignores).
 #include "common.glsl"

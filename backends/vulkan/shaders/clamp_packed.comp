@@ -1,4 +1,4 @@
-#version 450
+// GLSL 4.50: glslc -std=450, after the variant's #defines (backends/vulkan/CMakeLists.txt).
 // CLAMP of INT8 four elements per invocation (one uint load and store instead of four byte ones),
 // for tensors whose element count is a multiple of four; the same results as clamp.comp.
 #include "common.glsl"

@@ -1,4 +1,4 @@
-#version 450
+// GLSL 4.50: glslc -std=450, after the variant's #defines (backends/vulkan/CMakeLists.txt).
 // CONV2D, CONV3D and TRANSPOSE_CONV2D as one gather per output element. Input NDHWC
 // [N,ID,IH,IW,IC], weight [OC,KD,KH,KW,IC], bias [OC] or [1], output [N,OD,OH,OW,OC]; the 2-D
 // operators have depth 1. Along each axis, output coordinate o and kernel tap k meet the input at

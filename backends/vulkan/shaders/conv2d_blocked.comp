@@ -1,4 +1,4 @@
-#version 450
+// GLSL 4.50: glslc -std=450, after the variant's #defines (backends/vulkan/CMakeLists.txt).
 // CONV2D with register blocking. Each invocation computes PIXELS output pixels (spaced one team
 // apart) for a block of 8 output channels that its team shares, so every weight serves PIXELS
 // multiply-adds per invocation, and every input element an invocation loads serves 8. A team is

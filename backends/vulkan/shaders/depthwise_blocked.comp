@@ -1,4 +1,4 @@
-#version 450
+// GLSL 4.50: glslc -std=450, after the variant's #defines (backends/vulkan/CMakeLists.txt).
 // DEPTHWISE_CONV2D with channel multiplier 1 and C % 4 == 0, register-blocked like
 // conv2d_blocked.comp: each invocation computes PIXELS output pixels (spaced one workgroup apart)
 // for a block of 8 channels that its whole workgroup shares, so each tap's weights are read once

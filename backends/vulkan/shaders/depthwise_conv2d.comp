@@ -1,4 +1,4 @@
-#version 450
+// GLSL 4.50: glslc -std=450, after the variant's #defines (backends/vulkan/CMakeLists.txt).
 // DEPTHWISE_CONV2D, input [N,IH,IW,C], weight [KH,KW,C,M], bias [C*M] or [1], output
 // [N,OH,OW,C*M]. One invocation per output element; integer and WIDE variants as in conv.comp.
 #include "common.glsl"

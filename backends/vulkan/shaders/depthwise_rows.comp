@@ -1,4 +1,4 @@
-#version 450
+// GLSL 4.50: glslc -std=450, after the variant's #defines (backends/vulkan/CMakeLists.txt).
 // DEPTHWISE_CONV2D with channel multiplier 1, C % 4 == 0, a kernel 3 wide, dilation 1 across and
 // stride STRIDE_X (1 or 2) across: each invocation walks RUN adjacent output pixels of one row for
 // a block of 8 channels that its whole workgroup shares. Along a kernel row the RUN pixels' taps

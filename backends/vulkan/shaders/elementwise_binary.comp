@@ -1,4 +1,4 @@
-#version 450
+// GLSL 4.50: glslc -std=450, after the variant's #defines (backends/vulkan/CMakeLists.txt).
 // The binary elementwise operators with broadcasting: both operands are read through strides over
 // the output's dimensions (broadcast.glsl). Integer operands are widened to int (sign extended;
 // BOOL's bytes are 0 or 1), computed there and narrowed to OUT_T by truncation, which is the CPU

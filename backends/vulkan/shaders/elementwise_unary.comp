@@ -1,4 +1,4 @@
-#version 450
+// GLSL 4.50: glslc -std=450, after the variant's #defines (backends/vulkan/CMakeLists.txt).
 // The unary elementwise operators. Integers are widened to int (BOOL's bytes are 0 or 1) and
 // narrowed to T by truncation:
 // - ABS keeps INT32_MIN (an error the CPU backend reports); NEGATE subtracts the input zero point,

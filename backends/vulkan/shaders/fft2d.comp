@@ -1,4 +1,4 @@
-#version 450
+// GLSL 4.50: glslc -std=450, after the variant's #defines (backends/vulkan/CMakeLists.txt).
 // FFT2D and RFFT2D (EXT-FFT) as the direct sum the specification defines, one invocation per
 // output bin (n, oy, ox) of a [batch, height, width] image: the sum over every input (iy, ix) of
 // the input times exp(-i * sign * 2*pi * (oy*iy/H + ox*ix/W)), with sign -1 for the inverse

@@ -1,4 +1,4 @@
-#version 450
+// GLSL 4.50: glslc -std=450, after the variant's #defines (backends/vulkan/CMakeLists.txt).
 // GATHER: values [N,K,C], indices [N,W] (int32), output [N,W,C]; output[n,w,c] =
 // values[n, indices[n,w], c]. Elements move as raw bits (T unsigned of the element's width). An
 // index outside [0, K) is an error the CPU backend reports; this shader writes 0 there.

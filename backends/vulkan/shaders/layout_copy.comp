@@ -1,4 +1,4 @@
-#version 450
+// GLSL 4.50: glslc -std=450, after the variant's #defines (backends/vulkan/CMakeLists.txt).
 // The data-layout operators as one strided gather: TRANSPOSE, SLICE, PAD, TILE, REVERSE and each
 // input of CONCAT. Elements are moved as raw bits (T is an unsigned type of the element's width),
 // so every element type of that width takes the same variant. Every invocation walks its

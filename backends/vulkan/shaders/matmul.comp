@@ -1,4 +1,4 @@
-#version 450
+// GLSL 4.50: glslc -std=450, after the variant's #defines (backends/vulkan/CMakeLists.txt).
 // MATMUL, A [N,H,C] times B [N,C,W] into [N,H,W]. One invocation per output element; integer
 // variants subtract the zero points and accumulate in int32; WIDE variants (INT16 into INT48) sum
 // exact 64-bit products and write int64 (wide_int.glsl's Wide, as stored_form.h holds INT48).

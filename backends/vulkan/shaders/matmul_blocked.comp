@@ -1,4 +1,4 @@
-#version 450
+// GLSL 4.50: glslc -std=450, after the variant's #defines (backends/vulkan/CMakeLists.txt).
 // MATMUL, A [N,H,C] times B [N,C,W] into [N,H,W], for W % 4 == 0: each invocation computes 4
 // adjacent outputs of one row, reading B four at a time (4 packed int8 in a uint, or a vec4) and
 // A at a workgroup-uniform address (the invocations of a workgroup share the row). Integer

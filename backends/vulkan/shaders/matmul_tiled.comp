@@ -1,4 +1,4 @@
-#version 450
+// GLSL 4.50: glslc -std=450, after the variant's #defines (backends/vulkan/CMakeLists.txt).
 // MATMUL, A [N,H,C] times B [N,C,W] into [N,H,W], for large matrices (op_lowering_tiled.cc picks
 // it): each workgroup computes a TILE_M x TILE_N tile of one output matrix. Per step of BK along
 // C, its 64 invocations copy the step's A and B sub-tiles into shared memory once (global reads

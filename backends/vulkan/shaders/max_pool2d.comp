@@ -1,4 +1,4 @@
-#version 450
+// GLSL 4.50: glslc -std=450, after the variant's #defines (backends/vulkan/CMakeLists.txt).
 // MAX_POOL2D, NHWC. Padding positions are skipped, as in the specification; float windows start
 // from NaN under nan_mode IGNORE (so an all-NaN window stays NaN) and from -infinity otherwise.
 #include "common.glsl"

@@ -1,4 +1,4 @@
-#version 450
+// GLSL 4.50: glslc -std=450, after the variant's #defines (backends/vulkan/CMakeLists.txt).
 // REDUCE_SUM / MAX / MIN / PRODUCT / ANY / ALL and ARGMAX along one axis. The input is viewed as
 // [outer, length, inner]; one invocation per output element (outer, inner) folds the axis in
 // order, as the CPU kernels do, so even FP32 SUM and PRODUCT round the same way:

@@ -1,4 +1,4 @@
-#version 450
+// GLSL 4.50: glslc -std=450, after the variant's #defines (backends/vulkan/CMakeLists.txt).
 // RESCALE with the specification's exact arithmetic (rescale_math.glsl). Multipliers and shifts
 // arrive as int32 whatever their stored width; one per channel (the last dimension) or one for all.
 // IN_WIDE: an INT48 input, held as int64 (IN_T Wide; backends/vulkan/stored_form.h).

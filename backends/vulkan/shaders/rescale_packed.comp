@@ -1,4 +1,4 @@
-#version 450
+// GLSL 4.50: glslc -std=450, after the variant's #defines (backends/vulkan/CMakeLists.txt).
 // RESCALE four consecutive elements per invocation, for INT8 and INT32 tensors whose element count
 // is a multiple of four: four INT8 values travel as one uint, four INT32 as one ivec4, so an
 // invocation makes one load and one store where rescale.comp makes four of each (on lavapipe the

@@ -1,4 +1,4 @@
-#version 450
+// GLSL 4.50: glslc -std=450, after the variant's #defines (backends/vulkan/CMakeLists.txt).
 // A quantised ADD in one pass (epilogue_fusion.h's RescaledAddFusion): RESCALE both INT8 operands
 // to INT32, ADD them (wrapping, as binary_i32 does), RESCALE the sum to INT8, then the CLAMP (the
 // whole INT8 range where the graph has none). Four elements per invocation, as packed uints; the

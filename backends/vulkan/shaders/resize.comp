@@ -1,4 +1,4 @@
-#version 450
+// GLSL 4.50: glslc -std=450, after the variant's #defines (backends/vulkan/CMakeLists.txt).
 // RESIZE, NHWC input [N,IH,IW,C] to output [N,OH,OW,C], as backends/cpu/kernels/resize.cc does
 // it. Output row oy samples input position (oy * scale_y_d + offset_y) / scale_y_n: the two
 // neighbours i0, i1 (clamped into the image) and the remainder r in units of 1 / scale_y_n; the

@@ -1,4 +1,4 @@
-#version 450
+// GLSL 4.50: glslc -std=450, after the variant's #defines (backends/vulkan/CMakeLists.txt).
 // SCATTER: values_in [N,K,C], indices [N,W] (int32), input [N,W,C], values_out [N,K,C]; row k of
 // values_out is input row w where indices[n,w] == k, values_in's row where no index names k. One
 // invocation per output element looks for its row among the W indices, the last match winning as

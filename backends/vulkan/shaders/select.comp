@@ -1,4 +1,4 @@
-#version 450
+// GLSL 4.50: glslc -std=450, after the variant's #defines (backends/vulkan/CMakeLists.txt).
 // SELECT with broadcasting: output = condition != 0 ? on_true : on_false, each operand read
 // through its strides over the output's dimensions (broadcast.glsl). Elements move as raw bits.
 #include "common.glsl"

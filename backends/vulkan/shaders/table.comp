@@ -1,4 +1,4 @@
-#version 450
+// GLSL 4.50: glslc -std=450, after the variant's #defines (backends/vulkan/CMakeLists.txt).
 // TABLE. INT8: output = table[value + 128] (256 entries). INT16 to INT32: the specification's
 // interpolation over 513 entries, as backends/cpu/kernels/tosa_arith.h's LookupInt16: index =
 // (value + 32768) >> 7, fraction = value & 0x7f, base * 128 + (next - base) * fraction.
