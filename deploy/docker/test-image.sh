@@ -107,9 +107,17 @@ build_image() {  # image log buildah-flags...
     fail "$tag has no HEALTHCHECK (buildah drops it unless --format docker)"
 }
 
-echo "test-image: building $image from deploy/docker/Dockerfile (the build stage compiles the daemon: 8 CPU minutes, apt-get included, the first time; log: $build_dir/deploy/image-build.log)"
-build_image "$image" "$build_dir/deploy/image-build.log" --no-cache
-build_image "$lavapipe_image" "$build_dir/deploy/image-build-lavapipe.log" --target runtime-lavapipe
+echo "test-image: building $image from deploy/docker/Dockerfile (the build stage compiles the daemon, from the host's ccache where build/ was built; log: $build_dir/deploy/image-build.log)"
+# The host's ccache serves the build stage (the Dockerfile compiles with build/'s flags), so the
+# image costs a link and a package where build/ was built first, as in CI.
+ccache_flags=()
+if host_ccache=$(ccache -k cache_dir 2>/dev/null) && mkdir -p "$host_ccache"; then
+  ccache_flags=(--volume "$host_ccache:/host-ccache" --build-arg INFERD_CCACHE_DIR=/host-ccache)
+fi
+build_image "$image" "$build_dir/deploy/image-build.log" --no-cache "${ccache_flags[@]}"
+# The same build arguments, so that its build and runtime stages are the first build's layers.
+build_image "$lavapipe_image" "$build_dir/deploy/image-build-lavapipe.log" --target runtime-lavapipe \
+  "${ccache_flags[@]}"
 
 # Runs `image` as $container on the host network, loopback only, on ports the kernel picks, with the
 # image's own repository; sets grpc_port and metrics_port once the daemon is ready. No health timer:
