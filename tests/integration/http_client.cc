@@ -7,6 +7,8 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 
 namespace inferd::testing {
 namespace {
@@ -85,6 +87,19 @@ absl::StatusOr<HttpResponse> HttpsRequest(int port, const HttpsClientFiles& file
                                           const std::string& method, const std::string& path,
                                           const std::string& body) {
   return Request(port, &files, method, path, body, {});
+}
+
+HttpResponse Must(absl::StatusOr<HttpResponse> response) {
+  EXPECT_TRUE(response.ok()) << response.status();
+  return response.ok() ? *std::move(response) : HttpResponse{};
+}
+
+std::string ErrorOf(const HttpResponse& response) {
+  const auto body = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  if (!body.is_object() || !body.contains("error") || !body["error"].is_string()) {
+    return "(no error in " + response.body + ")";
+  }
+  return body["error"].get<std::string>();
 }
 
 }  // namespace inferd::testing

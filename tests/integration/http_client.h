@@ -33,4 +33,11 @@ absl::StatusOr<HttpResponse> HttpsRequest(int port, const HttpsClientFiles& file
                                           const std::string& method, const std::string& path,
                                           const std::string& body = "");
 
+// The response of a request that must succeed; a failed one fails the test and gives an empty
+// response.
+HttpResponse Must(absl::StatusOr<HttpResponse> response);
+
+// The "error" string of a KServe v2 JSON error body, or a note quoting the body when it has none.
+std::string ErrorOf(const HttpResponse& response);
+
 }  // namespace inferd::testing

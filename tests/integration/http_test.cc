@@ -25,17 +25,6 @@ std::unique_ptr<inference::GRPCInferenceService::Stub> GrpcStub(const DaemonProc
       grpc::CreateChannel(daemon.grpc_address(), grpc::InsecureChannelCredentials()));
 }
 
-HttpResponse Must(absl::StatusOr<HttpResponse> response) {
-  EXPECT_TRUE(response.ok()) << response.status();
-  return response.ok() ? *std::move(response) : HttpResponse{};
-}
-
-std::string ErrorOf(const HttpResponse& response) {
-  const json body = json::parse(response.body, nullptr, false);
-  if (!body.is_object() || !body.contains("error")) return "(no error in " + response.body + ")";
-  return body["error"].get<std::string>();
-}
-
 // The gRPC answer to `request`, or its error message.
 absl::StatusOr<inference::ModelInferResponse> GrpcInfer(
     inference::GRPCInferenceService::Stub& stub, const inference::ModelInferRequest& request) {

@@ -21,6 +21,7 @@
 #include "gtest/gtest.h"
 #include "inference.grpc.pb.h"
 #include "tests/integration/daemon_process.h"
+#include "tests/integration/metric_value.h"
 
 namespace inferd::testing {
 namespace {
@@ -75,16 +76,6 @@ std::string MakeRepository(const std::string& name, int64_t hold_us) {
                             absl::StrCat("max_queue_delay_microseconds: ", hold_us));
   std::ofstream(root / "held" / "config.pbtxt") << text;
   return root.string();
-}
-
-// The value of the Prometheus sample `series`, or -1 when absent.
-double MetricValue(const std::string& text, const std::string& series) {
-  std::istringstream lines(text);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
-  }
-  return -1;
 }
 
 TEST(ResourceLimitsTest, ARequestOverTheMemoryBudgetIsRefusedAndTheDaemonKeepsServing) {

@@ -13,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "tests/integration/daemon_process.h"
 #include "tests/integration/digits_data.h"
+#include "tests/integration/metric_value.h"
 
 namespace inferd::testing {
 namespace {
@@ -23,16 +24,6 @@ using client::NamedTensor;
 constexpr int64_t kBatch = 32;
 
 std::string ModelsDir() { return SourceDir() + "/examples/models"; }
-
-// The value of one Prometheus sample line "name{labels} value", or -1 when absent.
-double MetricValue(const std::string& text, const std::string& series) {
-  std::istringstream lines(text);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
-  }
-  return -1;
-}
 
 struct ModelIo {
   std::string input;

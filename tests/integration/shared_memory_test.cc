@@ -17,9 +17,9 @@ namespace {
 
 using ::testing::HasSubstr;
 
-constexpr int64_t kRows = 4;
-constexpr size_t kInputBytes = kRows * 8 * 8 * sizeof(float);
-constexpr size_t kOutputBytes = kRows * 10 * sizeof(float);
+constexpr int64_t kSharedRows = 4;
+constexpr size_t kInputBytes = kSharedRows * 8 * 8 * sizeof(float);
+constexpr size_t kOutputBytes = kSharedRows * 10 * sizeof(float);
 
 class SharedMemoryTest : public ::testing::Test {
  protected:
@@ -31,7 +31,7 @@ class SharedMemoryTest : public ::testing::Test {
         grpc::CreateChannel(daemon_->grpc_address(), grpc::InsecureChannelCredentials()));
     auto digits = LoadDigitsData();
     ASSERT_TRUE(digits.ok()) << digits.status();
-    images_ = Rows(digits->images_fp32, 0, kRows);
+    images_ = Rows(digits->images_fp32, 0, kSharedRows);
   }
 
   grpc::Status Register(const std::string& name, const std::string& key, uint64_t offset,
@@ -62,7 +62,7 @@ class SharedMemoryTest : public ::testing::Test {
     auto* input = request.add_inputs();
     input->set_name("images");
     input->set_datatype("FP32");
-    for (int64_t dim : {kRows, int64_t{8}, int64_t{8}, int64_t{1}}) input->add_shape(dim);
+    for (int64_t dim : {kSharedRows, int64_t{8}, int64_t{8}, int64_t{1}}) input->add_shape(dim);
     if (input_from_shm) {
       auto& parameters = *input->mutable_parameters();
       parameters["shared_memory_region"].set_string_param("in");
@@ -147,16 +147,6 @@ TEST_F(SharedMemoryTest, InputsAndOutputsThroughARegisteredRegion) {
   EXPECT_EQ(daemon_->Stop(), 0);
 }
 
-HttpResponse Must(absl::StatusOr<HttpResponse> response) {
-  EXPECT_TRUE(response.ok()) << response.status();
-  return response.ok() ? *std::move(response) : HttpResponse{};
-}
-
-std::string ErrorOf(const HttpResponse& response) {
-  const auto parsed = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
-  return parsed.is_object() && parsed.contains("error") ? parsed["error"].get<std::string>() : "";
-}
-
 TEST_F(SharedMemoryTest, OverHttpTheSameRegistryChecksAndResults) {
   using json = nlohmann::json;
   const int port = daemon_->http_port();
@@ -206,7 +196,7 @@ TEST_F(SharedMemoryTest, OverHttpTheSameRegistryChecksAndResults) {
     if (input_offset > 0) input_parameters["shared_memory_offset"] = input_offset;
     return json{{"inputs", json::array({{{"name", "images"},
                                          {"datatype", "FP32"},
-                                         {"shape", {kRows, 8, 8, 1}},
+                                         {"shape", {kSharedRows, 8, 8, 1}},
                                          {"parameters", input_parameters}}})},
                 {"outputs", json::array({{{"name", "scores"},
                                           {"parameters",
@@ -218,7 +208,7 @@ TEST_F(SharedMemoryTest, OverHttpTheSameRegistryChecksAndResults) {
   const json answer = json::parse(http.body);
   ASSERT_EQ(answer["outputs"].size(), 1u);
   const json& scores = answer["outputs"][0];
-  EXPECT_EQ(scores["shape"], json::array({kRows, 10}));
+  EXPECT_EQ(scores["shape"], json::array({kSharedRows, 10}));
   EXPECT_FALSE(scores.contains("data"));
   EXPECT_EQ(scores["parameters"]["shared_memory_region"], "out");
   EXPECT_EQ(scores["parameters"]["shared_memory_byte_size"], kOutputBytes);

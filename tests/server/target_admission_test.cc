@@ -152,13 +152,13 @@ TEST(TargetAdmissionTest, NamesLabelsAndTimeoutsAreBounded) {
   EXPECT_EQ(admission->Check(slow).code(), absl::StatusCode::kInvalidArgument);
 }
 
-absl::StatusOr<DaemonOptions> Parse(std::vector<const char*> args) {
+absl::StatusOr<DaemonOptions> ParseArgs(std::vector<const char*> args) {
   args.insert(args.begin(), "inferd");
   return ParseDaemonOptions(static_cast<int>(args.size()), args.data());
 }
 
 TEST(AdminOptionsTest, AdminIsOffAndLoopbackByDefault) {
-  auto options = Parse({});
+  auto options = ParseArgs({});
   ASSERT_TRUE(options.ok());
   EXPECT_FALSE(options->allow_admin);
   EXPECT_EQ(options->admin_address, "127.0.0.1");
@@ -169,9 +169,9 @@ TEST(AdminOptionsTest, AdminIsOffAndLoopbackByDefault) {
 }
 
 TEST(AdminOptionsTest, ParsesTheAdminFlags) {
-  auto options = Parse({"--allow-admin=true", "--admin-address=::1", "--admin-port=0",
-                        "--admin-allowed-tcp-targets=127.0.0.1:7000-7100,board1.lab:5000",
-                        "--admin-allowed-serial-devices=/dev/ttyUSB0", "--max-targets=8"});
+  auto options = ParseArgs({"--allow-admin=true", "--admin-address=::1", "--admin-port=0",
+                            "--admin-allowed-tcp-targets=127.0.0.1:7000-7100,board1.lab:5000",
+                            "--admin-allowed-serial-devices=/dev/ttyUSB0", "--max-targets=8"});
   ASSERT_TRUE(options.ok()) << options.status();
   EXPECT_TRUE(options->allow_admin);
   EXPECT_EQ(options->admin_address, "::1");
@@ -182,16 +182,16 @@ TEST(AdminOptionsTest, ParsesTheAdminFlags) {
 }
 
 TEST(AdminOptionsTest, BadAllowListsFailWithTheFlagAndEntryNamed) {
-  auto tcp = Parse({"--admin-allowed-tcp-targets=127.0.0.1:7000,board1.lab"});
+  auto tcp = ParseArgs({"--admin-allowed-tcp-targets=127.0.0.1:7000,board1.lab"});
   ASSERT_FALSE(tcp.ok());
   EXPECT_NE(tcp.status().message().find("--admin-allowed-tcp-targets"), std::string::npos);
   EXPECT_NE(tcp.status().message().find("'board1.lab'"), std::string::npos) << tcp.status();
-  auto serial = Parse({"--admin-allowed-serial-devices=ttyUSB0"});
+  auto serial = ParseArgs({"--admin-allowed-serial-devices=ttyUSB0"});
   ASSERT_FALSE(serial.ok());
   EXPECT_NE(serial.status().message().find("--admin-allowed-serial-devices"), std::string::npos);
-  EXPECT_FALSE(Parse({"--max-targets=0"}).ok());
-  EXPECT_FALSE(Parse({"--admin-port=70000"}).ok());
-  EXPECT_FALSE(Parse({"--allow-admin=perhaps"}).ok());
+  EXPECT_FALSE(ParseArgs({"--max-targets=0"}).ok());
+  EXPECT_FALSE(ParseArgs({"--admin-port=70000"}).ok());
+  EXPECT_FALSE(ParseArgs({"--allow-admin=perhaps"}).ok());
 }
 
 TEST(AdminOptionsTest, HelpExplainsTheAdminFlags) {

@@ -18,6 +18,7 @@
 #include "gtest/gtest.h"
 #include "tests/backends/cpu/control_flow_graphs.h"
 #include "tests/backends/cpu/graph_builder.h"
+#include "tests/backends/cpu/validated_executor.h"
 
 namespace inferd::cpu {
 namespace {
@@ -34,13 +35,6 @@ using test_graphs::Const;
 using test_graphs::CountingLoop;
 using test_graphs::DoubleIf;
 using test_graphs::EndlessLoop;
-
-std::unique_ptr<GraphExecutor> Executor(const Graph& g) {
-  EXPECT_TRUE(graph::ValidateGraph(g).ok()) << graph::ValidateGraph(g);
-  auto executor = GraphExecutor::Create(std::make_shared<const Graph>(g));
-  EXPECT_TRUE(executor.ok()) << executor.status();
-  return executor.ok() ? *std::move(executor) : nullptr;
-}
 
 std::span<const uint8_t> Bytes(const int32_t& v) {
   return {reinterpret_cast<const uint8_t*>(&v), sizeof(v)};
@@ -63,7 +57,7 @@ LoopResult RunCountingLoop(GraphExecutor& executor, int32_t start, int32_t step,
 }
 
 TEST(ControlFlowTest, WhileLoopCountsToTheLimit) {
-  std::unique_ptr<GraphExecutor> executor = Executor(CountingLoop());
+  std::unique_ptr<GraphExecutor> executor = test_graphs::ValidatedExecutor(CountingLoop());
   ASSERT_NE(executor, nullptr);
   LoopResult r = RunCountingLoop(*executor, 0, 1, 7);
   ASSERT_TRUE(r.status.ok()) << r.status;
@@ -82,7 +76,7 @@ TEST(ControlFlowTest, WhileLoopCountsToTheLimit) {
 
 // The per-operator profile counts every run of every operator, loop bodies once per iteration.
 TEST(ControlFlowTest, OperatorProfileCountsEveryRunOfEveryOperator) {
-  std::unique_ptr<GraphExecutor> executor = Executor(CountingLoop());
+  std::unique_ptr<GraphExecutor> executor = test_graphs::ValidatedExecutor(CountingLoop());
   ASSERT_NE(executor, nullptr);
   auto calls = [&](const std::string& block, const std::string& op) -> int64_t {
     for (const OperatorTiming& timing : executor->OperatorProfile()) {
@@ -111,7 +105,7 @@ TEST(ControlFlowTest, OperatorProfileCountsEveryRunOfEveryOperator) {
 }
 
 TEST(ControlFlowTest, WhileLoopWhoseConditionStartsFalseReturnsItsInputs) {
-  std::unique_ptr<GraphExecutor> executor = Executor(CountingLoop());
+  std::unique_ptr<GraphExecutor> executor = test_graphs::ValidatedExecutor(CountingLoop());
   ASSERT_NE(executor, nullptr);
   const LoopResult r = RunCountingLoop(*executor, 9, 1, 5);
   ASSERT_TRUE(r.status.ok()) << r.status;
@@ -121,7 +115,7 @@ TEST(ControlFlowTest, WhileLoopWhoseConditionStartsFalseReturnsItsInputs) {
 }
 
 TEST(ControlFlowTest, CancellationStopsARunawayLoop) {
-  std::unique_ptr<GraphExecutor> executor = Executor(EndlessLoop());
+  std::unique_ptr<GraphExecutor> executor = test_graphs::ValidatedExecutor(EndlessLoop());
   ASSERT_NE(executor, nullptr);
   CancellationToken token;
   absl::Status status;
@@ -139,7 +133,7 @@ TEST(ControlFlowTest, CancellationStopsARunawayLoop) {
 }
 
 TEST(ControlFlowTest, DeadlineStopsARunawayLoop) {
-  std::unique_ptr<GraphExecutor> executor = Executor(EndlessLoop());
+  std::unique_ptr<GraphExecutor> executor = test_graphs::ValidatedExecutor(EndlessLoop());
   ASSERT_NE(executor, nullptr);
   const int32_t x0 = 1;
   int32_t x = 0;
@@ -151,7 +145,7 @@ TEST(ControlFlowTest, DeadlineStopsARunawayLoop) {
 }
 
 TEST(ControlFlowTest, CondIfRunsTheChosenBlock) {
-  std::unique_ptr<GraphExecutor> executor = Executor(DoubleIf());
+  std::unique_ptr<GraphExecutor> executor = test_graphs::ValidatedExecutor(DoubleIf());
   ASSERT_NE(executor, nullptr);
   for (const bool take_then : {true, false}) {
     const uint8_t c = take_then ? 1 : 0;

@@ -16,6 +16,7 @@
 #include "engine/graph/graph_validator.h"
 #include "gtest/gtest.h"
 #include "tests/backends/cpu/graph_builder.h"
+#include "tests/backends/cpu/validated_executor.h"
 #include "tests/backends/cpu/variable_graphs.h"
 
 namespace inferd::cpu {
@@ -31,14 +32,6 @@ using test_graphs::AddTensor;
 using test_graphs::BranchReadsTheVariable;
 using test_graphs::BytesOf;
 
-std::unique_ptr<GraphExecutor> Executor(const Graph& g) {
-  const absl::Status valid = graph::ValidateGraph(g);
-  EXPECT_TRUE(valid.ok()) << valid;
-  auto executor = GraphExecutor::Create(std::make_shared<const Graph>(g));
-  EXPECT_TRUE(executor.ok()) << executor.status();
-  return executor.ok() ? *std::move(executor) : nullptr;
-}
-
 absl::StatusOr<std::vector<int32_t>> RunOnce(GraphExecutor& executor, std::vector<int32_t> x) {
   std::vector<int32_t> out(2, -1);
   const std::span<const uint8_t> in(reinterpret_cast<const uint8_t*>(x.data()), 8);
@@ -49,7 +42,7 @@ absl::StatusOr<std::vector<int32_t>> RunOnce(GraphExecutor& executor, std::vecto
 }
 
 TEST(VariableTest, AccumulatesAcrossRunsFromTheInitialValue) {
-  auto executor = Executor(Accumulator(std::vector<int32_t>{10, 20}));
+  auto executor = test_graphs::ValidatedExecutor(Accumulator(std::vector<int32_t>{10, 20}));
   ASSERT_NE(executor, nullptr);
   EXPECT_EQ(*RunOnce(*executor, {1, 2}), (std::vector<int32_t>{11, 22}));
   EXPECT_EQ(*RunOnce(*executor, {1, 2}), (std::vector<int32_t>{12, 24}));
@@ -57,7 +50,8 @@ TEST(VariableTest, AccumulatesAcrossRunsFromTheInitialValue) {
 }
 
 TEST(VariableTest, IdentityOnAVariableTensorReadsAndWritesIt) {
-  auto executor = Executor(Accumulator(std::vector<int32_t>{5, 5}, /*reference_form=*/true));
+  auto executor = test_graphs::ValidatedExecutor(
+      Accumulator(std::vector<int32_t>{5, 5}, /*reference_form=*/true));
   ASSERT_NE(executor, nullptr);
   EXPECT_EQ(*RunOnce(*executor, {1, 2}), (std::vector<int32_t>{6, 7}));
   EXPECT_EQ(*RunOnce(*executor, {1, 2}), (std::vector<int32_t>{7, 9}));
@@ -65,8 +59,8 @@ TEST(VariableTest, IdentityOnAVariableTensorReadsAndWritesIt) {
 
 TEST(VariableTest, EachExecutorHasStateOfItsOwn) {
   const Graph g = Accumulator(std::vector<int32_t>{0, 0});
-  auto first = Executor(g);
-  auto second = Executor(g);
+  auto first = test_graphs::ValidatedExecutor(g);
+  auto second = test_graphs::ValidatedExecutor(g);
   ASSERT_NE(first, nullptr);
   ASSERT_NE(second, nullptr);
   EXPECT_EQ(*RunOnce(*first, {3, 4}), (std::vector<int32_t>{3, 4}));
@@ -75,7 +69,7 @@ TEST(VariableTest, EachExecutorHasStateOfItsOwn) {
 }
 
 TEST(VariableTest, ReadingAVariableWithoutAValueFails) {
-  auto executor = Executor(Accumulator(std::nullopt));
+  auto executor = test_graphs::ValidatedExecutor(Accumulator(std::nullopt));
   ASSERT_NE(executor, nullptr);
   const auto result = RunOnce(*executor, {1, 2});
   EXPECT_EQ(result.status().code(), absl::StatusCode::kFailedPrecondition);
@@ -86,7 +80,7 @@ TEST(VariableTest, ReadingAVariableWithoutAValueFails) {
 // uid reads it back: tensors of one uid in different blocks are one variable.
 TEST(VariableTest, ABranchReachesTheVariableThroughItsOwnTensorOfTheSameUid) {
   const Graph g = BranchReadsTheVariable();
-  auto executor = Executor(g);
+  auto executor = test_graphs::ValidatedExecutor(g);
   ASSERT_NE(executor, nullptr);
   std::vector<int32_t> value = {7, 8}, result(2, 0);
   const uint8_t yes = 1;

@@ -62,15 +62,16 @@ TEST(VulkanInt4Int48Test, StoredFormUnpacksInt4AndWidensInt48) {
 
 // A convolution's operands for INT8 x INT4 (INT32 bias) or INT16 x INT8 (INT48 bias), added to
 // `b`: {weight, bias, input_zp, weight_zp}. `weight_input` makes the weight a graph input.
-struct ConvOperands {
+struct NarrowWeightOperands {
   std::vector<graph::TensorId> ids;
   std::vector<uint8_t> weight_input;  // the weight's bytes when it is a graph input
 };
 
-ConvOperands Operands(GraphBuilder& b, std::mt19937& rng, DType input, const Shape& weight_shape,
-                      int64_t bias_count, int64_t input_zp, int64_t weight_zp, bool weight_input) {
+NarrowWeightOperands Operands(GraphBuilder& b, std::mt19937& rng, DType input,
+                              const Shape& weight_shape, int64_t bias_count, int64_t input_zp,
+                              int64_t weight_zp, bool weight_input) {
   const size_t weights = testing::Count(weight_shape);
-  ConvOperands operands;
+  NarrowWeightOperands operands;
   graph::TensorId w, bias, izp, wzp;
   if (input == DType::kInt8) {
     const std::vector<int8_t> values = RandomInt4(rng, weights);
@@ -104,7 +105,7 @@ ConvOperands Operands(GraphBuilder& b, std::mt19937& rng, DType input, const Sha
 }
 
 // INT16 input values of both extremes, so that the sums of many taps pass 32 bits.
-std::vector<uint8_t> ConvInput(std::mt19937& rng, DType dtype, size_t count) {
+std::vector<uint8_t> WideConvInput(std::mt19937& rng, DType dtype, size_t count) {
   if (dtype == DType::kInt8) return RandomBytes(rng, dtype, count);
   std::vector<int16_t> values = RandomValues<int16_t>(rng, count, -32768, 32767);
   for (size_t i = 0; i < count; i += 3) values[i] = i % 2 == 0 ? 32767 : -32768;
@@ -139,8 +140,8 @@ TEST(VulkanInt4Int48Test, Conv2dOfInt4WeightsAndInt48Accumulators) {
     const int64_t ow = ConvOutSize(c.w, c.kw, c.pad[2], c.pad[3], c.stride[1], c.dilation[1]);
     GraphBuilder b;
     const auto x = b.Input("x", c.input, {c.n, c.h, c.w, c.ic});
-    ConvOperands operands = Operands(b, rng, c.input, {c.oc, c.kh, c.kw, c.ic}, c.oc, c.input_zp,
-                                     c.weight_zp, c.weight_input);
+    NarrowWeightOperands operands = Operands(b, rng, c.input, {c.oc, c.kh, c.kw, c.ic}, c.oc,
+                                             c.input_zp, c.weight_zp, c.weight_input);
     operands.ids.insert(operands.ids.begin(), x);
     const auto y = b.Tensor("y", Accumulator(c.input), {c.n, oh, ow, c.oc});
     graph::Conv2dAttr attr;
@@ -150,7 +151,7 @@ TEST(VulkanInt4Int48Test, Conv2dOfInt4WeightsAndInt48Accumulators) {
     attr.acc_type = Accumulator(c.input);
     b.Add(Op::kConv2d, attr, operands.ids, {y});
     b.Output(y);
-    Buffers inputs = {ConvInput(rng, c.input, c.n * c.h * c.w * c.ic)};
+    Buffers inputs = {WideConvInput(rng, c.input, c.n * c.h * c.w * c.ic)};
     if (c.weight_input) inputs.push_back(operands.weight_input);
     ExpectSameOnBothBackends(b, inputs, "CONV2D " + Name(c.input) + " " + std::to_string(c.ic));
   }
@@ -175,8 +176,8 @@ TEST(VulkanInt4Int48Test, DepthwiseConv2dOfInt4WeightsAndInt48Accumulators) {
     const int64_t ow = ConvOutSize(c.w, c.kw, c.pad[2], c.pad[3], c.stride[1], 1);
     GraphBuilder b;
     const auto x = b.Input("x", c.input, {2, c.h, c.w, c.c});
-    ConvOperands operands = Operands(b, rng, c.input, {c.kh, c.kw, c.c, c.m}, c.c * c.m, c.input_zp,
-                                     c.weight_zp, false);
+    NarrowWeightOperands operands = Operands(b, rng, c.input, {c.kh, c.kw, c.c, c.m}, c.c * c.m,
+                                             c.input_zp, c.weight_zp, false);
     operands.ids.insert(operands.ids.begin(), x);
     const auto y = b.Tensor("y", Accumulator(c.input), {2, oh, ow, c.c * c.m});
     graph::DepthwiseConv2dAttr attr;
@@ -186,7 +187,7 @@ TEST(VulkanInt4Int48Test, DepthwiseConv2dOfInt4WeightsAndInt48Accumulators) {
     attr.acc_type = Accumulator(c.input);
     b.Add(Op::kDepthwiseConv2d, attr, operands.ids, {y});
     b.Output(y);
-    ExpectSameOnBothBackends(b, {ConvInput(rng, c.input, 2 * c.h * c.w * c.c)},
+    ExpectSameOnBothBackends(b, {WideConvInput(rng, c.input, 2 * c.h * c.w * c.c)},
                              "DEPTHWISE_CONV2D " + Name(c.input));
   }
 }
@@ -197,7 +198,7 @@ TEST(VulkanInt4Int48Test, Conv3dAndTransposeConv2dOfInt4WeightsAndInt48Accumulat
     {
       GraphBuilder b;
       const auto x = b.Input("x", input, {1, 4, 5, 6, 7});
-      ConvOperands operands = Operands(b, rng, input, {3, 2, 3, 2, 7}, 3, 0, 3, false);
+      NarrowWeightOperands operands = Operands(b, rng, input, {3, 2, 3, 2, 7}, 3, 0, 3, false);
       operands.ids.insert(operands.ids.begin(), x);
       const auto y = b.Tensor("y", Accumulator(input), {1, 3, 3, 5, 3});
       graph::Conv3dAttr attr;
@@ -207,13 +208,14 @@ TEST(VulkanInt4Int48Test, Conv3dAndTransposeConv2dOfInt4WeightsAndInt48Accumulat
       attr.acc_type = Accumulator(input);
       b.Add(Op::kConv3d, attr, operands.ids, {y});
       b.Output(y);
-      ExpectSameOnBothBackends(b, {ConvInput(rng, input, 4 * 5 * 6 * 7)}, "CONV3D " + Name(input));
+      ExpectSameOnBothBackends(b, {WideConvInput(rng, input, 4 * 5 * 6 * 7)},
+                               "CONV3D " + Name(input));
     }
     {
       // out = (in - 1) * stride + out_pad_before + out_pad_after + kernel.
       GraphBuilder b;
       const auto x = b.Input("x", input, {2, 3, 4, 5});
-      ConvOperands operands = Operands(b, rng, input, {4, 3, 2, 5}, 1, 0, -2, false);
+      NarrowWeightOperands operands = Operands(b, rng, input, {4, 3, 2, 5}, 1, 0, -2, false);
       operands.ids.insert(operands.ids.begin(), x);
       const auto y = b.Tensor("y", Accumulator(input), {2, 7, 8, 4});
       graph::TransposeConv2dAttr attr;
@@ -222,7 +224,7 @@ TEST(VulkanInt4Int48Test, Conv3dAndTransposeConv2dOfInt4WeightsAndInt48Accumulat
       attr.acc_type = Accumulator(input);
       b.Add(Op::kTransposeConv2d, attr, operands.ids, {y});
       b.Output(y);
-      ExpectSameOnBothBackends(b, {ConvInput(rng, input, 2 * 3 * 4 * 5)},
+      ExpectSameOnBothBackends(b, {WideConvInput(rng, input, 2 * 3 * 4 * 5)},
                                "TRANSPOSE_CONV2D " + Name(input));
     }
   }
@@ -323,7 +325,7 @@ TEST(VulkanInt4Int48Test, BilinearInt16ResizeGivesInt48) {
   attr.mode = graph::ResizeMode::kBilinear;
   b.Add(Op::kResize, attr, {x, scale, offset, border}, {y});
   b.Output(y);
-  ExpectSameOnBothBackends(b, {ConvInput(rng, DType::kInt16, 2 * 4 * 6 * 3)}, "RESIZE INT16");
+  ExpectSameOnBothBackends(b, {WideConvInput(rng, DType::kInt16, 2 * 4 * 6 * 3)}, "RESIZE INT16");
 }
 
 TEST(VulkanInt4Int48Test, Int4AndInt48ConstantsAndInputsMoveUnchanged) {
@@ -362,7 +364,7 @@ TEST(VulkanInt4Int48Test, ZeroPointsComputedByTheGraph) {
       const auto x = b.Input("x", input, {2, 5, 6, 4});
       const auto izp = b.Input("computed_izp", input, {1});
       const auto wzp = b.Input("computed_wzp", weight_type, {1});
-      ConvOperands operands = Operands(
+      NarrowWeightOperands operands = Operands(
           b, rng, input, op == Op::kConv2d ? Shape{8, 3, 3, 4} : Shape{3, 3, 4, 2}, 8, 0, 0, false);
       const auto y = b.Tensor("y", Accumulator(input), {2, 3, 4, 8});
       const std::vector<graph::TensorId> inputs = {x, operands.ids[0], operands.ids[1], izp, wzp};
@@ -376,7 +378,7 @@ TEST(VulkanInt4Int48Test, ZeroPointsComputedByTheGraph) {
       }
       b.Output(y);
       ExpectSameOnBothBackends(
-          b, {ConvInput(rng, input, 2 * 5 * 6 * 4), input_zp, weight_zp},
+          b, {WideConvInput(rng, input, 2 * 5 * 6 * 4), input_zp, weight_zp},
           std::string(graph::OpName(op)) + " " + Name(input) + " with computed zero points");
     }
     GraphBuilder b;
@@ -389,7 +391,7 @@ TEST(VulkanInt4Int48Test, ZeroPointsComputedByTheGraph) {
     b.Output(y);
     ExpectSameOnBothBackends(
         b,
-        {ConvInput(rng, input, 2 * 3 * 40), ConvInput(rng, input, 2 * 40 * 4), input_zp,
+        {WideConvInput(rng, input, 2 * 3 * 40), WideConvInput(rng, input, 2 * 40 * 4), input_zp,
          input == DType::kInt8 ? BytesOf(std::vector<int8_t>{3}) : input_zp},
         "MATMUL " + std::string(graph::DTypeName(input)) + " with computed zero points");
   }

@@ -29,6 +29,7 @@ using graph::DType;
 using graph::Op;
 using graph::TensorId;
 using testing::AddInt8Clamp;
+using testing::Count;
 using testing::ExpectSameOnBothBackends;
 using testing::RandomValues;
 using testing::ShadersOf;
@@ -44,12 +45,6 @@ struct AddCase {
   bool widened_a_also_output = false;
   bool clamp_between = false;  // the second operand is a CLAMP computed after the first RESCALE
 };
-
-int64_t Count(const Shape& shape) {
-  int64_t n = 1;
-  for (int64_t d : shape) n *= d;
-  return n;
-}
 
 // RESCALE `name` of `x` to `to` with one multiplier and shift per tensor (or `channels`), zero
 // points `input_zp` (of x's type) and `output_zp`.

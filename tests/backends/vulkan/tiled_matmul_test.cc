@@ -24,6 +24,7 @@ using cpu::test_graphs::BytesOf;
 using cpu::test_graphs::GraphBuilder;
 using graph::DType;
 using graph::Op;
+using testing::RandomFloats;
 using testing::RandomValues;
 using IntegerDotProduct = GraphProgramOptions::IntegerDotProduct;
 
@@ -135,13 +136,6 @@ TEST(VulkanTiledMatMulTest, TheDotProductPathRunsWhereTheDeviceHasIt) {
       GraphProgram::Create(device, b.Build(), 1, {.integer_dot_product = IntegerDotProduct::kOff});
   ASSERT_TRUE(off.ok()) << off.status();
   EXPECT_FALSE((*off)->uses_integer_dot_product());
-}
-
-std::vector<float> RandomFloats(std::mt19937& rng, int64_t count) {
-  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  std::vector<float> values(static_cast<size_t>(count));
-  for (float& v : values) v = dist(rng);
-  return values;
 }
 
 // `values` rounded to FP16 (or BF16), as their bits.

@@ -18,7 +18,7 @@ namespace {
 
 using testing::GenerateProgram;
 
-const std::vector<uint8_t> kPayload(32, 0x11);
+const std::vector<uint8_t> kLoaderPayload(32, 0x11);
 
 BackendLoadRequest Request(std::vector<uint8_t> bytes, std::vector<TensorSpec> inputs,
                            std::vector<TensorSpec> outputs) {
@@ -49,9 +49,10 @@ absl::StatusOr<BatchResult> RunBatch(Executable& executable, std::vector<Tensor>
 TEST(ExecuTorchLoaderTest, RunsTheFloatEdgesOnTheHostAroundTheDelegate) {
   auto control = std::make_shared<::inferd::testing::TestBackendControl>();
   BackendLoadRequest seen;
-  const BackendLoadRequest request = Request(
-      GenerateProgram(kPayload, {"--input", "Float:1,4@0.5,1", "--output", "Float:1,4@0.25,-2"}),
-      {{"x", DataType::kFp32, {4}}}, {{"y", DataType::kFp32, {4}}});
+  const BackendLoadRequest request =
+      Request(GenerateProgram(kLoaderPayload,
+                              {"--input", "Float:1,4@0.5,1", "--output", "Float:1,4@0.25,-2"}),
+              {{"x", DataType::kFp32, {4}}}, {{"y", DataType::kFp32, {4}}});
   auto executable = LoadDelegatedProgram(
       request, "test", {"EthosUBackend"},
       [&](const BackendLoadRequest& delegate_request, const DelegatedProgram& program) {
@@ -62,7 +63,7 @@ TEST(ExecuTorchLoaderTest, RunsTheFloatEdgesOnTheHostAroundTheDelegate) {
       });
   ASSERT_TRUE(executable.ok()) << executable.status();
   ASSERT_NE(seen.model_bytes, nullptr);
-  EXPECT_EQ(*seen.model_bytes, kPayload);
+  EXPECT_EQ(*seen.model_bytes, kLoaderPayload);
   ASSERT_EQ(seen.inputs.size(), 1u);
   EXPECT_EQ(seen.inputs[0].name, "x");
   EXPECT_EQ(seen.inputs[0].dtype, DataType::kInt8);
@@ -96,7 +97,7 @@ TEST(ExecuTorchLoaderTest, PassesIntegerProgramsStraightThroughAndChecksTheConfi
         ::inferd::testing::MakeEchoExecutable(control));
   };
   const std::vector<uint8_t> bytes =
-      GenerateProgram(kPayload, {"--input", "Char:1,4", "--output", "Char:1,4"});
+      GenerateProgram(kLoaderPayload, {"--input", "Char:1,4", "--output", "Char:1,4"});
   auto plain = LoadDelegatedProgram(
       Request(bytes, {{"x", DataType::kInt8, {4}}}, {{"y", DataType::kInt8, {4}}}), "test",
       {"EthosUBackend"}, echo);
@@ -110,8 +111,9 @@ TEST(ExecuTorchLoaderTest, PassesIntegerProgramsStraightThroughAndChecksTheConfi
             "method 'forward' has a delegate for 'EthosUBackend'; the tosa_cpu backend takes "
             "VgfBackend only");
   auto wrong = LoadDelegatedProgram(
-      Request(GenerateProgram(kPayload, {"--input", "Float:1,4@0.5,0", "--output", "Char:1,4"}),
-              {{"x", DataType::kInt8, {4}}}, {{"y", DataType::kInt8, {4}}}),
+      Request(
+          GenerateProgram(kLoaderPayload, {"--input", "Float:1,4@0.5,0", "--output", "Char:1,4"}),
+          {{"x", DataType::kInt8, {4}}}, {{"y", DataType::kInt8, {4}}}),
       "test", {"EthosUBackend"}, echo);
   EXPECT_TRUE(absl::IsInvalidArgument(wrong.status()));
   EXPECT_NE(wrong.status().message().find("inputs 'x': the program has FP32, the config INT8"),

@@ -13,10 +13,10 @@ namespace {
 
 using testing::GenerateProgram;
 
-const std::vector<uint8_t> kPayload(64, 0x5A);
+const std::vector<uint8_t> kProgramPayload(64, 0x5A);
 
 void ExpectRefused(const std::vector<std::string>& args, std::string_view fragment) {
-  const std::vector<uint8_t> bytes = GenerateProgram(kPayload, args);
+  const std::vector<uint8_t> bytes = GenerateProgram(kProgramPayload, args);
   ASSERT_FALSE(bytes.empty());
   auto program = ParseExecuTorchProgram(bytes);
   ASSERT_FALSE(program.ok()) << "accepted; expected a refusal with '" << fragment << "'";
@@ -27,12 +27,13 @@ void ExpectRefused(const std::vector<std::string>& args, std::string_view fragme
 
 TEST(ExecuTorchProgramEdgesTest, ReadsFloatEdgesAroundTheDelegate) {
   const std::vector<uint8_t> bytes = GenerateProgram(
-      kPayload, {"--backend-id", "VgfBackend", "--input", "Float:1,8,8,1@0.05,-3", "--input",
-                 "Char:1,4", "--output", "Float:1,10@0.125,2,Byte,0,255"});
+      kProgramPayload, {"--backend-id", "VgfBackend", "--input", "Float:1,8,8,1@0.05,-3", "--input",
+                        "Char:1,4", "--output", "Float:1,10@0.125,2,Byte,0,255"});
   auto program = ParseExecuTorchProgram(bytes);
   ASSERT_TRUE(program.ok()) << program.status();
   EXPECT_EQ(program->delegate_id, "VgfBackend");
-  EXPECT_EQ(std::vector<uint8_t>(program->payload.begin(), program->payload.end()), kPayload);
+  EXPECT_EQ(std::vector<uint8_t>(program->payload.begin(), program->payload.end()),
+            kProgramPayload);
   EXPECT_TRUE(program->HasQuantizedEdges());
   ASSERT_EQ(program->inputs.size(), 2u);
   EXPECT_EQ(program->inputs[0].dtype, DataType::kFp32);
@@ -63,7 +64,8 @@ TEST(ExecuTorchProgramEdgesTest, ReadsFloatEdgesAroundTheDelegate) {
 
 TEST(ExecuTorchProgramEdgesTest, ReadsTheCortexMOperators) {
   auto program = ParseExecuTorchProgram(GenerateProgram(
-      kPayload, {"--cortex-m", "--input", "Float:1,4@0.5,0", "--output", "Float:1,4@0.25,-1"}));
+      kProgramPayload,
+      {"--cortex-m", "--input", "Float:1,4@0.5,0", "--output", "Float:1,4@0.25,-1"}));
   ASSERT_TRUE(program.ok()) << program.status();
   EXPECT_EQ(program->delegate_input_sources[0].quantize->op, "cortex_m::quantize_per_tensor.out");
   EXPECT_EQ(program->output_sources[0].dequantize->op, "cortex_m::dequantize_per_tensor.out");

@@ -6,19 +6,13 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/backends/cpu/kernels/kernel_test_util.h"
 
 namespace inferd::cpu::kernels {
 namespace {
 
+using test_util::Flat;
 using ::testing::ElementsAre;
-
-// Elementwise shape of n elements, both inputs full size.
-BroadcastShape Flat(int32_t n) {
-  BroadcastShape s;
-  s.rank = 1;
-  s.output_dims[0] = s.input1_dims[0] = s.input2_dims[0] = n;
-  return s;
-}
 
 template <typename T>
 std::vector<T> Asr(std::vector<T> values, std::vector<T> shifts, bool round,

@@ -6,18 +6,13 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/backends/cpu/kernels/kernel_test_util.h"
 
 namespace inferd::cpu::kernels {
 namespace {
 
+using test_util::Flat;
 using ::testing::ElementsAre;
-
-BroadcastShape Flat(int32_t n) {
-  BroadcastShape s;
-  s.rank = 1;
-  s.output_dims[0] = s.input1_dims[0] = s.input2_dims[0] = n;
-  return s;
-}
 
 template <typename T>
 std::vector<uint8_t> CompareAll(CompareOp op, std::vector<T> a, std::vector<T> b) {

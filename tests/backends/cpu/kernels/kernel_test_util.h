@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "backends/cpu/kernels/broadcast.h"
+
 namespace inferd::cpu::kernels::test_util {
 
 // A small xorshift generator.
@@ -47,6 +49,14 @@ inline std::vector<float> RandomFloats(size_t count, float lo, float hi, uint64_
   std::vector<float> values(count);
   for (float& v : values) v = rng.Float(lo, hi);
   return values;
+}
+
+// The broadcast shape of an elementwise operation on n elements, both inputs full size.
+inline BroadcastShape Flat(int32_t n) {
+  BroadcastShape s;
+  s.rank = 1;
+  s.output_dims[0] = s.input1_dims[0] = s.input2_dims[0] = n;
+  return s;
 }
 
 }  // namespace inferd::cpu::kernels::test_util
