@@ -113,7 +113,7 @@ show_progress() {  # log
 # (A dry run says whether there is anything to build; its status does not matter, grep stops early.)
 if [[ -n "$(ninja -C "$build_dir" -n 2>/dev/null | grep -m1 '^\[')" ]]; then
   echo "setup: building inferd in $build_dir with ${INFERD_BUILD_JOBS:-2} jobs; the first build compiles" \
-    "618 steps, about 25 minutes on 2 cores from a cold ccache, later builds only what" \
+    "456 steps, about 14 minutes on 2 cores from a cold ccache, later builds only what" \
     "changed; the compiler's output goes to $build_dir/build.log"
 fi
 # Two jobs by default: the generated gRPC code is heavy and the reference machine has 2 cores.
