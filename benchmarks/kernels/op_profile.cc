@@ -11,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "backends/cpu/kernel_binding.h"
 #include "backends/cpu/requantisation_fusion.h"
+#include "benchmarks/kernels/benchmark_timing.h"
 
 namespace inferd::bench {
 namespace {
@@ -20,11 +21,6 @@ double ThreadCpuUs() {
   timespec ts;
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-double Median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return values.empty() ? 0.0 : values[values.size() / 2];
 }
 
 struct FreeDelete {
