@@ -10,6 +10,8 @@
 #   --keep-corpus   grow the corpus in build-asan/fuzz/<target>/corpus across runs (default: a fresh
 #                   temporary one each run, so CI runs are reproducible from the committed seeds)
 #   --no-build      run the binaries as they are (while another build of build-asan/ is running)
+#   --jobs N        targets fuzzed at once, each a process on a core of its own (default
+#                   $INFERD_FUZZ_JOBS or the number of cores): each still gets its --seconds in full
 #
 # The targets come from the ASan+UBSan tree (build-asan/, scripts/sanitizers.sh), configured with
 # -DINFERD_FUZZ=ON: libFuzzer in the targets, coverage instrumentation in every library. Seeds: the
@@ -26,6 +28,7 @@ build_dir="${INFERD_ASAN_BUILD_DIR:-$repo_root/build-asan}"
 seconds="${INFERD_FUZZ_SECONDS:-60}"
 keep_corpus=0
 no_build=0
+jobs="${INFERD_FUZZ_JOBS:-$(nproc)}"
 targets=()
 while (($# > 0)); do
   case "$1" in
@@ -35,9 +38,13 @@ while (($# > 0)); do
     --target=*) targets+=("${1#*=}"); shift ;;
     --keep-corpus) keep_corpus=1; shift ;;
     --no-build) no_build=1; shift ;;
-    *) echo "usage: $0 [--seconds N] [--target NAME]... [--keep-corpus] [--no-build]" >&2; exit 2 ;;
+    --jobs) jobs="$2"; shift 2 ;;
+    --jobs=*) jobs="${1#*=}"; shift ;;
+    *) echo "usage: $0 [--seconds N] [--target NAME]... [--keep-corpus] [--no-build] [--jobs N]" >&2; exit 2 ;;
   esac
 done
+
+[[ "$jobs" =~ ^[1-9][0-9]*$ ]] || { echo "fuzz: --jobs takes a positive integer, not '$jobs'" >&2; exit 2; }
 
 all_targets=(tosa_reader_fuzz npy_fuzz model_config_fuzz infer_request_fuzz http_request_fuzz target_protocol_fuzz
   vela_bin_stream_fuzz executorch_program_fuzz bundled_program_fuzz vgf_reader_fuzz spirv_graph_fuzz)
@@ -121,12 +128,14 @@ mkdir -p "$run_root"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
-summary=()
-failed=0
-for target in "${targets[@]}"; do
-  out="$run_root/$target"
+# One target's run; its summary line goes to $tmp/<target>.summary, and $tmp/<target>.failed marks
+# a finding (the runs go side by side, so they report through files).
+fuzz_one() {  # target
+  local target="$1"
+  local out="$run_root/$target"
   rm -rf "$out/artifacts" "$out/seeds"
   mkdir -p "$out/artifacts"
+  local corpus seeds_count log rc execs speed status_line cov ft corp finding artifact minimized
   if ((keep_corpus)); then corpus="$out/corpus"; else corpus="$tmp/$target-corpus"; fi
   mkdir -p "$corpus"
   gather_seeds "$target" "$out/seeds"
@@ -150,7 +159,7 @@ for target in "${targets[@]}"; do
   artifact=$(find "$out/artifacts" -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' \
     -o -name 'oom-*' \) | head -1)
   if ((rc != 0)) || [[ -n "$artifact" ]]; then
-    failed=1
+    : >"$tmp/$target.failed"
     finding="exit $rc"
     if [[ -n "$artifact" ]]; then
       finding="$(basename "$artifact")"
@@ -166,12 +175,28 @@ for target in "${targets[@]}"; do
     fi
     grep -E -m1 -A25 'ERROR: |runtime error|==ERROR|deadly signal' "$log" || tail -30 "$log"
   fi
-  summary+=("$(printf '%-24s %12s %10s %7s %8s %16s  %s' "$target" "${execs:-?}" "${speed:-?}" "${cov:-?}" \
-    "${ft:-?}" "${corp:-?}" "$finding")")
+  printf '%-24s %12s %10s %7s %8s %16s  %s\n' "$target" "${execs:-?}" "${speed:-?}" "${cov:-?}" \
+    "${ft:-?}" "${corp:-?}" "$finding" >"$tmp/$target.summary"
+}
+
+# libFuzzer is single-threaded: with one run per core the whole set takes about
+# ceil(targets / jobs) * seconds (CI: 11 targets of 20 s on 2 cores).
+for target in "${targets[@]}"; do
+  while (($(jobs -rp | wc -l) >= jobs)); do wait -n || true; done
+  fuzz_one "$target" &
+done
+wait
+
+failed=0
+summary=()
+for target in "${targets[@]}"; do
+  [[ -f "$tmp/$target.failed" ]] && failed=1
+  summary+=("$(cat "$tmp/$target.summary" 2>/dev/null || echo "$target: no result (the run did not finish)")")
+  [[ -f "$tmp/$target.summary" ]] || failed=1
 done
 
 echo
-echo "fuzz: ${seconds}s per target ($(basename "$build_dir"), libFuzzer + ASan + UBSan)"
+echo "fuzz: ${seconds}s per target, $jobs at once ($(basename "$build_dir"), libFuzzer + ASan + UBSan)"
 printf '%-24s %12s %10s %7s %8s %16s  %s\n' target executions exec/s cov ft corpus finding
 printf '%s\n' "${summary[@]}"
 exit $failed
