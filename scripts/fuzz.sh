@@ -6,7 +6,7 @@
 #   scripts/fuzz.sh [--seconds N] [--target NAME]... [--keep-corpus] [--no-build]
 #
 #   --seconds N     time per target (default $INFERD_FUZZ_SECONDS or 60)
-#   --target NAME   run only this target (repeatable); default: all eight
+#   --target NAME   run only this target (repeatable); default: every target
 #   --keep-corpus   grow the corpus in build-asan/fuzz/<target>/corpus across runs (default: a fresh
 #                   temporary one each run, so CI runs are reproducible from the committed seeds)
 #   --no-build      run the binaries as they are (while another build of build-asan/ is running)
@@ -190,9 +190,13 @@ wait
 failed=0
 summary=()
 for target in "${targets[@]}"; do
-  [[ -f "$tmp/$target.failed" ]] && failed=1
-  summary+=("$(cat "$tmp/$target.summary" 2>/dev/null || echo "$target: no result (the run did not finish)")")
-  [[ -f "$tmp/$target.summary" ]] || failed=1
+  if [[ -f "$tmp/$target.summary" ]]; then
+    summary+=("$(<"$tmp/$target.summary")")
+    [[ -f "$tmp/$target.failed" ]] && failed=1
+  else
+    summary+=("$target: no result (the run did not finish)")
+    failed=1
+  fi
 done
 
 echo

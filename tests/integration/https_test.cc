@@ -16,8 +16,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-constexpr absl::Duration kHttpsLogWait = absl::Seconds(30);
-
 class HttpsTest : public TlsFixture {
  protected:
   std::vector<std::string> HttpsArgs(bool mutual) const {
@@ -44,7 +42,7 @@ class HttpsTest : public TlsFixture {
 TEST_F(HttpsTest, ServesHttpsAndRefusesPlaintextClients) {
   auto daemon = DaemonProcess::Start(HttpsArgs(/*mutual=*/false));
   ASSERT_TRUE(daemon.ok()) << daemon.status();
-  EXPECT_TRUE((*daemon)->WaitForLog("the KServe v2 REST API (HTTPS)", kHttpsLogWait));
+  EXPECT_TRUE((*daemon)->WaitForLog("the KServe v2 REST API (HTTPS)", kLogWait));
   const int port = (*daemon)->http_port();
 
   auto metadata = HttpsRequest(port, Trusting(false), "GET", "/v2/models/digits_fp32");
@@ -69,7 +67,7 @@ TEST_F(HttpsTest, MutualTlsServesOnlyClientsWithACertificateFromTheRoots) {
   auto daemon = DaemonProcess::Start(HttpsArgs(/*mutual=*/true));
   ASSERT_TRUE(daemon.ok()) << daemon.status();
   EXPECT_TRUE((*daemon)->WaitForLog("the KServe v2 REST API (HTTPS, client certificates required)",
-                                    kHttpsLogWait));
+                                    kLogWait));
   const int port = (*daemon)->http_port();
 
   auto without = HttpsRequest(port, Trusting(false), "GET", "/v2/health/live");
@@ -101,7 +99,7 @@ TEST_F(HttpsTest, SighupServesARenewedCertificateToNewConnectionsAndKeepsOpenOne
 
   Install("renewed");
   (*daemon)->SendSignal(SIGHUP);
-  ASSERT_TRUE((*daemon)->WaitForLog("HTTP TLS certificates reloaded", kHttpsLogWait))
+  ASSERT_TRUE((*daemon)->WaitForLog("HTTP TLS certificates reloaded", kLogWait))
       << (*daemon)->Log();
   // At once: the next handshake gets the new certificate.
   auto fresh = connect();
@@ -122,7 +120,7 @@ TEST_F(HttpsTest, SighupServesARenewedCertificateToNewConnectionsAndKeepsOpenOne
   // A broken file on the next SIGHUP is reported and changes nothing.
   WriteFile(certificates_->Path("live.pem"), "not a certificate\n");
   (*daemon)->SendSignal(SIGHUP);
-  ASSERT_TRUE((*daemon)->WaitForLog("HTTP TLS certificates not reloaded", kHttpsLogWait));
+  ASSERT_TRUE((*daemon)->WaitForLog("HTTP TLS certificates not reloaded", kLogWait));
   EXPECT_THAT((*daemon)->Log(), HasSubstr("--http-server-cert=" + certificates_->Path("live.pem") +
                                           ": holds no PEM certificate"));
   auto after = connect();

@@ -28,8 +28,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-constexpr absl::Duration kLogWait = absl::Seconds(30);
-
 // A channel with its own connection: channels normally share connections to the same address,
 // and a test of what a new handshake gets must not reuse an old one.
 std::shared_ptr<grpc::Channel> NewChannel(const std::string& address,

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "tests/server/security/test_certificates.h"
 
@@ -14,6 +15,9 @@ namespace inferd::testing {
 
 class TlsFixture : public ::testing::Test {
  protected:
+  // How long a test waits for the daemon to log its TLS listener or a certificate reload.
+  static constexpr absl::Duration kLogWait = absl::Seconds(30);
+
   void SetUp() override {
     auto made = TestCertificates::Create();
     ASSERT_TRUE(made.ok()) << made.status();
